@@ -1,0 +1,53 @@
+"""The blueprint language: the names a `blueprint.py` imports with `from netgen import *`."""
+
+from netgen.dsl import (
+    ALB,
+    CLUSTER,
+    GATEWAY,
+    ISTIO,
+    NGINX,
+    NLB,
+    NODEPORT,
+    OPEN,
+    STRICT,
+    TCP,
+    acm,
+    basic,
+    blueprint,
+    calls,
+    env,
+    expose,
+    external,
+    header,
+    health_check,
+    rate_limit,
+    service,
+    tls_secret,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ALB",
+    "CLUSTER",
+    "GATEWAY",
+    "ISTIO",
+    "NGINX",
+    "NLB",
+    "NODEPORT",
+    "OPEN",
+    "STRICT",
+    "TCP",
+    "acm",
+    "basic",
+    "blueprint",
+    "calls",
+    "env",
+    "expose",
+    "external",
+    "header",
+    "health_check",
+    "rate_limit",
+    "service",
+    "tls_secret",
+]

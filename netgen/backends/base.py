@@ -1,0 +1,25 @@
+"""What a backend is: the exposures it lowers, the features it can express, and a lowering
+function from a Plan to rendered documents. Adding a backend means one module, one folder
+of templates and one line in `registry.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from attrs import frozen
+
+from netgen.backends.features import Feature
+from netgen.lower.render import Document, Renderer
+from netgen.model import Via
+from netgen.plan import Plan
+
+LowerFn = Callable[[Plan, Renderer], Iterable[Document]]
+
+
+@frozen
+class Backend:
+    name: str
+    lower: LowerFn
+    via: tuple[Via, ...] = ()
+    features: frozenset[Feature] = frozenset()
+    terminates_tls: bool = False

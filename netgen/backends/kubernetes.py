@@ -1,0 +1,168 @@
+"""Core Kubernetes objects: Namespaces, workloads, Services of every type the seed shows.
+
+Also lowers the two exposures that are plain Services: NODEPORT (a NodePort Service next
+to the ClusterIP one) and NLB (a LoadBalancer Service for the AWS Load Balancer Controller).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from attrs import frozen
+
+from netgen.backends.base import Backend
+from netgen.backends.features import Feature
+from netgen.lower.render import Document, Renderer
+from netgen.model import AcmCert, Via
+from netgen.plan import Labels, Plan, RoutePlan, ServicePlan
+
+MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
+NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
+
+
+@frozen
+class ServicePort:
+    name: str
+    port: int
+    protocol: str
+    target_port: int | str | None = None
+    node_port: int | None = None
+    app_protocol: str | None = None
+
+
+def object_labels(labels: Labels, part_of: str) -> dict[str, str]:
+    return {**dict(labels), "app.kubernetes.io/part-of": part_of, MANAGED_BY[0]: MANAGED_BY[1]}
+
+
+def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
+    for ns in plan.namespaces:
+        yield r.document(
+            "kubernetes/namespace.yaml.j2", api_version="v1", kind="Namespace", name=ns,
+            namespace=None, labels=object_labels((), plan.blueprint),
+        )
+    for w in plan.workloads:
+        yield r.document(
+            "kubernetes/workload.yaml.j2", api_version="apps/v1", kind=w.kind, name=w.name,
+            namespace=w.namespace, w=w, labels=object_labels(w.labels, plan.blueprint),
+            selector=dict(w.selector), pod_labels=dict(w.labels),
+            service_account=plan.settings.get("service_accounts") and w.name,
+        )
+    for s in plan.services:
+        yield from _services(plan, s, r)
+    for x in plan.externals:
+        if x.alias:
+            yield _service(
+                r, plan, x.name, x.namespace, "ExternalName", (("app", x.name),), None,
+                [ServicePort("tcp" if x.port not in (80, 443) else _port_name(x.port), x.port,
+                             x.protocol)],
+                external_name=x.host,
+            )
+
+
+def _services(plan: Plan, s: ServicePlan, r: Renderer) -> Iterator[Document]:
+    port = s.port
+    ports = [ServicePort(port.name, port.port, port.protocol, port.target_port,
+                         app_protocol=port.app_protocol)]
+    yield _service(r, plan, s.name, s.namespace, "ClusterIP", s.labels, s.selector, ports,
+                   headless=s.headless and not s.stateful)
+    if s.stateful and s.headless_name:
+        yield _service(r, plan, s.headless_name, s.namespace, "ClusterIP", s.labels,
+                       s.selector, ports, headless=True)
+    for v in s.versions:
+        labels = (*s.labels, ("version", v.name))
+        yield _service(r, plan, v.service_name, s.namespace, "ClusterIP", labels, v.selector,
+                       ports)
+
+
+def _service(
+    r: Renderer,
+    plan: Plan,
+    name: str,
+    namespace: str,
+    type_: str,
+    labels: Labels,
+    selector: Labels | None,
+    ports: list[ServicePort],
+    *,
+    headless: bool = False,
+    external_name: str | None = None,
+    annotations: dict[str, str] | None = None,
+    load_balancer_class: str | None = None,
+) -> Document:
+    return r.document(
+        "kubernetes/service.yaml.j2", api_version="v1", kind="Service", name=name,
+        namespace=namespace, type=type_, labels=object_labels(labels, plan.blueprint),
+        selector=dict(selector) if selector else None, ports=ports, headless=headless,
+        external_name=external_name, annotations=annotations,
+        load_balancer_class=load_balancer_class,
+    )
+
+
+def _port_name(port: int) -> str:
+    return {80: "http", 443: "https"}.get(port, f"port-{port}")
+
+
+def _routes(plan: Plan, via: Via) -> Iterator[tuple[RoutePlan, ServicePlan]]:
+    services = {s.name: s for s in plan.services}
+    for route in plan.routes:
+        if route.via is via:
+            yield route, services[route.service]
+
+
+def lower_nodeport(plan: Plan, r: Renderer) -> Iterator[Document]:
+    for route, s in _routes(plan, Via.NODEPORT):
+        ports = [ServicePort(s.port.name, s.port.port, s.port.protocol, s.port.target_port,
+                             node_port=route.node_port)]
+        yield _service(r, plan, f"{route.name}-nodeport", s.namespace, "NodePort", s.labels,
+                       s.selector, ports)
+
+
+def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
+    """An NLB provisioned by the AWS Load Balancer Controller, targeting pod IPs."""
+    for route, s in _routes(plan, Via.NLB):
+        a = {
+            "type": "external",
+            "nlb-target-type": "ip",
+            "scheme": route.scheme,
+            "attributes": "load_balancing.cross_zone.enabled=true",
+        }
+        listen = route.ports or (s.port.port,)
+        if isinstance(route.tls, AcmCert):
+            a["ssl-cert"] = route.tls.arn
+            a["ssl-ports"] = ",".join(str(p) for p in listen if p != 80) or "443"
+        if route.health is not None:
+            a["healthcheck-protocol"] = "http"
+            a["healthcheck-path"] = route.health.path
+            for key, value in (
+                ("healthcheck-interval", route.health.interval),
+                ("healthcheck-timeout", route.health.timeout),
+                ("healthcheck-healthy-threshold", route.health.healthy),
+                ("healthcheck-unhealthy-threshold", route.health.unhealthy),
+            ):
+                if value is not None:
+                    a[key] = str(value)
+        ports = [ServicePort(_port_name(p), p, s.port.protocol, s.port.target_port)
+                 for p in listen]
+        yield _service(
+            r, plan, f"{route.name}-lb", s.namespace, "LoadBalancer", s.labels, s.selector, ports,
+            annotations={NLB_ANNOTATION + k: v for k, v in sorted(a.items())},
+            load_balancer_class="service.k8s.aws/nlb",
+        )
+
+
+BACKEND = Backend(name="Kubernetes", lower=lower, via=(Via.CLUSTER,))
+NODEPORT_BACKEND = Backend(
+    name="NODEPORT",
+    lower=lower_nodeport,
+    via=(Via.NODEPORT,),
+    features=frozenset({Feature.NODE_PORT}),
+)
+NLB_BACKEND = Backend(
+    name="NLB",
+    lower=lower_nlb,
+    via=(Via.NLB,),
+    features=frozenset(
+        {Feature.LISTENER_PORTS, Feature.SCHEME, Feature.TLS_ACM, Feature.HEALTH_CHECK}
+    ),
+    terminates_tls=True,
+)

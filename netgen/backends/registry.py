@@ -1,0 +1,20 @@
+"""Every backend netgen knows, in the order their documents are emitted."""
+
+from __future__ import annotations
+
+from netgen.backends import kubernetes
+from netgen.backends.base import Backend
+from netgen.model import Via
+
+BACKENDS: tuple[Backend, ...] = (
+    kubernetes.BACKEND,
+    kubernetes.NODEPORT_BACKEND,
+    kubernetes.NLB_BACKEND,
+)
+
+
+def backend_for(via: Via) -> Backend | None:
+    for backend in BACKENDS:
+        if via in backend.via:
+            return backend
+    return None

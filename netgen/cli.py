@@ -1,0 +1,144 @@
+"""The `netgen` command: the only place that turns errors into messages and exit codes.
+
+Exit codes: 0 success; 1 the blueprint or input has errors, or a check found differences;
+2 the command line is wrong; 3 the output folder could not be written; 70 a bug in netgen.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from netgen import __version__
+from netgen.diagnostics import BlueprintError
+
+EXIT_ERRORS, EXIT_OUTPUT, EXIT_BUG = 1, 3, 70
+
+app = typer.Typer(
+    name="netgen",
+    help="Compile a Python blueprint into Kubernetes networking YAML.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = EXIT_ERRORS) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def guarded(fn: F) -> F:
+    """User mistakes become diagnostics; only a netgen bug shows a traceback (on request)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from netgen.emit import OutputError
+
+        try:
+            return fn(*args, **kwargs)
+        except BlueprintError as e:
+            for d in e.diagnostics:
+                typer.echo(d.render(), err=True)
+            n = sum(1 for d in e.diagnostics if d.severity == "error")
+            raise fail(f"netgen: {n} error{'s' if n != 1 else ''}, nothing written") from None
+        except OutputError as e:
+            raise fail(f"netgen: {e}", EXIT_OUTPUT) from None
+        except OSError as e:
+            raise fail(f"netgen: {e.strerror or e}: {e.filename or ''}".rstrip(": "),
+                       EXIT_OUTPUT) from None
+        except KeyboardInterrupt:
+            raise fail("netgen: interrupted", 130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as e:
+            if os.environ.get("NETGEN_DEBUG"):
+                traceback.print_exc()
+            raise fail(f"netgen: internal error: {type(e).__name__}: {e} (this is a bug in "
+                       "netgen; rerun with NETGEN_DEBUG=1 for details)", EXIT_BUG) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"netgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Compile a Python blueprint into Kubernetes networking YAML."""
+
+
+Blueprint = Annotated[Path, typer.Argument(help="The blueprint file (a Python file).")]
+Envs = Annotated[
+    list[str] | None,
+    typer.Option("--env", "-e", help="Only this environment (repeatable); default: all."),
+]
+Templates = Annotated[
+    list[Path] | None,
+    typer.Option("--templates", help="A folder of template overrides, searched first."),
+]
+
+
+@app.command()
+@guarded
+def build(
+    blueprint: Blueprint,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    env: Envs = None,
+    stdout: Annotated[
+        bool, typer.Option("--stdout", help="Write one YAML stream to stdout, nothing to disk.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if out/ is not up to date.")
+    ] = False,
+    templates: Templates = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Compile BLUEPRINT into OUT/<env>/ (one file per object, plus a Kustomization)."""
+    from netgen import emit
+    from netgen.lower.render import join_stream
+    from netgen.pipeline import compile_blueprint
+
+    compiled = compile_blueprint(blueprint, env or [], templates or [])
+    if stdout:
+        sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
+        return
+    trees = {c.plan.env.name: c.files() for c in compiled}
+    if check:
+        found = emit.changes(out, trees)
+        for c in found:
+            typer.echo(f"{c.action:>8}  {out / c.env / c.file}", err=True)
+        if found:
+            raise fail(f"netgen: {out} is not up to date with {blueprint} "
+                       f"({len(found)} file{'s' if len(found) != 1 else ''} differ)")
+        if not quiet:
+            typer.echo(f"{out} is up to date with {blueprint}")
+        return
+    written = emit.write(out, trees)
+    if not quiet:
+        docs = sum(len(c.documents) for c in compiled)
+        summary = ", ".join(
+            f"{n} {a}" for a in ("added", "changed", "removed")
+            if (n := sum(1 for c in written if c.action == a))
+        ) or "no changes"
+        envs = ", ".join(trees)
+        typer.echo(f"netgen: {blueprint} -> {out} ({envs}): {docs} objects, {summary}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,193 @@
+"""emit: the only stage that touches the disk.
+
+Each `out/<env>/` is replaced as a whole: the new tree is staged next to it (unchanged and
+foreign files hard-linked, changed ones written) and swapped in with two renames, so a
+build that fails or is killed leaves the previous tree or, after an interrupted swap, a
+tree the next build restores. Files netgen did not write are carried over untouched.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from attrs import frozen
+
+from netgen.lower.render import HEADER, HEADER_PREFIX, Document
+
+KUSTOMIZATION = "Kustomization"
+LOCK = ".netgen.lock"
+_NEW, _OLD = ".netgen-new-", ".netgen-old-"
+
+
+class OutputError(Exception):
+    """The output folder cannot be written as asked (busy, foreign file in the way, I/O)."""
+
+
+@frozen
+class Change:
+    env: str
+    file: str
+    action: str  # "added" | "changed" | "removed"
+    old: str | None = None
+    new: str | None = None
+
+
+def file_name(doc: Document, env_namespace: str) -> str:
+    if doc.kind == "Namespace":
+        return f"00-Namespace.{doc.name}.yaml"
+    if doc.namespace is None or doc.namespace == env_namespace:
+        return f"{doc.kind}.{doc.name}.yaml"
+    return f"{doc.kind}.{doc.namespace}.{doc.name}.yaml"
+
+
+def env_files(docs: list[Document], env_namespace: str, blueprint: str) -> dict[str, str]:
+    """File name -> full text for one environment, in a stable order, with the Kustomization
+    that makes `kubectl apply -k` work. It has no .yaml suffix so `kubectl apply -f` skips it."""
+    header = HEADER.format(name=blueprint)
+    files = {file_name(d, env_namespace): header + d.text for d in docs}
+    names = sorted(files)
+    files[KUSTOMIZATION] = (
+        header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+        + "".join(f"  - {n}\n" for n in names)
+    )
+    return dict(sorted(files.items()))
+
+
+def _read_tree(folder: Path) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return found
+    for entry in entries:
+        if entry.is_file(follow_symlinks=False):
+            with open(entry.path, "rb") as f:
+                found[entry.name] = f.read()
+    return found
+
+
+def _owned(content: bytes) -> bool:
+    return content.startswith(HEADER_PREFIX.encode())
+
+
+def changes(out: Path, trees: Mapping[str, Mapping[str, str]]) -> list[Change]:
+    result: list[Change] = []
+    for env, files in trees.items():
+        result.extend(_env_changes(env, _read_tree(out / env), files))
+    return result
+
+
+def _env_changes(env: str, existing: dict[str, bytes], files: Mapping[str, str]) -> list[Change]:
+    out: list[Change] = []
+    for name, text in files.items():
+        old = existing.get(name)
+        if old is None:
+            out.append(Change(env, name, "added", None, text))
+        elif old != text.encode():
+            if not _owned(old):
+                raise OutputError(f"{env}/{name} exists and was not written by netgen; "
+                                  "move it away or rename the object")
+            out.append(Change(env, name, "changed", old.decode(errors="replace"), text))
+    for name, old in sorted(existing.items()):
+        if name not in files and _owned(old):
+            out.append(Change(env, name, "removed", old.decode(errors="replace"), None))
+    return out
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / LOCK, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno in (errno.EAGAIN, errno.EACCES):
+                raise OutputError(f"another netgen build is writing to {out} "
+                                  f"({out / LOCK} is locked); try again when it has finished"
+                                  ) from None
+            raise
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def recover(out: Path) -> None:
+    """Finish what an interrupted build left: restore a tree whose swap did not complete and
+    drop half-staged ones."""
+    if not out.is_dir():
+        return
+    for entry in sorted(os.listdir(out)):
+        if entry.startswith(_OLD):
+            target = out / entry[len(_OLD):]
+            if target.exists():
+                shutil.rmtree(out / entry)
+            else:
+                os.rename(out / entry, target)
+    for entry in sorted(os.listdir(out)):
+        if entry.startswith(_NEW):
+            shutil.rmtree(out / entry)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change]) -> Path:
+    target, stage = out / env, out / f"{_NEW}{env}"
+    rewritten = {c.file for c in found}
+    stage.mkdir()
+    if target.is_dir():
+        for entry in os.scandir(target):
+            if entry.name in rewritten:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.copytree(entry.path, stage / entry.name, symlinks=True,
+                                copy_function=_link_or_copy)
+            else:
+                _link_or_copy(entry.path, str(stage / entry.name))
+    for c in found:
+        if c.new is not None:
+            with open(stage / c.file, "w", encoding="utf-8", newline="\n") as f:
+                f.write(c.new)
+    return stage
+
+
+def write(out: Path, trees: Mapping[str, Mapping[str, str]]) -> list[Change]:
+    """Writes every environment's tree; returns what changed (nothing written if nothing did)."""
+    with locked(out):
+        recover(out)
+        staged: list[tuple[str, Path]] = []
+        all_changes: list[Change] = []
+        try:
+            for env, files in trees.items():
+                found = _env_changes(env, _read_tree(out / env), files)
+                if found:
+                    staged.append((env, _stage(out, env, files, found)))
+                    all_changes.extend(found)
+        except BaseException:
+            for _, stage in staged:
+                shutil.rmtree(stage, ignore_errors=True)
+            shutil.rmtree(out / f"{_NEW}{env}", ignore_errors=True)
+            raise
+        for env, stage in staged:
+            _swap(out / env, stage, out / f"{_OLD}{env}")
+        return all_changes
+
+
+def _swap(target: Path, stage: Path, old: Path) -> None:
+    if target.exists():
+        os.rename(target, old)
+        os.rename(stage, target)
+        shutil.rmtree(old)
+    else:
+        os.rename(stage, target)

@@ -1,0 +1,114 @@
+"""The one quoting rule for every value a template prints.
+
+Templates write YAML text directly (a PyYAML round trip of every document would cost more
+than the whole build), so safety comes from here: a value is printed plain only when no
+YAML 1.1 or 1.2 parser can read it as anything but the same string, and double-quoted with
+escapes otherwise. Jinja's `finalize` applies this to every `{{ }}`, so no template can
+forget it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+class Raw(str):
+    """YAML text already built by this module; printed as is."""
+
+    __slots__ = ()
+
+
+# First character a letter or '/', no characters with meaning in YAML, not ending in ':'.
+_PLAIN = re.compile(r"[A-Za-z/](?:[A-Za-z0-9._/:-]*[A-Za-z0-9._/-])?").fullmatch
+# Words some YAML parser reads as a boolean, null or special float (YAML 1.1 includes y/n).
+_KEYWORDS = frozenset(
+    ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"]
+)
+# Everything that is not printable ASCII other than '"' and '\\' is escaped: line separators
+# (U+0085, U+2028, U+2029) would be folded by YAML 1.1 parsers, BOM and controls are not
+# allowed raw. Other printable Unicode stays readable.
+_ESCAPE = re.compile(
+    r"[^\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+    r"\U00010000-\U0010ffff]"
+)
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\", "\0": "\\0"}
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    named = _NAMED.get(ch)
+    if named:
+        return named
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def quote(text: str) -> str:
+    return '"' + _ESCAPE.sub(_escape, text) + '"'
+
+
+def scalar(value: Any) -> str:
+    """Render one value as a YAML scalar that reads back exactly as `value`."""
+    kind = type(value)
+    if kind is Raw:
+        return value
+    if kind is str:
+        if _PLAIN(value) and (len(value) > 5 or value.lower() not in _KEYWORDS):
+            return value
+        return quote(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
+    if kind is float:
+        return repr(value)
+    if isinstance(value, str):  # str subclasses such as enum values
+        return scalar(str.__str__(value))
+    raise TypeError(f"cannot print {kind.__name__} as a YAML scalar: {value!r}")
+
+
+def block(value: Mapping[str, Any] | Sequence[Any], indent: int) -> Raw:
+    """A mapping or list as block YAML starting on the next line, every leaf quoted."""
+    lines: list[str] = []
+    _block(value, indent, lines)
+    if not lines:
+        return Raw(" " * indent + ("{}" if isinstance(value, Mapping) else "[]"))
+    return Raw("\n".join(lines))
+
+
+def _block(value: Any, indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if isinstance(v, Mapping | list | tuple) and v:
+                out.append(f"{pad}{scalar(k)}:")
+                _block(v, indent + 2, out)
+            else:
+                out.append(f"{pad}{scalar(k)}: {_leaf(v)}")
+    else:
+        for item in value:
+            if isinstance(item, Mapping) and item:
+                first = len(out)
+                _block(item, indent + 2, out)
+                out[first] = f"{pad}- " + out[first][indent + 2 :]
+            elif isinstance(item, list | tuple) and item:
+                out.append(f"{pad}-")
+                _block(item, indent + 2, out)
+            else:
+                out.append(f"{pad}- {_leaf(item)}")
+
+
+def _leaf(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "{}"
+    if isinstance(value, list | tuple):
+        return "[]"
+    return scalar(value)

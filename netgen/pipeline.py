@@ -1,0 +1,59 @@
+"""load -> resolve -> lower, as one call; `emit` stays separate because only it writes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from attrs import frozen
+
+from netgen.diagnostics import BlueprintError, Diagnostic
+from netgen.emit import env_files
+from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
+from netgen.lower import lower
+from netgen.lower.render import Document, Renderer, TemplateProblem
+from netgen.model import Blueprint, SourceLoc
+from netgen.plan import Plan
+from netgen.resolve import resolve_all
+
+
+@frozen
+class Compiled:
+    plan: Plan
+    documents: tuple[Document, ...]
+
+    def files(self) -> dict[str, str]:
+        return env_files(list(self.documents), self.plan.env.namespace, self.plan.blueprint)
+
+
+def template_dirs(bp: Blueprint, extra: Sequence[Path]) -> list[Path]:
+    """`--templates` first, then the blueprint's own `templates=` setting (relative to it)."""
+    dirs = list(extra)
+    setting = bp.info.settings.get("templates")
+    if setting:
+        base = Path(os.path.dirname(os.path.abspath(bp.path)))
+        dirs.append(base / setting)
+    for d in dirs:
+        if not d.is_dir():
+            loc = bp.info.loc if d not in extra else None
+            raise BlueprintError([Diagnostic(f"template folder {d} does not exist", loc)])
+    return dirs
+
+
+def compile_plans(plans: Sequence[Plan], renderer: Renderer) -> list[Compiled]:
+    try:
+        return [Compiled(p, tuple(lower(p, renderer))) for p in plans]
+    except TemplateProblem as e:
+        raise BlueprintError([Diagnostic(e.message, SourceLoc(e.template, e.line or 0))]) from None
+
+
+def compile_blueprint(
+    path: str | os.PathLike[str],
+    envs: Sequence[str] = (),
+    templates: Sequence[Path] = (),
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> list[Compiled]:
+    bp = load_blueprint(path, timeout=timeout)
+    plans = resolve_all(bp, list(envs))
+    return compile_plans(plans, Renderer(template_dirs(bp, templates)))

@@ -1,0 +1,190 @@
+"""The Plan: one environment with every name, namespace, label, FQDN and weight decided.
+
+Backends and templates only print a Plan; if a value has to be computed, it is computed
+here or in `resolve`, so every backend agrees on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from attrs import field, frozen
+
+from netgen.model import (
+    BasicAuth,
+    HeaderMatch,
+    HealthCheck,
+    Isolation,
+    RateLimit,
+    SourceLoc,
+    Tls,
+    Via,
+)
+
+CLUSTER_DOMAIN = "svc.cluster.local"
+
+Labels = tuple[tuple[str, str], ...]
+
+
+def fqdn(name: str, namespace: str) -> str:
+    return f"{name}.{namespace}.{CLUSTER_DOMAIN}"
+
+
+@frozen
+class EnvPlan:
+    name: str
+    namespace: str
+    replicas: int
+    isolation: Isolation
+    tls: Tls | None
+    labels: Labels
+    settings: Mapping[str, Any] = field(factory=dict)
+
+
+@frozen
+class PortPlan:
+    name: str
+    port: int
+    target_port: int
+    protocol: str
+    app_protocol: str | None = None
+
+
+@frozen
+class EnvVar:
+    name: str
+    value: str
+
+
+@frozen
+class Workload:
+    """One Deployment or StatefulSet: a service, or one version of a versioned service."""
+
+    name: str
+    service: str
+    version: str | None
+    namespace: str
+    kind: str
+    image: str
+    replicas: int
+    labels: Labels
+    selector: Labels
+    port: PortPlan
+    health: str | None
+    env: tuple[EnvVar, ...]
+    governing_service: str | None
+    loc: SourceLoc
+    extra: Mapping[str, Any] = field(factory=dict)
+
+
+@frozen
+class VersionPlan:
+    name: str
+    service_name: str
+    fqdn: str
+    selector: Labels
+
+
+@frozen
+class ServicePlan:
+    name: str
+    namespace: str
+    fqdn: str
+    port: PortPlan
+    selector: Labels
+    labels: Labels
+    versions: tuple[VersionPlan, ...]
+    stateful: bool
+    headless: bool
+    headless_name: str | None
+    pod_fqdns: tuple[str, ...]
+    health: str | None
+    tier: str | None
+    loc: SourceLoc
+    extra: Mapping[str, Any] = field(factory=dict)
+
+
+@frozen
+class ExternalPlan:
+    name: str
+    namespace: str
+    host: str
+    port: int
+    protocol: str
+    cidr: str | None
+    alias: bool
+    fqdn: str
+    loc: SourceLoc
+
+
+@frozen
+class CallPlan:
+    """A declared edge, with the callee's kind so policies need no lookups."""
+
+    src: str
+    dst: str
+    dst_kind: str  # "service" | "external"
+    loc: SourceLoc
+
+
+@frozen
+class WeightedBackend:
+    service: str  # the Kubernetes Service name traffic goes to
+    port: int
+    weight: int  # percent; the weights of one route add up to 100
+    version: str | None = None
+
+
+@frozen
+class RoutePlan:
+    """One exposure, lowered to the terms every HTTP/L4 backend shares."""
+
+    name: str
+    service: str
+    namespace: str
+    via: Via
+    host: str | None
+    path: str | None
+    path_type: str
+    matches: tuple[HeaderMatch, ...]
+    backends: tuple[WeightedBackend, ...]
+    tls: Tls | None
+    redirect_https: bool
+    node_port: int | None
+    ports: tuple[int, ...]
+    scheme: str
+    health: HealthCheck | None
+    rewrite: str | None
+    rate_limit: RateLimit | None
+    auth: BasicAuth | None
+    group: str | None
+    grpc: bool
+    target_port: int
+    loc: SourceLoc
+    options: Mapping[str, Any] = field(factory=dict)
+
+    @property
+    def canary(self) -> WeightedBackend | None:
+        return self.backends[-1] if len(self.backends) > 1 else None
+
+
+@frozen
+class Plan:
+    blueprint: str
+    source: str
+    env: EnvPlan
+    namespaces: tuple[str, ...]
+    services: tuple[ServicePlan, ...]
+    workloads: tuple[Workload, ...]
+    externals: tuple[ExternalPlan, ...]
+    calls: tuple[CallPlan, ...]
+    routes: tuple[RoutePlan, ...]
+    domain: str | None = None
+    settings: Mapping[str, Any] = field(factory=dict)
+
+    def service(self, name: str) -> ServicePlan:
+        for s in self.services:
+            if s.name == name:
+                return s
+        raise KeyError(name)

@@ -1,0 +1,102 @@
+"""resolve: a Blueprint and an environment name in, a Plan out, or every problem at once."""
+
+from __future__ import annotations
+
+from netgen.diagnostics import BlueprintError, Collector, Diagnostic, did_you_mean
+from netgen.model import Blueprint, Env, SourceLoc
+from netgen.plan import Plan
+from netgen.resolve import environment as envs
+from netgen.resolve.routes import exposures_for, route_plans
+from netgen.resolve.validate import validate_blueprint
+
+
+def environments(bp: Blueprint) -> list[Env]:
+    return list(_unique_envs(bp).values()) or [Env(envs.DEFAULT_ENV, SourceLoc(bp.path, 0))]
+
+
+def _unique_envs(bp: Blueprint) -> dict[str, Env]:
+    out: dict[str, Env] = {}
+    for e in bp.envs:
+        out.setdefault(e.name, e)
+    return out
+
+
+def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
+    """Resolves every environment, so a mistake in one is reported even when building
+    another, and returns the plans of those asked for (all when `only` is empty)."""
+    c = Collector()
+    validate_blueprint(bp, c)
+    declared = environments(bp)
+    names = [e.name for e in declared]
+    for wanted in only or ():
+        if wanted not in names:
+            raise BlueprintError([Diagnostic(
+                f"no environment named '{wanted}' in {bp.path}{did_you_mean(wanted, names)}; "
+                f"it has: {', '.join(names)}")])
+    all_names = _where_declared(bp, names)
+    plans = [_resolve_env(bp, e, all_names, c) for e in declared]
+    c.raise_if_any()
+    return [p for p in plans if not only or p.env.name in only]
+
+
+def _where_declared(bp: Blueprint, env_names: list[str]) -> dict[str, list[str]]:
+    """name -> environments it exists in, for 'does not exist in environment X' messages."""
+    out: dict[str, set[str]] = {}
+    for d in (*bp.services, *bp.externals):
+        out.setdefault(d.name, set()).update(env_names if d.scope is None else [d.scope])
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Collector) -> Plan:
+    env = envs.env_plan(bp, e)
+    services = envs.visible(bp.services, e.name, c, "service")
+    externals = envs.visible(bp.externals, e.name, c, "external")
+    for name, x in externals.items():
+        if name in services:
+            c.error(x.loc, f"external({name!r}): a service of the same name exists "
+                           f"({services[name].loc})")
+    valid = {n: s for n, s in services.items() if s.port is not None and isinstance(n, str)}
+    service_plans = envs.service_plans(valid, env)
+    by_name = {p.name: p for p in service_plans}
+    external_plans = envs.external_plans(externals, env)
+    calls = envs.call_plans(bp, e.name, valid, externals, all_names, c)
+    discovery = envs.discovery_env(calls, by_name, {x.name: x for x in external_plans})
+    workloads = envs.workloads(valid, service_plans, discovery, env)
+    routes = route_plans(exposures_for(bp, e.name, valid), valid, by_name, env, all_names, c)
+    namespaces = sorted({env.namespace, *(s.namespace for s in service_plans),
+                         *(x.namespace for x in external_plans)})
+    _check_object_names(service_plans, external_plans, c)
+    return Plan(
+        blueprint=bp.info.name,
+        source=bp.path,
+        env=env,
+        namespaces=tuple(namespaces),
+        services=tuple(service_plans),
+        workloads=tuple(workloads),
+        externals=tuple(external_plans),
+        calls=tuple(calls),
+        routes=tuple(routes),
+        domain=bp.info.domain,
+        settings=dict(bp.info.settings),
+    )
+
+
+def _check_object_names(services: list, externals: list, c: Collector) -> None:
+    """Generated Service names (per version, headless) must not collide with declared ones."""
+    owners: dict[tuple[str, str], object] = {}
+
+    def claim(ns: str, name: str, owner: object, loc: SourceLoc, what: str) -> None:
+        first = owners.setdefault((ns, name), owner)
+        if first is not owner:
+            c.error(loc, f"{what}: the Service name '{name}' in namespace '{ns}' is also "
+                         f"generated for '{getattr(first, 'name', first)}'")
+
+    for s in services:
+        claim(s.namespace, s.name, s, s.loc, f"service({s.name!r})")
+        for v in s.versions:
+            claim(s.namespace, v.service_name, s, s.loc, f"service({s.name!r})")
+        if s.stateful and s.headless_name:
+            claim(s.namespace, s.headless_name, s, s.loc, f"service({s.name!r})")
+    for x in externals:
+        if x.alias:
+            claim(x.namespace, x.name, x, x.loc, f"external({x.name!r})")

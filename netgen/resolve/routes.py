@@ -1,0 +1,147 @@
+"""Turns exposures into routes: backend chosen, capabilities checked, weights decided."""
+
+from __future__ import annotations
+
+from attrs import evolve
+
+from netgen.backends.features import Feature, required_features
+from netgen.backends.registry import BACKENDS, backend_for
+from netgen.diagnostics import Collector
+from netgen.model import Blueprint, Exposure, Service, Tls, Via
+from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
+from netgen.resolve.environment import present
+
+HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
+
+
+def exposures_for(bp: Blueprint, env: str, services: dict[str, Service]) -> list[Exposure]:
+    """Scoped exposures of a service replace its blueprint-wide ones in that environment."""
+    scoped = {x.service for x in bp.exposures if x.scope == env}
+    return [
+        x for x in bp.exposures
+        if (x.scope == env) or (x.scope is None and x.service not in scoped)
+    ]
+
+
+def _suggest(feature: Feature, via: Via) -> str:
+    able = [b.name for b in BACKENDS if feature in b.features and b.via and via not in b.via]
+    if not able:
+        return ""
+    listed = able[0] if len(able) == 1 else ", ".join(able[:-1]) + " or " + able[-1]
+    return f" (use {listed})"
+
+
+def route_plans(
+    exposures: list[Exposure],
+    services: dict[str, Service],
+    plans: dict[str, ServicePlan],
+    e: EnvPlan,
+    all_names: dict[str, list[str]],
+    c: Collector,
+) -> list[RoutePlan]:
+    routes: list[RoutePlan] = []
+    names: dict[str, int] = {}
+    for x in exposures:
+        d = f"expose({x.service!r}, via={x.via.name if isinstance(x.via, Via) else x.via!r})"
+        if not isinstance(x.via, Via):
+            c.error(x.loc, f"{d}: via= must be one of {', '.join(v.name for v in Via)}")
+            continue
+        if not present(x.service, e.name, services, all_names, c, x.loc, d, "service"):
+            continue
+        s, p = services[x.service], plans[x.service]
+        backend = backend_for(x.via)
+        if backend is None:
+            c.error(x.loc, f"{d}: exposure via {x.via.name} is not supported yet")
+            continue
+        grpc = s.app_protocol == "grpc"
+        tls = x.tls if x.tls is not None else (e.tls if backend.terminates_tls else None)
+        effective = x if tls is x.tls else _with_tls(x, tls)
+        for feature in sorted(required_features(effective, grpc) - backend.features,
+                              key=lambda f: f.name):
+            c.error(x.loc, f"{d}: {backend.name} cannot {feature.value}"
+                           f"{_suggest(feature, x.via)}")
+        backends = _weights(x, p, c, d)
+        if backends is None:
+            continue
+        redirect = x.redirect_https
+        if redirect is None:
+            redirect = tls is not None and Feature.REDIRECT_HTTPS in backend.features
+        n = names[f"{x.service}/{x.via.value}"] = names.get(f"{x.service}/{x.via.value}", 0) + 1
+        routes.append(
+            RoutePlan(
+                name=x.service if n == 1 else f"{x.service}-{n}",
+                service=x.service,
+                namespace=p.namespace,
+                via=x.via,
+                host=x.host,
+                path=x.path,
+                path_type=x.path_type,
+                matches=x.match,
+                backends=backends,
+                tls=tls,
+                redirect_https=bool(redirect),
+                node_port=x.node_port,
+                ports=x.ports,
+                scheme=x.scheme or "internet-facing",
+                health=x.health,
+                rewrite=x.rewrite,
+                rate_limit=x.rate_limit,
+                auth=x.auth,
+                group=x.group,
+                grpc=grpc,
+                target_port=p.port.target_port,
+                loc=x.loc,
+                options=dict(x.options),
+            )
+        )
+    _check_conflicts(routes, c)
+    return routes
+
+
+def _with_tls(x: Exposure, tls: Tls | None) -> Exposure:
+    return evolve(x, tls=tls)
+
+
+def _weights(
+    x: Exposure, p: ServicePlan, c: Collector, d: str
+) -> tuple[WeightedBackend, ...] | None:
+    port = p.port.port
+    if x.version is not None:
+        for v in p.versions:
+            if v.name == x.version:
+                return (WeightedBackend(v.service_name, port, 100, v.name),)
+        c.error(x.loc, f"{d}: version={x.version!r} is not one of the service's versions "
+                       f"({', '.join(v.name for v in p.versions) or 'it has none'})")
+        return None
+    if x.canary is None:
+        return (WeightedBackend(p.name, port, 100),)
+    if len(p.versions) < 2:
+        c.error(x.loc, f"{d}: canary= needs a service with at least two versions "
+                       f"(service('{p.name}', versions=['v1', 'v2']))")
+        return None
+    share = round(x.canary * 100)
+    stable, newest = p.versions[0], p.versions[-1]
+    return (
+        WeightedBackend(stable.service_name, port, 100 - share, stable.name),
+        WeightedBackend(newest.service_name, port, share, newest.name),
+    )
+
+
+def _check_conflicts(routes: list[RoutePlan], c: Collector) -> None:
+    seen: dict[tuple[object, ...], RoutePlan] = {}
+    node_ports: dict[int, RoutePlan] = {}
+    for r in routes:
+        if r.node_port is not None:
+            first_np = node_ports.setdefault(r.node_port, r)
+            if first_np is not r:
+                c.error(r.loc, f"expose({r.service!r}): node_port={r.node_port} is already "
+                               f"used by '{first_np.service}' at {first_np.loc}")
+        if r.via not in HTTP_VIAS:
+            continue
+        key = (r.host or "*", r.path or "/", r.path_type, tuple(sorted(
+            (m.name.lower(), m.value) for m in r.matches)))
+        first = seen.setdefault(key, r)
+        if first is not r:
+            where = f"host {r.host!r}" if r.host else "every host"
+            c.error(r.loc, f"expose({r.service!r}): {where} and path {r.path or '/'!r} are "
+                           f"already exposed by '{first.service}' at {first.loc}")

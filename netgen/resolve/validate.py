@@ -1,0 +1,131 @@
+"""Checks of each declaration on its own, done once whatever the number of environments."""
+
+from __future__ import annotations
+
+from netgen.diagnostics import Collector
+from netgen.model import (
+    AcmCert,
+    Blueprint,
+    Env,
+    Exposure,
+    External,
+    Isolation,
+    Service,
+    TlsSecret,
+)
+from netgen.resolve import checks
+
+
+def _report(c: Collector, decl: str, loc: object, problem: str | None) -> None:
+    if problem:
+        c.error(loc, f"{decl}: {problem}")  # type: ignore[arg-type]
+
+
+def validate_blueprint(bp: Blueprint, c: Collector) -> None:
+    if bp.info.loc is not None:
+        _report(c, f"blueprint({bp.info.name!r})", bp.info.loc,
+                checks.dns1123(bp.info.name, "blueprint name"))
+    seen: dict[str, Env] = {}
+    for e in bp.envs:
+        first = seen.setdefault(e.name, e)
+        if first is not e:
+            c.error(e.loc, f"env({e.name!r}) is declared twice (first at {first.loc}); "
+                           "use `with env(...)` without arguments to add to it")
+        validate_env(e, c)
+    for s in bp.services:
+        validate_service(s, c)
+    for x in bp.externals:
+        validate_external(x, c)
+    for x in bp.exposures:
+        validate_exposure(x, c)
+
+
+def validate_env(e: Env, c: Collector) -> None:
+    d = f"env({e.name!r})"
+    _report(c, d, e.loc, checks.dns1123(e.name, "environment name"))
+    if e.namespace is not None:
+        _report(c, d, e.loc, checks.dns1123(e.namespace, "namespace"))
+    if e.replicas is not None:
+        _report(c, d, e.loc, checks.count(e.replicas, "replicas"))
+    if e.isolation is not None and not isinstance(e.isolation, Isolation):
+        c.error(e.loc, f"{d}: isolation={e.isolation!r} must be STRICT or OPEN")
+    if e.tls is not None and not isinstance(e.tls, AcmCert | TlsSecret):
+        c.error(e.loc, f"{d}: tls= must be acm('arn:...') or tls_secret('name')")
+    _report(c, d, e.loc, checks.labels(e.labels))
+
+
+def validate_service(s: Service, c: Collector) -> None:
+    d = f"service({s.name!r})"
+    problems = [
+        checks.dns1035(s.name, "service name"),
+        checks.port(s.port) if s.port is not None else "port= is required",
+        checks.port(s.target_port, "target_port") if s.target_port is not None else None,
+        checks.text(s.image, "image"),
+        checks.labels(s.labels),
+        checks.dns1123(s.namespace, "namespace") if s.namespace is not None else None,
+        checks.count(s.replicas, "replicas") if s.replicas is not None else None,
+        checks.http_path(s.health) if s.health is not None else None,
+        checks.port_name(s.port_name) if s.port_name is not None else None,
+    ]
+    if s.protocol not in checks.PROTOCOLS:
+        problems.append(f"protocol={s.protocol!r} must be one of {', '.join(checks.PROTOCOLS)}")
+    for key in ("app", "version"):
+        if isinstance(s.labels, dict) and key in s.labels:
+            problems.append(f"label {key!r} is set by netgen and cannot be overridden")
+    if len(set(s.versions)) != len(s.versions):
+        problems.append("versions must be unique")
+    for v in s.versions:
+        problems.append(checks.dns1035(v, "version"))
+        if isinstance(v, str) and isinstance(s.name, str) and len(f"{s.name}-{v}") > 63:
+            problems.append(f"'{s.name}-{v}' (the per-version Service) exceeds 63 characters")
+    if s.stateful and s.versions:
+        problems.append("a stateful service cannot have versions")
+    if s.stateful and isinstance(s.name, str) and len(s.name) > 63 - len("-headless"):
+        problems.append("a stateful service name must leave room for '-headless' (54 characters)")
+    for p in problems:
+        _report(c, d, s.loc, p)
+
+
+def validate_external(x: External, c: Collector) -> None:
+    d = f"external({x.name!r})"
+    for p in (
+        checks.dns1035(x.name, "external name"),
+        checks.external_host(x.host),
+        checks.port(x.port),
+        checks.cidr(x.cidr) if x.cidr is not None else None,
+        checks.dns1123(x.namespace, "namespace") if x.namespace is not None else None,
+        None if x.protocol in checks.PROTOCOLS else f"protocol={x.protocol!r} is not TCP/UDP/SCTP",
+    ):
+        _report(c, d, x.loc, p)
+
+
+def validate_exposure(x: Exposure, c: Collector) -> None:
+    d = f"expose({x.service!r})"
+    problems: list[str | None] = [
+        checks.hostname(x.host) if x.host is not None else None,
+        checks.http_path(x.path) if x.path is not None else None,
+        checks.node_port(x.node_port) if x.node_port is not None else None,
+        *(checks.port(p, "port") for p in x.ports),
+    ]
+    if x.path_type not in ("Prefix", "Exact"):
+        problems.append(f"path_type={x.path_type!r} must be 'Prefix' or 'Exact'")
+    if x.canary is not None and (
+        isinstance(x.canary, bool)
+        or not isinstance(x.canary, int | float)
+        or not 0 <= x.canary <= 1
+    ):
+        problems.append(f"canary={x.canary!r} must be between 0 and 1")
+    elif x.canary is not None and abs(x.canary * 100 - round(x.canary * 100)) > 1e-9:
+        problems.append(f"canary={x.canary!r} must be a whole percentage (such as 0.05)")
+    if x.canary is not None and x.version is not None:
+        problems.append("canary= and version= cannot be combined: a pinned route has one backend")
+    if x.scheme is not None and x.scheme not in ("internet-facing", "internal"):
+        problems.append(f"scheme={x.scheme!r} must be 'internet-facing' or 'internal'")
+    for m in x.match:
+        problems.append(checks.header_name(m.name))
+        if not isinstance(m.value, str):
+            problems.append(f"header {m.name!r} value {m.value!r} must be a string")
+    if x.health is not None:
+        problems.append(checks.http_path(x.health.path))
+    for p in problems:
+        _report(c, d, x.loc, p)

@@ -1,0 +1,5 @@
+"""`python -m netgen` runs the CLI."""
+
+from netgen.cli import main
+
+main()

@@ -11,7 +11,7 @@ from attrs import frozen
 from netgen.diagnostics import BlueprintError, Diagnostic
 from netgen.emit import env_files
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
-from netgen.lower import lower
+from netgen.lower.lowering import lower
 from netgen.lower.render import Document, Renderer, TemplateProblem
 from netgen.model import Blueprint, SourceLoc
 from netgen.plan import Plan

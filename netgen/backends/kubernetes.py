@@ -30,8 +30,9 @@ class ServicePort:
     app_protocol: str | None = None
 
 
-def object_labels(labels: Labels, part_of: str) -> dict[str, str]:
-    return {**dict(labels), "app.kubernetes.io/part-of": part_of, MANAGED_BY[0]: MANAGED_BY[1]}
+def object_labels(labels: Labels, part_of: str) -> Labels:
+    """Labels of every generated object: the service's own plus who made it."""
+    return (*labels, ("app.kubernetes.io/part-of", part_of), MANAGED_BY)
 
 
 def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
@@ -44,7 +45,7 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         yield r.document(
             "kubernetes/workload.yaml.j2", api_version="apps/v1", kind=w.kind, name=w.name,
             namespace=w.namespace, w=w, labels=object_labels(w.labels, plan.blueprint),
-            selector=dict(w.selector), pod_labels=dict(w.labels),
+            selector=w.selector, pod_labels=w.labels,
             service_account=plan.settings.get("service_accounts") and w.name,
         )
     for s in plan.services:
@@ -86,13 +87,13 @@ def _service(
     *,
     headless: bool = False,
     external_name: str | None = None,
-    annotations: dict[str, str] | None = None,
+    annotations: Labels | None = None,
     load_balancer_class: str | None = None,
 ) -> Document:
     return r.document(
         "kubernetes/service.yaml.j2", api_version="v1", kind="Service", name=name,
         namespace=namespace, type=type_, labels=object_labels(labels, plan.blueprint),
-        selector=dict(selector) if selector else None, ports=ports, headless=headless,
+        selector=selector, ports=ports, headless=headless,
         external_name=external_name, annotations=annotations,
         load_balancer_class=load_balancer_class,
     )
@@ -145,7 +146,7 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
                  for p in listen]
         yield _service(
             r, plan, f"{route.name}-lb", s.namespace, "LoadBalancer", s.labels, s.selector, ports,
-            annotations={NLB_ANNOTATION + k: v for k, v in sorted(a.items())},
+            annotations=tuple((NLB_ANNOTATION + k, v) for k, v in sorted(a.items())),
             load_balancer_class="service.k8s.aws/nlb",
         )
 

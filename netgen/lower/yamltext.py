@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 
@@ -53,8 +54,12 @@ def quote(text: str) -> str:
     return '"' + _ESCAPE.sub(_escape, text) + '"'
 
 
+@lru_cache(maxsize=1 << 16, typed=True)
 def scalar(value: Any) -> str:
-    """Render one value as a YAML scalar that reads back exactly as `value`."""
+    """Render one value as a YAML scalar that reads back exactly as `value`.
+
+    Cached (typed, so a Raw never stands in for an equal str): names, namespaces and labels
+    repeat across thousands of documents."""
     kind = type(value)
     if kind is Raw:
         return value
@@ -76,7 +81,23 @@ def scalar(value: Any) -> str:
 
 
 def block(value: Mapping[str, Any] | Sequence[Any], indent: int) -> Raw:
-    """A mapping or list as block YAML starting on the next line, every leaf quoted."""
+    """A mapping or list as block YAML starting on the next line, every leaf quoted.
+
+    A tuple of (key, value) pairs, such as a Plan's labels, is a mapping; its rendering is
+    cached because the same labels appear on every object of a service."""
+    if isinstance(value, tuple) and value and all(
+        isinstance(p, tuple) and len(p) == 2 for p in value
+    ):
+        return _pairs_block(value, indent)
+    return _render_block(value, indent)
+
+
+@lru_cache(maxsize=1 << 14)
+def _pairs_block(pairs: tuple[tuple[str, Any], ...], indent: int) -> Raw:
+    return _render_block(dict(pairs), indent)
+
+
+def _render_block(value: Mapping[str, Any] | Sequence[Any], indent: int) -> Raw:
     lines: list[str] = []
     _block(value, indent, lines)
     if not lines:

@@ -111,15 +111,17 @@ def build(
 ) -> None:
     """Compile BLUEPRINT into OUT/<env>/ (one file per object, plus a Kustomization)."""
     from netgen import emit
+    from netgen.fingerprint import plan_fingerprint, templates_digest
     from netgen.lower.render import join_stream
-    from netgen.pipeline import compile_blueprint
+    from netgen.pipeline import compile_plans, plan_blueprint
 
-    compiled = compile_blueprint(blueprint, env or [], templates or [])
+    plans, renderer = plan_blueprint(blueprint, env or [], templates or [])
     if stdout:
+        compiled = compile_plans(plans, renderer)
         sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
         return
-    trees = {c.plan.env.name: c.files() for c in compiled}
     if check:
+        trees = {c.plan.env.name: c.files() for c in compile_plans(plans, renderer)}
         found = emit.changes(out, trees)
         for c in found:
             typer.echo(f"{c.action:>8}  {out / c.env / c.file}", err=True)
@@ -129,15 +131,20 @@ def build(
         if not quiet:
             typer.echo(f"{out} is up to date with {blueprint}")
         return
-    written = emit.write(out, trees)
+    digest = templates_digest(renderer.search_path)
+    fingerprints = {p.env.name: plan_fingerprint(p, digest) for p in plans}
+    stale = [p for p in plans if not emit.up_to_date(out / p.env.name, fingerprints[p.env.name])]
+    compiled = compile_plans(stale, renderer)
+    written = emit.write(out, {c.plan.env.name: c.files() for c in compiled}, fingerprints)
     if not quiet:
         docs = sum(len(c.documents) for c in compiled)
         summary = ", ".join(
             f"{n} {a}" for a in ("added", "changed", "removed")
             if (n := sum(1 for c in written if c.action == a))
         ) or "no changes"
-        envs = ", ".join(trees)
-        typer.echo(f"netgen: {blueprint} -> {out} ({envs}): {docs} objects, {summary}")
+        envs = ", ".join(p.env.name for p in plans)
+        typer.echo(f"netgen: {blueprint} -> {out} ({envs}): {summary}"
+                   + (f" ({docs} objects rendered)" if docs else ""))
 
 
 def main() -> None:

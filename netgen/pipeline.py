@@ -48,12 +48,23 @@ def compile_plans(plans: Sequence[Plan], renderer: Renderer) -> list[Compiled]:
         raise BlueprintError([Diagnostic(e.message, SourceLoc(e.template, e.line or 0))]) from None
 
 
+def plan_blueprint(
+    path: str | os.PathLike[str],
+    envs: Sequence[str] = (),
+    templates: Sequence[Path] = (),
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> tuple[list[Plan], Renderer]:
+    """load and resolve; the renderer carries the template folders the blueprint asked for."""
+    bp = load_blueprint(path, timeout=timeout)
+    plans = resolve_all(bp, list(envs))
+    return plans, Renderer(template_dirs(bp, templates))
+
+
 def compile_blueprint(
     path: str | os.PathLike[str],
     envs: Sequence[str] = (),
     templates: Sequence[Path] = (),
     timeout: float | None = DEFAULT_TIMEOUT,
 ) -> list[Compiled]:
-    bp = load_blueprint(path, timeout=timeout)
-    plans = resolve_all(bp, list(envs))
-    return compile_plans(plans, Renderer(template_dirs(bp, templates)))
+    plans, renderer = plan_blueprint(path, envs, templates, timeout)
+    return compile_plans(plans, renderer)

@@ -47,7 +47,8 @@ class TemplateProblem(Exception):
 class Renderer:
     def __init__(self, overrides: Sequence[Path] = ()) -> None:
         self.overrides = tuple(overrides)
-        search = [*map(str, self.overrides), str(builtin_templates())]
+        self.search_path = (*self.overrides, builtin_templates())
+        search = [str(p) for p in self.search_path]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(search),
             undefined=jinja2.StrictUndefined,

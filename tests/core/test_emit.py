@@ -33,7 +33,7 @@ def test_build_writes_one_file_per_object_and_a_kustomization(tmp_path: Path) ->
     code, _, _ = run("build", SHOP, "-o", str(tmp_path))
     assert code == 0
     prod = tmp_path / "production"
-    files = sorted(p.name for p in prod.iterdir())
+    files = sorted(p.name for p in prod.iterdir() if not p.name.startswith("."))
     assert files[0] == "00-Namespace.production.yaml"
     kustomization = yaml.safe_load((prod / "Kustomization").read_text())
     assert kustomization["resources"] == [f for f in files if f.endswith(".yaml")]
@@ -49,6 +49,34 @@ def test_rebuild_with_no_change_writes_nothing(tmp_path: Path) -> None:
     code, out, _ = run("build", SHOP, "-o", str(tmp_path))
     assert code == 0 and "no changes" in out
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == before
+
+
+def test_unchanged_rebuild_skips_rendering_but_repairs_edits(tmp_path: Path) -> None:
+    run("build", SHOP, "-o", str(tmp_path))
+    code, out, _ = run("build", SHOP, "-o", str(tmp_path))
+    assert code == 0 and "objects rendered" not in out
+    web = tmp_path / "production" / "Service.web.yaml"
+    original = web.read_text()
+    web.write_text(original.replace("port: 80", "port: 81"))
+    code, out, _ = run("build", SHOP, "-o", str(tmp_path))
+    assert "1 changed" in out and "objects rendered" in out
+    assert web.read_text() == original
+    web.unlink()
+    code, out, _ = run("build", SHOP, "-o", str(tmp_path))
+    assert "1 added" in out and web.read_text() == original
+
+
+def test_template_override_invalidates_the_cache(tmp_path: Path) -> None:
+    out_dir, house = tmp_path / "out", tmp_path / "house" / "kubernetes"
+    run("build", SHOP, "-o", str(out_dir))
+    house.mkdir(parents=True)
+    builtin = Path(__file__).resolve().parents[2] / "templates" / "kubernetes"
+    text = (builtin / "namespace.yaml.j2").read_text()
+    text = text.replace("  labels:\n", "  labels:\n    house: x\n")
+    (house / "namespace.yaml.j2").write_text(text)
+    code, out, _ = run("build", SHOP, "-o", str(out_dir), "--templates", str(tmp_path / "house"))
+    assert code == 0 and "2 changed" in out
+    assert "house: x" in (out_dir / "production" / "00-Namespace.production.yaml").read_text()
 
 
 def test_foreign_files_survive_and_owned_stale_files_are_pruned(tmp_path: Path) -> None:

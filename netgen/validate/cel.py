@@ -135,11 +135,6 @@ class _Compiler:
 
     # --- operators ----------------------------------------------------------------------
 
-    def _single_or(self, tree: Any, scope: frozenset[str], build: Callable[..., Fn]) -> Fn:
-        if len(tree.children) == 1:
-            return self.compile(tree.children[0], scope)
-        return build(*tree.children)
-
     def _expr(self, tree: Any, scope: frozenset[str]) -> Fn:
         if len(tree.children) == 1:
             return self.compile(tree.children[0], scope)
@@ -396,7 +391,9 @@ def _check_arity(name: str, fn: Callable[..., Any], count: int) -> None:
     try:
         sig.bind(*([None] * count))
     except TypeError:
-        raise CelCompileError(f"found no matching overload for {name!r} with {count} argument(s)")
+        raise CelCompileError(
+            f"found no matching overload for {name!r} with {count} argument(s)"
+        ) from None
 
 
 def _literal_value(token: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -168,8 +169,20 @@ def to_string(v: Any) -> str:
     raise CelError(f"string: unsupported type {type_name(v)}")
 
 
-_BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
-          "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
+_BOOLS = {
+    "1": True,
+    "t": True,
+    "T": True,
+    "TRUE": True,
+    "true": True,
+    "True": True,
+    "0": False,
+    "f": False,
+    "F": False,
+    "FALSE": False,
+    "false": False,
+    "False": False,
+}
 
 
 def to_bool(v: Any) -> bool:
@@ -296,7 +309,7 @@ def reverse(s: Any) -> str:
 
 def is_sorted(items: Any) -> bool:
     items = _list(items, "isSorted")
-    return all(not cel_lt(b, a) for a, b in zip(items, items[1:], strict=False))
+    return all(not cel_lt(b, a) for a, b in itertools.pairwise(items))
 
 
 def list_sum(items: Any) -> Any:
@@ -365,7 +378,8 @@ def find_all(s: Any, pattern: Any, n: Any = -1) -> list[str]:
     n = _int(n, "findAll")
     if n == 0:
         return []
-    found = [m.group(0) for m in compile_regex(_str(pattern, "findAll")).finditer(_str(s, "findAll"))]
+    regex = compile_regex(_str(pattern, "findAll"))
+    found = [m.group(0) for m in regex.finditer(_str(s, "findAll"))]
     return found if n < 0 else found[:n]
 
 
@@ -377,7 +391,7 @@ _RE_1123_SUBDOMAIN = re.compile(rf"{_LABEL}(\.{_LABEL})*")
 _RE_1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 _RE_QUALIFIED = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 _RE_LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
-_RE_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_RE_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
 def _check(regex: re.Pattern[str], limit: int, what: str) -> Callable[[str], list[str]]:
@@ -390,6 +404,11 @@ def _check(regex: re.Pattern[str], limit: int, what: str) -> Callable[[str], lis
         return errors
 
     return check
+
+
+_check_1123_label = _check(_RE_1123_LABEL, 63, "lowercase RFC 1123 label")
+_check_1123_subdomain = _check(_RE_1123_SUBDOMAIN, 253, "lowercase RFC 1123 subdomain")
+_check_1035_label = _check(_RE_1035_LABEL, 63, "DNS-1035 label")
 
 
 def _prefix(check: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
@@ -408,7 +427,7 @@ def _qualified_name(s: str) -> list[str]:
         if not prefix:
             errors.append("prefix part must be non-empty")
         else:
-            errors += [f"prefix part {e}" for e in _check(_RE_1123_SUBDOMAIN, 253, "DNS-1123 subdomain")(prefix)]
+            errors += [f"prefix part {e}" for e in _check_1123_subdomain(prefix)]
     if not name:
         errors.append("name part must be non-empty")
     else:
@@ -449,10 +468,6 @@ def _datetime(s: str) -> list[str]:
         return ["must be a RFC3339 date-time"]
     return []
 
-
-_check_1123_label = _check(_RE_1123_LABEL, 63, "lowercase RFC 1123 label")
-_check_1123_subdomain = _check(_RE_1123_SUBDOMAIN, 253, "lowercase RFC 1123 subdomain")
-_check_1035_label = _check(_RE_1035_LABEL, 63, "DNS-1035 label")
 
 FORMATS: dict[str, Callable[[str], list[str]]] = {
     "dns1123Label": _check_1123_label,
@@ -531,8 +546,11 @@ def opt_or_value(v: Any, default: Any) -> Any:
 
 
 def opt_of_non_zero(v: Any) -> Optional:
-    zero = v is None or v is False or (not isinstance(v, bool) and v in (0, "", b"")) or (
-        isinstance(v, (list, dict)) and not v
+    zero = (
+        v is None
+        or v is False
+        or (not isinstance(v, bool) and v in (0, "", b""))
+        or (isinstance(v, (list, dict)) and not v)
     )
     return Optional() if zero else Optional(v)
 
@@ -593,4 +611,3 @@ METHODS: dict[str, Callable[..., Any]] = {
 TYPE_NAMES = frozenset(
     {"int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type"}
 )
-

@@ -113,7 +113,7 @@ def _parse_host(host: str) -> str:
         if end < 0:
             raise CelError("missing ']' in host")
         port = host[end + 1 :]
-        if port and not (port.startswith(":") and port[1:].isdigit() or port == ":"):
+        if port and port != ":" and not (port.startswith(":") and port[1:].isdigit()):
             raise CelError(f"invalid port {port!r} after host")
     else:
         colon = host.rfind(":")
@@ -210,7 +210,7 @@ def _parse_addr(raw: str) -> _Addr:
     try:
         addr = ipaddress.ip_address(raw)
     except ValueError as exc:
-        raise CelError(f"IP Address {raw!r} parse error during conversion from string: {exc}")
+        raise CelError(f"IP Address {raw!r} parse error: {exc}") from None
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         raise CelError(f"IPv4-mapped IPv6 address {raw!r} is not allowed")
     return addr
@@ -224,7 +224,7 @@ def _parse_prefix(raw: str) -> _Iface:
     try:
         return ipaddress.ip_interface(raw)
     except ValueError as exc:
-        raise CelError(f"network address parse error during conversion from string: {exc}")
+        raise CelError(f"network address parse error: {exc}") from None
 
 
 class IP:
@@ -335,7 +335,8 @@ def contains_ip(c: Any, other: Any) -> bool:
 
 def contains_cidr(c: Any, other: Any) -> bool:
     net = _cidr(c, "containsCIDR").iface.network
-    inner = (_parse_prefix(other) if isinstance(other, str) else _cidr(other, "containsCIDR").iface).network
+    iface = _parse_prefix(other) if isinstance(other, str) else _cidr(other, "containsCIDR").iface
+    inner = iface.network
     return inner.version == net.version and inner.subnet_of(net)  # type: ignore[arg-type]
 
 

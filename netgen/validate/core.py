@@ -83,7 +83,8 @@ class CoreSchemas:
         # kubernetes_validate's file naming: networking.k8s.io/v1 -> networking-v1.
         flat = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
         try:
-            schema = kv_utils.schema_contents(f"{self._dir}/{kind.lower()}-{flat}.json", self.version)
+            file = f"{self._dir}/{kind.lower()}-{flat}.json"
+            schema = kv_utils.schema_contents(file, self.version)
         except FileNotFoundError:
             return None
         group, _, version = api_version.rpartition("/")

@@ -1,11 +1,11 @@
 """Evaluate a CRD's `x-kubernetes-validations` rules against a document.
 
 Each rule runs at the schema node that declares it, with `self` bound to the value there,
-converted as the API server converts it: declared property names escaped (`namespace` is a
-CEL keyword, so rules say `__namespace__`), `number` values as doubles, unknown fields
-pruned. Rules that use `oldSelf` are transition rules and need a stored object we do not
-have, so they are skipped. A rule that fails to compile or to evaluate is reported, never
-treated as passing.
+prepared as the API server prepares it: schema defaults filled in first (rules are written
+against defaulted objects), declared property names escaped (`namespace` is a CEL keyword,
+so rules say `__namespace__`), `number` values as doubles, unknown fields pruned. Rules that
+use `oldSelf` are transition rules and need a stored object we do not have, so they are
+skipped. A rule that fails to compile or to evaluate is reported, never treated as passing.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from netgen.validate.cel_values import CelError, parse_duration, parse_timestamp
 from netgen.validate.problem import Path
 
 _CEL_RESERVED = frozenset(
-    "true false null in as break const continue else for function if import let loop "
-    "package namespace return var void while".split()
+    {
+        *("true", "false", "null", "in", "as", "break", "const", "continue", "else", "for"),
+        *("function", "if", "import", "let", "loop", "package", "namespace", "return"),
+        *("var", "void", "while"),
+    }
 )
 _ESCAPABLE = re.compile(r"[a-zA-Z_.\-/][a-zA-Z0-9_.\-/]*")
 _ESCAPES = {"__": "__underscores__", ".": "__dot__", "-": "__dash__", "/": "__slash__"}
@@ -150,8 +153,9 @@ class SchemaNode:
 def root_node(schema: dict[str, Any]) -> SchemaNode:
     """Rules on the resource root see only `metadata.name` and `metadata.generateName`."""
     node = SchemaNode(schema)
+    name = {"type": "string"}
     node.properties["metadata"] = SchemaNode(
-        {"type": "object", "properties": {"name": {"type": "string"}, "generateName": {"type": "string"}}}
+        {"type": "object", "properties": {"name": name, "generateName": name}}
     )
     node.escaped["metadata"] = "metadata"
     return node
@@ -168,7 +172,7 @@ def apply_defaults(node: SchemaNode | None, value: Any) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            child = node.properties[key] if key in node.properties else node.additional
+            child = node.properties.get(key, node.additional)
             out[key] = apply_defaults(child, item)
         for key, child in node.properties.items():
             missing = key not in out or (out[key] is None and not child.nullable)

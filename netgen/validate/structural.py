@@ -106,6 +106,9 @@ def _translate(node: dict[str, Any], skeleton: bool) -> dict[str, Any]:
             out.pop(bound, None)
     if node.get("x-kubernetes-int-or-string"):
         out["type"] = ["integer", "string"]
+        for key in _JUNCTORS:  # `anyOf: [{type: integer}, {type: string}]` restates the type
+            if all(set(branch) == {"type"} for branch in out.get(key, [{}])):
+                out.pop(key, None)
     if node.get("x-kubernetes-list-type") == "map":
         item_props = node.get("items", {}).get("properties", {})
         out[_MAP_KEY_DEFAULTS] = {
@@ -114,6 +117,11 @@ def _translate(node: dict[str, Any], skeleton: bool) -> dict[str, Any]:
             if "default" in item_props.get(k, {})
         }
     if skeleton:
+        if node.get("x-kubernetes-embedded-resource"):
+            embedded = out.setdefault("properties", {})
+            embedded.setdefault("apiVersion", {"type": "string"})
+            embedded.setdefault("kind", {"type": "string"})
+            embedded.setdefault("metadata", {"type": "object"})
         _close(node, out)
         if node.get("nullable"):
             _allow_null(out)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from netgen.backends.registry import BACKENDS
 from netgen.diagnostics import BlueprintError, Diagnostic
 from netgen.lower.render import Document, Renderer
 from netgen.plan import Plan
 
 
 def lower(plan: Plan, renderer: Renderer) -> list[Document]:
+    from netgen.backends.registry import BACKENDS  # backends import render: avoid a cycle
+
     docs: list[Document] = []
     for backend in BACKENDS:
         docs.extend(backend.lower(plan, renderer))

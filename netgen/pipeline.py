@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from attrs import frozen
@@ -41,9 +41,23 @@ def template_dirs(bp: Blueprint, extra: Sequence[Path]) -> list[Path]:
     return dirs
 
 
-def compile_plans(plans: Sequence[Plan], renderer: Renderer) -> list[Compiled]:
+Stage = Callable[[str], None]
+"""Told the name of each stage as it starts, so a CLI can show progress."""
+
+
+def silent(stage: str) -> None:
+    pass
+
+
+def compile_plans(
+    plans: Sequence[Plan], renderer: Renderer, on_stage: Stage = silent
+) -> list[Compiled]:
     try:
-        return [Compiled(p, tuple(lower(p, renderer))) for p in plans]
+        compiled = []
+        for p in plans:
+            on_stage(f"rendering {p.env.name}")
+            compiled.append(Compiled(p, tuple(lower(p, renderer))))
+        return compiled
     except TemplateProblem as e:
         raise BlueprintError([Diagnostic(e.message, SourceLoc(e.template, e.line or 0))]) from None
 
@@ -53,7 +67,21 @@ def compile_blueprint(
     envs: Sequence[str] = (),
     templates: Sequence[Path] = (),
     timeout: float | None = DEFAULT_TIMEOUT,
+    on_stage: Stage = silent,
 ) -> list[Compiled]:
     bp = load_blueprint(path, timeout=timeout)
+    on_stage("resolving")
     plans = resolve_all(bp, list(envs))
-    return compile_plans(plans, Renderer(template_dirs(bp, templates)))
+    return compile_plans(plans, Renderer(template_dirs(bp, templates)), on_stage)
+
+
+def resolve_blueprint(
+    path: str | os.PathLike[str],
+    envs: Sequence[str] = (),
+    timeout: float | None = DEFAULT_TIMEOUT,
+    on_stage: Stage = silent,
+) -> list[Plan]:
+    """load -> resolve only, for commands that read the Plan (graph, explain)."""
+    bp = load_blueprint(path, timeout=timeout)
+    on_stage("resolving")
+    return resolve_all(bp, list(envs))

@@ -111,10 +111,12 @@ def build(
 ) -> None:
     """Compile BLUEPRINT into OUT/<env>/ (one file per object, plus a Kustomization)."""
     from netgen import emit
+    from netgen.commands.console import progress
     from netgen.lower.render import join_stream
     from netgen.pipeline import compile_blueprint
 
-    compiled = compile_blueprint(blueprint, env or [], templates or [])
+    with progress(quiet or stdout) as stage:
+        compiled = compile_blueprint(blueprint, env or [], templates or [], on_stage=stage)
     if stdout:
         sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
         return
@@ -142,3 +144,8 @@ def build(
 
 def main() -> None:
     app()
+
+
+from netgen.commands import register as _register_commands  # noqa: E402
+
+_register_commands(app)

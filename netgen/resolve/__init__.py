@@ -8,6 +8,7 @@ from netgen.plan import Plan
 from netgen.resolve import environment as envs
 from netgen.resolve.dns import dns_plan, validate_dns
 from netgen.resolve.routes import exposures_for, route_plans
+from netgen.resolve.shapes import check_shapes
 from netgen.resolve.validate import validate_blueprint
 
 
@@ -26,6 +27,8 @@ def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
     """Resolves every environment, so a mistake in one is reported even when building
     another, and returns the plans of those asked for (all when `only` is empty)."""
     c = Collector()
+    check_shapes(bp, c)
+    c.raise_if_any()  # every check below relies on the declared types
     validate_blueprint(bp, c)
     validate_dns(bp, c)
     declared = environments(bp)

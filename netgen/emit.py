@@ -13,7 +13,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,20 +40,40 @@ class Change:
     new: str | None = None
 
 
-def file_name(doc: Document, env_namespace: str) -> str:
+def file_name(doc: Document, env_namespace: str, qualified: bool = False) -> str:
+    """`Kind.name.yaml` in the environment's namespace, `Kind.namespace.name.yaml` in others
+    (or when `qualified`); kinds and namespaces hold no dots, so the qualified form is
+    unambiguous even for names that do (an HTTPRoute named after its host)."""
     if doc.kind == "Namespace":
         return f"00-Namespace.{doc.name}.yaml"
-    if doc.namespace is None or doc.namespace == env_namespace:
+    if doc.namespace is None or (doc.namespace == env_namespace and not qualified):
         return f"{doc.kind}.{doc.name}.yaml"
     return f"{doc.kind}.{doc.namespace}.{doc.name}.yaml"
+
+
+def named(docs: Iterable[Document], env_namespace: str) -> dict[str, Document]:
+    """File name -> document, sorted by file name: the order of `out/<env>/`, of
+    `kubectl apply -f out/<env>/` and of the `--stdout` stream, whatever order the backends
+    rendered in. A short name that another object's qualified name also spells ('a.b' here,
+    'b' in namespace 'a') is qualified, so no object overwrites another."""
+    docs = list(docs)
+    short = [file_name(d, env_namespace) for d in docs]
+    taken = {n for d, n in zip(docs, short, strict=True)
+             if d.namespace not in (None, env_namespace)}
+    out = {}
+    for d, n in zip(docs, short, strict=True):
+        if d.namespace == env_namespace and n in taken:
+            n = file_name(d, env_namespace, qualified=True)
+        out[n] = d
+    return dict(sorted(out.items()))
 
 
 def env_files(docs: list[Document], env_namespace: str, blueprint: str) -> dict[str, str]:
     """File name -> full text for one environment, in a stable order, with the Kustomization
     that makes `kubectl apply -k` work. It has no .yaml suffix so `kubectl apply -f` skips it."""
     header = HEADER.format(name=blueprint)
-    files = {file_name(d, env_namespace): header + d.text for d in docs}
-    names = sorted(files)
+    files = {n: header + d.text for n, d in named(docs, env_namespace).items()}
+    names = list(files)
     files[KUSTOMIZATION] = (
         header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
         + "".join(f"  - {n}\n" for n in names)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from attrs import evolve
 
+from netgen.backends.base import Backend
 from netgen.backends.features import Feature, required_features
 from netgen.backends.registry import BACKENDS, backend_for
 from netgen.diagnostics import Collector
-from netgen.model import Blueprint, Exposure, Service, Tls, Via
+from netgen.model import AcmCert, Blueprint, Exposure, Service, Tls, Via
 from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
 from netgen.resolve.environment import present
 
@@ -55,7 +56,7 @@ def route_plans(
             c.error(x.loc, f"{d}: exposure via {x.via.name} is not supported yet")
             continue
         grpc = s.app_protocol == "grpc"
-        tls = x.tls if x.tls is not None else (e.tls if backend.terminates_tls else None)
+        tls = x.tls if x.tls is not None else _inherited_tls(e.tls, backend)
         effective = x if tls is x.tls else _with_tls(x, tls)
         for feature in sorted(required_features(effective, grpc) - backend.features,
                               key=lambda f: f.name):
@@ -97,6 +98,15 @@ def route_plans(
         )
     _check_conflicts(routes, c)
     return routes
+
+
+def _inherited_tls(tls: Tls | None, backend: Backend) -> Tls | None:
+    """The environment's certificate applies to the backends that can use that kind of
+    certificate (ACM: the AWS load balancers; a Secret: ingress-nginx, Gateway, Istio)."""
+    if tls is None or not backend.terminates_tls:
+        return None
+    kind = Feature.TLS_ACM if isinstance(tls, AcmCert) else Feature.TLS_SECRET
+    return tls if kind in backend.features else None
 
 
 def _with_tls(x: Exposure, tls: Tls | None) -> Exposure:

@@ -1,21 +1,27 @@
 """emit: the only stage that touches the disk.
 
 Each `out/<env>/` is replaced as a whole: the new tree is staged next to it (unchanged and
-foreign files hard-linked, changed ones written) and swapped in with two renames, so a
-build that fails or is killed leaves the previous tree or, after an interrupted swap, a
-tree the next build restores. Files netgen did not write are carried over untouched.
+foreign files hard-linked, changed ones written) and swapped in atomically (Linux
+`renameat2(RENAME_EXCHANGE)`), so a build that fails or is killed at any point leaves
+either the previous tree or the new one at `out/<env>/`, never a mix and never nothing.
+Where the exchange is not available the swap is two renames, and the next build restores
+a tree whose swap was interrupted between them. Files netgen did not write are carried
+over untouched.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
+import functools
 import json
 import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from attrs import frozen
 
@@ -267,8 +273,37 @@ def write(
 
 def _swap(target: Path, stage: Path, old: Path) -> None:
     if target.exists():
+        if _exchange(stage, target):
+            shutil.rmtree(stage)  # it holds the previous tree now
+            return
         os.rename(target, old)
         os.rename(stage, target)
         shutil.rmtree(old)
     else:
         os.rename(stage, target)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+@functools.cache
+def _renameat2() -> Any:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.renameat2  # glibc 2.28+, musl 1.2.3+
+    except (OSError, AttributeError):
+        return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swaps two directories in one step; False where the system or file system cannot
+    (then the caller falls back to two renames)."""
+    call = _renameat2()
+    if call is None:
+        return False
+    if call(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))

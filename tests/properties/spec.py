@@ -35,8 +35,8 @@ class Expr:
 class Decl:
     """One statement of the blueprint: a DSL call that records a declaration.
 
-    `key` groups declarations whose relative order matters (exposures of one service
-    through one backend are numbered in order: `web`, `web-2`); None means free."""
+    `key` groups declarations whose relative order matters (the exposures of one service
+    are numbered in order: `web`, `web-2`); None means free."""
 
     fn: str
     args: tuple[Any, ...] = ()

@@ -14,9 +14,9 @@ the generator keeps them compatible: hosts are unique per exposure, and the choi
 one ALB or Gateway listener makes for all its routes (scheme, HTTPS redirect) are drawn once
 per backend.
 
-Which declaration orders matter (see `Decl.key`): the exposures of one service through one
-backend are numbered in declaration order (`web`, `web-2`), so their relative order is
-kept; `env(...)` declarations come before the `with env(...)` blocks that use them (a
+Which declaration orders matter (see `Decl.key`): the exposures of one service are numbered
+in declaration order (`web`, `web-2`; backends whose objects share a kind, such as the two
+Ingress backends, share the numbering), so their relative order is kept; `env(...)` declarations come before the `with env(...)` blocks that use them (a
 bare `env("x")` first would declare x, and a later `env("x", namespace=...)` would be a
 duplicate); everything else is free.
 """
@@ -404,7 +404,7 @@ class _Gen:
             group = d(st.sampled_from(["shared", "yes", "null", "1e3", "a.b-c"]))
             kw.append(("group", group))
         return Decl("expose", (shape.name,), (("via", Sym(via.name)), *kw),
-                    key=f"{shape.name}/{via.value}")
+                    key=f"expose {shape.name}")
 
     def exposures(self, shape: ServiceShape, envs: list[str]) -> list[Decl]:
         out: list[Decl] = []

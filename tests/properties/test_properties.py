@@ -35,11 +35,16 @@ def run(profile: str, strategy: st.SearchStrategy[Any], body: Callable[..., None
     """Runs `body` as a Hypothesis test under `profile`; named after `body`, so each
     property keeps its own examples in the database."""
 
+    count = 0
+
     def test(example: Any) -> None:
+        nonlocal count
+        count += 1
         body(example)
 
     test.__name__ = test.__qualname__ = f"{body.__name__}_{profile.replace('-', '_')}"
     given(strategy)(settings(settings.get_profile(profile))(test))()
+    print(f"{body.__name__} [{profile}]: {count} examples passed")  # shown with -s
 
 
 def built(spec: Spec) -> Built:
@@ -161,9 +166,9 @@ def test_build_is_deterministic(profile: str, other_hash_seed: HashSeedWorker) -
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_declaration_order_does_not_change_the_output(profile: str) -> None:
-    """Services, externals, calls, exposures of different services or backends, scoped
-    blocks and env declarations in any order: the same files, the same stream per env.
-    (Exposures of one service through one backend keep their order: they are numbered.)"""
+    """Services, externals, calls, exposures of different services, scoped blocks and env
+    declarations in any order: the same files, the same stream per env. (The exposures of
+    one service keep their relative order: they are numbered in it.)"""
 
     def order_does_not_matter(example: tuple[Spec, int]) -> None:
         spec, seed = example

@@ -10,14 +10,38 @@ from __future__ import annotations
 from attrs import frozen
 
 from netgen.model import SourceLoc
+from netgen.plan import RoutePlan
 
 Pairs = tuple[tuple[str, str], ...]
+EVERY_PATH = ("Prefix", "/")
 
 PLAINTEXT = "<plaintext>"  # the "principal" of a client outside the mesh, in allow matrices
 
 
 def principal(trust_domain: str, namespace: str, service_account: str) -> str:
     return f"{trust_domain}/ns/{namespace}/sa/{service_account}"
+
+
+def normal_path(path_type: str, path: str | None) -> tuple[str, str]:
+    """('Exact', p) or ('Prefix', p without its trailing '/'); no path is ('Prefix', '/')."""
+    if path is None:
+        return EVERY_PATH
+    if path_type == "Exact":
+        return ("Exact", path)
+    return ("Prefix", path.rstrip("/") or "/")
+
+
+def path_in_mesh(r: RoutePlan) -> tuple[str, str]:
+    """The path the service itself receives for this exposure's requests."""
+    if r.rewrite is None:
+        return normal_path(r.path_type, r.path)
+    return normal_path("Exact" if r.path is not None and r.path_type == "Exact" else "Prefix",
+                       r.rewrite)
+
+
+def headers_of(r: RoutePlan) -> Pairs:
+    """Istio matches header names in lowercase only."""
+    return tuple(sorted((m.name.lower(), m.value) for m in r.matches))
 
 
 @frozen

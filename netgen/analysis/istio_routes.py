@@ -14,6 +14,7 @@ from typing import Any
 
 from attrs import frozen
 
+from netgen.meshplan import headers_of, normal_path, path_in_mesh
 from netgen.model import Via
 from netgen.plan import Plan, RoutePlan
 
@@ -142,16 +143,11 @@ def _covers(a: tuple[str, str, Headers], b: tuple[str, str, Headers]) -> bool:
     return b[1].startswith(a[1])
 
 
-def _path(r: RoutePlan) -> tuple[str, str]:
-    if r.path is not None and r.path_type == "Exact":
-        return ("Exact", r.path)
-    return ("Prefix", (r.path or "").rstrip("/") or "/")
-
-
 def expected_route_table(plan: Plan) -> list[RouteRow]:
-    """What the plan says: every `via=ISTIO` route at the gateway, and inside the mesh each
-    versioned service's splits (header-matched ones, then the default) plus services whose
-    traffic policy adds a timeout or retries."""
+    """What the plan says: every `via=ISTIO` route at the gateway, and inside the mesh the
+    splits the exposures of each versioned service ask for (at the path the service
+    receives, after any rewrite), over a default to the whole service; services whose
+    traffic policy adds a timeout or retries get that default row too."""
     if plan.mesh is None:
         return []
     services = {s.name: s for s in plan.services}
@@ -162,22 +158,20 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
         return tuple(sorted(((s.fqdn, b.version, b.weight) for b in r.backends),
                             key=lambda b: (b[0], b[1] or "", b[2])))
 
-    def headers(r: RoutePlan) -> Headers:
-        return tuple(sorted((m.name.lower(), m.value) for m in r.matches))
-
     for r in plan.routes:
         if r.via is Via.ISTIO:
-            rows.add(RouteRow(INGRESS, r.host or "*", *_path(r), headers(r), backends(r)))
+            rows.add(RouteRow(INGRESS, r.host or "*", *normal_path(r.path_type, r.path),
+                              headers_of(r), backends(r)))
     timed = {t.service for t in plan.mesh.traffic if t.timeout or t.retries}
     for s in plan.services:
         split = {} if not s.versions else {
-            headers(r): backends(r) for r in plan.routes
+            (*path_in_mesh(r), headers_of(r)): backends(r) for r in plan.routes
             if r.service == s.name and any(b.version for b in r.backends)
         }
         if not split and s.name not in timed:
             continue
-        split.setdefault((), ((s.fqdn, None, 100),))
-        rows.update(RouteRow(MESH, s.fqdn, "Prefix", "/", h, b) for h, b in split.items())
+        split.setdefault(("Prefix", "/", ()), ((s.fqdn, None, 100),))
+        rows.update(RouteRow(MESH, s.fqdn, *key, b) for key, b in split.items())
     return sorted(rows)
 
 

@@ -25,7 +25,17 @@ from netgen.meshplan import (
     TrafficPlan,
     principal,
 )
-from netgen.model import Blueprint, Isolation, Mesh, Mtls, Service, Traffic, Via
+from netgen.model import (
+    Blueprint,
+    Isolation,
+    Mesh,
+    Mtls,
+    Outlier,
+    Retries,
+    Service,
+    Traffic,
+    Via,
+)
 from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, ServicePlan, Workload
 from netgen.resolve.environment import present
 from netgen.resolve.mesh_checks import external_protocol, mtls_mode
@@ -163,7 +173,8 @@ def _traffic_plans(
             c.error(t.loc, f"{d}: {', '.join(n + '=' for n in http_only)} need an HTTP port, "
                            f"but '{name}' port '{s.port.name}' is not HTTP to Istio (name it "
                            "'http' or 'http-...', or set app_protocol='http')")
-        o, r = t.outlier, t.retries
+        o = t.outlier if isinstance(t.outlier, Outlier) else None
+        r = t.retries if isinstance(t.retries, Retries) else None
         out[name] = TrafficPlan(
             service=name, lb=t.lb, max_connections=t.max_connections,
             connect_timeout=t.connect_timeout, http1_max_pending=t.http1_max_pending,

@@ -42,7 +42,7 @@ def route_plans(
     routes: list[RoutePlan] = []
     names: dict[str, int] = {}
     for x in exposures:
-        d = f"expose({x.service!r}, via={x.via.name if isinstance(x.via, Via) else x.via!r})"
+        d = f"expose({x.service!r}, via={x.via.name if isinstance(x.via, Via) else repr(x.via)})"
         if not isinstance(x.via, Via):
             c.error(x.loc, f"{d}: via= must be one of {', '.join(v.name for v in Via)}")
             continue

@@ -476,3 +476,34 @@ def test_generated_source_reads_like_a_blueprint() -> None:
         "path_type='Prefix', canary=0.1, version=None, match=header('X-Track', 't0'), "
         "rewrite=None, tls=tls_secret(\"a.example.com-cert\"))")
 
+
+
+# --- the one call verify/routes use -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("compiled", MESHED, ids=_ids)
+def test_verify_mesh_passes_on_the_examples(compiled: Any) -> None:
+    from netgen.analysis.mesh_verify import verify_mesh
+
+    report = verify_mesh(compiled.plan, documents(compiled))
+    assert report.ok, report.render()
+    assert report.render() == "mesh routes and allows match the blueprint"
+
+
+def test_verify_mesh_says_what_differs() -> None:
+    from netgen.analysis.mesh_verify import verify_mesh
+
+    prod = next(c for c in MESHED if c.plan.blueprint == "mesh" and c.plan.env.name == "production")
+    docs = _prod_docs()
+    _find(docs, "VirtualService", "shop.example.com")["spec"]["http"][1]["route"][1]["weight"] = 30
+    _find(docs, "AuthorizationPolicy", "database")["spec"]["rules"][0]["from"][0]["source"][
+        "principals"].append("cluster.local/ns/production/sa/web-app")
+    api = "api.production.svc.cluster.local"
+    assert verify_mesh(prod.plan, docs).render() == "\n".join([
+        "routes planned but missing (1):",
+        f"  - ingress shop.example.com/api (Prefix) -> {api}/v1 80%, {api}/v2 20%",
+        "routes not planned (1):",
+        f"  + ingress shop.example.com/api (Prefix) -> {api}/v1 72.73%, {api}/v2 27.27%",
+        "undeclared traffic allowed (1):",
+        "  + cluster.local/ns/production/sa/web-app -> production/database:5432",
+    ])

@@ -55,7 +55,8 @@ def _percent(route: list[Mapping[str, Any]]) -> Backends:
     for r, w in zip(route, weights, strict=True):
         d = r["destination"]
         share = w * 100 / total
-        out.append((d["host"], d.get("subset"), int(share) if share == int(share) else share))
+        percent = int(share) if share == int(share) else round(share, 2)
+        out.append((d["host"], d.get("subset"), percent))
     return tuple(sorted(out, key=lambda b: (b[0], b[1] or "", b[2])))  # type: ignore[arg-type]
 
 

@@ -164,10 +164,13 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
             rows.add(RouteRow(INGRESS, r.host or "*", *normal_path(r.path_type, r.path),
                               headers_of(r), backends(r)))
     timed = {t.service for t in plan.mesh.traffic if t.timeout or t.retries}
+    asking: dict[str, list[RoutePlan]] = {}
+    for r in plan.routes:
+        if any(b.version for b in r.backends):
+            asking.setdefault(r.service, []).append(r)
     for s in plan.services:
         split = {} if not s.versions else {
-            (*path_in_mesh(r), headers_of(r)): backends(r) for r in plan.routes
-            if r.service == s.name and any(b.version for b in r.backends)
+            (*path_in_mesh(r), headers_of(r)): backends(r) for r in asking.get(s.name, ())
         }
         if not split and s.name not in timed:
             continue

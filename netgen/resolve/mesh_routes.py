@@ -88,8 +88,11 @@ def mesh_virtual_services(
     traffic: dict[str, TrafficPlan],
     c: Collector,
 ) -> Iterable[VirtualServicePlan]:
+    by_service: dict[str, list[RoutePlan]] = {}
+    for r in routes:
+        by_service.setdefault(r.service, []).append(r)
     for s in plans:
-        rows = _mesh_rows(s, [r for r in routes if r.service == s.name], c)
+        rows = _mesh_rows(s, by_service.get(s.name, []), c)
         t = traffic.get(s.name)
         timed = t is not None and (t.timeout is not None or t.retries is not None)
         if not rows and not timed:

@@ -2,7 +2,9 @@
 
 `resolve.mesh` fills these; the Istio backend only prints them, and the analysis in
 `netgen.analysis` reads the printed YAML back to prove it says what the plan says.
-Kept apart from `plan.py` so the other backends never need to know about a mesh.
+Kept apart from `plan.py` so the other backends never need to know about a mesh. The few
+helpers here define what a route's path and headers mean to Istio, once, for both resolve
+and the read-back analysis.
 """
 
 from __future__ import annotations

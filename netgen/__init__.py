@@ -20,9 +20,14 @@ from netgen.dsl import (
     external,
     header,
     health_check,
+    probe,
     rate_limit,
+    rollout,
+    secret_ref,
     service,
     tls_secret,
+    version,
+    volume,
 )
 
 __version__ = "0.1.0"
@@ -47,7 +52,12 @@ __all__ = [
     "external",
     "header",
     "health_check",
+    "probe",
     "rate_limit",
+    "rollout",
+    "secret_ref",
     "service",
     "tls_secret",
+    "version",
+    "volume",
 ]

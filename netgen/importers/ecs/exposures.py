@@ -214,30 +214,41 @@ class ExposurePlanner:
 
     def _target(self, action: Forward, title: str, at: Source | str) -> Target | None:
         backends = list(action.backends)
+        if not backends:
+            return None
+        canary = self._canary(backends, title, at)
+        if canary is not None:
+            return canary
         positive = [b for b in backends if b.weight > 0]
         if len(backends) == 1 or len(positive) == 1:
             only = positive[0] if positive else backends[0]
             return Target(only.service, only.version)
         if not positive:
             return None
-        service = self.system.service(backends[0].service)
-        stable, newest = service.versions[0].name, service.versions[-1].name
-        by_version = {b.version: b for b in backends}
-        if (len(backends) == 2 and all(b.service == service.name for b in backends)
-                and set(by_version) == {stable, newest} and stable != newest):
-            share = Fraction(by_version[newest].weight * 100, sum(b.weight for b in backends))
-            percent = round(share)
-            if share.denominator != 1:
-                self._warn("canary-rounded",
-                           f"{title}: {newest} got {float(share):.2f}% of the traffic; netgen "
-                           f"splits in whole percents, so it gets {percent}%", at)
-            return Target(service.name, canary_percent=percent)
         heaviest = max(positive, key=lambda b: b.weight)
         self._warn("forward-narrowed",
                    f"{title}: a weighted forward over {_backends(backends)} is not a canary "
                    f"between the first and last version of one service; all traffic goes to "
                    f"{heaviest.target_group}", at)
         return Target(heaviest.service, heaviest.version)
+
+    def _canary(self, backends: list[Backend], title: str, at: Source | str) -> Target | None:
+        """Two backends, the first and the last version of one service: `canary=`."""
+        if len(backends) != 2 or backends[0].service != backends[1].service:
+            return None
+        service = self.system.service(backends[0].service)
+        stable, newest = service.versions[0].name, service.versions[-1].name
+        by_version = {b.version: b for b in backends}
+        total = sum(b.weight for b in backends)
+        if stable == newest or set(by_version) != {stable, newest} or total <= 0:
+            return None
+        share = Fraction(by_version[newest].weight * 100, total)
+        percent = round(share)
+        if share.denominator != 1:
+            self._warn("canary-rounded",
+                       f"{title}: {newest} got {float(share):.2f}% of the traffic; netgen "
+                       f"splits in whole percents, so it gets {percent}%", at)
+        return Target(service.name, canary_percent=percent)
 
     def _check_across(self, blocks: list[RuleBlock]) -> None:
         """Two load balancers (or listeners) routing the same host, path and headers would

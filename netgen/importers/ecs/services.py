@@ -208,7 +208,8 @@ class ServiceWriter:
         if len(s.versions) == 1:
             v = s.versions[0]
             return f"{s.name}: ECS service {v.ecs_service}, task definition {v.task_definition}."
-        lines = [f"{s.name}: {len(s.versions)} ECS services, as versions (primary first):"]
+        lines = [f"{s.name}: {len(s.versions)} ECS services, run as versions of one service "
+                 "(primary first):"]
         lines += [f"  {v.name}: ECS service {v.ecs_service}, task definition "
                   f"{v.task_definition}" for v in s.versions]
         return "\n".join(lines)

@@ -84,6 +84,7 @@ class _Writer:
         used = {s.name for s in system.services}
         self.externals = {x.name: unique(x.name, used) for x in system.externals}
         self.secrets = SecretNames()
+        self.matchers_reported: set[str] = set()
         self.services = ServiceWriter(system, self.namespace, self.secrets, locate,
                                       self.findings)
 
@@ -282,6 +283,7 @@ class _Writer:
         exposed: set[str] = set()
         for ingress in self.system.ingresses:
             mine = by_ingress.get(ingress.name, [])
+            self._tls_policies(ingress)
             out.append(comment(self._ingress_note(ingress)))
             for b in mine:
                 text = comment(b.title)
@@ -297,6 +299,20 @@ class _Writer:
                     text += statement(self._expose(ingress, e, env_cert))
                 out.append(text)
         return out
+
+    def _tls_policies(self, ingress: Ingress) -> None:
+        if self.via == "CLUSTER":
+            return
+        where = self.locate(ingress.load_balancer_arn)
+        default = {"ALB": "the controller's default (ELBSecurityPolicy-2016-08 unless "
+                          "alb.ingress.kubernetes.io/ssl-policy or --default-ssl-policy say "
+                          "otherwise)"}.get(self.via, f"the {self.via} controller's TLS settings")
+        for li in ingress.listeners:
+            if li.ssl_policy:
+                self.findings.append(where.finding(
+                    "tls-policy", f"{ingress.name} {li.protocol}:{li.port} used TLS policy "
+                                  f"{li.ssl_policy}; netgen does not set one, so {default} "
+                                  "applies"))
 
     def _ingress_note(self, ingress: Ingress) -> str:
         scheme = "internet-facing" if ingress.internet_facing else "internal"
@@ -353,6 +369,12 @@ class _Writer:
         p: Probe | None = v.container.readiness
         if p is None or p.kind != "http":
             return None
+        if p.matcher not in (None, "200") and service not in self.matchers_reported:
+            self.matchers_reported.add(service)
+            self.findings.append(Finding(
+                "health-codes", f"the target group of {service} counted HTTP {p.matcher} as "
+                                "healthy; the new one expects 200 unless "
+                                "alb.ingress.kubernetes.io/success-codes says otherwise"))
         return call("health_check", p.path or "/", interval=p.period_seconds,
                     timeout=p.timeout_seconds, healthy=p.success_threshold,
                     unhealthy=p.failure_threshold)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +26,7 @@ from netgen.importers.ecs.model import (
     HeaderMatch,
     Ingress,
     Listener,
+    Mount,
     PathMatch,
     Probe,
     Redirect,
@@ -34,6 +36,7 @@ from netgen.importers.ecs.model import (
     Service,
     TlsCertificate,
     Version,
+    Volume,
 )
 from netgen.importers.ecs.secrets import SecretNames
 from netgen.model import AcmCert
@@ -298,3 +301,24 @@ def test_any_value_survives_as_a_python_literal(tmp_path: Path, value: str, arg:
     (w,) = plan.workloads
     assert [e.value for e in w.env] == [value]
     assert w.args == (arg,)
+
+
+def test_aws_volume_names_become_kubernetes_names(tmp_path: Path) -> None:
+    data = attrs.evolve(
+        version(mounts=(Mount("Orders_Data", "/data"), Mount("scratch", "/tmp", True))),
+        volumes=(Volume("Orders_Data", "efs", "fs-1:/"), Volume("scratch", "ephemeral")))
+    generated = generate(EcsSystem(services=(service("orders", data),), cluster="c"),
+                         via="CLUSTER")
+    (w,) = plan_of(generated.text, tmp_path).workloads
+    assert [(v.name, v.path, v.claim, v.read_only) for v in w.volumes] == [
+        ("orders-data", "/data", "orders-data", False), ("scratch", "/tmp", None, True)]
+    assert "# - PersistentVolumeClaim orders-data for orders: EFS fs-1:/" in generated.text
+
+
+def test_a_database_without_endpoint_is_not_called(tmp_path: Path) -> None:
+    flows = (Flow(Endpoint("service", "web"), Endpoint("external", "db"), "TCP", 5432, 5432),)
+    externals = (External("db", "rds", None, None, "postgres", "arn:db"),)
+    generated = generate(EcsSystem(services=(service("web"),), flows=flows,
+                                   externals=externals, cluster="c"), via="CLUSTER")
+    assert plan_of(generated.text, tmp_path).calls == ()
+    assert codes(generated) == ["external-endpoint"]

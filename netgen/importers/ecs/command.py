@@ -51,8 +51,7 @@ def import_ecs(
     options = WriterOptions(namespace=namespace, via=via, source=_shown(folder))
     generated = write_blueprint(system, options, exports.source)
     write_file(output, generated.text, replace=force)
-    exposures = generated.text.count("\nexpose(")
-    return ImportResult(output, generated, len(system.services), exposures)
+    return ImportResult(output, generated, generated.services, generated.exposures)
 
 
 def _shown(folder: Path) -> str:

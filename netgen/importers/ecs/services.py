@@ -22,6 +22,7 @@ from netgen.importers.ecs.model import (
     Service,
     Version,
 )
+from netgen.importers.ecs.naming import dns_label, unique
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.pysource import Call, Name, Node, call, mapping, sequence
 from netgen.importers.ecs.secrets import SecretNames
@@ -174,12 +175,14 @@ class ServiceWriter:
     def _volumes(self, s: Service, v: Version, comments: list[str]) -> list[Node]:
         volumes = {vol.name: vol for vol in v.volumes}
         out: list[Node] = []
+        used: set[str] = set()
         for mount in v.container.mounts:
             vol = volumes.get(mount.volume)
             kind = vol.kind if vol else "ephemeral"
+            name = unique(dns_label(mount.volume, "vol"), used)  # ECS allows "Orders_Data"
             claim = None
             if kind in DATA_VOLUMES:
-                claim = mount.volume
+                claim = name
                 found = Claim(claim, s.name, f"{kind.upper()} {vol.source if vol else ''}")
                 if found not in self.claims:
                     self.claims.append(found)
@@ -192,7 +195,7 @@ class ServiceWriter:
                 note = ""
             if note and note not in comments:
                 comments.append(note)
-            out.append(call("volume", mount.volume, mount.path, claim=claim,
+            out.append(call("volume", name, mount.path, claim=claim,
                             read_only=True if mount.read_only else None))
         return out
 

@@ -50,6 +50,10 @@ class Generated:
     warnings: tuple[Finding, ...]
     namespace: str
     env: str
+    services: int = 0
+    """`service(...)` calls written."""
+    exposures: int = 0
+    """`expose(...)` calls written."""
 
 
 def _nowhere(_key: str) -> Source:
@@ -85,6 +89,7 @@ class _Writer:
         self.externals = {x.name: unique(x.name, used) for x in system.externals}
         self.secrets = SecretNames()
         self.matchers_reported: set[str] = set()
+        self.exposed = 0
         self.services = ServiceWriter(system, self.namespace, self.secrets, locate,
                                       self.findings)
 
@@ -102,7 +107,8 @@ class _Writer:
         body.append(self._env(env_cert))
         body += services + externals + calls + exposes
         text = self._header() + "\nfrom netgen import *\n\n" + "\n".join(body)
-        return Generated(text, tuple(self.findings), self.namespace, self.name)
+        return Generated(text, tuple(self.findings), self.namespace, self.name,
+                         len(services) - 1, self.exposed)  # minus the heading
 
     # --- header ------------------------------------------------------------------------
 
@@ -262,10 +268,15 @@ class _Writer:
             port = self.services.ports.get(dst.name)
             target = self.system.service(dst.name).ports[0].port
             return dst.name if _allows(flow, target) or _allows(flow, port) else self._off(flow)
-        if dst.kind == "external" and dst.name in self.externals:
+        if dst.kind == "external" and dst.name in self.externals and self._declared(dst.name):
             x = next(x for x in self.system.externals if x.name == dst.name)
             return self.externals[dst.name] if _allows(flow, x.port) else self._off(flow)
         return None
+
+    def _declared(self, external: str) -> bool:
+        """Externals without an endpoint are not written, so nothing can call them."""
+        x = next(x for x in self.system.externals if x.name == external)
+        return bool(x.host and x.port)
 
     def _off(self, flow: Flow) -> None:
         self.findings.append(Finding(
@@ -295,8 +306,10 @@ class _Writer:
                             exposed.add(e.target.service)
                             text += statement(call("expose", e.target.service,
                                                    via=Name("CLUSTER")))
+                            self.exposed += 1
                         continue
                     text += statement(self._expose(ingress, e, env_cert))
+                    self.exposed += 1
                 out.append(text)
         return out
 

@@ -88,12 +88,15 @@ class ServiceWriter:
                 "extra-ports", f"{s.name} also listens on {extra}; netgen gives a service one "
                                f"port, so only {main.name} {main.port} is reachable"))
         port = self.ports[s.name] or main.port
+        app_protocol = _app_protocol(main.app_protocol)
+        netgen_default = ("grpc" if app_protocol == "grpc"
+                          else "http" if main.protocol == "TCP" else "tcp")
         head: dict[str, Node] = {
             "port": port,
             "target_port": main.port if main.port != port else None,
-            "port_name": main.name if main.name != "http" else None,
+            "port_name": main.name if main.name != netgen_default else None,
             "protocol": main.protocol if main.protocol != "TCP" else None,
-            "app_protocol": _app_protocol(main.app_protocol),
+            "app_protocol": app_protocol,
         }
         per_version = [self._settings(s, v, comments) for v in s.versions]
         shared, own = _split(per_version)

@@ -334,7 +334,8 @@ class _Writer:
         for li in ingress.listeners:
             text = f"- {li.protocol}:{li.port}"
             if li.https_redirect:
-                text += " redirects to HTTPS (redirect_https=True below)"
+                text += " redirects to HTTPS"
+                text += " (redirect_https=True below)" if self.via != "CLUSTER" else ""
             for cert in li.tls:
                 text += f"; certificate {cert.arn}"
                 if cert.domains:

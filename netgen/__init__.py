@@ -26,11 +26,16 @@ from netgen.dsl import (
     health_check,
     mesh,
     outlier,
+    probe,
     rate_limit,
     retries,
+    rollout,
+    secret_ref,
     service,
     tls_secret,
     traffic,
+    version,
+    volume,
 )
 
 __version__ = "0.1.0"
@@ -61,9 +66,14 @@ __all__ = [
     "health_check",
     "mesh",
     "outlier",
+    "probe",
     "rate_limit",
     "retries",
+    "rollout",
+    "secret_ref",
     "service",
     "tls_secret",
     "traffic",
+    "version",
+    "volume",
 ]

@@ -32,13 +32,18 @@ from netgen.model import (
     Mesh,
     Mtls,
     Outlier,
+    Probe,
     RateLimit,
     Retries,
+    Rollout,
+    SecretKeyRef,
     Service,
     SourceLoc,
     TlsSecret,
     Traffic,
     Via,
+    Volume,
+    WorkloadSettings,
 )
 
 CLUSTER, NODEPORT, NLB, ALB, NGINX, GATEWAY, ISTIO, TCP = (
@@ -206,7 +211,7 @@ def service(
     port: int | None = None,
     target_port: int | None = None,
     image: str | None = None,
-    versions: Iterable[str] | None = None,
+    versions: Iterable[str] | Mapping[str, WorkloadSettings] | None = None,
     stateful: bool = False,
     headless: bool = False,
     namespace: str | None = None,
@@ -217,16 +222,34 @@ def service(
     app_protocol: str | None = None,
     port_name: str | None = None,
     tier: str | None = None,
+    env_vars: Mapping[str, str] | None = None,
+    secrets: Mapping[str, SecretKeyRef] | None = None,
+    command: Iterable[str] | None = None,
+    args: Iterable[str] | None = None,
+    cpu: str | None = None,
+    memory: str | None = None,
+    cpu_limit: str | None = None,
+    memory_limit: str | None = None,
+    liveness: Probe | None = None,
+    readiness: Probe | None = None,
+    rollout: Rollout | None = None,
+    volumes: Iterable[Volume] | None = None,
     **extra: Any,
 ) -> None:
+    """A workload and its Service. `cpu`/`memory` are requests, `cpu_limit`/`memory_limit`
+    limits (each printed only when given); `versions` may map each version to `version(...)`
+    settings that override the service's."""
     b = _builder()
+    by_version = versions if isinstance(versions, Mapping) else {}
+    settings = _settings(None, None, env_vars, secrets, command, args, cpu, memory, cpu_limit,
+                         memory_limit, liveness, readiness, rollout, volumes)
     b.services.append(
         Service(
             name=name, loc=_loc(b), scope=_scope(b), port=port, target_port=target_port,
             image=image, versions=tuple(versions or ()), stateful=stateful, headless=headless,
             namespace=namespace, labels=_dict(labels), health=health, replicas=replicas,
             protocol=protocol, app_protocol=app_protocol, port_name=port_name, tier=tier,
-            extra=extra,
+            extra=extra, settings=settings, version_settings=tuple(by_version.items()),
         )
     )
 
@@ -412,3 +435,98 @@ def outlier(
 def retries(attempts: int, *, per_try: str | None = None, on: str | None = None) -> Retries:
     """Retry a failed request up to `attempts` times; `on` is Envoy's retry-on list."""
     return Retries(attempts, per_try, on)
+
+
+def _sequence(value: Any) -> tuple[Any, ...] | Any:
+    """Lists become tuples (declarations are frozen); anything else is kept for resolve to
+    reject, so `command="run"` is an error with its line, not a tuple of letters."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def _settings(
+    image: Any, replicas: Any, env_vars: Any, secrets: Any, command: Any, args: Any, cpu: Any,
+    memory: Any, cpu_limit: Any, memory_limit: Any, liveness: Any, readiness: Any,
+    rollout: Any, volumes: Any,
+) -> WorkloadSettings:
+    return WorkloadSettings(
+        image=image, replicas=replicas,
+        env_vars=env_vars if env_vars is not None else {},
+        secrets=secrets if secrets is not None else {},
+        command=None if command is None else _sequence(command),
+        args=None if args is None else _sequence(args),
+        cpu=cpu, memory=memory, cpu_limit=cpu_limit, memory_limit=memory_limit,
+        liveness=liveness, readiness=readiness, rollout=rollout,
+        volumes=None if volumes is None else _sequence(volumes),
+    )
+
+
+def version(
+    *,
+    image: str | None = None,
+    replicas: int | None = None,
+    env_vars: Mapping[str, str] | None = None,
+    secrets: Mapping[str, SecretKeyRef] | None = None,
+    command: Iterable[str] | None = None,
+    args: Iterable[str] | None = None,
+    cpu: str | None = None,
+    memory: str | None = None,
+    cpu_limit: str | None = None,
+    memory_limit: str | None = None,
+    liveness: Probe | None = None,
+    readiness: Probe | None = None,
+    rollout: Rollout | None = None,
+    volumes: Iterable[Volume] | None = None,
+) -> WorkloadSettings:
+    """One version's settings in `service(..., versions={"v1": version(...)})`: whatever it
+    sets replaces the service's (`env_vars` and `secrets` add to them)."""
+    return _settings(image, replicas, env_vars, secrets, command, args, cpu, memory, cpu_limit,
+                     memory_limit, liveness, readiness, rollout, volumes)
+
+
+def secret_ref(name: str, key: str) -> SecretKeyRef:
+    """An environment variable read from key `key` of the Secret `name` (secretKeyRef)."""
+    return SecretKeyRef(name, key)
+
+
+def probe(
+    *,
+    exec: Iterable[str] | None = None,  # the Kubernetes field's name
+    http: str | None = None,
+    tcp: bool = False,
+    grpc: bool = False,
+    port: int | str | None = None,
+    scheme: str | None = None,
+    period: int | None = None,
+    timeout: int | None = None,
+    failures: int | None = None,
+    successes: int | None = None,
+    initial_delay: int | None = None,
+) -> Probe:
+    """A liveness or readiness probe: a command (`exec=[...]`), an HTTP GET of a path
+    (`http="/healthz"`), a TCP connect (`tcp=True`) or a gRPC health check (`grpc=True`).
+    `port` defaults to the service's container port; times are seconds."""
+    return Probe(
+        exec=None if exec is None else _sequence(exec), http=http, tcp=tcp, grpc=grpc,
+        port=port, scheme=scheme, period=period, timeout=timeout, failures=failures,
+        successes=successes, initial_delay=initial_delay,
+    )
+
+
+def rollout(
+    *, max_surge: int | str | None = None, max_unavailable: int | str | None = None
+) -> Rollout:
+    """RollingUpdate limits: pods (`1`) or a share of the replicas (`"25%"`)."""
+    return Rollout(max_surge, max_unavailable)
+
+
+def volume(
+    name: str,
+    path: str,
+    *,
+    claim: str | None = None,
+    read_only: bool = False,
+    size_limit: str | None = None,
+) -> Volume:
+    """A volume mounted at `path`: scratch space (emptyDir) by default, or the existing
+    PersistentVolumeClaim `claim` when its data must outlive the pod."""
+    return Volume(name, path, claim, read_only, size_limit)

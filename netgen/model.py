@@ -123,6 +123,8 @@ class Service:
     port_name: str | None = None
     tier: str | None = None
     extra: Mapping[str, Any] = field(factory=dict)
+    settings: WorkloadSettings = field(factory=lambda: WorkloadSettings())
+    version_settings: tuple[tuple[str, Any], ...] = ()
 
 
 @frozen
@@ -278,3 +280,71 @@ class Traffic:
     outlier: Any = None
     timeout: Any = None
     retries: Any = None
+
+
+# --- what a service's container runs with (env vars, secrets, resources, probes, ...) ----
+
+
+@frozen
+class SecretKeyRef:
+    """One key of a Kubernetes Secret: the blueprint names it, never holds the value."""
+
+    name: str
+    key: str
+
+
+@frozen
+class Probe:
+    """A liveness or readiness check; exactly one of `exec`, `http`, `tcp`, `grpc` is set."""
+
+    exec: tuple[str, ...] | None = None
+    http: str | None = None
+    tcp: bool = False
+    grpc: bool = False
+    port: int | str | None = None
+    scheme: str | None = None
+    period: int | None = None
+    timeout: int | None = None
+    failures: int | None = None
+    successes: int | None = None
+    initial_delay: int | None = None
+
+
+@frozen
+class Rollout:
+    """A Deployment's RollingUpdate limits: a count of pods or a percentage such as "25%"."""
+
+    max_surge: int | str | None = None
+    max_unavailable: int | str | None = None
+
+
+@frozen
+class Volume:
+    """A volume mounted into the service's container: an emptyDir, or an existing claim."""
+
+    name: str
+    path: str
+    claim: str | None = None
+    read_only: bool = False
+    size_limit: str | None = None
+
+
+@frozen
+class WorkloadSettings:
+    """What a service's container runs with. A `version(...)` holds the same settings and
+    overrides its service's: scalars replace, `env_vars` and `secrets` add keys."""
+
+    image: str | None = None
+    replicas: int | None = None
+    env_vars: Mapping[str, Any] = field(factory=dict)
+    secrets: Mapping[str, Any] = field(factory=dict)
+    command: tuple[Any, ...] | None = None
+    args: tuple[Any, ...] | None = None
+    cpu: Any = None
+    memory: Any = None
+    cpu_limit: Any = None
+    memory_limit: Any = None
+    liveness: Any = None
+    readiness: Any = None
+    rollout: Any = None
+    volumes: tuple[Any, ...] | None = None

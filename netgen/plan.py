@@ -80,6 +80,14 @@ class Workload:
     loc: SourceLoc
     extra: Mapping[str, Any] = field(factory=dict)
     service_account: str | None = None
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    secret_env: tuple[SecretEnvVar, ...] = ()
+    resources: ResourcesPlan | None = None
+    liveness: ProbePlan | None = None
+    readiness: ProbePlan | None = None
+    rollout: RolloutPlan | None = None
+    volumes: tuple[VolumePlan, ...] = ()
 
 
 @frozen
@@ -213,3 +221,55 @@ class Plan:
             if s.name == name:
                 return s
         raise KeyError(name)
+
+
+# --- a workload's container settings (service(env_vars=..., liveness=..., ...)) ------
+
+
+@frozen
+class SecretEnvVar:
+    """An environment variable read from a Secret's key (`valueFrom.secretKeyRef`)."""
+
+    name: str
+    secret: str
+    key: str
+
+
+@frozen
+class ProbePlan:
+    """A probe with its port decided (the container port's name unless given; gRPC probes
+    need a number). Unset timings are left to Kubernetes' defaults."""
+
+    kind: str  # "exec" | "http" | "tcp" | "grpc"
+    command: tuple[str, ...] = ()
+    path: str | None = None
+    port: int | str | None = None
+    scheme: str | None = None
+    period: int | None = None
+    timeout: int | None = None
+    failures: int | None = None
+    successes: int | None = None
+    initial_delay: int | None = None
+
+
+@frozen
+class ResourcesPlan:
+    """Requests and limits as Kubernetes quantities, in the order cpu, memory."""
+
+    requests: tuple[tuple[str, str], ...] = ()
+    limits: tuple[tuple[str, str], ...] = ()
+
+
+@frozen
+class RolloutPlan:
+    max_surge: int | str | None = None
+    max_unavailable: int | str | None = None
+
+
+@frozen
+class VolumePlan:
+    name: str
+    path: str
+    claim: str | None = None
+    read_only: bool = False
+    size_limit: str | None = None

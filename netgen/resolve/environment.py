@@ -23,6 +23,7 @@ from netgen.plan import (
     Workload,
     fqdn,
 )
+from netgen.resolve import workload
 
 T = TypeVar("T", Service, External)
 
@@ -135,6 +136,7 @@ def workloads(
             labels = dict(p.labels)
             if version:
                 labels["version"] = version
+            w = workload.effective(s, version)
             out.append(
                 Workload(
                     name=name,
@@ -142,16 +144,24 @@ def workloads(
                     version=version,
                     namespace=p.namespace,
                     kind=kind,
-                    image=s.image or "",
-                    replicas=replicas,
+                    image=w.image or "",
+                    replicas=w.replicas if w.replicas is not None else replicas,
                     labels=tuple(labels.items()),
                     selector=selector,
                     port=p.port,
                     health=s.health,
-                    env=env_vars.get(s.name, ()),
+                    env=workload.env_vars(w, env_vars.get(s.name, ())),
                     governing_service=p.headless_name if s.stateful else None,
                     loc=s.loc,
                     extra=dict(s.extra),
+                    command=tuple(w.command or ()),
+                    args=tuple(w.args or ()),
+                    secret_env=workload.secret_env(w),
+                    resources=workload.resources(w),
+                    liveness=workload.probe_plan(w.liveness, p.port),
+                    readiness=workload.probe_plan(w.readiness, p.port),
+                    rollout=workload.rollout_plan(w.rollout),
+                    volumes=workload.volume_plans(w.volumes),
                 )
             )
     return out

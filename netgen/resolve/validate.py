@@ -14,6 +14,7 @@ from netgen.model import (
     TlsSecret,
 )
 from netgen.resolve import checks
+from netgen.resolve.workload import validate_service_settings
 
 
 def _report(c: Collector, decl: str, loc: object, problem: str | None) -> None:
@@ -60,7 +61,7 @@ def validate_service(s: Service, c: Collector) -> None:
         checks.dns1035(s.name, "service name"),
         checks.port(s.port) if s.port is not None else "port= is required",
         checks.port(s.target_port, "target_port") if s.target_port is not None else None,
-        checks.text(s.image, "image"),
+        checks.text(s.image, "image") if s.image is not None or not s.version_settings else None,
         checks.labels(s.labels),
         checks.dns1123(s.namespace, "namespace") if s.namespace is not None else None,
         checks.count(s.replicas, "replicas") if s.replicas is not None else None,
@@ -84,6 +85,7 @@ def validate_service(s: Service, c: Collector) -> None:
         problems.append("a stateful service name must leave room for '-headless' (54 characters)")
     for p in problems:
         _report(c, d, s.loc, p)
+    validate_service_settings(s, c)
 
 
 def validate_external(x: External, c: Collector) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from netgen import __version__
-from netgen.check import CHECK_RULES, CheckReport, Finding
+from netgen.check import CHECK_RULES, NO_SCHEMA, CheckReport, Finding
 from netgen.lint import RULE_BY_CODE, RULES
 
 JSON_FORMAT_VERSION = 1
@@ -78,6 +78,8 @@ def summary(report: CheckReport) -> str:
         counts += f" ({report.suppressed} ignored)"
     if report.strict and report.warnings:
         counts += "; --strict: warnings fail the check"
+    if not report.crds and any(f.code == NO_SCHEMA for f in report.findings):
+        counts += "; check custom resources with --crds DIR"
     if not report.documents:
         return f"netgen check: {report.blueprint}: {counts}; nothing was validated"
     schemas = f"Kubernetes {report.kubernetes}"

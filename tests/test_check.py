@@ -28,6 +28,10 @@ from netgen.validate.core import core_schemas
 from tests.conftest import EXAMPLES, SHARED, build, documents
 
 HEAD = "from netgen import *\n"
+# STRICT environments name the VPC range so that NetworkPolicies (once that backend is
+# registered) can admit load-balancer traffic; without that backend the setting is unused.
+VPC = "vpc_cidr='10.0.0.0/16'"
+ENV = f"env('prod', {VPC})\n"
 GATEWAY_API = "gateway-api-v1.6.1"
 ISTIO = "istio-1.30.3"
 FINDING_KEYS = {"severity", "code", "message", "file", "line", "env", "kind", "name",
@@ -81,24 +85,39 @@ def l7_backends(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- the examples ------------------------------------------------------------------------
 
 
+def crd_channel(docs: list[dict[str, Any]]) -> list[Path]:
+    """The Gateway API standard channel plus Istio, or the experimental channel when the
+    documents use a version only it serves (an environment for an older cluster that asks
+    for TCPRoute v1alpha2, say)."""
+    standard, istio = shared_crd_dirs()
+    experimental = standard.parent / "experimental"
+    kinds = {(d["apiVersion"], d["kind"]) for d in docs}
+    if any(load_crds(standard).lookup(*k) is None and load_crds(experimental).lookup(*k)
+           for k in kinds):
+        return [experimental, istio]
+    return [standard, istio]
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_checks_clean_with_the_shared_crds(example: Path) -> None:
-    crds = shared_crd_dirs()
-    report = run_check(example, crds=crds)
-    assert errors(report) == []
-    assert report.exit_code == 0
-    # Every custom resource the example emits is one the given CRDs define and was checked.
-    index = load_crds(*crds)
     core = core_schemas(None)
-    docs = [d for c in build(example) for d in documents(c)]
-    custom = {(d["apiVersion"], d["kind"]) for d in docs
-              if core.validator(d["apiVersion"], d["kind"]) is None}
-    assert {k for k in custom if index.lookup(*k) is None} == set()
-    assert report.counts.get("crd", 0) == sum(
-        1 for d in docs if (d["apiVersion"], d["kind"]) in custom)
-    assert report.documents == len(docs)
-    code, out, _ = check(str(example), *(a for d in crds for a in ("--crds", str(d))))
-    assert code == 0, out
+    for compiled in build(example):
+        env = compiled.plan.env.name
+        docs = documents(compiled)
+        crds = crd_channel(docs)
+        report = run_check(example, envs=[env], crds=crds)
+        assert errors(report) == [], env
+        assert report.exit_code == 0
+        # Every custom resource in the output is one the given CRDs define, and was checked.
+        index = load_crds(*crds)
+        custom = [(d["apiVersion"], d["kind"]) for d in docs
+                  if core.validator(d["apiVersion"], d["kind"]) is None]
+        assert [k for k in custom if index.lookup(*k) is None] == []
+        assert report.counts.get("crd", 0) == len(custom)
+        assert report.documents == len(docs)
+        code, out, _ = check(str(example), "-e", env,
+                             *(a for d in crds for a in ("--crds", str(d))))
+        assert code == 0, out
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
@@ -125,8 +144,8 @@ def override(tmp_path: Path, template: str, edit: Callable[[str], str]) -> Path:
     return folder
 
 
-SMALL = HEAD + "env('staging', namespace='stage')\nservice('web', port=80, image='web:1.0')\n" \
-    "expose('web', via=NLB, scheme='internal')\n"
+SMALL = HEAD + f"env('staging', namespace='stage', {VPC})\n" \
+    "service('web', port=80, image='web:1.0')\nexpose('web', via=NLB, scheme='internal')\n"
 
 
 def test_unknown_field_fails_with_its_path(blueprint_file: Write, tmp_path: Path) -> None:
@@ -259,12 +278,12 @@ def test_usage_errors_exit_2(blueprint_file: Write, args: list[str], message: st
 
 
 def test_warnings_pass_unless_strict(blueprint_file: Write) -> None:
-    path = blueprint_file(HEAD + "service('web', port=80, image='web:latest')\n"
+    path = blueprint_file(HEAD + ENV + "service('web', port=80, image='web:latest')\n"
                           "expose('web', via=NLB, scheme='internal')\n")
     code, out, _ = check(str(path))
     assert code == 0
     assert out.splitlines()[0] == (
-        f"{path}:2: warning: service('web'): image 'web:latest' uses the :latest tag; a rollout "
+        f"{path}:3: warning: service('web'): image 'web:latest' uses the :latest tag; a rollout "
         "or node restart may pull a different image: pin a version tag or a digest [NG104]")
     code, out, _ = check(str(path), "--strict")
     assert code == 1
@@ -276,11 +295,13 @@ def test_warnings_pass_unless_strict(blueprint_file: Write) -> None:
 
 
 def test_clean_blueprint_exits_0_with_a_summary(blueprint_file: Write) -> None:
-    code, out, err = check(str(blueprint_file(SMALL)), "--strict")
+    path = blueprint_file(SMALL)
+    n = sum(len(c.documents) for c in build(path))
+    code, out, err = check(str(path), "--strict")
     assert code == 0, out
     assert out.splitlines() == [
-        f"netgen check: {blueprint_file(SMALL)} (staging): 4 documents checked against "
-        "Kubernetes 1.37: 0 errors, 0 warnings"]
+        f"netgen check: {path} (staging): {n} documents checked against Kubernetes 1.37: "
+        "0 errors, 0 warnings"]
     assert err == ""
 
 
@@ -301,42 +322,42 @@ def test_k8s_version_selects_the_schemas(blueprint_file: Write) -> None:
 
 # --- lint rules ----------------------------------------------------------------------------
 
-PROD = "env('production', isolation=STRICT, replicas=3)\n"
+PROD = f"env('production', isolation=STRICT, replicas=3, {VPC})\n"
 ACM = "acm('arn:aws:acm:us-east-1:123456789012:certificate/abc')"
 
 LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
     "NG101 internet-facing NLB without TLS": (
-        "service('web', port=80, image='web:1.0')\nexpose('web', via=NLB)\n",
-        [("NG101", 3, "default")]),
+        ENV + "service('web', port=80, image='web:1.0')\nexpose('web', via=NLB)\n",
+        [("NG101", 4, "prod")]),
     "NG101 HTTP route with a host without TLS": (
-        "service('web', port=80, image='web:1.0')\n"
+        ENV + "service('web', port=80, image='web:1.0')\n"
         "expose('web', via=NGINX, host='shop.example.com')\n",
-        [("NG101", 3, "default")]),
+        [("NG101", 4, "prod")]),
     "NG101 only where the environment gives no certificate": (
         "env('dev', isolation=OPEN)\n"
-        f"env('production', isolation=STRICT, replicas=3, tls={ACM})\n"
+        f"env('production', isolation=STRICT, replicas=3, tls={ACM}, {VPC})\n"
         "service('web', port=80, image='web:1.0', health='/health')\nexpose('web', via=NLB)\n",
         [("NG101", 5, "dev")]),
     "NG102 exposed without health check in STRICT": (
         PROD + f"service('web', port=80, image='web:1.0')\nexpose('web', via=NLB, tls={ACM})\n",
         [("NG102", 3, "production")]),
     "NG103 canary of 0": (
-        "service('api', port=80, image='api:1.0', versions=['v1', 'v2'])\n"
+        ENV + "service('api', port=80, image='api:1.0', versions=['v1', 'v2'])\n"
         "expose('api', via=NGINX, host='api.example.com', tls=tls_secret('api-tls'), "
         "canary=0)\n",
-        [("NG103", 3, None)]),
+        [("NG103", 4, None)]),
     "NG103 canary of 1": (
-        "service('api', port=80, image='api:1.0', versions=['v1', 'v2'])\n"
+        ENV + "service('api', port=80, image='api:1.0', versions=['v1', 'v2'])\n"
         "expose('api', via=NGINX, host='api.example.com', tls=tls_secret('api-tls'), "
         "canary=1)\n",
-        [("NG103", 3, None)]),
+        [("NG103", 4, None)]),
     "NG104 untagged image": (
-        "service('web', port=80, image='registry.local:5000/web')\n"
+        ENV + "service('web', port=80, image='registry.local:5000/web')\n"
         "expose('web', via=NLB, scheme='internal')\n",
-        [("NG104", 2, None)]),
+        [("NG104", 3, None)]),
     "NG105 STRICT environment with one replica by default": (
-        "env('production', isolation=STRICT)\nservice('web', port=80, image='web:1.0', "
-        "health='/h')\nservice('db', port=5432, image='pg:16', stateful=True)\n"
+        f"env('production', isolation=STRICT, {VPC})\nservice('web', port=80, "
+        "image='web:1.0', health='/h')\nservice('db', port=5432, image='pg:16', stateful=True)\n"
         "calls('web', 'db')\nexpose('web', via=NLB, scheme='internal')\n",
         [("NG105", 2, "production")]),
     "NG105 service pinned to one replica": (
@@ -344,18 +365,18 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         "expose('web', via=NLB, scheme='internal')\n",
         [("NG105", 3, "production")]),
     "NG106 service nobody calls or exposes": (
-        "service('web', port=80, image='web:1.0')\nservice('orphan', port=80, image='o:1')\n"
-        "expose('web', via=NLB, scheme='internal')\n",
-        [("NG106", 3, "default")]),
+        ENV + "service('web', port=80, image='web:1.0')\n"
+        "service('orphan', port=80, image='o:1')\nexpose('web', via=NLB, scheme='internal')\n",
+        [("NG106", 4, "prod")]),
     "NG107 database on the internet": (
-        f"service('db', port=5432, image='pg:16', stateful=True, health='/h')\n"
+        ENV + "service('db', port=5432, image='pg:16', stateful=True, health='/h')\n"
         f"expose('db', via=NLB, tls={ACM})\n",
-        [("NG107", 3, "default")]),
+        [("NG107", 4, "prod")]),
 }
 
 CLEAN = HEAD + (
     "env('development', namespace='dev', isolation=OPEN)\n"
-    f"env('production', isolation=STRICT, replicas=3, tls={ACM})\n"
+    f"env('production', isolation=STRICT, replicas=3, tls={ACM}, {VPC})\n"
     "service('web', port=80, target_port=3000, image='shop/web:1.4', health='/health')\n"
     "service('api', port=8080, image='shop/api@sha256:" + "a" * 64 + "', versions=['v1', 'v2'], "
     "health='/ready')\n"
@@ -411,7 +432,7 @@ def test_health_on_the_exposure_satisfies_ng102(blueprint_file: Write) -> None:
 
 
 def test_internal_load_balancer_needs_no_tls(blueprint_file: Write) -> None:
-    source = "service('web', port=80, image='web:1.0')\nexpose('web', via=NLB, " \
+    source = ENV + "service('web', port=80, image='web:1.0')\nexpose('web', via=NLB, " \
         "scheme='internal')\n"
     assert lints(run_check(blueprint_file(HEAD + source))) == []
 
@@ -438,7 +459,7 @@ def test_image_tags(image: str, problem: str | None) -> None:
 
 
 def test_findings_of_several_environments_print_once(blueprint_file: Write) -> None:
-    path = blueprint_file(HEAD + "env('staging', isolation=STRICT, replicas=2)\n" + PROD +
+    path = blueprint_file(HEAD + f"env('staging', isolation=STRICT, replicas=2, {VPC})\n" + PROD +
                           "service('web', port=80, image='web:1.0')\n"
                           f"expose('web', via=NLB, tls={ACM})\n")
     report = run_check(path)
@@ -452,11 +473,11 @@ def test_findings_of_several_environments_print_once(blueprint_file: Write) -> N
 
 
 def test_inline_ignore_comment(blueprint_file: Write) -> None:
-    path = blueprint_file(HEAD + "service('web', port=80,\n"
+    path = blueprint_file(HEAD + ENV + "service('web', port=80,\n"
                           "        image='web')  # netgen: ignore[NG104, NG999]\n"
                           "expose('web', via=NLB)  # netgen: ignore[NG104]\n")
     report = run_check(path)
-    assert lints(report) == [("NG101", 4, "default")]
+    assert lints(report) == [("NG101", 5, "prod")]
     assert report.suppressed == 1
 
 
@@ -464,8 +485,9 @@ def test_inline_ignore_comment(blueprint_file: Write) -> None:
 
 
 def test_json_output(blueprint_file: Write, tmp_path: Path) -> None:
-    path = blueprint_file(HEAD + "service('web', port=80, image='web')\n"
+    path = blueprint_file(HEAD + ENV + "service('web', port=80, image='web')\n"
                           "expose('web', via=NLB, scheme='internal')\n")
+    n = sum(len(c.documents) for c in build(path))
     folder = override(tmp_path, "kubernetes/service.yaml.j2",
                       lambda t: t.replace("spec:\n", "spec:\n  bogusField: 1\n"))
     code, out, _ = check(str(path), "--format", "json", "--templates", str(folder))
@@ -474,15 +496,15 @@ def test_json_output(blueprint_file: Write, tmp_path: Path) -> None:
     assert {k: data[k] for k in ("format", "version", "blueprint", "kubernetes", "environments",
                                  "documents", "strict", "summary", "exit_code")} == {
         "format": "netgen-check", "version": 1, "blueprint": str(path), "kubernetes": "1.37",
-        "environments": ["default"], "documents": 4, "strict": False,
+        "environments": ["prod"], "documents": n, "strict": False,
         "summary": {"errors": 2, "warnings": 1, "ignored": 0}, "exit_code": 1}
     assert all(set(f) == FINDING_KEYS for f in data["findings"])
     assert data["findings"][0] == {
         "severity": "error", "code": "NG020", "message": 'unknown field "bogusField"',
-        "file": str(path), "line": 2, "env": "default", "kind": "Service", "name": "web",
-        "namespace": "bp", "path": "spec.bogusField", "output": "default/Service.web.yaml"}
+        "file": str(path), "line": 3, "env": "prod", "kind": "Service", "name": "web",
+        "namespace": "prod", "path": "spec.bogusField", "output": "prod/Service.web.yaml"}
     assert data["findings"][-1]["code"] == "NG104"
-    assert data["findings"][-1]["line"] == 2
+    assert data["findings"][-1]["line"] == 3
 
 
 # A faithful subset of the OASIS SARIF 2.1.0 schema (Schemata/sarif-schema-2.1.0.json): the
@@ -546,7 +568,7 @@ SARIF_SUBSET = {
 
 
 def test_sarif_output(blueprint_file: Write) -> None:
-    path = blueprint_file(HEAD + "service('web', port=80, image='web:latest')\n"
+    path = blueprint_file(HEAD + ENV + "service('web', port=80, image='web:latest')\n"
                           "expose('web', via=NLB)\n")
     code, out, _ = check(str(path), "--format", "sarif", "--strict")
     assert code == 1
@@ -559,7 +581,7 @@ def test_sarif_output(blueprint_file: Write) -> None:
     assert {r["id"] for r in rules} >= {r.code for r in RULES} | {"NG020", "NG021"}
     results = [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]
                 ["startLine"]) for r in run["results"]]
-    assert results == [("NG104", "warning", 2), ("NG101", "warning", 3)]
+    assert results == [("NG104", "warning", 3), ("NG101", "warning", 4)]
     for r in run["results"]:
         assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
         assert r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
@@ -569,7 +591,7 @@ def test_sarif_output(blueprint_file: Write) -> None:
 
 def test_sarif_relative_paths_stay_relative(blueprint_file: Write,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    path = blueprint_file(HEAD + "service('web', port=80, image='web')\n"
+    path = blueprint_file(HEAD + ENV + "service('web', port=80, image='web')\n"
                           "expose('web', via=NLB, scheme='internal')\n", "my blueprint.py")
     monkeypatch.chdir(path.parent)
     code, out, _ = check("my blueprint.py", "--format", "sarif")

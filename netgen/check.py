@@ -200,25 +200,25 @@ def _check_document(
     counts: dict[str, int],
 ) -> Iterator[Finding]:
     env = plan.env.name
-    loc = locate(doc.kind, doc.name)
-    where = {
-        "file": loc.file if loc else plan.source, "line": loc.line if loc else None,
-        "env": env, "kind": doc.kind, "name": doc.name, "namespace": doc.namespace,
-        "output": f"{env}/{file_name(doc, plan.env.namespace)}",
-    }
+    output = f"{env}/{file_name(doc, plan.env.namespace)}"
     parsed, problem = _parse(doc.text)
     if problem is not None:
         template = _template_file(renderer, doc.template)
-        yield Finding("error", UNPARSABLE, f"template {template} rendered {problem}", **{
-            **where, "file": template, "line": None})
+        yield Finding("error", UNPARSABLE, f"template {template} rendered {problem}",
+                      file=template, env=env, kind=doc.kind, name=doc.name,
+                      namespace=doc.namespace, output=output)
         return
     source = _schema_source(parsed, crds, core)
     counts[source] = counts.get(source, 0) + 1
-    for p in validate_document(parsed, crds, core):
-        code = NO_SCHEMA if source == "none" and not p.path else SCHEMA_VIOLATION
-        yield Finding("error", code, p.message, **{
-            **where, "kind": p.kind or doc.kind, "name": p.name or doc.name,
-            "namespace": p.namespace or doc.namespace, "path": p.path or None})
+    problems = validate_document(parsed, crds, core)
+    loc = locate(doc.kind, doc.name) if problems else None  # only then: it scans names
+    for p in problems:
+        yield Finding(
+            "error", NO_SCHEMA if source == "none" and not p.path else SCHEMA_VIOLATION,
+            p.message, file=loc.file if loc else plan.source, line=loc.line if loc else None,
+            env=env, kind=p.kind or doc.kind, name=p.name or doc.name,
+            namespace=p.namespace or doc.namespace, path=p.path or None, output=output,
+        )
 
 
 def _schema_source(doc: dict[str, Any], crds: CrdIndex | None, core: CoreSchemas) -> str:

@@ -101,10 +101,14 @@ def _public_without_tls(ctx: LintContext) -> Iterator[Lint]:
 def _exposed_without_health(ctx: LintContext) -> Iterator[Lint]:
     if not ctx.declared_strict:
         return
+    routes: dict[str, list[RoutePlan]] = {}
+    for r in ctx.plan.routes:
+        if r.via is not Via.CLUSTER:
+            routes.setdefault(r.service, []).append(r)
     for s in ctx.plan.services:
         if s.health:
             continue
-        exposed = [r for r in ctx.plan.routes if r.service == s.name and r.via is not Via.CLUSTER]
+        exposed = routes.get(s.name, [])
         if exposed and all(r.health is None for r in exposed):
             r = exposed[0]
             yield Lint("NG102", s.loc, f"service({s.name!r}) is exposed ({_decl(r)} at {r.loc}) "
@@ -114,11 +118,14 @@ def _exposed_without_health(ctx: LintContext) -> Iterator[Lint]:
 
 
 def _canary_all_or_nothing(ctx: LintContext) -> Iterator[Lint]:
+    # canary=0 with match=header(...) is a header-only canary (Flagger's A/B testing): only
+    # matching requests reach the new version. That is deliberate, not a mistake.
+    by_header = {r.loc for r in ctx.plan.routes if r.matches}
     for r in ctx.plan.routes:
         if len(r.backends) < 2:
             continue
         busy = next((b for b in r.backends if b.weight == 100), None)
-        if busy is None:
+        if busy is None or (busy is r.backends[0] and r.loc in by_header):
             continue
         idle = [b for b in r.backends if b is not busy]
         which = ", ".join(b.version or b.service for b in idle)
@@ -154,10 +161,12 @@ def _single_replica(ctx: LintContext) -> Iterator[Lint]:
     if not ctx.declared_strict:
         return
     explicit = {s.loc for s in ctx.blueprint.services if s.replicas is not None}
+    replicas: dict[str, set[int]] = {}
+    for w in ctx.plan.workloads:
+        replicas.setdefault(w.service, set()).add(w.replicas)
     inherited: list[str] = []
     for s in ctx.plan.services:
-        replicas = {w.replicas for w in ctx.plan.workloads if w.service == s.name}
-        if replicas != {1}:
+        if replicas.get(s.name) != {1}:
             continue
         if s.loc in explicit:
             yield Lint("NG105", s.loc, f"service({s.name!r}) runs 1 replica in a STRICT "
@@ -189,8 +198,8 @@ def _public_stateful(ctx: LintContext) -> Iterator[Lint]:
     for r in ctx.plan.routes:
         if r.service in stateful and is_public(r):
             yield Lint("NG107", r.loc, f"{_decl(r)}: stateful service {r.service!r} is "
-                       "reachable from the internet; keep databases internal "
-                       "(scheme='internal', or let the callers declare calls(...))",
+                       "reachable from the internet; keep databases internal: "
+                       "scheme='internal', or no expose() and calls(...) from its clients",
                        ctx.plan.env.name)
 
 

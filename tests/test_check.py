@@ -425,6 +425,12 @@ def test_canary_between_0_and_1_is_fine(blueprint_file: Write, l7_backends: None
     assert lints(run_check(blueprint_file(HEAD + source))) == []
 
 
+def test_header_only_canary_is_deliberate(blueprint_file: Write, l7_backends: None) -> None:
+    source = LINT_CASES["NG103 canary of 0"][0].replace(
+        "canary=0)", "canary=0, match=header('X-Canary', 'always'))")
+    assert lints(run_check(blueprint_file(HEAD + source))) == []
+
+
 def test_health_on_the_exposure_satisfies_ng102(blueprint_file: Write) -> None:
     source = PROD + (f"service('web', port=80, image='web:1.0')\n"
                      f"expose('web', via=NLB, tls={ACM}, health='/healthz')\n")

@@ -112,17 +112,26 @@ def build(
 ) -> None:
     """Compile BLUEPRINT into OUT/<env>/ (one file per object, plus a Kustomization)."""
     from netgen import emit
+    from netgen.commands.console import progress
     from netgen.fingerprint import plan_fingerprint, templates_digest
     from netgen.lower.render import join_stream
     from netgen.pipeline import compile_plans, plan_blueprint
 
-    plans, renderer = plan_blueprint(blueprint, env or [], templates or [])
+    with progress(quiet or stdout) as stage:
+        plans, renderer = plan_blueprint(blueprint, env or [], templates or [], on_stage=stage)
+        digest = templates_digest(renderer.search_path)
+        fingerprints = {p.env.name: plan_fingerprint(p, digest) for p in plans}
+        if stdout or check:
+            stale = plans
+        else:
+            stale = [p for p in plans
+                     if not emit.up_to_date(out / p.env.name, fingerprints[p.env.name])]
+        compiled = compile_plans(stale, renderer, stage)
     if stdout:
-        compiled = compile_plans(plans, renderer)
         sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
         return
     if check:
-        trees = {c.plan.env.name: c.files() for c in compile_plans(plans, renderer)}
+        trees = {c.plan.env.name: c.files() for c in compiled}
         found = emit.changes(out, trees)
         for c in found:
             typer.echo(f"{c.action:>8}  {out / c.env / c.file}", err=True)
@@ -132,10 +141,6 @@ def build(
         if not quiet:
             typer.echo(f"{out} is up to date with {blueprint}")
         return
-    digest = templates_digest(renderer.search_path)
-    fingerprints = {p.env.name: plan_fingerprint(p, digest) for p in plans}
-    stale = [p for p in plans if not emit.up_to_date(out / p.env.name, fingerprints[p.env.name])]
-    compiled = compile_plans(stale, renderer)
     written = emit.write(out, {c.plan.env.name: c.files() for c in compiled}, fingerprints)
     if not quiet:
         docs = sum(len(c.documents) for c in compiled)
@@ -209,3 +214,8 @@ def check(
 
 def main() -> None:
     app()
+
+
+from netgen.commands import register as _register_commands  # noqa: E402
+
+_register_commands(app)

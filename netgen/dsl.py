@@ -21,6 +21,8 @@ from netgen.model import (
     Blueprint,
     BlueprintInfo,
     Call,
+    DnsForward,
+    DnsLog,
     Env,
     Exposure,
     External,
@@ -70,6 +72,8 @@ class Builder:
         self.exposures: list[Exposure] = []
         self.scope: list[tuple[str, SourceLoc]] = []
         self.count = 0
+        self.dns_forwards: list[DnsForward] = []
+        self.dns_logs: list[DnsLog] = []
 
     def freeze(self) -> Blueprint:
         stem = os.path.splitext(os.path.basename(self.path))[0]
@@ -83,6 +87,8 @@ class Builder:
             calls=tuple(self.calls),
             exposures=tuple(self.exposures),
             env_uses=tuple(self.env_uses),
+            dns_forwards=tuple(self.dns_forwards),
+            dns_logs=tuple(self.dns_logs),
         )
 
 
@@ -312,3 +318,22 @@ def health_check(
     unhealthy: int | None = None,
 ) -> HealthCheck:
     return HealthCheck(path, interval, timeout, healthy, unhealthy)
+
+
+def dns_forward(zone: str, *, to: Iterable[str], policy: str | None = None) -> None:
+    """Queries for `zone` go to the `to` resolvers (a CoreDNS `forward` server block in the
+    `coredns-custom` ConfigMap). `policy`: random (CoreDNS default), round_robin, sequential."""
+    b = _builder()
+    upstreams = (to,) if isinstance(to, str) else tuple(to)
+    b.dns_forwards.append(
+        DnsForward(zone=zone, to=upstreams, loc=_loc(b), scope=_scope(b), policy=policy)
+    )
+
+
+def dns_log(classes: Iterable[str] | None = None) -> None:
+    """Log DNS queries in the cluster's default server block; `classes` (success, denial,
+    error, all) limits which answers are logged; none means all."""
+    b = _builder()
+    chosen = None if classes is None else ((classes,) if isinstance(classes, str)
+                                           else tuple(classes))
+    b.dns_logs.append(DnsLog(classes=chosen, loc=_loc(b), scope=_scope(b)))

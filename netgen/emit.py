@@ -121,6 +121,18 @@ def changes(out: Path, trees: Mapping[str, Mapping[str, str]]) -> list[Change]:
     return result
 
 
+def compare(
+    old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, str]]
+) -> list[Change]:
+    """What changes between two in-memory builds (`netgen diff --against REF`), by the same
+    rules as `changes`: an environment missing on one side is all added or all removed."""
+    result: list[Change] = []
+    for env in sorted(set(old) | set(new)):
+        before = {name: text.encode() for name, text in old.get(env, {}).items()}
+        result.extend(_env_changes(env, before, new.get(env, {})))
+    return result
+
+
 def _env_changes(env: str, existing: dict[str, bytes], files: Mapping[str, str]) -> list[Change]:
     out: list[Change] = []
     for name, text in files.items():

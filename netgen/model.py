@@ -172,6 +172,26 @@ class Exposure:
 
 
 @frozen
+class DnsForward:
+    """`dns_forward(zone, to=[...])`: a CoreDNS server block forwarding one zone upstream."""
+
+    zone: str
+    to: tuple[str, ...]
+    loc: SourceLoc
+    scope: str | None = None
+    policy: str | None = None
+
+
+@frozen
+class DnsLog:
+    """`dns_log(classes=[...])`: CoreDNS query logging in the cluster's default server block."""
+
+    classes: tuple[str, ...] | None
+    loc: SourceLoc
+    scope: str | None = None
+
+
+@frozen
 class BlueprintInfo:
     name: str
     loc: SourceLoc | None = None
@@ -191,3 +211,5 @@ class Blueprint:
     calls: tuple[Call, ...] = ()
     exposures: tuple[Exposure, ...] = ()
     env_uses: tuple[tuple[str, SourceLoc], ...] = ()
+    dns_forwards: tuple[DnsForward, ...] = ()
+    dns_logs: tuple[DnsLog, ...] = ()

@@ -170,6 +170,23 @@ class RoutePlan:
 
 
 @frozen
+class DnsForwardPlan:
+    zone: str
+    to: tuple[str, ...]
+    policy: str | None
+    loc: SourceLoc
+
+
+@frozen
+class DnsPlan:
+    """CoreDNS customisation of one environment: forwarded zones and query logging."""
+
+    forwards: tuple[DnsForwardPlan, ...]
+    log_classes: tuple[str, ...] | None  # None: no logging; () : log everything
+    loc: SourceLoc
+
+
+@frozen
 class Plan:
     blueprint: str
     source: str
@@ -182,6 +199,7 @@ class Plan:
     routes: tuple[RoutePlan, ...]
     domain: str | None = None
     settings: Mapping[str, Any] = field(factory=dict)
+    dns: DnsPlan | None = None
 
     def service(self, name: str) -> ServicePlan:
         for s in self.services:

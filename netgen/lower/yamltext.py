@@ -77,7 +77,8 @@ def scalar(value: Any) -> str:
         return repr(value)
     if isinstance(value, str):  # str subclasses such as enum values
         return scalar(str.__str__(value))
-    raise TypeError(f"cannot print {kind.__name__} as a YAML scalar: {value!r}")
+    shown = str(value)  # an undefined template variable raises its own, clearer error here
+    raise TypeError(f"cannot print {kind.__name__} as a YAML scalar: {shown!r}")
 
 
 def block(value: Mapping[str, Any] | Sequence[Any], indent: int) -> Raw:
@@ -133,3 +134,27 @@ def _leaf(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[]"
     return scalar(value)
+
+
+def literal(text: str, indent: int) -> Raw:
+    """Multi-line text (a Corefile, a script) as a `|` block scalar, readable as the user
+    wrote it; falls back to a quoted scalar whenever a block could read back differently
+    (control characters, trailing blank lines, leading or whitespace-only lines)."""
+    if type(text) is not str:
+        return Raw(scalar(text))
+    body = text[:-1] if text.endswith("\n") else text
+    lines = body.split("\n")
+    first = next((line for line in lines if line), "")
+    if (
+        "\n" not in text
+        or not first
+        or first[0] in " \t"
+        or body.endswith("\n")
+        or any(line.strip() == "" and line for line in lines)
+        or any(line != line.rstrip() for line in lines)
+        or _ESCAPE.search(body.replace("\n", ""))
+    ):
+        return Raw(scalar(text))
+    pad = " " * indent
+    indicator = "|" if text.endswith("\n") else "|-"
+    return Raw(indicator + "".join(f"\n{pad}{line}" if line else "\n" for line in lines))

@@ -6,6 +6,7 @@ from netgen.diagnostics import BlueprintError, Collector, Diagnostic, did_you_me
 from netgen.model import Blueprint, Env, SourceLoc
 from netgen.plan import Plan
 from netgen.resolve import environment as envs
+from netgen.resolve.dns import dns_plan, validate_dns
 from netgen.resolve.routes import exposures_for, route_plans
 from netgen.resolve.validate import validate_blueprint
 
@@ -26,6 +27,7 @@ def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
     another, and returns the plans of those asked for (all when `only` is empty)."""
     c = Collector()
     validate_blueprint(bp, c)
+    validate_dns(bp, c)
     declared = environments(bp)
     names = [e.name for e in declared]
     for wanted in only or ():
@@ -78,6 +80,7 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         routes=tuple(routes),
         domain=bp.info.domain,
         settings=dict(bp.info.settings),
+        dns=dns_plan(bp, e.name, c),
     )
 
 

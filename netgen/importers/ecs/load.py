@@ -65,14 +65,21 @@ def parse_exports(documents: Mapping[str, bytes]) -> Exports:
 def _parse(documents: Mapping[str, bytes], problems: list[Problem]) -> Exports:
     builder = _Builder()
     builder.problems.extend(problems)
+    unread = bool(problems)
     for name in sorted(documents):
         doc = _parse_json(name, documents[name], builder.problems)
-        if doc is not None:
+        if doc is None:
+            unread = True
+        else:
             builder.add_document(name, doc)
     exports = builder.build()
-    dangling, findings = check_references(exports, broken=builder.broken_collections)
+    # A file that could not be read at all may have held anything: skip dangling-reference
+    # checks then, rather than blame other files for what is really one unreadable file.
+    broken = set(_Builder.collections) if unread else builder.broken_collections
+    dangling, findings = check_references(exports, broken=broken)
     if builder.problems or dangling:
-        raise ExportError.of(builder.problems + dangling)
+        # Stable sort: by file, and within a file in the order they were found.
+        raise ExportError.of(sorted(builder.problems + dangling, key=lambda p: p.file))
     return attrs.evolve(exports, findings=exports.findings + tuple(findings))
 
 
@@ -93,7 +100,7 @@ def _parse_json(name: str, data: bytes, problems: list[Problem]) -> Any | None:
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        message = f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        message = f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         problems.append(Problem(name, "$", message, exc.lineno, exc.colno))
     except RecursionError:
         problems.append(Problem(name, "$", "malformed JSON: nested too deeply"))
@@ -105,19 +112,8 @@ def _parse_json(name: str, data: bytes, problems: list[Problem]) -> Any | None:
 class _Builder:
     """Mutable accumulator; `Exports` itself stays frozen."""
 
-    collections = (
-        "task_definitions",
-        "services",
-        "load_balancers",
-        "target_groups",
-        "listeners",
-        "rules",
-        "security_groups",
-        "subnets",
-        "namespaces",
-        "discovery_services",
-        "db_instances",
-        "certificates",
+    collections = tuple(
+        f.name for f in attrs.fields(Exports) if f.name not in ("sources", "findings")
     )
 
     def __init__(self) -> None:
@@ -153,6 +149,7 @@ class _Builder:
             self.broken_collections.add(kind.collection)
             for path, message in error_paths(exc):
                 self.problems.append(Problem(name, path, message))
+            return
             return
         for path, ident, obj in kind.items(parsed):
             self._keep(kind, name, path, ident, obj)

@@ -320,7 +320,10 @@ class EcsSystem:
     warnings: tuple[Finding, ...] = ()
 
     def service(self, name: str) -> Service:
-        return next(s for s in self.services if s.name == name)
+        for service in self.services:
+            if service.name == name:
+                return service
+        raise KeyError(name)
 
     def dns_name(self, host: str) -> DnsName | None:
         return next((d for d in self.dns_names if d.host == host.lower()), None)

@@ -162,11 +162,18 @@ class ListenersFile:
 
 
 @frozen
-class ValuesConfig:
-    """HostHeaderConfig, PathPatternConfig and HttpRequestMethodConfig share this shape."""
+class PatternConfig:
+    """HostHeaderConfig and PathPatternConfig share this shape."""
 
     Values: tuple[str, ...] = ()
     RegexValues: tuple[str, ...] = ()
+
+
+@frozen
+class ValuesConfig:
+    """HttpRequestMethodConfig and SourceIpConfig share this shape."""
+
+    Values: tuple[str, ...] = ()
 
 
 @frozen
@@ -191,8 +198,8 @@ class QueryStringConfig:
 class RuleCondition:
     Field: str
     Values: tuple[str, ...] = ()  # the legacy form, still returned next to the *Config
-    HostHeaderConfig: ValuesConfig | None = None
-    PathPatternConfig: ValuesConfig | None = None
+    HostHeaderConfig: PatternConfig | None = None
+    PathPatternConfig: PatternConfig | None = None
     HttpHeaderConfig: HttpHeaderConfig | None = None
     QueryStringConfig: QueryStringConfig | None = None
     HttpRequestMethodConfig: ValuesConfig | None = None

@@ -25,7 +25,7 @@ from netgen.lint import RULE_BY_CODE, InlineIgnores, lint
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.lower.render import Document, Renderer
 from netgen.model import Blueprint, SourceLoc
-from netgen.pipeline import compile_plans, template_dirs
+from netgen.pipeline import Stage, compile_plans, silent, template_dirs
 from netgen.plan import Plan
 from netgen.resolve import environments, resolve_all
 from netgen.validate import (
@@ -129,14 +129,16 @@ def run_check(
     strict: bool = False,
     ignore: Sequence[str] = (),
     timeout: float | None = DEFAULT_TIMEOUT,
+    on_stage: Stage = silent,
 ) -> CheckReport:
     """Compile, parse, validate and lint; raises CheckUsageError for impossible options."""
     core, index, ignored = _options(crds, k8s_version, ignore)
     try:
         bp = load_blueprint(path, timeout=timeout)
+        on_stage("resolving")
         plans = resolve_all(bp, list(envs))
         renderer = Renderer(template_dirs(bp, templates))
-        compiled = compile_plans(plans, renderer)
+        compiled = compile_plans(plans, renderer, on_stage)
     except BlueprintError as e:
         return CheckReport(
             blueprint=str(path), kubernetes=core.version, environments=tuple(envs), documents=0,
@@ -146,6 +148,7 @@ def run_check(
     findings: list[Finding] = []
     counts: dict[str, int] = {"core": 0, "crd": 0}
     for c in compiled:
+        on_stage(f"validating {c.plan.env.name}")
         locate = _Locator(bp, c.plan)
         for doc in c.documents:
             findings += _check_document(c.plan, doc, renderer, index, core, locate, counts)
@@ -203,7 +206,7 @@ def _check_document(
     output = f"{env}/{file_name(doc, plan.env.namespace)}"
     parsed, problem = _parse(doc.text)
     if problem is not None:
-        template = _template_file(renderer, doc.template)
+        template = renderer.shown(doc.template) if doc.template else "<no template>"
         yield Finding("error", UNPARSABLE, f"template {template} rendered {problem}",
                       file=template, env=env, kind=doc.kind, name=doc.name,
                       namespace=doc.namespace, output=output)
@@ -245,17 +248,6 @@ def _parse(text: str) -> tuple[dict[str, Any], str | None]:
     if not isinstance(docs[0], dict):
         return {}, f"a YAML {type(docs[0]).__name__}, not a mapping"
     return docs[0], None
-
-
-def _template_file(renderer: Renderer, name: str) -> str:
-    """The file that rendered it, which may be a user's override."""
-    if not name:
-        return "<no template>"
-    for folder in renderer.search_path:
-        candidate = folder / name
-        if candidate.is_file():
-            return str(candidate)
-    return name
 
 
 def _lints(

@@ -6,7 +6,6 @@ Exit codes: 0 success; 1 the blueprint or input has errors, or a check found dif
 
 from __future__ import annotations
 
-import enum
 import functools
 import os
 import sys
@@ -151,65 +150,6 @@ def build(
         envs = ", ".join(p.env.name for p in plans)
         typer.echo(f"netgen: {blueprint} -> {out} ({envs}): {summary}"
                    + (f" ({docs} objects rendered)" if docs else ""))
-
-
-EXIT_USAGE = 2
-
-
-class CheckFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-
-
-@app.command()
-@guarded
-def check(
-    blueprint: Blueprint,
-    env: Envs = None,
-    crds: Annotated[
-        list[Path] | None,
-        typer.Option("--crds", help="A folder (or file) of CRDs, as `kubectl get crd -o yaml` "
-                     "prints them, to validate custom resources against (repeatable)."),
-    ] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Lint warnings fail the check too (exit 1).")
-    ] = False,
-    fmt: Annotated[
-        CheckFormat, typer.Option("--format", "-f", help="text for people, json for scripts, "
-                                  "sarif for code-scanning UIs.")
-    ] = CheckFormat.text,
-    k8s_version: Annotated[
-        str | None,
-        typer.Option("--k8s-version", help="Kubernetes release whose schemas to check against "
-                     "(default: the newest bundled)."),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Skip a lint rule, e.g. NG104 "
-                                       "(repeatable).")
-    ] = None,
-    templates: Templates = None,
-) -> None:
-    """Build BLUEPRINT in memory, validate every document and lint it; nothing is written.
-
-    Exit 0: clean (lint warnings allowed without --strict).
-
-    Exit 1: blueprint errors, schema failures, a kind with no schema, warnings with --strict.
-
-    Exit 2: the command line is wrong (unknown option, unreadable --crds, unknown --ignore).
-    """
-    from netgen.check import CheckUsageError, run_check
-    from netgen.check_formats import render
-
-    try:
-        report = run_check(blueprint, envs=env or [], templates=templates or [],
-                           crds=crds or [], k8s_version=k8s_version, strict=strict,
-                           ignore=ignore or [])
-    except CheckUsageError as e:
-        raise fail(f"netgen check: {e}", EXIT_USAGE) from None
-    sys.stdout.write(render(report, fmt.value))
-    if report.exit_code:
-        raise typer.Exit(report.exit_code)
 
 
 def main() -> None:

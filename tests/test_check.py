@@ -178,15 +178,30 @@ def test_wrong_type_fails_with_its_path(blueprint_file: Write, tmp_path: Path) -
         ("Deployment", "spec.replicas", 'expected integer or null, got string "many"')]
 
 
-def test_template_printing_broken_yaml_is_named(blueprint_file: Write, tmp_path: Path) -> None:
+def test_override_printing_broken_yaml_is_named(blueprint_file: Write, tmp_path: Path) -> None:
     folder = override(tmp_path, "kubernetes/namespace.yaml.j2",
                       lambda t: t.replace("kind: Namespace", "kind: [Namespace"))
     code, out, _ = check(str(blueprint_file(SMALL)), "--templates", str(folder))
     assert code == 1
-    (line,) = [x for x in out.splitlines() if x.startswith("staging/00-Namespace")]
-    template = folder / "kubernetes/namespace.yaml.j2"
-    assert line.startswith(f"staging/00-Namespace.stage.yaml: Namespace stage: template "
-                           f"{template} rendered YAML that does not parse at line ")
+    assert out.startswith(f"{folder / 'kubernetes/namespace.yaml.j2'}:3: error: ")
+
+
+def test_backend_printing_broken_yaml_is_named(blueprint_file: Write,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overrides are checked as they render; a built-in template's mistake is caught here."""
+    def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
+        yield Document("v1", "ConfigMap", "broken", "stage", "kind: [ConfigMap\n",
+                       "kubernetes/configmap.yaml.j2")
+
+    monkeypatch.setattr(lowering, "BACKENDS", (*registry.BACKENDS, Backend("broken", lower)))
+    code, out, _ = check(str(blueprint_file(SMALL)))
+    assert code == 1
+    assert "staging/ConfigMap.broken.yaml: ConfigMap stage/broken: template " \
+        "kubernetes/configmap.yaml.j2 rendered YAML that does not parse at line 2 of the " \
+        "document: did not find expected ',' or ']'" in out.splitlines()
+    (finding,) = errors(run_check(blueprint_file(SMALL)))
+    assert (finding.code, finding.file, finding.line) == ("NG010",
+                                                          "kubernetes/configmap.yaml.j2", None)
 
 
 # --- custom resources --------------------------------------------------------------------
@@ -289,6 +304,8 @@ def test_warnings_pass_unless_strict(blueprint_file: Write) -> None:
     assert code == 1
     assert out.splitlines()[-1].endswith(
         "0 errors, 1 warning; --strict: warnings fail the check")
+    code, out, err = check(str(path), "--strict", "--quiet")
+    assert (code, out, err) == (1, "", "")
     code, out, _ = check(str(path), "--strict", "--ignore", "NG104")
     assert code == 0
     assert out.splitlines()[-1].endswith("0 errors, 0 warnings (1 ignored)")

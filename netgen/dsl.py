@@ -29,10 +29,15 @@ from netgen.model import (
     HeaderMatch,
     HealthCheck,
     Isolation,
+    Mesh,
+    Mtls,
+    Outlier,
     RateLimit,
+    Retries,
     Service,
     SourceLoc,
     TlsSecret,
+    Traffic,
     Via,
 )
 
@@ -47,6 +52,7 @@ CLUSTER, NODEPORT, NLB, ALB, NGINX, GATEWAY, ISTIO, TCP = (
     Via.TCP,
 )
 STRICT, OPEN = Isolation.STRICT, Isolation.OPEN
+PERMISSIVE, DISABLE = Mtls.PERMISSIVE, Mtls.DISABLE
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 MAX_DECLARATIONS = 200_000
@@ -74,6 +80,8 @@ class Builder:
         self.count = 0
         self.dns_forwards: list[DnsForward] = []
         self.dns_logs: list[DnsLog] = []
+        self.meshes: list[Mesh] = []
+        self.traffic: list[Traffic] = []
 
     def freeze(self) -> Blueprint:
         stem = os.path.splitext(os.path.basename(self.path))[0]
@@ -89,6 +97,8 @@ class Builder:
             env_uses=tuple(self.env_uses),
             dns_forwards=tuple(self.dns_forwards),
             dns_logs=tuple(self.dns_logs),
+            meshes=tuple(self.meshes),
+            traffic=tuple(self.traffic),
         )
 
 
@@ -230,13 +240,15 @@ def external(
     protocol: str = "TCP",
     namespace: str | None = None,
     alias: bool = True,
+    app_protocol: str | None = None,
 ) -> None:
     """Something outside the cluster; `alias=False` hands workloads the real host name
-    (needed when clients verify the TLS host name) instead of the ExternalName alias."""
+    (needed when clients verify the TLS host name) instead of the ExternalName alias.
+    `app_protocol` (HTTP, HTTPS, TLS, TCP, ...) tells a mesh what the port speaks."""
     b = _builder()
     b.externals.append(
         External(name=name, loc=_loc(b), host=host, port=port, scope=_scope(b), cidr=cidr,
-                 protocol=protocol, namespace=namespace, alias=alias)
+                 protocol=protocol, namespace=namespace, alias=alias, app_protocol=app_protocol)
     )
 
 
@@ -337,3 +349,66 @@ def dns_log(classes: Iterable[str] | None = None) -> None:
     chosen = None if classes is None else ((classes,) if isinstance(classes, str)
                                            else tuple(classes))
     b.dns_logs.append(DnsLog(classes=chosen, loc=_loc(b), scope=_scope(b)))
+
+
+def mesh(
+    kind: Via | None = Via.ISTIO,
+    *,
+    mtls: Mtls | Isolation | str | None = None,
+    trust_domain: str | None = None,
+    ingress_selector: Mapping[str, str] | None = None,
+    ingress_principal: str | None = None,
+    revision: str | None = None,
+) -> None:
+    """Puts the workloads in a service mesh: blueprint-wide at the top level, for one
+    environment inside `with env(...)`; `mesh(None)` there switches it off again.
+    `revision` injects the sidecars of that Istio revision (label `istio.io/rev`)."""
+    b = _builder()
+    b.meshes.append(
+        Mesh(kind=kind, loc=_loc(b), scope=_scope(b), mtls=mtls, trust_domain=trust_domain,
+             ingress_selector=ingress_selector, ingress_principal=ingress_principal,
+             revision=revision)
+    )
+
+
+def traffic(
+    service: str,
+    *,
+    lb: str | None = None,
+    max_connections: int | None = None,
+    connect_timeout: str | None = None,
+    http1_max_pending: int | None = None,
+    http2_max_requests: int | None = None,
+    max_requests_per_connection: int | None = None,
+    outlier: Outlier | None = None,
+    timeout: str | None = None,
+    retries: Retries | None = None,
+) -> None:
+    """How mesh clients talk to `service`: load balancing, connection pool, outlier
+    detection (its DestinationRule) and request timeout and retries (its VirtualService)."""
+    b = _builder()
+    b.traffic.append(
+        Traffic(service=service, loc=_loc(b), scope=_scope(b), lb=lb,
+                max_connections=max_connections, connect_timeout=connect_timeout,
+                http1_max_pending=http1_max_pending, http2_max_requests=http2_max_requests,
+                max_requests_per_connection=max_requests_per_connection, outlier=outlier,
+                timeout=timeout, retries=retries)
+    )
+
+
+def outlier(
+    *,
+    consecutive_5xx: int | None = None,
+    consecutive_gateway_errors: int | None = None,
+    interval: str | None = None,
+    ejection: str | None = None,
+    max_ejection_percent: int | None = None,
+) -> Outlier:
+    """Eject an endpoint from the pool after repeated errors, for `ejection` at least."""
+    return Outlier(consecutive_5xx, consecutive_gateway_errors, interval, ejection,
+                   max_ejection_percent)
+
+
+def retries(attempts: int, *, per_try: str | None = None, on: str | None = None) -> Retries:
+    """Retry a failed request up to `attempts` times; `on` is Envoy's retry-on list."""
+    return Retries(attempts, per_try, on)

@@ -136,6 +136,7 @@ class External:
     protocol: str = "TCP"
     namespace: str | None = None
     alias: bool = True
+    app_protocol: str | None = None
 
 
 @frozen
@@ -213,3 +214,67 @@ class Blueprint:
     env_uses: tuple[tuple[str, SourceLoc], ...] = ()
     dns_forwards: tuple[DnsForward, ...] = ()
     dns_logs: tuple[DnsLog, ...] = ()
+    meshes: tuple[Mesh, ...] = ()
+    traffic: tuple[Traffic, ...] = ()
+
+
+class Mtls(enum.Enum):
+    """Istio PeerAuthentication modes; `mtls=STRICT` also accepts the Isolation constant."""
+
+    STRICT = "STRICT"
+    PERMISSIVE = "PERMISSIVE"
+    DISABLE = "DISABLE"
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+@frozen
+class Outlier:
+    """Outlier detection: eject an endpoint after repeated errors, as written."""
+
+    consecutive_5xx: Any = None
+    consecutive_gateway_errors: Any = None
+    interval: Any = None
+    ejection: Any = None
+    max_ejection_percent: Any = None
+
+
+@frozen
+class Retries:
+    attempts: Any
+    per_try: Any = None
+    on: Any = None
+
+
+@frozen
+class Mesh:
+    """`mesh(...)`: the service mesh of every environment, or of the one it is scoped to.
+    `kind=None` switches the mesh off in that scope."""
+
+    kind: Any
+    loc: SourceLoc
+    scope: str | None = None
+    mtls: Any = None
+    trust_domain: Any = None
+    ingress_selector: Any = None
+    ingress_principal: Any = None
+    revision: Any = None
+
+
+@frozen
+class Traffic:
+    """`traffic(service, ...)`: how callers talk to a service inside the mesh, as written."""
+
+    service: str
+    loc: SourceLoc
+    scope: str | None = None
+    lb: Any = None
+    max_connections: Any = None
+    connect_timeout: Any = None
+    http1_max_pending: Any = None
+    http2_max_requests: Any = None
+    max_requests_per_connection: Any = None
+    outlier: Any = None
+    timeout: Any = None
+    retries: Any = None

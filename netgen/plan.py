@@ -7,7 +7,7 @@ here or in `resolve`, so every backend agrees on it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
@@ -21,6 +21,9 @@ from netgen.model import (
     Tls,
     Via,
 )
+
+if TYPE_CHECKING:
+    from netgen.meshplan import MeshPlan
 
 CLUSTER_DOMAIN = "svc.cluster.local"
 
@@ -76,6 +79,7 @@ class Workload:
     governing_service: str | None
     loc: SourceLoc
     extra: Mapping[str, Any] = field(factory=dict)
+    service_account: str | None = None
 
 
 @frozen
@@ -116,6 +120,7 @@ class ExternalPlan:
     alias: bool
     fqdn: str
     loc: SourceLoc
+    app_protocol: str | None = None
 
 
 @frozen
@@ -200,6 +205,8 @@ class Plan:
     domain: str | None = None
     settings: Mapping[str, Any] = field(factory=dict)
     dns: DnsPlan | None = None
+    mesh: MeshPlan | None = None
+    namespace_labels: Mapping[str, Labels] = field(factory=dict)
 
     def service(self, name: str) -> ServicePlan:
         for s in self.services:

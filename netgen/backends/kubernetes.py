@@ -39,14 +39,13 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
     for ns in plan.namespaces:
         yield r.document(
             "kubernetes/namespace.yaml.j2", api_version="v1", kind="Namespace", name=ns,
-            namespace=None, labels=object_labels((), plan.blueprint),
+            namespace=None, labels=object_labels(plan.namespace_labels.get(ns, ()), plan.blueprint),
         )
     for w in plan.workloads:
         yield r.document(
             "kubernetes/workload.yaml.j2", api_version="apps/v1", kind=w.kind, name=w.name,
             namespace=w.namespace, w=w, labels=object_labels(w.labels, plan.blueprint),
-            selector=w.selector, pod_labels=w.labels,
-            service_account=plan.settings.get("service_accounts") and w.name,
+            selector=w.selector, pod_labels=w.labels, service_account=w.service_account,
         )
     for s in plan.services:
         yield from _services(plan, s, r)

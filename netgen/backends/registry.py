@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netgen.backends import coredns, kubernetes
+from netgen.backends import coredns, istio, kubernetes
 from netgen.backends.base import Backend
 from netgen.model import Via
 
@@ -11,6 +11,7 @@ BACKENDS: tuple[Backend, ...] = (
     kubernetes.NODEPORT_BACKEND,
     kubernetes.NLB_BACKEND,
     coredns.BACKEND,
+    istio.BACKEND,
 )
 
 

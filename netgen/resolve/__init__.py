@@ -6,7 +6,9 @@ from netgen.diagnostics import BlueprintError, Collector, Diagnostic, did_you_me
 from netgen.model import Blueprint, Env, SourceLoc
 from netgen.plan import Plan
 from netgen.resolve import environment as envs
+from netgen.resolve import mesh
 from netgen.resolve.dns import dns_plan, validate_dns
+from netgen.resolve.mesh_checks import validate_declarations as validate_mesh
 from netgen.resolve.routes import exposures_for, route_plans
 from netgen.resolve.validate import validate_blueprint
 
@@ -28,6 +30,7 @@ def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
     c = Collector()
     validate_blueprint(bp, c)
     validate_dns(bp, c)
+    validate_mesh(bp, c)
     declared = environments(bp)
     names = [e.name for e in declared]
     for wanted in only or ():
@@ -37,6 +40,7 @@ def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
                 f"it has: {', '.join(names)}")])
     all_names = _where_declared(bp, names)
     plans = [_resolve_env(bp, e, all_names, c) for e in declared]
+    mesh.check_unused_traffic(bp, (p.env.name for p in plans if p.mesh), c)
     c.raise_if_any()
     return [p for p in plans if not only or p.env.name in only]
 
@@ -68,6 +72,9 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     namespaces = sorted({env.namespace, *(s.namespace for s in service_plans),
                          *(x.namespace for x in external_plans)})
     _check_object_names(service_plans, external_plans, c)
+    mesh_plan = mesh.mesh_plan(bp, env, valid, service_plans, external_plans, calls, routes,
+                               all_names, c)
+    workloads = mesh.with_service_accounts(workloads, mesh_plan, dict(bp.info.settings))
     return Plan(
         blueprint=bp.info.name,
         source=bp.path,
@@ -81,6 +88,8 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         domain=bp.info.domain,
         settings=dict(bp.info.settings),
         dns=dns_plan(bp, e.name, c),
+        mesh=mesh_plan,
+        namespace_labels=mesh.namespace_labels(mesh_plan, namespaces),
     )
 
 

@@ -163,6 +163,7 @@ def external_plans(externals: dict[str, External], e: EnvPlan) -> list[ExternalP
             name=x.name, namespace=x.namespace or e.namespace, host=x.host, port=x.port,
             protocol=x.protocol, cidr=x.cidr, alias=x.alias,
             fqdn=fqdn(x.name, x.namespace or e.namespace), loc=x.loc,
+            app_protocol=x.app_protocol,
         )
         for x in externals.values()
     ]

@@ -24,7 +24,7 @@ def exposures_for(bp: Blueprint, env: str, services: dict[str, Service]) -> list
 
 
 def _suggest(feature: Feature, via: Via) -> str:
-    able = [b.name for b in BACKENDS if feature in b.features and b.via and via not in b.via]
+    able = [v.name for b in BACKENDS if feature in b.features for v in b.via if v is not via]
     if not able:
         return ""
     listed = able[0] if len(able) == 1 else ", ".join(able[:-1]) + " or " + able[-1]

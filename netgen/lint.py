@@ -87,8 +87,11 @@ def is_public(r: RoutePlan) -> bool:
 
 
 def _public_without_tls(ctx: LintContext) -> Iterator[Lint]:
+    # Ingress controllers and gateways terminate TLS per host: one exposure's certificate
+    # covers every route of that host through the same kind of proxy.
+    covered = {(r.via, r.host) for r in ctx.plan.routes if r.tls is not None and r.host}
     for r in ctx.plan.routes:
-        if is_public(r) and r.tls is None:
+        if is_public(r) and r.tls is None and (r.via, r.host) not in covered:
             where = f"host {r.host!r}" if r.host else "an internet-facing load balancer"
             cert = "tls=acm('arn:...')" if r.via in LOAD_BALANCER_VIAS else \
                 "tls=tls_secret('name')"

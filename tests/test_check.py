@@ -437,6 +437,16 @@ def test_clean_blueprint_has_no_findings(blueprint_file: Write, l7_backends: Non
     assert report.environments == ("development", "production")
 
 
+def test_tls_of_a_host_covers_its_other_routes(blueprint_file: Write, l7_backends: None) -> None:
+    source = ENV + ("service('web', port=80, image='web:1.0')\n"
+                    "service('api', port=80, image='api:1.0')\n"
+                    "expose('web', via=NGINX, host='shop.example.com', path='/', "
+                    "tls=tls_secret('shop-tls'))\n"
+                    "expose('api', via=NGINX, host='shop.example.com', path='/api')\n"
+                    "expose('api', via=NGINX, host='api.example.com')\n")
+    assert lints(run_check(blueprint_file(HEAD + source))) == [("NG101", 7, "prod")]
+
+
 def test_canary_between_0_and_1_is_fine(blueprint_file: Write, l7_backends: None) -> None:
     source = LINT_CASES["NG103 canary of 0"][0].replace("canary=0)", "canary=0.05)")
     assert lints(run_check(blueprint_file(HEAD + source))) == []

@@ -24,6 +24,7 @@ class ChildFailed(Exception):
 class Run:
     seconds: float
     cpu_seconds: float  # user + system time of the child (and children it waited for)
+    sys_seconds: float
     max_rss_kib: int
     stdout: str
 
@@ -49,7 +50,7 @@ def run_once(
             raise ChildFailed(f"{' '.join(map(str, argv))} exited {proc.returncode}:\n"
                               f"{err.read().decode(errors='replace')[-2000:]}")
     # Linux reports ru_maxrss in KiB.
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, stdout)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_stime, usage.ru_maxrss, stdout)
 
 
 @dataclass

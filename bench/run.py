@@ -73,6 +73,10 @@ class Row:
         return [r.cpu_seconds for r in self.series.runs] if self.series else []
 
     @property
+    def sys(self) -> list[float]:
+        return [r.sys_seconds for r in self.series.runs] if self.series else []
+
+    @property
     def peak(self) -> float | None:
         if self.peak_mib is not None:
             return self.peak_mib
@@ -80,6 +84,7 @@ class Row:
 
     def as_dict(self) -> dict[str, object]:
         return {"label": self.label, "seconds": self.times, "cpu_seconds": self.cpu,
+                "sys_seconds": self.sys,
                 "peak_rss_mib": self.peak, "docs": self.docs, "bytes": self.size,
                 "note": self.note}
 
@@ -120,8 +125,10 @@ def choose_via(netgen: Netgen, wanted: str, scratch: Path) -> tuple[str, str]:
             measure.run_once([*netgen.argv, "build", str(probe), "--stdout"], env=netgen.env)
             return via, f"{via}, with a {workload.CANARY:.0%} canary on half the exposed services"
         except ChildFailed as e:
-            last = [line for line in str(e).splitlines() if line.strip()][-1]
-            reasons.append(f"{via}: {last.strip()}")
+            lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+            said = next((line.split("error:", 1)[1].strip() for line in lines
+                         if "error:" in line), lines[-1])
+            reasons.append(f"{via}: {said}")
     if wanted != "auto":
         sys.exit(f"--via {wanted} does not build with this netgen: {reasons[0]}")
     return "FALLBACK", ("NODEPORT/NLB/CLUSTER mix, no canary (no HTTP backend builds yet: "
@@ -243,13 +250,14 @@ def _size(n: int | None) -> str:
 
 
 def table(rows: Sequence[Row]) -> str:
-    header = ("", "wall median", "wall min", "CPU median", "peak RSS", "docs", "bytes", "")
+    header = ("", "wall median", "wall min", "CPU median", "of it sys", "peak RSS", "docs",
+              "bytes", "")
     lines = [header]
     for r in rows:
         lines.append((
             r.label,
             _secs(_median(r.times)), _secs(min(r.times) if r.times else None),
-            _secs(_median(r.cpu)),
+            _secs(_median(r.cpu)), _secs(_median(r.sys)),
             f"{r.peak:.0f} MiB" if r.peak is not None else "-",
             "-" if r.docs is None else str(r.docs), _size(r.size), r.note,
         ))
@@ -320,6 +328,21 @@ def targets(rows: dict[str, Row], n: int) -> str:
         f"  {'met ' if ok else 'MISS'}  {what:<{width}}  {detail}" for what, ok, detail in checks])
 
 
+def _fs_type(path: Path) -> str:
+    """The file system under `path`, from /proc/mounts (longest matching mount point)."""
+    best, kind = "", "unknown file system"
+    try:
+        with open("/proc/mounts") as f:
+            for line in f:
+                _, point, fs = line.split()[:3]
+                inside = str(path.resolve()).startswith(point.rstrip("/") + "/")
+                if (inside or point == "/") and len(point) > len(best):
+                    best, kind = point, fs
+    except OSError:
+        pass
+    return kind
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -367,6 +390,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="keep PYTHONDONTWRITEBYTECODE for netgen (default: removed, so .pyc "
                         "files are cached as on a user's machine)")
     p.add_argument("--keep", type=Path, help="keep the generated blueprints and outputs here")
+    p.add_argument("--tmp", type=Path, help="create the scratch folder under this folder, e.g. "
+                                            "/dev/shm to take the disk out of the figures")
     p.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     return p.parse_args(argv)
 
@@ -375,8 +400,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     netgen = netgen_command(args.netgen, not args.dont_write_bytecode)
-    scratch_ctx = (tempfile.TemporaryDirectory(prefix="netgen-bench-") if args.keep is None
-                   else None)
+    if args.tmp:
+        args.tmp.mkdir(parents=True, exist_ok=True)
+    scratch_ctx = (tempfile.TemporaryDirectory(prefix="netgen-bench-", dir=args.tmp)
+                   if args.keep is None else None)
     scratch = Path(scratch_ctx.name) if scratch_ctx else args.keep
     scratch.mkdir(parents=True, exist_ok=True)
 
@@ -394,9 +421,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     via, via_note = choose_via(netgen, args.via, scratch)
     print(f"\nnetgen benchmark on {machine()}; load average {_load()}")
+    print(f"scratch folder: {scratch} ({_fs_type(scratch)})")
     print(f"netgen: {' '.join(netgen.argv)}   exposures: {via_note}")
-    print(f"wall time of whole processes, {args.runs} runs each; peak RSS = the child's "
-          "ru_maxrss; docs = objects; bytes = all files written\n")
+    print(f"wall time of whole processes, {args.runs} runs each; CPU = user + sys time of the "
+          "child; peak RSS = the child's ru_maxrss;\ndocs = objects; bytes = all files written\n")
     fixed = fixed_costs(netgen, args.runs)
     print(table(fixed) + "\n")
 

@@ -80,8 +80,12 @@ def python_peer(cache: Path) -> Peer:
         shutil.copyfile(requirements, stamp)
     version = next(line.split("==")[1] for line in requirements.read_text().splitlines()
                    if line.startswith("cdk8s-plus-33=="))
-    env = {**os.environ, "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
-           "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1"}
+    # jsii prints a large banner for Node releases it no longer supports unless told, per
+    # major version, that we know.
+    major = subprocess.run(["node", "-p", "process.versions.node.split('.')[0]"],
+                           capture_output=True, text=True).stdout.strip()
+    env = {**os.environ, **{f"JSII_SILENCE_WARNING_{w}_NODE_VERSION": major for w in (
+        "DEPRECATED", "END_OF_LIFE", "KNOWN_BROKEN", "UNTESTED")}}
     env.pop("PYTHONPATH", None)
     return Peer(f"cdk8s-plus-33 {version} (Python, jsii)",
                 [str(python), str(HERE / "app.py")], env)

@@ -14,7 +14,7 @@ import json
 import sys
 
 import cdk8s_plus_33 as kplus
-from cdk8s import ApiObject, App, Chart, YamlOutputType
+from cdk8s import ApiObject, App, Chart, JsonPatch, YamlOutputType
 
 CLASS = {"ALB": "alb", "NGINX": "nginx", "GATEWAY": None}
 
@@ -68,18 +68,19 @@ def service(chart, id_, name, selector, port, *, type_=None, annotations=None, c
 
 
 def http_route(chart, spec, env, x, backends):
-    ApiObject(chart, f"route-{x['service']}", api_version="gateway.networking.k8s.io/v1",
-              kind="HTTPRoute", metadata={"name": x["service"]})
-    chart.node.find_child(f"route-{x['service']}").add_json_patch(
-        __import__("cdk8s").JsonPatch.add("/spec", {
-            "parentRefs": [{"name": spec["name"], "namespace": env["namespace"]}],
-            "hostnames": [x["host"]],
-            "rules": [{
-                "matches": [{"path": {"type": "PathPrefix", "value": x["path"]}}],
-                "backendRefs": [{"name": svc.name, "port": svc.port, "weight": w}
-                                for svc, w in backends],
-            }],
-        }))
+    """jsii's ApiObjectProps has no `spec`, so it is patched in; keys in the order cdk8s
+    sorts them when the node app passes `spec` directly, so both flavours print the same."""
+    route = ApiObject(chart, f"route-{x['service']}", api_version="gateway.networking.k8s.io/v1",
+                      kind="HTTPRoute", metadata={"name": x["service"]})
+    route.add_json_patch(JsonPatch.add("/spec", {
+        "hostnames": [x["host"]],
+        "parentRefs": [{"name": spec["name"], "namespace": env["namespace"]}],
+        "rules": [{
+            "backendRefs": [{"name": svc.name, "port": svc.port, "weight": w}
+                            for svc, w in backends],
+            "matches": [{"path": {"type": "PathPrefix", "value": x["path"]}}],
+        }],
+    }))
 
 
 def expose(chart, spec, env, x, services):

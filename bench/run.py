@@ -224,6 +224,22 @@ def bench_peer(peer: peers.Peer, folder: Path, system: workload.System, runs: in
                f"{runs} run{'s' if runs != 1 else ''}, one file per object")
 
 
+def profile(netgen: Netgen, folder: Path, report: Path) -> None:
+    """One full build under pyinstrument (it must be importable by netgen's python)."""
+    if netgen.argv[1:] != ["-m", "netgen"]:
+        print("--profile needs the default netgen command (python -m netgen)")
+        return
+    out = folder / "out-profile"
+    shutil.rmtree(out, ignore_errors=True)
+    argv = [netgen.argv[0], "-m", "pyinstrument", "-r", "text", "-o", str(report),
+            "-m", "netgen", "build", str(folder / "blueprint.py"), "--out", str(out), "-q"]
+    try:
+        measure.run_once(argv, env=netgen.env)
+        print(f"profile of a full build at {folder.name}: {report}")
+    except ChildFailed as e:
+        print(f"--profile failed: {str(e).strip().splitlines()[-1]}")
+
+
 def fixed_costs(netgen: Netgen, runs: int) -> list[Row]:
     bare = series(runs, lambda _: measure.run_once([sys.executable, "-c", "pass"]))
     version = series(runs, lambda _: measure.run_once([*netgen.argv, "--version"],
@@ -393,11 +409,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--tmp", type=Path, help="create the scratch folder under this folder, e.g. "
                                             "/dev/shm to take the disk out of the figures")
     p.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    p.add_argument("--profile", type=Path,
+                   help="also profile one full build of the largest N with pyinstrument and "
+                        "write its text report here")
     return p.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+    try:
+        bench(parse_args(argv))
+    except ChildFailed as e:
+        sys.exit(f"bench: a measured process failed; nothing to report.\n{e}")
+
+
+def bench(args: argparse.Namespace) -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     netgen = netgen_command(args.netgen, not args.dont_write_bytecode)
     if args.tmp:
@@ -455,6 +480,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"\nload average at the end: {_load()} (wall times are only comparable on a machine "
           "that is otherwise idle; CPU times are steadier)")
 
+    if args.profile:
+        profile(netgen, scratch / f"n{max(sizes)}", args.profile)
     if args.json:
         args.json.write_text(json.dumps({
             "machine": machine(), "netgen": netgen.argv, "via": via, "runs": args.runs,

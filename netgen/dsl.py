@@ -60,6 +60,7 @@ STRICT, OPEN = Isolation.STRICT, Isolation.OPEN
 PERMISSIVE, DISABLE = Mtls.PERMISSIVE, Mtls.DISABLE
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_PREFIX = _PACKAGE_DIR + os.sep
 MAX_DECLARATIONS = 200_000
 
 
@@ -127,7 +128,7 @@ def _builder() -> Builder:
 def _loc(builder: Builder) -> SourceLoc:
     """The innermost caller outside the netgen package: the user's line, even through helpers."""
     frame = sys._getframe(2)
-    while frame is not None and os.path.dirname(frame.f_code.co_filename) == _PACKAGE_DIR:
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_PREFIX):
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
         return SourceLoc(builder.display_path, 0)

@@ -169,6 +169,7 @@ class Exposure:
     auth: BasicAuth | None = None
     group: str | None = None
     options: Mapping[str, Any] = field(factory=dict)
+    route: str | None = None
 
 
 @frozen

@@ -40,6 +40,7 @@ class EnvPlan:
     tls: Tls | None
     labels: Labels
     settings: Mapping[str, Any] = field(factory=dict)
+    loc: SourceLoc | None = None
 
 
 @frozen
@@ -163,6 +164,13 @@ class RoutePlan:
     target_port: int
     loc: SourceLoc
     options: Mapping[str, Any] = field(factory=dict)
+    route: str | None = None  # the user's name for the route object (`expose(route=...)`)
+    part: str = ""  # "-match": the header half of a canary with match= (see resolve)
+
+    @property
+    def object_name(self) -> str:
+        """The name of this route's own object (an Ingress)."""
+        return f"{self.route}{self.part}" if self.route else self.name
 
     @property
     def canary(self) -> WeightedBackend | None:
@@ -182,6 +190,14 @@ class Plan:
     routes: tuple[RoutePlan, ...]
     domain: str | None = None
     settings: Mapping[str, Any] = field(factory=dict)
+    loc: SourceLoc | None = None  # the blueprint() call, for errors in its settings
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """An environment's setting, else the blueprint's, else `default`."""
+        return self.env.settings.get(key, self.settings.get(key, default))
+
+    def setting_loc(self, key: str) -> SourceLoc | None:
+        return self.env.loc if key in self.env.settings else self.loc
 
     def service(self, name: str) -> ServicePlan:
         for s in self.services:

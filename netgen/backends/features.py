@@ -30,6 +30,7 @@ class Feature(enum.Enum):
     SCHEME = "choose internal or internet-facing"
     GROUP = "share a load balancer through a group"
     GRPC = "route gRPC"
+    REGEX_PATH = "match regular-expression paths"
 
 
 def required_features(e: Exposure, grpc: bool) -> set[Feature]:
@@ -53,6 +54,7 @@ def required_features(e: Exposure, grpc: bool) -> set[Feature]:
         Feature.SCHEME: e.scheme is not None,
         Feature.GROUP: e.group is not None,
         Feature.GRPC: grpc,
+        Feature.REGEX_PATH: e.path_type == "Regex",
     }
     need.update(f for f, wanted in flags.items() if wanted)
     return need

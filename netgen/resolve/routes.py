@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from attrs import evolve
 
+from netgen.backends.base import Backend
 from netgen.backends.features import Feature, required_features
 from netgen.backends.registry import BACKENDS, backend_for
 from netgen.diagnostics import Collector
-from netgen.model import Blueprint, Exposure, Service, Tls, Via
+from netgen.model import AcmCert, Blueprint, Exposure, HealthCheck, Service, Tls, Via
 from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
 from netgen.resolve.environment import present
 
 HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
+ANY_HOST = "*"
 
 
 def exposures_for(bp: Blueprint, env: str, services: dict[str, Service]) -> list[Exposure]:
@@ -38,7 +40,10 @@ def route_plans(
     e: EnvPlan,
     all_names: dict[str, list[str]],
     c: Collector,
+    domain: str | None = None,
 ) -> list[RoutePlan]:
+    """`domain` (the blueprint's) is the host of HTTP exposures that name none; `host="*"`
+    is every host."""
     routes: list[RoutePlan] = []
     names: dict[str, int] = {}
     for x in exposures:
@@ -54,7 +59,7 @@ def route_plans(
             c.error(x.loc, f"{d}: exposure via {x.via.name} is not supported yet")
             continue
         grpc = s.app_protocol == "grpc"
-        tls = x.tls if x.tls is not None else (e.tls if backend.terminates_tls else None)
+        tls = x.tls if x.tls is not None else _inherited_tls(e.tls, backend)
         effective = x if tls is x.tls else _with_tls(x, tls)
         for feature in sorted(required_features(effective, grpc) - backend.features,
                               key=lambda f: f.name):
@@ -67,35 +72,63 @@ def route_plans(
         if redirect is None:
             redirect = tls is not None and Feature.REDIRECT_HTTPS in backend.features
         n = names[f"{x.service}/{x.via.value}"] = names.get(f"{x.service}/{x.via.value}", 0) + 1
-        routes.append(
-            RoutePlan(
-                name=x.service if n == 1 else f"{x.service}-{n}",
-                service=x.service,
-                namespace=p.namespace,
-                via=x.via,
-                host=x.host,
-                path=x.path,
-                path_type=x.path_type,
-                matches=x.match,
-                backends=backends,
-                tls=tls,
-                redirect_https=bool(redirect),
-                node_port=x.node_port,
-                ports=x.ports,
-                scheme=x.scheme or "internet-facing",
-                health=x.health,
-                rewrite=x.rewrite,
-                rate_limit=x.rate_limit,
-                auth=x.auth,
-                group=x.group,
-                grpc=grpc,
-                target_port=p.port.target_port,
-                loc=x.loc,
-                options=dict(x.options),
-            )
+        health = x.health
+        if health is None and s.health and Feature.HEALTH_CHECK in backend.features:
+            health = HealthCheck(s.health)
+        route = RoutePlan(
+            name=x.service if n == 1 else f"{x.service}-{n}",
+            service=x.service,
+            namespace=p.namespace,
+            via=x.via,
+            host=_host(x, domain),
+            path=x.path,
+            path_type=x.path_type,
+            matches=x.match,
+            backends=backends,
+            tls=tls,
+            redirect_https=bool(redirect),
+            node_port=x.node_port,
+            ports=x.ports,
+            scheme=x.scheme or "internet-facing",
+            health=health,
+            rewrite=x.rewrite,
+            rate_limit=x.rate_limit,
+            auth=x.auth,
+            group=x.group,
+            grpc=grpc,
+            target_port=p.port.target_port,
+            loc=x.loc,
+            options=dict(x.options),
+            route=x.route,
         )
+        routes.extend(_header_canary(route) if x.canary is not None and x.match else (route,))
     _check_conflicts(routes, c)
     return routes
+
+
+def _host(x: Exposure, domain: str | None) -> str | None:
+    if x.host == ANY_HOST or x.via not in HTTP_VIAS:
+        return None
+    return x.host if x.host is not None else domain
+
+
+def _inherited_tls(tls: Tls | None, backend: Backend) -> Tls | None:
+    """The environment's certificate applies to the backends that can use that kind of
+    certificate (ACM: the AWS load balancers; a Secret: ingress-nginx, Gateway, Istio)."""
+    if tls is None or not backend.terminates_tls:
+        return None
+    kind = Feature.TLS_ACM if isinstance(tls, AcmCert) else Feature.TLS_SECRET
+    return tls if kind in backend.features else None
+
+
+def _header_canary(route: RoutePlan) -> tuple[RoutePlan, RoutePlan]:
+    """`canary=` with `match=`: matching requests always reach the canary (Flagger's and
+    Argo Rollouts' header route); every other request is split by weight. Two routes on the
+    same host and path, the header route first."""
+    newest = route.backends[-1]
+    by_header = evolve(route, name=f"{route.name}-match", backends=(evolve(newest, weight=100),),
+                       part="-match")
+    return by_header, evolve(route, matches=())
 
 
 def _with_tls(x: Exposure, tls: Tls | None) -> Exposure:

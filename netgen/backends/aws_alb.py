@@ -154,7 +154,7 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
             if any(ch in m.value for ch in "*?"):
                 yield route.loc, (f"{d}: ALB reads '*' and '?' in header values as wildcards; "
                                   f"header {m.name!r} value {m.value!r} cannot match literally")
-        if any(ch in (route.path or "") for ch in "*?"):
+        if route.path_type != "Regex" and any(ch in (route.path or "") for ch in "*?"):
             yield route.loc, f"{d}: ALB cannot match '*' or '?' in a path literally"
         if _condition_values(route) > MAX_CONDITION_VALUES:
             yield route.loc, (f"{d}: ALB allows {MAX_CONDITION_VALUES} match values per rule "

@@ -62,14 +62,15 @@ class RouteGroup:
     namespace: str
     host: str | None
     routes: tuple[RoutePlan, ...]
+    lead: RoutePlan  # the first declared: its TLS and redirect decide the attachment
 
     @property
     def tls(self) -> bool:
-        return self.routes[0].tls is not None
+        return self.lead.tls is not None
 
     @property
     def redirect(self) -> bool:
-        return self.tls and self.routes[0].redirect_https
+        return self.tls and self.lead.redirect_https
 
     def sections(self) -> tuple[str, ...]:
         """The listeners the routes attach to: HTTPS only when HTTP redirects."""
@@ -111,7 +112,7 @@ def route_groups(plan: Plan) -> list[RouteGroup]:
         grouped.setdefault((kind, r.namespace, r.host, r.route), []).append(r)
     return [
         RouteGroup(kind, route or _default_name(plan, host), ns, host,
-                   tuple(sorted(members, key=lambda r: precedence(route_key(r)))))
+                   tuple(sorted(members, key=lambda r: precedence(route_key(r)))), members[0])
         for (kind, ns, host, route), members in grouped.items()
     ]
 
@@ -309,7 +310,7 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
     groups = route_groups(plan)
     names: dict[tuple[str, str, str], RouteGroup] = {}
     for g in groups:
-        first = g.routes[0]
+        first = g.lead
         for route in g.routes:
             d = f"expose({route.service!r}, via=GATEWAY)"
             if (route.tls is None, route.redirect_https) != (first.tls is None,

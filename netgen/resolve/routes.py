@@ -14,6 +14,8 @@ from netgen.resolve.environment import present
 
 HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
 ANY_HOST = "*"
+# Exposures whose objects share a kind are numbered together, so their names cannot clash.
+INGRESS_FAMILY = {Via.ALB: "ingress", Via.NGINX: "ingress"}
 
 
 def exposures_for(bp: Blueprint, env: str, services: dict[str, Service]) -> list[Exposure]:
@@ -47,7 +49,7 @@ def route_plans(
     routes: list[RoutePlan] = []
     names: dict[str, int] = {}
     for x in exposures:
-        d = f"expose({x.service!r}, via={x.via.name if isinstance(x.via, Via) else x.via!r})"
+        d = f"expose({x.service!r}, via={x.via.name if isinstance(x.via, Via) else repr(x.via)})"
         if not isinstance(x.via, Via):
             c.error(x.loc, f"{d}: via= must be one of {', '.join(v.name for v in Via)}")
             continue
@@ -71,7 +73,8 @@ def route_plans(
         redirect = x.redirect_https
         if redirect is None:
             redirect = tls is not None and Feature.REDIRECT_HTTPS in backend.features
-        n = names[f"{x.service}/{x.via.value}"] = names.get(f"{x.service}/{x.via.value}", 0) + 1
+        family = f"{x.service}/{INGRESS_FAMILY.get(x.via, x.via.value)}"
+        n = names[family] = names.get(family, 0) + 1
         health = x.health
         if health is None and s.health and Feature.HEALTH_CHECK in backend.features:
             health = HealthCheck(s.health)

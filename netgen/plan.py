@@ -165,7 +165,7 @@ class RoutePlan:
     loc: SourceLoc
     options: Mapping[str, Any] = field(factory=dict)
     route: str | None = None  # the user's name for the route object (`expose(route=...)`)
-    part: str = ""  # "-match": the header half of a canary with match= (see resolve)
+    part: str = ""  # "-2"...: exposures sharing route=; "-match": a canary's header half
 
     @property
     def object_name(self) -> str:

@@ -168,7 +168,7 @@ def format_table(plan: Plan) -> str:
 
 
 def duplicate_objects(routes: Iterable[RoutePlan], via: str) -> Iterator[tuple[SourceLoc, str]]:
-    """One Ingress per route: two routes named alike (`route=`) would overwrite each other."""
+    """One Ingress per route: two named alike would overwrite each other."""
     seen: dict[tuple[str, str], RoutePlan] = {}
     for r in routes:
         first = seen.setdefault((r.namespace, r.object_name), r)

@@ -216,10 +216,11 @@ def test_alb_default_group_name_must_fit(blueprint_file: MakeBlueprint) -> None:
 
 def test_ingress_names_cannot_repeat(blueprint_file: MakeBlueprint) -> None:
     body = ('expose("web", via=ALB, path="/a", route="public")\n'
-            'expose("api", via=ALB, path="/b", route="public")\n')
+            'expose("api", via=ALB, path="/b", route="public")\n'
+            'expose("api", via=ALB, path="/c", route="public-2")\n')
     assert diagnostics(blueprint_file, body) == [
-        at(1, "expose('api', via=ALB): the Ingress name 'public' is already used by 'web' at "
-              f"bp.py:{FIRST}; each ALB exposure is its own Ingress"),
+        at(2, "expose('api', via=ALB): the Ingress name 'public-2' is already used by 'api' at "
+              f"bp.py:{FIRST + 1}; each ALB exposure is its own Ingress"),
     ]
 
 

@@ -173,3 +173,38 @@ def test_backends_agree_on_generated_exposures(specs: list[dict], tmp_path_facto
 @given(specs=GENERATED)
 def test_backends_agree_on_many_generated_exposures(specs: list[dict], tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     check_agreement(specs, tmp_path_factory.mktemp("gen"))
+
+
+CANNOT = {  # example -> {backend: what it cannot express}
+    "canary_deployment": {"NGINX": "one canary Ingress per host and path"},
+    "alb_ingress": {"NGINX": "cannot configure load balancer health checks",
+                    "GATEWAY": "cannot configure load balancer health checks"},
+    "microservices": {"ALB": "ALB cannot rewrite paths"},
+}
+
+
+@pytest.mark.parametrize("example", ["canary_deployment", "gateway_api", "alb_ingress",
+                                     "nginx_canary", "microservices"])
+def test_examples_on_every_backend(example: str, blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """Each example rebuilt for ALB, NGINX and GATEWAY (without its certificates): the same
+    table wherever the controller can express it, a named error where it cannot."""
+    text = (Path("blueprints") / f"{example}.py").read_text()
+    text = text.replace("tls=acm(", "unused=acm(").replace("tls=tls_secret(", "unused=(")
+    tables, failures = {}, {}
+    for via in ("ALB", "NGINX", "GATEWAY"):
+        source = text
+        for other in ("via=ALB", "via=NGINX", "via=GATEWAY"):
+            source = source.replace(other, f"via={via}")
+        try:
+            compiled = build(blueprint_file(source, name=f"{example}_{via.lower()}.py"))
+        except BlueprintError as e:
+            failures[via] = {d.message for d in e.diagnostics}
+            continue
+        for c in compiled:
+            assert routeback.without_zeros(routeback.all_tables(documents(c))) == plan_table(c)
+        tables[via] = [plan_table(c) for c in compiled]
+    assert len({repr(t) for t in tables.values()}) == 1, tables
+    expected = CANNOT.get(example, {})
+    assert set(failures) == set(expected)
+    for via, messages in failures.items():
+        assert all(expected[via] in m for m in messages), messages

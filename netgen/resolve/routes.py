@@ -73,8 +73,12 @@ def route_plans(
         redirect = x.redirect_https
         if redirect is None:
             redirect = tls is not None and Feature.REDIRECT_HTTPS in backend.features
-        family = f"{x.service}/{INGRESS_FAMILY.get(x.via, x.via.value)}"
-        n = names[family] = names.get(family, 0) + 1
+        family = INGRESS_FAMILY.get(x.via, x.via.value)
+        n = names[f"{x.service}/{family}"] = names.get(f"{x.service}/{family}", 0) + 1
+        shared = 0
+        if x.route is not None:  # exposures sharing route= are numbered on Ingress backends
+            shared = names[f"route:{x.route}/{family}"] = names.get(
+                f"route:{x.route}/{family}", 0) + 1
         health = x.health
         if health is None and s.health and Feature.HEALTH_CHECK in backend.features:
             health = HealthCheck(s.health)
@@ -103,6 +107,7 @@ def route_plans(
             loc=x.loc,
             options=dict(x.options),
             route=x.route,
+            part="" if shared <= 1 else f"-{shared}",
         )
         routes.extend(_header_canary(route) if x.canary is not None and x.match else (route,))
     _check_conflicts(routes, c)
@@ -130,7 +135,7 @@ def _header_canary(route: RoutePlan) -> tuple[RoutePlan, RoutePlan]:
     same host and path, the header route first."""
     newest = route.backends[-1]
     by_header = evolve(route, name=f"{route.name}-match", backends=(evolve(newest, weight=100),),
-                       part="-match")
+                       part=f"{route.part}-match")
     return by_header, evolve(route, matches=())
 
 

@@ -204,6 +204,16 @@ def test_alb_rule_limits(blueprint_file: MakeBlueprint) -> None:
     ]
 
 
+def test_alb_annotation_names_must_fit(blueprint_file: MakeBlueprint) -> None:
+    body = (f'service("{"a" * 50}", port=80, image="x:1", versions=["v1", "v2"])\n'
+            f'expose("{"a" * 50}", via=ALB, canary=0.5, match=header("X-A", "1"))\n')
+    keys = [f"actions.{'a' * 50}-canary", f"conditions.{'a' * 50}-v2"]
+    assert diagnostics(blueprint_file, body) == [
+        at(1, f"expose('{'a' * 50}', via=ALB): the annotation name '{key}' is longer than 63 "
+              "characters; shorten the service's name or route=") for key in keys
+    ]
+
+
 def test_alb_default_group_name_must_fit(blueprint_file: MakeBlueprint) -> None:
     header = HEADER.replace('blueprint("shop", ', f'blueprint("{"s" * 40}", ').replace(
         'env("prod", ', f'env("{"p" * 30}", ')

@@ -134,6 +134,16 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         )
 
 
+def _named_annotations(route: RoutePlan) -> list[str]:
+    """`actions.<name>` and `conditions.<name>`: an annotation's name has at most 63 characters."""
+    names = []
+    if len(route.backends) > 1:
+        names.append(f"actions.{action_name(route)}")
+    if route.matches:
+        names.append(f"conditions.{backend_name(route)}")
+    return names
+
+
 def _condition_values(route: RoutePlan) -> int:
     path = route.path or "/"
     patterns = 2 if route.path_type == "Prefix" and path != "/" else 1
@@ -156,6 +166,10 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
                                   f"header {m.name!r} value {m.value!r} cannot match literally")
         if route.path_type != "Regex" and any(ch in (route.path or "") for ch in "*?"):
             yield route.loc, f"{d}: ALB cannot match '*' or '?' in a path literally"
+        for key in _named_annotations(route):
+            if len(key) > 63:
+                yield route.loc, (f"{d}: the annotation name '{key}' is longer than 63 "
+                                  "characters; shorten the service's name or route=")
         if _condition_values(route) > MAX_CONDITION_VALUES:
             yield route.loc, (f"{d}: ALB allows {MAX_CONDITION_VALUES} match values per rule "
                               f"(host, path patterns and headers); this route needs "

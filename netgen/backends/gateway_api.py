@@ -328,6 +328,10 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
                                   f"paths; drop path={route.path!r}")
             if route.grpc and route.rewrite is not None:
                 yield route.loc, f"{d}: a GRPCRoute cannot rewrite paths"
+        longest = g.name + ("-redirect" if g.redirect else f"-{len(g.chunks())}")
+        if len(longest) > 253:
+            yield first.loc, (f"expose({first.service!r}, via=GATEWAY): the {g.kind} name "
+                              f"'{longest}' is longer than 253 characters; name it with route=")
         owner = names.setdefault((g.kind, g.namespace, g.name), g)
         if owner is not g:
             yield first.loc, (f"expose({first.service!r}, via=GATEWAY): the {g.kind} '{g.name}' "

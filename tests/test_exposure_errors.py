@@ -314,3 +314,12 @@ def test_exposure_values(blueprint_file: MakeBlueprint) -> None:
         at(3, "expose('web'): header 'X-A' value '' must be a non-empty string of at most 4096 "
               "characters"),
     ]
+
+
+def test_same_requests_cannot_go_to_two_routes(blueprint_file: MakeBlueprint) -> None:
+    body = ('expose("web", via=GATEWAY, path="/api")\n'
+            'expose("api", via=GATEWAY, path="/api/", canary=0.5, match=header("X-A", "1"))\n')
+    assert diagnostics(blueprint_file, body) == [
+        at(1, "expose('api'): host 'shop.example.com' and path '/api/' are already exposed by "
+              f"'web' at bp.py:{FIRST}"),
+    ]

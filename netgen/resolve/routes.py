@@ -11,6 +11,7 @@ from netgen.diagnostics import Collector
 from netgen.model import AcmCert, Blueprint, Exposure, HealthCheck, Service, Tls, Via
 from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
 from netgen.resolve.environment import present
+from netgen.routes import RouteKey, route_key
 
 HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
 ANY_HOST = "*"
@@ -169,7 +170,7 @@ def _weights(
 
 
 def _check_conflicts(routes: list[RoutePlan], c: Collector) -> None:
-    seen: dict[tuple[object, ...], RoutePlan] = {}
+    seen: dict[RouteKey, RoutePlan] = {}
     node_ports: dict[int, RoutePlan] = {}
     for r in routes:
         if r.node_port is not None:
@@ -179,9 +180,7 @@ def _check_conflicts(routes: list[RoutePlan], c: Collector) -> None:
                                f"used by '{first_np.service}' at {first_np.loc}")
         if r.via not in HTTP_VIAS:
             continue
-        key = (r.host or "*", r.path or "/", r.path_type, tuple(sorted(
-            (m.name.lower(), m.value) for m in r.matches)))
-        first = seen.setdefault(key, r)
+        first = seen.setdefault(route_key(r), r)  # `/api/` is `/api`: the same requests
         if first is not r:
             where = f"host {r.host!r}" if r.host else "every host"
             c.error(r.loc, f"expose({r.service!r}): {where} and path {r.path or '/'!r} are "

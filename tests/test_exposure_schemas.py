@@ -17,7 +17,7 @@ import pytest
 import yaml
 from kubernetes_validate.utils import latest_version
 
-from tests.conftest import EXAMPLES, REPO, SHARED, build, documents
+from tests.conftest import EXAMPLES, REPO, SHARED, Loader, build, documents
 
 # A worktree sits one level deeper than the main checkout; look upwards for shared/.
 CRDS = next((d / "crds" for d in (SHARED, *(p / "shared" for p in REPO.parents))
@@ -47,11 +47,17 @@ def _strict(schema: Any) -> Any:
 @functools.cache
 def _crd_versions(kind: str, channel: str) -> dict[str, dict[str, Any]]:
     for path in sorted((CRDS / channel).glob("*.yaml")):
-        for crd in yaml.safe_load_all(path.read_text()):
+        for crd in yaml.load_all(path.read_text(), Loader=Loader):
             if crd and crd.get("kind") == "CustomResourceDefinition" \
                     and crd["spec"]["names"]["kind"] == kind and crd["spec"]["group"] == GROUP:
                 return {v["name"]: v for v in crd["spec"]["versions"]}
     raise KeyError(kind)
+
+
+@functools.cache
+def _validator(kind: str, channel: str, version: str) -> jsonschema.Draft7Validator:
+    schema = _crd_versions(kind, channel)[version]["schema"]["openAPIV3Schema"]
+    return jsonschema.Draft7Validator(_strict(schema))
 
 
 def _default(schema: dict[str, Any], value: Any) -> Any:
@@ -111,7 +117,7 @@ def crd_errors(doc: dict[str, Any], ran: list[str] | None = None) -> list[str]:
     schema = served["schema"]["openAPIV3Schema"]
     doc = _default(schema, copy.deepcopy(doc))
     errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
-              for e in jsonschema.Draft7Validator(_strict(schema)).iter_errors(doc)]
+              for e in _validator(doc["kind"], channel, version).iter_errors(doc)]
     _cel(schema, doc, doc["kind"], errors, ran if ran is not None else [])
     return errors
 

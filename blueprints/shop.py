@@ -16,5 +16,8 @@ external("rds", host="shop.abc.us-west-2.rds.amazonaws.com", port=5432)
 calls("web", "api")
 calls("api", "postgres", "rds")
 
+expose("web", via=ALB, host="shop.example.com", path="/")
+expose("api", via=ALB, path="/api", canary=0.2)          # 80% v1, 20% v2
+
 with env("development"):
     expose("web", via=NODEPORT, node_port=30080)

@@ -217,6 +217,18 @@ def import_ecs(
     typer.echo(f"next: review {output}, then run: netgen build {output} --out out/")
 
 
+@app.command()
+@guarded
+def routes(blueprint: Blueprint, env: Envs = None) -> None:
+    """Print the route table of each environment: host, path, match -> backends."""
+    from netgen.loader import load_blueprint
+    from netgen.resolve import resolve_all
+    from netgen.routes import format_table
+
+    plans = resolve_all(load_blueprint(blueprint), env or [])
+    typer.echo("\n".join(format_table(p) for p in plans), nl=False)
+
+
 def main() -> None:
     app()
 

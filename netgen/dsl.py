@@ -303,8 +303,11 @@ def expose(
     rate_limit: RateLimit | None = None,
     auth: BasicAuth | None = None,
     group: str | None = None,
+    route: str | None = None,
     **options: Any,
 ) -> None:
+    """How a service is reached. `route=` names the generated route object (Ingress, or the
+    HTTPRoute that exposures of one host and the same `route=` share)."""
     b = _builder()
     matches = (match,) if isinstance(match, HeaderMatch) else tuple(match or ())
     all_ports = tuple(ports or ()) + ((port,) if port is not None else ())
@@ -315,7 +318,7 @@ def expose(
             path_type=path_type, canary=canary, version=version, match=matches, tls=tls,
             redirect_https=redirect_https, node_port=node_port, ports=all_ports, scheme=scheme,
             health=check, rewrite=rewrite, rate_limit=rate_limit, auth=auth, group=group,
-            options=options,
+            options=options, route=route,
         )
     )
 

@@ -172,6 +172,7 @@ class Exposure:
     auth: BasicAuth | None = None
     group: str | None = None
     options: Mapping[str, Any] = field(factory=dict)
+    route: str | None = None
 
 
 @frozen

@@ -43,6 +43,7 @@ class EnvPlan:
     tls: Tls | None
     labels: Labels
     settings: Mapping[str, Any] = field(factory=dict)
+    loc: SourceLoc | None = None
 
 
 @frozen
@@ -176,6 +177,13 @@ class RoutePlan:
     target_port: int
     loc: SourceLoc
     options: Mapping[str, Any] = field(factory=dict)
+    route: str | None = None  # the user's name for the route object (`expose(route=...)`)
+    part: str = ""  # "-2"...: exposures sharing route=; "-match": a canary's header half
+
+    @property
+    def object_name(self) -> str:
+        """The name of this route's own object (an Ingress)."""
+        return f"{self.route}{self.part}" if self.route else self.name
 
     @property
     def canary(self) -> WeightedBackend | None:
@@ -215,6 +223,14 @@ class Plan:
     dns: DnsPlan | None = None
     mesh: MeshPlan | None = None
     namespace_labels: Mapping[str, Labels] = field(factory=dict)
+    loc: SourceLoc | None = None  # the blueprint() call, for errors in its settings
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """An environment's setting, else the blueprint's, else `default`."""
+        return self.env.settings.get(key, self.settings.get(key, default))
+
+    def setting_loc(self, key: str) -> SourceLoc | None:
+        return self.env.loc if key in self.env.settings else self.loc
 
     def service(self, name: str) -> ServicePlan:
         for s in self.services:

@@ -397,15 +397,15 @@ def test_traffic_scoped_to_an_environment_without_mesh(blueprint_file: Make) -> 
      ["bp.py:7: error: expose('db', via=ISTIO): the Istio ingress routes HTTP here, but 'db' "
       "port 'tcp' is not HTTP (name it 'http' or set app_protocol='http')"]),
     ('mesh(ISTIO)\nexpose("web", via=ISTIO, rate_limit=rate_limit(100))\n',
-     ["bp.py:7: error: expose('web', via=ISTIO): Istio cannot rate-limit requests"]),
+     ["bp.py:7: error: expose('web', via=ISTIO): Istio cannot rate-limit requests (use NGINX)"]),
     ('mesh(ISTIO)\nexpose("web", via=ISTIO, auth=basic("htpasswd"))\n',
-     ["bp.py:7: error: expose('web', via=ISTIO): Istio cannot require basic auth"]),
+     ["bp.py:7: error: expose('web', via=ISTIO): Istio cannot require basic auth (use NGINX)"]),
     ('mesh(ISTIO)\nexpose("web", via=ISTIO, tls=acm("arn:aws:acm:eu-west-1:1:certificate/x"))\n',
      ["bp.py:7: error: expose('web', via=ISTIO): Istio cannot terminate TLS with an ACM "
-      "certificate (use NLB)"]),
+      "certificate (use NLB or ALB)"]),
     ('mesh(ISTIO)\nexpose("web", via=ISTIO, health="/healthz")\n',
      ["bp.py:7: error: expose('web', via=ISTIO): Istio cannot configure load balancer health "
-      "checks (use NLB)"]),
+      "checks (use NLB or ALB)"]),
     ('mesh(ISTIO)\nexpose("web", via=ISTIO, path="/x", rewrite="/$1")\n',
      ["bp.py:7: error: expose('web', via=ISTIO): Istio rewrites replace the matched path "
       "prefix; rewrite='/$1' uses regex captures"]),
@@ -453,7 +453,7 @@ expose("web", via=ISTIO, host="a.example.com")
         build(path)
     assert [d.render().replace(str(path), "bp.py") for d in e.value.diagnostics] == [
         "bp.py:5: error: expose('web', via=ISTIO): Istio cannot terminate TLS with an ACM "
-        "certificate (use NLB)"]
+        "certificate (use NLB or ALB)"]
 
 
 def test_every_problem_at_once(blueprint_file: Make) -> None:

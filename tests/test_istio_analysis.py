@@ -414,11 +414,17 @@ def spec_route_table(spec: Spec) -> list[routes.RouteRow]:
         if e.via != "ISTIO":
             continue
         headers = ((e.header[0].lower(), e.header[1]),) if e.header else ()
-        rows.add(routes.RouteRow("ingress", e.host or "*", *_path(e.path, e.path_type), headers,
-                                 _backends(spec, e)))
-        if e.version or e.canary is not None:
-            inside = _path(e.rewrite or e.path, e.path_type)
-            split.setdefault(e.service, {})[(*inside, headers)] = _backends(spec, e)
+        variants = [(headers, _backends(spec, e))]
+        if e.canary is not None and headers:
+            # canary= with match=: matching requests reach the newest version, the rest split
+            s = next(s for s in spec.services if s.name == e.service)
+            variants = [(headers, ((s.fqdn, s.versions[-1], 100),)), ((), _backends(spec, e))]
+        for hdrs, backends in variants:
+            rows.add(routes.RouteRow("ingress", e.host or "*", *_path(e.path, e.path_type), hdrs,
+                                     backends))
+            if e.version or e.canary is not None:
+                inside = _path(e.rewrite or e.path, e.path_type)
+                split.setdefault(e.service, {})[(*inside, hdrs)] = backends
     for s in spec.services:
         mine = split.get(s.name, {})
         if mine or s.timeout:

@@ -51,6 +51,10 @@ def _escape(m: re.Match[str]) -> str:
 
 
 def quote(text: str) -> str:
+    """Double quotes with escapes; text whose only special characters are '"' and '\\'
+    (JSON in an annotation) reads better single-quoted, where nothing is an escape."""
+    if '"' in text and not _ESCAPE.search(text.replace('"', "").replace("\\", "")):
+        return "'" + text.replace("'", "''") + "'"
     return '"' + _ESCAPE.sub(_escape, text) + '"'
 
 

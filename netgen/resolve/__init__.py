@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from netgen.backends.registry import BACKENDS
 from netgen.diagnostics import BlueprintError, Collector, Diagnostic, did_you_mean
 from netgen.model import Blueprint, Env, SourceLoc
 from netgen.plan import Plan
@@ -68,14 +69,15 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     calls = envs.call_plans(bp, e.name, valid, externals, all_names, c)
     discovery = envs.discovery_env(calls, by_name, {x.name: x for x in external_plans})
     workloads = envs.workloads(valid, service_plans, discovery, env)
-    routes = route_plans(exposures_for(bp, e.name, valid), valid, by_name, env, all_names, c)
+    routes = route_plans(exposures_for(bp, e.name, valid), valid, by_name, env, all_names, c,
+                         domain=bp.info.domain)
     namespaces = sorted({env.namespace, *(s.namespace for s in service_plans),
                          *(x.namespace for x in external_plans)})
     _check_object_names(service_plans, external_plans, c)
     mesh_plan = mesh.mesh_plan(bp, env, valid, service_plans, external_plans, calls, routes,
                                all_names, c)
     workloads = mesh.with_service_accounts(workloads, mesh_plan, dict(bp.info.settings))
-    return Plan(
+    plan = Plan(
         blueprint=bp.info.name,
         source=bp.path,
         env=env,
@@ -90,7 +92,18 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         dns=dns_plan(bp, e.name, c),
         mesh=mesh_plan,
         namespace_labels=mesh.namespace_labels(mesh_plan, namespaces),
+        loc=bp.info.loc,
     )
+    _check_backends(plan, c)
+    return plan
+
+
+def _check_backends(plan: Plan, c: Collector) -> None:
+    """What one exposure cannot know: rules of a shared load balancer, Gateway or host."""
+    for backend in BACKENDS:
+        if backend.check is not None:
+            for loc, message in backend.check(plan):
+                c.error(loc, message)
 
 
 def _check_object_names(services: list, externals: list, c: Collector) -> None:

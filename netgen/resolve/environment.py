@@ -41,6 +41,7 @@ def env_plan(bp: Blueprint, e: Env) -> EnvPlan:
         tls=e.tls,
         labels=tuple(sorted(e.labels.items())),
         settings=dict(e.settings),
+        loc=e.loc,
     )
 
 

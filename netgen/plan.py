@@ -182,9 +182,58 @@ class Plan:
     routes: tuple[RoutePlan, ...]
     domain: str | None = None
     settings: Mapping[str, Any] = field(factory=dict)
+    network: NetworkPlan = field(factory=lambda: NetworkPlan())
 
     def service(self, name: str) -> ServicePlan:
         for s in self.services:
             if s.name == name:
                 return s
+        raise KeyError(name)
+
+
+@frozen
+class IpBlock:
+    """Addresses outside the cluster, as a NetworkPolicy ipBlock: `cidr` minus `excluded`."""
+
+    cidr: str
+    excluded: tuple[str, ...] = ()
+
+
+@frozen
+class IngressSource:
+    """Where one exposure's traffic reaches the service's pods from, once the load balancer
+    or proxy has forwarded it: the pods of a namespace (ingress controller, Gateway, Istio
+    ingress gateway) or address ranges (load balancer, nodes)."""
+
+    route: str
+    service: str
+    via: Via
+    namespace: str | None
+    cidrs: tuple[str, ...]
+    loc: SourceLoc
+
+
+@frozen
+class ExternalTarget:
+    """The addresses an external is reached at, as NetworkPolicy can name them."""
+
+    external: str
+    blocks: tuple[IpBlock, ...]
+
+
+@frozen
+class NetworkPlan:
+    """Everything the NetworkPolicies let through, decided in `resolve`: the cluster DNS,
+    the source of every exposure and the addresses of every external."""
+
+    dns_namespace: str = "kube-system"
+    dns_labels: Labels = (("k8s-app", "kube-dns"),)
+    dns_port: int = 53
+    sources: tuple[IngressSource, ...] = ()
+    externals: tuple[ExternalTarget, ...] = ()
+
+    def external(self, name: str) -> ExternalTarget:
+        for x in self.externals:
+            if x.external == name:
+                return x
         raise KeyError(name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netgen.backends import kubernetes
+from netgen.backends import kubernetes, networkpolicy
 from netgen.backends.base import Backend
 from netgen.model import Via
 
@@ -10,6 +10,7 @@ BACKENDS: tuple[Backend, ...] = (
     kubernetes.BACKEND,
     kubernetes.NODEPORT_BACKEND,
     kubernetes.NLB_BACKEND,
+    networkpolicy.BACKEND,
 )
 
 

@@ -6,6 +6,7 @@ from netgen.diagnostics import BlueprintError, Collector, Diagnostic, did_you_me
 from netgen.model import Blueprint, Env, SourceLoc
 from netgen.plan import Plan
 from netgen.resolve import environment as envs
+from netgen.resolve.network import network_plan
 from netgen.resolve.routes import exposures_for, route_plans
 from netgen.resolve.validate import validate_blueprint
 
@@ -66,6 +67,7 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     namespaces = sorted({env.namespace, *(s.namespace for s in service_plans),
                          *(x.namespace for x in external_plans)})
     _check_object_names(service_plans, external_plans, c)
+    network = network_plan(e, env, service_plans, external_plans, routes, namespaces, c)
     return Plan(
         blueprint=bp.info.name,
         source=bp.path,
@@ -78,6 +80,7 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         routes=tuple(routes),
         domain=bp.info.domain,
         settings=dict(bp.info.settings),
+        network=network,
     )
 
 

@@ -80,6 +80,7 @@ def _selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> b
 class Policies:
     def __init__(self, docs: Iterable[dict[str, Any]]) -> None:
         self.items = [d for d in docs if d.get("kind") == "NetworkPolicy"]
+        self._cache: dict[tuple[Pod, str], list[dict[str, Any]]] = {}
         for p in self.items:
             assert p["apiVersion"] == "networking.k8s.io/v1"
             spec = p["spec"]
@@ -99,6 +100,12 @@ class Policies:
         return spec.get("policyTypes") or ["Ingress", *(["Egress"] if "egress" in spec else [])]
 
     def _applying(self, pod: Pod, direction: str) -> list[dict[str, Any]]:
+        found = self._cache.get((pod, direction))
+        if found is None:
+            found = self._cache[pod, direction] = self._select(pod, direction)
+        return found
+
+    def _select(self, pod: Pod, direction: str) -> list[dict[str, Any]]:
         labels = dict(pod.labels)
         return [
             p for p in self.items
@@ -191,31 +198,43 @@ PUBLIC = (IpBlock("203.0.113.7/32"),)
 
 
 def probe_outside(plan: Plan, docs: list[dict[str, Any]], open_: bool) -> list[str]:
-    """Traffic outside the intent's vocabulary: a stranger pod, a stranger address, and ports
-    the destination does not serve. Returns what went against the isolation mode."""
+    """Traffic outside the intent's vocabulary: a stranger pod, a stranger address, and every
+    port of the system a destination does not serve. Returns what went against the
+    isolation mode: OPEN opens all egress and its own namespace, STRICT nothing undeclared."""
     policies = Policies(docs)
     targets = world(plan, docs)
     points = endpoints(plan)
-    wrong = []
+    known = {p for e in points.values() for p in e.serves} | {("TCP", 1)}
     workloads = [e for e in points.values() if e.kind == "workload"]
+    externals = [e for e in points.values() if e.kind == "external"]
+    called: dict[str, list[str]] = {}
+    for call in plan.calls:
+        called.setdefault(call.src, []).append(call.dst)
+    wrong = []
     for w in workloads:
-        proto, port = w.serves[0]
+        service = w.id.split("/", 1)[1]
         for pod in targets[w.id]:
             assert isinstance(pod, Pod)
-            if policies.allowed(OUTSIDER, pod, proto, port):
+            if policies.allowed(OUTSIDER, pod, *w.serves[0]):
                 wrong.append(f"outsider pod -> {w.id}")
             if policies.allowed(pod, OUTSIDER, "TCP", 80) != open_:
                 wrong.append(f"{w.id} -> outsider pod")
             if policies.allowed(pod, PUBLIC, "TCP", 1) != open_:
                 wrong.append(f"{w.id} -> 203.0.113.7:1")
-            for other in workloads:
-                if other is w:
-                    continue
-                unserved = other.serves[0][1] % 65535 + 1
-                expected = open_ and other.namespace == w.namespace
-                for dst in targets[other.id]:
-                    if policies.allowed(pod, dst, other.serves[0][0], unserved) != expected:
-                        wrong.append(f"{w.id} -> {other.id} on unserved port {unserved}")
+            for other in [*workloads, points["kube-system/kube-dns"]]:
+                expected = open_ and other.namespace in (w.namespace, "kube-system")
+                for proto, port in known - set(other.serves):
+                    for dst in targets[other.id] if other is not w else ():
+                        if policies.allowed(pod, dst, proto, port) != expected:
+                            wrong.append(f"{w.id} -> {other.id} on unserved {proto}/{port}")
+            for x in externals:
+                for proto, port in known - set(x.serves):
+                    reached = [b for y in externals if y.serves[0] == (proto, port)
+                               and y.id.split(":", 1)[1] in called.get(service, ())
+                               for b in y.addresses]
+                    expected = open_ or covered(reached, x.addresses)
+                    if policies.allowed(pod, x.addresses, proto, port) != expected:
+                        wrong.append(f"{w.id} -> {x.id} on unserved {proto}/{port}")
     return wrong
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +39,7 @@ def loc(line: int) -> SourceLoc:
 
 @st.composite
 def systems(draw: st.DrawFn) -> Blueprint:
-    n = draw(st.integers(2, 30))
+    n = draw(st.integers(8, 30))
     services = []
     for i in range(n):
         versions = draw(st.sampled_from([(), (), ("v1", "v2")]))
@@ -65,7 +66,7 @@ def systems(draw: st.DrawFn) -> Blueprint:
     exposures = [
         Exposure(service=svc, via=draw(st.sampled_from(VIAS)), loc=loc(400 + i),
                  path=f"/p{i}")
-        for i, svc in enumerate(draw(st.lists(st.sampled_from(names), max_size=6)))
+        for i, svc in enumerate(draw(st.lists(st.sampled_from(names), min_size=2, max_size=8)))
     ]
     vpc = draw(st.sampled_from(["10.0.0.0/16", ["10.0.0.0/16", "100.64.0.0/16"]]))
     strict: dict[str, Any] = {"vpc_cidr": vpc}
@@ -82,9 +83,7 @@ def systems(draw: st.DrawFn) -> Blueprint:
                      exposures=tuple(exposures))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(systems())
-def test_generated_systems_allow_exactly_the_intent(bp: Blueprint) -> None:
+def check(bp: Blueprint) -> None:
     for plan in resolve(bp):
         docs = lowered(plan)
         intended = intended_connectivity(plan)
@@ -94,6 +93,19 @@ def test_generated_systems_allow_exactly_the_intent(bp: Blueprint) -> None:
             f"intended but not allowed:\n{describe(intended - allowed)}"
         )
         assert probe_outside(plan, docs, plan.env.isolation is Isolation.OPEN) == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems())
+def test_generated_systems_allow_exactly_the_intent(bp: Blueprint) -> None:
+    check(bp)
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems())
+def test_many_generated_systems_allow_exactly_the_intent(bp: Blueprint) -> None:
+    check(bp)
 
 
 @settings(max_examples=10, deadline=None)

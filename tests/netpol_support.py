@@ -27,7 +27,7 @@ from netgen.resolve import resolve_all
 
 STAND_IN = Backend("stand-in", lambda plan, r: (), via=tuple(Via), features=frozenset(Feature))
 RENDERER = Renderer()
-K8S_VERSION = "1.35.0"
+K8S_VERSIONS = ("1.25.0", kubernetes_validate.latest_version())
 
 
 @contextmanager
@@ -58,4 +58,5 @@ def netpols(docs: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]
 
 def validate(doc: dict[str, Any]) -> None:
     """Against the Kubernetes OpenAPI schema, strictly (unknown fields fail), offline."""
-    kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+    for version in K8S_VERSIONS:
+        kubernetes_validate.validate(doc, version, strict=True)

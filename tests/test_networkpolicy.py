@@ -378,6 +378,19 @@ def test_service_named_like_a_namespace_wide_policy(blueprint_file, name: str) -
     ]
 
 
+def test_kube_system_is_not_managed(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    assert errors(blueprint_file, (
+        "env('prod', namespace='kube-system')\n"
+        "service('web', image='i', port=80, namespace='kube-system')\n"
+        "service('api', image='i', port=80, namespace='apps')\n"
+    )) == [
+        "bp.py:2: error: env('prod'): namespace 'kube-system' holds the cluster DNS; netgen's "
+        "NetworkPolicies there would cut every pod off from it",
+        "bp.py:3: error: service('web'): namespace 'kube-system' holds the cluster DNS; "
+        "netgen's NetworkPolicies there would cut every pod off from it",
+    ]
+
+
 def test_unwritable_externals_and_absent_callees(blueprint_file) -> None:  # type: ignore[no-untyped-def]
     assert errors(blueprint_file, (
         "env('dev')\n"

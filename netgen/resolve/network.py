@@ -16,6 +16,8 @@ import ipaddress
 from collections.abc import Sequence
 from typing import Any
 
+from attrs import evolve
+
 from netgen.backends.networkpolicy import NAMESPACE_WIDE
 from netgen.diagnostics import Collector
 from netgen.model import Env, Isolation, Via
@@ -69,12 +71,22 @@ def network_plan(
     c: Collector,
 ) -> NetworkPlan:
     settings = _Settings(e, c)
+    plan = NetworkPlan()
     for s in services:
         if s.name in NAMESPACE_WIDE:
             c.error(s.loc, f"service({s.name!r}): its NetworkPolicy would replace the "
                            f"namespace-wide policy '{s.name}'; rename the service")
+    for what, ns, loc in (
+        (f"env({e.name!r})", env.namespace, e.loc),
+        *((f"service({s.name!r})", s.namespace, s.loc) for s in services),
+        *((f"external({x.name!r})", x.namespace, x.loc) for x in externals),
+    ):
+        if ns == plan.dns_namespace:
+            c.error(loc, f"{what}: namespace '{ns}' holds the cluster DNS; netgen's "
+                         "NetworkPolicies there would cut every pod off from it")
     sources = [src for r in routes if (src := _source(r, env, settings, namespaces, c))]
-    return NetworkPlan(
+    return evolve(
+        plan,
         sources=tuple(sources),
         externals=tuple(
             ExternalTarget(x.name, external_blocks(x, settings.cidrs.get("vpc_cidr") or ()))

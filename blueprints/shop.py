@@ -17,8 +17,8 @@ external("payments", host="api.payments.example", port=443)
 calls("web", "api")
 calls("api", "postgres", "rds", "payments")
 
-with env("production"):
-    expose("web", via=NLB, ports=[443])
+expose("web", via=ALB, host="shop.example.com", path="/")
+expose("api", via=ALB, path="/api", canary=0.2)          # 80% v1, 20% v2
 
 with env("development"):
     expose("web", via=NODEPORT, node_port=30080)

@@ -111,15 +111,26 @@ def build(
 ) -> None:
     """Compile BLUEPRINT into OUT/<env>/ (one file per object, plus a Kustomization)."""
     from netgen import emit
+    from netgen.commands.console import progress
+    from netgen.fingerprint import plan_fingerprint, templates_digest
     from netgen.lower.render import join_stream
-    from netgen.pipeline import compile_blueprint
+    from netgen.pipeline import compile_plans, plan_blueprint
 
-    compiled = compile_blueprint(blueprint, env or [], templates or [])
+    with progress(quiet or stdout) as stage:
+        plans, renderer = plan_blueprint(blueprint, env or [], templates or [], on_stage=stage)
+        digest = templates_digest(renderer.search_path)
+        fingerprints = {p.env.name: plan_fingerprint(p, digest) for p in plans}
+        if stdout or check:
+            stale = plans
+        else:
+            stale = [p for p in plans
+                     if not emit.up_to_date(out / p.env.name, fingerprints[p.env.name])]
+        compiled = compile_plans(stale, renderer, stage)
     if stdout:
         sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
         return
-    trees = {c.plan.env.name: c.files() for c in compiled}
     if check:
+        trees = {c.plan.env.name: c.files() for c in compiled}
         found = emit.changes(out, trees)
         for c in found:
             typer.echo(f"{c.action:>8}  {out / c.env / c.file}", err=True)
@@ -129,16 +140,99 @@ def build(
         if not quiet:
             typer.echo(f"{out} is up to date with {blueprint}")
         return
-    written = emit.write(out, trees)
+    written = emit.write(out, {c.plan.env.name: c.files() for c in compiled}, fingerprints)
     if not quiet:
         docs = sum(len(c.documents) for c in compiled)
         summary = ", ".join(
             f"{n} {a}" for a in ("added", "changed", "removed")
             if (n := sum(1 for c in written if c.action == a))
         ) or "no changes"
-        envs = ", ".join(trees)
-        typer.echo(f"netgen: {blueprint} -> {out} ({envs}): {docs} objects, {summary}")
+        envs = ", ".join(p.env.name for p in plans)
+        typer.echo(f"netgen: {blueprint} -> {out} ({envs}): {summary}"
+                   + (f" ({docs} objects rendered)" if docs else ""))
+
+
+import_app = typer.Typer(
+    name="import",
+    help="Write a blueprint from another platform's exported configuration.",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+VIA_CHOICES = ("ALB", "NGINX", "GATEWAY", "CLUSTER")
+
+
+def _namespace(value: str | None) -> str | None:
+    from netgen.resolve.checks import dns1123
+
+    problem = dns1123(value, "namespace") if value is not None else None
+    if problem:
+        raise typer.BadParameter(problem)
+    return value
+
+
+def _via(value: str) -> str:
+    if value.upper() not in VIA_CHOICES:
+        raise typer.BadParameter(f"must be one of {', '.join(VIA_CHOICES)}")
+    return value.upper()
+
+
+@import_app.command("ecs")
+@guarded
+def import_ecs(
+    folder: Annotated[Path, typer.Argument(help="A folder of AWS CLI JSON exports.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The blueprint to write.")],
+    namespace: Annotated[
+        str | None,
+        typer.Option(callback=_namespace, help="Namespace; default: the ECS cluster's name."),
+    ] = None,
+    via: Annotated[
+        str,
+        typer.Option(callback=_via, help="Expose the load balancer's rules through ALB, NGINX "
+                     "or GATEWAY (CLUSTER: keep the rules as comments only)."),
+    ] = "ALB",
+    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
+) -> None:
+    """Write a blueprint for the ECS system exported into FOLDER (see docs/migration.md)."""
+    from netgen.importers.ecs import ExportError
+    from netgen.importers.ecs.command import OutputExists, problem_line, warning_line
+    from netgen.importers.ecs.command import import_ecs as run
+
+    try:
+        result = run(folder, output, namespace=namespace, via=via, force=force)
+    except ExportError as e:
+        for p in e.problems:
+            typer.echo(problem_line(folder, p), err=True)
+        n = len(e.problems)
+        raise fail(f"netgen: {n} problem{'s' if n != 1 else ''} in the ECS export, "
+                   "nothing written") from None
+    except OutputExists as e:
+        raise fail(f"netgen: {e}") from None
+    warnings = result.generated.warnings
+    for w in warnings:
+        typer.echo(warning_line(folder, w), err=True)
+    typer.echo(f"netgen: wrote {output} ({result.services} services, {result.exposures} "
+               f"exposures via {via}, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+               " listed at its top)")
+    typer.echo(f"next: review {output}, then run: netgen build {output} --out out/")
+
+
+@app.command()
+@guarded
+def routes(blueprint: Blueprint, env: Envs = None) -> None:
+    """Print the route table of each environment: host, path, match -> backends."""
+    from netgen.loader import load_blueprint
+    from netgen.resolve import resolve_all
+    from netgen.routes import format_table
+
+    plans = resolve_all(load_blueprint(blueprint), env or [])
+    typer.echo("\n".join(format_table(p) for p in plans), nl=False)
 
 
 def main() -> None:
     app()
+
+
+from netgen.commands import register as _register_commands  # noqa: E402
+
+_register_commands(app)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
@@ -22,6 +23,7 @@ from netgen.lower.render import HEADER, HEADER_PREFIX, Document
 
 KUSTOMIZATION = "Kustomization"
 LOCK = ".netgen.lock"
+STATE = ".netgen-state"  # a cache: the fingerprint of the last build and its files' stats
 _NEW, _OLD = ".netgen-new-", ".netgen-old-"
 
 
@@ -66,10 +68,46 @@ def _read_tree(folder: Path) -> dict[str, bytes]:
     except FileNotFoundError:
         return found
     for entry in entries:
-        if entry.is_file(follow_symlinks=False):
+        if entry.is_file(follow_symlinks=False) and entry.name != STATE:
             with open(entry.path, "rb") as f:
                 found[entry.name] = f.read()
     return found
+
+
+def _stats(folder: Path, names: list[str]) -> dict[str, list[int]]:
+    out = {}
+    for name in names:
+        st = os.stat(folder / name)
+        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    return out
+
+
+def _save_state(folder: Path, fingerprint: str, names: list[str]) -> None:
+    state = {"fingerprint": fingerprint, "files": _stats(folder, sorted(names))}
+    tmp = folder / f"{STATE}.tmp"
+    tmp.write_text(json.dumps(state, sort_keys=True))
+    os.replace(tmp, folder / STATE)
+
+
+def up_to_date(folder: Path, fingerprint: str) -> bool:
+    """True when the last build recorded this fingerprint and its files are untouched since,
+    so rendering can be skipped. Any doubt (no state, an edited, added or missing generated
+    file) answers False and the build runs in full."""
+    try:
+        state = json.loads((folder / STATE).read_text())
+        if state.get("fingerprint") != fingerprint:
+            return False
+        recorded = state["files"]
+        if _stats(folder, list(recorded)) != recorded:
+            return False
+        for entry in os.scandir(folder):
+            if entry.name not in recorded and entry.is_file() and entry.name.endswith(".yaml"):
+                with open(entry.path, "rb") as f:
+                    if _owned(f.read(len(HEADER_PREFIX))):
+                        return False
+        return True
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def _owned(content: bytes) -> bool:
@@ -80,6 +118,18 @@ def changes(out: Path, trees: Mapping[str, Mapping[str, str]]) -> list[Change]:
     result: list[Change] = []
     for env, files in trees.items():
         result.extend(_env_changes(env, _read_tree(out / env), files))
+    return result
+
+
+def compare(
+    old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, str]]
+) -> list[Change]:
+    """What changes between two in-memory builds (`netgen diff --against REF`), by the same
+    rules as `changes`: an environment missing on one side is all added or all removed."""
+    result: list[Change] = []
+    for env in sorted(set(old) | set(new)):
+        before = {name: text.encode() for name, text in old.get(env, {}).items()}
+        result.extend(_env_changes(env, before, new.get(env, {})))
     return result
 
 
@@ -148,7 +198,7 @@ def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change]) -
     stage.mkdir()
     if target.is_dir():
         for entry in os.scandir(target):
-            if entry.name in rewritten:
+            if entry.name in rewritten or entry.name == STATE:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 shutil.copytree(entry.path, stage / entry.name, symlinks=True,
@@ -162,8 +212,13 @@ def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change]) -
     return stage
 
 
-def write(out: Path, trees: Mapping[str, Mapping[str, str]]) -> list[Change]:
-    """Writes every environment's tree; returns what changed (nothing written if nothing did)."""
+def write(
+    out: Path,
+    trees: Mapping[str, Mapping[str, str]],
+    fingerprints: Mapping[str, str] | None = None,
+) -> list[Change]:
+    """Writes every environment's tree; returns what changed (nothing written if nothing did,
+    except a refreshed state cache)."""
     with locked(out):
         recover(out)
         staged: list[tuple[str, Path]] = []
@@ -171,9 +226,15 @@ def write(out: Path, trees: Mapping[str, Mapping[str, str]]) -> list[Change]:
         try:
             for env, files in trees.items():
                 found = _env_changes(env, _read_tree(out / env), files)
+                fingerprint = (fingerprints or {}).get(env)
                 if found:
-                    staged.append((env, _stage(out, env, files, found)))
+                    stage = _stage(out, env, files, found)
+                    if fingerprint:
+                        _save_state(stage, fingerprint, list(files))
+                    staged.append((env, stage))
                     all_changes.extend(found)
+                elif fingerprint:
+                    _save_state(out / env, fingerprint, list(files))
         except BaseException:
             for _, stage in staged:
                 shutil.rmtree(stage, ignore_errors=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from attrs import frozen
@@ -11,7 +11,7 @@ from attrs import frozen
 from netgen.diagnostics import BlueprintError, Diagnostic
 from netgen.emit import env_files
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
-from netgen.lower import lower
+from netgen.lower.lowering import lower
 from netgen.lower.render import Document, Renderer, TemplateProblem
 from netgen.model import Blueprint, SourceLoc
 from netgen.plan import Plan
@@ -41,11 +41,55 @@ def template_dirs(bp: Blueprint, extra: Sequence[Path]) -> list[Path]:
     return dirs
 
 
-def compile_plans(plans: Sequence[Plan], renderer: Renderer) -> list[Compiled]:
+Stage = Callable[[str], None]
+"""Told the name of each stage as it starts, so a CLI can show progress."""
+
+
+def silent(stage: str) -> None:
+    pass
+
+
+def compile_plans(
+    plans: Sequence[Plan], renderer: Renderer, on_stage: Stage = silent
+) -> list[Compiled]:
     try:
-        return [Compiled(p, tuple(lower(p, renderer))) for p in plans]
+        compiled = []
+        for p in plans:
+            on_stage(f"rendering {p.env.name}")
+            compiled.append(Compiled(p, tuple(lower(p, renderer))))
+        return compiled
     except TemplateProblem as e:
         raise BlueprintError([Diagnostic(e.message, SourceLoc(e.template, e.line or 0))]) from None
+
+
+def resolve_blueprint(
+    path: str | os.PathLike[str],
+    envs: Sequence[str] = (),
+    timeout: float | None = DEFAULT_TIMEOUT,
+    on_stage: Stage = silent,
+) -> list[Plan]:
+    """load -> resolve only, for commands that read the Plan (graph, explain)."""
+    return _load_and_resolve(path, envs, timeout, on_stage)[1]
+
+
+def _load_and_resolve(
+    path: str | os.PathLike[str], envs: Sequence[str], timeout: float | None, on_stage: Stage
+) -> tuple[Blueprint, list[Plan]]:
+    bp = load_blueprint(path, timeout=timeout)
+    on_stage("resolving")
+    return bp, resolve_all(bp, list(envs))
+
+
+def plan_blueprint(
+    path: str | os.PathLike[str],
+    envs: Sequence[str] = (),
+    templates: Sequence[Path] = (),
+    timeout: float | None = DEFAULT_TIMEOUT,
+    on_stage: Stage = silent,
+) -> tuple[list[Plan], Renderer]:
+    """load and resolve; the renderer carries the template folders the blueprint asked for."""
+    bp, plans = _load_and_resolve(path, envs, timeout, on_stage)
+    return plans, Renderer(template_dirs(bp, templates))
 
 
 def compile_blueprint(
@@ -53,7 +97,7 @@ def compile_blueprint(
     envs: Sequence[str] = (),
     templates: Sequence[Path] = (),
     timeout: float | None = DEFAULT_TIMEOUT,
+    on_stage: Stage = silent,
 ) -> list[Compiled]:
-    bp = load_blueprint(path, timeout=timeout)
-    plans = resolve_all(bp, list(envs))
-    return compile_plans(plans, Renderer(template_dirs(bp, templates)))
+    plans, renderer = plan_blueprint(path, envs, templates, timeout, on_stage)
+    return compile_plans(plans, renderer, on_stage)

@@ -7,7 +7,7 @@ here or in `resolve`, so every backend agrees on it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
@@ -21,6 +21,9 @@ from netgen.model import (
     Tls,
     Via,
 )
+
+if TYPE_CHECKING:
+    from netgen.meshplan import MeshPlan
 
 CLUSTER_DOMAIN = "svc.cluster.local"
 
@@ -40,6 +43,7 @@ class EnvPlan:
     tls: Tls | None
     labels: Labels
     settings: Mapping[str, Any] = field(factory=dict)
+    loc: SourceLoc | None = None
 
 
 @frozen
@@ -76,6 +80,15 @@ class Workload:
     governing_service: str | None
     loc: SourceLoc
     extra: Mapping[str, Any] = field(factory=dict)
+    service_account: str | None = None
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    secret_env: tuple[SecretEnvVar, ...] = ()
+    resources: ResourcesPlan | None = None
+    liveness: ProbePlan | None = None
+    readiness: ProbePlan | None = None
+    rollout: RolloutPlan | None = None
+    volumes: tuple[VolumePlan, ...] = ()
 
 
 @frozen
@@ -116,6 +129,7 @@ class ExternalPlan:
     alias: bool
     fqdn: str
     loc: SourceLoc
+    app_protocol: str | None = None
 
 
 @frozen
@@ -163,10 +177,34 @@ class RoutePlan:
     target_port: int
     loc: SourceLoc
     options: Mapping[str, Any] = field(factory=dict)
+    route: str | None = None  # the user's name for the route object (`expose(route=...)`)
+    part: str = ""  # "-2"...: exposures sharing route=; "-match": a canary's header half
+
+    @property
+    def object_name(self) -> str:
+        """The name of this route's own object (an Ingress)."""
+        return f"{self.route}{self.part}" if self.route else self.name
 
     @property
     def canary(self) -> WeightedBackend | None:
         return self.backends[-1] if len(self.backends) > 1 else None
+
+
+@frozen
+class DnsForwardPlan:
+    zone: str
+    to: tuple[str, ...]
+    policy: str | None
+    loc: SourceLoc
+
+
+@frozen
+class DnsPlan:
+    """CoreDNS customisation of one environment: forwarded zones and query logging."""
+
+    forwards: tuple[DnsForwardPlan, ...]
+    log_classes: tuple[str, ...] | None  # None: no logging; () : log everything
+    loc: SourceLoc
 
 
 @frozen
@@ -182,13 +220,76 @@ class Plan:
     routes: tuple[RoutePlan, ...]
     domain: str | None = None
     settings: Mapping[str, Any] = field(factory=dict)
+    dns: DnsPlan | None = None
+    mesh: MeshPlan | None = None
+    namespace_labels: Mapping[str, Labels] = field(factory=dict)
     network: NetworkPlan = field(factory=lambda: NetworkPlan())
+    loc: SourceLoc | None = None  # the blueprint() call, for errors in its settings
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """An environment's setting, else the blueprint's, else `default`."""
+        return self.env.settings.get(key, self.settings.get(key, default))
+
+    def setting_loc(self, key: str) -> SourceLoc | None:
+        return self.env.loc if key in self.env.settings else self.loc
 
     def service(self, name: str) -> ServicePlan:
         for s in self.services:
             if s.name == name:
                 return s
         raise KeyError(name)
+
+
+# --- a workload's container settings (service(env_vars=..., liveness=..., ...)) ------
+
+
+@frozen
+class SecretEnvVar:
+    """An environment variable read from a Secret's key (`valueFrom.secretKeyRef`)."""
+
+    name: str
+    secret: str
+    key: str
+
+
+@frozen
+class ProbePlan:
+    """A probe with its port decided (the container port's name unless given; gRPC probes
+    need a number). Unset timings are left to Kubernetes' defaults."""
+
+    kind: str  # "exec" | "http" | "tcp" | "grpc"
+    command: tuple[str, ...] = ()
+    path: str | None = None
+    port: int | str | None = None
+    scheme: str | None = None
+    period: int | None = None
+    timeout: int | None = None
+    failures: int | None = None
+    successes: int | None = None
+    initial_delay: int | None = None
+
+
+@frozen
+class ResourcesPlan:
+    """Requests and limits as Kubernetes quantities, in the order cpu, memory."""
+
+    requests: tuple[tuple[str, str], ...] = ()
+    limits: tuple[tuple[str, str], ...] = ()
+
+
+@frozen
+class RolloutPlan:
+    max_surge: int | str | None = None
+    max_unavailable: int | str | None = None
+
+
+@frozen
+class VolumePlan:
+    name: str
+    path: str
+    claim: str | None = None
+    read_only: bool = False
+    size_limit: str | None = None
 
 
 @frozen

@@ -53,6 +53,7 @@ def documents(compiled: Compiled) -> list[dict]:
 def write_blueprint(tmp_path: Path) -> Callable[[str], Path]:
     def make(source: str, name: str = "bp.py") -> Path:
         path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source)
         return path
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 
@@ -50,11 +51,19 @@ def _escape(m: re.Match[str]) -> str:
 
 
 def quote(text: str) -> str:
+    """Double quotes with escapes; text whose only special characters are '"' and '\\'
+    (JSON in an annotation) reads better single-quoted, where nothing is an escape."""
+    if '"' in text and not _ESCAPE.search(text.replace('"', "").replace("\\", "")):
+        return "'" + text.replace("'", "''") + "'"
     return '"' + _ESCAPE.sub(_escape, text) + '"'
 
 
+@lru_cache(maxsize=1 << 16, typed=True)
 def scalar(value: Any) -> str:
-    """Render one value as a YAML scalar that reads back exactly as `value`."""
+    """Render one value as a YAML scalar that reads back exactly as `value`.
+
+    Cached (typed, so a Raw never stands in for an equal str): names, namespaces and labels
+    repeat across thousands of documents."""
     kind = type(value)
     if kind is Raw:
         return value
@@ -72,11 +81,28 @@ def scalar(value: Any) -> str:
         return repr(value)
     if isinstance(value, str):  # str subclasses such as enum values
         return scalar(str.__str__(value))
-    raise TypeError(f"cannot print {kind.__name__} as a YAML scalar: {value!r}")
+    shown = str(value)  # an undefined template variable raises its own, clearer error here
+    raise TypeError(f"cannot print {kind.__name__} as a YAML scalar: {shown!r}")
 
 
 def block(value: Mapping[str, Any] | Sequence[Any], indent: int) -> Raw:
-    """A mapping or list as block YAML starting on the next line, every leaf quoted."""
+    """A mapping or list as block YAML starting on the next line, every leaf quoted.
+
+    A tuple of (key, value) pairs, such as a Plan's labels, is a mapping; its rendering is
+    cached because the same labels appear on every object of a service."""
+    if isinstance(value, tuple) and value and all(
+        isinstance(p, tuple) and len(p) == 2 for p in value
+    ):
+        return _pairs_block(value, indent)
+    return _render_block(value, indent)
+
+
+@lru_cache(maxsize=1 << 14)
+def _pairs_block(pairs: tuple[tuple[str, Any], ...], indent: int) -> Raw:
+    return _render_block(dict(pairs), indent)
+
+
+def _render_block(value: Mapping[str, Any] | Sequence[Any], indent: int) -> Raw:
     lines: list[str] = []
     _block(value, indent, lines)
     if not lines:
@@ -84,31 +110,71 @@ def block(value: Mapping[str, Any] | Sequence[Any], indent: int) -> Raw:
     return Raw("\n".join(lines))
 
 
+_SCALARS = frozenset({str, int, bool, float, type(None), Raw})
+
+
+def _kind(value: Any) -> str:
+    """'scalar', 'map' or 'list', checking the common scalar types before any ABC."""
+    if type(value) in _SCALARS:
+        return "scalar"
+    if isinstance(value, Mapping):
+        return "map"
+    if isinstance(value, list | tuple):
+        return "list"
+    return "scalar"
+
+
 def _block(value: Any, indent: int, out: list[str]) -> None:
     pad = " " * indent
-    if isinstance(value, Mapping):
+    if _kind(value) == "map":
         for k, v in value.items():
-            if isinstance(v, Mapping | list | tuple) and v:
+            kind = _kind(v)
+            if kind != "scalar" and v:
                 out.append(f"{pad}{scalar(k)}:")
                 _block(v, indent + 2, out)
             else:
-                out.append(f"{pad}{scalar(k)}: {_leaf(v)}")
+                out.append(f"{pad}{scalar(k)}: {_leaf(v, kind)}")
     else:
         for item in value:
-            if isinstance(item, Mapping) and item:
+            kind = _kind(item)
+            if kind == "map" and item:
                 first = len(out)
                 _block(item, indent + 2, out)
                 out[first] = f"{pad}- " + out[first][indent + 2 :]
-            elif isinstance(item, list | tuple) and item:
+            elif kind == "list" and item:
                 out.append(f"{pad}-")
                 _block(item, indent + 2, out)
             else:
-                out.append(f"{pad}- {_leaf(item)}")
+                out.append(f"{pad}- {_leaf(item, kind)}")
 
 
-def _leaf(value: Any) -> str:
-    if isinstance(value, Mapping):
+def _leaf(value: Any, kind: str) -> str:
+    if kind == "map":
         return "{}"
-    if isinstance(value, list | tuple):
+    if kind == "list":
         return "[]"
     return scalar(value)
+
+
+def literal(text: str, indent: int) -> Raw:
+    """Multi-line text (a Corefile, a script) as a `|` block scalar, readable as the user
+    wrote it; falls back to a quoted scalar whenever a block could read back differently
+    (control characters, trailing blank lines, leading or whitespace-only lines)."""
+    if type(text) is not str:
+        return Raw(scalar(text))
+    body = text[:-1] if text.endswith("\n") else text
+    lines = body.split("\n")
+    first = next((line for line in lines if line), "")
+    if (
+        "\n" not in text
+        or not first
+        or first[0] in " \t"
+        or body.endswith("\n")
+        or any(line.strip() == "" and line for line in lines)
+        or any(line != line.rstrip() for line in lines)
+        or _ESCAPE.search(body.replace("\n", ""))
+    ):
+        return Raw(scalar(text))
+    pad = " " * indent
+    indicator = "|" if text.endswith("\n") else "|-"
+    return Raw(indicator + "".join(f"\n{pad}{line}" if line else "\n" for line in lines))

@@ -1,0 +1,31 @@
+"""`netgen init`: a commented starter blueprint that builds as it is."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netgen.cli import fail, guarded
+
+
+@guarded
+def init(
+    folder: Annotated[
+        Path, typer.Argument(help="Where to write blueprint.py (created if missing).")
+    ] = Path("."),
+) -> None:
+    """Write a commented starter blueprint.py into FOLDER and print the next command."""
+    from netgen.starter import BLUEPRINT_FILE, write_starter
+
+    target = folder / BLUEPRINT_FILE
+    if target.exists() or target.is_symlink():
+        raise fail(f"netgen: {target} already exists; not overwriting it "
+                   "(remove it, or choose another folder)")
+    write_starter(folder)
+    out = folder / "out"
+    typer.echo(f"netgen: wrote {target}: a starter system to edit into yours.")
+    typer.echo("Next, build it:")
+    typer.echo(f"  netgen build {shlex.quote(str(target))} --out {shlex.quote(str(out))}")

@@ -1,0 +1,148 @@
+"""Names ECS workloads use to find each other (Cloud Map, Service Connect) and RDS.
+
+Application config refers to peers by these names (`http://orders.shop.local:9090`). After
+the move they must become cluster DNS names, or, for RDS, stay exactly as they are: the
+database's TLS certificate is issued for its AWS endpoint name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from netgen.importers.ecs.exports import Exports
+from netgen.importers.ecs.grouping import Group
+from netgen.importers.ecs.model import DnsName, External
+from netgen.importers.ecs.naming import dns_label, unique
+from netgen.importers.ecs.problems import Finding
+from netgen.importers.ecs.shapes.cloudmap import DiscoveryService, Namespace
+from netgen.importers.ecs.shapes.ecs import Deployment
+from netgen.importers.ecs.shapes.ecs import Service as EcsService
+
+
+def primary_deployment(service: EcsService) -> tuple[int, Deployment] | None:
+    """(index, deployment) ECS is converging to (status PRIMARY), else the first listed."""
+    listed = list(enumerate(service.deployments))
+    primary = [(i, d) for i, d in listed if d.status == "PRIMARY"]
+    return (primary or listed or [None])[0]
+
+
+def _namespace_of(
+    exports: Exports, discovery: DiscoveryService, findings: list[Finding]
+) -> Namespace | None:
+    ns_id = discovery.namespace_id()
+    if ns_id is not None and ns_id in exports.namespaces:
+        return exports.namespaces[ns_id]
+    if ns_id is None and len(exports.namespaces) == 1:
+        # list-services omits the namespace; with one namespace exported there is no doubt.
+        return next(iter(exports.namespaces.values()))
+    findings.append(
+        exports.source(discovery.Id).finding(
+            "cloud-map-namespace-unknown",
+            f"cannot tell which namespace Cloud Map service {discovery.Name} is in; export "
+            "it with aws servicediscovery get-service / get-namespace",
+        )
+    )
+    return None
+
+
+def _resolve_namespace(exports: Exports, ref: str | None) -> Namespace | None:
+    """Service Connect names its namespace by ARN or by name."""
+    return next(
+        (n for n in exports.namespaces.values() if ref is not None and ref in (n.Arn, n.Name)),
+        None,
+    )
+
+
+def service_names(exports: Exports, groups: list[Group], findings: list[Finding]) -> list[DnsName]:
+    names: list[DnsName] = []
+    for group in groups:
+        for member in group.members:
+            service, at = member.service, exports.source(member.arn)
+            for registry in service.serviceRegistries:
+                discovery = exports.discovery_by_arn(registry.registryArn)
+                if discovery is None:
+                    continue
+                namespace = _namespace_of(exports, discovery, findings)
+                if namespace is None or not namespace.Type.startswith("DNS"):
+                    continue
+                host = f"{discovery.Name}.{namespace.Name}".lower()
+                if discovery.Name and namespace.Name:
+                    names.append(DnsName(host, "cloud-map", group.name, registry.port))
+            found = primary_deployment(service)
+            config = found[1].serviceConnectConfiguration if found else None
+            if found is None or config is None or not config.enabled:
+                continue
+            where = f".deployments[{found[0]}].serviceConnectConfiguration"
+            namespace = _resolve_namespace(exports, config.namespace)
+            for j, sc in enumerate(config.services):
+                for alias in sc.clientAliases:
+                    host = alias.dnsName
+                    if host is None and namespace is not None:
+                        host = f"{sc.discoveryName or sc.portName}.{namespace.Name}"
+                    if not host and namespace is None:
+                        findings.append(
+                            at.finding(
+                                "service-connect-namespace-unknown",
+                                f"namespace {config.namespace} is not in the export, so the "
+                                "default client alias name is unknown",
+                                f"{where}.services[{j}]",
+                            )
+                        )
+                        continue
+                    if host:
+                        names.append(
+                            DnsName(host.lower(), "service-connect", group.name, alias.port)
+                        )
+    return names
+
+
+def rds_externals(exports: Exports) -> tuple[list[External], list[DnsName]]:
+    externals, names, used = [], [], set()
+    for arn in sorted(
+        exports.db_instances, key=lambda a: exports.db_instances[a].DBInstanceIdentifier
+    ):
+        db = exports.db_instances[arn]
+        name = unique(dns_label(db.DBInstanceIdentifier, "db"), used)
+        endpoint = db.Endpoint
+        host = endpoint.Address.lower() if endpoint else None
+        port = endpoint.Port if endpoint else None
+        externals.append(External(name, "rds", host, port, db.Engine, arn))
+        if host:
+            names.append(DnsName(host, "rds", name, port))
+    return externals, names
+
+
+def dedupe_names(names: list[DnsName], findings: list[Finding]) -> tuple[DnsName, ...]:
+    """One entry per host; the first source wins, a different target is a warning."""
+    kept: dict[str, DnsName] = {}
+    for name in names:
+        first = kept.setdefault(name.host, name)
+        if first.target != name.target:
+            findings.append(
+                Finding(
+                    "ambiguous-dns-name",
+                    f"{name.host} means {first.target} ({first.kind}) and {name.target} "
+                    f"({name.kind}); using {first.target}",
+                )
+            )
+    return tuple(sorted(kept.values(), key=lambda n: n.host))
+
+
+def hosts_in(value: str, names: tuple[DnsName, ...]) -> tuple[str, ...]:
+    """Known host names that occur in an environment value.
+
+    Dotted names match on label boundaries anywhere ("http://api.shop.local:8080/x").
+    Single-label aliases only match where they can only be a host ("orders:9090",
+    "//orders"), so that a path like "/var/lib/orders" is not mistaken for one.
+    """
+    return tuple(name.host for name in names if host_pattern(name.host).search(value))
+
+
+def host_pattern(host: str) -> re.Pattern[str]:
+    """Where `host` occurs as a host name in a value; group 1 is what precedes it (kept when
+    the host is replaced)."""
+    escaped = re.escape(host)
+    if "." in host:
+        return re.compile(rf"(?<![A-Za-z0-9.-])(){escaped}(?![A-Za-z0-9-]|\.[A-Za-z0-9])",
+                          re.IGNORECASE)
+    return re.compile(rf"(^|//|@){escaped}(?=$|:\d|/)", re.IGNORECASE)

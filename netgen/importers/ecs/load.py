@@ -1,0 +1,196 @@
+"""Read a folder of AWS CLI JSON exports into `Exports`, or fail with every problem found.
+
+Nothing is raised until all files have been read and cross-checked, so one run tells the
+user everything that is wrong with their export, each with its file and JSON path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from netgen.importers.ecs.convert import CONVERTER, error_paths
+from netgen.importers.ecs.exports import Exports
+from netgen.importers.ecs.kinds import KINDS, PAGINATION_KEYS, Kind
+from netgen.importers.ecs.problems import ExportError, Finding, Problem, Source
+from netgen.importers.ecs.references import check_references
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Real exports are a few MB at most; a bigger file is a mistake and would only be slow."""
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def load_exports(folder: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Exports:
+    """Load every `*.json` file under `folder` (sorted, so results are reproducible)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ExportError.of([Problem(str(folder), "$", "not a directory")])
+    documents: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    for path in sorted(folder.rglob("*.json")):
+        name = path.relative_to(folder).as_posix()
+        if any(part.startswith(".") for part in Path(name).parts) or not path.is_file():
+            continue
+        size = path.stat().st_size
+        if size > max_bytes:
+            problems.append(_too_big(name, size, max_bytes))
+            continue
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # the file may have grown since stat()
+        if len(data) > max_bytes:
+            problems.append(_too_big(name, len(data), max_bytes))
+            continue
+        documents[name] = data
+    if not documents and not problems:
+        raise ExportError.of([Problem(str(folder), "$", "no *.json files found")])
+    return _parse(documents, problems)
+
+
+def _too_big(name: str, size: int, limit: int) -> Problem:
+    return Problem(
+        name, "$", f"file is {size} bytes, over the {limit}-byte limit; is this really CLI output?"
+    )
+
+
+def parse_exports(documents: Mapping[str, bytes]) -> Exports:
+    """Like `load_exports`, for documents already in memory (file name → raw bytes)."""
+    return _parse(documents, [])
+
+
+def _parse(documents: Mapping[str, bytes], problems: list[Problem]) -> Exports:
+    builder = _Builder()
+    builder.problems.extend(problems)
+    unread = bool(problems)
+    for name in sorted(documents):
+        doc = _parse_json(name, documents[name], builder.problems)
+        if doc is None:
+            unread = True
+        else:
+            builder.add_document(name, doc)
+    exports = builder.build()
+    # A file that could not be read at all may have held anything: skip dangling-reference
+    # checks then, rather than blame other files for what is really one unreadable file.
+    broken = set(_Builder.collections) if unread else builder.broken_collections
+    dangling, findings = check_references(exports, broken=broken)
+    if builder.problems or dangling:
+        # Stable sort: by file, and within a file in the order they were found.
+        raise ExportError.of(sorted(builder.problems + dangling, key=lambda p: p.file))
+    return attrs.evolve(exports, findings=exports.findings + tuple(findings))
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _parse_json(name: str, data: bytes, problems: list[Problem]) -> Any | None:
+    if not data.strip():
+        problems.append(Problem(name, "$", "file is empty (did the aws command fail?)"))
+        return None
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, "$", f"not {encoding} text (byte {exc.start})"))
+        return None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        message = f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        problems.append(Problem(name, "$", message, exc.lineno, exc.colno))
+    except RecursionError:
+        problems.append(Problem(name, "$", "malformed JSON: nested too deeply"))
+    except ValueError as exc:  # NaN/Infinity, or an integer with too many digits
+        problems.append(Problem(name, "$", f"malformed JSON: {exc}"))
+    return None
+
+
+class _Builder:
+    """Mutable accumulator; `Exports` itself stays frozen."""
+
+    collections = tuple(
+        f.name for f in attrs.fields(Exports) if f.name not in ("sources", "findings")
+    )
+
+    def __init__(self) -> None:
+        self.objects: dict[str, dict[str, Any]] = {name: {} for name in self.collections}
+        self.sources: dict[str, Source] = {}
+        self.findings: list[Finding] = []
+        self.problems: list[Problem] = []
+        self.broken_collections: set[str] = set()
+
+    def add_document(self, name: str, doc: Any) -> None:
+        kinds = [k for k in KINDS if isinstance(doc, dict) and k.key in doc]
+        if not kinds:
+            self.findings.append(Finding("unknown-file", _unknown(doc), name, "$"))
+            return
+        for key in PAGINATION_KEYS:
+            if doc.get(key):
+                self.findings.append(
+                    Finding(
+                        "truncated-listing",
+                        f"output has {key}: the listing is incomplete; export without "
+                        "--max-items so the CLI fetches every page",
+                        name,
+                        f"$.{key}",
+                    )
+                )
+        for kind in kinds:
+            self._add(name, doc, kind)
+
+    def _add(self, name: str, doc: dict[str, Any], kind: Kind) -> None:
+        try:
+            parsed = CONVERTER.structure(doc, kind.file_type)
+        except Exception as exc:
+            self.broken_collections.add(kind.collection)
+            for path, message in error_paths(exc):
+                self.problems.append(Problem(name, path, message))
+            return
+            return
+        for path, ident, obj in kind.items(parsed):
+            self._keep(kind, name, path, ident, obj)
+        for i, failure in enumerate(getattr(parsed, "failures", ())):
+            self.findings.append(
+                Finding(
+                    "describe-failure",
+                    f"{kind.command} could not describe {failure.arn}: {failure.reason}",
+                    name,
+                    f"$.failures[{i}]",
+                )
+            )
+
+    def _keep(self, kind: Kind, name: str, path: str, ident: str, obj: Any) -> None:
+        bucket = self.objects[kind.collection]
+        if ident in bucket:
+            if bucket[ident] != obj:
+                first = self.sources[ident]
+                self.findings.append(
+                    Finding(
+                        "duplicate-object",
+                        f"{ident} is also in {first.file} at {first.json_path} with different "
+                        "content; using that one",
+                        name,
+                        path,
+                    )
+                )
+            return
+        bucket[ident] = obj
+        self.sources[ident] = Source(name, path)
+
+    def build(self) -> Exports:
+        return Exports(
+            **self.objects,
+            sources=self.sources,
+            findings=tuple(self.findings),
+        )
+
+
+def _unknown(doc: Any) -> str:
+    if isinstance(doc, dict):
+        keys = ", ".join(sorted(map(str, doc))[:8]) or "none"
+        return f"not a recognised AWS CLI export (top-level keys: {keys}); skipped"
+    return f"not a recognised AWS CLI export (top level is {type(doc).__name__}); skipped"

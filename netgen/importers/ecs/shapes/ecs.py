@@ -1,0 +1,279 @@
+"""The parts of `aws ecs describe-task-definition` / `describe-services` output netgen reads.
+
+Field names are the exact camelCase keys of the ECS API (botocore `ecs/2014-11-13`), so a
+structuring error names the key the user sees in the file. Fields netgen cannot do without
+have no default and are therefore required; everything else is optional because AWS omits
+empty values. Unknown keys are ignored: AWS keeps adding fields.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from attrs import frozen
+
+# --- describe-task-definition -----------------------------------------------------------
+
+
+@frozen
+class PortMapping:
+    # Optional because mappings with `containerPortRange` have no single port.
+    containerPort: int | None = None
+    hostPort: int | None = None
+    protocol: str | None = None
+    name: str | None = None
+    appProtocol: str | None = None
+    containerPortRange: str | None = None
+
+
+@frozen
+class KeyValuePair:
+    name: str
+    value: str
+
+
+@frozen
+class Secret:
+    name: str
+    valueFrom: str
+
+
+@frozen
+class EnvironmentFile:
+    value: str
+    type: str | None = None
+
+
+@frozen
+class HealthCheck:
+    command: tuple[str, ...]
+    interval: int | None = None
+    timeout: int | None = None
+    retries: int | None = None
+    startPeriod: int | None = None
+
+
+@frozen
+class Ulimit:
+    name: str
+    softLimit: int
+    hardLimit: int
+
+
+@frozen
+class MountPoint:
+    sourceVolume: str
+    containerPath: str
+    readOnly: bool | None = None
+
+
+@frozen
+class RepositoryCredentials:
+    credentialsParameter: str
+
+
+@frozen
+class ContainerDefinition:
+    name: str
+    image: str
+    cpu: int | None = None
+    memory: int | None = None
+    memoryReservation: int | None = None
+    essential: bool | None = None
+    portMappings: tuple[PortMapping, ...] = ()
+    environment: tuple[KeyValuePair, ...] = ()
+    environmentFiles: tuple[EnvironmentFile, ...] = ()
+    secrets: tuple[Secret, ...] = ()
+    command: tuple[str, ...] | None = None
+    entryPoint: tuple[str, ...] | None = None
+    healthCheck: HealthCheck | None = None
+    ulimits: tuple[Ulimit, ...] = ()
+    mountPoints: tuple[MountPoint, ...] = ()
+    repositoryCredentials: RepositoryCredentials | None = None
+
+
+@frozen
+class HostVolumeProperties:
+    sourcePath: str | None = None
+
+
+@frozen
+class EFSVolumeConfiguration:
+    fileSystemId: str
+    rootDirectory: str | None = None
+
+
+@frozen
+class DockerVolumeConfiguration:
+    scope: str | None = None
+    autoprovision: bool | None = None
+    driver: str | None = None
+
+
+@frozen
+class FSxWindowsFileServerVolumeConfiguration:
+    fileSystemId: str
+    rootDirectory: str | None = None
+
+
+@frozen
+class Volume:
+    name: str
+    host: HostVolumeProperties | None = None
+    efsVolumeConfiguration: EFSVolumeConfiguration | None = None
+    dockerVolumeConfiguration: DockerVolumeConfiguration | None = None
+    fsxWindowsFileServerVolumeConfiguration: FSxWindowsFileServerVolumeConfiguration | None = None
+    configuredAtLaunch: bool | None = None
+
+
+@frozen
+class TaskDefinition:
+    taskDefinitionArn: str
+    family: str
+    revision: int
+    containerDefinitions: tuple[ContainerDefinition, ...]
+    networkMode: str | None = None
+    cpu: str | None = None  # a string in the API ("256"), unlike the container's integer
+    memory: str | None = None
+    volumes: tuple[Volume, ...] = ()
+    requiresCompatibilities: tuple[str, ...] = ()
+    status: str | None = None
+    registeredAt: datetime | None = None
+
+
+@frozen
+class Tag:
+    key: str
+    value: str | None = None
+
+
+@frozen
+class TaskDefinitionFile:
+    """`aws ecs describe-task-definition [--include TAGS]`."""
+
+    taskDefinition: TaskDefinition
+    tags: tuple[Tag, ...] = ()
+
+
+# --- describe-services ------------------------------------------------------------------
+
+
+@frozen
+class ServiceLoadBalancer:
+    containerName: str
+    containerPort: int
+    targetGroupArn: str | None = None  # absent for Classic Load Balancers
+    loadBalancerName: str | None = None
+
+
+@frozen
+class ServiceRegistry:
+    registryArn: str
+    port: int | None = None
+    containerName: str | None = None
+    containerPort: int | None = None
+
+
+@frozen
+class DeploymentCircuitBreaker:
+    enable: bool
+    rollback: bool
+
+
+@frozen
+class DeploymentConfiguration:
+    maximumPercent: int | None = None
+    minimumHealthyPercent: int | None = None
+    deploymentCircuitBreaker: DeploymentCircuitBreaker | None = None
+    strategy: str | None = None
+
+
+@frozen
+class AwsVpcConfiguration:
+    subnets: tuple[str, ...] = ()
+    securityGroups: tuple[str, ...] = ()
+    assignPublicIp: str | None = None
+
+
+@frozen
+class NetworkConfiguration:
+    awsvpcConfiguration: AwsVpcConfiguration | None = None
+
+
+@frozen
+class ServiceConnectClientAlias:
+    port: int
+    dnsName: str | None = None
+
+
+@frozen
+class ServiceConnectService:
+    portName: str
+    discoveryName: str | None = None
+    clientAliases: tuple[ServiceConnectClientAlias, ...] = ()
+    ingressPortOverride: int | None = None
+
+
+@frozen
+class ServiceConnectConfiguration:
+    enabled: bool
+    namespace: str | None = None
+    services: tuple[ServiceConnectService, ...] = ()
+
+
+@frozen
+class ServiceConnectServiceResource:
+    discoveryName: str | None = None
+    discoveryArn: str | None = None
+
+
+@frozen
+class Deployment:
+    status: str
+    taskDefinition: str
+    id: str | None = None
+    desiredCount: int | None = None
+    createdAt: datetime | None = None
+    networkConfiguration: NetworkConfiguration | None = None
+    serviceConnectConfiguration: ServiceConnectConfiguration | None = None
+    serviceConnectResources: tuple[ServiceConnectServiceResource, ...] = ()
+
+
+@frozen
+class DeploymentController:
+    type: str
+
+
+@frozen
+class Service:
+    serviceArn: str
+    serviceName: str
+    taskDefinition: str
+    desiredCount: int
+    clusterArn: str | None = None
+    status: str | None = None
+    launchType: str | None = None
+    schedulingStrategy: str | None = None
+    loadBalancers: tuple[ServiceLoadBalancer, ...] = ()
+    serviceRegistries: tuple[ServiceRegistry, ...] = ()
+    deploymentConfiguration: DeploymentConfiguration | None = None
+    deploymentController: DeploymentController | None = None
+    deployments: tuple[Deployment, ...] = ()
+    networkConfiguration: NetworkConfiguration | None = None
+    healthCheckGracePeriodSeconds: int | None = None
+    createdAt: datetime | None = None
+
+
+@frozen
+class Failure:
+    arn: str | None = None
+    reason: str | None = None
+    detail: str | None = None
+
+
+@frozen
+class ServicesFile:
+    """`aws ecs describe-services` (at most 10 services per call, so often several files)."""
+
+    services: tuple[Service, ...]
+    failures: tuple[Failure, ...] = ()

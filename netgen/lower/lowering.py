@@ -1,0 +1,32 @@
+"""Runs every registered backend over a Plan and checks they do not emit the same object."""
+
+from __future__ import annotations
+
+from netgen.backends.registry import BACKENDS
+from netgen.diagnostics import BlueprintError, Diagnostic
+from netgen.lower.render import Document, Renderer
+from netgen.plan import Plan
+
+
+def lower(plan: Plan, renderer: Renderer) -> list[Document]:
+    docs: list[Document] = []
+    for backend in BACKENDS:
+        docs.extend(backend.lower(plan, renderer))
+    _check_unique(docs, plan)
+    return docs
+
+
+def _check_unique(docs: list[Document], plan: Plan) -> None:
+    """Two backends emitting the same object would silently overwrite one another."""
+    seen: set[tuple[str, str | None, str]] = set()
+    clashes = []
+    for d in docs:
+        key = (d.kind, d.namespace, d.name)
+        if key in seen:
+            where = f"namespace '{d.namespace}'" if d.namespace else "the cluster"
+            clashes.append(Diagnostic(
+                f"environment '{plan.env.name}': two objects {d.kind} '{d.name}' in {where}; "
+                "rename one of the services or exposures"))
+        seen.add(key)
+    if clashes:
+        raise BlueprintError(clashes)

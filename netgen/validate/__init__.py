@@ -1,0 +1,77 @@
+"""Validate generated Kubernetes documents the way an API server would, offline.
+
+Custom resources are checked against CRDs (structural schema plus CEL rules), built-in kinds
+against the strict schemas bundled with `kubernetes_validate`. A document whose kind neither
+knows is a problem too: an unchecked document must not look like a valid one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from netgen.validate.core import (
+    CoreSchemas,
+    UnsupportedKubernetesVersion,
+    core_schemas,
+    default_kubernetes_version,
+)
+from netgen.validate.crd import CrdIndex, CrdLoadError, CrdVersion, load_crds
+from netgen.validate.problem import Path, Problem, format_path
+
+__all__ = [
+    "CoreSchemas",
+    "CrdIndex",
+    "CrdLoadError",
+    "CrdVersion",
+    "Problem",
+    "UnsupportedKubernetesVersion",
+    "default_kubernetes_version",
+    "load_crds",
+    "validate_document",
+    "validate_documents",
+]
+
+
+def validate_documents(
+    docs: Iterable[dict[str, Any]],
+    crds: CrdIndex | None = None,
+    k8s_version: str | None = None,
+) -> list[Problem]:
+    """All problems of all documents, in document order; an empty list means valid."""
+    core = core_schemas(k8s_version)
+    problems: list[Problem] = []
+    for doc in docs:
+        problems += validate_document(doc, crds, core)
+    return problems
+
+
+def validate_document(
+    doc: Any, crds: CrdIndex | None = None, core: CoreSchemas | None = None
+) -> list[Problem]:
+    core = core or core_schemas(None)
+    if not isinstance(doc, dict):
+        return [Problem("", "", "", "", f"document is a {type(doc).__name__}, not a mapping")]
+    kind, api_version = doc.get("kind"), doc.get("apiVersion")
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    name, namespace = meta.get("name", ""), meta.get("namespace", "")
+
+    def problem(path: Path, message: str) -> Problem:
+        return Problem(str(kind or ""), str(name), str(namespace), format_path(path), message)
+
+    if not isinstance(kind, str) or not isinstance(api_version, str) or not kind:
+        return [problem((), "document has no apiVersion and kind")]
+    found = crds.lookup(api_version, kind) if crds is not None else None
+    if found is not None:
+        return [problem(path, message) for path, message in found.validate(doc)]
+    results = core.validate(doc)
+    if results is None:
+        source = "no CRDs were loaded" if crds is None else f"{len(crds)} CRD versions loaded"
+        return [
+            problem(
+                (),
+                f"no schema for {api_version} {kind}: not a built-in kind of Kubernetes "
+                f"{core.version} and not a served version of a loaded CRD ({source})",
+            )
+        ]
+    return [problem(path, message) for path, message in results]

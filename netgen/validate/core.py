@@ -1,0 +1,107 @@
+"""Validate built-in kinds (Service, Deployment, Ingress, ...) offline.
+
+The schemas come from the `kubernetes_validate` package, which ships the OpenAPI schemas of
+each Kubernetes release, in its *strict* flavour (unknown fields rejected). We load them with
+its own helpers but keep one validator per kind and report every error, not just the first:
+`kubernetes_validate.validate` re-reads a 1.8 MB definitions file on every call and stops at
+the first error.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from kubernetes_validate import utils as kv_utils
+from packaging.version import Version
+from referencing import Registry, Resource
+
+from netgen.validate.problem import Path, schema_errors
+
+_SCHEMA_ROOT = "kubernetes-json-schema"
+
+
+class UnsupportedKubernetesVersion(ValueError):
+    """No bundled schemas for the requested Kubernetes version."""
+
+
+def _bundled_versions() -> list[Version]:
+    return sorted({Version(v) for v in kv_utils.all_versions()})
+
+
+def default_kubernetes_version() -> str:
+    """The newest bundled 1.3x release (schemas are offline, so this is what we can check)."""
+    candidates = [v for v in _bundled_versions() if v.major == 1 and 30 <= v.minor <= 39]
+    if not candidates:
+        raise UnsupportedKubernetesVersion("kubernetes_validate bundles no 1.3x schemas")
+    newest = candidates[-1]
+    return f"{newest.major}.{newest.minor}"
+
+
+def _resolve(requested: str) -> Version:
+    """The newest bundled release not newer than `requested` (major.minor)."""
+    match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.\d+)?", requested.strip())
+    if match is None:
+        raise UnsupportedKubernetesVersion(f"not a Kubernetes version: {requested!r}")
+    wanted = (int(match.group(1)), int(match.group(2)))
+    bundled = _bundled_versions()
+    usable = [v for v in bundled if (v.major, v.minor) <= wanted]
+    newest = bundled[-1]
+    if not usable or wanted > (newest.major, newest.minor):
+        span = f"{bundled[0].major}.{bundled[0].minor}-{newest.major}.{newest.minor}"
+        raise UnsupportedKubernetesVersion(
+            f"kubernetes_validate has schemas for Kubernetes {span}, not {requested}"
+        )
+    return usable[-1]
+
+
+class CoreSchemas:
+    """Strict schemas of the built-in kinds of one Kubernetes release."""
+
+    def __init__(self, k8s_version: str | None = None) -> None:
+        self.requested = k8s_version or default_kubernetes_version()
+        resolved = _resolve(self.requested)
+        self.version = f"{resolved.major}.{resolved.minor}"
+        self._dir = f"{_SCHEMA_ROOT}/v{resolved}-local-strict"
+        self._validators: dict[tuple[str, str], Any] = {}
+
+    @functools.cached_property
+    def _registry(self) -> Registry:
+        defs = kv_utils.schema_contents(f"{self._dir}/_definitions.json", self.version)
+        return Resource.from_contents(defs) @ Registry()
+
+    def validator(self, api_version: str, kind: str) -> Any | None:
+        """The validator for a resource kind, or None if this release has no such kind."""
+        key = (api_version, kind)
+        if key not in self._validators:
+            self._validators[key] = self._load(api_version, kind)
+        return self._validators[key]
+
+    def _load(self, api_version: str, kind: str) -> Any | None:
+        # kubernetes_validate's file naming: networking.k8s.io/v1 -> networking-v1.
+        flat = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+        try:
+            file = f"{self._dir}/{kind.lower()}-{flat}.json"
+            schema = kv_utils.schema_contents(file, self.version)
+        except FileNotFoundError:
+            return None
+        group, _, version = api_version.rpartition("/")
+        gvks = schema.get("x-kubernetes-group-version-kind") or ()
+        if {"group": group, "version": version, "kind": kind} not in gvks:
+            return None  # a sub-type (e.g. Affinity) or a CRD whose group merely looks alike
+        registry = Resource.from_contents(schema) @ self._registry
+        return Draft202012Validator(schema, registry=registry)
+
+    def validate(self, doc: dict[str, Any]) -> list[tuple[Path, str]] | None:
+        """Problems, or None if the kind is unknown to this release."""
+        validator = self.validator(str(doc.get("apiVersion")), str(doc.get("kind")))
+        if validator is None:
+            return None
+        return list(schema_errors(validator, doc))
+
+
+@functools.lru_cache(maxsize=8)
+def core_schemas(k8s_version: str | None = None) -> CoreSchemas:
+    return CoreSchemas(k8s_version)

@@ -1,0 +1,284 @@
+"""The individual translation rules, each on the smallest input that shows it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from netgen.importers.ecs import EcsSystem, analyse, parse_exports
+from netgen.importers.ecs.discovery import hosts_in
+from netgen.importers.ecs.model import Backend, DnsName, Forward, PathMatch, Redirect
+from netgen.importers.ecs.naming import dns_label, port_name
+from netgen.importers.ecs.paths import translate_path
+from netgen.importers.ecs.probes import liveness, readiness
+from netgen.importers.ecs.problems import Source
+from netgen.importers.ecs.shapes.ecs import HealthCheck
+from netgen.importers.ecs.shapes.elbv2 import Matcher, TargetGroup
+from netgen.importers.ecs.workloads import secret_ref
+from tests.importers.ecs_helpers import encode, shop_documents
+
+
+def analysed(docs: dict[str, Any]) -> EcsSystem:
+    return analyse(parse_exports(encode(docs)))
+
+
+def codes(system: EcsSystem) -> list[str]:
+    return [w.code for w in system.warnings]
+
+
+# --- paths and names ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "kind", "value", "warning"),
+    [
+        ("/api/*", "prefix", "/api", None),
+        ("/*", "prefix", "/", None),
+        ("*", "prefix", "/", None),
+        ("/healthz", "exact", "/healthz", None),
+        ("/img/*.png", "prefix", "/img", "path-widened"),
+        ("/api/v?/*", "prefix", "/api", "path-widened"),
+        ("/static*", "prefix", "/static", "path-narrowed"),
+    ],
+)
+def test_translate_path(pattern: str, kind: str, value: str, warning: str | None):
+    match, code = translate_path(pattern)
+    assert (match.kind, match.value, match.pattern, code) == (kind, value, pattern, warning)
+    assert match.exact_translation is (warning is None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "label"),
+    [
+        ("web", "web"),
+        ("Shop_API__Canary", "shop-api-canary"),
+        ("9lives", "svc-9lives"),
+        ("--", "svc"),
+    ],
+)
+def test_dns_label(raw: str, label: str):
+    assert dns_label(raw) == label
+
+
+def test_long_names_stay_distinct_and_valid():
+    a, b = dns_label("x" * 70 + "a"), dns_label("x" * 70 + "b")
+    assert a != b and len(a) <= 63 and len(b) <= 63 and not a.endswith("-")
+
+
+def test_port_names_are_iana_service_names():
+    assert port_name("api-http", 8080, "http") == "api-http"
+    assert port_name(None, 8080, "grpc") == "grpc"
+    assert port_name(None, 5000, None) == "tcp-5000"
+    long = port_name("Orders_Public_HTTP_Port", 9090, None)
+    assert len(long) <= 15 and long.startswith("orders-")
+    assert port_name("8080", 8080, None) == "p-8080"
+
+
+# --- secrets, probes ---------------------------------------------------------------------------
+
+
+def test_secret_refs_never_carry_values():
+    arn = "arn:aws:secretsmanager:us-west-2:123456789012:secret:shop/db-Xy7Pq2"
+    assert secret_ref("A", arn).ref == arn
+    full = secret_ref("B", f"{arn}:password:AWSPREVIOUS:")
+    assert (full.store, full.ref, full.json_key, full.version_stage, full.version_id) == (
+        "secretsmanager",
+        arn,
+        "password",
+        "AWSPREVIOUS",
+        None,
+    )
+    assert secret_ref("C", "shop-api-key").store == "ssm"  # bare parameter name
+    assert secret_ref("D", "arn:aws:s3:::bucket/key").store == "unknown"
+
+
+def test_liveness_command_forms():
+    at = Source("td.json", "$.hc")
+    shell = liveness(HealthCheck(("CMD-SHELL", "curl -f localhost || exit 1")), at, [])
+    assert shell is not None and shell.command == ("sh", "-c", "curl -f localhost || exit 1")
+    assert (shell.period_seconds, shell.timeout_seconds, shell.failure_threshold) == (30, 5, 3)
+    plain = liveness(HealthCheck(("CMD", "/bin/check", "--fast")), at, [])
+    assert plain is not None and plain.command == ("/bin/check", "--fast")
+    assert liveness(HealthCheck(("NONE",)), at, []) is None
+
+
+def test_readiness_matcher_outside_kubernetes_range_is_warned():
+    findings: list = []
+    group = TargetGroup(
+        "arn:tg",
+        "tg",
+        Protocol="HTTP",
+        HealthCheckPort="8081",
+        Matcher=Matcher(HttpCode="200-499"),
+    )
+    probe = readiness(group, 8080, Source("tg.json", "$.TargetGroups[0]"), findings)
+    assert probe is not None and probe.port == 8081 and probe.matcher == "200-499"
+    assert [(f.code, f.json_path) for f in findings] == [
+        ("health-matcher", "$.TargetGroups[0].Matcher")
+    ]
+
+
+def test_tcp_target_group_gives_tcp_probe():
+    group = TargetGroup("arn:tg", "tg", Protocol="TCP", HealthCheckProtocol="TCP")
+    probe = readiness(group, 9000, Source("f", "$"), [])
+    assert probe is not None and (probe.kind, probe.port, probe.path) == ("tcp", 9000, None)
+
+
+def test_hosts_in_env_values():
+    names = (
+        DnsName("orders.shop.local", "cloud-map", "orders"),
+        DnsName("orders", "service-connect", "orders", 9090),
+    )
+    assert hosts_in("http://ORDERS.shop.local:9090/x", names) == ("orders.shop.local",)
+    assert hosts_in("orders.shop.local.evil.com", names) == ()
+    assert hosts_in("/var/lib/orders", names) == ()
+    assert hosts_in("http://orders:9090", names) == ("orders",)
+
+
+# --- grouping and routes --------------------------------------------------------------------------
+
+
+def test_versions_follow_weight_not_file_order():
+    docs = shop_documents()
+    services = docs["ecs-services.json"]["services"]
+    services[1], services[2] = services[2], services[1]
+    versions = analysed(docs).service("api").versions
+    assert [(v.name, v.ecs_service) for v in versions] == [("v1", "api"), ("v2", "api-canary")]
+
+
+def test_weighted_forward_alone_groups_services():
+    docs = shop_documents()
+    for service in docs["ecs-services.json"]["services"]:
+        service["serviceRegistries"] = []
+    system = analysed(docs)
+    assert [s.name for s in system.services] == ["admin", "api", "orders", "web"]
+    assert [v.ecs_service for v in system.service("api").versions] == ["api", "api-canary"]
+
+
+def test_cloud_map_alone_groups_services_and_names_the_group():
+    docs = shop_documents()
+    services = docs["ecs-services.json"]["services"]
+    services[1]["serviceName"] = "checkout-stable"
+    services[2]["serviceName"] = "canary"
+    rules = docs["rules-https-443.json"]["Rules"]
+    rules[3]["Actions"][0]["ForwardConfig"]["TargetGroups"].pop()  # no weighted forward left
+    system = analysed(docs)
+    (api,) = [s for s in system.services if len(s.versions) == 2]
+    assert api.name == "api"  # the Cloud Map service name
+    # Without weights, the oldest ECS service is primary.
+    assert [(v.name, v.ecs_service) for v in api.versions] == [
+        ("v1", "checkout-stable"),
+        ("v2", "canary"),
+    ]
+
+
+def test_shared_target_group_splits_weight_by_replicas():
+    docs = shop_documents()
+    canary = docs["ecs-services.json"]["services"][2]
+    elb = "arn:aws:elasticloadbalancing:us-west-2:123456789012"
+    v1 = f"{elb}:targetgroup/shop-api-v1/1f2e3d4c5b6a7980"
+    canary["loadBalancers"][0]["targetGroupArn"] = v1
+    forward = docs["rules-https-443.json"]["Rules"][3]["Actions"][0]["ForwardConfig"]
+    forward["TargetGroups"] = forward["TargetGroups"][:1]
+    system = analysed(docs)
+    route = system.ingresses[0].listeners[1].routes[2]
+    # api (4 replicas) and api-canary (1 replica) both in shop-api-v1: the group's
+    # weight 80 is split 4:1 and covers all versions, so it stays one backend.
+    assert route.action == Forward((Backend("api", None, 8080, 80, "shop-api-v1"),))
+
+
+def test_redirect_that_changes_the_path_is_a_route_not_a_flag():
+    docs = shop_documents()
+    redirect = docs["rules-http-80.json"]["Rules"][0]["Actions"][0]["RedirectConfig"]
+    redirect["Path"] = "/shop/#{path}"
+    redirect["StatusCode"] = "HTTP_302"
+    http = analysed(docs).ingresses[0].listeners[0]
+    assert not http.https_redirect
+    (route,) = http.routes
+    assert route.action == Redirect(302, "HTTPS", None, 443, "/shop/#{path}", None)
+
+
+def test_listener_without_exported_rules_uses_its_default_action():
+    docs = shop_documents()
+    del docs["rules-https-443.json"]
+    system = analysed(docs)
+    https = system.ingresses[0].listeners[1]
+    assert [r.priority for r in https.routes] == [None]
+    assert https.routes[0].action == Forward((Backend("web", None, 3000, 1, "shop-web"),))
+    assert "rules-not-exported" in codes(system)
+
+
+def test_dropped_conditions_and_actions_are_warned():
+    docs = shop_documents()
+    rule = docs["rules-https-443.json"]["Rules"][0]
+    rule["Conditions"].append({"Field": "source-ip", "SourceIpConfig": {"Values": ["10.0.0.0/8"]}})
+    rule["Actions"].insert(
+        0, {"Type": "authenticate-oidc", "Order": 0, "AuthenticateOidcConfig": {}}
+    )
+    found = [(w.code, w.json_path) for w in analysed(docs).warnings if w.file.startswith("rules")]
+    assert ("condition-dropped", "$.Rules[0].Conditions[1]") in found
+    assert ("action-dropped", "$.Rules[0].Actions[0]") in found
+
+
+def test_path_pattern_from_legacy_values_only():
+    docs = shop_documents()
+    condition = docs["rules-https-443.json"]["Rules"][3]["Conditions"][0]
+    del condition["PathPatternConfig"]
+    route = analysed(docs).ingresses[0].listeners[1].routes[2]
+    assert route.paths == (PathMatch("prefix", "/api", "/api/*"),)
+
+
+# --- flows ----------------------------------------------------------------------------------
+
+
+def test_cidr_rule_covering_subnets_and_unknown_peer_group():
+    docs = shop_documents()
+    web = docs["security-groups.json"]["SecurityGroups"][3]
+    web["IpPermissions"][0]["IpRanges"].append({"CidrIp": "10.20.10.0/23"})
+    web["IpPermissions"][0]["UserIdGroupPairs"].append(
+        {"UserId": "210987654321", "GroupId": "sg-0999999999999999a"}
+    )
+    system = analysed(docs)
+    by_code = {w.code: w for w in system.warnings}
+    assert by_code["cidr-rule"].json_path == "$.SecurityGroups[3].IpPermissions[0].IpRanges[0]"
+    assert "shop-private-a, shop-private-b" in by_code["cidr-rule"].message
+    assert by_code["unknown-peer-group"].json_path.endswith(".UserIdGroupPairs[1]")
+
+
+def test_all_traffic_rule_means_all_ports():
+    docs = shop_documents()
+    orders = docs["security-groups.json"]["SecurityGroups"][5]
+    orders["IpPermissions"] = [
+        {
+            "IpProtocol": "-1",
+            "UserIdGroupPairs": [{"UserId": "123456789012", "GroupId": "sg-0b71e4d2a9c36f518"}],
+        }
+    ]
+    flows = [f for f in analysed(docs).flows if f.destination.name == "orders"]
+    assert [(f.source.name, f.protocol, f.port_from, f.port_to) for f in flows] == [
+        ("web", "ANY", None, None)
+    ]
+
+
+def test_inactive_services_are_skipped():
+    docs = shop_documents()
+    docs["ecs-services.json"]["services"][3]["status"] = "DRAINING"
+    system = analysed(docs)
+    assert "orders" not in [s.name for s in system.services]
+    assert "inactive-service" in codes(system)
+
+
+def test_service_connect_default_alias_name():
+    docs = shop_documents()
+    deployment = docs["ecs-services.json"]["services"][3]["deployments"][0]
+    del deployment["serviceConnectConfiguration"]["services"][0]["clientAliases"][0]["dnsName"]
+    assert analysed(docs).dns_name("orders.shop.local") == DnsName(
+        "orders.shop.local", "service-connect", "orders", 9090
+    )
+
+
+def test_fixture_is_valid_json_as_the_cli_prints_it():
+    for name, doc in shop_documents().items():
+        assert json.loads(json.dumps(doc, indent=4)) == doc, name

@@ -47,7 +47,8 @@ CAPABILITY = [
     ('expose("web", via=ALB, auth=basic("htpasswd"))',
      "expose('web', via=ALB): ALB cannot require basic auth (use NGINX)"),
     ('expose("web", via=ALB, tls=tls_secret("web-tls"))',
-     "expose('web', via=ALB): ALB cannot terminate TLS with a Secret (use NGINX, GATEWAY or ISTIO)"),
+     "expose('web', via=ALB): ALB cannot terminate TLS with a Secret "
+     "(use NGINX, GATEWAY or ISTIO)"),
     ('expose("web", via=ALB, path="/a(.*)", path_type="Regex")',
      "expose('web', via=ALB): ALB cannot match regular-expression paths (use NGINX)"),
     ('expose("web", via=NGINX, tls=acm("arn:aws:acm:us-east-1:1:certificate/x"))',

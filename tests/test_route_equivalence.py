@@ -17,7 +17,6 @@ from netgen.routes import http_weights, precedence, route_table
 from tests import routeback
 from tests.conftest import EXAMPLES, build, documents
 
-
 # Istio's VirtualServices are read back and compared in tests/test_istio_analysis.py.
 READ_BACK = (Via.ALB, Via.NGINX, Via.GATEWAY)
 

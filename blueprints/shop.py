@@ -11,11 +11,10 @@ env("production", namespace="production", replicas=3, isolation=STRICT,
 service("web", port=80, target_port=3000, image="shop/web:1.4", health="/health")
 service("api", port=8080, image="shop/api:2.0", versions=["v1", "v2"])
 service("postgres", port=5432, image="postgres:16", stateful=True, port_name="postgres")
-external("rds", host="shop.abc.us-west-2.rds.amazonaws.com", port=5432, cidr="10.0.64.0/20")
-external("payments", host="api.payments.example", port=443)
+external("rds", host="shop.abc.us-west-2.rds.amazonaws.com", port=5432)
 
 calls("web", "api")
-calls("api", "postgres", "rds", "payments")
+calls("api", "postgres", "rds")
 
 expose("web", via=ALB, host="shop.example.com", path="/")
 expose("api", via=ALB, path="/api", canary=0.2)          # 80% v1, 20% v2

@@ -7,6 +7,8 @@ Endpoints (`endpoints(plan)`), each with an id:
   namespace `namespace`). Serves its target port.
 - `kube-system/kube-dns`: the cluster DNS pods (`k8s-app: kube-dns` in `kube-system`).
   Serves UDP and TCP 53.
+- `istio-system/istiod`: the mesh's control plane (`app: istiod`), only in environments
+  whose `mesh(ISTIO)` injects sidecars. Serves TCP 15012.
 - `ingress:<namespace>`: any pod of the namespace an ingress controller, Gateway or Istio
   ingress gateway runs in. A source only.
 - `cidr:<cidr>`: every address of a range traffic is admitted from (the VPC for ALB/NLB,
@@ -23,7 +25,7 @@ meant for addresses outside the cluster).
 
 What is intended (`intended_connectivity(plan)`):
 
-- every workload may query kube-dns (UDP and TCP 53);
+- every workload may query kube-dns (UDP and TCP 53), and reach istiod when meshed;
 - a declared call `calls(a, b)` lets `a` reach `b` on b's target port (or port, for an
   external). NetworkPolicy names externals by address, so a caller of one external also
   reaches every other external whose addresses and port its calls already cover;
@@ -59,7 +61,7 @@ class Flow(NamedTuple):
 @frozen
 class Endpoint:
     id: str
-    kind: str  # "workload" | "dns" | "ingress" | "cidr" | "external"
+    kind: str  # "workload" | "cluster" (kube-dns, istiod) | "ingress" | "cidr" | "external"
     namespace: str | None = None  # pods: the namespace they run in
     labels: Labels = ()  # pods: labels every one of them carries
     addresses: tuple[IpBlock, ...] = ()  # address ranges: what they stand for
@@ -67,7 +69,7 @@ class Endpoint:
 
     @property
     def is_pods(self) -> bool:
-        return self.kind in ("workload", "dns", "ingress")
+        return self.kind in ("workload", "cluster", "ingress")
 
 
 def workload_id(namespace: str, service: str) -> str:
@@ -83,8 +85,10 @@ def endpoints(plan: Plan) -> dict[str, Endpoint]:
         )
         for s in plan.services
     }
-    out[DNS] = Endpoint(DNS, "dns", net.dns_namespace, net.dns_labels,
-                        serves=(("UDP", net.dns_port), ("TCP", net.dns_port)))
+    for pods in (net.dns, net.control_plane):
+        if pods is not None:
+            key = workload_id(pods.namespace, pods.name)
+            out[key] = Endpoint(key, "cluster", pods.namespace, pods.labels, serves=pods.ports)
     for src in net.sources:
         if src.namespace is not None:
             key = f"ingress:{src.namespace}"
@@ -116,11 +120,12 @@ def intended_connectivity(plan: Plan) -> set[Flow]:
     services = {s.name: s for s in plan.services}
     ids = {s.name: workload_id(s.namespace, s.name) for s in plan.services}
     externals = [p for p in points.values() if p.kind == "external"]
+    cluster = [p for p in points.values() if p.kind == "cluster"]
     open_ = plan.env.isolation is Isolation.OPEN
     flows: set[Flow] = set()
 
     for s in plan.services:
-        flows.update(Flow(ids[s.name], DNS, proto, port) for proto, port in points[DNS].serves)
+        flows.update(Flow(ids[s.name], p.id, *port) for p in cluster for port in p.serves)
         if open_:
             flows.update(Flow(ids[s.name], x.id, *x.serves[0]) for x in externals)
             flows.update(

@@ -312,6 +312,7 @@ class IngressSource:
     namespace: str | None
     cidrs: tuple[str, ...]
     loc: SourceLoc
+    setting: str | None = None  # the env/blueprint setting naming `cidrs`; None: a default
 
 
 @frozen
@@ -323,13 +324,28 @@ class ExternalTarget:
 
 
 @frozen
+class ClusterPods:
+    """Pods netgen does not manage that every workload must reach: the cluster DNS, a
+    mesh's control plane."""
+
+    name: str
+    namespace: str
+    labels: Labels
+    ports: tuple[tuple[str, int], ...]  # (protocol, port)
+
+
+KUBE_DNS = ClusterPods("kube-dns", "kube-system", (("k8s-app", "kube-dns"),),
+                       (("UDP", 53), ("TCP", 53)))
+
+
+@frozen
 class NetworkPlan:
     """Everything the NetworkPolicies let through, decided in `resolve`: the cluster DNS,
-    the source of every exposure and the addresses of every external."""
+    the mesh's control plane, the source of every exposure and the addresses of every
+    external."""
 
-    dns_namespace: str = "kube-system"
-    dns_labels: Labels = (("k8s-app", "kube-dns"),)
-    dns_port: int = 53
+    dns: ClusterPods = KUBE_DNS
+    control_plane: ClusterPods | None = None  # istiod, when sidecars are injected
     sources: tuple[IngressSource, ...] = ()
     externals: tuple[ExternalTarget, ...] = ()
 

@@ -171,7 +171,7 @@ def world(plan: Plan, docs: list[dict[str, Any]]) -> dict[str, list[Target]]:
     for e in endpoints(plan).values():
         if e.kind == "workload":
             assert e.id in out, f"no pods generated for {e.id}"
-        elif e.kind in ("dns", "ingress"):
+        elif e.kind in ("cluster", "ingress"):
             labels = e.labels or (("app.kubernetes.io/name", "controller"),)
             out[e.id] = [Pod(e.namespace or "", tuple(labels))]
         else:
@@ -221,8 +221,8 @@ def probe_outside(plan: Plan, docs: list[dict[str, Any]], open_: bool) -> list[s
                 wrong.append(f"{w.id} -> outsider pod")
             if policies.allowed(pod, PUBLIC, "TCP", 1) != open_:
                 wrong.append(f"{w.id} -> 203.0.113.7:1")
-            for other in [*workloads, points["kube-system/kube-dns"]]:
-                expected = open_ and other.namespace in (w.namespace, "kube-system")
+            for other in [*workloads, *(e for e in points.values() if e.kind == "cluster")]:
+                expected = open_ and (other.kind == "cluster" or other.namespace == w.namespace)
                 for proto, port in known - set(other.serves):
                     for dst in targets[other.id] if other is not w else ():
                         if policies.allowed(pod, dst, proto, port) != expected:

@@ -1,46 +1,29 @@
-"""Compiling blueprints to NetworkPolicies in tests, whatever exposure backends exist.
-
-Policies depend only on where an exposure's traffic comes from, not on the objects its
-backend writes, so these helpers resolve every `via` with a stand-in backend and lower only
-the core objects (for the pods' labels) and the NetworkPolicies.
-"""
+"""Compiling blueprints to NetworkPolicies in tests: resolve, then lower only the core
+objects (for the pods' labels) and the NetworkPolicies."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import kubernetes_validate
 
 from tests.conftest import parse  # isort: skip  (imports netgen.pipeline: backends import cleanly after it)
 from netgen.backends import kubernetes, networkpolicy
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature
 from netgen.loader import load_blueprint
 from netgen.lower.render import Renderer
-from netgen.model import Blueprint, Via
+from netgen.model import Blueprint
 from netgen.plan import Plan
 from netgen.resolve import resolve_all
 
-STAND_IN = Backend("stand-in", lambda plan, r: (), via=tuple(Via), features=frozenset(Feature))
 RENDERER = Renderer()
 K8S_VERSIONS = ("1.25.0", kubernetes_validate.latest_version())
-
-
-@contextmanager
-def any_via() -> Iterator[None]:
-    with mock.patch("netgen.resolve.routes.backend_for", lambda via: STAND_IN):
-        yield
 
 
 def resolve(bp: Blueprint | Path | str) -> list[Plan]:
     if not isinstance(bp, Blueprint):
         bp = load_blueprint(bp)
-    with any_via():
-        return resolve_all(bp)
+    return resolve_all(bp)
 
 
 def lowered(plan: Plan) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from netgen.model import (
     Exposure,
     External,
     Isolation,
+    Mesh,
     Service,
     SourceLoc,
     Via,
@@ -63,11 +64,17 @@ def systems(draw: st.DrawFn) -> Blueprint:
              loc=loc(300 + i))
         for i, src in enumerate(draw(st.lists(st.sampled_from(names), max_size=2 * n)))
     ]
-    exposures = [
-        Exposure(service=svc, via=draw(st.sampled_from(VIAS)), loc=loc(400 + i),
-                 path=f"/p{i}")
-        for i, svc in enumerate(draw(st.lists(st.sampled_from(names), min_size=2, max_size=8)))
-    ]
+    meshed = draw(st.booleans())  # sidecars everywhere: istiod must stay reachable
+    http = {s.name for s in services if not s.stateful and s.protocol == "TCP"}
+    exposures = []
+    for i, svc in enumerate(draw(st.lists(st.sampled_from(names), min_size=2, max_size=8))):
+        via = draw(st.sampled_from(VIAS))
+        if via is Via.ISTIO and not (meshed and svc in http):  # Istio routes HTTP, in a mesh
+            via = Via.NGINX
+        path = f"/p{i}" if via in (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO) else None
+        listen = (10000 + i,) if via is Via.TCP else ()  # a Gateway listener of its own
+        exposures.append(Exposure(service=svc, via=via, loc=loc(400 + i), path=path,
+                                  ports=listen))
     vpc = draw(st.sampled_from(["10.0.0.0/16", ["10.0.0.0/16", "100.64.0.0/16"]]))
     strict: dict[str, Any] = {"vpc_cidr": vpc}
     if draw(st.booleans()):
@@ -80,7 +87,8 @@ def systems(draw: st.DrawFn) -> Blueprint:
     )
     return Blueprint(path="gen.py", info=BlueprintInfo("gen"), envs=envs,
                      services=tuple(services), externals=tuple(externals), calls=tuple(calls),
-                     exposures=tuple(exposures))
+                     exposures=tuple(exposures),
+                     meshes=(Mesh(Via.ISTIO, loc(3)),) if meshed else ())
 
 
 def check(bp: Blueprint) -> None:

@@ -2,8 +2,9 @@
 
 Every namespace netgen manages gets namespace-wide policies that set its isolation:
 
-- STRICT: `default-deny` (no pod sends or receives anything) and `allow-dns` (every pod may
-  ask kube-dns, UDP and TCP 53), so that only what the workload policies allow gets through.
+- STRICT: `default-deny` (no pod sends or receives anything), `allow-dns` (every pod may
+  ask kube-dns, UDP and TCP 53) and, when a mesh injects sidecars, `allow-istiod` (TCP 15012
+  to istiod), so that only what the workload policies allow gets through.
 - OPEN: `allow-same-namespace` (pods receive from their own namespace and send anywhere).
 
 On top of that, one policy per service, named after it and selecting all its versions by
@@ -35,8 +36,9 @@ NAMESPACE_LABEL = "kubernetes.io/metadata.name"  # set by the API server on ever
 
 DEFAULT_DENY = "default-deny"
 ALLOW_DNS = "allow-dns"
+ALLOW_ISTIOD = "allow-istiod"
 ALLOW_SAME_NAMESPACE = "allow-same-namespace"
-NAMESPACE_WIDE = (DEFAULT_DENY, ALLOW_DNS, ALLOW_SAME_NAMESPACE)
+NAMESPACE_WIDE = (DEFAULT_DENY, ALLOW_DNS, ALLOW_ISTIOD, ALLOW_SAME_NAMESPACE)
 
 # A peer as a hashable, sortable key: ("pods", namespace or "", labels), ("namespace", name)
 # or ("ip", cidr, excluded). Pods come first, then namespaces, then addresses.
@@ -147,13 +149,13 @@ def _namespace_wide(plan: Plan, ns: str, strict: bool) -> list[Policy]:
         same = Rule((namespace(ns),), ())
         return [Policy(ALLOW_SAME_NAMESPACE, ns, (), ("Ingress", "Egress"), ingress=(same,),
                        allow_all_egress=True)]
-    net = plan.network
-    dns = ("pods", net.dns_namespace, net.dns_labels)
-    ports = (("UDP", net.dns_port), ("TCP", net.dns_port))
-    return [
-        Policy(DEFAULT_DENY, ns, (), ("Ingress", "Egress")),
-        Policy(ALLOW_DNS, ns, (), ("Egress",), egress=(Rule((dns,), ports),)),
-    ]
+    out = [Policy(DEFAULT_DENY, ns, (), ("Ingress", "Egress"))]
+    for name, target in ((ALLOW_DNS, plan.network.dns),
+                         (ALLOW_ISTIOD, plan.network.control_plane)):
+        if target is not None:
+            peer = ("pods", target.namespace, target.labels)
+            out.append(Policy(name, ns, (), ("Egress",), egress=(Rule((peer,), target.ports),)))
+    return out
 
 
 def _peer(peer: Peer) -> dict[str, Any]:

@@ -78,7 +78,8 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     mesh_plan = mesh.mesh_plan(bp, env, valid, service_plans, external_plans, calls, routes,
                                all_names, c)
     workloads = mesh.with_service_accounts(workloads, mesh_plan, dict(bp.info.settings))
-    network = network_plan(e, env, service_plans, external_plans, routes, namespaces, c)
+    network = network_plan(bp.info, e, env, service_plans, external_plans, routes, namespaces,
+                           mesh_plan, c)
     plan = Plan(
         blueprint=bp.info.name,
         source=bp.path,

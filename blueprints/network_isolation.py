@@ -13,7 +13,7 @@ env("development", namespace="development", replicas=1, isolation=OPEN)
 env("production", namespace="production", replicas=3, isolation=STRICT, vpc_cidr="10.0.0.0/16")
 
 service("web", port=80, target_port=8080, image="myapp/web:1.0", tier="web")
-service("api", port=8080, image="myapp/api:1.0", tier="api")
+service("api", port=80, target_port=8080, image="myapp/api:1.0", tier="api")
 service("database", port=5432, image="postgres:16", stateful=True, tier="database")
 external("payments-api", host="api.payments.example", port=443)
 

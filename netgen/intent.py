@@ -7,12 +7,12 @@ Endpoints (`endpoints(plan)`), each with an id:
   namespace `namespace`). Serves its target port.
 - `kube-system/kube-dns`: the cluster DNS pods (`k8s-app: kube-dns` in `kube-system`).
   Serves UDP and TCP 53.
-- `istio-system/istiod`: the mesh's control plane (`app: istiod`), only in environments
-  whose `mesh(ISTIO)` injects sidecars. Serves TCP 15012.
-- `ingress:<namespace>`: any pod of the namespace an ingress controller, Gateway or Istio
-  ingress gateway runs in. A source only.
-- `cidr:<cidr>`: every address of a range traffic is admitted from (the VPC for ALB/NLB,
-  `nodeport_cidr` for NodePorts). A source only.
+- `<istio_namespace>/istiod`: the mesh's control plane (`app: istiod`, in `istio-system`
+  unless set), only in environments whose `mesh(ISTIO)` injects sidecars. Serves TCP 15012.
+- `ingress:<namespace>`: any pod of the namespace an ingress controller, a Gateway's proxies
+  or the Istio ingress gateway run in. A source only.
+- `cidr:<cidr>`: every address of a range traffic is admitted from (`vpc_cidr` for ALB/NLB,
+  `nodeport_cidr` for NodePorts, the private ranges or 0.0.0.0/0 by default). A source only.
 - `external:<name>`: every address an `external(...)` may have (`addresses`: its `cidr`, its
   host when that is an IP, else the internet outside the private ranges plus `vpc_cidr`).
   A destination only. Serves its port.
@@ -44,9 +44,9 @@ from typing import NamedTuple
 from attrs import frozen
 
 from netgen.model import Isolation
-from netgen.plan import IpBlock, Labels, Plan
+from netgen.plan import KUBE_DNS, IpBlock, Labels, Plan
 
-DNS = "kube-system/kube-dns"
+DNS = f"{KUBE_DNS.namespace}/{KUBE_DNS.name}"  # kube-system/kube-dns
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -13,7 +13,7 @@ from netgen.diagnostics import BlueprintError
 from netgen.intent import DNS, Flow, flow_domain, intended_connectivity
 from netgen.model import Isolation, Via
 from netgen.resolve.network import FROM_CIDR, FROM_NAMESPACE, PRIVATE_RANGES
-from tests.conftest import EXAMPLES, build, documents
+from tests.conftest import EXAMPLES, REPO, build, documents
 from tests.netpol_eval import allowed_flows, describe, probe_outside
 from tests.netpol_support import lowered, netpols, resolve, validate
 
@@ -425,12 +425,15 @@ def test_service_named_like_a_namespace_wide_policy(blueprint_file, name: str) -
 def test_kube_system_is_not_managed(blueprint_file) -> None:  # type: ignore[no-untyped-def]
     assert errors(blueprint_file, (
         "env('prod', namespace='kube-system')\n"
-        "service('web', image='i', port=80, namespace='kube-system')\n"
+        "env('dev')\n"
+        "service('web', image='i', port=80)\n"  # said once, at the env: not here too
+        "with env('dev'):\n"
+        "    service('web', image='i', port=80, namespace='kube-system')\n"
         "service('api', image='i', port=80, namespace='apps')\n"
     )) == [
         "bp.py:2: error: env('prod'): namespace 'kube-system' holds the cluster DNS; netgen's "
         "NetworkPolicies there would cut every pod off from it",
-        "bp.py:3: error: service('web'): namespace 'kube-system' holds the cluster DNS; "
+        "bp.py:6: error: service('web'): namespace 'kube-system' holds the cluster DNS; "
         "netgen's NetworkPolicies there would cut every pod off from it",
     ]
 
@@ -467,3 +470,10 @@ def test_policies_do_not_depend_on_declaration_order(blueprint_file) -> None:  #
         for c in (build(first)[0], build(second)[0])
     ]
     assert texts[0] == texts[1]
+
+
+def test_the_documented_example_is_the_shipped_one() -> None:
+    doc = (REPO / "docs" / "networkpolicy.md").read_text()
+    example = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    shipped = (REPO / "blueprints" / "network_isolation.py").read_text()
+    assert example.strip() == shipped.split('"""', 2)[2].strip()

@@ -127,10 +127,12 @@ def _unmanaged(
     """netgen's policies in a namespace would cut off the cluster's own pods living there."""
     if pods is None:
         return
-    for what, ns, loc in (
+    for what, ns, loc in (  # said once, where the namespace was written
         (f"env({e.name!r})", env.namespace, e.loc),
-        *((f"service({s.name!r})", s.namespace, s.loc) for s in services),
-        *((f"external({x.name!r})", x.namespace, x.loc) for x in externals),
+        *((f"service({s.name!r})", s.namespace, s.loc) for s in services
+          if s.namespace != env.namespace),
+        *((f"external({x.name!r})", x.namespace, x.loc) for x in externals
+          if x.namespace != env.namespace),
     ):
         if ns == pods.namespace:
             c.error(loc, f"{what}: namespace '{ns}' {why}; netgen's NetworkPolicies there "

@@ -6,7 +6,7 @@ from netgen import *
 blueprint("myapp", domain="myapp.example.com")
 
 env("production", namespace="production", replicas=3,
-    tls=acm("arn:aws:acm:us-west-2:123456789012:certificate/cert-id"))
+    tls=acm("arn:aws:acm:us-west-2:123456789012:certificate/cert-id"), vpc_cidr="10.0.0.0/16")
 
 service("web-frontend", port=80, target_port=3000, image="myapp/web:1.0", health="/health")
 service("api-backend", port=8080, image="myapp/api:1.0", health="/health")

@@ -206,6 +206,22 @@ def _public_stateful(ctx: LintContext) -> Iterator[Lint]:
                        ctx.plan.env.name)
 
 
+def _private_ranges_admitted(ctx: LintContext) -> Iterator[Lint]:
+    if not ctx.declared_strict:
+        return
+    targets = {s.name: s.port.target_port for s in ctx.plan.services}
+    routes = {(r.name, r.service): r for r in ctx.plan.routes}
+    for src in ctx.plan.network.sources:
+        r = routes.get((src.route, src.service))
+        if src.setting is None and src.cidrs and r is not None:
+            key = "nodeport_cidr" if r.via is Via.NODEPORT else "vpc_cidr"
+            yield Lint("NG108", r.loc, f"{_decl(r)}: the NetworkPolicy admits the "
+                       f"{'nodes' if r.via is Via.NODEPORT else 'load balancer'} from every "
+                       f"private address ({', '.join(src.cidrs)}) on port "
+                       f"{targets[r.service]}; set env({ctx.plan.env.name!r}, {key}='...') to "
+                       "the real range", ctx.plan.env.name)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("NG101", "public-without-tls",
          "Traffic from the internet should be encrypted; a public route without TLS leaks "
@@ -228,6 +244,10 @@ RULES: tuple[Rule, ...] = (
     Rule("NG107", "public-stateful-service",
          "A stateful service (a database) reachable from the internet is rarely intended.",
          _public_stateful),
+    Rule("NG108", "private-ranges-admitted",
+         "Without vpc_cidr (or nodeport_cidr) a STRICT environment's NetworkPolicies admit "
+         "load-balancer and NodePort traffic from every private address, not just the VPC's.",
+         _private_ranges_admitted),
 )
 RULE_BY_CODE = {r.code: r for r in RULES}
 

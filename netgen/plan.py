@@ -223,6 +223,7 @@ class Plan:
     dns: DnsPlan | None = None
     mesh: MeshPlan | None = None
     namespace_labels: Mapping[str, Labels] = field(factory=dict)
+    network: NetworkPlan = field(factory=lambda: NetworkPlan())
     loc: SourceLoc | None = None  # the blueprint() call, for errors in its settings
 
     def setting(self, key: str, default: Any = None) -> Any:
@@ -289,3 +290,67 @@ class VolumePlan:
     claim: str | None = None
     read_only: bool = False
     size_limit: str | None = None
+
+
+@frozen
+class IpBlock:
+    """Addresses outside the cluster, as a NetworkPolicy ipBlock: `cidr` minus `excluded`."""
+
+    cidr: str
+    excluded: tuple[str, ...] = ()
+
+
+@frozen
+class IngressSource:
+    """Where one exposure's traffic reaches the service's pods from, once the load balancer
+    or proxy has forwarded it: the pods of a namespace (ingress controller, Gateway, Istio
+    ingress gateway) or address ranges (load balancer, nodes)."""
+
+    route: str
+    service: str
+    via: Via
+    namespace: str | None
+    cidrs: tuple[str, ...]
+    loc: SourceLoc
+    setting: str | None = None  # the env/blueprint setting naming `cidrs`; None: a default
+
+
+@frozen
+class ExternalTarget:
+    """The addresses an external is reached at, as NetworkPolicy can name them."""
+
+    external: str
+    blocks: tuple[IpBlock, ...]
+
+
+@frozen
+class ClusterPods:
+    """Pods netgen does not manage that every workload must reach: the cluster DNS, a
+    mesh's control plane."""
+
+    name: str
+    namespace: str
+    labels: Labels
+    ports: tuple[tuple[str, int], ...]  # (protocol, port)
+
+
+KUBE_DNS = ClusterPods("kube-dns", "kube-system", (("k8s-app", "kube-dns"),),
+                       (("UDP", 53), ("TCP", 53)))
+
+
+@frozen
+class NetworkPlan:
+    """Everything the NetworkPolicies let through, decided in `resolve`: the cluster DNS,
+    the mesh's control plane, the source of every exposure and the addresses of every
+    external."""
+
+    dns: ClusterPods = KUBE_DNS
+    control_plane: ClusterPods | None = None  # istiod, when sidecars are injected
+    sources: tuple[IngressSource, ...] = ()
+    externals: tuple[ExternalTarget, ...] = ()
+
+    def external(self, name: str) -> ExternalTarget:
+        for x in self.externals:
+            if x.external == name:
+                return x
+        raise KeyError(name)

@@ -389,6 +389,16 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         ENV + "service('db', port=5432, image='pg:16', stateful=True, health='/h')\n"
         f"expose('db', via=NLB, tls={ACM})\n",
         [("NG107", 4, "prod")]),
+    "NG108 declared STRICT without the VPC's range": (
+        "env('production', isolation=STRICT, replicas=3)\n"
+        "service('web', port=80, image='web:1.0', health='/h')\n"
+        f"expose('web', via=NLB, tls={ACM}, scheme='internal')\n",
+        [("NG108", 4, "production")]),
+    "NG108 neither for the implicit STRICT nor with nodeport_cidr": (
+        "env('prod')\n"
+        "env('production', isolation=STRICT, replicas=3, nodeport_cidr='10.0.8.0/22')\n"
+        "service('web', port=80, image='web:1.0', health='/h')\nexpose('web', via=NODEPORT)\n",
+        []),
 }
 
 CLEAN = HEAD + (

@@ -472,7 +472,9 @@ def test_generated_blueprints_route_and_allow_exactly_as_declared(spec: Spec) ->
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(specs())
 def test_nca_agrees_on_generated_blueprints(spec: Spec) -> None:
-    docs = documents(compile_spec(spec))
+    # Istio's authorization alone: the NetworkPolicies under it are proven on their own
+    # (tests/test_networkpolicy*.py) and may close more, e.g. OPEN's other namespaces.
+    docs = [d for d in documents(compile_spec(spec)) if d["kind"] != "NetworkPolicy"]
     assert nca_pairs(docs) == our_pairs(docs)
 
 

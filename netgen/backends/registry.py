@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netgen.backends import aws_alb, coredns, gateway_api, istio, kubernetes, nginx
+from netgen.backends import aws_alb, coredns, gateway_api, istio, kubernetes, networkpolicy, nginx
 from netgen.backends.base import Backend
 from netgen.model import Via
 
@@ -16,6 +16,7 @@ BACKENDS: tuple[Backend, ...] = (
     gateway_api.TCP_BACKEND,
     istio.BACKEND,
     coredns.BACKEND,
+    networkpolicy.BACKEND,
 )
 
 

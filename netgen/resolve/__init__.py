@@ -10,6 +10,7 @@ from netgen.resolve import environment as envs
 from netgen.resolve import mesh
 from netgen.resolve.dns import dns_plan, validate_dns
 from netgen.resolve.mesh_checks import validate_declarations as validate_mesh
+from netgen.resolve.network import network_plan
 from netgen.resolve.routes import exposures_for, route_plans
 from netgen.resolve.validate import validate_blueprint
 
@@ -77,6 +78,8 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     mesh_plan = mesh.mesh_plan(bp, env, valid, service_plans, external_plans, calls, routes,
                                all_names, c)
     workloads = mesh.with_service_accounts(workloads, mesh_plan, dict(bp.info.settings))
+    network = network_plan(bp.info, e, env, service_plans, external_plans, routes, namespaces,
+                           mesh_plan, c)
     plan = Plan(
         blueprint=bp.info.name,
         source=bp.path,
@@ -92,6 +95,7 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         dns=dns_plan(bp, e.name, c),
         mesh=mesh_plan,
         namespace_labels=mesh.namespace_labels(mesh_plan, namespaces),
+        network=network,
         loc=bp.info.loc,
     )
     _check_backends(plan, c)

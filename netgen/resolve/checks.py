@@ -119,11 +119,13 @@ def header_name(value: Any) -> str | None:
     return None
 
 
-def cidr(value: Any) -> str | None:
+def cidr(value: Any, what: str = "cidr") -> str | None:
     try:
+        if not isinstance(value, str):
+            raise TypeError(value)
         ipaddress.ip_network(value)
     except (ValueError, TypeError):
-        return f"cidr={value!r} is not a valid network such as '10.0.0.0/16'"
+        return f"{what}={value!r} is not a valid network such as '10.0.0.0/16'"
     return None
 
 

@@ -74,6 +74,9 @@ def test_cluster_variant_builds_valid_manifests(tmp_path: Path, yaml_snapshot) -
     assert kinds == [
         ("Deployment", "admin"), ("Deployment", "api-v1"), ("Deployment", "api-v2"),
         ("Deployment", "orders"), ("Deployment", "web"), ("Namespace", "shop"),
+        # the security groups' flows, as STRICT NetworkPolicies
+        ("NetworkPolicy", "allow-dns"), ("NetworkPolicy", "api"), ("NetworkPolicy", "default-deny"),
+        ("NetworkPolicy", "orders"), ("NetworkPolicy", "web"),
         ("Service", "admin"), ("Service", "api"), ("Service", "api-v1"), ("Service", "api-v2"),
         ("Service", "orders"), ("Service", "web"),
     ]

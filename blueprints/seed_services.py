@@ -13,7 +13,7 @@ from netgen import *
 blueprint("services")
 
 env("development", namespace="development", replicas=1, isolation=OPEN)
-env("production", namespace="production", replicas=3, isolation=STRICT)
+env("production", namespace="production", replicas=3, isolation=STRICT, vpc_cidr="10.0.0.0/16")
 
 service("web-app", port=80, target_port=8080, image="myapp:latest", tier="web")
 service("postgres", port=5432, image="postgres:16", stateful=True, port_name="postgres",

@@ -6,7 +6,7 @@ blueprint("shop", domain="shop.example.com")
 
 env("development", namespace="shop-dev", replicas=1, isolation=OPEN)
 env("production", namespace="production", replicas=3, isolation=STRICT,
-    tls=acm("arn:aws:acm:us-west-2:123456789012:certificate/abc"))
+    tls=acm("arn:aws:acm:us-west-2:123456789012:certificate/abc"), vpc_cidr="10.0.0.0/16")
 
 service("web", port=80, target_port=3000, image="shop/web:1.4", health="/health")
 service("api", port=8080, image="shop/api:2.0", versions=["v1", "v2"])
@@ -15,6 +15,9 @@ external("rds", host="shop.abc.us-west-2.rds.amazonaws.com", port=5432)
 
 calls("web", "api")
 calls("api", "postgres", "rds")
+
+expose("web", via=ALB, host="shop.example.com", path="/")
+expose("api", via=ALB, path="/api", canary=0.2)          # 80% v1, 20% v2
 
 with env("development"):
     expose("web", via=NODEPORT, node_port=30080)

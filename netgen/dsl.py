@@ -29,11 +29,21 @@ from netgen.model import (
     HeaderMatch,
     HealthCheck,
     Isolation,
+    Mesh,
+    Mtls,
+    Outlier,
+    Probe,
     RateLimit,
+    Retries,
+    Rollout,
+    SecretKeyRef,
     Service,
     SourceLoc,
     TlsSecret,
+    Traffic,
     Via,
+    Volume,
+    WorkloadSettings,
 )
 
 CLUSTER, NODEPORT, NLB, ALB, NGINX, GATEWAY, ISTIO, TCP = (
@@ -47,8 +57,10 @@ CLUSTER, NODEPORT, NLB, ALB, NGINX, GATEWAY, ISTIO, TCP = (
     Via.TCP,
 )
 STRICT, OPEN = Isolation.STRICT, Isolation.OPEN
+PERMISSIVE, DISABLE = Mtls.PERMISSIVE, Mtls.DISABLE
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_PREFIX = _PACKAGE_DIR + os.sep
 MAX_DECLARATIONS = 200_000
 
 
@@ -74,6 +86,8 @@ class Builder:
         self.count = 0
         self.dns_forwards: list[DnsForward] = []
         self.dns_logs: list[DnsLog] = []
+        self.meshes: list[Mesh] = []
+        self.traffic: list[Traffic] = []
 
     def freeze(self) -> Blueprint:
         stem = os.path.splitext(os.path.basename(self.path))[0]
@@ -89,6 +103,8 @@ class Builder:
             env_uses=tuple(self.env_uses),
             dns_forwards=tuple(self.dns_forwards),
             dns_logs=tuple(self.dns_logs),
+            meshes=tuple(self.meshes),
+            traffic=tuple(self.traffic),
         )
 
 
@@ -112,7 +128,7 @@ def _builder() -> Builder:
 def _loc(builder: Builder) -> SourceLoc:
     """The innermost caller outside the netgen package: the user's line, even through helpers."""
     frame = sys._getframe(2)
-    while frame is not None and os.path.dirname(frame.f_code.co_filename) == _PACKAGE_DIR:
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_PREFIX):
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
         return SourceLoc(builder.display_path, 0)
@@ -209,7 +225,7 @@ def service(
     port: int | None = None,
     target_port: int | None = None,
     image: str | None = None,
-    versions: Iterable[str] | None = None,
+    versions: Iterable[str] | Mapping[str, WorkloadSettings] | None = None,
     stateful: bool = False,
     headless: bool = False,
     namespace: str | None = None,
@@ -220,16 +236,34 @@ def service(
     app_protocol: str | None = None,
     port_name: str | None = None,
     tier: str | None = None,
+    env_vars: Mapping[str, str] | None = None,
+    secrets: Mapping[str, SecretKeyRef] | None = None,
+    command: Iterable[str] | None = None,
+    args: Iterable[str] | None = None,
+    cpu: str | None = None,
+    memory: str | None = None,
+    cpu_limit: str | None = None,
+    memory_limit: str | None = None,
+    liveness: Probe | None = None,
+    readiness: Probe | None = None,
+    rollout: Rollout | None = None,
+    volumes: Iterable[Volume] | None = None,
     **extra: Any,
 ) -> None:
+    """A workload and its Service. `cpu`/`memory` are requests, `cpu_limit`/`memory_limit`
+    limits (each printed only when given); `versions` may map each version to `version(...)`
+    settings that override the service's."""
     b = _builder()
+    by_version = versions if isinstance(versions, Mapping) else {}
+    settings = _settings(None, None, env_vars, secrets, command, args, cpu, memory, cpu_limit,
+                         memory_limit, liveness, readiness, rollout, volumes)
     b.services.append(
         Service(
             name=name, loc=_loc(b), scope=_scope(b), port=port, target_port=target_port,
             image=image, versions=_seq(versions), stateful=stateful, headless=headless,
             namespace=namespace, labels=_dict(labels), health=health, replicas=replicas,
             protocol=protocol, app_protocol=app_protocol, port_name=port_name, tier=tier,
-            extra=extra,
+            extra=extra, settings=settings, version_settings=tuple(by_version.items()),
         )
     )
 
@@ -243,13 +277,15 @@ def external(
     protocol: str = "TCP",
     namespace: str | None = None,
     alias: bool = True,
+    app_protocol: str | None = None,
 ) -> None:
     """Something outside the cluster; `alias=False` hands workloads the real host name
-    (needed when clients verify the TLS host name) instead of the ExternalName alias."""
+    (needed when clients verify the TLS host name) instead of the ExternalName alias.
+    `app_protocol` (HTTP, HTTPS, TLS, TCP, ...) tells a mesh what the port speaks."""
     b = _builder()
     b.externals.append(
         External(name=name, loc=_loc(b), host=host, port=port, scope=_scope(b), cidr=cidr,
-                 protocol=protocol, namespace=namespace, alias=alias)
+                 protocol=protocol, namespace=namespace, alias=alias, app_protocol=app_protocol)
     )
 
 
@@ -280,8 +316,11 @@ def expose(
     rate_limit: RateLimit | None = None,
     auth: BasicAuth | None = None,
     group: str | None = None,
+    route: str | None = None,
     **options: Any,
 ) -> None:
+    """How a service is reached. `route=` names the generated route object (Ingress, or the
+    HTTPRoute that exposures of one host and the same `route=` share)."""
     b = _builder()
     matches = (match,) if isinstance(match, HeaderMatch) else _seq(match)
     all_ports = _seq(ports)
@@ -294,7 +333,7 @@ def expose(
             path_type=path_type, canary=canary, version=version, match=matches, tls=tls,
             redirect_https=redirect_https, node_port=node_port, ports=all_ports, scheme=scheme,
             health=check, rewrite=rewrite, rate_limit=rate_limit, auth=auth, group=group,
-            options=options,
+            options=options, route=route,
         )
     )
 
@@ -352,3 +391,161 @@ def dns_log(classes: Iterable[str] | None = None) -> None:
     chosen = None if classes is None else ((classes,) if isinstance(classes, str)
                                            else tuple(classes))
     b.dns_logs.append(DnsLog(classes=chosen, loc=_loc(b), scope=_scope(b)))
+
+
+def mesh(
+    kind: Via | None = Via.ISTIO,
+    *,
+    mtls: Mtls | Isolation | str | None = None,
+    trust_domain: str | None = None,
+    ingress_selector: Mapping[str, str] | None = None,
+    ingress_principal: str | None = None,
+    revision: str | None = None,
+) -> None:
+    """Puts the workloads in a service mesh: blueprint-wide at the top level, for one
+    environment inside `with env(...)`; `mesh(None)` there switches it off again.
+    `revision` injects the sidecars of that Istio revision (label `istio.io/rev`)."""
+    b = _builder()
+    b.meshes.append(
+        Mesh(kind=kind, loc=_loc(b), scope=_scope(b), mtls=mtls, trust_domain=trust_domain,
+             ingress_selector=ingress_selector, ingress_principal=ingress_principal,
+             revision=revision)
+    )
+
+
+def traffic(
+    service: str,
+    *,
+    lb: str | None = None,
+    max_connections: int | None = None,
+    connect_timeout: str | None = None,
+    http1_max_pending: int | None = None,
+    http2_max_requests: int | None = None,
+    max_requests_per_connection: int | None = None,
+    outlier: Outlier | None = None,
+    timeout: str | None = None,
+    retries: Retries | None = None,
+) -> None:
+    """How mesh clients talk to `service`: load balancing, connection pool, outlier
+    detection (its DestinationRule) and request timeout and retries (its VirtualService)."""
+    b = _builder()
+    b.traffic.append(
+        Traffic(service=service, loc=_loc(b), scope=_scope(b), lb=lb,
+                max_connections=max_connections, connect_timeout=connect_timeout,
+                http1_max_pending=http1_max_pending, http2_max_requests=http2_max_requests,
+                max_requests_per_connection=max_requests_per_connection, outlier=outlier,
+                timeout=timeout, retries=retries)
+    )
+
+
+def outlier(
+    *,
+    consecutive_5xx: int | None = None,
+    consecutive_gateway_errors: int | None = None,
+    interval: str | None = None,
+    ejection: str | None = None,
+    max_ejection_percent: int | None = None,
+) -> Outlier:
+    """Eject an endpoint from the pool after repeated errors, for `ejection` at least."""
+    return Outlier(consecutive_5xx, consecutive_gateway_errors, interval, ejection,
+                   max_ejection_percent)
+
+
+def retries(attempts: int, *, per_try: str | None = None, on: str | None = None) -> Retries:
+    """Retry a failed request up to `attempts` times; `on` is Envoy's retry-on list."""
+    return Retries(attempts, per_try, on)
+
+
+def _sequence(value: Any) -> tuple[Any, ...] | Any:
+    """Lists become tuples (declarations are frozen); anything else is kept for resolve to
+    reject, so `command="run"` is an error with its line, not a tuple of letters."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def _settings(
+    image: Any, replicas: Any, env_vars: Any, secrets: Any, command: Any, args: Any, cpu: Any,
+    memory: Any, cpu_limit: Any, memory_limit: Any, liveness: Any, readiness: Any,
+    rollout: Any, volumes: Any,
+) -> WorkloadSettings:
+    return WorkloadSettings(
+        image=image, replicas=replicas,
+        env_vars=env_vars if env_vars is not None else {},
+        secrets=secrets if secrets is not None else {},
+        command=None if command is None else _sequence(command),
+        args=None if args is None else _sequence(args),
+        cpu=cpu, memory=memory, cpu_limit=cpu_limit, memory_limit=memory_limit,
+        liveness=liveness, readiness=readiness, rollout=rollout,
+        volumes=None if volumes is None else _sequence(volumes),
+    )
+
+
+def version(
+    *,
+    image: str | None = None,
+    replicas: int | None = None,
+    env_vars: Mapping[str, str] | None = None,
+    secrets: Mapping[str, SecretKeyRef] | None = None,
+    command: Iterable[str] | None = None,
+    args: Iterable[str] | None = None,
+    cpu: str | None = None,
+    memory: str | None = None,
+    cpu_limit: str | None = None,
+    memory_limit: str | None = None,
+    liveness: Probe | None = None,
+    readiness: Probe | None = None,
+    rollout: Rollout | None = None,
+    volumes: Iterable[Volume] | None = None,
+) -> WorkloadSettings:
+    """One version's settings in `service(..., versions={"v1": version(...)})`: whatever it
+    sets replaces the service's (`env_vars` and `secrets` add to them)."""
+    return _settings(image, replicas, env_vars, secrets, command, args, cpu, memory, cpu_limit,
+                     memory_limit, liveness, readiness, rollout, volumes)
+
+
+def secret_ref(name: str, key: str) -> SecretKeyRef:
+    """An environment variable read from key `key` of the Secret `name` (secretKeyRef)."""
+    return SecretKeyRef(name, key)
+
+
+def probe(
+    *,
+    exec: Iterable[str] | None = None,  # the Kubernetes field's name
+    http: str | None = None,
+    tcp: bool = False,
+    grpc: bool = False,
+    port: int | str | None = None,
+    scheme: str | None = None,
+    period: int | None = None,
+    timeout: int | None = None,
+    failures: int | None = None,
+    successes: int | None = None,
+    initial_delay: int | None = None,
+) -> Probe:
+    """A liveness or readiness probe: a command (`exec=[...]`), an HTTP GET of a path
+    (`http="/healthz"`), a TCP connect (`tcp=True`) or a gRPC health check (`grpc=True`).
+    `port` defaults to the service's container port; times are seconds."""
+    return Probe(
+        exec=None if exec is None else _sequence(exec), http=http, tcp=tcp, grpc=grpc,
+        port=port, scheme=scheme, period=period, timeout=timeout, failures=failures,
+        successes=successes, initial_delay=initial_delay,
+    )
+
+
+def rollout(
+    *, max_surge: int | str | None = None, max_unavailable: int | str | None = None
+) -> Rollout:
+    """RollingUpdate limits: pods (`1`) or a share of the replicas (`"25%"`)."""
+    return Rollout(max_surge, max_unavailable)
+
+
+def volume(
+    name: str,
+    path: str,
+    *,
+    claim: str | None = None,
+    read_only: bool = False,
+    size_limit: str | None = None,
+) -> Volume:
+    """A volume mounted at `path`: scratch space (emptyDir) by default, or the existing
+    PersistentVolumeClaim `claim` when its data must outlive the pod."""
+    return Volume(name, path, claim, read_only, size_limit)

@@ -123,6 +123,8 @@ class Service:
     port_name: str | None = None
     tier: str | None = None
     extra: Mapping[str, Any] = field(factory=dict)
+    settings: WorkloadSettings = field(factory=lambda: WorkloadSettings())
+    version_settings: tuple[tuple[str, Any], ...] = ()
 
 
 @frozen
@@ -136,6 +138,7 @@ class External:
     protocol: str = "TCP"
     namespace: str | None = None
     alias: bool = True
+    app_protocol: str | None = None
 
 
 @frozen
@@ -169,6 +172,7 @@ class Exposure:
     auth: BasicAuth | None = None
     group: str | None = None
     options: Mapping[str, Any] = field(factory=dict)
+    route: str | None = None
 
 
 @frozen
@@ -213,3 +217,135 @@ class Blueprint:
     env_uses: tuple[tuple[str, SourceLoc], ...] = ()
     dns_forwards: tuple[DnsForward, ...] = ()
     dns_logs: tuple[DnsLog, ...] = ()
+    meshes: tuple[Mesh, ...] = ()
+    traffic: tuple[Traffic, ...] = ()
+
+
+class Mtls(enum.Enum):
+    """Istio PeerAuthentication modes; `mtls=STRICT` also accepts the Isolation constant."""
+
+    STRICT = "STRICT"
+    PERMISSIVE = "PERMISSIVE"
+    DISABLE = "DISABLE"
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+@frozen
+class Outlier:
+    """Outlier detection: eject an endpoint after repeated errors, as written."""
+
+    consecutive_5xx: Any = None
+    consecutive_gateway_errors: Any = None
+    interval: Any = None
+    ejection: Any = None
+    max_ejection_percent: Any = None
+
+
+@frozen
+class Retries:
+    attempts: Any
+    per_try: Any = None
+    on: Any = None
+
+
+@frozen
+class Mesh:
+    """`mesh(...)`: the service mesh of every environment, or of the one it is scoped to.
+    `kind=None` switches the mesh off in that scope."""
+
+    kind: Any
+    loc: SourceLoc
+    scope: str | None = None
+    mtls: Any = None
+    trust_domain: Any = None
+    ingress_selector: Any = None
+    ingress_principal: Any = None
+    revision: Any = None
+
+
+@frozen
+class Traffic:
+    """`traffic(service, ...)`: how callers talk to a service inside the mesh, as written."""
+
+    service: str
+    loc: SourceLoc
+    scope: str | None = None
+    lb: Any = None
+    max_connections: Any = None
+    connect_timeout: Any = None
+    http1_max_pending: Any = None
+    http2_max_requests: Any = None
+    max_requests_per_connection: Any = None
+    outlier: Any = None
+    timeout: Any = None
+    retries: Any = None
+
+
+# --- what a service's container runs with (env vars, secrets, resources, probes, ...) ----
+
+
+@frozen
+class SecretKeyRef:
+    """One key of a Kubernetes Secret: the blueprint names it, never holds the value."""
+
+    name: str
+    key: str
+
+
+@frozen
+class Probe:
+    """A liveness or readiness check; exactly one of `exec`, `http`, `tcp`, `grpc` is set."""
+
+    exec: tuple[str, ...] | None = None
+    http: str | None = None
+    tcp: bool = False
+    grpc: bool = False
+    port: int | str | None = None
+    scheme: str | None = None
+    period: int | None = None
+    timeout: int | None = None
+    failures: int | None = None
+    successes: int | None = None
+    initial_delay: int | None = None
+
+
+@frozen
+class Rollout:
+    """A Deployment's RollingUpdate limits: a count of pods or a percentage such as "25%"."""
+
+    max_surge: int | str | None = None
+    max_unavailable: int | str | None = None
+
+
+@frozen
+class Volume:
+    """A volume mounted into the service's container: an emptyDir, or an existing claim."""
+
+    name: str
+    path: str
+    claim: str | None = None
+    read_only: bool = False
+    size_limit: str | None = None
+
+
+@frozen
+class WorkloadSettings:
+    """What a service's container runs with. A `version(...)` holds the same settings and
+    overrides its service's: scalars replace, `env_vars` and `secrets` add keys."""
+
+    image: str | None = None
+    replicas: int | None = None
+    env_vars: Mapping[str, Any] = field(factory=dict)
+    secrets: Mapping[str, Any] = field(factory=dict)
+    command: tuple[Any, ...] | None = None
+    args: tuple[Any, ...] | None = None
+    cpu: Any = None
+    memory: Any = None
+    cpu_limit: Any = None
+    memory_limit: Any = None
+    liveness: Any = None
+    readiness: Any = None
+    rollout: Any = None
+    volumes: tuple[Any, ...] | None = None

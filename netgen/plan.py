@@ -7,7 +7,7 @@ here or in `resolve`, so every backend agrees on it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
@@ -21,6 +21,9 @@ from netgen.model import (
     Tls,
     Via,
 )
+
+if TYPE_CHECKING:
+    from netgen.meshplan import MeshPlan
 
 CLUSTER_DOMAIN = "svc.cluster.local"
 
@@ -40,6 +43,7 @@ class EnvPlan:
     tls: Tls | None
     labels: Labels
     settings: Mapping[str, Any] = field(factory=dict)
+    loc: SourceLoc | None = None
 
 
 @frozen
@@ -76,6 +80,15 @@ class Workload:
     governing_service: str | None
     loc: SourceLoc
     extra: Mapping[str, Any] = field(factory=dict)
+    service_account: str | None = None
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    secret_env: tuple[SecretEnvVar, ...] = ()
+    resources: ResourcesPlan | None = None
+    liveness: ProbePlan | None = None
+    readiness: ProbePlan | None = None
+    rollout: RolloutPlan | None = None
+    volumes: tuple[VolumePlan, ...] = ()
 
 
 @frozen
@@ -116,6 +129,7 @@ class ExternalPlan:
     alias: bool
     fqdn: str
     loc: SourceLoc
+    app_protocol: str | None = None
 
 
 @frozen
@@ -163,6 +177,13 @@ class RoutePlan:
     target_port: int
     loc: SourceLoc
     options: Mapping[str, Any] = field(factory=dict)
+    route: str | None = None  # the user's name for the route object (`expose(route=...)`)
+    part: str = ""  # "-2"...: exposures sharing route=; "-match": a canary's header half
+
+    @property
+    def object_name(self) -> str:
+        """The name of this route's own object (an Ingress)."""
+        return f"{self.route}{self.part}" if self.route else self.name
 
     @property
     def canary(self) -> WeightedBackend | None:
@@ -200,9 +221,136 @@ class Plan:
     domain: str | None = None
     settings: Mapping[str, Any] = field(factory=dict)
     dns: DnsPlan | None = None
+    mesh: MeshPlan | None = None
+    namespace_labels: Mapping[str, Labels] = field(factory=dict)
+    network: NetworkPlan = field(factory=lambda: NetworkPlan())
+    loc: SourceLoc | None = None  # the blueprint() call, for errors in its settings
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """An environment's setting, else the blueprint's, else `default`."""
+        return self.env.settings.get(key, self.settings.get(key, default))
+
+    def setting_loc(self, key: str) -> SourceLoc | None:
+        return self.env.loc if key in self.env.settings else self.loc
 
     def service(self, name: str) -> ServicePlan:
         for s in self.services:
             if s.name == name:
                 return s
+        raise KeyError(name)
+
+
+# --- a workload's container settings (service(env_vars=..., liveness=..., ...)) ------
+
+
+@frozen
+class SecretEnvVar:
+    """An environment variable read from a Secret's key (`valueFrom.secretKeyRef`)."""
+
+    name: str
+    secret: str
+    key: str
+
+
+@frozen
+class ProbePlan:
+    """A probe with its port decided (the container port's name unless given; gRPC probes
+    need a number). Unset timings are left to Kubernetes' defaults."""
+
+    kind: str  # "exec" | "http" | "tcp" | "grpc"
+    command: tuple[str, ...] = ()
+    path: str | None = None
+    port: int | str | None = None
+    scheme: str | None = None
+    period: int | None = None
+    timeout: int | None = None
+    failures: int | None = None
+    successes: int | None = None
+    initial_delay: int | None = None
+
+
+@frozen
+class ResourcesPlan:
+    """Requests and limits as Kubernetes quantities, in the order cpu, memory."""
+
+    requests: tuple[tuple[str, str], ...] = ()
+    limits: tuple[tuple[str, str], ...] = ()
+
+
+@frozen
+class RolloutPlan:
+    max_surge: int | str | None = None
+    max_unavailable: int | str | None = None
+
+
+@frozen
+class VolumePlan:
+    name: str
+    path: str
+    claim: str | None = None
+    read_only: bool = False
+    size_limit: str | None = None
+
+
+@frozen
+class IpBlock:
+    """Addresses outside the cluster, as a NetworkPolicy ipBlock: `cidr` minus `excluded`."""
+
+    cidr: str
+    excluded: tuple[str, ...] = ()
+
+
+@frozen
+class IngressSource:
+    """Where one exposure's traffic reaches the service's pods from, once the load balancer
+    or proxy has forwarded it: the pods of a namespace (ingress controller, Gateway, Istio
+    ingress gateway) or address ranges (load balancer, nodes)."""
+
+    route: str
+    service: str
+    via: Via
+    namespace: str | None
+    cidrs: tuple[str, ...]
+    loc: SourceLoc
+    setting: str | None = None  # the env/blueprint setting naming `cidrs`; None: a default
+
+
+@frozen
+class ExternalTarget:
+    """The addresses an external is reached at, as NetworkPolicy can name them."""
+
+    external: str
+    blocks: tuple[IpBlock, ...]
+
+
+@frozen
+class ClusterPods:
+    """Pods netgen does not manage that every workload must reach: the cluster DNS, a
+    mesh's control plane."""
+
+    name: str
+    namespace: str
+    labels: Labels
+    ports: tuple[tuple[str, int], ...]  # (protocol, port)
+
+
+KUBE_DNS = ClusterPods("kube-dns", "kube-system", (("k8s-app", "kube-dns"),),
+                       (("UDP", 53), ("TCP", 53)))
+
+
+@frozen
+class NetworkPlan:
+    """Everything the NetworkPolicies let through, decided in `resolve`: the cluster DNS,
+    the mesh's control plane, the source of every exposure and the addresses of every
+    external."""
+
+    dns: ClusterPods = KUBE_DNS
+    control_plane: ClusterPods | None = None  # istiod, when sidecars are injected
+    sources: tuple[IngressSource, ...] = ()
+    externals: tuple[ExternalTarget, ...] = ()
+
+    def external(self, name: str) -> ExternalTarget:
+        for x in self.externals:
+            if x.external == name:
+                return x
         raise KeyError(name)

@@ -42,7 +42,8 @@ def complete(words: str) -> list[str]:
 
 
 def test_completion_of_commands_and_options() -> None:
-    assert complete("netgen ") == ["build", "diff", "graph", "init", "explain"]
+    assert {"build", "check", "diff", "graph", "init", "explain"} <= set(complete("netgen "))
+    assert complete("netgen check x --format ") == ["text", "json", "sarif"]
     assert complete("netgen gr") == ["graph"]
     assert "--against" in complete("netgen diff --ag")
     assert complete("netgen explain ") == ["dns"]

@@ -50,7 +50,9 @@ def test_empty_out_is_all_added(built: tuple[Path, Path], tmp_path: Path) -> Non
     assert code == 1
     names = sorted(p.name for p in (out / "dev").iterdir() if not p.name.startswith("."))
     assert names == ["00-Namespace.dev.yaml", "Deployment.api.yaml", "Deployment.web.yaml",
-                     "Kustomization", "Service.api.yaml", "Service.web.yaml"]
+                     "Kustomization", "NetworkPolicy.allow-dns.yaml", "NetworkPolicy.api.yaml",
+                     "NetworkPolicy.default-deny.yaml", "NetworkPolicy.web.yaml",
+                     "Service.api.yaml", "Service.web.yaml"]
     assert stdout.splitlines() == [
         f"added    dev/{n} (+{lines_of(out / 'dev' / n)} -0)" for n in names]
 
@@ -100,8 +102,11 @@ def test_removed_object(built: tuple[Path, Path]) -> None:
     prod = out / "prod"
     assert stdout.splitlines() == [
         "changed  prod/Deployment.web.yaml (+0 -5)",  # API_HOST/API_PORT and `env:` go
-        "changed  prod/Kustomization (+0 -2)",
+        "changed  prod/Kustomization (+0 -4)",
         f"removed  prod/Deployment.api.yaml (+0 -{lines_of(prod / 'Deployment.api.yaml')})",
+        # web called api: both halves of that rule go with it
+        f"removed  prod/NetworkPolicy.api.yaml (+0 -{lines_of(prod / 'NetworkPolicy.api.yaml')})",
+        f"removed  prod/NetworkPolicy.web.yaml (+0 -{lines_of(prod / 'NetworkPolicy.web.yaml')})",
         f"removed  prod/Service.api.yaml (+0 -{lines_of(prod / 'Service.api.yaml')})",
     ]
 
@@ -202,6 +207,16 @@ def test_against_a_revision(repo: Path) -> None:
         "+++ b/prod/Deployment.web.yaml",
         '-              value: "8080"',
         '+              value: "9090"',
+        "changed  prod/NetworkPolicy.api.yaml (+1 -1)",  # pods are reached on the new port
+        "--- a/prod/NetworkPolicy.api.yaml",
+        "+++ b/prod/NetworkPolicy.api.yaml",
+        "-          port: 8080",
+        "+          port: 9090",
+        "changed  prod/NetworkPolicy.web.yaml (+1 -1)",
+        "--- a/prod/NetworkPolicy.web.yaml",
+        "+++ b/prod/NetworkPolicy.web.yaml",
+        "-          port: 8080",
+        "+          port: 9090",
         "changed  prod/Service.api.yaml (+2 -2)",
         "--- a/prod/Service.api.yaml",
         "+++ b/prod/Service.api.yaml",
@@ -210,7 +225,7 @@ def test_against_a_revision(repo: Path) -> None:
         "+      port: 9090",
         "+      targetPort: 9090",
     ]
-    assert stderr == f"netgen: {bp} vs {bp} at HEAD: 3 changed\n"
+    assert stderr == f"netgen: {bp} vs {bp} at HEAD: 5 changed\n"
 
 
 def test_against_an_older_revision_with_another_environment(repo: Path) -> None:
@@ -221,8 +236,10 @@ def test_against_an_older_revision_with_another_environment(repo: Path) -> None:
     assert code == 1
     assert [line.split()[1] for line in stdout.splitlines()] == [
         "staging/00-Namespace.staging.yaml", "staging/Deployment.api.yaml",
-        "staging/Deployment.web.yaml", "staging/Kustomization", "staging/Service.api.yaml",
-        "staging/Service.web.yaml"]
+        "staging/Deployment.web.yaml", "staging/Kustomization",
+        "staging/NetworkPolicy.allow-dns.yaml", "staging/NetworkPolicy.api.yaml",
+        "staging/NetworkPolicy.default-deny.yaml", "staging/NetworkPolicy.web.yaml",
+        "staging/Service.api.yaml", "staging/Service.web.yaml"]
     assert {line.split()[0] for line in stdout.splitlines()} == {"added"}
 
 

@@ -73,11 +73,16 @@ def test_shop_model() -> None:
         ("svc_shop_dev_web", "svc_shop_dev_api", CALLS, None),
         ("svc_shop_dev_api", "svc_shop_dev_postgres", CALLS, None),
         ("svc_shop_dev_api", "ext_rds", CALLS, None),
+        ("clients", "entry_alb", TRAFFIC, None),
+        ("entry_alb", "pods_shop_dev_api_v1", TRAFFIC, "shop.example.com/api 80%"),
+        ("entry_alb", "pods_shop_dev_api_v2", TRAFFIC, "shop.example.com/api 20%"),
     }
 
 
 def test_without_exposures_there_are_no_clients() -> None:
-    g = build_graph(plan(BLUEPRINTS / "shop.py", "production"))
+    g = build_graph(plan(BLUEPRINTS / "seed_services.py", "production"))
+    assert any(n.kind == "entry" for n in g.nodes)
+    g = build_graph(plan(BLUEPRINTS / "dns.py"))
     assert not any(n.kind in ("client", "entry") for n in g.nodes)
 
 

@@ -10,10 +10,12 @@ from attrs import frozen
 
 from netgen.backends.features import Feature
 from netgen.lower.render import Document, Renderer
-from netgen.model import Via
+from netgen.model import SourceLoc, Via
 from netgen.plan import Plan
 
 LowerFn = Callable[[Plan, Renderer], Iterable[Document]]
+# Checks that span several routes (a shared load balancer, a host's paths): (where, message).
+CheckFn = Callable[[Plan], Iterable[tuple[SourceLoc | None, str]]]
 
 
 @frozen
@@ -23,3 +25,4 @@ class Backend:
     via: tuple[Via, ...] = ()
     features: frozenset[Feature] = frozenset()
     terminates_tls: bool = False
+    check: CheckFn | None = None

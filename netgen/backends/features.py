@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 
-from netgen.model import AcmCert, Exposure, TlsSecret
+from netgen.model import AcmCert, Exposure, TlsSecret, Via
+
+L7_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
 
 
 class Feature(enum.Enum):
@@ -30,6 +32,7 @@ class Feature(enum.Enum):
     SCHEME = "choose internal or internet-facing"
     GROUP = "share a load balancer through a group"
     GRPC = "route gRPC"
+    REGEX_PATH = "match regular-expression paths"
 
 
 def required_features(e: Exposure, grpc: bool) -> set[Feature]:
@@ -52,7 +55,8 @@ def required_features(e: Exposure, grpc: bool) -> set[Feature]:
         Feature.LISTENER_PORTS: bool(e.ports),
         Feature.SCHEME: e.scheme is not None,
         Feature.GROUP: e.group is not None,
-        Feature.GRPC: grpc,
+        Feature.GRPC: grpc and e.via in L7_VIAS,  # L4 forwarding carries gRPC as it is
+        Feature.REGEX_PATH: e.path_type == "Regex",
     }
     need.update(f for f, wanted in flags.items() if wanted)
     return need

@@ -7,6 +7,7 @@ to the ClusterIP one) and NLB (a LoadBalancer Service for the AWS Load Balancer 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from attrs import frozen
 
@@ -14,7 +15,7 @@ from netgen.backends.base import Backend
 from netgen.backends.features import Feature
 from netgen.lower.render import Document, Renderer
 from netgen.model import AcmCert, Via
-from netgen.plan import Labels, Plan, RoutePlan, ServicePlan
+from netgen.plan import Labels, Plan, ProbePlan, RoutePlan, ServicePlan, Workload
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
 NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
@@ -39,14 +40,14 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
     for ns in plan.namespaces:
         yield r.document(
             "kubernetes/namespace.yaml.j2", api_version="v1", kind="Namespace", name=ns,
-            namespace=None, labels=object_labels((), plan.blueprint),
+            namespace=None, labels=object_labels(plan.namespace_labels.get(ns, ()), plan.blueprint),
         )
     for w in plan.workloads:
         yield r.document(
             "kubernetes/workload.yaml.j2", api_version="apps/v1", kind=w.kind, name=w.name,
             namespace=w.namespace, w=w, labels=object_labels(w.labels, plan.blueprint),
-            selector=w.selector, pod_labels=w.labels,
-            service_account=plan.settings.get("service_accounts") and w.name,
+            selector=w.selector, pod_labels=w.labels, service_account=w.service_account,
+            pod=pod_parts(w),
         )
     for s in plan.services:
         yield from _services(plan, s, r)
@@ -167,3 +168,53 @@ NLB_BACKEND = Backend(
     ),
     terminates_tls=True,
 )
+
+
+def pod_parts(w: Workload) -> dict[str, Any]:
+    """The optional parts of a workload in Kubernetes field shapes, for the template to print
+    with `block`; all empty when a service uses none, so such output stays as it was."""
+    parts: dict[str, Any] = {"strategy": None, "resources": None, "mounts": [], "volumes": [],
+                             "liveness": _probe(w.liveness), "readiness": _probe(w.readiness)}
+    if w.rollout is not None:
+        rolling = {k: v for k, v in (("maxSurge", w.rollout.max_surge),
+                                     ("maxUnavailable", w.rollout.max_unavailable))
+                   if v is not None}
+        parts["strategy"] = {"type": "RollingUpdate", "rollingUpdate": rolling}
+    if w.resources is not None:
+        parts["resources"] = {k: dict(v) for k, v in (("requests", w.resources.requests),
+                                                      ("limits", w.resources.limits)) if v}
+    for v in w.volumes:
+        mount: dict[str, Any] = {"name": v.name, "mountPath": v.path}
+        if v.read_only:
+            mount["readOnly"] = True
+        parts["mounts"].append(mount)
+        if v.claim is not None:
+            claim: dict[str, Any] = {"claimName": v.claim}
+            if v.read_only:
+                claim["readOnly"] = True
+            parts["volumes"].append({"name": v.name, "persistentVolumeClaim": claim})
+        else:
+            scratch = {"sizeLimit": v.size_limit} if v.size_limit else {}
+            parts["volumes"].append({"name": v.name, "emptyDir": scratch})
+    return parts
+
+
+def _probe(p: ProbePlan | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    check: dict[str, Any]
+    if p.kind == "exec":
+        out: dict[str, Any] = {"exec": {"command": list(p.command)}}
+    elif p.kind == "http":
+        check = {"path": p.path, "port": p.port}
+        if p.scheme:
+            check["scheme"] = p.scheme
+        out = {"httpGet": check}
+    else:
+        out = {"grpc" if p.kind == "grpc" else "tcpSocket": {"port": p.port}}
+    for key, value in (("initialDelaySeconds", p.initial_delay), ("periodSeconds", p.period),
+                       ("timeoutSeconds", p.timeout), ("successThreshold", p.successes),
+                       ("failureThreshold", p.failures)):
+        if value is not None:
+            out[key] = value
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netgen.backends import coredns, kubernetes
+from netgen.backends import aws_alb, coredns, gateway_api, istio, kubernetes, networkpolicy, nginx
 from netgen.backends.base import Backend
 from netgen.model import Via
 
@@ -10,7 +10,13 @@ BACKENDS: tuple[Backend, ...] = (
     kubernetes.BACKEND,
     kubernetes.NODEPORT_BACKEND,
     kubernetes.NLB_BACKEND,
+    aws_alb.BACKEND,
+    nginx.BACKEND,
+    gateway_api.BACKEND,
+    gateway_api.TCP_BACKEND,
+    istio.BACKEND,
     coredns.BACKEND,
+    networkpolicy.BACKEND,
 )
 
 

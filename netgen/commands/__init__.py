@@ -11,8 +11,9 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from netgen.commands import diff, explain, graph, init
+    from netgen.commands import check, diff, explain, graph, init
 
+    app.command("check")(check.check)
     app.command("diff")(diff.diff)
     app.command("graph")(graph.graph)
     app.command("init")(init.init)

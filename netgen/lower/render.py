@@ -7,6 +7,7 @@ compiled once per process and looked up in the user's override folders first.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,23 @@ def builtin_templates() -> Path:
     here = Path(__file__).resolve().parent.parent
     inside = here / "templates"
     return inside if inside.is_dir() else here.parent / "templates"
+
+
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiling a template costs milliseconds in every process; Jinja's own cache keys on
+    each template's source checksum, so an edited override is never served stale.
+    NETGEN_NO_CACHE=1 turns it off; an unwritable cache folder just means no cache."""
+    if os.environ.get("NETGEN_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "netgen", f"jinja-{jinja2.__version__}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            return None
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
 
 
 @frozen
@@ -60,6 +78,7 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,
             cache_size=-1,
+            bytecode_cache=bytecode_cache(),
         )
         self.env.filters["block"] = block
         self.env.filters["quote"] = quote

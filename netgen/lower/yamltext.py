@@ -51,6 +51,10 @@ def _escape(m: re.Match[str]) -> str:
 
 
 def quote(text: str) -> str:
+    """Double quotes with escapes; text whose only special characters are '"' and '\\'
+    (JSON in an annotation) reads better single-quoted, where nothing is an escape."""
+    if '"' in text and not _ESCAPE.search(text.replace('"', "").replace("\\", "")):
+        return "'" + text.replace("'", "''") + "'"
     return '"' + _ESCAPE.sub(_escape, text) + '"'
 
 
@@ -106,32 +110,48 @@ def _render_block(value: Mapping[str, Any] | Sequence[Any], indent: int) -> Raw:
     return Raw("\n".join(lines))
 
 
+_SCALARS = frozenset({str, int, bool, float, type(None), Raw})
+
+
+def _kind(value: Any) -> str:
+    """'scalar', 'map' or 'list', checking the common scalar types before any ABC."""
+    if type(value) in _SCALARS:
+        return "scalar"
+    if isinstance(value, Mapping):
+        return "map"
+    if isinstance(value, list | tuple):
+        return "list"
+    return "scalar"
+
+
 def _block(value: Any, indent: int, out: list[str]) -> None:
     pad = " " * indent
-    if isinstance(value, Mapping):
+    if _kind(value) == "map":
         for k, v in value.items():
-            if isinstance(v, Mapping | list | tuple) and v:
+            kind = _kind(v)
+            if kind != "scalar" and v:
                 out.append(f"{pad}{scalar(k)}:")
                 _block(v, indent + 2, out)
             else:
-                out.append(f"{pad}{scalar(k)}: {_leaf(v)}")
+                out.append(f"{pad}{scalar(k)}: {_leaf(v, kind)}")
     else:
         for item in value:
-            if isinstance(item, Mapping) and item:
+            kind = _kind(item)
+            if kind == "map" and item:
                 first = len(out)
                 _block(item, indent + 2, out)
                 out[first] = f"{pad}- " + out[first][indent + 2 :]
-            elif isinstance(item, list | tuple) and item:
+            elif kind == "list" and item:
                 out.append(f"{pad}-")
                 _block(item, indent + 2, out)
             else:
-                out.append(f"{pad}- {_leaf(item)}")
+                out.append(f"{pad}- {_leaf(item, kind)}")
 
 
-def _leaf(value: Any) -> str:
-    if isinstance(value, Mapping):
+def _leaf(value: Any, kind: str) -> str:
+    if kind == "map":
         return "{}"
-    if isinstance(value, list | tuple):
+    if kind == "list":
         return "[]"
     return scalar(value)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from netgen.backends.registry import BACKENDS
 from netgen.diagnostics import BlueprintError, Collector, Diagnostic, did_you_mean
 from netgen.model import Blueprint, Env, SourceLoc
 from netgen.plan import Plan
 from netgen.resolve import environment as envs
+from netgen.resolve import mesh
 from netgen.resolve.dns import dns_plan, validate_dns
+from netgen.resolve.mesh_checks import validate_declarations as validate_mesh
+from netgen.resolve.network import network_plan
 from netgen.resolve.routes import exposures_for, route_plans
 from netgen.resolve.shapes import check_shapes
 from netgen.resolve.validate import validate_blueprint
@@ -31,6 +35,7 @@ def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
     c.raise_if_any()  # every check below relies on the declared types
     validate_blueprint(bp, c)
     validate_dns(bp, c)
+    validate_mesh(bp, c)
     declared = environments(bp)
     names = [e.name for e in declared]
     for wanted in only or ():
@@ -40,6 +45,7 @@ def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
                 f"it has: {', '.join(names)}")])
     all_names = _where_declared(bp, names)
     plans = [_resolve_env(bp, e, all_names, c) for e in declared]
+    mesh.check_unused_traffic(bp, (p.env.name for p in plans if p.mesh), c)
     c.raise_if_any()
     return [p for p in plans if not only or p.env.name in only]
 
@@ -67,11 +73,17 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     calls = envs.call_plans(bp, e.name, valid, externals, all_names, c)
     discovery = envs.discovery_env(calls, by_name, {x.name: x for x in external_plans})
     workloads = envs.workloads(valid, service_plans, discovery, env)
-    routes = route_plans(exposures_for(bp, e.name, valid), valid, by_name, env, all_names, c)
+    routes = route_plans(exposures_for(bp, e.name, valid), valid, by_name, env, all_names, c,
+                         domain=bp.info.domain)
     namespaces = sorted({env.namespace, *(s.namespace for s in service_plans),
                          *(x.namespace for x in external_plans)})
     _check_object_names(service_plans, external_plans, c)
-    return Plan(
+    mesh_plan = mesh.mesh_plan(bp, env, valid, service_plans, external_plans, calls, routes,
+                               all_names, c)
+    workloads = mesh.with_service_accounts(workloads, mesh_plan, dict(bp.info.settings))
+    network = network_plan(bp.info, e, env, service_plans, external_plans, routes, namespaces,
+                           mesh_plan, c)
+    plan = Plan(
         blueprint=bp.info.name,
         source=bp.path,
         env=env,
@@ -84,7 +96,21 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         domain=bp.info.domain,
         settings=dict(bp.info.settings),
         dns=dns_plan(bp, e.name, c),
+        mesh=mesh_plan,
+        namespace_labels=mesh.namespace_labels(mesh_plan, namespaces),
+        network=network,
+        loc=bp.info.loc,
     )
+    _check_backends(plan, c)
+    return plan
+
+
+def _check_backends(plan: Plan, c: Collector) -> None:
+    """What one exposure cannot know: rules of a shared load balancer, Gateway or host."""
+    for backend in BACKENDS:
+        if backend.check is not None:
+            for loc, message in backend.check(plan):
+                c.error(loc, message)
 
 
 def _check_object_names(services: list, externals: list, c: Collector) -> None:

@@ -19,6 +19,9 @@ _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?").fullma
 _LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?").fullmatch
 _IANA_SVC = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?").fullmatch
 _HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+").fullmatch
+# Gateway API's rule for Exact/PathPrefix paths, the strictest of the HTTP backends'.
+_URL_PATH = re.compile(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+").fullmatch
+_GROUP = re.compile(r"([a-z0-9][-a-z0-9.]*)?[a-z0-9]").fullmatch
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 
@@ -116,15 +119,42 @@ def header_name(value: Any) -> str | None:
     return None
 
 
-def cidr(value: Any) -> str | None:
+def cidr(value: Any, what: str = "cidr") -> str | None:
     try:
+        if not isinstance(value, str):
+            raise TypeError(value)
         ipaddress.ip_network(value)
     except (ValueError, TypeError):
-        return f"cidr={value!r} is not a valid network such as '10.0.0.0/16'"
+        return f"{what}={value!r} is not a valid network such as '10.0.0.0/16'"
     return None
 
 
 def text(value: Any, what: str) -> str | None:
     if not isinstance(value, str) or not value:
         return f"{what}={value!r} must be a non-empty string"
+    return None
+
+
+def url_path(value: str) -> str | None:
+    """A Prefix/Exact path every HTTP backend reads the same way."""
+    if not _URL_PATH(value):
+        return (f"path={value!r} may contain only letters, digits, %XX escapes and "
+                "-/._~!$&'()*+,;=:@")
+    if any(bad in value for bad in ("//", "/./", "/../", "%2f", "%2F", "#")) or value.endswith(
+        ("/..", "/.")
+    ):
+        return f"path={value!r} must not contain '//', '/./', '/../' or an encoded '/'"
+    return None
+
+
+def group_name(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > 63 or not _GROUP(value):
+        return (f"group={value!r} must be at most 63 lowercase letters, digits, '-' and '.', "
+                "starting and ending with a letter or digit")
+    return None
+
+
+def positive(value: Any, what: str) -> str | None:
+    if type(value) is not int or value < 1:
+        return f"{what}={value!r} must be a whole number of at least 1"
     return None

@@ -24,6 +24,7 @@ from netgen.plan import (
     Workload,
     fqdn,
 )
+from netgen.resolve import workload
 
 T = TypeVar("T", Service, External)
 
@@ -41,6 +42,7 @@ def env_plan(bp: Blueprint, e: Env) -> EnvPlan:
         tls=e.tls,
         labels=tuple(sorted(e.labels.items())),
         settings=dict(e.settings),
+        loc=e.loc,
     )
 
 
@@ -140,6 +142,7 @@ def workloads(
             labels = dict(p.labels)
             if version:
                 labels["version"] = version
+            w = workload.effective(s, version)
             out.append(
                 Workload(
                     name=name,
@@ -147,16 +150,24 @@ def workloads(
                     version=version,
                     namespace=p.namespace,
                     kind=kind,
-                    image=s.image or "",
-                    replicas=replicas,
+                    image=w.image or "",
+                    replicas=w.replicas if w.replicas is not None else replicas,
                     labels=tuple(labels.items()),
                     selector=selector,
                     port=p.port,
                     health=s.health,
-                    env=env_vars.get(s.name, ()),
+                    env=workload.env_vars(w, env_vars.get(s.name, ())),
                     governing_service=p.headless_name if s.stateful else None,
                     loc=s.loc,
                     extra=dict(s.extra),
+                    command=tuple(w.command or ()),
+                    args=tuple(w.args or ()),
+                    secret_env=workload.secret_env(w),
+                    resources=workload.resources(w),
+                    liveness=workload.probe_plan(w.liveness, p.port),
+                    readiness=workload.probe_plan(w.readiness, p.port),
+                    rollout=workload.rollout_plan(w.rollout),
+                    volumes=workload.volume_plans(w.volumes),
                 )
             )
     return out
@@ -171,6 +182,7 @@ def external_plans(externals: dict[str, External], e: EnvPlan) -> list[ExternalP
             name=x.name, namespace=x.namespace or e.namespace, host=x.host, port=x.port,
             protocol=x.protocol, cidr=x.cidr, alias=x.alias and not _is_ip(x.host),
             fqdn=fqdn(x.name, x.namespace or e.namespace), loc=x.loc,
+            app_protocol=x.app_protocol,
         )
         for x in externals.values()
     ]

@@ -8,11 +8,15 @@ from netgen.backends.base import Backend
 from netgen.backends.features import Feature, required_features
 from netgen.backends.registry import BACKENDS, backend_for
 from netgen.diagnostics import Collector
-from netgen.model import AcmCert, Blueprint, Exposure, Service, Tls, Via
+from netgen.model import Blueprint, Exposure, HealthCheck, Service, Tls, Via
 from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
 from netgen.resolve.environment import present
+from netgen.routes import RouteKey, route_key
 
 HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
+ANY_HOST = "*"
+# Exposures whose objects share a kind are numbered together, so their names cannot clash.
+INGRESS_FAMILY = {Via.ALB: "ingress", Via.NGINX: "ingress"}
 
 
 def exposures_for(bp: Blueprint, env: str, services: dict[str, Service]) -> list[Exposure]:
@@ -25,7 +29,7 @@ def exposures_for(bp: Blueprint, env: str, services: dict[str, Service]) -> list
 
 
 def _suggest(feature: Feature, via: Via) -> str:
-    able = [b.name for b in BACKENDS if feature in b.features and b.via and via not in b.via]
+    able = [v.name for b in BACKENDS if feature in b.features for v in b.via if v is not via]
     if not able:
         return ""
     listed = able[0] if len(able) == 1 else ", ".join(able[:-1]) + " or " + able[-1]
@@ -39,7 +43,10 @@ def route_plans(
     e: EnvPlan,
     all_names: dict[str, list[str]],
     c: Collector,
+    domain: str | None = None,
 ) -> list[RoutePlan]:
+    """`domain` (the blueprint's) is the host of HTTP exposures that name none; `host="*"`
+    is every host."""
     routes: list[RoutePlan] = []
     names: dict[str, int] = {}
     for x in exposures:
@@ -68,45 +75,68 @@ def route_plans(
         redirect = x.redirect_https
         if redirect is None:
             redirect = tls is not None and Feature.REDIRECT_HTTPS in backend.features
-        n = names[f"{x.service}/{x.via.value}"] = names.get(f"{x.service}/{x.via.value}", 0) + 1
-        routes.append(
-            RoutePlan(
-                name=x.service if n == 1 else f"{x.service}-{n}",
-                service=x.service,
-                namespace=p.namespace,
-                via=x.via,
-                host=x.host,
-                path=x.path,
-                path_type=x.path_type,
-                matches=x.match,
-                backends=backends,
-                tls=tls,
-                redirect_https=bool(redirect),
-                node_port=x.node_port,
-                ports=x.ports,
-                scheme=x.scheme or "internet-facing",
-                health=x.health,
-                rewrite=x.rewrite,
-                rate_limit=x.rate_limit,
-                auth=x.auth,
-                group=x.group,
-                grpc=grpc,
-                target_port=p.port.target_port,
-                loc=x.loc,
-                options=dict(x.options),
-            )
+        family = INGRESS_FAMILY.get(x.via, x.via.value)
+        n = names[f"{x.service}/{family}"] = names.get(f"{x.service}/{family}", 0) + 1
+        shared = 0
+        if x.route is not None:  # exposures sharing route= are numbered on Ingress backends
+            shared = names[f"route:{x.route}/{family}"] = names.get(
+                f"route:{x.route}/{family}", 0) + 1
+        health = x.health
+        if health is None and s.health and Feature.HEALTH_CHECK in backend.features:
+            health = HealthCheck(s.health)
+        route = RoutePlan(
+            name=x.service if n == 1 else f"{x.service}-{n}",
+            service=x.service,
+            namespace=p.namespace,
+            via=x.via,
+            host=_host(x, domain),
+            path=x.path,
+            path_type=x.path_type,
+            matches=x.match,
+            backends=backends,
+            tls=tls,
+            redirect_https=bool(redirect),
+            node_port=x.node_port,
+            ports=x.ports,
+            scheme=x.scheme or "internet-facing",
+            health=health,
+            rewrite=x.rewrite,
+            rate_limit=x.rate_limit,
+            auth=x.auth,
+            group=x.group,
+            grpc=grpc,
+            target_port=p.port.target_port,
+            loc=x.loc,
+            options=dict(x.options),
+            route=x.route,
+            part="" if shared <= 1 else f"-{shared}",
         )
+        routes.extend(_header_canary(route) if x.canary is not None and x.match else (route,))
     _check_conflicts(routes, c)
     return routes
 
 
-def _inherited_tls(tls: Tls | None, backend: Backend) -> Tls | None:
-    """The environment's certificate applies to the backends that can use that kind of
-    certificate (ACM: the AWS load balancers; a Secret: ingress-nginx, Gateway, Istio)."""
-    if tls is None or not backend.terminates_tls:
+def _host(x: Exposure, domain: str | None) -> str | None:
+    if x.host == ANY_HOST or x.via not in HTTP_VIAS:
         return None
-    kind = Feature.TLS_ACM if isinstance(tls, AcmCert) else Feature.TLS_SECRET
-    return tls if kind in backend.features else None
+    return x.host if x.host is not None else domain
+
+
+def _inherited_tls(tls: Tls | None, backend: Backend) -> Tls | None:
+    """The environment's certificate applies to every exposure whose backend terminates
+    TLS; one that cannot use that kind of certificate is then reported by the capability
+    check rather than silently served without TLS."""
+    return tls if backend.terminates_tls else None
+
+
+def _header_canary(route: RoutePlan) -> tuple[RoutePlan, RoutePlan]:
+    """`canary=` with `match=`: matching requests always reach the canary (Flagger's and
+    Argo Rollouts' header route); every other request is split by weight. Two routes on the
+    same host and path, the header route first."""
+    newest = route.backends[-1]
+    by_header = evolve(route, name=f"{route.name}-match", backends=(evolve(newest, weight=100),),
+                       part=f"{route.part}-match")
+    return by_header, evolve(route, matches=())
 
 
 def _with_tls(x: Exposure, tls: Tls | None) -> Exposure:
@@ -139,7 +169,7 @@ def _weights(
 
 
 def _check_conflicts(routes: list[RoutePlan], c: Collector) -> None:
-    seen: dict[tuple[object, ...], RoutePlan] = {}
+    seen: dict[RouteKey, RoutePlan] = {}
     node_ports: dict[int, RoutePlan] = {}
     for r in routes:
         if r.node_port is not None:
@@ -149,9 +179,7 @@ def _check_conflicts(routes: list[RoutePlan], c: Collector) -> None:
                                f"used by '{first_np.service}' at {first_np.loc}")
         if r.via not in HTTP_VIAS:
             continue
-        key = (r.host or "*", r.path or "/", r.path_type, tuple(sorted(
-            (m.name.lower(), m.value) for m in r.matches)))
-        first = seen.setdefault(key, r)
+        first = seen.setdefault(route_key(r), r)  # `/api/` is `/api`: the same requests
         if first is not r:
             where = f"host {r.host!r}" if r.host else "every host"
             c.error(r.loc, f"expose({r.service!r}): {where} and path {r.path or '/'!r} are "

@@ -20,6 +20,9 @@ from netgen.model import (
 )
 from netgen.resolve import checks
 from netgen.resolve.shapes import show
+from netgen.resolve.workload import validate_service_settings
+
+PATH_TYPES = ("Prefix", "Exact", "Regex")
 
 
 def _report(c: Collector, decl: str, loc: object, problem: str | None) -> None:
@@ -79,7 +82,7 @@ def validate_service(s: Service, c: Collector) -> None:
         checks.dns1035(s.name, "service name"),
         checks.port(s.port) if s.port is not None else "port= is required",
         checks.port(s.target_port, "target_port") if s.target_port is not None else None,
-        checks.text(s.image, "image"),
+        checks.text(s.image, "image") if s.image is not None or not s.version_settings else None,
         checks.labels(s.labels),
         checks.dns1123(s.namespace, "namespace") if s.namespace is not None else None,
         checks.count(s.replicas, "replicas") if s.replicas is not None else None,
@@ -104,6 +107,7 @@ def validate_service(s: Service, c: Collector) -> None:
         problems.append("a stateful service name must leave room for '-headless' (54 characters)")
     for p in problems:
         _report(c, d, s.loc, p)
+    validate_service_settings(s, c)
 
 
 def validate_external(x: External, c: Collector) -> None:
@@ -122,13 +126,32 @@ def validate_external(x: External, c: Collector) -> None:
 def validate_exposure(x: Exposure, c: Collector) -> None:
     d = f"expose({x.service!r})"
     problems: list[str | None] = [
-        checks.hostname(x.host) if x.host is not None else None,
+        checks.hostname(x.host) if x.host not in (None, "*") else None,
         checks.http_path(x.path) if x.path is not None else None,
         checks.node_port(x.node_port) if x.node_port is not None else None,
         *(checks.port(p, "port") for p in x.ports),
     ]
-    if x.path_type not in ("Prefix", "Exact"):
-        problems.append(f"path_type={x.path_type!r} must be 'Prefix' or 'Exact'")
+    if x.path_type not in PATH_TYPES:
+        problems.append(f"path_type={x.path_type!r} must be 'Prefix', 'Exact' or 'Regex'")
+    elif x.path_type != "Regex" and isinstance(x.path, str) and x.path.startswith("/"):
+        problems.append(checks.url_path(x.path))
+    if x.path_type == "Regex" and x.path is None:
+        problems.append("path_type='Regex' needs a path= regular expression")
+    if x.rewrite is not None and (not isinstance(x.rewrite, str)
+                                  or not x.rewrite.startswith("/")):
+        problems.append(f"rewrite={x.rewrite!r} must start with '/'")
+    if x.group is not None:
+        problems.append(checks.group_name(x.group))
+    if x.route is not None:
+        problems.append(checks.dns1123(x.route, "route"))
+    if x.rate_limit is not None:
+        limits = {"rpm": x.rate_limit.rpm, "rps": x.rate_limit.rps,
+                  "connections": x.rate_limit.connections}
+        if all(v is None for v in limits.values()):
+            problems.append("rate_limit() needs rpm=, rps= or connections=")
+        problems.extend(checks.positive(v, k) for k, v in limits.items() if v is not None)
+    if x.auth is not None:
+        problems.append(checks.dns1123(x.auth.secret, "basic() secret"))
     if x.canary is not None and (
         isinstance(x.canary, bool)
         or not isinstance(x.canary, int | float)
@@ -143,10 +166,18 @@ def validate_exposure(x: Exposure, c: Collector) -> None:
         problems.append(f"scheme={x.scheme!r} must be 'internet-facing' or 'internal'")
     for m in x.match:
         problems.append(checks.header_name(m.name))
-        if not isinstance(m.value, str):
-            problems.append(f"header {m.name!r} value {m.value!r} must be a string")
+        if not isinstance(m.value, str) or not m.value or len(m.value) > 4096:
+            problems.append(f"header {m.name!r} value {m.value!r} must be a non-empty string "
+                            "of at most 4096 characters")
+    names = [m.name.lower() for m in x.match if isinstance(m.name, str)]
+    if len(set(names)) != len(names):
+        problems.append("match= names the same header twice")
     if x.health is not None:
         problems.append(checks.http_path(x.health.path))
+        for what in ("interval", "timeout", "healthy", "unhealthy"):
+            value = getattr(x.health, what)
+            if value is not None:
+                problems.append(checks.positive(value, f"health_check {what}"))
     problems.extend(unknown_arguments(x.options, dsl.expose))
     for p in problems:
         _report(c, d, x.loc, p)

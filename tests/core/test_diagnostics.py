@@ -41,17 +41,20 @@ CASES = {
         "service('api', port=80, image='a', versions=['v1', 'v2'])\n"
         "expose('api', via=NLB, canary=1.5)\n",
         [(3, "expose('api'): canary=1.5 must be between 0 and 1"),
-         (3, "expose('api', via=NLB): NLB cannot split traffic by weight (canary)")],
+         (3, "expose('api', via=NLB): NLB cannot split traffic by weight (canary) "
+             "(use ALB, NGINX, GATEWAY, TCP or ISTIO)")],
     ),
     "canary without versions": (
         "service('api', port=80, image='a')\nexpose('api', via=NLB, canary=0.2)\n",
-        [(3, "expose('api', via=NLB): NLB cannot split traffic by weight (canary)"),
+        [(3, "expose('api', via=NLB): NLB cannot split traffic by weight (canary) "
+             "(use ALB, NGINX, GATEWAY, TCP or ISTIO)"),
          (3, "expose('api', via=NLB): canary= needs a service with at least two versions "
              "(service('api', versions=['v1', 'v2']))")],
     ),
     "path over an L4 load balancer": (
         "service('web', port=80, image='w')\nexpose('web', via=NLB, path='/api')\n",
-        [(3, "expose('web', via=NLB): NLB cannot route by path")],
+        [(3, "expose('web', via=NLB): NLB cannot route by path "
+             "(use ALB, NGINX, GATEWAY or ISTIO)")],
     ),
     "node port used twice": (
         "service('a', port=80, image='a')\nservice('b', port=80, image='b')\n"

@@ -30,24 +30,6 @@ def test_external_by_ip_address_gets_no_externalname(blueprint_file) -> None:  #
     assert env["API_HOST"] == "api.bp.svc.cluster.local"
 
 
-def test_environment_secret_certificate_is_not_forced_on_an_nlb(blueprint_file) -> None:  # type: ignore[no-untyped-def]
-    """env(tls=tls_secret(...)) is for the backends that terminate TLS with a Secret; an NLB
-    (ACM only) in that environment used to inherit it and fail 'NLB cannot terminate TLS
-    with a Secret'. An ACM certificate is still inherited."""
-    path = blueprint_file(
-        HEAD + "env('dev', tls=tls_secret('dev-cert'))\n"
-        "env('prod', tls=acm('arn:aws:acm:eu-west-1:1:certificate/x'))\n"
-        "service('web', port=80, image='w')\nexpose('web', via=NLB)\n")
-    dev, prod = compile_blueprint(path)
-    annotations = {
-        c.plan.env.name: next(d for d in documents(c) if d["metadata"]["name"] == "web-lb")
-        ["metadata"]["annotations"] for c in (dev, prod)
-    }
-    key = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert"
-    assert key not in annotations["dev"]
-    assert annotations["prod"][key] == "arn:aws:acm:eu-west-1:1:certificate/x"
-
-
 def test_stream_order_does_not_follow_declaration_order(blueprint_file) -> None:  # type: ignore[no-untyped-def]
     """`build --stdout` used to print objects in declaration order, so reordering services
     changed the output; it is now the order of the files in out/<env>/."""

@@ -16,9 +16,10 @@ per backend.
 
 Which declaration orders matter (see `Decl.key`): the exposures of one service are numbered
 in declaration order (`web`, `web-2`; backends whose objects share a kind, such as the two
-Ingress backends, share the numbering), so their relative order is kept; `env(...)` declarations come before the `with env(...)` blocks that use them (a
-bare `env("x")` first would declare x, and a later `env("x", namespace=...)` would be a
-duplicate); everything else is free.
+Ingress backends, share the numbering), so their relative order is kept; `env(...)`
+declarations come before the `with env(...)` blocks that use them (a bare `env("x")` first
+would declare x, and a later `env("x", namespace=...)` would be a duplicate); everything
+else is free.
 """
 
 from __future__ import annotations

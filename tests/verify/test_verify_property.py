@@ -24,7 +24,7 @@ NAMESPACES = ["alpha", "beta", "gamma"]
 NS_LABELS = {"team": ["red", "blue"], "env": ["dev", "prod"]}
 POD_LABELS = {"app": ["web", "api", "db"], "tier": ["front", "back"]}
 PROTOCOLS = ["TCP", "UDP", "SCTP"]
-PORTS = [53, 80, 443, 5432, 8080, 9000]
+PORTS = [53, 80, 443, 8080]  # few, so rules and listeners meet often
 PORT_NAMES = ["http", "metrics", "dns"]
 CIDRS = {
     "0.0.0.0/0": ["10.0.0.0/8", "192.168.0.0/16", "203.0.113.0/24"],
@@ -113,9 +113,11 @@ def _port_entry(protocol: str | None, number: int | str | None, span: int | None
 
 rule_ports = st.builds(
     _port_entry,
-    st.sampled_from([None, *PROTOCOLS]),
-    st.one_of(st.none(), st.sampled_from(PORTS), st.sampled_from(PORT_NAMES)),
-    st.sampled_from([None, None, 0, 100, 5000]),
+    st.sampled_from([None, "TCP", "UDP", "SCTP"]),
+    st.one_of(
+        st.none(), st.sampled_from(PORTS), st.sampled_from(PORTS), st.sampled_from(PORT_NAMES)
+    ),
+    st.sampled_from([None, 0, 400, 8000]),
 )
 
 
@@ -128,23 +130,41 @@ def rules(peer_key: str) -> st.SearchStrategy[dict]:
             out["ports"] = ports
         return out
 
+    # absent/empty lists mean "everything" and hide the rest of the rule: keep them rare
     return st.builds(
         build,
-        st.none() | st.lists(rule_peers, max_size=2),
-        st.none() | st.lists(rule_ports, max_size=2),
+        _weighted({None: 2, "[]": 1, "some": 13}, st.lists(rule_peers, min_size=1, max_size=2)),
+        _weighted({None: 4, "[]": 1, "some": 11}, st.lists(rule_ports, min_size=1, max_size=2)),
     )
 
 
+def _weighted(weights: dict[str | None, int], some: st.SearchStrategy[list]) -> st.SearchStrategy:
+    """Absent (None), empty ([]) or a drawn non-empty list, in the given proportions."""
+    choices = [k for k, w in weights.items() for _ in range(w)]
+    options: dict[str | None, st.SearchStrategy] = {
+        None: st.none(),
+        "[]": st.just([]),
+        "some": some,
+    }
+    return st.sampled_from(choices).flatmap(lambda k: options[k])
+
+
 @st.composite
-def policies(draw: st.DrawFn, index: int) -> dict:
+def policies(draw: st.DrawFn, index: int, mode: str) -> dict:
+    """`mode` ingress/egress keeps one side open so the other side's rules decide outcomes."""
     # half the policies select every pod in their namespace, or few would select anything
     spec: dict[str, Any] = {"podSelector": draw(st.just({}) | selectors(POD_LABELS))}
-    types = draw(st.sampled_from([None, ["Ingress"], ["Egress"], ["Ingress", "Egress"]]))
-    if types is not None:
-        spec["policyTypes"] = types
+    types = {
+        "ingress": [None, ["Ingress"]],
+        "egress": [["Egress"]],
+        "both": [None, ["Ingress"], ["Egress"], ["Ingress", "Egress"]],
+    }[mode]
+    chosen = draw(st.sampled_from(types))
+    if chosen is not None:
+        spec["policyTypes"] = chosen
     for direction, peer_key in (("ingress", "from"), ("egress", "to")):
-        if draw(st.booleans()):
-            spec[direction] = draw(st.lists(rules(peer_key), max_size=2))
+        if mode in (direction, "both") and draw(st.booleans() if mode == "both" else st.just(True)):
+            spec[direction] = draw(st.lists(rules(peer_key), max_size=3))
     return netpol(draw(st.sampled_from(NAMESPACES)), f"p{index}", **spec)
 
 
@@ -159,7 +179,7 @@ def workloads(draw: st.DrawFn, index: int) -> dict:
         st.lists(
             st.tuples(
                 st.sampled_from(PORTS),
-                st.sampled_from(PROTOCOLS),
+                st.sampled_from(["TCP", "TCP", "UDP", "SCTP"]),
                 st.sampled_from([None, *PORT_NAMES]),
             ),
             min_size=1,
@@ -185,12 +205,13 @@ def systems(draw: st.DrawFn) -> list[dict]:
         )
         docs.append(namespace(ns, **labels))
     used = [d["metadata"]["name"] for d in docs]
-    for i in range(draw(st.integers(1, 4))):
+    for i in range(draw(st.integers(2, 6))):
         w = draw(workloads(i))
         w["metadata"]["namespace"] = used[i % len(used)]
         docs.append(w)
-    for i in range(draw(st.integers(1, 4))):
-        p = draw(policies(i))
+    mode = draw(st.sampled_from(["ingress", "egress", "both"]))
+    for i in range(draw(st.integers(1, 6))):
+        p = draw(policies(i, mode))
         p["metadata"]["namespace"] = draw(st.sampled_from(used))
         docs.append(p)
     return docs

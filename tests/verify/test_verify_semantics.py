@@ -239,3 +239,56 @@ def test_missing_pod_selector_is_rejected() -> None:
     del doc["spec"]["podSelector"]
     with pytest.raises(PolicyError):
         compute_connectivity([A, doc], PEERS)
+
+
+def test_named_port_resolves_with_its_protocol() -> None:
+    # `dns` is UDP/53 and `dns-tcp` is TCP/53 on the destination: {port: dns, protocol: TCP}
+    # names a port that does not exist for TCP, so it allows nothing
+    dns = workload(
+        "ns", "dns", {"app": "dns"}, [port(53, "UDP", "dns"), port(53, "TCP", "dns-tcp")]
+    )
+    pol = netpol(
+        "ns",
+        "p",
+        podSelector={"matchLabels": {"app": "dns"}},
+        policyTypes=["Ingress"],
+        ingress=[
+            {"ports": [{"port": "dns", "protocol": "TCP"}, {"port": "dns", "protocol": "UDP"}]}
+        ],
+    )
+    check(
+        [namespace("ns"), A, dns, pol],
+        """
+        ns/a -> ns/a: TCP/8080
+        ns/a -> ns/dns: UDP/53
+        ns/dns -> ns/a: TCP/8080
+        ns/dns -> ns/dns: UDP/53
+        ns/a -> internet: TCP/443
+        ns/dns -> internet: TCP/443
+        internet -> ns/a: TCP/8080
+        internet -> ns/dns: UDP/53
+        """,
+    )
+
+
+def test_default_peers_are_used_when_none_given() -> None:
+    conn = compute_connectivity([namespace("ns"), A])
+    assert conn.endpoints == (
+        "ns/a",
+        "kube-system/kube-dns",
+        "ingress-nginx/controller",
+        "internet",
+        "public-dns",
+        "vpc",
+    )
+    assert conn.ports("ns/a", "public-dns") == (PortKey("TCP", 53), PortKey("UDP", 53))
+
+
+def test_lists_and_empty_documents_are_flattened() -> None:
+    docs = [None, {"apiVersion": "v1", "kind": "List", "items": [namespace("ns"), A]}]
+    assert compute_connectivity(docs, PEERS).ports("ns/a", "ns/a") == (PortKey("TCP", 8080),)
+
+
+def test_duplicate_workload_ids_are_rejected() -> None:
+    with pytest.raises(PolicyError):
+        compute_connectivity([A, workload("ns", "a", {}, [], kind="StatefulSet")], PEERS)

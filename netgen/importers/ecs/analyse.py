@@ -7,7 +7,7 @@ never raises on a loaded export: whatever cannot be carried over becomes a `Find
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from netgen.importers.ecs.discovery import dedupe_names, rds_externals, service_names
 from netgen.importers.ecs.exports import Exports
@@ -46,7 +46,22 @@ def analyse(exports: Exports) -> EcsSystem:
         externals=tuple(externals),
         dns_names=names,
         warnings=tuple(dict.fromkeys(findings)),
+        cluster=_cluster(exports),
     )
+
+
+def _cluster(exports: Exports) -> str | None:
+    """From `clusterArn` (`…:cluster/NAME`), else the service ARN's long form
+    (`…:service/CLUSTER/NAME`); the most common name wins, ties by name."""
+    counts: Counter[str] = Counter()
+    for service in exports.services.values():
+        arn = service.clusterArn or ""
+        if ":cluster/" in arn:
+            counts[arn.rsplit(":cluster/", 1)[1]] += 1
+        elif service.serviceArn.count("/") == 2:
+            counts[service.serviceArn.split("/")[1]] += 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[0][0] if ranked and ranked[0][0] else None
 
 
 def _ports(

@@ -135,13 +135,14 @@ def hosts_in(value: str, names: tuple[DnsName, ...]) -> tuple[str, ...]:
     Single-label aliases only match where they can only be a host ("orders:9090",
     "//orders"), so that a path like "/var/lib/orders" is not mistaken for one.
     """
-    found = []
-    for name in names:
-        host = re.escape(name.host)
-        if "." in name.host:
-            pattern = rf"(?<![A-Za-z0-9.-]){host}(?![A-Za-z0-9-]|\.[A-Za-z0-9])"
-        else:
-            pattern = rf"(?:^|//|@){host}(?=$|:\d|/)"
-        if re.search(pattern, value, re.IGNORECASE):
-            found.append(name.host)
-    return tuple(found)
+    return tuple(name.host for name in names if host_pattern(name.host).search(value))
+
+
+def host_pattern(host: str) -> re.Pattern[str]:
+    """Where `host` occurs as a host name in a value; group 1 is what precedes it (kept when
+    the host is replaced)."""
+    escaped = re.escape(host)
+    if "." in host:
+        return re.compile(rf"(?<![A-Za-z0-9.-])(){escaped}(?![A-Za-z0-9-]|\.[A-Za-z0-9])",
+                          re.IGNORECASE)
+    return re.compile(rf"(^|//|@){escaped}(?=$|:\d|/)", re.IGNORECASE)

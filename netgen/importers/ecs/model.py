@@ -318,6 +318,9 @@ class EcsSystem:
     externals: tuple[External, ...] = ()
     dns_names: tuple[DnsName, ...] = ()
     warnings: tuple[Finding, ...] = ()
+    cluster: str | None = None
+    """The ECS cluster's name as AWS spells it (the most common one if services span
+    several), for naming the blueprint and its namespace."""
 
     def service(self, name: str) -> Service:
         for service in self.services:

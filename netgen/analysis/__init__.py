@@ -1,0 +1,1 @@
+"""Reading generated output back: what the YAML really does, to compare with the plan."""

@@ -1,0 +1,206 @@
+"""The route table that generated Istio YAML really implements, and the plan's own.
+
+`route_table` reads VirtualServices only (never the blueprint): each match becomes a row
+(scope, host, path, headers -> weighted subsets), with Istio's first-match-wins order
+checked separately by `shadowed`, since a row an earlier one always catches never fires.
+A segment-wise Prefix path is written for Istio as `exact: /p` plus `prefix: /p/`; reading
+back, that pair is one Prefix row again, so both tables speak of the same paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from attrs import frozen
+
+from netgen.meshplan import headers_of, normal_path, path_in_mesh
+from netgen.model import Via
+from netgen.plan import Plan, RoutePlan
+
+MESH, INGRESS = "mesh", "ingress"
+
+Headers = tuple[tuple[str, str], ...]
+Backends = tuple[tuple[str, str | None, int], ...]  # (host, subset, percent), sorted
+
+
+@frozen(order=True)
+class RouteRow:
+    scope: str  # "mesh" (sidecars) or "ingress" (a Gateway)
+    host: str
+    path_type: str  # "Exact" | "Prefix"
+    path: str  # "/" with Prefix: every path
+    headers: Headers
+    backends: Backends
+
+    def __str__(self) -> str:
+        match = "".join(f" [{n}: {v}]" for n, v in self.headers)
+        to = ", ".join(f"{h}{'/' + s if s else ''} {w}%" for h, s, w in self.backends)
+        return f"{self.scope:7} {self.host}{self.path} ({self.path_type}){match} -> {to}"
+
+
+class RouteReadError(ValueError):
+    """The YAML uses a routing feature this reader does not model."""
+
+
+def _virtual_services(docs: Iterable[Mapping[str, Any] | None]) -> list[Mapping[str, Any]]:
+    return [d for d in docs if d and d.get("kind") == "VirtualService"
+            and str(d.get("apiVersion", "")).startswith("networking.istio.io/")]
+
+
+def _percent(route: list[Mapping[str, Any]]) -> Backends:
+    weights = [int(r.get("weight", 100 if len(route) == 1 else 0)) for r in route]
+    total = sum(weights) or 1
+    out = []
+    for r, w in zip(route, weights, strict=True):
+        d = r["destination"]
+        share = w * 100 / total
+        percent = int(share) if share == int(share) else round(share, 2)
+        out.append((d["host"], d.get("subset"), percent))
+    return tuple(sorted(out, key=lambda b: (b[0], b[1] or "", b[2])))  # type: ignore[arg-type]
+
+
+def _match_key(m: Mapping[str, Any]) -> tuple[str, str, Headers]:
+    unknown = set(m) - {"uri", "headers"}
+    if unknown:
+        raise RouteReadError(f"match fields {sorted(unknown)} are not modelled")
+    headers: list[tuple[str, str]] = []
+    for name, value in (m.get("headers") or {}).items():
+        if set(value) != {"exact"}:
+            raise RouteReadError(f"header {name}: only exact matches are modelled")
+        headers.append((name, value["exact"]))
+    uri = m.get("uri")
+    if uri is None:
+        return ("prefix", "/", tuple(sorted(headers)))
+    (kind, value), = uri.items()
+    if kind not in ("exact", "prefix"):
+        raise RouteReadError(f"uri {kind} matches are not modelled")
+    return (kind, value, tuple(sorted(headers)))
+
+
+def _scopes(vs: Mapping[str, Any]) -> list[str]:
+    gateways = vs.get("spec", {}).get("gateways") or ["mesh"]
+    return sorted({MESH if g == "mesh" else INGRESS for g in gateways})
+
+
+def route_table(docs: Iterable[Mapping[str, Any] | None]) -> list[RouteRow]:
+    rows: set[RouteRow] = set()
+    for vs in _virtual_services(docs):
+        spec = vs.get("spec", {})
+        if spec.get("tls"):
+            raise RouteReadError("tls routes are not modelled")
+        raw: list[tuple[tuple[str, str, Headers], Backends]] = []
+        for entry in spec.get("http", ()):
+            backends = _percent(entry.get("route", ()))
+            for m in entry.get("match") or [{}]:
+                raw.append((_match_key(m), backends))
+        for entry in spec.get("tcp", ()):
+            raw.append((("prefix", "/", ()), _percent(entry.get("route", ()))))
+        for scope in _scopes(vs):
+            for host in spec.get("hosts", ()):
+                rows.update(RouteRow(scope, host, *key) for key in _coalesce(raw))
+    return sorted(rows)
+
+
+def _coalesce(
+    raw: list[tuple[tuple[str, str, Headers], Backends]]
+) -> Iterable[tuple[str, str, Headers, Backends]]:
+    """`exact: /p` + `prefix: /p/` with the same headers and backends is Prefix /p."""
+    found = {(k, v, h, b) for (k, v, h), b in raw}
+    used: set[tuple[str, str, Headers, Backends]] = set()
+    for item in sorted(found):
+        kind, value, headers, backends = item
+        partner = ("prefix", value + "/", headers, backends)
+        if kind == "exact" and partner in found:
+            used.update((item, partner))
+            yield ("Prefix", value, headers, backends)
+    for kind, value, headers, backends in sorted(found - used):
+        yield ("Exact" if kind == "exact" else "Prefix", value, headers, backends)
+
+
+def shadowed(docs: Iterable[Mapping[str, Any] | None]) -> list[str]:
+    """Matches that can never fire because an earlier match of the same VirtualService
+    catches every request they would (Istio evaluates matches in order)."""
+    problems = []
+    for vs in _virtual_services(docs):
+        seen: list[tuple[str, str, Headers]] = []
+        for entry in vs.get("spec", {}).get("http", ()):
+            for m in entry.get("match") or [{}]:
+                key = _match_key(m)
+                for earlier in seen:
+                    if _covers(earlier, key):
+                        problems.append(f"VirtualService {vs['metadata']['name']}: {key} is "
+                                        f"shadowed by {earlier}")
+                        break
+                seen.append(key)
+    return problems
+
+
+def _covers(a: tuple[str, str, Headers], b: tuple[str, str, Headers]) -> bool:
+    if not set(a[2]) <= set(b[2]):
+        return False
+    if a[0] == "exact":
+        return b[0] == "exact" and a[1] == b[1]
+    return b[1].startswith(a[1])
+
+
+def expected_route_table(plan: Plan) -> list[RouteRow]:
+    """What the plan says: every `via=ISTIO` route at the gateway, and inside the mesh the
+    splits the exposures of each versioned service ask for (at the path the service
+    receives, after any rewrite), over a default to the whole service; services whose
+    traffic policy adds a timeout or retries get that default row too."""
+    if plan.mesh is None:
+        return []
+    services = {s.name: s for s in plan.services}
+    rows: set[RouteRow] = set()
+
+    def backends(r: RoutePlan) -> Backends:
+        s = services[r.service]
+        return tuple(sorted(((s.fqdn, b.version, b.weight) for b in r.backends),
+                            key=lambda b: (b[0], b[1] or "", b[2])))
+
+    for r in plan.routes:
+        if r.via is Via.ISTIO:
+            rows.add(RouteRow(INGRESS, r.host or "*", *normal_path(r.path_type, r.path),
+                              headers_of(r), backends(r)))
+    timed = {t.service for t in plan.mesh.traffic if t.timeout or t.retries}
+    asking: dict[str, list[RoutePlan]] = {}
+    for r in plan.routes:
+        if any(b.version for b in r.backends):
+            asking.setdefault(r.service, []).append(r)
+    for s in plan.services:
+        split = {} if not s.versions else {
+            (*path_in_mesh(r), headers_of(r)): backends(r) for r in asking.get(s.name, ())
+        }
+        if not split and s.name not in timed:
+            continue
+        split.setdefault(("Prefix", "/", ()), ((s.fqdn, None, 100),))
+        rows.update(RouteRow(MESH, s.fqdn, *key, b) for key, b in split.items())
+    return sorted(rows)
+
+
+def gateway_problems(docs: Iterable[Mapping[str, Any] | None]) -> list[str]:
+    """Every VirtualService bound to a Gateway must name one that exists and serves its hosts."""
+    docs = [d for d in docs if d]
+    gateways = {
+        (d["metadata"].get("namespace"), d["metadata"]["name"]): d
+        for d in docs if d.get("kind") == "Gateway"
+        and str(d.get("apiVersion", "")).startswith("networking.istio.io/")
+    }
+    problems = []
+    for vs in _virtual_services(docs):
+        ns = vs["metadata"].get("namespace")
+        for ref in vs.get("spec", {}).get("gateways", ()):
+            if ref == "mesh":
+                continue
+            gw_ns, _, gw_name = ref.rpartition("/")
+            gw = gateways.get((gw_ns or ns, gw_name))
+            if gw is None:
+                problems.append(f"VirtualService {vs['metadata']['name']}: no Gateway {ref}")
+                continue
+            served = {h for s in gw["spec"].get("servers", ()) for h in s.get("hosts", ())}
+            for host in vs["spec"].get("hosts", ()):
+                if host not in served and "*" not in served:
+                    problems.append(f"VirtualService {vs['metadata']['name']}: Gateway {ref} "
+                                    f"does not serve {host}")
+    return problems

@@ -1,0 +1,331 @@
+"""`netgen check`: build in memory, then prove every document would be accepted.
+
+Nothing is written. Each rendered document is parsed (a template that prints broken YAML is
+an error naming the template), validated offline as an API server would (built-in kinds
+against the strict Kubernetes schemas, custom resources against the CRDs given; a kind with
+no schema is an error, never a pass), and the Plans are linted (`netgen.lint`).
+
+The result is a `CheckReport` of `Finding`s; `netgen.check_formats` prints it for people,
+for scripts (JSON) and for code-scanning UIs (SARIF). Only the CLI turns it into an exit code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from attrs import field, frozen
+
+from netgen.diagnostics import BlueprintError, Diagnostic
+from netgen.emit import file_name
+from netgen.lint import RULE_BY_CODE, InlineIgnores, lint
+from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
+from netgen.lower.render import Document, Renderer
+from netgen.model import Blueprint, SourceLoc
+from netgen.pipeline import Stage, compile_plans, silent, template_dirs
+from netgen.plan import Plan
+from netgen.resolve import environments, resolve_all
+from netgen.validate import (
+    CoreSchemas,
+    CrdIndex,
+    CrdLoadError,
+    UnsupportedKubernetesVersion,
+    load_crds,
+    validate_document,
+)
+from netgen.validate.core import core_schemas
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+EXIT_CLEAN, EXIT_FAILED = 0, 1
+
+BLUEPRINT_ERROR = "NG000"
+UNPARSABLE = "NG010"
+SCHEMA_VIOLATION = "NG020"
+NO_SCHEMA = "NG021"
+
+# code -> (slug, one-line rationale); the lint rules are in netgen.lint.RULES.
+CHECK_RULES: dict[str, tuple[str, str]] = {
+    BLUEPRINT_ERROR: ("blueprint-error",
+                      "The blueprint does not compile; `netgen build` would write nothing."),
+    UNPARSABLE: ("document-does-not-parse",
+                 "A template rendered text that is not one YAML mapping (a template bug, "
+                 "often in an override)."),
+    SCHEMA_VIOLATION: ("schema-violation",
+                       "The API server would reject the document: it breaks the kind's schema "
+                       "or a CEL rule of its CRD."),
+    NO_SCHEMA: ("no-schema",
+                "No schema for the kind: not built into this Kubernetes version and no CRD "
+                "given with --crds; an unchecked document must not pass."),
+}
+
+
+class CheckUsageError(Exception):
+    """The command line asks for something impossible: exit code 2."""
+
+
+@frozen
+class Finding:
+    """One problem. `file`/`line` point at the blueprint declaration (or template) it is
+    about, when known; document findings also name the object and its `output` file."""
+
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    env: str | None = None
+    kind: str | None = None
+    name: str | None = None
+    namespace: str | None = None
+    path: str | None = None
+    output: str | None = None  # "<env>/<File>" as `netgen build` would write it
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity, "code": self.code, "message": self.message,
+            "file": self.file, "line": self.line, "env": self.env, "kind": self.kind,
+            "name": self.name, "namespace": self.namespace, "path": self.path,
+            "output": self.output,
+        }
+
+
+@frozen
+class CheckReport:
+    blueprint: str
+    kubernetes: str
+    environments: tuple[str, ...]
+    documents: int
+    findings: tuple[Finding, ...]
+    strict: bool = False
+    suppressed: int = 0
+    crds: int = 0
+    counts: dict[str, int] = field(factory=dict)  # documents by schema: core, crd, none
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    @property
+    def exit_code(self) -> int:
+        failed = self.errors or (self.strict and self.warnings)
+        return EXIT_FAILED if failed else EXIT_CLEAN
+
+
+def run_check(
+    path: str | os.PathLike[str],
+    *,
+    envs: Sequence[str] = (),
+    templates: Sequence[Path] = (),
+    crds: Sequence[str | os.PathLike[str]] = (),
+    k8s_version: str | None = None,
+    strict: bool = False,
+    ignore: Sequence[str] = (),
+    timeout: float | None = DEFAULT_TIMEOUT,
+    on_stage: Stage = silent,
+) -> CheckReport:
+    """Compile, parse, validate and lint; raises CheckUsageError for impossible options."""
+    core, index, ignored = _options(crds, k8s_version, ignore)
+    try:
+        bp = load_blueprint(path, timeout=timeout)
+        on_stage("resolving")
+        plans = resolve_all(bp, list(envs))
+        renderer = Renderer(template_dirs(bp, templates))
+        compiled = compile_plans(plans, renderer, on_stage)
+    except BlueprintError as e:
+        return CheckReport(
+            blueprint=str(path), kubernetes=core.version, environments=tuple(envs), documents=0,
+            findings=tuple(_diagnostic(d) for d in e.diagnostics), strict=strict,
+            crds=len(index) if index else 0,
+        )
+    findings: list[Finding] = []
+    counts: dict[str, int] = {"core": 0, "crd": 0}
+    for c in compiled:
+        on_stage(f"validating {c.plan.env.name}")
+        locate = _Locator(bp, c.plan)
+        for doc in c.documents:
+            findings += _check_document(c.plan, doc, renderer, index, core, locate, counts)
+    warnings, suppressed = _lints(bp, [c.plan for c in compiled], ignored)
+    return CheckReport(
+        blueprint=str(path),
+        kubernetes=core.version,
+        environments=tuple(c.plan.env.name for c in compiled),
+        documents=sum(len(c.documents) for c in compiled),
+        findings=tuple(findings + warnings),
+        strict=strict,
+        suppressed=suppressed,
+        crds=len(index) if index else 0,
+        counts=counts,
+    )
+
+
+def _options(
+    crds: Sequence[str | os.PathLike[str]], k8s_version: str | None, ignore: Sequence[str]
+) -> tuple[CoreSchemas, CrdIndex | None, frozenset[str]]:
+    try:
+        core = core_schemas(k8s_version)
+    except UnsupportedKubernetesVersion as e:
+        raise CheckUsageError(f"--k8s-version: {e}") from None
+    try:
+        index = load_crds(*crds) if crds else None
+    except CrdLoadError as e:
+        raise CheckUsageError(f"--crds: {e}") from None
+    codes = frozenset(c.strip().upper() for c in ignore)
+    unknown = sorted(codes - set(RULE_BY_CODE))
+    if unknown:
+        raise CheckUsageError(f"--ignore: {', '.join(unknown)} is not a lint rule (only "
+                              f"warnings can be ignored: {', '.join(RULE_BY_CODE)})")
+    return core, index, codes
+
+
+def _diagnostic(d: Diagnostic) -> Finding:
+    loc = d.loc
+    return Finding(
+        severity=d.severity, code=d.code, message=d.message,
+        file=loc.file if loc else None, line=loc.line if loc and loc.line > 0 else None,
+    )
+
+
+def _check_document(
+    plan: Plan,
+    doc: Document,
+    renderer: Renderer,
+    crds: CrdIndex | None,
+    core: CoreSchemas,
+    locate: _Locator,
+    counts: dict[str, int],
+) -> Iterator[Finding]:
+    env = plan.env.name
+    output = f"{env}/{file_name(doc, plan.env.namespace)}"
+    parsed, problem = _parse(doc.text)
+    if problem is not None:
+        template = renderer.shown(doc.template) if doc.template else "<no template>"
+        yield Finding("error", UNPARSABLE, f"template {template} rendered {problem}",
+                      file=template, env=env, kind=doc.kind, name=doc.name,
+                      namespace=doc.namespace, output=output)
+        return
+    source = _schema_source(parsed, crds, core)
+    counts[source] = counts.get(source, 0) + 1
+    problems = validate_document(parsed, crds, core)
+    loc = locate(doc.kind, doc.name) if problems else None  # only then: it scans names
+    for p in problems:
+        yield Finding(
+            "error", NO_SCHEMA if source == "none" and not p.path else SCHEMA_VIOLATION,
+            p.message, file=loc.file if loc else plan.source, line=loc.line if loc else None,
+            env=env, kind=p.kind or doc.kind, name=p.name or doc.name,
+            namespace=p.namespace or doc.namespace, path=p.path or None, output=output,
+        )
+
+
+def _schema_source(doc: dict[str, Any], crds: CrdIndex | None, core: CoreSchemas) -> str:
+    """"crd", "core", "none" (no schema: an error) or "invalid" (no apiVersion/kind)."""
+    api_version, kind = doc.get("apiVersion"), doc.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str) or not kind:
+        return "invalid"
+    if crds is not None and crds.lookup(api_version, kind) is not None:
+        return "crd"
+    return "core" if core.validator(api_version, kind) is not None else "none"
+
+
+def _parse(text: str) -> tuple[dict[str, Any], str | None]:
+    """The one mapping a template must print, or what is wrong with the text."""
+    try:
+        docs = [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = f" at line {mark.line + 1} of the document" if mark is not None else ""
+        reason = getattr(e, "problem", None) or str(e)
+        return {}, f"YAML that does not parse{at}: {reason}"
+    if len(docs) != 1:
+        return {}, f"{len(docs)} YAML documents instead of one"
+    if not isinstance(docs[0], dict):
+        return {}, f"a YAML {type(docs[0]).__name__}, not a mapping"
+    return docs[0], None
+
+
+def _lints(
+    bp: Blueprint, plans: list[Plan], ignored: frozenset[str]
+) -> tuple[list[Finding], int]:
+    inline = InlineIgnores()
+    kept: list[Finding] = []
+    suppressed = 0
+    items = sorted(lint(bp, plans), key=lambda x: (x.loc is None, x.loc or SourceLoc("", 0),
+                                                   x.code))
+    for item in items:
+        if item.code in ignored or inline.ignored(item.loc, item.code):
+            suppressed += 1
+            continue
+        kept.append(Finding(
+            "warning", item.code, item.message,
+            file=item.loc.file if item.loc else bp.path,
+            line=item.loc.line if item.loc and item.loc.line > 0 else None, env=item.env,
+        ))
+    return kept, suppressed
+
+
+class _Locator:
+    """Which declaration an object came from, for pointing schema errors at the blueprint.
+
+    Backends do not record it, so we match names: workloads and Services by their exact
+    name, other objects by their route's name, and derived names (`web-lb`, `web-nodeport`,
+    `web-canary`) by the longest route, then service or external, name they start with.
+    Ambiguous names locate nothing.
+    """
+
+    def __init__(self, bp: Blueprint, plan: Plan) -> None:
+        self.workloads = {w.name: w.loc for w in plan.workloads}
+        self.services: dict[str, set[SourceLoc]] = {}
+        for s in plan.services:
+            names = [s.name, *(v.service_name for v in s.versions)]
+            names += [s.headless_name] if s.headless_name else []
+            for n in names:
+                self.services.setdefault(n, set()).add(s.loc)
+        for x in plan.externals:
+            self.services.setdefault(x.name, set()).add(x.loc)
+        self.routes: dict[str, set[SourceLoc]] = {}
+        for r in plan.routes:
+            self.routes.setdefault(r.name, set()).add(r.loc)
+        self.env_loc = next((e.loc for e in environments(bp) if e.name == plan.env.name
+                             and e.loc.line > 0), None)
+        self.namespace = plan.env.namespace
+
+    def __call__(self, kind: str, name: str) -> SourceLoc | None:
+        if kind == "Namespace":
+            return self.env_loc if name == self.namespace else None
+        if kind in ("Deployment", "StatefulSet") and name in self.workloads:
+            return self.workloads[name]
+        order = (
+            ((self.services, False), (self.routes, True), (self.services, True))
+            if kind == "Service" else
+            ((self.routes, False), (self.routes, True), (self.services, False),
+             (self.services, True))
+        )
+        for table, by_prefix in order:
+            key = _longest_prefix(name, table) if by_prefix else name
+            if key in table:
+                return _one(table[key])
+        return None
+
+
+def _longest_prefix(name: str, table: dict[str, set[SourceLoc]]) -> str | None:
+    return max((n for n in table if name.startswith(n + "-")), key=len, default=None)
+
+
+def _one(locs: set[SourceLoc]) -> SourceLoc | None:
+    return next(iter(locs)) if len(locs) == 1 else None
+
+
+__all__ = [
+    "CHECK_RULES",
+    "CheckReport",
+    "CheckUsageError",
+    "Finding",
+    "run_check",
+]

@@ -1,0 +1,174 @@
+"""Printing a `CheckReport`: gcc-style text for people, JSON for scripts, SARIF 2.1.0 for
+code-scanning UIs (GitHub, GitLab, VS Code's SARIF viewer).
+
+The JSON structure is a public interface (docs/check.md): keys are only ever added.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import quote
+
+from netgen import __version__
+from netgen.check import CHECK_RULES, NO_SCHEMA, CheckReport, Finding
+from netgen.lint import RULE_BY_CODE, RULES
+
+JSON_FORMAT_VERSION = 1
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def render(report: CheckReport, fmt: str) -> str:
+    return {"text": render_text, "json": render_json, "sarif": render_sarif}[fmt](report)
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def describe(f: Finding, envs_shown: bool = True, envs: list[str] | None = None) -> str:
+    """One line: `<env>/<File>: <Kind> <ns>/<name>: <path>: <message>` for a document,
+    `file:line: severity: message [CODE]` for the blueprint."""
+    if f.output is not None:
+        where = f"{f.namespace}/{f.name}" if f.namespace else f"{f.name}"
+        at = f" {f.path}:" if f.path else ""
+        return f"{f.output}: {f.kind} {where}:{at} {f.message}"
+    place = f"{f.file}:{f.line}: " if f.file and f.line else (f"{f.file}: " if f.file else "")
+    listed = envs if envs is not None else ([f.env] if f.env else [])
+    suffix = f" (in {', '.join(listed)})" if envs_shown and listed else ""
+    code = f" [{f.code}]" if f.code in RULE_BY_CODE else ""
+    return f"{place}{f.severity}: {f.message}{suffix}{code}"
+
+
+def render_text(report: CheckReport) -> str:
+    """Lint findings that differ only by environment are printed once, naming them."""
+    entries: list[Finding | tuple[Any, ...]] = []
+    envs: dict[tuple[Any, ...], list[str]] = {}
+    for f in report.findings:
+        if f.output is not None:
+            entries.append(f)
+            continue
+        key = (f.severity, f.code, f.file, f.line, f.message)
+        if key not in envs:
+            envs[key] = []
+            entries.append(key)
+        if f.env:
+            envs[key].append(f.env)
+    many = len(report.environments) > 1
+    lines = []
+    for entry in entries:
+        if isinstance(entry, Finding):
+            lines.append(describe(entry))
+        else:
+            severity, code, file, line, message = entry
+            lines.append(describe(Finding(severity, code, message, file, line), many,
+                                  envs[entry]))
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary(report: CheckReport) -> str:
+    counts = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
+    if report.suppressed:
+        counts += f" ({report.suppressed} ignored)"
+    if report.strict and report.warnings:
+        counts += "; --strict: warnings fail the check"
+    if not report.crds and any(f.code == NO_SCHEMA for f in report.findings):
+        counts += "; check custom resources with --crds DIR"
+    if not report.documents:
+        return f"netgen check: {report.blueprint}: {counts}; nothing was validated"
+    schemas = f"Kubernetes {report.kubernetes}"
+    if report.crds:
+        schemas += f" and {_plural(report.crds, 'CRD version')}"
+    envs = ", ".join(report.environments)
+    return (f"netgen check: {report.blueprint} ({envs}): {_plural(report.documents, 'document')}"
+            f" checked against {schemas}: {counts}")
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+
+def render_json(report: CheckReport) -> str:
+    out = {
+        "format": "netgen-check",
+        "version": JSON_FORMAT_VERSION,
+        "netgen": __version__,
+        "blueprint": report.blueprint,
+        "kubernetes": report.kubernetes,
+        "environments": list(report.environments),
+        "documents": report.documents,
+        "crd_versions": report.crds,
+        "strict": report.strict,
+        "summary": {"errors": report.errors, "warnings": report.warnings,
+                    "ignored": report.suppressed},
+        "exit_code": report.exit_code,
+        "findings": [f.to_json() for f in report.findings],
+    }
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- SARIF ------------------------------------------------------------------------------
+
+
+def _uri(path: str) -> str:
+    """SARIF wants URI references: relative paths stay relative (code scanning resolves
+    them against the repository), absolute ones become file:// URIs."""
+    if os.path.isabs(path):
+        return PurePath(os.path.normpath(path)).as_uri()
+    return quote(PurePath(path).as_posix())
+
+
+def _rules(report: CheckReport) -> list[dict[str, Any]]:
+    known: dict[str, tuple[str, str, str]] = {
+        code: (slug, text, "error") for code, (slug, text) in CHECK_RULES.items()
+    }
+    known.update({r.code: (r.name, r.summary, "warning") for r in RULES})
+    for f in report.findings:
+        known.setdefault(f.code, (f.code.lower(), "A problem found by netgen.", f.severity))
+    return [
+        {
+            "id": code,
+            "name": slug,
+            "shortDescription": {"text": text},
+            "defaultConfiguration": {"level": level},
+        }
+        for code, (slug, text, level) in known.items()
+    ]
+
+
+def _result(f: Finding, report: CheckReport, rule_index: int) -> dict[str, Any]:
+    location: dict[str, Any] = {"artifactLocation": {"uri": _uri(f.file or report.blueprint)}}
+    if f.line:
+        location["region"] = {"startLine": f.line}
+    result: dict[str, Any] = {
+        "ruleId": f.code,
+        "ruleIndex": rule_index,
+        "level": "error" if f.severity == "error" else "warning",
+        "message": {"text": describe(f, envs_shown=True)},
+        "locations": [{"physicalLocation": location}],
+    }
+    properties = {k: v for k, v in f.to_json().items()
+                  if k in ("env", "kind", "name", "namespace", "path", "output") and v}
+    if properties:
+        result["properties"] = properties
+    return result
+
+
+def render_sarif(report: CheckReport) -> str:
+    rules = _rules(report)
+    index = {r["id"]: i for i, r in enumerate(rules)}
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "netgen", "version": __version__, "rules": rules}},
+            "invocations": [{"executionSuccessful": True, "exitCode": report.exit_code}],
+            "results": [_result(f, report, index[f.code]) for f in report.findings],
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

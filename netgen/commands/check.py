@@ -1,0 +1,75 @@
+"""`netgen check`: validate before apply (and a CI gate); the logic is in `netgen.check`."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netgen.cli import Blueprint, Envs, Templates, fail, guarded
+from netgen.commands.console import progress
+
+EXIT_USAGE = 2
+
+
+class CheckFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+@guarded
+def check(
+    blueprint: Blueprint,
+    env: Envs = None,
+    crds: Annotated[
+        list[Path] | None,
+        typer.Option("--crds", help="A folder (or file) of CRDs, as `kubectl get crd -o yaml` "
+                     "prints them, to validate custom resources against (repeatable)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Lint warnings fail the check too (exit 1).")
+    ] = False,
+    fmt: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="text for people, json for scripts, "
+                                  "sarif for code-scanning UIs.")
+    ] = CheckFormat.text,
+    k8s_version: Annotated[
+        str | None,
+        typer.Option("--k8s-version", help="Kubernetes release whose schemas to check against "
+                     "(default: the newest bundled)."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Skip a lint rule, e.g. NG104 "
+                                       "(repeatable).")
+    ] = None,
+    templates: Templates = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")
+    ] = False,
+) -> None:
+    """Build BLUEPRINT in memory, validate every document and lint it; nothing is written.
+
+    Exit 0: clean (lint warnings allowed without --strict).
+
+    Exit 1: blueprint errors, schema failures, a kind with no schema, warnings with --strict.
+
+    Exit 2: the command line is wrong (unknown option, unreadable --crds, unknown --ignore).
+    """
+    from netgen.check import CheckUsageError, run_check
+    from netgen.check_formats import render
+
+    try:
+        with progress(quiet) as stage:
+            report = run_check(blueprint, envs=env or [], templates=templates or [],
+                               crds=crds or [], k8s_version=k8s_version, strict=strict,
+                               ignore=ignore or [], on_stage=stage)
+    except CheckUsageError as e:
+        raise fail(f"netgen check: {e}", EXIT_USAGE) from None
+    if not quiet:
+        sys.stdout.write(render(report, fmt.value))
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)

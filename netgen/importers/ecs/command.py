@@ -1,0 +1,106 @@
+"""`netgen import ecs`: export folder → blueprint file, written atomically or not at all.
+
+The CLI only parses options and prints; this module does the work so it can be tested and
+called without a terminal. Nothing is written unless the export loads without problems, and
+an existing file is only replaced when asked to (`force`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from attrs import frozen
+
+from netgen.importers.ecs.analyse import analyse
+from netgen.importers.ecs.load import load_exports
+from netgen.importers.ecs.problems import Finding, Problem
+from netgen.importers.ecs.writer import Generated, WriterOptions, write_blueprint
+
+
+class OutputExists(Exception):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} already exists; pass --force to replace it")
+
+
+@frozen
+class ImportResult:
+    output: Path
+    generated: Generated
+    services: int
+    exposures: int
+
+
+def import_ecs(
+    folder: Path,
+    output: Path,
+    *,
+    namespace: str | None = None,
+    via: str = "ALB",
+    force: bool = False,
+) -> ImportResult:
+    """Raises `ExportError` (nothing written) when the export cannot be imported and
+    `OutputExists` when `output` exists and `force` is off."""
+    if output.exists() and not force:
+        raise OutputExists(output)
+    exports = load_exports(folder)
+    system = analyse(exports)
+    options = WriterOptions(namespace=namespace, via=via, source=_shown(folder))
+    generated = write_blueprint(system, options, exports.source)
+    write_file(output, generated.text, replace=force)
+    return ImportResult(output, generated, generated.services, generated.exposures)
+
+
+def _shown(folder: Path) -> str:
+    text = folder.as_posix()
+    return text if text.endswith("/") else text + "/"
+
+
+def write_file(path: Path, text: str, *, replace: bool) -> None:
+    """Write to a temporary file beside `path`, then move it into place: readers see the old
+    file or the whole new one. Without `replace`, the move fails if `path` appeared
+    meanwhile (a hard link never overwrites)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        if replace:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise OutputExists(path) from None
+            except OSError:  # no hard links here (some network and FUSE file systems)
+                if path.exists():
+                    raise OutputExists(path) from None
+                os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def problem_line(folder: Path, p: Problem) -> str:
+    """`DIR/file[:line:col]: $.json.path: error: message`, like a compiler's."""
+    where = p.file if p.file == str(folder) else (folder / p.file).as_posix()
+    if p.line is not None:
+        where += f":{p.line}" + (f":{p.column}" if p.column is not None else "")
+    return f"{where}: {p.json_path}: error: {p.message}"
+
+
+def warning_line(folder: Path, f: Finding) -> str:
+    where = f"{(folder / f.file).as_posix()}: {f.json_path}: " if f.file else ""
+    return f"{where}warning: [{f.code}] {f.message}"

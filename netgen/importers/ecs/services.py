@@ -1,0 +1,313 @@
+"""One analysed ECS service → a `service(...)` call and the comments a reviewer needs.
+
+Settings every version shares are written once on the service; the rest go into each
+`version(...)`. Environment values that name Cloud Map or Service Connect hosts are
+rewritten to cluster DNS names (each rewrite is listed in a comment), RDS host names are
+kept, and secrets become `secret_ref(...)`s whose AWS origin is listed in the header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from attrs import frozen
+
+from netgen.importers.ecs.discovery import host_pattern
+from netgen.importers.ecs.model import (
+    Container,
+    EcsSystem,
+    EnvVar,
+    Probe,
+    Service,
+    Version,
+)
+from netgen.importers.ecs.naming import dns_label, unique
+from netgen.importers.ecs.problems import Finding, Source
+from netgen.importers.ecs.pysource import Call, Name, Node, call, mapping, sequence
+from netgen.importers.ecs.secrets import SecretNames
+from netgen.plan import fqdn
+
+DATA_VOLUMES = ("efs", "fsx")
+
+
+@frozen
+class Claim:
+    """A PersistentVolumeClaim the blueprint mounts and someone must create."""
+
+    name: str
+    service: str
+    source: str
+
+
+@frozen
+class Written:
+    comments: tuple[str, ...]
+    node: Call
+
+
+def service_port(system: EcsSystem, service: Service) -> int | None:
+    """The port clients use: a Service Connect alias port when there is one (clients dial
+    it), else the container port (Cloud Map names resolve to task IPs)."""
+    for name in system.dns_names:
+        if name.target == service.name and name.kind == "service-connect" and name.port:
+            return name.port
+    return service.ports[0].port if service.ports else None
+
+
+class ServiceWriter:
+    def __init__(
+        self,
+        system: EcsSystem,
+        namespace: str,
+        secrets: SecretNames,
+        locate: Callable[[str], Source],
+        findings: list[Finding],
+    ) -> None:
+        self.system = system
+        self.namespace = namespace
+        self.secrets = secrets
+        self.locate = locate
+        self.findings = findings
+        self.claims: list[Claim] = []
+        self.ports = {s.name: service_port(system, s) for s in system.services}
+
+    def write(self, s: Service) -> Written | None:
+        primary = s.versions[0]
+        at = self.locate(primary.ecs_service_arn)
+        if not s.ports:
+            self.findings.append(at.finding(
+                "no-port", f"{s.name} has no container port; nothing can call it, so it is "
+                           "not written (run it as a Job or a Deployment by hand)"))
+            return None
+        comments = [self._origin(s)]
+        main = s.ports[0]
+        if len(s.ports) > 1:
+            extra = ", ".join(f"{p.name} {p.port}" for p in s.ports[1:])
+            self.findings.append(at.finding(
+                "extra-ports", f"{s.name} also listens on {extra}; netgen gives a service one "
+                               f"port, so only {main.name} {main.port} is reachable"))
+        port = self.ports[s.name] or main.port
+        app_protocol = _app_protocol(main.app_protocol)
+        netgen_default = ("grpc" if app_protocol == "grpc"
+                          else "http" if main.protocol == "TCP" else "tcp")
+        head: dict[str, Node] = {
+            "port": port,
+            "target_port": main.port if main.port != port else None,
+            "port_name": main.name if main.name != netgen_default else None,
+            "protocol": main.protocol if main.protocol != "TCP" else None,
+            "app_protocol": app_protocol,
+        }
+        per_version = [self._settings(s, v, comments) for v in s.versions]
+        shared, own = _split(per_version)
+        kwargs: dict[str, Node] = {}
+        if "image" in shared:
+            kwargs["image"] = shared.pop("image")
+        kwargs.update(head)
+        if "replicas" in shared:
+            kwargs["replicas"] = shared.pop("replicas")
+        kwargs.update(shared)
+        if len(s.versions) > 1:
+            kwargs["versions"] = self._versions(s, own)
+        comments += self._notes(s)
+        return Written(tuple(comments), call("service", s.name, **kwargs))
+
+    # --- settings ----------------------------------------------------------------------
+
+    def _settings(self, s: Service, v: Version, comments: list[str]) -> dict[str, Node]:
+        c = v.container
+        out: dict[str, Node] = {"image": c.image, "replicas": v.replicas}
+        if c.command:
+            out["command"] = sequence(list(c.command))
+        if c.args:
+            out["args"] = sequence(list(c.args))
+        for var in c.env:
+            out[f"env:{var.name}"] = self._env_value(var, comments)
+        for ref in c.secrets:
+            key = self.secrets.key_for(ref)
+            out[f"secret:{ref.name}"] = call("secret_ref", key.secret, key.key)
+        r = c.resources
+        out["cpu"] = _cpu(r.cpu_request_millicores)
+        out["cpu_limit"] = _cpu(r.cpu_limit_millicores)
+        out["memory"] = _memory(r.memory_request_mib)
+        out["memory_limit"] = _memory(r.memory_limit_mib)
+        out["liveness"] = _probe(c.liveness, c)
+        out["readiness"] = _probe(c.readiness, c)
+        out["rollout"] = call("rollout", max_surge=f"{v.rollout.max_surge_percent}%",
+                              max_unavailable=f"{v.rollout.max_unavailable_percent}%")
+        volumes = self._volumes(s, v, comments)
+        if volumes:
+            out["volumes"] = sequence(volumes)
+        return {k: val for k, val in out.items() if val is not None}
+
+    def _env_value(self, var: EnvVar, comments: list[str]) -> str:
+        value = var.value
+        for host in var.hosts:
+            name = self.system.dns_name(host)
+            if name is None:
+                continue
+            if name.kind == "rds":
+                note = (f"{var.name} keeps the RDS endpoint name {host}, so TLS hostname "
+                        "verification still works")
+            else:
+                value = self._rewrite(value, host, name.target)
+                kind = "Cloud Map" if name.kind == "cloud-map" else "Service Connect"
+                note = f"{var.name}: {host} ({kind}) -> {fqdn(name.target, self.namespace)}"
+            if note not in comments:
+                comments.append(note)
+        return value
+
+    def _rewrite(self, value: str, host: str, target: str) -> str:
+        """Replaces the host; a port after it that was the container port becomes the
+        Service's port when the two differ."""
+        new = fqdn(target, self.namespace)
+        service = self.system.service(target)
+        container = service.ports[0].port if service.ports else None
+        port = self.ports.get(target)
+        out, last = [], 0
+        for m in host_pattern(host).finditer(value):
+            out.append(value[last:m.start()] + m.group(1) + new)
+            last = m.end()
+            suffix = value[last:].split("/", 1)[0]
+            if (suffix.startswith(":") and suffix[1:].isdigit() and container is not None
+                    and port is not None and int(suffix[1:]) == container and port != container):
+                out.append(f":{port}")
+                last += len(suffix)
+        return "".join(out) + value[last:]
+
+    def _volumes(self, s: Service, v: Version, comments: list[str]) -> list[Node]:
+        volumes = {vol.name: vol for vol in v.volumes}
+        out: list[Node] = []
+        used: set[str] = set()
+        for mount in v.container.mounts:
+            vol = volumes.get(mount.volume)
+            kind = vol.kind if vol else "ephemeral"
+            name = unique(dns_label(mount.volume, "vol"), used)  # ECS allows "Orders_Data"
+            claim = None
+            if kind in DATA_VOLUMES:
+                claim = name
+                found = Claim(claim, s.name, f"{kind.upper()} {vol.source if vol else ''}")
+                if found not in self.claims:
+                    self.claims.append(found)
+                note = (f"volume {mount.volume}: {found.source} -> PersistentVolumeClaim "
+                        f"{claim} (create it and copy the data; see the header)")
+            elif kind != "ephemeral":
+                note = (f"volume {mount.volume} was {kind} {vol.source if vol else ''}; it is "
+                        "scratch space (emptyDir) now")
+            else:
+                note = ""
+            if note and note not in comments:
+                comments.append(note)
+            out.append(call("volume", name, mount.path, claim=claim,
+                            read_only=True if mount.read_only else None))
+        return out
+
+    def _versions(self, s: Service, own: list[dict[str, Node]]) -> Node:
+        if not any(own):
+            return sequence([v.name for v in s.versions])
+        return mapping({v.name or "": _version_call(o) for v, o in zip(s.versions, own,
+                                                                        strict=True)})
+
+    # --- comments ----------------------------------------------------------------------
+
+    def _origin(self, s: Service) -> str:
+        if len(s.versions) == 1:
+            v = s.versions[0]
+            return f"{s.name}: ECS service {v.ecs_service}, task definition {v.task_definition}."
+        lines = [f"{s.name}: {len(s.versions)} ECS services, run as versions of one service "
+                 "(primary first):"]
+        lines += [f"  {v.name}: ECS service {v.ecs_service}, task definition "
+                  f"{v.task_definition}" for v in s.versions]
+        return "\n".join(lines)
+
+    def _notes(self, s: Service) -> list[str]:
+        notes = []
+        for v in s.versions:
+            label = f" ({v.name})" if v.name else ""
+            for side in v.sidecars:
+                notes.append(f"Not carried over{label}: sidecar container {side.name} "
+                             f"({side.image}).")
+            if v.rollout.rollback_on_failure:
+                self.findings.append(self.locate(v.ecs_service_arn).finding(
+                    "rollback",
+                    f"{v.ecs_service}: ECS rolled failed deployments back (circuit breaker); "
+                    "a Deployment only stops progressing: roll back with `kubectl rollout "
+                    "undo` or use Argo Rollouts", ".deploymentConfiguration"))
+        return notes
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+def _split(settings: list[dict[str, Node]]) -> tuple[dict[str, Node], list[dict[str, Node]]]:
+    """(what every version has alike, what each version has of its own), as keyword
+    arguments; env vars and secrets are merged back into `env_vars=` and `secrets=`.
+    A version can only add to its service, so whatever one version lacks stays per version."""
+    first = settings[0]
+    shared = {k: v for k, v in first.items()
+              if all(k in o and o[k] == v for o in settings[1:])}
+    own = [{k: v for k, v in o.items() if k not in shared} for o in settings]
+    return _fold(shared), [_fold(o) for o in own]
+
+
+def _fold(flat: dict[str, Node]) -> dict[str, Node]:
+    out: dict[str, Node] = {}
+    env = {k.split(":", 1)[1]: v for k, v in flat.items() if k.startswith("env:")}
+    secrets = {k.split(":", 1)[1]: v for k, v in flat.items() if k.startswith("secret:")}
+    order = ("image", "replicas", "command", "args", "env_vars", "secrets", "cpu", "cpu_limit",
+             "memory", "memory_limit", "liveness", "readiness", "rollout", "volumes")
+    for key in order:
+        if key == "env_vars" and env:
+            out[key] = mapping(env)
+        elif key == "secrets" and secrets:
+            out[key] = mapping(secrets)
+        elif key in flat:
+            out[key] = flat[key]
+    return out
+
+
+def _version_call(settings: dict[str, Node]) -> Call:
+    return call("version", **settings)
+
+
+def _cpu(millicores: int | None) -> str | None:
+    if millicores is None:
+        return None
+    return str(millicores // 1000) if millicores % 1000 == 0 else f"{millicores}m"
+
+
+def _memory(mib: int | None) -> str | None:
+    if mib is None:
+        return None
+    return f"{mib // 1024}Gi" if mib % 1024 == 0 else f"{mib}Mi"
+
+
+def _app_protocol(value: str | None) -> str | None:
+    """ECS `http2` is cleartext HTTP/2 (Kubernetes' `kubernetes.io/h2c`); plain `http` is
+    what netgen assumes anyway."""
+    return {"grpc": "grpc", "http2": "kubernetes.io/h2c"}.get((value or "").lower())
+
+
+def _probe(p: Probe | None, c: Container) -> Call | None:
+    if p is None:
+        return None
+    container_port = c.ports[0].port if c.ports else None
+    kwargs: dict[str, Any] = {}
+    if p.kind == "exec":
+        kwargs["exec"] = sequence(list(p.command))
+    elif p.kind == "http":
+        kwargs["http"] = p.path or "/"
+    else:
+        kwargs[p.kind if p.kind == "grpc" else "tcp"] = Name("True")
+    if p.kind != "exec" and p.port is not None and p.port != container_port:
+        kwargs["port"] = p.port
+    if p.kind == "http" and p.scheme == "HTTPS":
+        kwargs["scheme"] = "HTTPS"
+    kwargs["period"] = p.period_seconds
+    kwargs["timeout"] = p.timeout_seconds
+    kwargs["failures"] = p.failure_threshold
+    if p.success_threshold != 1:
+        kwargs["successes"] = p.success_threshold
+    if p.initial_delay_seconds:
+        kwargs["initial_delay"] = p.initial_delay_seconds
+    return call("probe", **kwargs)

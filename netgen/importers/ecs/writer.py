@@ -1,0 +1,415 @@
+"""`EcsSystem` → the source of a blueprint a person can review and own.
+
+The file reads top to bottom as the system does: a header (what did not carry over, what
+to create by hand), the environment, the services, the outside hosts they use, who may call
+whom (from the security groups), and the load balancer's rules in the ALB's own order, each
+under a comment naming the rule it came from. The text is deterministic and formatted the
+way `ruff format` would, so regenerating an unchanged export changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from attrs import frozen
+
+from netgen.importers.ecs.exposures import Entry, ExposurePlanner, RuleBlock
+from netgen.importers.ecs.model import EcsSystem, Endpoint, Flow, Ingress, Probe, TlsCertificate
+from netgen.importers.ecs.naming import dns_label, unique
+from netgen.importers.ecs.problems import Finding, Source
+from netgen.importers.ecs.pysource import (
+    Call,
+    Name,
+    Node,
+    call,
+    comment,
+    sequence,
+    statement,
+)
+from netgen.importers.ecs.secrets import SecretNames
+from netgen.importers.ecs.services import Claim, ServiceWriter
+
+VIAS = ("ALB", "NGINX", "GATEWAY", "CLUSTER")
+WORLD = ("0.0.0.0/0", "::/0")
+
+
+@frozen
+class WriterOptions:
+    namespace: str | None = None
+    """Default: the ECS cluster's name as a DNS label."""
+    via: str = "ALB"
+    """How the load balancer's rules are exposed: ALB, NGINX, GATEWAY, or CLUSTER (no
+    exposure: the rules are kept as comments; for trying the workloads first)."""
+    source: str = ""
+    """The export folder as the user named it, for the header."""
+
+
+@frozen
+class Generated:
+    text: str
+    warnings: tuple[Finding, ...]
+    namespace: str
+    env: str
+    services: int = 0
+    """`service(...)` calls written."""
+    exposures: int = 0
+    """`expose(...)` calls written."""
+
+
+def _nowhere(_key: str) -> Source:
+    return Source("", "$")
+
+
+def write_blueprint(
+    system: EcsSystem,
+    options: WriterOptions | None = None,
+    locate: Callable[[str], Source] | None = None,
+) -> Generated:
+    """`locate` maps an AWS ARN to the export file and JSON path it was read from
+    (`Exports.source`), so warnings about rules and services point at the input."""
+    return _Writer(system, options or WriterOptions(), locate or _nowhere).generate()
+
+
+class _Writer:
+    def __init__(
+        self, system: EcsSystem, options: WriterOptions, locate: Callable[[str], Source]
+    ) -> None:
+        if options.via not in VIAS:
+            raise ValueError(f"via must be one of {', '.join(VIAS)}, not {options.via!r}")
+        self.system = system
+        self.options = options
+        self.via = options.via
+        self.locate = locate
+        self.name = dns_label(system.cluster or "ecs", "ecs")
+        self.namespace = options.namespace or self.name
+        self.findings: list[Finding] = [
+            f for f in system.warnings if not (self.via == "ALB" and f.code == "acm-certificate")
+        ]
+        used = {s.name for s in system.services}
+        self.externals = {x.name: unique(x.name, used) for x in system.externals}
+        self.secrets = SecretNames()
+        self.matchers_reported: set[str] = set()
+        self.exposed = 0
+        self.services = ServiceWriter(system, self.namespace, self.secrets, locate,
+                                      self.findings)
+
+    def generate(self) -> Generated:
+        body = [
+            statement(call("blueprint", self.name)),
+        ]
+        blocks = ExposurePlanner(self.system, self.locate, self.findings).blocks()
+        entries = [e for b in blocks for e in b.entries]
+        env_cert = self._shared_certificate(entries)
+        services = self._services()
+        externals = self._externals()
+        calls = self._calls()
+        exposes = self._exposes(blocks, env_cert)
+        body.append(self._env(env_cert))
+        body += services + externals + calls + exposes
+        text = self._header() + "\nfrom netgen import *\n\n" + "\n".join(body)
+        return Generated(text, tuple(self.findings), self.namespace, self.name,
+                         len(services) - 1, self.exposed)  # minus the heading
+
+    # --- header ------------------------------------------------------------------------
+
+    def _header(self) -> str:
+        source = self.options.source or "the export folder"
+        cluster = f'the ECS cluster "{self.system.cluster}"' if self.system.cluster else "ECS"
+        parts = [
+            f"netgen blueprint for {cluster}, written by `netgen import ecs` from {source}. "
+            "It is yours now: review it, keep it in version control, and build the "
+            "manifests with `netgen build` (see docs/migration.md).",
+            "",
+        ]
+        count = len(self.findings)
+        if count:
+            parts.append(f"What did not carry over exactly ({count} warning"
+                         f"{'s' if count != 1 else ''}, with the export file and JSON path "
+                         "they come from):")
+            for f in self.findings:
+                parts.append(f"- [{f.code}] {f.message}")
+                if f.file:
+                    parts.append(f"  ({f.file} {f.json_path})")
+        else:
+            parts.append("Everything in the export carried over; no warnings.")
+        todo = self._by_hand()
+        if todo:
+            parts += ["", f"Create by hand, in namespace {self.namespace}, before the first "
+                          "deployment:", *todo]
+        return comment("\n".join(parts))
+
+    def _by_hand(self) -> list[str]:
+        out = []
+        keys = self.secrets.all()
+        for key in keys:
+            out.append(f"- Secret {key.secret}, key {key.key}: from {key.origin()}")
+        if keys:
+            out.append("  (with External Secrets Operator: one ExternalSecret per Secret; "
+                       "remoteRef.key is the secret's ARN or name, remoteRef.property its "
+                       "JSON key; never put the values in this file)")
+        claims: list[Claim] = self.services.claims
+        for c in claims:
+            out.append(f"- PersistentVolumeClaim {c.name} for {c.service}: {c.source} (e.g. a "
+                       "static PersistentVolume of the EFS CSI driver, ReadWriteMany); copy "
+                       "the data over")
+        if self.via in ("NGINX", "GATEWAY"):
+            for cert in self._certificates():
+                names = ", ".join(cert.domains) or "the certificate's domains"
+                out.append(f"- Secret {_tls_secret(cert)} (kubernetes.io/tls) for {names}: "
+                           f"ACM keeps the key of {cert.arn}; issue one with cert-manager")
+        return out
+
+    def _certificates(self) -> list[TlsCertificate]:
+        seen: dict[str, TlsCertificate] = {}
+        for ingress in self.system.ingresses:
+            for li in ingress.listeners:
+                for cert in li.tls:
+                    seen.setdefault(cert.arn, cert)
+        return list(seen.values())
+
+    # --- environment -------------------------------------------------------------------
+
+    def _env(self, cert: TlsCertificate | None) -> str:
+        lines = (f"One environment: the ECS cluster, in namespace {self.namespace}. STRICT "
+                 "isolation: pods accept only the traffic declared below (calls() from the "
+                 "security groups, expose() from the load balancer).")
+        tls = self._tls(cert) if cert is not None else None
+        if tls is not None:
+            lines += " Every exposure terminates TLS with the listener's certificate."
+        node = call("env", self.name, namespace=self.namespace, isolation=Name("STRICT"),
+                    tls=tls)
+        return comment(lines) + statement(node)
+
+    def _shared_certificate(self, entries: list[Entry]) -> TlsCertificate | None:
+        certs = {e.cert for e in entries}
+        if self.via == "CLUSTER" or len(certs) != 1:
+            return None
+        return next(iter(certs))
+
+    def _tls(self, cert: TlsCertificate) -> Call | None:
+        if self.via == "ALB":
+            return call("acm", cert.arn)
+        if self.via in ("NGINX", "GATEWAY"):
+            return call("tls_secret", _tls_secret(cert))
+        return None
+
+    # --- services, externals, calls -----------------------------------------------------
+
+    def _services(self) -> list[str]:
+        out = [comment("--- services " + "-" * 72)]
+        for s in self.system.services:
+            written = self.services.write(s)
+            if written is not None:
+                out.append(comment("\n".join(written.comments)) + statement(written.node))
+        return out
+
+    def _externals(self) -> list[str]:
+        out = []
+        for x in self.system.externals:
+            name = self.externals[x.name]
+            at = self.locate(x.arn) if x.arn else Source("", "$")
+            if not x.host or not x.port:
+                self.findings.append(at.finding(
+                    "external-endpoint", f"{x.kind} {x.name} has no endpoint in the export; "
+                                         "declare it with external(...) by hand"))
+                continue
+            if any(f.destination == Endpoint("external", x.name) for f in self.system.flows):
+                self.findings.append(at.finding(
+                    "external-access", f"{x.name}'s security groups admit the ECS tasks; admit "
+                                       "the cluster's pods too (security groups for pods, or "
+                                       "the node subnets) before switching over"))
+            what = f"{x.kind.upper()} {x.engine or ''}".strip()
+            note = (f"{name}: {what} {x.arn}. alias=False hands clients the real endpoint "
+                    "name, so TLS hostname verification keeps working.")
+            out.append(comment(note) + statement(
+                call("external", name, host=x.host, port=x.port, alias=Name("False"))))
+        if out:
+            out.insert(0, comment("--- outside the cluster " + "-" * 61))
+        return out
+
+    def _calls(self) -> list[str]:
+        edges: dict[str, dict[str, list[str]]] = {}
+        written = {s.name for s in self.system.services if s.ports}
+        for flow in self.system.flows:
+            dst = self._callee(flow, written)
+            if dst is None:
+                continue
+            ports = _ports(flow)
+            edges.setdefault(flow.source.name, {}).setdefault(dst, []).append(ports)
+        out = []
+        if edges:
+            out.append(comment(
+                "--- who may call whom, from the security groups " + "-" * 36 + "\n"
+                "Under STRICT isolation these are the only calls allowed between pods."))
+        for src in sorted(edges):
+            dsts = sorted(edges[src])
+            note = f"{src} -> " + ", ".join(f"{d} ({', '.join(edges[src][d])})" for d in dsts)
+            out.append(comment(note) + statement(call("calls", src, *dsts)))
+        return out
+
+    def _callee(self, flow: Flow, written: set[str]) -> str | None:
+        """The call a security-group flow stands for, or None (with a warning when the
+        flow is lost rather than expressed some other way)."""
+        src, dst = flow.source, flow.destination
+        if dst.kind == "service" and src.kind == "cidr" and src.name not in WORLD:
+            self.findings.append(Finding(
+                "cidr-source", f"{dst.name} accepted {_ports(flow)} from {src.name}; the "
+                               "blueprint cannot allow traffic by address, so under STRICT it is "
+                               "denied (declare the callers as services, or relax isolation)"))
+            return None
+        if src.kind != "service" or src.name not in written:
+            return None
+        if dst.kind == "ingress":
+            self.findings.append(Finding(
+                "calls-load-balancer", f"{src.name} calls the load balancer {dst.name}; in the "
+                                       "cluster call the services behind it directly"))
+            return None
+        if dst.kind == "service" and dst.name in written:
+            port = self.services.ports.get(dst.name)
+            target = self.system.service(dst.name).ports[0].port
+            return dst.name if _allows(flow, target) or _allows(flow, port) else self._off(flow)
+        if dst.kind == "external" and dst.name in self.externals and self._declared(dst.name):
+            x = next(x for x in self.system.externals if x.name == dst.name)
+            return self.externals[dst.name] if _allows(flow, x.port) else self._off(flow)
+        return None
+
+    def _declared(self, external: str) -> bool:
+        """Externals without an endpoint are not written, so nothing can call them."""
+        x = next(x for x in self.system.externals if x.name == external)
+        return bool(x.host and x.port)
+
+    def _off(self, flow: Flow) -> None:
+        self.findings.append(Finding(
+            "flow-port", f"{flow.source.name} may reach {flow.destination.name} on "
+                         f"{_ports(flow)} only, not on the port it serves; no call is declared"))
+        return None
+
+    # --- exposures ---------------------------------------------------------------------
+
+    def _exposes(self, blocks: list[RuleBlock], env_cert: TlsCertificate | None) -> list[str]:
+        out: list[str] = []
+        by_ingress: dict[str, list[RuleBlock]] = {}
+        for b in blocks:
+            by_ingress.setdefault(b.ingress.name, []).append(b)
+        exposed: set[str] = set()
+        for ingress in self.system.ingresses:
+            mine = by_ingress.get(ingress.name, [])
+            self._tls_policies(ingress)
+            out.append(comment(self._ingress_note(ingress)))
+            for b in mine:
+                text = comment(b.title)
+                if b.left_out:
+                    text += comment(f"  left out: {b.left_out}")
+                for e in b.entries:
+                    if self.via == "CLUSTER":
+                        if e.target.service not in exposed:
+                            exposed.add(e.target.service)
+                            text += statement(call("expose", e.target.service,
+                                                   via=Name("CLUSTER")))
+                            self.exposed += 1
+                        continue
+                    text += statement(self._expose(ingress, e, env_cert))
+                    self.exposed += 1
+                out.append(text)
+        return out
+
+    def _tls_policies(self, ingress: Ingress) -> None:
+        if self.via == "CLUSTER":
+            return
+        where = self.locate(ingress.load_balancer_arn)
+        default = {"ALB": "the controller's default (ELBSecurityPolicy-2016-08 unless "
+                          "alb.ingress.kubernetes.io/ssl-policy or --default-ssl-policy say "
+                          "otherwise)"}.get(self.via, f"the {self.via} controller's TLS settings")
+        for li in ingress.listeners:
+            if li.ssl_policy:
+                self.findings.append(where.finding(
+                    "tls-policy", f"{ingress.name} {li.protocol}:{li.port} used TLS policy "
+                                  f"{li.ssl_policy}; netgen does not set one, so {default} "
+                                  "applies"))
+
+    def _ingress_note(self, ingress: Ingress) -> str:
+        scheme = "internet-facing" if ingress.internet_facing else "internal"
+        lines = [f"--- load balancer {ingress.name} " + "-" * max(3, 66 - len(ingress.name)),
+                 f"{ingress.name} ({scheme}, {ingress.dns_name or 'no DNS name exported'}):"]
+        for li in ingress.listeners:
+            text = f"- {li.protocol}:{li.port}"
+            if li.https_redirect:
+                text += " redirects to HTTPS"
+                text += " (redirect_https=True below)" if self.via != "CLUSTER" else ""
+            for cert in li.tls:
+                text += f"; certificate {cert.arn}"
+                if cert.domains:
+                    text += f" ({', '.join(cert.domains)})"
+            if li.ssl_policy:
+                text += f"; TLS policy {li.ssl_policy}"
+            lines.append(text)
+        if self.via == "CLUSTER":
+            lines.append("Exposed with --via CLUSTER: the services stay inside the cluster "
+                         "and the rules below are kept as comments only.")
+        else:
+            lines.append(f"The rules in ALB order, each exposed through {self.via}.")
+        return "\n".join(lines)
+
+    def _expose(self, ingress: Ingress, e: Entry, env_cert: TlsCertificate | None) -> Call:
+        t = e.target
+        kwargs: dict[str, Node] = {"via": Name(self.via), "host": e.host, "path": e.path}
+        if e.exact:
+            kwargs["path_type"] = "Exact"
+        headers = [call("header", n, v) for n, v in e.headers]
+        if headers:
+            kwargs["match"] = headers[0] if len(headers) == 1 else sequence(headers)
+        if t.canary_percent is not None:
+            kwargs["canary"] = t.canary_percent / 100
+        kwargs["version"] = t.version
+        if e.cert is not None and e.cert != env_cert:
+            kwargs["tls"] = self._tls(e.cert)
+        if e.cert is not None:
+            kwargs["redirect_https"] = Name("True" if e.redirect_https else "False")
+        if self.via == "ALB":
+            if e.port is not None:
+                kwargs["ports"] = sequence([e.port])
+            if not ingress.internet_facing:
+                kwargs["scheme"] = "internal"
+            if len(self.system.ingresses) > 1:
+                kwargs["group"] = ingress.name
+            kwargs["health"] = self._health(t.service, t.version)
+        return call("expose", t.service, **kwargs)
+
+    def _health(self, service: str, version: str | None) -> Call | None:
+        """The target group's health check, which the ALB keeps doing (its default path
+        `/` would mark targets unhealthy that only answer on their health path)."""
+        s = self.system.service(service)
+        v = next((v for v in s.versions if v.name == version), s.versions[0])
+        p: Probe | None = v.container.readiness
+        if p is None or p.kind != "http":
+            return None
+        if p.matcher not in (None, "200") and service not in self.matchers_reported:
+            self.matchers_reported.add(service)
+            self.findings.append(Finding(
+                "health-codes", f"the target group of {service} counted HTTP {p.matcher} as "
+                                "healthy; the new one expects 200 unless "
+                                "alb.ingress.kubernetes.io/success-codes says otherwise"))
+        return call("health_check", p.path or "/", interval=p.period_seconds,
+                    timeout=p.timeout_seconds, healthy=p.success_threshold,
+                    unhealthy=p.failure_threshold)
+
+
+def _tls_secret(cert: TlsCertificate) -> str:
+    domain = next((d for d in cert.domains if not d.startswith("*.")), None)
+    domain = domain or (cert.domains[0][2:] if cert.domains else cert.arn.rsplit("/", 1)[-1])
+    return dns_label(f"{domain}-tls", "tls")
+
+
+def _ports(flow: Flow) -> str:
+    protocol = "all traffic" if flow.protocol == "ANY" else flow.protocol
+    if flow.port_from is None:
+        return protocol if flow.protocol == "ANY" else f"{protocol} all ports"
+    if flow.port_from == flow.port_to:
+        return f"{protocol} {flow.port_from}"
+    return f"{protocol} {flow.port_from}-{flow.port_to}"
+
+
+def _allows(flow: Flow, port: int | None) -> bool:
+    if flow.port_from is None or port is None:
+        return True
+    return flow.port_from <= port <= (flow.port_to or flow.port_from)

@@ -1,0 +1,313 @@
+"""netgen's own lint rules: valid output that is probably not what a platform team wants.
+
+The schema checks prove the YAML would be accepted; these rules look at the resolved Plan
+for choices that are legal but risky (plain HTTP on the internet, a canary that splits
+nothing, `:latest` images, single replicas where isolation says "production"). They are
+warnings: `netgen check --strict` fails on them, `--ignore CODE` or a
+`# netgen: ignore[CODE]` comment on the declaration silences them.
+
+Each rule keeps a stable code, a slug and a one-line rationale (shown by `--format sarif`
+and in docs/check.md), and only fires where a false positive is unlikely.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from attrs import frozen
+
+from netgen.model import Isolation, SourceLoc, Via
+from netgen.plan import Plan, RoutePlan
+
+if TYPE_CHECKING:
+    from netgen.model import Blueprint
+
+L7_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
+LOAD_BALANCER_VIAS = (Via.ALB, Via.NLB)
+
+
+@frozen
+class Lint:
+    code: str
+    loc: SourceLoc | None
+    message: str
+    env: str | None = None  # None: a finding about a declaration whatever the environment
+
+
+@frozen
+class LintContext:
+    """One environment's Plan plus the declarations, for what the Plan no longer says
+    (whether isolation was declared or defaulted, where `env(...)` was written)."""
+
+    blueprint: Blueprint
+    plan: Plan
+
+    @property
+    def env_loc(self) -> SourceLoc | None:
+        for e in self.blueprint.envs:
+            if e.name == self.plan.env.name:
+                return e.loc
+        return None
+
+    @property
+    def declared_strict(self) -> bool:
+        """`env(..., isolation=STRICT)` written out: the team calls this env production-like.
+        The implicit STRICT default alone does not say that."""
+        return any(
+            e.name == self.plan.env.name and e.isolation is Isolation.STRICT
+            for e in self.blueprint.envs
+        )
+
+
+@frozen
+class Rule:
+    code: str
+    name: str
+    summary: str  # the one-line rationale
+    check: Callable[[LintContext], Iterator[Lint]]
+    per_env: bool = True  # False: the finding depends only on the declaration
+
+
+def _decl(r: RoutePlan) -> str:
+    return f"expose({r.service!r}, via={r.via.name})"
+
+
+def is_public(r: RoutePlan) -> bool:
+    """Reachable from the internet: an internet-facing AWS load balancer, or an HTTP route
+    with a host name (ingress controllers and gateways face the internet by default)."""
+    if r.via in LOAD_BALANCER_VIAS and r.scheme == "internet-facing":
+        return True
+    return r.via in L7_VIAS and bool(r.host)
+
+
+def _public_without_tls(ctx: LintContext) -> Iterator[Lint]:
+    # Ingress controllers and gateways terminate TLS per host: one exposure's certificate
+    # covers every route of that host through the same kind of proxy.
+    covered = {(r.via, r.host) for r in ctx.plan.routes if r.tls is not None and r.host}
+    for r in ctx.plan.routes:
+        if is_public(r) and r.tls is None and (r.via, r.host) not in covered:
+            where = f"host {r.host!r}" if r.host else "an internet-facing load balancer"
+            cert = "tls=acm('arn:...')" if r.via in LOAD_BALANCER_VIAS else \
+                "tls=tls_secret('name')"
+            internal = " or scheme='internal'" if r.via in LOAD_BALANCER_VIAS else ""
+            yield Lint("NG101", r.loc, f"{_decl(r)}: {where} serves plain text to the "
+                       f"internet; set {cert} (here or on the environment){internal}",
+                       ctx.plan.env.name)
+
+
+def _exposed_without_health(ctx: LintContext) -> Iterator[Lint]:
+    if not ctx.declared_strict:
+        return
+    routes: dict[str, list[RoutePlan]] = {}
+    for r in ctx.plan.routes:
+        if r.via is not Via.CLUSTER:
+            routes.setdefault(r.service, []).append(r)
+    for s in ctx.plan.services:
+        if s.health:
+            continue
+        exposed = routes.get(s.name, [])
+        if exposed and all(r.health is None for r in exposed):
+            r = exposed[0]
+            yield Lint("NG102", s.loc, f"service({s.name!r}) is exposed ({_decl(r)} at {r.loc}) "
+                       "in a STRICT environment without a health check; "
+                       "set health='/path' so pods get a readiness probe and load balancers "
+                       "stop sending traffic to broken pods", ctx.plan.env.name)
+
+
+def _canary_all_or_nothing(ctx: LintContext) -> Iterator[Lint]:
+    # canary=0 with match=header(...) is a header-only canary (Flagger's A/B testing): only
+    # matching requests reach the new version. That is deliberate, not a mistake.
+    by_header = {r.loc for r in ctx.plan.routes if r.matches}
+    for r in ctx.plan.routes:
+        if len(r.backends) < 2:
+            continue
+        busy = next((b for b in r.backends if b.weight == 100), None)
+        if busy is None or (busy is r.backends[0] and r.loc in by_header):
+            continue
+        idle = [b for b in r.backends if b is not busy]
+        which = ", ".join(b.version or b.service for b in idle)
+        yield Lint("NG103", r.loc, f"{_decl(r)}: the canary sends all traffic to "
+                   f"{busy.version or busy.service} and none to {which}; use "
+                   f"version={busy.version or busy.service!r} or a canary between 0.01 and 0.99")
+
+
+def image_tag_problem(image: str) -> str | None:
+    """`:latest` or no tag (which means latest); a digest pins the image whatever the tag."""
+    if "@" in image:
+        return None
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return "has no tag (so it means :latest)"
+    if last.rsplit(":", 1)[1] == "latest":
+        return "uses the :latest tag"
+    return None
+
+
+def _mutable_image(ctx: LintContext) -> Iterator[Lint]:
+    seen: set[str] = set()
+    for w in ctx.plan.workloads:
+        problem = image_tag_problem(w.image) if w.image else None
+        if problem and w.service not in seen:
+            seen.add(w.service)
+            yield Lint("NG104", w.loc, f"service({w.service!r}): image {w.image!r} {problem}; "
+                       "a rollout or node restart may pull a different image: pin a version "
+                       "tag or a digest")
+
+
+def _single_replica(ctx: LintContext) -> Iterator[Lint]:
+    if not ctx.declared_strict:
+        return
+    explicit = {s.loc for s in ctx.blueprint.services if s.replicas is not None}
+    replicas: dict[str, set[int]] = {}
+    for w in ctx.plan.workloads:
+        replicas.setdefault(w.service, set()).add(w.replicas)
+    inherited: list[str] = []
+    for s in ctx.plan.services:
+        if replicas.get(s.name) != {1}:
+            continue
+        if s.loc in explicit:
+            yield Lint("NG105", s.loc, f"service({s.name!r}) runs 1 replica in a STRICT "
+                       "environment: every rollout or node drain is an outage; use replicas=2 "
+                       "or more", ctx.plan.env.name)
+        else:
+            inherited.append(s.name)
+    if inherited:
+        yield Lint("NG105", ctx.env_loc, f"env({ctx.plan.env.name!r}) is STRICT but runs 1 "
+                   f"replica of {', '.join(inherited)}: every rollout or node drain is an "
+                   "outage; set replicas=2 or more", ctx.plan.env.name)
+
+
+def _unreachable(ctx: LintContext) -> Iterator[Lint]:
+    if ctx.plan.env.isolation is not Isolation.STRICT:
+        return
+    exposed = {r.service for r in ctx.plan.routes}
+    linked = {c.src for c in ctx.plan.calls} | {c.dst for c in ctx.plan.calls}
+    for s in ctx.plan.services:
+        if s.name not in exposed and s.name not in linked:
+            yield Lint("NG106", s.loc, f"service({s.name!r}) is neither exposed nor called and "
+                       "calls nothing in a STRICT environment, so no traffic may reach it; "
+                       "declare calls(...) or expose(...), or remove it",
+                       ctx.plan.env.name)
+
+
+def _public_stateful(ctx: LintContext) -> Iterator[Lint]:
+    stateful = {s.name for s in ctx.plan.services if s.stateful}
+    for r in ctx.plan.routes:
+        if r.service in stateful and is_public(r):
+            yield Lint("NG107", r.loc, f"{_decl(r)}: stateful service {r.service!r} is "
+                       "reachable from the internet; keep databases internal: "
+                       "scheme='internal', or no expose() and calls(...) from its clients",
+                       ctx.plan.env.name)
+
+
+def _private_ranges_admitted(ctx: LintContext) -> Iterator[Lint]:
+    if not ctx.declared_strict:
+        return
+    targets = {s.name: s.port.target_port for s in ctx.plan.services}
+    routes = {(r.name, r.service): r for r in ctx.plan.routes}
+    for src in ctx.plan.network.sources:
+        r = routes.get((src.route, src.service))
+        if src.setting is None and src.cidrs and r is not None:
+            key = "nodeport_cidr" if r.via is Via.NODEPORT else "vpc_cidr"
+            yield Lint("NG108", r.loc, f"{_decl(r)}: the NetworkPolicy admits the "
+                       f"{'nodes' if r.via is Via.NODEPORT else 'load balancer'} from every "
+                       f"private address ({', '.join(src.cidrs)}) on port "
+                       f"{targets[r.service]}; set env({ctx.plan.env.name!r}, {key}='...') to "
+                       "the real range", ctx.plan.env.name)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("NG101", "public-without-tls",
+         "Traffic from the internet should be encrypted; a public route without TLS leaks "
+         "credentials and cookies.", _public_without_tls),
+    Rule("NG102", "strict-exposed-without-health-check",
+         "In a production-like (STRICT) environment an exposed service needs a health check, "
+         "or broken pods keep receiving traffic.", _exposed_without_health),
+    Rule("NG103", "canary-all-or-nothing",
+         "A canary of 0 or 1 sends nothing or everything to the new version: not a canary.",
+         _canary_all_or_nothing, per_env=False),
+    Rule("NG104", "mutable-image-tag",
+         "`:latest` or untagged images change under a running Deployment; pin a tag or digest.",
+         _mutable_image, per_env=False),
+    Rule("NG105", "single-replica-in-strict",
+         "One replica in a production-like (STRICT) environment: every rollout or node drain "
+         "is an outage.", _single_replica),
+    Rule("NG106", "unreachable-service",
+         "Under STRICT isolation a service nobody calls or exposes, and that calls nothing, "
+         "can receive no traffic: a forgotten calls() or expose().", _unreachable),
+    Rule("NG107", "public-stateful-service",
+         "A stateful service (a database) reachable from the internet is rarely intended.",
+         _public_stateful),
+    Rule("NG108", "private-ranges-admitted",
+         "Without vpc_cidr (or nodeport_cidr) a STRICT environment's NetworkPolicies admit "
+         "load-balancer and NodePort traffic from every private address, not just the VPC's.",
+         _private_ranges_admitted),
+)
+RULE_BY_CODE = {r.code: r for r in RULES}
+
+
+def lint(bp: Blueprint, plans: list[Plan]) -> list[Lint]:
+    """Every rule over every environment; declaration-level findings reported once."""
+    found: dict[tuple[str, SourceLoc | None, str, str | None], Lint] = {}
+    for plan in plans:
+        ctx = LintContext(bp, plan)
+        for rule in RULES:
+            for item in rule.check(ctx):
+                if not rule.per_env:
+                    item = Lint(item.code, item.loc, item.message, None)
+                found.setdefault((item.code, item.loc, item.message, item.env), item)
+    return list(found.values())
+
+
+_IGNORE = re.compile(r"#\s*netgen:\s*ignore\[([A-Za-z0-9_,\s]*)\]")
+
+
+class InlineIgnores:
+    """`# netgen: ignore[NG101]` (or `ignore[NG101, NG104]`) on any line of the call a
+    finding points at silences that finding there, like `# noqa` for flake8."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[dict[int, set[str]], dict[int, int]]] = {}
+
+    def ignored(self, loc: SourceLoc | None, code: str) -> bool:
+        if loc is None or loc.line <= 0:
+            return False
+        codes, spans = self._file(loc.file)
+        last = spans.get(loc.line, loc.line)
+        return any(code in codes.get(n, ()) for n in range(loc.line, last + 1))
+
+    def _file(self, file: str) -> tuple[dict[int, set[str]], dict[int, int]]:
+        found = self._files.get(file)
+        if found is None:
+            found = self._files[file] = _scan(file)
+        return found
+
+
+def _scan(file: str) -> tuple[dict[int, set[str]], dict[int, int]]:
+    """Codes named in comments by line, and the last line of each call starting on a line."""
+    try:
+        source = Path(file).read_text(encoding="utf-8")
+        comments = [
+            t for t in tokenize.generate_tokens(io.StringIO(source).readline)
+            if t.type == tokenize.COMMENT
+        ]
+        tree = ast.parse(source)
+    except (OSError, UnicodeDecodeError, SyntaxError, tokenize.TokenError, ValueError):
+        return {}, {}
+    codes: dict[int, set[str]] = {}
+    for token in comments:
+        match = _IGNORE.search(token.string)
+        if match:
+            names = {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
+            codes.setdefault(token.start[0], set()).update(names)
+    spans: dict[int, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.end_lineno is not None:
+            spans[node.lineno] = max(spans.get(node.lineno, node.lineno), node.end_lineno)
+    return codes, spans

@@ -1,0 +1,205 @@
+"""Checks of `mesh(...)` and `traffic(...)` declarations on their own, once per blueprint.
+
+Each value is checked against what Istio accepts (the CRD's enums, int32 ranges, the
+CEL `duration(self) >= duration('1ms')` rule), so a mistake is a `file:line` error here
+instead of an apply-time rejection by the API server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from netgen.diagnostics import Collector, did_you_mean
+from netgen.model import Blueprint, Isolation, Mesh, Mtls, Outlier, Retries, Traffic, Via
+from netgen.resolve import checks
+
+LB_POLICIES = ("ROUND_ROBIN", "LEAST_REQUEST", "LEAST_CONN", "RANDOM", "PASSTHROUGH")
+# Envoy's retry-on conditions as Istio documents them (HTTP and gRPC); 3-digit status codes too.
+RETRY_ON = (
+    "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure",
+    "envoy-ratelimited", "retriable-4xx", "refused-stream", "retriable-status-codes",
+    "retriable-headers", "http3-post-connect-failure", "cancelled", "deadline-exceeded",
+    "internal", "resource-exhausted", "unavailable",
+)
+EXTERNAL_PROTOCOLS = ("HTTP", "HTTPS", "HTTP2", "GRPC", "TLS", "TCP", "MONGO")
+INT32 = 2**31 - 1
+
+_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|ns))+").fullmatch
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+_PRINCIPAL = re.compile(r"[^/\s]+/ns/[a-z0-9]([-a-z0-9]*[a-z0-9])?/sa/[^/\s]+").fullmatch
+
+
+def duration_seconds(value: str) -> float:
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(value))
+
+
+def duration(value: Any, what: str) -> str | None:
+    """Go-style durations ('5s', '1m30s', '250ms'), as the CRDs' CEL `duration()` reads them."""
+    if not isinstance(value, str) or not _DURATION(value):
+        return f"{what}={value!r} must be a duration such as '5s', '250ms' or '1m30s'"
+    if duration_seconds(value) < 1e-3:
+        return f"{what}={value!r} must be at least 1ms"
+    return None
+
+
+def bounded(value: Any, what: str, low: int, high: int = INT32) -> str | None:
+    if type(value) is not int or not low <= value <= high:
+        upper = "" if high == INT32 else f" and at most {high}"
+        return f"{what}={value!r} must be a whole number of at least {low}{upper}"
+    return None
+
+
+def mtls_mode(value: Any) -> Mtls | None:
+    """`mtls=STRICT` reads naturally with the Isolation constant, so that is accepted too."""
+    if isinstance(value, Mtls):
+        return value
+    if value is Isolation.STRICT:
+        return Mtls.STRICT
+    if isinstance(value, str) and value in Mtls.__members__:
+        return Mtls[value]
+    return None
+
+
+def validate_declarations(bp: Blueprint, c: Collector) -> None:
+    first_mesh: dict[str | None, Mesh] = {}
+    for m in bp.meshes:
+        first = first_mesh.setdefault(m.scope, m)
+        if first is not m:
+            where = f"environment '{m.scope}'" if m.scope else "the blueprint"
+            c.error(m.loc, f"mesh() is declared twice for {where} (first at {first.loc})")
+        _check_mesh(m, c)
+    first_traffic: dict[tuple[str | None, object], Traffic] = {}
+    for t in bp.traffic:
+        key = (t.scope, t.service if isinstance(t.service, str) else id(t))
+        first_t = first_traffic.setdefault(key, t)
+        if first_t is not t:
+            c.error(t.loc, f"traffic({t.service!r}) is declared twice (first at {first_t.loc})")
+        _check_traffic(t, c)
+    for x in bp.externals:
+        if x.app_protocol is not None:
+            problem = external_protocol(x.app_protocol)
+            if problem:
+                c.error(x.loc, f"external({x.name!r}): {problem}")
+
+
+def _check_mesh(m: Mesh, c: Collector) -> None:
+    kind = m.kind.name if isinstance(m.kind, Via) else repr(m.kind)
+    d = f"mesh({kind})"
+    if m.kind is None:
+        given = [n for n in ("mtls", "trust_domain", "ingress_selector", "ingress_principal",
+                             "revision") if getattr(m, n) is not None]
+        if given:
+            c.error(m.loc, f"{d} switches the mesh off; {', '.join(given)}= would have no effect")
+        return
+    if m.kind is not Via.ISTIO:
+        c.error(m.loc, f"{d}: the mesh must be ISTIO (the only mesh netgen lowers), "
+                       "or None to switch it off")
+    if m.mtls is not None and mtls_mode(m.mtls) is None:
+        hint = " (OPEN is an isolation level, not an mTLS mode)" if m.mtls is Isolation.OPEN else ""
+        c.error(m.loc, f"{d}: mtls={m.mtls!r} must be STRICT, PERMISSIVE or DISABLE{hint}")
+    if m.trust_domain is not None:
+        problem = checks.hostname(m.trust_domain, wildcard=False)
+        if problem:
+            c.error(m.loc, f"{d}: trust_domain: {problem}")
+    if m.ingress_selector is not None:
+        problem = checks.labels(m.ingress_selector)
+        if problem is None and not m.ingress_selector:
+            problem = "ingress_selector={} would select every pod; name the gateway's labels"
+        if problem:
+            c.error(m.loc, f"{d}: {problem}")
+    if m.revision is not None:
+        problem = checks.labels({"istio.io/rev": m.revision})
+        if problem or not m.revision:
+            c.error(m.loc, f"{d}: revision={m.revision!r} must be a label value such as '1-30'")
+    if m.ingress_principal is not None and not (
+        isinstance(m.ingress_principal, str) and _PRINCIPAL(m.ingress_principal)
+    ):
+        c.error(m.loc, f"{d}: ingress_principal={m.ingress_principal!r} must look like "
+                       "'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'")
+
+
+def _check_traffic(t: Traffic, c: Collector) -> None:
+    d = f"traffic({t.service!r})"
+    problems: list[str | None] = []
+    if not isinstance(t.service, str):
+        problems.append("the first argument must be a service name")
+    if t.lb is not None and t.lb not in LB_POLICIES:
+        problems.append(f"lb={t.lb!r} must be one of {', '.join(LB_POLICIES)}"
+                        f"{did_you_mean(str(t.lb), LB_POLICIES)}")
+    for name in ("max_connections", "http1_max_pending", "http2_max_requests",
+                 "max_requests_per_connection"):
+        value = getattr(t, name)
+        if value is not None:
+            problems.append(bounded(value, name, 1))
+    for name in ("connect_timeout", "timeout"):
+        value = getattr(t, name)
+        if value is not None:
+            problems.append(duration(value, name))
+    if t.outlier is not None:
+        problems.extend(_outlier_problems(t.outlier))
+    if t.retries is not None:
+        problems.extend(_retry_problems(t.retries))
+    if all(getattr(t, n) is None for n in (
+        "lb", "max_connections", "connect_timeout", "http1_max_pending", "http2_max_requests",
+        "max_requests_per_connection", "outlier", "timeout", "retries",
+    )):
+        problems.append("says nothing; give at least one of lb=, max_connections=, "
+                        "outlier=, timeout=, retries=, ...")
+    for p in problems:
+        if p:
+            c.error(t.loc, f"{d}: {p}")
+
+
+def _outlier_problems(o: Any) -> list[str | None]:
+    if not isinstance(o, Outlier):
+        return [f"outlier={o!r} must be outlier(consecutive_5xx=..., interval=..., ejection=...)"]
+    out: list[str | None] = []
+    for name in ("consecutive_5xx", "consecutive_gateway_errors"):
+        value = getattr(o, name)
+        if value is not None:
+            out.append(bounded(value, f"outlier {name}", 0))
+    for name in ("interval", "ejection"):
+        value = getattr(o, name)
+        if value is not None:
+            out.append(duration(value, f"outlier {name}"))
+    if o.max_ejection_percent is not None:
+        out.append(bounded(o.max_ejection_percent, "outlier max_ejection_percent", 0, 100))
+    if o.consecutive_5xx is None and o.consecutive_gateway_errors is None:
+        out.append("outlier() needs consecutive_5xx= or consecutive_gateway_errors= "
+                   "(what counts as failing)")
+    return out
+
+
+def _retry_problems(r: Any) -> list[str | None]:
+    if not isinstance(r, Retries):
+        return [f"retries={r!r} must be retries(3, per_try='2s', on='5xx,reset')"]
+    out: list[str | None] = [bounded(r.attempts, "retries attempts", 0)]
+    if r.per_try is not None:
+        out.append(duration(r.per_try, "retries per_try"))
+    if r.on is not None:
+        out.append(retry_on(r.on))
+    return out
+
+
+def retry_on(value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return f"retries on={value!r} must be a comma-separated list such as '5xx,reset'"
+    for token in value.split(","):
+        if token in RETRY_ON or (token.isdigit() and len(token) == 3 and 100 <= int(token) <= 599):
+            continue
+        return (f"retries on={value!r}: {token!r} is not a retry condition "
+                f"({', '.join(RETRY_ON)} or an HTTP status code){did_you_mean(token, RETRY_ON)}")
+    return None
+
+
+def external_protocol(value: Any) -> str | None:
+    if not isinstance(value, str) or value.upper() not in EXTERNAL_PROTOCOLS:
+        return f"app_protocol={value!r} must be one of {', '.join(EXTERNAL_PROTOCOLS)}"
+    return None
+
+
+def labels_of(value: Mapping[str, str] | None) -> tuple[tuple[str, str], ...] | None:
+    return tuple(sorted(value.items())) if value else None

@@ -1,0 +1,247 @@
+"""Routing inside the mesh and through the Istio ingress gateway, decided.
+
+Inside the mesh a service has one VirtualService carrying the splits its exposures ask for
+(canary weights, version pins, header matches) over the subsets of its own host, so mesh
+clients see the same canary as clients coming through a load balancer. An exposure's path
+applies inside the mesh as the service receives it: after its rewrite, if it has one.
+
+Through the gateway each host has one VirtualService with its routes ordered most specific
+first, because Istio takes the first matching route and merges several VirtualServices of
+one host in no guaranteed order.
+
+A Prefix path matches whole segments and ignores a trailing '/' (as Ingress and Gateway
+API do), while Istio's `prefix` is a plain string prefix: '/api' is written as
+`exact: /api` plus `prefix: /api/`, so '/apiary' is not caught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from attrs import frozen
+
+from netgen.diagnostics import Collector
+from netgen.meshplan import (
+    EVERY_PATH,
+    Destination,
+    GatewayPlan,
+    HttpMatch,
+    HttpRoute,
+    ServerPlan,
+    TrafficPlan,
+    VirtualServicePlan,
+    headers_of,
+    normal_path,
+    path_in_mesh,
+)
+from netgen.model import SourceLoc, TlsSecret, Via
+from netgen.plan import EnvPlan, Labels, RoutePlan, ServicePlan
+
+# Istio's protocol selection: a port named `<protocol>[-suffix]` or with an appProtocol.
+HTTP_PROTOCOLS = ("http", "http2", "grpc", "grpc-web")
+HTTP_APP_PROTOCOLS = (*HTTP_PROTOCOLS, "kubernetes.io/h2c", "kubernetes.io/ws")
+
+Split = tuple[tuple[str | None, int], ...]  # (version or None for every pod, weight)
+Headers = tuple[tuple[str, str], ...]
+
+
+def is_http(s: ServicePlan) -> bool:
+    if s.port.app_protocol:
+        return s.port.app_protocol.lower() in HTTP_APP_PROTOCOLS
+    name = s.port.name
+    return any(name == p or name.startswith(p + "-") for p in HTTP_PROTOCOLS)
+
+
+def split_of(r: RoutePlan) -> Split:
+    return tuple((b.version, b.weight) for b in r.backends)
+
+
+def _describe(split: Split) -> str:
+    return ", ".join(f"{w}% to {v or 'every version'}" for v, w in split)
+
+
+def _destinations(s: ServicePlan, split: Split) -> tuple[Destination, ...]:
+    return tuple(Destination(s.fqdn, s.port.port, w, v) for v, w in split)
+
+
+@frozen
+class _Row:
+    """Requests (path, headers) and where they go, with the exposure that asked."""
+
+    path: tuple[str, str]
+    headers: Headers
+    split: Split
+    rewrite: str | None
+    loc: SourceLoc
+    order: int
+
+    def specificity(self) -> tuple[int, int, int, int]:
+        """Exact paths, then longer prefixes, then more headers: Istio takes the first match."""
+        kind, path = self.path
+        length = 0 if self.path == EVERY_PATH else len(path)
+        return (0 if kind == "Exact" else 1, -length, -len(self.headers), self.order)
+
+
+def mesh_virtual_services(
+    plans: list[ServicePlan],
+    routes: list[RoutePlan],
+    traffic: dict[str, TrafficPlan],
+    c: Collector,
+) -> Iterable[VirtualServicePlan]:
+    by_service: dict[str, list[RoutePlan]] = {}
+    for r in routes:
+        by_service.setdefault(r.service, []).append(r)
+    for s in plans:
+        rows = _mesh_rows(s, by_service.get(s.name, []), c)
+        t = traffic.get(s.name)
+        timed = t is not None and (t.timeout is not None or t.retries is not None)
+        if not rows and not timed:
+            continue
+        default = next((r for r in rows if r.path == EVERY_PATH and not r.headers), None)
+        if not is_http(s):
+            yield VirtualServicePlan(f"{s.name}-mesh", s.namespace, (s.fqdn,), (),
+                                     tcp=(_destinations(s, default.split),) if default else ())
+            continue
+        if default is None:
+            rows.append(_Row(EVERY_PATH, (), ((None, 100),), None, s.loc, len(rows)))
+        http = tuple(route for row in sorted(rows, key=_Row.specificity)
+                     for route in _http_routes(row, s, t))
+        yield VirtualServicePlan(f"{s.name}-mesh", s.namespace, (s.fqdn,), (), http=http)
+
+
+def _mesh_rows(s: ServicePlan, routes: list[RoutePlan], c: Collector) -> list[_Row]:
+    """The exposures that ask for versions. Those sending to the whole Service ask nothing
+    of the mesh; two that ask differently for the same requests cannot both hold in it."""
+    rows: dict[tuple[tuple[str, str], Headers], _Row] = {}
+    if not s.versions:
+        return []
+    for r in routes:
+        split = split_of(r)
+        if all(v is None for v, _ in split):
+            continue
+        row = _Row(path_in_mesh(r), headers_of(r), split, None, r.loc, len(rows))
+        if (row.headers or row.path != EVERY_PATH) and not is_http(s):
+            c.error(r.loc, f"expose({s.name!r}, via={r.via.name}): Istio cannot match paths or "
+                           f"headers for '{s.name}' inside the mesh: its port '{s.port.name}' "
+                           "is not HTTP")
+            continue
+        first = rows.setdefault((row.path, row.headers), row)
+        if first.split != split:
+            which = "requests" + (f" to {row.path[1]}" if row.path != EVERY_PATH else "") + (
+                " with " + ", ".join(f"{n}: {v}" for n, v in row.headers) if row.headers else "")
+            c.error(r.loc, f"expose({s.name!r}, via={r.via.name}): inside the mesh '{s.name}' "
+                           f"has one split for {which}; this exposure asks for "
+                           f"{_describe(split)} but the one at {first.loc} asks for "
+                           f"{_describe(first.split)}")
+    return list(rows.values())
+
+
+def _http_routes(row: _Row, s: ServicePlan, t: TrafficPlan | None) -> list[HttpRoute]:
+    dests = _destinations(s, row.split)
+    timeout, retries = (t.timeout, t.retries) if t else (None, None)
+    rewrite_to = row.rewrite
+
+    def route(matches: tuple[HttpMatch, ...], to: str | None) -> HttpRoute:
+        return HttpRoute(matches, dests, to, timeout, retries)
+
+    # Istio's rewrite replaces the matched prefix: '/api/x' matched by '/api/' keeps its '/'.
+    below_to = rewrite_to.rstrip("/") + "/" if rewrite_to is not None else None
+    kind, path = row.path
+    if kind == "Exact":
+        return [route((HttpMatch("exact", path, row.headers),), rewrite_to)]
+    if path == "/":
+        if rewrite_to is None:  # every path: no uri match at all
+            return [route((HttpMatch(None, None, row.headers),) if row.headers else (), None)]
+        return [route((HttpMatch("prefix", "/", row.headers),), below_to)]
+    exact = HttpMatch("exact", path, row.headers)
+    below = HttpMatch("prefix", path + "/", row.headers)
+    if rewrite_to is None:
+        return [route((exact, below), None)]
+    return [route((exact,), rewrite_to), route((below,), below_to)]
+
+
+@frozen
+class IngressPlan:
+    gateways: tuple[GatewayPlan, ...]
+    virtual_services: tuple[VirtualServicePlan, ...]
+    services: frozenset[str]  # reached through the ingress gateway
+
+
+def gateway_routes(
+    blueprint: str,
+    env: EnvPlan,
+    selector: Labels,
+    routes: list[RoutePlan],
+    plans: dict[str, ServicePlan],
+    traffic: dict[str, TrafficPlan],
+    c: Collector,
+) -> IngressPlan:
+    mine = [r for r in routes if r.via is Via.ISTIO]
+    for r in mine:
+        s = plans[r.service]
+        if not is_http(s):
+            c.error(r.loc, f"expose({r.service!r}, via=ISTIO): the Istio ingress routes HTTP "
+                           f"here, but '{r.service}' port '{s.port.name}' is not HTTP (name it "
+                           "'http' or set app_protocol='http')")
+        if r.rewrite is not None and "$" in r.rewrite:
+            c.error(r.loc, f"expose({r.service!r}, via=ISTIO): Istio rewrites replace the "
+                           f"matched path prefix; rewrite={r.rewrite!r} uses regex captures")
+    if not mine:
+        return IngressPlan((), (), frozenset())
+    gateway = f"{blueprint}-istio"
+    hosts: dict[str, list[RoutePlan]] = {}
+    for r in mine:
+        hosts.setdefault(r.host or "*", []).append(r)
+    tls, redirect = _host_tls(hosts, c)
+    vs = []
+    for host, rs in sorted(hosts.items()):
+        rows = [_Row(normal_path(r.path_type, r.path), headers_of(r), split_of(r), r.rewrite,
+                     r.loc, i) for i, r in enumerate(rs)]
+        http = tuple(route for row, r in sorted(zip(rows, rs, strict=True),
+                                                key=lambda pair: pair[0].specificity())
+                     for route in _http_routes(row, plans[r.service], traffic.get(r.service)))
+        vs.append(VirtualServicePlan(
+            name=gateway if host == "*" else host.replace("*", "wildcard"),
+            namespace=env.namespace, hosts=(host,), gateways=(gateway,), http=http))
+    gw = GatewayPlan(gateway, env.namespace, selector, _servers(sorted(hosts), tls, redirect))
+    return IngressPlan((gw,), tuple(vs), frozenset(r.service for r in mine))
+
+
+def _host_tls(
+    hosts: dict[str, list[RoutePlan]], c: Collector
+) -> tuple[dict[str, str], set[str]]:
+    """TLS and the redirect are properties of a host on a Gateway: any exposure of the host
+    that asks for them gives them to the host."""
+    tls: dict[str, str] = {}
+    redirect: set[str] = set()
+    for host, rs in hosts.items():
+        for r in rs:
+            if isinstance(r.tls, TlsSecret):
+                first = tls.setdefault(host, r.tls.secret)
+                if first != r.tls.secret:
+                    c.error(r.loc, f"expose({r.service!r}, via=ISTIO): host {host!r} already "
+                                   f"terminates TLS with secret '{first}'; an Istio Gateway "
+                                   "server has one certificate per host")
+            if r.redirect_https:
+                redirect.add(host)
+        if host in redirect and all(r.tls is None for r in rs):
+            r = next(r for r in rs if r.redirect_https)
+            c.error(r.loc, f"expose({r.service!r}, via=ISTIO): redirect_https needs TLS on host "
+                           f"{host!r} (tls=tls_secret('...'))")
+    return tls, redirect
+
+
+def _servers(hosts: list[str], tls: dict[str, str], redirect: set[str]) -> tuple[ServerPlan, ...]:
+    plain = tuple(h for h in hosts if h not in redirect)
+    redirected = tuple(h for h in hosts if h in redirect)
+    servers = []
+    if plain:
+        servers.append(ServerPlan(80, "http", "HTTP", plain))
+    if redirected:
+        servers.append(ServerPlan(80, "http-redirect" if plain else "http", "HTTP", redirected,
+                                  https_redirect=True))
+    for i, secret in enumerate(sorted(set(tls.values()))):
+        served = tuple(h for h in hosts if tls.get(h) == secret)
+        servers.append(ServerPlan(443, "https" if i == 0 else f"https-{i + 1}", "HTTPS", served,
+                                  credential=secret))
+    return tuple(servers)

@@ -1,0 +1,248 @@
+"""Decides what one environment's NetworkPolicies admit besides declared calls: where each
+exposure's traffic reaches the pods from, at which addresses each external lives, and which
+cluster pods every workload needs (kube-dns; istiod when a mesh injects sidecars).
+
+NetworkPolicy sees packets after the load balancer or proxy has forwarded them, so an
+exposure's source is whatever forwards it: the ingress controller's, the Gateway's or the
+Istio ingress gateway's pods (by namespace), or, for AWS load balancers and NodePorts,
+addresses (`vpc_cidr`, `nodeport_cidr`). Without them a STRICT environment admits the private
+ranges (RFC 1918), which hold every VPC's and node's address but never the internet's; an
+OPEN (development) environment admits any address.
+
+Settings are read like every backend's: the environment's, else the blueprint's.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from netgen.backends.gateway_api import DEFAULT_CONTROLLER
+from netgen.backends.networkpolicy import NAMESPACE_WIDE
+from netgen.diagnostics import Collector
+from netgen.model import BlueprintInfo, Env, Isolation, SourceLoc, Via
+from netgen.plan import (
+    KUBE_DNS,
+    ClusterPods,
+    EnvPlan,
+    ExternalPlan,
+    ExternalTarget,
+    IngressSource,
+    IpBlock,
+    NetworkPlan,
+    RoutePlan,
+    ServicePlan,
+)
+from netgen.resolve import checks
+
+if TYPE_CHECKING:
+    from netgen.meshplan import MeshPlan
+
+ANYWHERE = "0.0.0.0/0"
+# RFC 1918: where in-cluster and VPC addresses live, so "the internet" excludes them.
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+
+NAMESPACE_SETTINGS = {
+    "ingress_namespace": "ingress-nginx",
+    "istio_ingress_namespace": "istio-system",
+    "istio_namespace": "istio-system",
+    "gateway_proxy_namespace": None,  # default: decided from the Gateway settings
+}
+CIDR_SETTINGS = ("vpc_cidr", "nodeport_cidr")
+SETTINGS = (*CIDR_SETTINGS, *NAMESPACE_SETTINGS)
+
+# Envoy Gateway (the default GatewayClass controller) runs each Gateway's proxies in its own
+# namespace, not in the Gateway's.
+ENVOY_GATEWAY_NAMESPACE = "envoy-gateway-system"
+ISTIOD_XDS_PORT = 15012  # sidecars fetch configuration and certificates here
+
+# Whose pods forward the traffic of each proxied exposure, and the setting that says where.
+FROM_NAMESPACE = {
+    Via.NGINX: ("ingress_namespace", "the ingress controller's pods"),
+    Via.GATEWAY: ("gateway_proxy_namespace", "the Gateway's proxy pods"),
+    Via.TCP: ("gateway_proxy_namespace", "the Gateway's proxy pods"),
+    Via.ISTIO: ("istio_ingress_namespace", "the Istio ingress gateway's pods"),
+}
+# Addresses the traffic of each load-balanced exposure comes from: the first setting given.
+# Load balancers connect from their own addresses in the VPC (ALB, and NLB with target type
+# ip); kube-proxy forwards NodePort traffic from the nodes' addresses. Without a setting,
+# STRICT admits the private ranges (where every VPC and node address lives, never the
+# internet) and OPEN admits anything.
+FROM_CIDR = {
+    Via.ALB: ("vpc_cidr",),
+    Via.NLB: ("vpc_cidr",),
+    Via.NODEPORT: ("nodeport_cidr", "vpc_cidr"),
+}
+
+
+def network_plan(
+    info: BlueprintInfo,
+    e: Env,
+    env: EnvPlan,
+    services: Sequence[ServicePlan],
+    externals: Sequence[ExternalPlan],
+    routes: Sequence[RoutePlan],
+    namespaces: Sequence[str],
+    mesh: MeshPlan | None,
+    c: Collector,
+) -> NetworkPlan:
+    settings = _Settings(info, e, env, c)
+    if mesh is not None and "istio_ingress_namespace" not in settings.given:
+        # the ingress gateway's identity names its namespace: cluster.local/ns/<ns>/sa/<sa>
+        parts = mesh.ingress_principal.split("/")
+        if len(parts) == 5 and parts[1] == "ns" and not checks.dns1123(parts[2]):
+            settings.namespaces["istio_ingress_namespace"] = parts[2]
+    for s in services:
+        if s.name in NAMESPACE_WIDE:
+            c.error(s.loc, f"service({s.name!r}): its NetworkPolicy would replace the "
+                           f"namespace-wide policy '{s.name}'; rename the service")
+    control = None
+    if mesh is not None:
+        control = ClusterPods("istiod", settings.namespaces["istio_namespace"] or "",
+                              (("app", "istiod"),), (("TCP", ISTIOD_XDS_PORT),))
+    for pods, why in ((KUBE_DNS, "holds the cluster DNS"),
+                      (control, "holds the mesh's control plane")):
+        _unmanaged(pods, why, e, env, services, externals, c)
+    sources = [src for r in routes if (src := _source(r, env, settings, namespaces, c))]
+    return NetworkPlan(
+        control_plane=control,
+        sources=tuple(sources),
+        externals=tuple(
+            ExternalTarget(x.name, external_blocks(x, settings.cidrs.get("vpc_cidr") or ()))
+            for x in externals
+        ),
+    )
+
+
+def _unmanaged(
+    pods: ClusterPods | None,
+    why: str,
+    e: Env,
+    env: EnvPlan,
+    services: Sequence[ServicePlan],
+    externals: Sequence[ExternalPlan],
+    c: Collector,
+) -> None:
+    """netgen's policies in a namespace would cut off the cluster's own pods living there."""
+    if pods is None:
+        return
+    for what, ns, loc in (  # said once, where the namespace was written
+        (f"env({e.name!r})", env.namespace, e.loc),
+        *((f"service({s.name!r})", s.namespace, s.loc) for s in services
+          if s.namespace != env.namespace),
+        *((f"external({x.name!r})", x.namespace, x.loc) for x in externals
+          if x.namespace != env.namespace),
+    ):
+        if ns == pods.namespace:
+            c.error(loc, f"{what}: namespace '{ns}' {why}; netgen's NetworkPolicies there "
+                         f"would cut every pod off from it")
+
+
+class _Settings:
+    """The network settings of an environment (else of the blueprint), checked: bad ones are
+    reported where they were given and left out."""
+
+    def __init__(self, info: BlueprintInfo, e: Env, env: EnvPlan, c: Collector) -> None:
+        self.env = env
+        self.given: dict[str, tuple[Any, str, SourceLoc | None]] = {
+            **{k: (v, f"blueprint({info.name!r})", info.loc) for k, v in info.settings.items()},
+            **{k: (v, f"env({e.name!r})", e.loc) for k, v in e.settings.items()},
+        }
+        self.cidrs: dict[str, tuple[str, ...] | None] = {}
+        self.namespaces: dict[str, str | None] = dict(NAMESPACE_SETTINGS)
+        for key in CIDR_SETTINGS:
+            if key in self.given:
+                self.cidrs[key] = _cidrs(*self.given[key], key, c)
+        for key in NAMESPACE_SETTINGS:
+            value, d, loc = self.given.get(key, (None, "", None))
+            if value is None:
+                continue
+            problem = checks.dns1123(value, key)
+            if problem:
+                c.error(loc, f"{d}: {problem}")
+            else:
+                self.namespaces[key] = value
+        if self.namespaces["gateway_proxy_namespace"] is None:
+            self.namespaces["gateway_proxy_namespace"] = self._gateway_proxies()
+
+    def raw(self, key: str) -> Any:
+        return self.given.get(key, (None,))[0]
+
+    def _gateway_proxies(self) -> str:
+        """Where the Gateway's proxy pods run: Envoy Gateway (netgen's default GatewayClass)
+        runs them in its own namespace; other implementations next to the Gateway."""
+        existing = self.raw("gateway")
+        if isinstance(existing, str) and existing:
+            return existing.rpartition("/")[0] or self.env.namespace
+        controller, named_class = self.raw("gateway_controller"), self.raw("gateway_class")
+        if controller == DEFAULT_CONTROLLER or (controller is None and named_class is None):
+            return ENVOY_GATEWAY_NAMESPACE
+        namespace = self.raw("gateway_namespace")
+        return namespace if isinstance(namespace, str) and namespace else self.env.namespace
+
+
+def _cidrs(
+    value: Any, d: str, loc: SourceLoc | None, key: str, c: Collector
+) -> tuple[str, ...] | None:
+    """A CIDR or a list of them, normalised ('10.0.0.5' -> '10.0.0.5/32'); None if invalid."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not items:
+        c.error(loc, f"{d}: {key}={value!r} must be a CIDR such as '10.0.0.0/16' or a list "
+                     "of them")
+        return None
+    out = []
+    for item in items:
+        problem = checks.cidr(item, key)
+        if problem:
+            c.error(loc, f"{d}: {problem}")
+            return None
+        out.append(str(ipaddress.ip_network(item)))
+    return tuple(dict.fromkeys(out))
+
+
+def _source(
+    r: RoutePlan,
+    env: EnvPlan,
+    settings: _Settings,
+    managed: Sequence[str],
+    c: Collector,
+) -> IngressSource | None:
+    d = f"expose({r.service!r}, via={r.via.name})"
+    if r.via is Via.CLUSTER:
+        return None
+    if r.via in FROM_NAMESPACE:
+        key, who = FROM_NAMESPACE[r.via]
+        ns = settings.namespaces[key] or ""
+        if ns in managed:
+            c.error(r.loc, f"{d}: {who} run in namespace '{ns}', which netgen manages: its "
+                           f"NetworkPolicies would cut them off and let every pod there reach "
+                           f"'{r.service}'; run them in a namespace of their own and set "
+                           f"env({env.name!r}, {key}=...)")
+            return None
+        return IngressSource(r.name, r.service, r.via, ns, (), r.loc,
+                             key if key in settings.given else None)
+    if r.via in FROM_CIDR:
+        given = [k for k in FROM_CIDR[r.via] if k in settings.cidrs]
+        if given:
+            cidrs = settings.cidrs[given[0]]
+            return None if cidrs is None else IngressSource(r.name, r.service, r.via, None,
+                                                            cidrs, r.loc, given[0])
+        fallback = (ANYWHERE,) if env.isolation is Isolation.OPEN else PRIVATE_RANGES
+        return IngressSource(r.name, r.service, r.via, None, fallback, r.loc, None)
+    c.error(r.loc, f"{d}: NetworkPolicy cannot tell where traffic exposed via {r.via.name} "
+                   "comes from")
+    return None
+
+
+def external_blocks(x: ExternalPlan, vpc: Sequence[str]) -> tuple[IpBlock, ...]:
+    """An external's `cidr`, else its address when `host` is one, else the internet outside
+    the private ranges plus the VPC: a managed database in the VPC has a private address,
+    which the internet alone would miss. `cidr=` narrows it to the real thing."""
+    for given in (x.cidr, x.host):
+        try:
+            return (IpBlock(str(ipaddress.ip_network(given))),)
+        except (TypeError, ValueError):  # not an address: an invalid cidr is reported already
+            if given is x.cidr and given is not None:
+                return ()
+    return (IpBlock(ANYWHERE, PRIVATE_RANGES), *(IpBlock(v) for v in vpc))

@@ -1,0 +1,214 @@
+"""The backends agree with the plan: each backend's YAML, read back by an independent
+parser, gives the plan's route table, for every example and for generated exposures; and
+an ALB evaluates its rules in the precedence Gateway API defines."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
+
+from netgen.diagnostics import BlueprintError
+from netgen.model import Via
+from netgen.routes import http_weights, precedence, route_table
+from tests import routeback
+from tests.conftest import EXAMPLES, build, documents
+
+# Istio's VirtualServices are read back and compared in tests/test_istio_analysis.py.
+READ_BACK = (Via.ALB, Via.NGINX, Via.GATEWAY)
+
+
+def plan_table(compiled) -> dict:  # type: ignore[no-untyped-def]
+    return routeback.without_zeros(http_weights(route_table(compiled.plan, READ_BACK)))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_read_back_to_the_plan_table(example: Path) -> None:
+    for compiled in build(example):
+        docs = documents(compiled)
+        assert routeback.without_zeros(routeback.all_tables(docs)) == plan_table(compiled)
+        tcp = {r.port: dict(r.backends) for r in route_table(compiled.plan)
+               if r.via.name == "TCP"}
+        assert routeback.tcp_table(docs) == tcp
+
+
+def test_seed_canary_deployment_table() -> None:
+    (compiled,) = build(Path("blueprints/canary_deployment.py"))
+    table = routeback.gateway_table(documents(compiled))
+    host = "myapp.example.com"
+    assert table == {
+        routeback._key(host, "/", "Prefix", [("X-User-Type", "beta")]): {"app-v2": 100},
+        routeback._key(host, "/", "Prefix", [("X-Region", "us-west")]): {"app-west": 100},
+        routeback._key(host, "/", "Prefix"): {"app-v1": 80, "app-v2": 20},
+    }
+
+
+# --- generated exposures ------------------------------------------------------------------
+
+HOSTS = ["a.example.com", "b.example.com", "*.example.com"]
+PATHS = ["/", "/api", "/api/v2", "/static", "/api-x"]
+HEADERS = [("X-Version", "v2"), ("X-Region", "us-west"), ("X-User-Type", "beta")]
+SERVICES = {"app": ("v1", "v2"), "svc-a": (), "svc-b": ()}
+
+
+@st.composite
+def exposure(draw: st.DrawFn) -> dict:
+    service = draw(st.sampled_from(sorted(SERVICES)))
+    spec: dict = {
+        "service": service,
+        "host": draw(st.sampled_from(HOSTS)),
+        "path": draw(st.sampled_from(PATHS)),
+        "path_type": draw(st.sampled_from(["Prefix", "Prefix", "Exact"])),
+        "match": draw(st.lists(st.sampled_from(HEADERS), max_size=2,
+                               unique_by=lambda h: h[0])),
+    }
+    if SERVICES[service]:
+        choice = draw(st.sampled_from(["canary", "version", "none"]))
+        if choice == "canary":
+            spec["canary"] = draw(st.integers(0, 20)) * 5 / 100
+        elif choice == "version":
+            spec["version"] = draw(st.sampled_from(SERVICES[service]))
+    return spec
+
+
+def _keys(spec: dict) -> list[tuple]:
+    base = (spec["host"], spec["path"], spec["path_type"])
+    key = (*base, tuple(sorted(spec["match"])))
+    return [key, (*base, ())] if spec.get("canary") is not None and spec["match"] else [key]
+
+
+def source(specs: list[dict], via: str) -> str:
+    lines = ["from netgen import *", 'blueprint("gen")', 'env("test", namespace="test")']
+    for name, versions in SERVICES.items():
+        extra = f", versions={list(versions)!r}" if versions else ""
+        lines.append(f'service({name!r}, port=80, target_port=8080, image="x:1"{extra})')
+    for s in specs:
+        args = [repr(s["service"]), f"via={via}", f"host={s['host']!r}", f"path={s['path']!r}",
+                f"path_type={s['path_type']!r}"]
+        if s["match"]:
+            args.append("match=[" + ", ".join(f"header({n!r}, {v!r})" for n, v in s["match"])
+                        + "]")
+        for opt in ("canary", "version"):
+            if s.get(opt) is not None:
+                args.append(f"{opt}={s[opt]!r}")
+        lines.append(f"expose({', '.join(args)})")
+    return "\n".join(lines) + "\n"
+
+
+def distinct(specs: list[dict]) -> bool:
+    keys = list(itertools.chain.from_iterable(_keys(s) for s in specs))
+    return len(keys) == len(set(keys))
+
+
+REQUEST_PATHS = ["/", "/api", "/api/", "/api/v2", "/api/v2/x", "/apix", "/static/a", "/api-x"]
+REQUEST_HOSTS = ["a.example.com", "b.example.com", "c.example.com", "other.org"]
+REQUEST_HEADERS = [{}, {"x-version": "v2"}, {"X-Region": "us-west"},
+                   {"x-version": "v2", "x-user-type": "beta"}, {"X-User-Type": "beta"}]
+
+
+def reference_pick(table: dict, host: str, path: str, headers: dict) -> dict | None:
+    """Gateway API's precedence over the plan's table; a tie (two header routes a request
+    both matches) is left to each controller's own tie-break and not compared."""
+    candidates = [k for k in table if routeback.matches(k, host, path, headers)]
+    if not candidates:
+        return None
+    best = min(precedence(k) for k in candidates)
+    chosen = [k for k in candidates if precedence(k) == best]
+    if len(chosen) > 1:
+        return {"<tie>": 0}
+    return table[chosen[0]]
+
+
+def check_agreement(specs: list[dict], folder: Path) -> None:
+    """ALB and GATEWAY express every generated set; ingress-nginx expresses it or names why;
+    each backend's YAML reads back to the plan's table, and the ALB picks what Gateway API's
+    precedence picks for every request tried."""
+    assume(distinct(specs))
+    tables = {}
+    for via, parse in (("ALB", routeback.alb_table), ("GATEWAY", routeback.gateway_table),
+                       ("NGINX", routeback.nginx_table)):
+        path = folder / f"{via.lower()}.py"
+        path.write_text(source(specs, via))
+        try:
+            (compiled,) = build(path)
+        except BlueprintError as e:
+            # Only ingress-nginx has limits these exposures can reach, and they are named.
+            assert via == "NGINX", str(e)
+            event("ingress-nginx cannot express it")
+            assert all("via=NGINX): NGINX" in d.message or "ingress-nginx" in d.message
+                       or "canary Ingress" in d.message or "like the route without match="
+                       in d.message for d in e.diagnostics), str(e)
+            continue
+        docs = documents(compiled)
+        expected = plan_table(compiled)
+        tables[via] = routeback.without_zeros(parse(docs))
+        assert tables[via] == expected, via
+        if via == "ALB":
+            rules = routeback.alb_rules(docs)
+            for host, p, headers in itertools.product(REQUEST_HOSTS, REQUEST_PATHS,
+                                                      REQUEST_HEADERS):
+                want = reference_pick(expected, host, p, headers)
+                if want == {"<tie>": 0}:
+                    continue
+                got = routeback.alb_pick(rules, host, p, headers)
+                assert (got and routeback.without_zeros({0: got})[0]) == want, \
+                    (host, p, headers)
+    assert tables["ALB"] == tables["GATEWAY"]
+    event(f"{len(tables['ALB'])} routes")
+    if "NGINX" in tables:
+        assert tables["NGINX"] == tables["GATEWAY"]
+
+
+GENERATED = st.lists(exposure(), min_size=1, max_size=6)
+RELAXED = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=RELAXED)
+@given(specs=GENERATED)
+def test_backends_agree_on_generated_exposures(specs: list[dict], tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    check_agreement(specs, tmp_path_factory.mktemp("gen"))
+
+
+@pytest.mark.slow
+@settings(max_examples=10_000, deadline=None, suppress_health_check=RELAXED)
+@given(specs=GENERATED)
+def test_backends_agree_on_many_generated_exposures(specs: list[dict], tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    check_agreement(specs, tmp_path_factory.mktemp("gen"))
+
+
+CANNOT = {  # example -> {backend: what it cannot express}
+    "canary_deployment": {"NGINX": "one canary Ingress per host and path"},
+    "alb_ingress": {"NGINX": "cannot configure load balancer health checks",
+                    "GATEWAY": "cannot configure load balancer health checks"},
+    "microservices": {"ALB": "ALB cannot rewrite paths"},
+}
+
+
+@pytest.mark.parametrize("example", ["canary_deployment", "gateway_api", "alb_ingress",
+                                     "nginx_canary", "microservices"])
+def test_examples_on_every_backend(example: str, blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """Each example rebuilt for ALB, NGINX and GATEWAY (without its certificates): the same
+    table wherever the controller can express it, a named error where it cannot."""
+    text = (Path("blueprints") / f"{example}.py").read_text()
+    text = text.replace("tls=acm(", "unused=acm(").replace("tls=tls_secret(", "unused=(")
+    tables, failures = {}, {}
+    for via in ("ALB", "NGINX", "GATEWAY"):
+        source = text
+        for other in ("via=ALB", "via=NGINX", "via=GATEWAY"):
+            source = source.replace(other, f"via={via}")
+        try:
+            compiled = build(blueprint_file(source, name=f"{example}_{via.lower()}.py"))
+        except BlueprintError as e:
+            failures[via] = {d.message for d in e.diagnostics}
+            continue
+        for c in compiled:
+            assert routeback.without_zeros(routeback.all_tables(documents(c))) == plan_table(c)
+        tables[via] = [plan_table(c) for c in compiled]
+    assert len({repr(t) for t in tables.values()}) == 1, tables
+    expected = CANNOT.get(example, {})
+    assert set(failures) == set(expected)
+    for via, messages in failures.items():
+        assert all(expected[via] in m for m in messages), messages

@@ -149,11 +149,11 @@ def _dict(value: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _seq(value: Any) -> Any:
-    """A tuple of a list's items; a string, mapping or non-iterable is kept as given for
-    resolve to report (`tuple("v1")` would silently become ('v', '1'))."""
+    """A tuple of a collection's items (a mapping's keys); a string or non-iterable is kept
+    as given for resolve to report (`tuple("v1")` would silently become ('v', '1'))."""
     if value is None:
         return ()
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         return value
     return tuple(value)
 

@@ -58,10 +58,11 @@ def file_name(doc: Document, env_namespace: str, qualified: bool = False) -> str
 
 
 def named(docs: Iterable[Document], env_namespace: str) -> dict[str, Document]:
-    """File name -> document, sorted by file name: the order of `out/<env>/`, of
-    `kubectl apply -f out/<env>/` and of the `--stdout` stream, whatever order the backends
-    rendered in. A short name that another object's qualified name also spells ('a.b' here,
-    'b' in namespace 'a') is qualified, so no object overwrites another."""
+    """File name -> document, in the order of the `--stdout` stream: Namespaces first, then
+    by kind, namespace and name, whatever order the backends rendered in (so the order of
+    declarations never shows). A short name that another object's qualified name also
+    spells ('a.b' here, 'b' in namespace 'a') is qualified, so no object overwrites
+    another."""
     docs = list(docs)
     short = [file_name(d, env_namespace) for d in docs]
     taken = {n for d, n in zip(docs, short, strict=True)
@@ -71,7 +72,11 @@ def named(docs: Iterable[Document], env_namespace: str) -> dict[str, Document]:
         if d.namespace == env_namespace and n in taken:
             n = file_name(d, env_namespace, qualified=True)
         out[n] = d
-    return dict(sorted(out.items()))
+    return dict(sorted(out.items(), key=lambda item: _stream_key(item[1])))
+
+
+def _stream_key(d: Document) -> tuple[bool, str, str, str]:
+    return d.kind != "Namespace", d.kind, d.namespace or "", d.name
 
 
 def env_files(docs: list[Document], env_namespace: str, blueprint: str) -> dict[str, str]:
@@ -79,7 +84,7 @@ def env_files(docs: list[Document], env_namespace: str, blueprint: str) -> dict[
     that makes `kubectl apply -k` work. It has no .yaml suffix so `kubectl apply -f` skips it."""
     header = HEADER.format(name=blueprint)
     files = {n: header + d.text for n, d in named(docs, env_namespace).items()}
-    names = list(files)
+    names = sorted(files)
     files[KUSTOMIZATION] = (
         header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
         + "".join(f"  - {n}\n" for n in names)

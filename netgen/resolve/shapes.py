@@ -15,7 +15,8 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from typing import Any
 
 import attrs
@@ -63,9 +64,41 @@ def show(value: Any) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
+Validator = Callable[[model.Blueprint, Collector], None]
+
+
+def validate_declarations(
+    bp: model.Blueprint, c: Collector, validators: Sequence[Validator]
+) -> None:
+    """Runs the per-declaration `validators`. When a value has the wrong type, resolving
+    stops here (BlueprintError): each such declaration is reported with the validators'
+    own words where they had some for that argument (they word most mistakes better), and
+    with the type problem otherwise (a validator may have crashed on it)."""
+    shapes = list(_shape_problems(bp))
+    if not shapes:
+        for validate in validators:
+            validate(bp, c)
+        return
+    for validate in validators:
+        with suppress(Exception):  # a value of the wrong type, reported just below
+            validate(bp, c)
+    said = c.items
+    for loc, arguments, message in shapes:
+        if not any(d.loc == loc and any(f"{a}=" in d.message for a in arguments)
+                   for d in said):
+            c.error(loc, message)
+    c.raise_if_any()
+
+
 def check_shapes(bp: model.Blueprint, c: Collector) -> None:
-    """Every declaration the blueprint recorded (any tuple of located attrs records on the
-    Blueprint, so a new kind of declaration is checked too)."""
+    """Reports every value of the wrong type (see `validate_declarations`)."""
+    for loc, _, message in _shape_problems(bp):
+        c.error(loc, message)
+
+
+def _shape_problems(bp: model.Blueprint) -> Iterator[tuple[Any, tuple[str, ...], str]]:
+    """(loc, the arguments concerned, message) of every declaration the blueprint recorded:
+    any tuple of located attrs records on the Blueprint, so a new kind is checked too."""
     decls: list[Any] = [bp.info] if bp.info.loc is not None else []
     for f in attrs.fields(type(bp)):
         value = getattr(bp, f.name)
@@ -74,28 +107,29 @@ def check_shapes(bp: model.Blueprint, c: Collector) -> None:
     for decl in decls:
         fn, key = _DECLS.get(type(decl), (type(decl).__name__.lower(), None))
         named = f"{fn}({show(getattr(decl, key))})" if key else f"{fn}()"
-        for problem in _problems(decl):
-            c.error(decl.loc, f"{named}: {problem}")
+        for arguments, problem in _problems(decl):
+            yield decl.loc, arguments, f"{named}: {problem}"
 
 
-def _problems(obj: Any) -> Iterator[str]:
+def _problems(obj: Any) -> Iterator[tuple[tuple[str, ...], str]]:
     hints = _hints(type(obj))
     for f in attrs.fields(type(obj)):
         if f.name in _SKIPPED or f.name not in hints:
             continue
         value = getattr(obj, f.name)
+        arg = _argument(f.name)
         expected = _mismatch(value, hints[f.name])
         if expected is not None:
-            yield f"{_argument(f.name)}={show(value)} must be {expected}"
+            yield (arg,), f"{arg}={show(value)} must be {expected}"
             continue
         bad = next(_surrogates(value), None)
         if bad is not None:
-            yield (f"{_argument(f.name)}={show(value)} holds the lone surrogate "
-                   f"U+{ord(bad):04X}, which is not a character and cannot be written as YAML")
+            yield (arg,), (f"{arg}={show(value)} holds the lone surrogate U+{ord(bad):04X}, "
+                           "which is not a character and cannot be written as YAML")
             continue
         for inner in _nested(value):
-            for problem in _problems(inner):
-                yield f"{_argument(f.name)}={show(value)}: {problem}"
+            for inner_args, problem in _problems(inner):
+                yield (arg, *inner_args), f"{arg}={show(value)}: {problem}"
 
 
 def _argument(field: str) -> str:
@@ -178,6 +212,8 @@ def _fits(value: Any, hint: Any) -> bool:
 
 
 def _describe(hint: Any) -> str:
+    if hint is Any:
+        return "a value"
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):

@@ -26,7 +26,7 @@ _COMMON = dict(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                            HealthCheck.filter_too_much],
 )
-settings.register_profile(FAST, max_examples=int(os.environ.get("NETGEN_FAST_EXAMPLES", "40")),
+settings.register_profile(FAST, max_examples=int(os.environ.get("NETGEN_FAST_EXAMPLES", "60")),
                           **_COMMON)
 settings.register_profile(SLOW, max_examples=int(os.environ.get("NETGEN_SLOW_EXAMPLES",
                                                                 "10000")), **_COMMON)

@@ -55,6 +55,7 @@ class Supplied:
     what: str
     where: str
     envs: tuple[str, ...]
+    any_case: bool = False  # HTTP header names: Istio (like HTTP/2) writes them lower-case
 
 
 @frozen

@@ -70,7 +70,14 @@ class Limits:
     header_needs_canary: bool = False  # header routes ride on a weighted canary only
     pin_conflicts_canary: bool = False  # a pinned version may be another route's canary
     rewrite_excludes_exact: bool = False
+    rewrite_excludes: str = ""
     unique_ports: bool = False  # one listener per port: every route names its own ports
+    # Declarations the backend needs (a mesh), and what they ask of the whole blueprint: a
+    # mesh routes HTTP by the port's protocol and reaches externals over TCP only.
+    requires: tuple[Decl, ...] = ()
+    http_ports: bool = False
+    tcp_externals: bool = False
+    one_split: bool = False  # a mesh splits a service's requests one way, whoever asks
 
 
 LIMITS: dict[str, Limits] = {
@@ -82,6 +89,10 @@ LIMITS: dict[str, Limits] = {
                     header_needs_canary=True, pin_conflicts_canary=True,
                     rewrite_excludes_exact=True),
     "TCP": Limits(unique_ports=True),
+    # An Istio ingress gateway routes only into a mesh.
+    # Istio replaces the matched prefix: a '$' in the rewrite would read as a regex capture.
+    "Istio": Limits(requires=(Decl("mesh", (Sym("ISTIO"),)),), http_ports=True,
+                    tcp_externals=True, one_split=True, rewrite_excludes="$"),
 }
 
 
@@ -100,11 +111,13 @@ def limits(backend: Backend) -> Limits:
     return LIMITS.get(backend.name, Limits())
 
 
-def exposable() -> list[tuple[Via, Backend]]:
-    """(via, backend) for every `via=` some registered backend lowers, in registry order."""
+def exposable(with_requirements: bool = True) -> list[tuple[Via, Backend]]:
+    """(via, backend) for every `via=` some registered backend lowers, in registry order;
+    without the backends that need declarations of their own (a mesh), if so asked."""
     out: list[tuple[Via, Backend]] = []
     for backend in BACKENDS:
-        out.extend((via, backend) for via in backend.via)
+        if with_requirements or not limits(backend).requires:
+            out.extend((via, backend) for via in backend.via)
     return out
 
 
@@ -134,6 +147,19 @@ class _Gen:
         self.canaried: set[str] = set()  # services with a canary somewhere
         self.supplied: list[Supplied] = []
         self.shared: dict[Via, dict[str, Any]] = {}
+        # (backend, envs, explicit tls) of every exposure, to keep env certificates usable.
+        self.exposed: list[tuple[Backend, list[str], bool]] = []
+        self.required: list[Decl] = []
+        # Whether the backends that need a mesh (or the like) are used: decided up front,
+        # since what they need constrains services and externals drawn before exposures.
+        self.vias = exposable(with_requirements=draw(st.booleans()))
+        special = [limits(b) for _, b in self.vias if limits(b).requires]
+        self.http_ports = any(lim.http_ports for lim in special)
+        self.tcp_externals = any(lim.tcp_externals for lim in special)
+        self.splits: dict[str, tuple[str, Any]] | None = {} \
+            if any(lim.one_split for lim in special) else None
+        for lim in special:
+            self.required += [d for d in lim.requires if d not in self.required]
 
     # -- names ---------------------------------------------------------------------------
 
@@ -163,8 +189,10 @@ class _Gen:
         self.hosts.add(host.replace("*", "wildcard"))  # Gateway names routes after the host
         return host
 
-    def supply(self, value: str, what: str, where: str, envs: Iterable[str]) -> None:
-        self.supplied.append(Supplied(value, what, where, tuple(envs)))
+    def supply(
+        self, value: str, what: str, where: str, envs: Iterable[str], any_case: bool = False
+    ) -> None:
+        self.supplied.append(Supplied(value, what, where, tuple(envs), any_case))
 
     # -- declarations --------------------------------------------------------------------
 
@@ -187,6 +215,20 @@ class _Gen:
             self.env_labels[name] = labels
         return Decl("env", (name,), tuple(kw))
 
+    def usable_tls(self, env: Decl) -> Decl:
+        """An env's certificate is inherited by every exposure through a backend that
+        terminates TLS and names no certificate of its own; a backend that cannot use that
+        kind of certificate is an error, so such an env gets none."""
+        tls = dict(env.kwargs).get("tls")
+        if tls is None:
+            return env
+        kind = Feature.TLS_ACM if tls.fn == "acm" else Feature.TLS_SECRET
+        for backend, envs, explicit in self.exposed:
+            if env.args[0] in envs and backend.terminates_tls and not explicit \
+                    and kind not in backend.features:
+                return Decl(env.fn, env.args, tuple((k, v) for k, v in env.kwargs if k != "tls"))
+        return env
+
     def supply_env_labels(self) -> None:
         """An env's labels are on every object of its services, unless a service sets the
         same key (the service's own label wins), so only keys no service sets are sure to
@@ -198,7 +240,7 @@ class _Gen:
                     self.supply(value, "env label value", f"env({env!r})", [env])
 
     def env_tls(self) -> Expr | None:
-        kinds = {f for _, b in exposable() for f in b.features} & {Feature.TLS_ACM,
+        kinds = {f for _, b in self.vias for f in b.features} & {Feature.TLS_ACM,
                                                                    Feature.TLS_SECRET}
         choice = self.draw(st.sampled_from([None, *sorted(kinds, key=lambda f: f.name)]))
         return None if choice is None else self.tls_value(choice)
@@ -241,6 +283,8 @@ class _Gen:
             kw.append(("replicas", d(st.integers(0, 3))))
         if shape.grpc:
             kw.append(("app_protocol", "grpc"))
+        elif self.http_ports:
+            kw.append(("app_protocol", "http"))
         else:
             protocol = d(st.sampled_from(["TCP", "TCP", "TCP", "UDP", "SCTP"]))
             if protocol != "TCP":
@@ -264,7 +308,7 @@ class _Gen:
         ]
         if d(st.booleans()):
             kw.append(("cidr", d(v.cidr())))
-        if d(st.integers(0, 4)) == 0:
+        if d(st.integers(0, 4)) == 0 and not self.tcp_externals:
             kw.append(("protocol", d(st.sampled_from(["UDP", "SCTP"]))))
         if d(st.integers(0, 4)) == 0:
             kw.append(("namespace", d(v.dns_label(12))))
@@ -313,19 +357,29 @@ class _Gen:
         if shape.versions and Feature.VERSION_PIN in f:
             choices.append("pin")
         choice = d(st.sampled_from(choices))
+        # A mesh splits a service's requests one way: every exposure of it asks the same.
+        split = self.splits.get(shape.name) if self.splits is not None else None
+        if split is not None and choice != "plain":
+            choice = split[0] if split[0] in choices else "plain"
         if choice == "canary" and not (lim.pin_conflicts_canary
                                        and (shape.name, shape.versions[-1]) in self.pinned):
-            canary = d(st.integers(0, 100)) / 100
+            canary = split[1] if split else d(st.integers(0, 100)) / 100
             kw.append(("canary", canary))
             self.canaried.add(shape.name)
+            if self.splits is not None:
+                self.splits[shape.name] = ("canary", canary)
         elif choice == "pin":
             options = list(shape.versions)
             if lim.pin_conflicts_canary:
                 options = [x for x in options[:-1]] or []
+            if split:
+                options = [x for x in options if x == split[1]]
             if options:
                 pin = d(st.sampled_from(options))
                 kw.append(("version", pin))
                 self.pinned.add((shape.name, pin))
+                if self.splits is not None:
+                    self.splits[shape.name] = ("pin", pin)
 
         host = None
         if Feature.HOST in f:
@@ -344,7 +398,7 @@ class _Gen:
             kw.append(("path", path))
         rewrite = None
         if not shape.grpc and use(Feature.REWRITE, 4):
-            rewrite = d(v.url_path())
+            rewrite = d(v.url_path(excludes=lim.rewrite_excludes))
             kw.append(("rewrite", rewrite))
         if path is not None and use(Feature.PATH_EXACT, 3) and not (
             rewrite is not None and lim.rewrite_excludes_exact
@@ -361,7 +415,7 @@ class _Gen:
                 value = pick(d, v.text(1, 60), lambda s: not any(
                     c in s for c in lim.header_value_excludes))
                 matches.append(Expr("header", (name, value)))
-                self.supply(name, "header name", where, envs)
+                self.supply(name, "header name", where, envs, any_case=True)
                 self.supply(value, "header value", where, envs)
             kw.append(("match", matches[0] if len(matches) == 1 and d(st.booleans())
                        else matches))
@@ -404,12 +458,13 @@ class _Gen:
         if use(Feature.GROUP, 3):
             group = d(st.sampled_from(["shared", "yes", "null", "1e3", "a.b-c"]))
             kw.append(("group", group))
+        self.exposed.append((backend, envs, any(k == "tls" for k, _ in kw)))
         return Decl("expose", (shape.name,), (("via", Sym(via.name)), *kw),
                     key=f"expose {shape.name}")
 
     def exposures(self, shape: ServiceShape, envs: list[str]) -> list[Decl]:
         out: list[Decl] = []
-        vias = exposable()
+        vias = self.vias
         if shape.grpc:
             vias = [(via, b) for via, b in vias if Feature.GRPC in b.features]
         if not vias:
@@ -466,7 +521,7 @@ def blueprints(draw: Draw[Any], max_services: int = 5) -> Spec:
         versions: tuple[str, ...] = ()
         if draw(st.integers(0, 2)) == 0:
             versions = tuple(draw(_VERSIONS))
-        grpc = any(Feature.GRPC in b.features for _, b in exposable()) and \
+        grpc = any(Feature.GRPC in b.features for _, b in g.vias) and \
             draw(st.integers(0, 5)) == 0
         shapes.append(ServiceShape(sname, versions, grpc))
     # Overrides: a scoped service replaces the blueprint-wide one of its name in that env;
@@ -528,6 +583,8 @@ def blueprints(draw: Draw[Any], max_services: int = 5) -> Spec:
     if draw(st.integers(0, 3)) == 0:
         body += g.dns_decls()
     g.supply_env_labels()
+    head = [g.usable_tls(d) if d.fn == "env" else d for d in head]
+    body = g.required + body
     return Spec(
         head=tuple(head),
         body=tuple(body),

@@ -205,7 +205,9 @@ def test_user_strings_come_out_exactly(profile: str) -> None:
                     assert x.host in here, ("external host", x.host)
         for s in spec.supplied:
             for env in s.envs:
-                assert s.value in found[env], (
+                here = found[env] if not s.any_case else {x.lower() for x in found[env]}
+                value = s.value if not s.any_case else s.value.lower()
+                assert value in here, (
                     f"{s.what} {s.value!r} of {s.where} is not in the output of {env}")
 
     run(profile, blueprints(), strings_survive)

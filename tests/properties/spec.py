@@ -94,6 +94,7 @@ def _reorder(decls: Iterable[Decl], shuffle: random.Random | None) -> list[Decl]
     items = list(decls)
     if shuffle is None:
         return items
+    items = [_shuffle_callees(d, shuffle) for d in items]
     slots = list(range(len(items)))
     shuffle.shuffle(slots)
     by_key: dict[str | None, list[Decl]] = {}
@@ -106,6 +107,15 @@ def _reorder(decls: Iterable[Decl], shuffle: random.Random | None) -> list[Decl]
     for k in keys:
         out.append(free.pop(0) if k is None else by_key[k].pop(0))
     return out
+
+
+def _shuffle_callees(d: Decl, shuffle: random.Random) -> Decl:
+    """`calls(src, a, b)` and `calls(src, b, a)` declare the same edges."""
+    if d.fn != "calls" or len(d.args) < 3:
+        return d
+    callees = list(d.args[1:])
+    shuffle.shuffle(callees)
+    return Decl(d.fn, (d.args[0], *callees), d.kwargs, d.key)
 
 
 def statement(d: Decl) -> str:

@@ -118,3 +118,11 @@ def test_explain_connectivity_prints_the_matrix_per_environment() -> None:
     assert cells(prod)["production/api", "production/web"] == "-"
     assert cells(prod)["production/web", "database/database"] == "TCP/5432"
     assert cells(prod)["ingress:ingress-nginx", "production/web"] == "TCP/8080"
+
+
+def test_the_documented_session_is_real_output() -> None:
+    doc = (REPO / "docs" / "networkpolicy.md").read_text()
+    prompt = "$ netgen verify blueprints/shop.py --matrix\n"
+    shown = doc.split(prompt, 1)[1].split("```", 1)[0]
+    code, out, _ = netgen("verify", BLUEPRINTS / "shop.py", "--matrix")
+    assert (code, out) == (0, shown)

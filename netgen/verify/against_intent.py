@@ -22,10 +22,21 @@ from netgen.verify.peers import ClusterPeer, ContainerPort, ExternalPeer, PeerMo
 from netgen.verify.render import render_matrix
 
 
-def representative(e: Endpoint) -> str:
-    """An address of the range, away from its edges where that is possible."""
+def representative(e: Endpoint, others: Iterable[Endpoint] = ()) -> str:
+    """An address of the range, away from its edges where that is possible, and outside
+    every smaller range nested in it: one address must stand for the whole range, so it
+    must not be one a narrower endpoint (and its rules) also covers."""
     net = networks(e.addresses)[0]
-    return str(net[1] if net.num_addresses > 2 else net[0])
+    nested = [
+        n for o in others if o is not e for n in networks(o.addresses)
+        if n.version == net.version and n != net and n.subnet_of(net)  # type: ignore[arg-type]
+    ]
+    size = net.num_addresses
+    candidates = [net[1], net[-2], net[size // 2]] if size > 2 else [net[0]]
+    for address in candidates:
+        if not any(address in n for n in nested):
+            return str(address)
+    return str(candidates[0])
 
 
 def peer_model(plan: Plan) -> tuple[PeerModel, dict[str, str]]:
@@ -35,6 +46,7 @@ def peer_model(plan: Plan) -> tuple[PeerModel, dict[str, str]]:
     are treated differently by the policies shows up as a difference.
     """
     cluster, external, ids = [], [], {}
+    ranges = [e for e in endpoints(plan).values() if e.kind in ("cidr", "external")]
     for i, e in enumerate(endpoints(plan).values()):
         if e.kind in ("cluster", "ingress"):
             name = e.id.split("/", 1)[1] if e.kind == "cluster" else "proxy"
@@ -44,7 +56,7 @@ def peer_model(plan: Plan) -> tuple[PeerModel, dict[str, str]]:
         elif e.kind in ("cidr", "external"):
             name = f"peer-{i}"  # external peer names may not hold a '/'
             ports = [PortKey(proto, port) for proto, port in e.serves]
-            external.append(ExternalPeer(name, representative(e), ports))
+            external.append(ExternalPeer(name, representative(e, ranges), ports))
             ids[name] = e.id
     for w in plan.workloads:
         ids[f"{w.namespace}/{w.name}"] = f"{w.namespace}/{w.service}"

@@ -142,7 +142,20 @@ def _scope(builder: Builder) -> str | None:
 
 
 def _dict(value: Mapping[str, Any] | None) -> dict[str, Any]:
-    return dict(value) if value else {}
+    """A copy of a mapping; anything else is kept as given for resolve to report."""
+    if value is None:
+        return {}
+    return dict(value) if isinstance(value, Mapping) else value  # type: ignore[return-value]
+
+
+def _seq(value: Any) -> Any:
+    """A tuple of a collection's items (a mapping's keys); a string or non-iterable is kept
+    as given for resolve to report (`tuple("v1")` would silently become ('v', '1'))."""
+    if value is None:
+        return ()
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return value
+    return tuple(value)
 
 
 def blueprint(
@@ -247,7 +260,7 @@ def service(
     b.services.append(
         Service(
             name=name, loc=_loc(b), scope=_scope(b), port=port, target_port=target_port,
-            image=image, versions=tuple(versions or ()), stateful=stateful, headless=headless,
+            image=image, versions=_seq(versions), stateful=stateful, headless=headless,
             namespace=namespace, labels=_dict(labels), health=health, replicas=replicas,
             protocol=protocol, app_protocol=app_protocol, port_name=port_name, tier=tier,
             extra=extra, settings=settings, version_settings=tuple(by_version.items()),
@@ -309,8 +322,10 @@ def expose(
     """How a service is reached. `route=` names the generated route object (Ingress, or the
     HTTPRoute that exposures of one host and the same `route=` share)."""
     b = _builder()
-    matches = (match,) if isinstance(match, HeaderMatch) else tuple(match or ())
-    all_ports = tuple(ports or ()) + ((port,) if port is not None else ())
+    matches = (match,) if isinstance(match, HeaderMatch) else _seq(match)
+    all_ports = _seq(ports)
+    if port is not None:
+        all_ports = (*all_ports, port) if isinstance(all_ports, tuple) else all_ports
     check = HealthCheck(path=health) if isinstance(health, str) else health
     b.exposures.append(
         Exposure(

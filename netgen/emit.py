@@ -1,21 +1,27 @@
 """emit: the only stage that touches the disk.
 
 Each `out/<env>/` is replaced as a whole: the new tree is staged next to it (unchanged and
-foreign files hard-linked, changed ones written) and swapped in with two renames, so a
-build that fails or is killed leaves the previous tree or, after an interrupted swap, a
-tree the next build restores. Files netgen did not write are carried over untouched.
+foreign files hard-linked, changed ones written) and swapped in atomically (Linux
+`renameat2(RENAME_EXCHANGE)`), so a build that fails or is killed at any point leaves
+either the previous tree or the new one at `out/<env>/`, never a mix and never nothing.
+Where the exchange is not available the swap is two renames, and the next build restores
+a tree whose swap was interrupted between them. Files netgen did not write are carried
+over untouched.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
+import functools
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from attrs import frozen
 
@@ -40,19 +46,44 @@ class Change:
     new: str | None = None
 
 
-def file_name(doc: Document, env_namespace: str) -> str:
+def file_name(doc: Document, env_namespace: str, qualified: bool = False) -> str:
+    """`Kind.name.yaml` in the environment's namespace, `Kind.namespace.name.yaml` in others
+    (or when `qualified`); kinds and namespaces hold no dots, so the qualified form is
+    unambiguous even for names that do (an HTTPRoute named after its host)."""
     if doc.kind == "Namespace":
         return f"00-Namespace.{doc.name}.yaml"
-    if doc.namespace is None or doc.namespace == env_namespace:
+    if doc.namespace is None or (doc.namespace == env_namespace and not qualified):
         return f"{doc.kind}.{doc.name}.yaml"
     return f"{doc.kind}.{doc.namespace}.{doc.name}.yaml"
+
+
+def named(docs: Iterable[Document], env_namespace: str) -> dict[str, Document]:
+    """File name -> document, in the order of the `--stdout` stream: Namespaces first, then
+    by kind, namespace and name, whatever order the backends rendered in (so the order of
+    declarations never shows). A short name that another object's qualified name also
+    spells ('a.b' here, 'b' in namespace 'a') is qualified, so no object overwrites
+    another."""
+    docs = list(docs)
+    short = [file_name(d, env_namespace) for d in docs]
+    taken = {n for d, n in zip(docs, short, strict=True)
+             if d.namespace not in (None, env_namespace)}
+    out = {}
+    for d, n in zip(docs, short, strict=True):
+        if d.namespace == env_namespace and n in taken:
+            n = file_name(d, env_namespace, qualified=True)
+        out[n] = d
+    return dict(sorted(out.items(), key=lambda item: _stream_key(item[1])))
+
+
+def _stream_key(d: Document) -> tuple[bool, str, str, str]:
+    return d.kind != "Namespace", d.kind, d.namespace or "", d.name
 
 
 def env_files(docs: list[Document], env_namespace: str, blueprint: str) -> dict[str, str]:
     """File name -> full text for one environment, in a stable order, with the Kustomization
     that makes `kubectl apply -k` work. It has no .yaml suffix so `kubectl apply -f` skips it."""
     header = HEADER.format(name=blueprint)
-    files = {file_name(d, env_namespace): header + d.text for d in docs}
+    files = {n: header + d.text for n, d in named(docs, env_namespace).items()}
     names = sorted(files)
     files[KUSTOMIZATION] = (
         header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
@@ -247,8 +278,37 @@ def write(
 
 def _swap(target: Path, stage: Path, old: Path) -> None:
     if target.exists():
+        if _exchange(stage, target):
+            shutil.rmtree(stage)  # it holds the previous tree now
+            return
         os.rename(target, old)
         os.rename(stage, target)
         shutil.rmtree(old)
     else:
         os.rename(stage, target)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+@functools.cache
+def _renameat2() -> Any:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.renameat2  # glibc 2.28+, musl 1.2.3+
+    except (OSError, AttributeError):
+        return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swaps two directories in one step; False where the system or file system cannot
+    (then the caller falls back to two renames)."""
+    call = _renameat2()
+    if call is None:
+        return False
+    if call(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))

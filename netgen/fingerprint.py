@@ -26,9 +26,14 @@ def templates_digest(folders: Sequence[Path]) -> bytes:
 
 def plan_fingerprint(plan: Plan, templates: bytes) -> str:
     """A pickle of equal plans can differ only in object sharing; that makes a cache miss
-    (a full build), never a wrong hit."""
+    (a full build), never a wrong hit. A plan holding a setting that cannot be pickled (a
+    blueprint may pass any Python value) gets a fingerprint no build matches: it is always
+    rebuilt."""
     h = hashlib.blake2b(digest_size=20)
     h.update(__version__.encode())
     h.update(templates)
-    h.update(pickle.dumps(plan, protocol=5))
+    try:
+        h.update(pickle.dumps(plan, protocol=5))
+    except Exception:
+        h.update(os.urandom(16))
     return h.hexdigest()

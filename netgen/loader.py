@@ -1,7 +1,11 @@
 """load: run a blueprint file and return what it declared.
 
 A blueprint is ordinary Python, so any Python mistake in it must come back as a
-diagnostic pointing into the user's file, never as a netgen traceback.
+diagnostic pointing into the user's file, never as a netgen traceback. Whatever it does
+while it runs is undone afterwards, as far as netgen can: what it prints goes to stderr
+(so `build --stdout` stays one clean YAML stream), and the working directory, `sys.path`
+and the helper modules it imported from its own folder are restored, so the next load in
+the same process starts clean.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout, suppress
 from pathlib import Path
 
 from netgen.diagnostics import BlueprintError, Diagnostic
@@ -21,6 +25,7 @@ from netgen.dsl import MAX_DECLARATIONS, Builder, TooManyDeclarations, current_b
 from netgen.model import Blueprint, SourceLoc
 
 DEFAULT_TIMEOUT = 60.0
+_REFIRE = 0.05  # after the deadline the alarm repeats, so one `except BaseException` is not enough
 
 
 class _LoadTimeout(BaseException):
@@ -38,12 +43,68 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         raise _LoadTimeout
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, _REFIRE)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """A blueprint's output (print, a child process, a C extension) goes to stderr: stdout
+    may be the YAML stream of `build --stdout`. Redirected at the file descriptor too, when
+    there is one, since `os.system` and C code write to fd 1 directly."""
+    saved = None
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except (OSError, ValueError, AttributeError):
+        if saved is not None:
+            os.close(saved)
+        saved = None
+    try:
+        with redirect_stdout(sys.stderr):
+            yield
+    finally:
+        if saved is not None:
+            with suppress(OSError, ValueError):
+                sys.stderr.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+@contextmanager
+def _restored_process_state(folder: str) -> Iterator[None]:
+    """Undo what a blueprint may change in the process: the working directory (a relative
+    --out would land elsewhere), `sys.path`, and the modules it imported from its own folder
+    (a later load, such as `netgen diff`'s second build, must read them afresh)."""
+    cwd = os.getcwd()
+    path = list(sys.path)
+    modules = set(sys.modules)
+    try:
+        yield
+    finally:
+        with suppress(OSError):
+            os.chdir(cwd)
+        sys.path[:] = path
+        for name in set(sys.modules) - modules:
+            if _blueprint_helper(name, getattr(sys.modules[name], "__file__", None), folder):
+                del sys.modules[name]
+
+
+def _blueprint_helper(name: str, file: object, folder: str) -> bool:
+    """A module the user keeps next to the blueprint; not netgen itself or an installed
+    package (a blueprint at a checkout's root, or beside a virtualenv), which must stay
+    single instances."""
+    if not isinstance(file, str) or name == "netgen" or name.startswith("netgen."):
+        return False
+    relative = os.path.relpath(os.path.abspath(file), folder)
+    parts = relative.split(os.sep)
+    return parts[0] != os.pardir and not {"site-packages", "dist-packages"} & set(parts)
 
 
 def _user_loc(tb: object, builder: Builder) -> SourceLoc | None:
@@ -66,17 +127,25 @@ def load_blueprint(
     if not Path(shown).is_file():
         raise BlueprintError([Diagnostic(f"{shown}: no such blueprint file")])
     builder = Builder(os.path.abspath(shown), shown)
+    try:
+        source = Path(builder.path).read_bytes()
+    except OSError as e:
+        raise BlueprintError([Diagnostic(f"{shown}: cannot read: {e.strerror or e}")]) from None
     token = current_builder.set(builder)
     module_name = f"netgen_blueprint_{abs(hash(os.path.abspath(shown)))}"
     spec = importlib.util.spec_from_file_location(module_name, builder.path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
     module = importlib.util.module_from_spec(spec)
-    folder = os.path.dirname(os.path.abspath(shown))
-    sys.path.insert(0, folder)
-    sys.modules[module_name] = module
+    folder = os.path.dirname(builder.path)
     try:
-        with _time_limit(timeout):
-            spec.loader.exec_module(module)
+        with _restored_process_state(folder), _stdout_to_stderr():
+            sys.path.insert(0, folder)
+            sys.modules[module_name] = module
+            try:
+                with _time_limit(timeout):
+                    _run(source, builder.path, module)
+            finally:
+                sys.modules.pop(module_name, None)
     except SyntaxError as e:
         loc = SourceLoc(shown if e.filename == builder.path else (e.filename or shown),
                         e.lineno or 0)
@@ -96,12 +165,33 @@ def load_blueprint(
         raise BlueprintError(
             [Diagnostic("blueprint recursed too deeply", _user_loc(e.__traceback__, builder))]
         ) from None
-    except (Exception, SystemExit) as e:
+    except KeyboardInterrupt:
+        raise  # Ctrl-C (or a blueprint raising it) interrupts the build: the CLI says so
+    except SystemExit as e:
+        raise BlueprintError(
+            [Diagnostic(f"blueprint called exit({e.code!r}); a blueprint declares, it cannot "
+                        "end the build", _user_loc(e.__traceback__, builder))]
+        ) from None
+    except BaseException as e:
         loc = _user_loc(e.__traceback__, builder)
-        raise BlueprintError([Diagnostic(f"{type(e).__name__}: {e}", loc)]) from None
+        raise BlueprintError([Diagnostic(_describe(e), loc)]) from None
     finally:
-        sys.modules.pop(module_name, None)
-        if sys.path and sys.path[0] == folder:
-            sys.path.pop(0)
         current_builder.reset(token)
     return builder.freeze()
+
+
+def _run(source: bytes, path: str, module: object) -> None:
+    """Compiled from the source every time: the import system's bytecode cache trusts a
+    file's size and mtime in whole seconds, so a blueprint rewritten within the same second
+    (a script, a fast editor) would run stale, and it would write __pycache__ next to the
+    user's file."""
+    code = compile(source, path, "exec", dont_inherit=True)
+    exec(code, module.__dict__)
+
+
+def _describe(e: BaseException) -> str:
+    try:
+        text = str(e)
+    except BaseException:  # a blueprint's own exception class with a broken __str__
+        text = f"<{type(e).__name__} object; its message could not be shown>"
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__

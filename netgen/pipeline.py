@@ -9,13 +9,14 @@ from pathlib import Path
 from attrs import frozen
 
 from netgen.diagnostics import BlueprintError, Diagnostic
-from netgen.emit import env_files
+from netgen.emit import env_files, named
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.lower.lowering import lower
 from netgen.lower.render import Document, Renderer, TemplateProblem
 from netgen.model import Blueprint, SourceLoc
 from netgen.plan import Plan
 from netgen.resolve import resolve_all
+from netgen.resolve.shapes import show
 
 
 @frozen
@@ -31,14 +32,25 @@ def template_dirs(bp: Blueprint, extra: Sequence[Path]) -> list[Path]:
     """`--templates` first, then the blueprint's own `templates=` setting (relative to it)."""
     dirs = list(extra)
     setting = bp.info.settings.get("templates")
+    if setting is not None and not isinstance(setting, str | os.PathLike):
+        raise BlueprintError([Diagnostic(
+            f"blueprint(): templates={show(setting)} must be a folder (a path)", bp.info.loc)])
     if setting:
         base = Path(os.path.dirname(os.path.abspath(bp.path)))
         dirs.append(base / setting)
     for d in dirs:
-        if not d.is_dir():
+        if not _is_dir(d):
             loc = bp.info.loc if d not in extra else None
             raise BlueprintError([Diagnostic(f"template folder {d} does not exist", loc)])
     return dirs
+
+
+def _is_dir(path: Path) -> bool:
+    """False, not an exception, for names no file system accepts (NUL, too long)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 Stage = Callable[[str], None]
@@ -56,7 +68,8 @@ def compile_plans(
         compiled = []
         for p in plans:
             on_stage(f"rendering {p.env.name}")
-            compiled.append(Compiled(p, tuple(lower(p, renderer))))
+            docs = named(lower(p, renderer), p.env.namespace).values()
+            compiled.append(Compiled(p, tuple(docs)))
         return compiled
     except TemplateProblem as e:
         raise BlueprintError([Diagnostic(e.message, SourceLoc(e.template, e.line or 0))]) from None

@@ -12,6 +12,7 @@ from netgen.resolve.dns import dns_plan, validate_dns
 from netgen.resolve.mesh_checks import validate_declarations as validate_mesh
 from netgen.resolve.network import network_plan
 from netgen.resolve.routes import exposures_for, route_plans
+from netgen.resolve.shapes import validate_declarations
 from netgen.resolve.validate import validate_blueprint
 
 
@@ -30,9 +31,8 @@ def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
     """Resolves every environment, so a mistake in one is reported even when building
     another, and returns the plans of those asked for (all when `only` is empty)."""
     c = Collector()
-    validate_blueprint(bp, c)
-    validate_dns(bp, c)
-    validate_mesh(bp, c)
+    # Stops after these when a value has the wrong type: everything below relies on types.
+    validate_declarations(bp, c, (validate_blueprint, validate_dns, validate_mesh))
     declared = environments(bp)
     names = [e.name for e in declared]
     for wanted in only or ():

@@ -6,6 +6,7 @@ declared there replaces the blueprint-wide one of the same name in X; calls add 
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -112,10 +113,14 @@ def service_plans(services: dict[str, Service], e: EnvPlan) -> list[ServicePlan]
 
 
 def _object_labels(s: Service, e: EnvPlan) -> Labels:
+    """The service's own say wins over the environment's: `tier=` over an env label 'tier'
+    (set again after the env's labels; a dict keeps the key where it first was)."""
     labels = {"app": s.name}
     if s.tier:
         labels["tier"] = s.tier
     labels.update(dict(e.labels))
+    if s.tier:
+        labels["tier"] = s.tier
     labels.update(dict(s.labels))
     return tuple(labels.items())
 
@@ -169,15 +174,26 @@ def workloads(
 
 
 def external_plans(externals: dict[str, External], e: EnvPlan) -> list[ExternalPlan]:
+    """An external given by IP address gets no ExternalName alias: DNS cannot alias an
+    address (Kubernetes reads an IPv4 one as a name of digits, rejects an IPv6 one), so
+    workloads are handed the address itself."""
     return [
         ExternalPlan(
             name=x.name, namespace=x.namespace or e.namespace, host=x.host, port=x.port,
-            protocol=x.protocol, cidr=x.cidr, alias=x.alias,
+            protocol=x.protocol, cidr=x.cidr, alias=x.alias and not _is_ip(x.host),
             fqdn=fqdn(x.name, x.namespace or e.namespace), loc=x.loc,
             app_protocol=x.app_protocol,
         )
         for x in externals.values()
     ]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def call_plans(

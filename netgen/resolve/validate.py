@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from netgen.diagnostics import Collector
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from netgen import dsl
+from netgen.diagnostics import Collector, did_you_mean
 from netgen.model import (
     AcmCert,
     Blueprint,
@@ -14,6 +19,7 @@ from netgen.model import (
     TlsSecret,
 )
 from netgen.resolve import checks
+from netgen.resolve.shapes import show
 from netgen.resolve.workload import validate_service_settings
 
 PATH_TYPES = ("Prefix", "Exact", "Regex")
@@ -22,6 +28,17 @@ PATH_TYPES = ("Prefix", "Exact", "Regex")
 def _report(c: Collector, decl: str, loc: object, problem: str | None) -> None:
     if problem:
         c.error(loc, f"{decl}: {problem}")  # type: ignore[arg-type]
+
+
+# Labels netgen sets itself: selectors rely on app/version, and every object carries
+# part-of/managed-by; a user's value there would be overwritten or break a selector.
+NETGEN_LABELS = ("app", "version", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by")
+
+
+def _reserved_labels(labels: Mapping[str, str]) -> Iterator[str]:
+    for key in NETGEN_LABELS:
+        if key in labels:
+            yield f"label {key!r} is set by netgen and cannot be overridden"
 
 
 def validate_blueprint(bp: Blueprint, c: Collector) -> None:
@@ -55,6 +72,8 @@ def validate_env(e: Env, c: Collector) -> None:
     if e.tls is not None and not isinstance(e.tls, AcmCert | TlsSecret):
         c.error(e.loc, f"{d}: tls= must be acm('arn:...') or tls_secret('name')")
     _report(c, d, e.loc, checks.labels(e.labels))
+    for problem in _reserved_labels(e.labels):
+        c.error(e.loc, f"{d}: {problem}")
 
 
 def validate_service(s: Service, c: Collector) -> None:
@@ -72,9 +91,9 @@ def validate_service(s: Service, c: Collector) -> None:
     ]
     if s.protocol not in checks.PROTOCOLS:
         problems.append(f"protocol={s.protocol!r} must be one of {', '.join(checks.PROTOCOLS)}")
-    for key in ("app", "version"):
-        if isinstance(s.labels, dict) and key in s.labels:
-            problems.append(f"label {key!r} is set by netgen and cannot be overridden")
+    problems.extend(_reserved_labels(s.labels))
+    if s.tier is not None and "tier" in s.labels:
+        problems.append(f"label 'tier' is set by tier={s.tier!r}; give one of them")
     if len(set(s.versions)) != len(s.versions):
         problems.append("versions must be unique")
     for v in s.versions:
@@ -83,6 +102,7 @@ def validate_service(s: Service, c: Collector) -> None:
             problems.append(f"'{s.name}-{v}' (the per-version Service) exceeds 63 characters")
     if s.stateful and s.versions:
         problems.append("a stateful service cannot have versions")
+    problems.extend(unknown_arguments(s.extra, dsl.service))
     if s.stateful and isinstance(s.name, str) and len(s.name) > 63 - len("-headless"):
         problems.append("a stateful service name must leave room for '-headless' (54 characters)")
     for p in problems:
@@ -158,5 +178,14 @@ def validate_exposure(x: Exposure, c: Collector) -> None:
             value = getattr(x.health, what)
             if value is not None:
                 problems.append(checks.positive(value, f"health_check {what}"))
+    problems.extend(unknown_arguments(x.options, dsl.expose))
     for p in problems:
         _report(c, d, x.loc, p)
+
+
+def unknown_arguments(given: Mapping[str, Any], fn: Callable[..., Any]) -> Iterator[str]:
+    """Keyword arguments no backend reads: a misspelt `helth=` must not vanish silently."""
+    known = [name for name, p in inspect.signature(fn).parameters.items()
+             if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD]
+    for name in sorted(given):
+        yield f"unknown argument {name}={show(given[name])}{did_you_mean(name, known)}"

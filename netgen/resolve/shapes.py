@@ -1,0 +1,252 @@
+"""The types of every declared value, checked before anything else reads them.
+
+A blueprint is Python, so any value can reach a declaration: a dict where a path belongs,
+a float as a service name, a module, `10**5000`. Every later check assumes the types the
+model declares, so this pass comes first and resolving stops after it when a value has the
+wrong type. It is driven by the model's own annotations, so a field added to a declaration
+is covered without an edit here.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import suppress
+from typing import Any
+
+import attrs
+
+from netgen import model
+from netgen.diagnostics import Collector
+
+# Every number a manifest can hold fits in 64 bits; larger ones cannot even be printed in
+# a message once they pass Python's int-to-text limit.
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+_SKIPPED = frozenset({"loc", "scope"})  # set by netgen, not by the user
+_MAX_SHOWN = 60
+# Lone surrogates are not Unicode characters: a str can hold them (from a "\udc80" escape
+# or a file name decoded with surrogateescape) but no YAML (or JSON) reader accepts them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# How each declaration is named in messages, and by which field.
+_DECLS: dict[type, tuple[str, str | None]] = {
+    model.BlueprintInfo: ("blueprint", "name"),
+    model.Env: ("env", "name"),
+    model.Service: ("service", "name"),
+    model.External: ("external", "name"),
+    model.Call: ("calls", "src"),
+    model.Exposure: ("expose", "service"),
+    model.DnsForward: ("dns_forward", "zone"),
+    model.DnsLog: ("dns_log", None),
+}
+# The DSL helper that makes each value class, for "must be acm('arn:...')".
+_HELPERS: dict[type, str] = {
+    model.AcmCert: "acm('arn:...')",
+    model.TlsSecret: "tls_secret('name')",
+    model.HeaderMatch: "header('Name', 'value')",
+    model.HealthCheck: "a path or health_check('/path', ...)",
+    model.RateLimit: "rate_limit(...)",
+    model.BasicAuth: "basic('secret')",
+}
+
+
+def show(value: Any) -> str:
+    """repr() for messages: short, and safe for values whose repr fails."""
+    try:
+        text = repr(value)
+    except Exception:
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
+Validator = Callable[[model.Blueprint, Collector], None]
+
+
+def validate_declarations(
+    bp: model.Blueprint, c: Collector, validators: Sequence[Validator]
+) -> None:
+    """Runs the per-declaration `validators`. When a value has the wrong type, resolving
+    stops here (BlueprintError): each such declaration is reported with the validators'
+    own words where they had some for that argument (they word most mistakes better), and
+    with the type problem otherwise (a validator may have crashed on it)."""
+    shapes = list(_shape_problems(bp))
+    if not shapes:
+        for validate in validators:
+            validate(bp, c)
+        return
+    for validate in validators:
+        with suppress(Exception):  # a value of the wrong type, reported just below
+            validate(bp, c)
+    said = c.items
+    for loc, arguments, message in shapes:
+        if not any(d.loc == loc and any(f"{a}=" in d.message for a in arguments)
+                   for d in said):
+            c.error(loc, message)
+    c.raise_if_any()
+
+
+def check_shapes(bp: model.Blueprint, c: Collector) -> None:
+    """Reports every value of the wrong type (see `validate_declarations`)."""
+    for loc, _, message in _shape_problems(bp):
+        c.error(loc, message)
+
+
+def _shape_problems(bp: model.Blueprint) -> Iterator[tuple[Any, tuple[str, ...], str]]:
+    """(loc, the arguments concerned, message) of every declaration the blueprint recorded:
+    any tuple of located attrs records on the Blueprint, so a new kind is checked too."""
+    decls: list[Any] = [bp.info] if bp.info.loc is not None else []
+    for f in attrs.fields(type(bp)):
+        value = getattr(bp, f.name)
+        if isinstance(value, tuple):
+            decls += [d for d in value if attrs.has(type(d)) and hasattr(d, "loc")]
+    for decl in decls:
+        fn, key = _DECLS.get(type(decl), (type(decl).__name__.lower(), None))
+        named = f"{fn}({show(getattr(decl, key))})" if key else f"{fn}()"
+        for arguments, problem in _problems(decl):
+            yield decl.loc, arguments, f"{named}: {problem}"
+
+
+def _problems(obj: Any) -> Iterator[tuple[tuple[str, ...], str]]:
+    hints = _hints(type(obj))
+    for f in attrs.fields(type(obj)):
+        if f.name in _SKIPPED or f.name not in hints:
+            continue
+        value = getattr(obj, f.name)
+        arg = _argument(f.name)
+        expected = _mismatch(value, hints[f.name])
+        if expected is not None:
+            yield (arg,), f"{arg}={show(value)} must be {expected}"
+            continue
+        bad = next(_surrogates(value), None)
+        if bad is not None:
+            yield (arg,), (f"{arg}={show(value)} holds the lone surrogate U+{ord(bad):04X}, "
+                           "which is not a character and cannot be written as YAML")
+            continue
+        for inner in _nested(value):
+            for inner_args, problem in _problems(inner):
+                yield (arg, *inner_args), f"{arg}={show(value)}: {problem}"
+
+
+def _argument(field: str) -> str:
+    """The DSL's spelling of a model field (`service(..., **extra)` keeps its own names)."""
+    return {"service": "name", "dsts": "callees"}.get(field, field)
+
+
+def _surrogates(value: Any) -> Iterator[str]:
+    """Lone surrogates anywhere in a value's strings (mapping keys included); nested
+    declarations (`header(...)`) are checked field by field on their own."""
+    if isinstance(value, str):
+        found = _SURROGATE.search(value)
+        if found:
+            yield found.group()
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _surrogates(item)
+    elif isinstance(value, Mapping):
+        for k, item in value.items():
+            yield from _surrogates(k)
+            yield from _surrogates(item)
+
+
+def _nested(value: Any) -> Iterator[Any]:
+    if attrs.has(type(value)):
+        yield value
+    elif isinstance(value, tuple):
+        yield from (v for v in value if attrs.has(type(v)))
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """The class's field types; none (nothing checked) if its annotations cannot be
+    resolved from its own module."""
+    try:
+        return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    except Exception:
+        return {}
+
+
+def _mismatch(value: Any, hint: Any) -> str | None:
+    """None when `value` fits `hint`, else what it must be, in a user's words."""
+    return None if _fits(value, hint) else _describe(hint)
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    if hint is Any:
+        return True
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, a) for a in args)
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return type(value) is bool
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool) and \
+            _INT_MIN <= value <= _INT_MAX
+    if hint is float:
+        return (isinstance(value, float) or (isinstance(value, int)
+                and not isinstance(value, bool) and _INT_MIN <= value <= _INT_MAX))
+    if hint is str:
+        return isinstance(value, str)
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(_fits(v, args[0]) for v in value)
+        return len(value) == len(args) and all(_fits(v, a) for v, a in
+                                               zip(value, args, strict=True))
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
+        if not isinstance(value, Mapping):
+            return False
+        key, item = args or (Any, Any)
+        return all(_fits(k, key) and _fits(v, item) for k, v in value.items())
+    if isinstance(hint, type):
+        return isinstance(value, hint)
+    return True
+
+
+def _describe(hint: Any) -> str:
+    if hint is Any:
+        return "a value"
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        shown = [_describe(a) for a in args if a is not type(None)]
+        return " or ".join(dict.fromkeys(shown))
+    if hint is bool:
+        return "True or False"
+    if hint is int:
+        return "a whole number"
+    if hint is float:
+        return "a number"
+    if hint is str:
+        return "a string"
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return f"a list of {_plural(args[0])}"
+        return "a tuple"
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
+        key, item = args or (Any, Any)
+        if item is Any:
+            return "a mapping"
+        return f"a mapping of {_plural(key)} to {_plural(item)}"
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        names = [m.name for m in hint]
+        return "one of " + ", ".join(names) if len(names) > 2 else " or ".join(names)
+    if isinstance(hint, type) and hint in _HELPERS:
+        return _HELPERS[hint]
+    return getattr(hint, "__name__", str(hint))
+
+
+def _plural(hint: Any) -> str:
+    described = _describe(hint)
+    for article in ("a ", "an "):
+        if described.startswith(article):
+            return described[len(article):] + "s"
+    return described

@@ -1,0 +1,63 @@
+"""Bugs the property suite (tests/properties) found, each pinned by a plain example."""
+
+from __future__ import annotations
+
+from netgen.emit import env_files, named
+from netgen.lower.render import Document
+from netgen.pipeline import compile_blueprint
+from tests.conftest import documents, parse
+
+HEAD = "from netgen import *\n"
+
+
+def test_external_by_ip_address_gets_no_externalname(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """An ExternalName must be a DNS name: Kubernetes rejects an IPv6 address and reads an
+    IPv4 one as a name made of digits. Workloads get the address itself."""
+    path = blueprint_file(
+        HEAD + "service('app', port=80, image='a')\n"
+        "external('db6', host='2001:db8::5', port=5432)\n"
+        "external('db4', host='10.0.0.5', port=5432)\n"
+        "external('api', host='api.example.com', port=443)\n"
+        "calls('app', 'db6', 'db4', 'api')\n")
+    (compiled,) = compile_blueprint(path)
+    docs = documents(compiled)
+    external_names = {d["metadata"]["name"]: d["spec"]["externalName"] for d in docs
+                      if d["kind"] == "Service" and d["spec"]["type"] == "ExternalName"}
+    assert external_names == {"api": "api.example.com"}
+    (app,) = [d for d in docs if d["kind"] == "Deployment"]
+    env = {e["name"]: e["value"] for e in app["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["DB6_HOST"] == "2001:db8::5" and env["DB4_HOST"] == "10.0.0.5"
+    assert env["API_HOST"] == "api.bp.svc.cluster.local"
+
+
+def test_stream_order_does_not_follow_declaration_order(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """`build --stdout` used to print objects in declaration order, so reordering services
+    changed the output; it is now the order of the files in out/<env>/."""
+    a = "service('alpha', port=80, image='a')\n"
+    b = "service('beta', port=80, image='b', namespace='other')\n"
+    streams = []
+    for source in (a + b, b + a):
+        (compiled,) = compile_blueprint(blueprint_file(HEAD + source))
+        streams.append([(d.kind, d.namespace, d.name) for d in compiled.documents])
+        assert [n for n in compiled.files() if n != "Kustomization"] == list(
+            named(compiled.documents, compiled.plan.env.namespace))
+    assert streams[0] == streams[1]
+    assert [d for d in streams[0] if d[0] in ("Namespace", "Deployment", "Service")] == [
+        ("Namespace", None, "bp"), ("Namespace", None, "other"),
+        ("Deployment", "bp", "alpha"), ("Deployment", "other", "beta"),
+        ("Service", "bp", "alpha"), ("Service", "other", "beta"),
+    ]
+
+
+def test_dotted_name_never_shares_a_file_with_another_namespace() -> None:
+    """`Kind.a.b.yaml` could be 'a.b' in the env's namespace or 'b' in namespace 'a' (Gateway
+    API routes are named after hosts): the first is written qualified, nothing is lost."""
+    def doc(name: str, namespace: str) -> Document:
+        return Document("v1", "HTTPRoute", name, namespace,
+                        f"kind: HTTPRoute\nmetadata:\n  name: {name}\n  namespace: {namespace}\n")
+
+    files = env_files([doc("a.b", "prod"), doc("b", "a"), doc("c.d", "prod")], "prod", "x")
+    assert sorted(files) == ["HTTPRoute.a.b.yaml", "HTTPRoute.c.d.yaml",
+                             "HTTPRoute.prod.a.b.yaml", "Kustomization"]
+    assert parse(files["HTTPRoute.a.b.yaml"])[0]["metadata"] == {"name": "b", "namespace": "a"}
+    assert parse(files["HTTPRoute.prod.a.b.yaml"])[0]["metadata"]["name"] == "a.b"

@@ -1,0 +1,537 @@
+"""Hypothesis strategies for whole, VALID blueprints, as source text (see `spec.Spec`).
+
+Exposures are generated over every backend in `netgen.backends.registry.BACKENDS` at test
+time, asking only for the features each declares (`Backend.features`): a canary only where
+`Feature.CANARY` is, a path only with `Feature.PATH`, a certificate of the kind the backend
+terminates. A backend merged later is picked up without an edit here.
+
+The capability table cannot say everything: some backends restrict values further (an ALB
+reads '*' in a header value as a wildcard; ingress-nginx accepts only some path characters
+and routes by header only through a canary). Those rules, which the backends' own `check`
+enforces, are the `Limits` below, looked up by backend name; a backend without an entry
+gets the full language. Where several exposures share one object (a load balancer, a host)
+the generator keeps them compatible: hosts are unique per exposure, and the choices that
+one ALB or Gateway listener makes for all its routes (scheme, HTTPS redirect) are drawn once
+per backend.
+
+Which declaration orders matter (see `Decl.key`): the exposures of one service are numbered
+in declaration order (`web`, `web-2`; backends whose objects share a kind, such as the two
+Ingress backends, share the numbering), so their relative order is kept; `env(...)`
+declarations come before the `with env(...)` blocks that use them (a bare `env("x")` first
+would declare x, and a later `env("x", namespace=...)` would be a duplicate); everything
+else is free.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from attrs import frozen
+from hypothesis import assume
+from hypothesis import strategies as st
+
+from netgen.backends.base import Backend
+from netgen.backends.features import Feature
+from netgen.backends.registry import BACKENDS
+from netgen.model import Via
+from tests.properties import values as v
+from tests.properties.spec import Decl, Expr, Spec, Supplied, Sym
+
+T = TypeVar("T")
+Draw = Callable[[st.SearchStrategy[T]], T]
+
+DEFAULT_ENV = "default"
+FILE_STEM = "blueprint"  # the file the properties write; it names a blueprint without blueprint()
+VERSION_WORDS = ("v1", "v2", "v3", "stable", "canary", "beta", "yes", "null", "on", "nan")
+# Suffixes netgen itself appends to a service's name for other objects.
+NOT_VERSIONS = ("lb", "nodeport", "headless")
+# Settings of blueprint()/env() that the generator leaves alone: they point at files.
+ENV_NAMES = ("development", "production", "staging", "dev", "prod", "qa", "yes", "null", "on",
+             "1e3", "0x1f", "2026-11-22")
+
+
+_VERSIONS = st.lists(
+    st.one_of(st.sampled_from(VERSION_WORDS), v.dns1035(6)).filter(
+        lambda x: x not in NOT_VERSIONS),
+    min_size=1, max_size=3, unique=True)
+_PORT_NAME = st.from_regex(r"[a-z]([a-z0-9]|-(?=[a-z0-9])){0,13}", fullmatch=True)
+
+
+@frozen
+class Limits:
+    """What a backend cannot express beyond its feature set (its `check` says so)."""
+
+    path_chars: str = v.PATH_CHARS + "%"
+    path_excludes: str = ""
+    header_value_excludes: str = ""
+    max_headers: int = 2
+    header_needs_canary: bool = False  # header routes ride on a weighted canary only
+    pin_conflicts_canary: bool = False  # a pinned version may be another route's canary
+    rewrite_excludes_exact: bool = False
+    unique_ports: bool = False  # one listener per port: every route names its own ports
+
+
+LIMITS: dict[str, Limits] = {
+    # '*' and '?' are wildcards in ALB conditions.
+    "ALB": Limits(path_excludes="*?", header_value_excludes="*?"),
+    # strict-validate-path-type; canary-by-header; one canary Ingress per host and path;
+    # a rewrite makes every path of the host a regex, where Exact cannot be kept.
+    "NGINX": Limits(path_chars=string.ascii_letters + string.digits + "_-", max_headers=1,
+                    header_needs_canary=True, pin_conflicts_canary=True,
+                    rewrite_excludes_exact=True),
+    "TCP": Limits(unique_ports=True),
+}
+
+
+def pick(draw: Draw[T], strategy: st.SearchStrategy[T], ok: Callable[[T], bool]) -> T:
+    """A drawn value that `ok` accepts. Unlike `.filter`, this does not build a new strategy
+    per call (a filter on a lazy strategy rebuilds it, regexes included: slow)."""
+    for _ in range(20):
+        value = draw(strategy)
+        if ok(value):
+            return value
+    assume(False)
+    raise AssertionError("unreachable")
+
+
+def limits(backend: Backend) -> Limits:
+    return LIMITS.get(backend.name, Limits())
+
+
+def exposable() -> list[tuple[Via, Backend]]:
+    """(via, backend) for every `via=` some registered backend lowers, in registry order."""
+    out: list[tuple[Via, Backend]] = []
+    for backend in BACKENDS:
+        out.extend((via, backend) for via in backend.via)
+    return out
+
+
+@frozen
+class ServiceShape:
+    """What exposures and calls need to know of a service, whichever env overrides it."""
+
+    name: str
+    versions: tuple[str, ...]
+    grpc: bool
+
+
+class _Gen:
+    """Draws one blueprint; keeps what must be unique across it."""
+
+    def __init__(self, draw: Draw[Any]) -> None:
+        self.draw = draw
+        self.names: list[str] = []
+        self.hosts: set[str] = set()
+        self.node_ports: set[int] = set()
+        self.listener_ports: set[int] = set()
+        self.hostless: Via | None = None  # the one HTTP exposure without a host, if any
+        self.env_labels: dict[str, dict[str, str]] = {}
+        self.service_label_keys: set[str] = set()
+        self.grpc_vias: set[Via] = set()
+        self.pinned: set[tuple[str, str]] = set()  # (service, version) pinned somewhere
+        self.canaried: set[str] = set()  # services with a canary somewhere
+        self.supplied: list[Supplied] = []
+        self.shared: dict[Via, dict[str, Any]] = {}
+
+    # -- names ---------------------------------------------------------------------------
+
+    def fresh_name(self) -> str:
+        """A service or external name; none is another's dash-prefix ('web' and 'web-v1'),
+        since netgen derives object names by appending '-<suffix>'."""
+        def free(n: str) -> bool:
+            return all(n != m and not n.startswith(m + "-") and not m.startswith(n + "-")
+                       for m in self.names)
+
+        name = pick(self.draw, v.dns1035(10), free)
+        self.names.append(name)
+        return name
+
+    def fresh_host(self, wildcard: bool = True, grpc: bool = False) -> str:
+        """Unique per exposure. gRPC hosts live under their own suffix, which no other host
+        (wildcards included) can overlap: a Gateway listener takes either GRPCRoutes or
+        HTTPRoutes for a host name."""
+        if grpc:
+            host = pick(self.draw, v.dns_label(10), lambda n: f"{n}.grpc.test" not in self.hosts)
+            host = f"{host}.grpc.test"
+        else:
+            host = pick(self.draw, v.host(wildcard), lambda h: h not in self.hosts
+                        and h.replace("*", "wildcard") not in self.hosts
+                        and not h.endswith("test"))
+        self.hosts.add(host)
+        self.hosts.add(host.replace("*", "wildcard"))  # Gateway names routes after the host
+        return host
+
+    def supply(self, value: str, what: str, where: str, envs: Iterable[str]) -> None:
+        self.supplied.append(Supplied(value, what, where, tuple(envs)))
+
+    # -- declarations --------------------------------------------------------------------
+
+    def env_decl(self, name: str) -> Decl:
+        d = self.draw
+        kw: list[tuple[str, Any]] = []
+        if d(st.booleans()):
+            kw.append(("namespace", d(v.dns_label(12))))
+        if d(st.booleans()):
+            kw.append(("replicas", d(st.integers(0, 3))))
+        isolation = d(st.sampled_from([None, "STRICT", "OPEN"]))
+        if isolation:
+            kw.append(("isolation", Sym(isolation)))
+        tls = self.env_tls()
+        if tls is not None:
+            kw.append(("tls", tls))
+        labels = d(v.labels())
+        if labels:
+            kw.append(("labels", labels))
+            self.env_labels[name] = labels
+        return Decl("env", (name,), tuple(kw))
+
+    def supply_env_labels(self) -> None:
+        """An env's labels are on every object of its services, unless a service sets the
+        same key (the service's own label wins), so only keys no service sets are sure to
+        show."""
+        for env, labels in self.env_labels.items():
+            for key, value in labels.items():
+                if key not in self.service_label_keys:
+                    self.supply(key, "env label key", f"env({env!r})", [env])
+                    self.supply(value, "env label value", f"env({env!r})", [env])
+
+    def env_tls(self) -> Expr | None:
+        kinds = {f for _, b in exposable() for f in b.features} & {Feature.TLS_ACM,
+                                                                   Feature.TLS_SECRET}
+        choice = self.draw(st.sampled_from([None, *sorted(kinds, key=lambda f: f.name)]))
+        return None if choice is None else self.tls_value(choice)
+
+    def tls_value(self, kind: Feature) -> Expr:
+        if kind is Feature.TLS_ACM:
+            return Expr("acm", (self.draw(v.text(1)),))
+        return Expr("tls_secret", (self.draw(v.subdomain()),))
+
+    def service_decl(self, shape: ServiceShape, envs: list[str]) -> Decl:
+        d = self.draw
+        where = f"service({shape.name!r})"
+        kw: list[tuple[str, Any]] = [("port", d(st.integers(1, 65535)))]
+        if d(st.booleans()):
+            kw.append(("target_port", d(st.integers(1, 65535))))
+        image = d(v.text(1))
+        kw.append(("image", image))
+        self.supply(image, "image", where, envs)
+        stateful = not shape.versions and d(st.integers(0, 4)) == 0
+        if shape.versions:
+            kw.append(("versions", list(shape.versions)))
+        if stateful:
+            kw.append(("stateful", True))
+        elif d(st.integers(0, 5)) == 0:
+            kw.append(("headless", True))
+        if d(st.integers(0, 4)) == 0:
+            kw.append(("namespace", d(v.dns_label(12))))
+        labels = d(v.labels())
+        if labels:
+            kw.append(("labels", labels))
+            self.service_label_keys.update(labels)
+            for key, value in labels.items():
+                self.supply(key, "label key", where, envs)
+                self.supply(value, "label value", where, envs)
+        if d(st.booleans()):
+            health = "/" + d(v.text())
+            kw.append(("health", health))
+            self.supply(health, "health path", where, envs)
+        if d(st.integers(0, 3)) == 0:
+            kw.append(("replicas", d(st.integers(0, 3))))
+        if shape.grpc:
+            kw.append(("app_protocol", "grpc"))
+        else:
+            protocol = d(st.sampled_from(["TCP", "TCP", "TCP", "UDP", "SCTP"]))
+            if protocol != "TCP":
+                kw.append(("protocol", protocol))
+            app = d(st.sampled_from([None, "http", "https", "kubernetes.io/h2c"]))
+            if app:
+                kw.append(("app_protocol", app))
+        if d(st.integers(0, 3)) == 0:
+            kw.append(("port_name", d(_PORT_NAME)))
+        if d(st.integers(0, 3)) == 0:
+            tier = pick(d, v.label_value(), bool)
+            kw.append(("tier", tier))
+            self.supply(tier, "tier", where, envs)
+        return Decl("service", (shape.name,), tuple(kw))
+
+    def external_decl(self, name: str, envs: list[str]) -> Decl:
+        d = self.draw
+        kw: list[tuple[str, Any]] = [
+            ("host", d(st.one_of(v.host(wildcard=False), v.ip_address()))),
+            ("port", d(st.integers(1, 65535))),
+        ]
+        if d(st.booleans()):
+            kw.append(("cidr", d(v.cidr())))
+        if d(st.integers(0, 4)) == 0:
+            kw.append(("protocol", d(st.sampled_from(["UDP", "SCTP"]))))
+        if d(st.integers(0, 4)) == 0:
+            kw.append(("namespace", d(v.dns_label(12))))
+        if d(st.integers(0, 3)) == 0:
+            kw.append(("alias", False))
+        return Decl("external", (name,), tuple(kw))
+
+    def calls_decl(self, callers: list[str], callees: list[str]) -> Decl | None:
+        if not callers or not callees:
+            return None
+        src = self.draw(st.sampled_from(callers))
+        dsts = self.draw(st.lists(st.sampled_from(callees), min_size=1, max_size=3))
+        return Decl("calls", (src, *dsts))
+
+    # -- exposures -----------------------------------------------------------------------
+
+    def shared_for(self, via: Via, backend: Backend) -> dict[str, Any]:
+        """Choices one load balancer or listener makes for all routes through `via`."""
+        if via not in self.shared:
+            f = backend.features
+            self.shared[via] = {
+                "scheme": self.draw(st.sampled_from([None, "internet-facing", "internal"]))
+                if Feature.SCHEME in f else None,
+                "redirect": self.draw(st.booleans()) if Feature.REDIRECT_HTTPS in f
+                and f & {Feature.TLS_ACM, Feature.TLS_SECRET} else None,
+            }
+        return self.shared[via]
+
+    def expose_decl(
+        self, shape: ServiceShape, via: Via, backend: Backend, envs: list[str]
+    ) -> Decl | None:
+        d, f, lim = self.draw, backend.features, limits(backend)
+        where = f"expose({shape.name!r}, via={via.name})"
+        if shape.grpc and (Feature.GRPC not in f or self.hostless is via):
+            return None
+        kw: list[tuple[str, Any]] = []
+
+        def use(feature: Feature, p: int = 2) -> bool:
+            return feature in f and d(st.integers(0, p - 1)) == 0
+
+        # Which backend: a canary, a pinned version, or the service itself.
+        canary = pin = None
+        choices = ["plain"]
+        if len(shape.versions) >= 2 and Feature.CANARY in f:
+            choices.append("canary")
+        if shape.versions and Feature.VERSION_PIN in f:
+            choices.append("pin")
+        choice = d(st.sampled_from(choices))
+        if choice == "canary" and not (lim.pin_conflicts_canary
+                                       and (shape.name, shape.versions[-1]) in self.pinned):
+            canary = d(st.integers(0, 100)) / 100
+            kw.append(("canary", canary))
+            self.canaried.add(shape.name)
+        elif choice == "pin":
+            options = list(shape.versions)
+            if lim.pin_conflicts_canary:
+                options = [x for x in options[:-1]] or []
+            if options:
+                pin = d(st.sampled_from(options))
+                kw.append(("version", pin))
+                self.pinned.add((shape.name, pin))
+
+        host = None
+        if Feature.HOST in f:
+            needs_host = shape.grpc or self.hostless is not None or via in self.grpc_vias
+            if needs_host or d(st.integers(0, 4)) > 0:
+                host = self.fresh_host(grpc=shape.grpc)
+                kw.append(("host", host))
+                self.supply(host, "host", where, envs)
+            else:
+                self.hostless = via
+            if shape.grpc:
+                self.grpc_vias.add(via)
+        path = None
+        if not shape.grpc and use(Feature.PATH, 2):
+            path = d(v.url_path(lim.path_chars, lim.path_excludes))
+            kw.append(("path", path))
+        rewrite = None
+        if not shape.grpc and use(Feature.REWRITE, 4):
+            rewrite = d(v.url_path())
+            kw.append(("rewrite", rewrite))
+        if path is not None and use(Feature.PATH_EXACT, 3) and not (
+            rewrite is not None and lim.rewrite_excludes_exact
+        ):
+            kw.append(("path_type", "Exact"))
+        if path is not None and rewrite is None:
+            self.supply(path, "path", where, envs)
+        if Feature.HEADER_MATCH in f and (canary is not None or not lim.header_needs_canary) \
+                and d(st.booleans()):
+            names = d(st.lists(v.header_name(), min_size=1, max_size=lim.max_headers,
+                               unique_by=str.lower))
+            matches = []
+            for name in names:
+                value = pick(d, v.text(1, 60), lambda s: not any(
+                    c in s for c in lim.header_value_excludes))
+                matches.append(Expr("header", (name, value)))
+                self.supply(name, "header name", where, envs)
+                self.supply(value, "header value", where, envs)
+            kw.append(("match", matches[0] if len(matches) == 1 and d(st.booleans())
+                       else matches))
+        shared = self.shared_for(via, backend)
+        tls_kinds = sorted(f & {Feature.TLS_ACM, Feature.TLS_SECRET}, key=lambda x: x.name)
+        if tls_kinds and (shared["redirect"] or d(st.integers(0, 2)) == 0):
+            tls = self.tls_value(d(st.sampled_from(tls_kinds)))
+            kw.append(("tls", tls))
+        if shared["redirect"] is not None:
+            kw.append(("redirect_https", shared["redirect"]))
+        if use(Feature.NODE_PORT, 2):
+            port = pick(d, st.integers(30000, 32767), lambda p: p not in self.node_ports)
+            self.node_ports.add(port)
+            kw.append(("node_port", port))
+        if Feature.LISTENER_PORTS in f and (lim.unique_ports or d(st.booleans())):
+            ports = pick(d, st.lists(st.integers(1024, 65535), min_size=1, max_size=2,
+                                     unique=True),
+                         lambda ps: not set(ps) & self.listener_ports)
+            self.listener_ports.update(ports)
+            kw.append(("ports", ports))
+        if shared["scheme"] is not None:
+            kw.append(("scheme", shared["scheme"]))
+        if use(Feature.HEALTH_CHECK, 3):
+            path_ = "/" + d(v.text(0, 20))
+            extra = {k: d(st.integers(1, 300)) for k in ("interval", "timeout", "healthy",
+                                                          "unhealthy") if d(st.booleans())}
+            kw.append(("health", Expr("health_check", (path_,), tuple(extra.items()))))
+            self.supply(path_, "health check path", where, envs)
+        if use(Feature.RATE_LIMIT, 3):
+            limits_ = {k: d(st.integers(1, 10_000)) for k in ("rpm", "rps", "connections")
+                       if d(st.booleans())} or {"rpm": 60}
+            kw.append(("rate_limit", Expr("rate_limit", (), tuple(limits_.items()))))
+        if use(Feature.BASIC_AUTH, 3):
+            secret = d(v.dns_label(12))
+            realm = d(st.one_of(st.none(), v.text(1)))
+            kw.append(("auth", Expr("basic", (secret,) if realm is None else (secret, realm))))
+            self.supply(secret, "basic auth secret", where, envs)
+            if realm is not None:
+                self.supply(realm, "basic auth realm", where, envs)
+        if use(Feature.GROUP, 3):
+            group = d(st.sampled_from(["shared", "yes", "null", "1e3", "a.b-c"]))
+            kw.append(("group", group))
+        return Decl("expose", (shape.name,), (("via", Sym(via.name)), *kw),
+                    key=f"expose {shape.name}")
+
+    def exposures(self, shape: ServiceShape, envs: list[str]) -> list[Decl]:
+        out: list[Decl] = []
+        vias = exposable()
+        if shape.grpc:
+            vias = [(via, b) for via, b in vias if Feature.GRPC in b.features]
+        if not vias:
+            return out
+        for _ in range(self.draw(st.integers(0, 2))):
+            via, backend = self.draw(st.sampled_from(vias))
+            decl = self.expose_decl(shape, via, backend, envs)
+            if decl is not None:
+                out.append(decl)
+        return out
+
+    def dns_decls(self) -> list[Decl]:
+        out: list[Decl] = []
+        zones = pick(self.draw, st.lists(v.host(wildcard=False), max_size=2, unique=True),
+                     lambda zs: not any(z.endswith("local") for z in zs))
+        for zone in zones:
+            to = self.draw(st.lists(st.ip_addresses().map(str), min_size=1, max_size=3,
+                                    unique=True))
+            kw: list[tuple[str, Any]] = [("to", to)]
+            policy = self.draw(st.sampled_from([None, "random", "round_robin", "sequential"]))
+            if policy:
+                kw.append(("policy", policy))
+            out.append(Decl("dns_forward", (zone,), tuple(kw)))
+        if self.draw(st.integers(0, 3)) == 0:
+            classes = self.draw(st.one_of(st.none(), st.lists(
+                st.sampled_from(["success", "denial", "error", "all"]), min_size=1, max_size=2,
+                unique=True)))
+            out.append(Decl("dns_log", () if classes is None else (classes,)))
+        return out
+
+
+@st.composite
+def blueprints(draw: Draw[Any], max_services: int = 5) -> Spec:
+    """A valid blueprint: every build of it must succeed."""
+    g = _Gen(draw)
+    head: list[Decl] = []
+    name = FILE_STEM
+    if draw(st.booleans()):
+        name = draw(v.dns_label(12))
+        kw: tuple[tuple[str, Any], ...] = ()
+        if draw(st.booleans()):
+            kw = (("domain", g.fresh_host(wildcard=False)),)
+        head.append(Decl("blueprint", (name,), kw))
+    env_names = draw(st.lists(st.sampled_from(ENV_NAMES), max_size=3, unique=True))
+    head += [g.env_decl(e) for e in env_names]
+    envs = env_names or [DEFAULT_ENV]
+
+    body: list[Decl] = []
+    scoped: dict[str, list[Decl]] = {e: [] for e in env_names}
+
+    shapes: list[ServiceShape] = []
+    for _ in range(draw(st.integers(1, max_services))):
+        sname = g.fresh_name()
+        versions: tuple[str, ...] = ()
+        if draw(st.integers(0, 2)) == 0:
+            versions = tuple(draw(_VERSIONS))
+        grpc = any(Feature.GRPC in b.features for _, b in exposable()) and \
+            draw(st.integers(0, 5)) == 0
+        shapes.append(ServiceShape(sname, versions, grpc))
+    # Overrides: a scoped service replaces the blueprint-wide one of its name in that env;
+    # it keeps the shape (versions, gRPC) the blueprint-wide exposures rely on.
+    overridden: dict[str, set[str]] = {s.name: set() for s in shapes}
+    for e in env_names:
+        for s in draw(st.lists(st.sampled_from(shapes), max_size=2, unique=True)) if shapes \
+                else []:
+            overridden[s.name].add(e)
+            scoped[e].append(g.service_decl(s, [e]))
+    for s in shapes:
+        body.append(g.service_decl(s, [e for e in envs if e not in overridden[s.name]]))
+    # Services only some environments have.
+    only: dict[str, list[ServiceShape]] = {e: [] for e in env_names}
+    for e in env_names:
+        for _ in range(draw(st.integers(0, 1))):
+            s = ServiceShape(g.fresh_name(), (), False)
+            only[e].append(s)
+            scoped[e].append(g.service_decl(s, [e]))
+
+    externals = [g.fresh_name() for _ in range(draw(st.integers(0, 2)))]
+    for x in externals:
+        body.append(g.external_decl(x, envs))
+    only_x: dict[str, list[str]] = {e: [] for e in env_names}
+    for e in env_names:
+        if draw(st.integers(0, 3)) == 0:
+            x = g.fresh_name()
+            only_x[e].append(x)
+            scoped[e].append(g.external_decl(x, [e]))
+
+    names = [s.name for s in shapes]
+    for _ in range(draw(st.integers(0, 3))):
+        decl = g.calls_decl(names, names + externals)
+        if decl is not None:
+            body.append(decl)
+    for e in env_names:
+        here = names + [s.name for s in only[e]]
+        for _ in range(draw(st.integers(0, 1))):
+            decl = g.calls_decl(here, here + externals + only_x[e])
+            if decl is not None:
+                scoped[e].append(decl)
+
+    # Exposures: blueprint-wide ones apply where the env has no scoped exposure of the
+    # service (scoped exposures replace them), so where each string must appear follows.
+    scoped_exposures: dict[str, list[Decl]] = {e: [] for e in env_names}
+    replaced: dict[str, set[str]] = {s.name: set() for s in shapes}
+    for e in env_names:
+        for s in [*shapes, *only[e]]:
+            if draw(st.integers(0, 3)) == 0:
+                decls = g.exposures(s, [e])
+                if decls:
+                    replaced.setdefault(s.name, set()).add(e)
+                    scoped_exposures[e] += decls
+    for s in shapes:
+        body += g.exposures(s, [e for e in envs if e not in replaced[s.name]])
+    for e in env_names:
+        scoped[e] += scoped_exposures[e]
+
+    if draw(st.integers(0, 3)) == 0:
+        body += g.dns_decls()
+    g.supply_env_labels()
+    return Spec(
+        head=tuple(head),
+        body=tuple(body),
+        scoped=tuple((e, tuple(decls)) for e, decls in scoped.items()),
+        supplied=tuple(g.supplied),
+        envs=tuple(envs),
+    )

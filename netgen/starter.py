@@ -29,8 +29,11 @@ blueprint("{name}")
 
 # Environments: each is built into its own out/<environment>/ folder and namespace.
 # STRICT allows only the traffic declared with calls(); OPEN allows everything.
+# vpc_cidr is where the AWS load balancers connect from (their NetworkPolicy source);
+# tls is the certificate they terminate HTTPS with.
 env("development", namespace="{dev}", replicas=1, isolation=OPEN)
-env("production", namespace="{prod}", replicas=3, isolation=STRICT)
+env("production", namespace="{prod}", replicas=3, isolation=STRICT, vpc_cidr="10.0.0.0/16",
+    tls=acm("arn:aws:acm:us-west-2:123456789012:certificate/replace-me"))
 
 # A service is a Deployment plus a ClusterIP Service. target_port is the container's
 # port when it differs from the Service's; health= becomes a readiness probe.
@@ -57,7 +60,7 @@ with env("development"):
     expose("web", via=NODEPORT, node_port=30080)
 
 with env("production"):
-    expose("web", via=NLB, scheme="internet-facing")
+    expose("web", via=NLB, scheme="internet-facing", ports=[443])
 
 # More to try (see the README): an HTTP route with a 20 % canary,
 #   expose("api", via=ALB, host="{name}.example.com", path="/api", canary=0.2)

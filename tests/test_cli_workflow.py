@@ -42,11 +42,12 @@ def complete(words: str) -> list[str]:
 
 
 def test_completion_of_commands_and_options() -> None:
-    assert {"build", "check", "diff", "graph", "init", "explain"} <= set(complete("netgen "))
+    assert {"build", "check", "diff", "graph", "init", "explain", "verify"} <= set(
+        complete("netgen "))
     assert complete("netgen check x --format ") == ["text", "json", "sarif"]
     assert complete("netgen gr") == ["graph"]
     assert "--against" in complete("netgen diff --ag")
-    assert complete("netgen explain ") == ["dns"]
+    assert sorted(complete("netgen explain ")) == ["connectivity", "dns"]
     assert complete("netgen graph x --format ") == ["mermaid", "dot", "svg", "png"]
 
 

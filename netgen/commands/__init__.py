@@ -11,13 +11,15 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from netgen.commands import check, diff, explain, graph, init
+    from netgen.commands import check, diff, explain, graph, init, verify
 
     app.command("check")(check.check)
     app.command("diff")(diff.diff)
     app.command("graph")(graph.graph)
     app.command("init")(init.init)
     app.add_typer(explain.app, name="explain")
+    app.command("verify")(verify.verify)
+    explain.app.command("connectivity")(verify.connectivity)
 
 
 # Importing a command module first must still work: load the CLI (which calls `register`

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from netgen.verify.model import Connectivity
 
@@ -14,11 +14,12 @@ def render_matrix(
     conn: Connectivity,
     sources: Sequence[str] | None = None,
     destinations: Sequence[str] | None = None,
+    asked: Callable[[str, str], bool] | None = None,
 ) -> str:
     """Rows are sources, columns destinations, cells the reachable ports (`TCP/80,UDP/53`).
 
     A `-` cell means nothing is allowed; cells between two external peers stay blank because
-    that traffic never crosses the cluster.
+    that traffic never crosses the cluster, and so do cells `asked` says were never asked.
     """
     rows = list(sources if sources is not None else conn.endpoints)
     cols = list(destinations if destinations is not None else conn.endpoints)
@@ -30,7 +31,7 @@ def render_matrix(
         cells[src, dst] = ",".join(str(p) for p in conn.ports(src, dst))
 
     def cell(src: str, dst: str) -> str:
-        if src in external and dst in external:
+        if (src in external and dst in external) or (asked and not asked(src, dst)):
             return ""
         return cells.get((src, dst), NONE)
 

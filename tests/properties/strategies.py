@@ -240,6 +240,8 @@ class _Gen:
                     self.supply(value, "env label value", f"env({env!r})", [env])
 
     def env_tls(self) -> Expr | None:
+        """Drawn before the exposures; `usable_tls` drops it afterwards where a backend
+        that would inherit it cannot use that kind of certificate (an error by design)."""
         kinds = {f for _, b in self.vias for f in b.features} & {Feature.TLS_ACM,
                                                                    Feature.TLS_SECRET}
         choice = self.draw(st.sampled_from([None, *sorted(kinds, key=lambda f: f.name)]))

@@ -1,15 +1,12 @@
-"""How long a realistic batch takes: printed for the record, not asserted."""
+"""A realistic batch of varied HTTPRoutes validates clean (bench/validate.py times it)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
-
-import pytest
 
 from netgen.validate import CrdIndex, validate_documents
 
-ROUTES = 1000
+ROUTES = 60
 
 
 def http_route(i: int) -> dict[str, Any]:
@@ -70,15 +67,6 @@ def http_route(i: int) -> dict[str, Any]:
     }
 
 
-def test_thousand_http_routes(standard_crds: CrdIndex, capsys: pytest.CaptureFixture[str]) -> None:
-    routes = [http_route(i) for i in range(ROUTES)]
-    validate_documents(routes[:1], standard_crds)  # build the validator and compile rules once
-    start = time.perf_counter()
-    problems = validate_documents(routes, standard_crds)
-    elapsed = time.perf_counter() - start
-    with capsys.disabled():
-        print(
-            f"\n[netgen.validate] {ROUTES} HTTPRoutes: {elapsed:.2f}s "
-            f"({elapsed / ROUTES * 1000:.2f} ms per route, schema + CEL)"
-        )
+def test_a_batch_of_http_routes_is_valid(standard_crds: CrdIndex) -> None:
+    problems = validate_documents([http_route(i) for i in range(ROUTES)], standard_crds)
     assert problems == [], "\n".join(map(str, problems[:5]))

@@ -1,0 +1,153 @@
+"""Check an environment's generated NetworkPolicies against what its blueprint declares.
+
+The policies are read by `compute_connectivity`, which knows Kubernetes semantics and nothing
+of netgen; the Plan supplies only what surrounds the policies (which pods stand for which
+service, where kube-dns and the ingress controller run, one address per outside range) and
+the questions to ask (`netgen.intent.flow_domain`). The answers, translated back into the
+intent's endpoint ids, are compared with `intended_connectivity` in both directions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from attrs import frozen
+
+from netgen.intent import Endpoint, Flow, endpoints, flow_domain, intended_connectivity, networks
+from netgen.plan import Plan
+from netgen.verify.analyze import compute_connectivity
+from netgen.verify.model import Allow, Connectivity, PortKey
+from netgen.verify.peers import ClusterPeer, ContainerPort, ExternalPeer, PeerModel
+from netgen.verify.render import render_matrix
+
+
+def representative(e: Endpoint, others: Iterable[Endpoint] = ()) -> str:
+    """An address of the range, away from its edges where that is possible, and outside
+    every smaller range nested in it: one address must stand for the whole range, so it
+    must not be one a narrower endpoint (and its rules) also covers."""
+    net = networks(e.addresses)[0]
+    nested = [
+        n for o in others if o is not e for n in networks(o.addresses)
+        if n.version == net.version and n != net and n.subnet_of(net)  # type: ignore[arg-type]
+    ]
+    size = net.num_addresses
+    candidates = [net[1], net[-2], net[size // 2]] if size > 2 else [net[0]]
+    for address in candidates:
+        if not any(address in n for n in nested):
+            return str(address)
+    return str(candidates[0])
+
+
+def peer_model(plan: Plan) -> tuple[PeerModel, dict[str, str]]:
+    """The analyzer's stand-ins for the intent's endpoints, and analyzer ids -> intent ids.
+
+    Every workload (one per version) maps to its service's id, so a service whose versions
+    are treated differently by the policies shows up as a difference.
+    """
+    cluster, external, ids = [], [], {}
+    ranges = [e for e in endpoints(plan).values() if e.kind in ("cidr", "external")]
+    for i, e in enumerate(endpoints(plan).values()):
+        if e.kind in ("cluster", "ingress"):
+            name = e.id.split("/", 1)[1] if e.kind == "cluster" else "proxy"
+            ports = [ContainerPort(port, proto) for proto, port in e.serves]
+            cluster.append(ClusterPeer(e.namespace or "", name, dict(e.labels), ports))
+            ids[f"{e.namespace}/{name}"] = e.id
+        elif e.kind in ("cidr", "external"):
+            name = f"peer-{i}"  # external peer names may not hold a '/'
+            ports = [PortKey(proto, port) for proto, port in e.serves]
+            external.append(ExternalPeer(name, representative(e, ranges), ports))
+            ids[name] = e.id
+    for w in plan.workloads:
+        ids[f"{w.namespace}/{w.name}"] = f"{w.namespace}/{w.service}"
+    return PeerModel(cluster=cluster, external=external), ids
+
+
+def answers(
+    seen: Connectivity, ids: Mapping[str, str], domain: Iterable[Flow]
+) -> tuple[set[Flow], set[Flow]]:
+    """(flows every stand-in of the source and destination allows, flows some stand-in allows).
+
+    A flow whose endpoint has no stand-in at all (its workload was not emitted) is denied.
+    """
+    allowed = {(a.src, a.dst, a.protocol, a.port) for a in seen.allows}
+    stand_ins: dict[str, list[str]] = {}
+    for analyzer_id in seen.endpoints:
+        if analyzer_id in ids:
+            stand_ins.setdefault(ids[analyzer_id], []).append(analyzer_id)
+    every, some = set(), set()
+    for f in domain:
+        verdicts = [
+            (s, d, f.protocol, f.port) in allowed
+            for s in stand_ins.get(f.src, ())
+            for d in stand_ins.get(f.dst, ())
+        ]
+        if verdicts and all(verdicts):
+            every.add(f)
+        if any(verdicts):
+            some.add(f)
+    return every, some
+
+
+@frozen
+class Report:
+    """One environment's verdict: `missing` were declared but are blocked, `extra` are let
+    through but never declared; `allowed` is what the policies let through (for the matrix)."""
+
+    env: str
+    points: tuple[Endpoint, ...]
+    domain: frozenset[Flow]
+    allowed: frozenset[Flow]
+    missing: tuple[Flow, ...]
+    extra: tuple[Flow, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.extra
+
+    def render(self) -> str:
+        """Every difference, one line each; empty when there is none."""
+        return "\n".join(
+            [f"missing allow: {flow_text(f)}" for f in self.missing]
+            + [f"extra allow: {flow_text(f)}" for f in self.extra]
+        )
+
+    def verdict(self) -> str:
+        if self.ok:
+            return (f"NetworkPolicies allow exactly the declared traffic "
+                    f"({len(self.allowed)} of {len(self.domain)} flows asked are allowed)")
+        return (f"NetworkPolicies differ from the declared traffic: {len(self.missing)} "
+                f"missing, {len(self.extra)} extra")
+
+    def matrix(self) -> str:
+        """Rows are sources, columns destinations, cells the ports allowed; `-` means asked and
+        denied, a blank cell was never asked (an address range to kube-dns, say)."""
+        sources = [p.id for p in self.points if p.kind in ("workload", "ingress", "cidr")]
+        dests = [p.id for p in self.points if p.serves]
+        asked = {(f.src, f.dst) for f in self.domain}
+        conn = Connectivity(
+            tuple(p.id for p in self.points),
+            frozenset(Allow(f.src, f.dst, f.protocol, f.port) for f in self.allowed),
+        )
+        return render_matrix(conn, sources, dests, asked=lambda s, d: (s, d) in asked)
+
+
+def flow_text(f: Flow) -> str:
+    return f"{f.src} -> {f.dst} {f.protocol}/{f.port}"
+
+
+def verify_policies(plan: Plan, docs: Iterable[Mapping[str, Any] | None]) -> Report:
+    """`docs` are the parsed documents of `plan`'s environment, policies and workloads."""
+    peers, ids = peer_model(plan)
+    seen = compute_connectivity(docs, peers)
+    domain = flow_domain(plan)
+    every, some = answers(seen, ids, domain)
+    intended = intended_connectivity(plan)
+    return Report(
+        env=plan.env.name,
+        points=tuple(endpoints(plan).values()),
+        domain=frozenset(domain),
+        allowed=frozenset(every),
+        missing=tuple(sorted(intended - every)),
+        extra=tuple(sorted(some - intended)),
+    )

@@ -1,0 +1,128 @@
+"""`netgen verify` and `netgen explain connectivity` from the command line: verdicts, exit
+codes, the differences a broken policy causes, and the matrix's cells."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from netgen.cli import app
+from netgen.pipeline import resolve_blueprint
+from tests.conftest import BLUEPRINTS, EXAMPLES, REPO
+
+POLICY_TEMPLATE = REPO / "templates" / "networkpolicy" / "networkpolicy.yaml.j2"
+
+
+def netgen(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, [str(a) for a in args], env={"NO_COLOR": "1"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def override(tmp_path: Path, old: str, new: str) -> Path:
+    """A --templates folder whose NetworkPolicy template differs from the real one."""
+    text = POLICY_TEMPLATE.read_text()
+    assert old in text
+    folder = tmp_path / "templates"
+    (folder / "networkpolicy").mkdir(parents=True)
+    (folder / "networkpolicy" / POLICY_TEMPLATE.name).write_text(text.replace(old, new))
+    return folder
+
+
+def cells(output: str) -> dict[tuple[str, str], str]:
+    """(source, destination) -> cell text, read back from a printed matrix."""
+    lines = [line for line in output.splitlines() if line.startswith("  ")]
+    header = lines[0].split()
+    cols = header[3:]  # after "from \ to"
+    starts = [lines[0].index(c) for c in cols]
+    out = {}
+    for line in lines[1:]:
+        src = line.split()[0]
+        for i, col in enumerate(cols):
+            end = starts[i + 1] if i + 1 < len(cols) else None
+            out[src, col] = line[starts[i]:end].strip()
+    return out
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_environment_verifies(example: Path) -> None:
+    for plan in resolve_blueprint(example):
+        code, out, err = netgen("verify", example, "--env", plan.env.name)
+        assert (code, err) == (0, ""), out
+        assert out.startswith(f"{plan.env.name}: ok: NetworkPolicies allow exactly")
+        if plan.mesh is not None:
+            assert "mesh routes and allows match the blueprint" in out
+
+
+def test_a_dropped_ingress_rule_is_a_missing_allow(tmp_path: Path) -> None:
+    folder = override(tmp_path, "{% if ingress %}", '{% if ingress and name != "api" %}')
+    code, out, err = netgen("verify", BLUEPRINTS / "shop.py", "--templates", folder)
+    assert code == 1
+    assert out.splitlines() == [
+        "development: FAIL: NetworkPolicies differ from the declared traffic: 1 missing, 0 extra",
+        "  missing allow: cidr:0.0.0.0/0 -> shop-dev/api TCP/8080",
+        "production: FAIL: NetworkPolicies differ from the declared traffic: 2 missing, 0 extra",
+        "  missing allow: cidr:10.0.0.0/16 -> production/api TCP/8080",
+        "  missing allow: production/web -> production/api TCP/8080",
+    ]
+    assert err == "netgen: 2 of the environments differ from the blueprint\n"
+
+
+def test_a_widened_pod_selector_is_an_extra_allow(tmp_path: Path) -> None:
+    folder = override(tmp_path, "{% if pod_selector %}", '{% if pod_selector and name != "api" %}')
+    code, out, err = netgen("verify", BLUEPRINTS / "shop.py", "-e", "production",
+                            "--templates", folder)
+    assert code == 1
+    # api's policy now selects every pod: its egress to rds opens for web and postgres too
+    # (postgres still admits only api, so web -> postgres stays closed)
+    assert out.splitlines() == [
+        "production: FAIL: NetworkPolicies differ from the declared traffic: 0 missing, 2 extra",
+        "  extra allow: production/postgres -> external:rds TCP/5432",
+        "  extra allow: production/web -> external:rds TCP/5432",
+    ]
+    assert err == "netgen: 1 environment differs from the blueprint\n"
+
+
+def test_blueprint_errors_exit_1(blueprint_file: Callable[[str], Path]) -> None:
+    path = blueprint_file(
+        'from netgen import *\nblueprint("x")\nenv("prod", namespace="prod")\n'
+        'service("web", port=80, image="w")\ncalls("web", "nowhere")\n'
+    )
+    code, out, err = netgen("verify", path)
+    assert code == 1 and out == ""
+    assert f"{path}:5: error:" in err
+
+
+def test_the_matrix_of_shop_production() -> None:
+    code, out, _ = netgen("verify", BLUEPRINTS / "shop.py", "-e", "production", "--matrix")
+    assert code == 0
+    got = cells(out)
+    assert got["production/web", "production/api"] == "TCP/8080"
+    assert got["production/web", "kube-system/kube-dns"] == "TCP/53,UDP/53"
+    assert got["production/web", "production/postgres"] == "-"
+    assert got["production/api", "external:rds"] == "TCP/5432"
+    assert got["production/api", "production/web"] == "-"
+    assert got["cidr:10.0.0.0/16", "production/web"] == "TCP/3000"
+    assert got["cidr:10.0.0.0/16", "kube-system/kube-dns"] == ""  # never asked
+    assert got["production/web", "production/web"] == ""
+
+
+def test_explain_connectivity_prints_the_matrix_per_environment() -> None:
+    code, out, _ = netgen("explain", "connectivity", BLUEPRINTS / "network_isolation.py")
+    assert code == 0
+    dev, prod = out.split("production (namespace production)\n")
+    assert dev.startswith("development (namespace development)\n")
+    assert cells(dev)["development/api", "development/web"] == "TCP/8080"  # OPEN: namespace
+    assert cells(prod)["production/api", "production/web"] == "-"
+    assert cells(prod)["production/web", "database/database"] == "TCP/5432"
+    assert cells(prod)["ingress:ingress-nginx", "production/web"] == "TCP/8080"
+
+
+def test_the_documented_session_is_real_output() -> None:
+    doc = (REPO / "docs" / "networkpolicy.md").read_text()
+    prompt = "$ netgen verify blueprints/shop.py --matrix\n"
+    shown = doc.split(prompt, 1)[1].split("```", 1)[0]
+    code, out, _ = netgen("verify", BLUEPRINTS / "shop.py", "--matrix")
+    assert (code, out) == (0, shown)

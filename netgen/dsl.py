@@ -273,7 +273,7 @@ def external(
     *,
     host: str,
     port: int,
-    cidr: str | None = None,
+    cidr: str | Iterable[str] | None = None,
     protocol: str = "TCP",
     namespace: str | None = None,
     alias: bool = True,
@@ -281,10 +281,12 @@ def external(
 ) -> None:
     """Something outside the cluster; `alias=False` hands workloads the real host name
     (needed when clients verify the TLS host name) instead of the ExternalName alias.
-    `app_protocol` (HTTP, HTTPS, TLS, TCP, ...) tells a mesh what the port speaks."""
+    `app_protocol` (HTTP, HTTPS, TLS, TCP, ...) tells a mesh what the port speaks. `cidr`
+    is one range or several: a managed database lives in one subnet per zone."""
     b = _builder()
+    ranges = None if cidr is None else _seq(cidr)
     b.externals.append(
-        External(name=name, loc=_loc(b), host=host, port=port, scope=_scope(b), cidr=cidr,
+        External(name=name, loc=_loc(b), host=host, port=port, scope=_scope(b), cidr=ranges,
                  protocol=protocol, namespace=namespace, alias=alias, app_protocol=app_protocol)
     )
 

@@ -134,7 +134,7 @@ class External:
     host: str
     port: int
     scope: str | None = None
-    cidr: str | None = None
+    cidr: str | tuple[str, ...] | None = None  # one range or several, as written
     protocol: str = "TCP"
     namespace: str | None = None
     alias: bool = True

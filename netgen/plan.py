@@ -125,7 +125,7 @@ class ExternalPlan:
     host: str
     port: int
     protocol: str
-    cidr: str | None
+    cidr: tuple[str, ...]  # empty: found by name
     alias: bool
     fqdn: str
     loc: SourceLoc

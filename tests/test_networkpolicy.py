@@ -343,6 +343,33 @@ def test_external_cidr_is_normalised(blueprint_file) -> None:  # type: ignore[no
     assert pols["bp", "app"]["spec"]["egress"][0]["to"] == [{"ipBlock": {"cidr": "10.0.0.5/32"}}]
 
 
+def test_external_in_several_subnets(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """A database subnet group spans a subnet per zone; the policy names each, nothing
+    between them."""
+    _, pols = one_env(blueprint_file, (
+        "service('app', image='i', port=80)\n"
+        "external('db', host='db.example', port=5432, cidr=['10.0.20.0/24', '10.0.21.0/24'])\n"
+        "calls('app', 'db')\n"
+    ))
+    assert pols["bp", "app"]["spec"]["egress"][0]["to"] == [
+        {"ipBlock": {"cidr": "10.0.20.0/24"}}, {"ipBlock": {"cidr": "10.0.21.0/24"}}]
+
+
+def test_bad_external_cidrs(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    assert errors(blueprint_file, (
+        "external('a', host='a.example', port=1, cidr=[])\n"
+        "external('b', host='b.example', port=1, cidr=['10.0.0.0/24', '10.1.0.0/33'])\n"
+        "external('c', host='c.example', port=1, cidr=7)\n"
+    )) == [
+        "bp.py:2: error: external('a'): cidr=[] must be a network such as '10.0.0.0/16' or a "
+        "list of them",
+        "bp.py:3: error: external('b'): cidr='10.1.0.0/33' is not a valid network such as "
+        "'10.0.0.0/16'",
+        "bp.py:4: error: external('c'): cidr=7 must be a network such as '10.0.0.0/16' or a "
+        "list of them",
+    ]
+
+
 # --- diagnostics --------------------------------------------------------------------------
 
 

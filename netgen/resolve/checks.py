@@ -129,6 +129,16 @@ def cidr(value: Any, what: str = "cidr") -> str | None:
     return None
 
 
+def cidrs(value: Any, what: str = "cidr") -> str | None:
+    """One network, or a non-empty list of them."""
+    if isinstance(value, str):
+        return cidr(value, what)
+    if not isinstance(value, tuple) or not value:
+        shown = list(value) if isinstance(value, tuple) else value  # as the user wrote it
+        return f"{what}={shown!r} must be a network such as '10.0.0.0/16' or a list of them"
+    return next((p for item in value if (p := cidr(item, what))), None)
+
+
 def text(value: Any, what: str) -> str | None:
     if not isinstance(value, str) or not value:
         return f"{what}={value!r} must be a non-empty string"

@@ -180,7 +180,8 @@ def external_plans(externals: dict[str, External], e: EnvPlan) -> list[ExternalP
     return [
         ExternalPlan(
             name=x.name, namespace=x.namespace or e.namespace, host=x.host, port=x.port,
-            protocol=x.protocol, cidr=x.cidr, alias=x.alias and not _is_ip(x.host),
+            protocol=x.protocol, cidr=(x.cidr,) if isinstance(x.cidr, str) else x.cidr or (),
+            alias=x.alias and not _is_ip(x.host),
             fqdn=fqdn(x.name, x.namespace or e.namespace), loc=x.loc,
             app_protocol=x.app_protocol,
         )

@@ -208,7 +208,7 @@ def _service_entry(x: ExternalPlan, c: Collector) -> ServiceEntryPlan:
         return ServiceEntryPlan(x.name, x.namespace, (x.host,), (x.host,), ports, "STATIC",
                                 (x.host,))
     if x.cidr and protocol in ("TCP", "MONGO"):
-        return ServiceEntryPlan(x.name, x.namespace, (x.host,), (x.cidr,), ports, "NONE", ())
+        return ServiceEntryPlan(x.name, x.namespace, (x.host,), x.cidr, ports, "NONE", ())
     return ServiceEntryPlan(x.name, x.namespace, (x.host,), (), ports, "DNS", ())
 
 

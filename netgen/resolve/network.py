@@ -236,13 +236,16 @@ def _source(
 
 
 def external_blocks(x: ExternalPlan, vpc: Sequence[str]) -> tuple[IpBlock, ...]:
-    """An external's `cidr`, else its address when `host` is one, else the internet outside
+    """An external's `cidr` ranges, else its address when `host` is one, else the internet outside
     the private ranges plus the VPC: a managed database in the VPC has a private address,
     which the internet alone would miss. `cidr=` narrows it to the real thing."""
-    for given in (x.cidr, x.host):
+    if x.cidr:
         try:
-            return (IpBlock(str(ipaddress.ip_network(given))),)
-        except (TypeError, ValueError):  # not an address: an invalid cidr is reported already
-            if given is x.cidr and given is not None:
-                return ()
+            return tuple(IpBlock(str(ipaddress.ip_network(c))) for c in x.cidr)
+        except (TypeError, ValueError):  # an invalid cidr is reported already
+            return ()
+    try:
+        return (IpBlock(str(ipaddress.ip_network(x.host))),)
+    except (TypeError, ValueError):  # a host name
+        pass
     return (IpBlock(ANYWHERE, PRIVATE_RANGES), *(IpBlock(v) for v in vpc))

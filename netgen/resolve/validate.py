@@ -116,7 +116,7 @@ def validate_external(x: External, c: Collector) -> None:
         checks.dns1035(x.name, "external name"),
         checks.external_host(x.host),
         checks.port(x.port),
-        checks.cidr(x.cidr) if x.cidr is not None else None,
+        checks.cidrs(x.cidr) if x.cidr is not None else None,
         checks.dns1123(x.namespace, "namespace") if x.namespace is not None else None,
         None if x.protocol in checks.PROTOCOLS else f"protocol={x.protocol!r} is not TCP/UDP/SCTP",
     ):

@@ -180,13 +180,18 @@ def external_plans(externals: dict[str, External], e: EnvPlan) -> list[ExternalP
     return [
         ExternalPlan(
             name=x.name, namespace=x.namespace or e.namespace, host=x.host, port=x.port,
-            protocol=x.protocol, cidr=(x.cidr,) if isinstance(x.cidr, str) else x.cidr or (),
+            protocol=x.protocol, cidr=_ranges(x.cidr),
             alias=x.alias and not _is_ip(x.host),
             fqdn=fqdn(x.name, x.namespace or e.namespace), loc=x.loc,
             app_protocol=x.app_protocol,
         )
         for x in externals.values()
     ]
+
+
+def _ranges(cidr: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Each range once: ServiceEntry addresses must be unique."""
+    return (cidr,) if isinstance(cidr, str) else tuple(dict.fromkeys(cidr or ()))
 
 
 def _is_ip(host: str) -> bool:

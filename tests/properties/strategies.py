@@ -309,7 +309,8 @@ class _Gen:
             ("port", d(st.integers(1, 65535))),
         ]
         if d(st.booleans()):
-            kw.append(("cidr", d(v.cidr())))
+            kw.append(("cidr", d(st.one_of(v.cidr(), st.lists(v.cidr(), min_size=1,
+                                                               max_size=3)))))
         if d(st.integers(0, 4)) == 0 and not self.tcp_externals:
             kw.append(("protocol", d(st.sampled_from(["UDP", "SCTP"]))))
         if d(st.integers(0, 4)) == 0:

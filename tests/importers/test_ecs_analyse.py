@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from netgen.importers.ecs import EcsSystem, Finding, analyse, load_exports
+from netgen.importers.ecs.load import parse_exports
 from netgen.importers.ecs.model import (
     Backend,
     Container,
@@ -28,7 +29,8 @@ from netgen.importers.ecs.model import (
     Version,
     Volume,
 )
-from tests.importers.ecs_helpers import ECS_SHOP
+from tests.importers.blueprint_helpers import generate
+from tests.importers.ecs_helpers import ECS_SHOP, encode, shop_documents
 
 ECS = "arn:aws:ecs:us-west-2:123456789012"
 ELB = "arn:aws:elasticloadbalancing:us-west-2:123456789012"
@@ -304,8 +306,14 @@ def test_externals_keep_the_real_host_name(system: EcsSystem):
             5432,
             "postgres",
             "arn:aws:rds:us-west-2:123456789012:db:shop-db",
+            ("10.20.10.0/24", "10.20.11.0/24"),  # shop-db-subnets: shop-private-a and -b
         ),
     )
+
+
+def test_load_balancers_connect_from_their_subnets(system: EcsSystem):
+    (alb,) = system.ingresses
+    assert alb.source_ranges == ("10.20.0.0/24", "10.20.1.0/24")  # shop-public-a and -b
 
 
 def test_dns_names_say_which_service_they_mean(system: EcsSystem):
@@ -345,3 +353,25 @@ def test_warnings(system: EcsSystem):
 
 def test_analysis_is_deterministic(system: EcsSystem):
     assert analyse(load_exports(ECS_SHOP)) == system
+
+
+def test_unknown_subnets_give_no_ranges_and_say_what_happens_instead():
+    """A range list missing one zone would cut that zone's load balancer node (or the
+    database's standby) off, so one unknown subnet means no ranges, and a warning."""
+    docs = shop_documents()
+    docs["subnets.json"]["Subnets"] = [
+        s for s in docs["subnets.json"]["Subnets"]
+        if s["SubnetId"] not in ("subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60012")
+    ]
+    system = analyse(parse_exports(encode(docs)))
+    assert system.ingresses[0].source_ranges == () and system.externals[0].ranges == ()
+    unknown = [f for f in system.warnings if f.code == "subnet-unknown"]
+    assert [(f.file, f.json_path) for f in unknown] == [
+        ("rds-instances.json", "$.DBInstances[0]"), ("alb.json", "$.LoadBalancers[0]")]
+    assert unknown[1].message == (
+        "load balancer shop-alb: subnet(s) subnet-0a1b2c3d4e5f60002 not in the export (aws ec2 "
+        "describe-subnets --subnet-ids subnet-0a1b2c3d4e5f60002); STRICT policies admit it "
+        "from the private ranges instead")
+    code = [line for line in generate(system, via="ALB").text.splitlines()
+            if not line.startswith("#")]
+    assert not [line for line in code if "cidr" in line]

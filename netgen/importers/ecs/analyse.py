@@ -22,7 +22,7 @@ from netgen.importers.ecs.workloads import WorkloadBuilder
 def analyse(exports: Exports) -> EcsSystem:
     findings: list[Finding] = list(exports.findings)
     groups = group_services(exports, active_services(exports, findings), findings)
-    externals, rds_names = rds_externals(exports)
+    externals, rds_names = rds_externals(exports, findings)
     names = dedupe_names(service_names(exports, groups, findings) + rds_names, findings)
 
     workloads = WorkloadBuilder(exports, names, findings)

@@ -17,6 +17,7 @@ from netgen.importers.ecs.problems import Finding
 from netgen.importers.ecs.shapes.cloudmap import DiscoveryService, Namespace
 from netgen.importers.ecs.shapes.ecs import Deployment
 from netgen.importers.ecs.shapes.ecs import Service as EcsService
+from netgen.importers.ecs.subnets import subnet_ranges
 
 
 def primary_deployment(service: EcsService) -> tuple[int, Deployment] | None:
@@ -96,7 +97,9 @@ def service_names(exports: Exports, groups: list[Group], findings: list[Finding]
     return names
 
 
-def rds_externals(exports: Exports) -> tuple[list[External], list[DnsName]]:
+def rds_externals(
+    exports: Exports, findings: list[Finding]
+) -> tuple[list[External], list[DnsName]]:
     externals, names, used = [], [], set()
     for arn in sorted(
         exports.db_instances, key=lambda a: exports.db_instances[a].DBInstanceIdentifier
@@ -106,7 +109,13 @@ def rds_externals(exports: Exports) -> tuple[list[External], list[DnsName]]:
         endpoint = db.Endpoint
         host = endpoint.Address.lower() if endpoint else None
         port = endpoint.Port if endpoint else None
-        externals.append(External(name, "rds", host, port, db.Engine, arn))
+        group = db.DBSubnetGroup
+        ranges = subnet_ranges(
+            exports, [sn.SubnetIdentifier for sn in group.Subnets] if group else [],
+            exports.source(arn), f"database {db.DBInstanceIdentifier}",
+            "its egress rule admits the internet outside the private ranges, which misses a "
+            "private address: add cidr= to the external", findings)
+        externals.append(External(name, "rds", host, port, db.Engine, arn, ranges))
         if host:
             names.append(DnsName(host, "rds", name, port))
     return externals, names

@@ -178,6 +178,8 @@ class External:
     port: int | None
     engine: str | None = None
     arn: str = ""
+    ranges: tuple[str, ...] = ()
+    """The CIDRs of its subnets (an RDS subnet group); empty when not known."""
 
 
 # --- traffic ---------------------------------------------------------------------------------
@@ -287,6 +289,9 @@ class Ingress:
     internet_facing: bool
     listeners: tuple[Listener, ...]
     dns_name: str | None = None
+    source_ranges: tuple[str, ...] = ()
+    """The CIDRs of the load balancer's subnets: its nodes connect to targets from there.
+    Empty when the subnets are not in the export."""
 
 
 @frozen

@@ -27,6 +27,7 @@ from netgen.importers.ecs.paths import translate_path
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.shapes.elbv2 import Action, RuleCondition, listener_arn_of_rule
 from netgen.importers.ecs.shapes.elbv2 import Listener as ElbListener
+from netgen.importers.ecs.subnets import subnet_ranges
 
 _WILDCARDS = frozenset("*?")
 
@@ -74,6 +75,11 @@ class RouteBuilder:
                     internet_facing=lb.Scheme == "internet-facing",
                     listeners=tuple(li for li in built if li is not None),
                     dns_name=lb.DNSName,
+                    source_ranges=subnet_ranges(
+                        self.x, [z.SubnetId for z in lb.AvailabilityZones],
+                        self.x.source(lb.LoadBalancerArn), f"load balancer {lb.LoadBalancerName}",
+                        "STRICT policies admit it from the private ranges instead",
+                        self.findings),
                 )
             )
         return tuple(result)

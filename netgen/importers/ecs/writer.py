@@ -176,9 +176,22 @@ class _Writer:
         tls = self._tls(cert) if cert is not None else None
         if tls is not None:
             lines += " Every exposure terminates TLS with the listener's certificate."
+        ranges = self._load_balancer_ranges()
+        if ranges:
+            names = ", ".join(i.name for i in self.system.ingresses if i.listeners)
+            lines += (f" vpc_cidr: the subnets of {names}; the load balancer's nodes connect "
+                      "to the pods from there, so only they are admitted.")
         node = call("env", self.name, namespace=self.namespace, isolation=Name("STRICT"),
-                    tls=tls)
+                    vpc_cidr=sequence(ranges) if ranges else None, tls=tls)
         return comment(lines) + statement(node)
+
+    def _load_balancer_ranges(self) -> tuple[str, ...]:
+        """Every routing load balancer's subnets, or none if one's are unknown: a list
+        missing a load balancer would cut it off (its subnet-unknown warning says so)."""
+        lbs = [i for i in self.system.ingresses if i.listeners]
+        if self.via != "ALB" or not lbs or not all(i.source_ranges for i in lbs):
+            return ()
+        return tuple(dict.fromkeys(r for i in lbs for r in i.source_ranges))
 
     def _shared_certificate(self, entries: list[Entry]) -> TlsCertificate | None:
         certs = {e.cert for e in entries}
@@ -221,8 +234,13 @@ class _Writer:
             what = f"{x.kind.upper()} {x.engine or ''}".strip()
             note = (f"{name}: {what} {x.arn}. alias=False hands clients the real endpoint "
                     "name, so TLS hostname verification keeps working.")
+            if x.ranges:
+                note += (" cidr: its subnet group's subnets, where its address (and a "
+                         "Multi-AZ standby's) lives.")
+            cidr = sequence(x.ranges) if x.ranges else None
             out.append(comment(note) + statement(
-                call("external", name, host=x.host, port=x.port, alias=Name("False"))))
+                call("external", name, host=x.host, port=x.port, cidr=cidr,
+                     alias=Name("False"))))
         if out:
             out.insert(0, comment("--- outside the cluster " + "-" * 61))
         return out

@@ -23,6 +23,16 @@ class LoadBalancerState:
 
 
 @frozen
+class AvailabilityZone:
+    """One zone the load balancer has nodes in; they connect to targets from addresses of
+    `SubnetId`."""
+
+    ZoneName: str | None = None
+    SubnetId: str | None = None
+    OutpostId: str | None = None
+
+
+@frozen
 class LoadBalancer:
     LoadBalancerArn: str
     LoadBalancerName: str
@@ -31,6 +41,7 @@ class LoadBalancer:
     Scheme: str | None = None
     VpcId: str | None = None
     State: LoadBalancerState | None = None
+    AvailabilityZones: tuple[AvailabilityZone, ...] = ()
     SecurityGroups: tuple[str, ...] = ()
     IpAddressType: str | None = None
     CreatedTime: datetime | None = None

@@ -21,6 +21,21 @@ class VpcSecurityGroupMembership:
 
 
 @frozen
+class DBSubnet:
+    SubnetIdentifier: str | None = None
+    SubnetStatus: str | None = None
+
+
+@frozen
+class DBSubnetGroup:
+    """Where the instance's addresses come from (one subnet per zone)."""
+
+    DBSubnetGroupName: str | None = None
+    VpcId: str | None = None
+    Subnets: tuple[DBSubnet, ...] = ()
+
+
+@frozen
 class DBInstance:
     DBInstanceIdentifier: str
     DBInstanceArn: str
@@ -29,6 +44,7 @@ class DBInstance:
     DBInstanceStatus: str | None = None
     Endpoint: Endpoint | None = None  # absent while the instance is being created
     VpcSecurityGroups: tuple[VpcSecurityGroupMembership, ...] = ()
+    DBSubnetGroup: DBSubnetGroup | None = None
     PubliclyAccessible: bool | None = None
     DBClusterIdentifier: str | None = None
     InstanceCreateTime: datetime | None = None

@@ -67,10 +67,13 @@ blueprint("shop")
 # One environment: the ECS cluster, in namespace shop. STRICT isolation: pods accept
 # only the traffic declared below (calls() from the security groups, expose() from the
 # load balancer). Every exposure terminates TLS with the listener's certificate.
+# vpc_cidr: the subnets of shop-alb; the load balancer's nodes connect to the pods from
+# there, so only they are admitted.
 env(
     "shop",
     namespace="shop",
     isolation=STRICT,
+    vpc_cidr=["10.20.0.0/24", "10.20.1.0/24"],
     tls=acm(
         "arn:aws:acm:us-west-2:123456789012:certificate/7c1e5b9a-3d2f-4e8b-a6c0-9f4d2e1b7a53"
     ),
@@ -198,11 +201,13 @@ service(
 # --- outside the cluster -------------------------------------------------------------
 
 # shop-db: RDS postgres arn:aws:rds:us-west-2:123456789012:db:shop-db. alias=False hands
-# clients the real endpoint name, so TLS hostname verification keeps working.
+# clients the real endpoint name, so TLS hostname verification keeps working. cidr: its
+# subnet group's subnets, where its address (and a Multi-AZ standby's) lives.
 external(
     "shop-db",
     host="shop-db.cxq9mhz3k2ab.us-west-2.rds.amazonaws.com",
     port=5432,
+    cidr=["10.20.10.0/24", "10.20.11.0/24"],
     alias=False,
 )
 

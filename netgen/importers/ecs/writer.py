@@ -28,6 +28,7 @@ from netgen.importers.ecs.pysource import (
 )
 from netgen.importers.ecs.secrets import SecretNames
 from netgen.importers.ecs.services import Claim, ServiceWriter
+from netgen.plan import fqdn
 
 VIAS = ("ALB", "NGINX", "GATEWAY", "CLUSTER")
 WORLD = ("0.0.0.0/0", "::/0")
@@ -136,7 +137,22 @@ class _Writer:
         if todo:
             parts += ["", f"Create by hand, in namespace {self.namespace}, before the first "
                           "deployment:", *todo]
+        rewrites = self._dns_rewrites()
+        if rewrites:
+            parts += ["", "Cloud Map names are rewritten in environment values only. If an "
+                          "application reads them from files or code, add these lines to the "
+                          "main server block of the cluster's Corefile (an exact rewrite "
+                          "answers under the name asked for), or change the application:",
+                      *rewrites]
         return comment("\n".join(parts))
+
+    def _dns_rewrites(self) -> list[str]:
+        """CoreDNS `rewrite name exact` lines for every Cloud Map / Service Connect name of
+        a service the blueprint declares."""
+        written = {s.name for s in self.system.services if s.ports}
+        return [f"  rewrite name exact {d.host} {fqdn(d.target, self.namespace)}"
+                for d in self.system.dns_names
+                if d.kind != "rds" and d.target in written]
 
     def _by_hand(self) -> list[str]:
         out = []

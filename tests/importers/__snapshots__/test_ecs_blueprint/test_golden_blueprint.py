@@ -59,6 +59,13 @@
 #   file)
 # - PersistentVolumeClaim orders-data for orders: EFS fs-0a1b2c3d4e5f67890:/orders (e.g.
 #   a static PersistentVolume of the EFS CSI driver, ReadWriteMany); copy the data over
+#
+# Cloud Map names are rewritten in environment values only. If an application reads them
+# from files or code, add these lines to the main server block of the cluster's Corefile
+# (an exact rewrite answers under the name asked for), or change the application:
+#   rewrite name exact api.shop.local api.shop.svc.cluster.local
+#   rewrite name exact orders.shop.local orders.shop.svc.cluster.local
+#   rewrite name exact web.shop.local web.shop.svc.cluster.local
 
 from netgen import *
 

@@ -36,6 +36,7 @@ from netgen.importers.ecs.model import (
 from netgen.importers.ecs.problems import Finding, Source
 
 Locate = Callable[[str], Source]
+LAYER4 = ("TCP", "TLS")  # NLB listener protocols netgen exposes (UDP needs a UDP port)
 
 
 @frozen
@@ -62,6 +63,10 @@ class Entry:
     """The listener port, when it is not the protocol's usual one (or HTTPS only)."""
     plain_too: bool = False
     """Served over plain HTTP as well (an identical rule on the HTTP listener)."""
+    layer4: bool = False
+    """A TCP or TLS listener of a Network Load Balancer: `via=NLB` on `port`."""
+    extra_ports: tuple[int, ...] = ()
+    """Further listeners of the same NLB to the same service (layer4 only)."""
 
 
 @frozen
@@ -106,17 +111,70 @@ class ExposurePlanner:
         redirect = any(li.https_redirect for li in ingress.listeners)
         secure = [li for li in ingress.listeners if li.protocol == "HTTPS"]
         plain = [li for li in ingress.listeners if li.protocol == "HTTP"]
-        for li in ingress.listeners:
-            if li.protocol not in ("HTTP", "HTTPS"):
-                self._warn("listener-protocol", f"{ingress.name} {li.protocol}:{li.port} is not "
-                           "an HTTP listener; expose the service with via=NLB by hand", "")
         blocks: list[RuleBlock] = []
+        for li in ingress.listeners:
+            if li.protocol in LAYER4:
+                blocks += self._merged([self._layer4(ingress, li, r) for r in li.routes], blocks)
+            elif li.protocol not in ("HTTP", "HTTPS"):
+                self._warn("listener-protocol", f"{ingress.name} {li.protocol}:{li.port} is not "
+                           "a TCP, TLS or HTTP listener; expose the service with via=NLB by "
+                           "hand", self.locate(ingress.load_balancer_arn))
         for li in secure:
             port = li.port if li.port != 443 or not redirect else None
             blocks += self._listener(ingress, li, redirect, port)
         for li in plain:
             blocks += self._plain(ingress, li, blocks)
         return blocks
+
+    def _layer4(self, ingress: Ingress, li: Listener, route: Route) -> RuleBlock:
+        """An NLB listener forwards whole connections: `via=NLB` on the listener's port,
+        terminating TLS with its certificate when it is a TLS listener."""
+        title = f"{ingress.name} {li.protocol}:{li.port} -> {_action(route.action)}"
+        block = RuleBlock(ingress, li, route, title)
+        at = self.locate(ingress.load_balancer_arn)
+        if not isinstance(route.action, Forward):
+            return evolve(block, left_out="an NLB listener only forwards")
+        target = self._target(route.action, title, at)
+        if target is None:
+            return evolve(block, left_out="no backend left to forward to")
+        if target.version is not None or target.canary_percent is not None:
+            self._warn("nlb-versions", f"{title}: an NLB exposure reaches every version of "
+                                       f"{target.service}; the split by target group is not "
+                                       "carried over", at)
+            target = Target(target.service)
+        cert = li.tls[0] if li.tls else None
+        entry = Entry(target, None, None, False, (), cert, False, li.port, layer4=True)
+        return evolve(block, entries=(entry,))
+
+    def _merged(self, new: list[RuleBlock], earlier: list[RuleBlock]) -> list[RuleBlock]:
+        """Listeners of one NLB to one service become one exposure with several ports (one
+        LoadBalancer Service, so one NLB); a TLS and a plain listener cannot share one, since
+        the certificate applies to every port of the Service."""
+        out = []
+        for block in new:
+            entry = block.entries[0] if block.entries else None
+            if entry is None:
+                out.append(block)
+                continue
+            same = [b for b in earlier if b.entries and b.ingress == block.ingress
+                    and b.entries[0].layer4 and b.entries[0].target == entry.target]
+            twin = next((b for b in same if b.entries[0].cert == entry.cert), None)
+            if twin is None:
+                if same:
+                    self._warn("nlb-split", f"{block.title}: TLS and plain listeners of one "
+                                            "NLB need two exposures, so two NLBs (a "
+                                            "certificate covers every port of a LoadBalancer "
+                                            "Service)",
+                               self.locate(block.ingress.load_balancer_arn))
+                out.append(block)
+                continue
+            first = twin.entries[0]
+            i = earlier.index(twin)
+            earlier[i] = evolve(twin, entries=(evolve(first, extra_ports=(
+                *first.extra_ports, entry.port)),))
+            shared = f"{twin.listener.protocol}:{twin.listener.port}"
+            out.append(evolve(block, entries=(), left_out=f"one exposure with {shared}"))
+        return out
 
     def _listener(
         self, ingress: Ingress, li: Listener, redirect: bool, port: int | None
@@ -293,6 +351,8 @@ def _same_rule(a: Route, b: Route) -> bool:
 
 def _key(e: Entry) -> tuple[object, ...]:
     """What makes two exposures the same route in the cluster."""
+    if e.layer4:
+        return ("NLB", e.target.service, e.port)
     return (e.host, e.path, e.exact, tuple(sorted((n.lower(), v) for n, v in e.headers)))
 
 

@@ -131,16 +131,19 @@ class FlowBuilder:
         }
 
     def _cidr_warnings(self, cidr: str, targets: list[Endpoint], at: Source) -> None:
+        """Addresses are how clients reach a load balancer; only tasks (and databases)
+        admitting them are worth a warning."""
+        exposed = [t.name for t in targets if t.kind != "ingress"]
+        if not exposed:
+            return
         if cidr in _WORLD:
-            exposed = [t.name for t in targets if t.kind != "ingress"]
-            if exposed:
-                self.findings.append(
-                    at.finding(
-                        "open-to-world",
-                        f"{', '.join(exposed)} accept(s) traffic from anywhere ({cidr}) without "
-                        "going through a load balancer",
-                    )
+            self.findings.append(
+                at.finding(
+                    "open-to-world",
+                    f"{', '.join(exposed)} accept(s) traffic from anywhere ({cidr}) without "
+                    "going through a load balancer",
                 )
+            )
             return
         covered = self._subnets_in(cidr)
         if covered:

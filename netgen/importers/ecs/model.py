@@ -289,6 +289,8 @@ class Ingress:
     internet_facing: bool
     listeners: tuple[Listener, ...]
     dns_name: str | None = None
+    network: bool = False
+    """A Network Load Balancer (TCP/TLS listeners), not an Application one."""
     source_ranges: tuple[str, ...] = ()
     """The CIDRs of the load balancer's subnets: its nodes connect to targets from there.
     Empty when the subnets are not in the export."""

@@ -75,6 +75,7 @@ class RouteBuilder:
                     internet_facing=lb.Scheme == "internet-facing",
                     listeners=tuple(li for li in built if li is not None),
                     dns_name=lb.DNSName,
+                    network=lb.Type == "network",
                     source_ranges=subnet_ranges(
                         self.x, [z.SubnetId for z in lb.AvailabilityZones],
                         self.x.source(lb.LoadBalancerArn), f"load balancer {lb.LoadBalancerName}",

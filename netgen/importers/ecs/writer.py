@@ -83,9 +83,7 @@ class _Writer:
         self.locate = locate
         self.name = dns_label(system.cluster or "ecs", "ecs")
         self.namespace = options.namespace or self.name
-        self.findings: list[Finding] = [
-            f for f in system.warnings if not (self.via == "ALB" and f.code == "acm-certificate")
-        ]
+        self.findings: list[Finding] = [f for f in system.warnings if not self._acm_moot(f)]
         used = {s.name for s in system.services}
         self.externals = {x.name: unique(x.name, used) for x in system.externals}
         self.secrets = SecretNames()
@@ -93,6 +91,16 @@ class _Writer:
         self.exposed = 0
         self.services = ServiceWriter(system, self.namespace, self.secrets, locate,
                                       self.findings)
+
+    def _acm_moot(self, finding: Finding) -> bool:
+        """An `acm-certificate` warning (the key cannot leave ACM) is moot when every
+        listener using the certificate is exposed through a load balancer that uses ACM:
+        NLB listeners always, ALB ones with `--via ALB`."""
+        if finding.code != "acm-certificate" or self.via == "CLUSTER":
+            return False
+        return not any(cert.arn in finding.message
+                       for i in self.system.ingresses if not (i.network or self.via == "ALB")
+                       for li in i.listeners for cert in li.tls)
 
     def generate(self) -> Generated:
         body = [
@@ -194,7 +202,8 @@ class _Writer:
             lines += " Every exposure terminates TLS with the listener's certificate."
         ranges = self._load_balancer_ranges()
         if ranges:
-            names = ", ".join(i.name for i in self.system.ingresses if i.listeners)
+            names = ", ".join(i.name for i in self.system.ingresses
+                              if i.listeners and (i.network or self.via == "ALB"))
             lines += (f" vpc_cidr: the subnets of {names}; the load balancer's nodes connect "
                       "to the pods from there, so only they are admitted.")
         node = call("env", self.name, namespace=self.namespace, isolation=Name("STRICT"),
@@ -204,8 +213,11 @@ class _Writer:
     def _load_balancer_ranges(self) -> tuple[str, ...]:
         """Every routing load balancer's subnets, or none if one's are unknown: a list
         missing a load balancer would cut it off (its subnet-unknown warning says so)."""
-        lbs = [i for i in self.system.ingresses if i.listeners]
-        if self.via != "ALB" or not lbs or not all(i.source_ranges for i in lbs):
+        if self.via == "CLUSTER":
+            return ()
+        lbs = [i for i in self.system.ingresses
+               if i.listeners and (i.network or self.via == "ALB")]
+        if not lbs or not all(i.source_ranges for i in lbs):
             return ()
         return tuple(dict.fromkeys(r for i in lbs for r in i.source_ranges))
 
@@ -351,9 +363,13 @@ class _Writer:
         if self.via == "CLUSTER":
             return
         where = self.locate(ingress.load_balancer_arn)
+        via = "NLB" if ingress.network else self.via
         default = {"ALB": "the controller's default (ELBSecurityPolicy-2016-08 unless "
                           "alb.ingress.kubernetes.io/ssl-policy or --default-ssl-policy say "
-                          "otherwise)"}.get(self.via, f"the {self.via} controller's TLS settings")
+                          "otherwise)",
+                   "NLB": "the controller's default (ELBSecurityPolicy-2016-08 unless "
+                          "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy "
+                          "says otherwise)"}.get(via, f"the {via} controller's TLS settings")
         for li in ingress.listeners:
             if li.ssl_policy:
                 self.findings.append(where.finding(
@@ -380,11 +396,15 @@ class _Writer:
         if self.via == "CLUSTER":
             lines.append("Exposed with --via CLUSTER: the services stay inside the cluster "
                          "and the rules below are kept as comments only.")
+        elif ingress.network:
+            lines.append("Each listener exposed through NLB.")
         else:
             lines.append(f"The rules in ALB order, each exposed through {self.via}.")
         return "\n".join(lines)
 
     def _expose(self, ingress: Ingress, e: Entry, env_cert: TlsCertificate | None) -> Call:
+        if e.layer4:
+            return self._expose_nlb(ingress, e)
         t = e.target
         kwargs: dict[str, Node] = {"via": Name(self.via), "host": e.host, "path": e.path}
         if e.exact:
@@ -408,6 +428,14 @@ class _Writer:
                 kwargs["group"] = ingress.name
             kwargs["health"] = self._health(t.service, t.version)
         return call("expose", t.service, **kwargs)
+
+    def _expose_nlb(self, ingress: Ingress, e: Entry) -> Call:
+        """The listener's port, scheme and certificate (ACM works with NLB too)."""
+        service = e.target.service
+        return call("expose", service, via=Name("NLB"), ports=sequence([e.port, *e.extra_ports]),
+                    scheme=None if ingress.internet_facing else "internal",
+                    tls=call("acm", e.cert.arn) if e.cert else None,
+                    health=self._health(service, None))
 
     def _health(self, service: str, version: str | None) -> Call | None:
         """The target group's health check, which the ALB keeps doing (its default path

@@ -161,10 +161,10 @@ class ExposurePlanner:
             twin = next((b for b in same if b.entries[0].cert == entry.cert), None)
             if twin is None:
                 if same:
-                    self._warn("nlb-split", f"{block.title}: TLS and plain listeners of one "
-                                            "NLB need two exposures, so two NLBs (a "
-                                            "certificate covers every port of a LoadBalancer "
-                                            "Service)",
+                    self._warn("nlb-split", f"{block.title}: listeners of one NLB with "
+                                            "different certificates (or none) need separate "
+                                            "exposures, so separate NLBs (a certificate "
+                                            "covers every port of a LoadBalancer Service)",
                                self.locate(block.ingress.load_balancer_arn))
                 out.append(block)
                 continue

@@ -39,3 +39,25 @@ def test_capability_table_is_the_codes() -> None:
     found = re.search(r"<!-- capability-table -->\n(.*?)\n<!-- /capability-table -->", README, re.S)
     assert found is not None
     assert found.group(1) == capability_table()
+
+
+def cited_tests() -> list[tuple[str, str, str | None]]:
+    """(document, test file, test name or None) for every `tests/...py::test` the README
+    and docs/guarantees.md cite; a bare `::test` belongs to the file cited before it."""
+    out = []
+    for doc in ("README.md", "docs/guarantees.md"):
+        last = None
+        for m in re.finditer(r"`(tests/[\w/]+\.py)?(?:::(\w+))?[^`]*`", (REPO / doc).read_text()):
+            last = m.group(1) or last
+            if (m.group(1) or m.group(2)) and last is not None:
+                out.append((doc, last, m.group(2)))
+    return out
+
+
+def test_cited_tests_exist() -> None:
+    """A promise held by a test that was renamed or deleted is held by nothing."""
+    cited = cited_tests()
+    assert len(cited) > 40
+    missing = [c for c in cited if not (REPO / c[1]).is_file()
+               or (c[2] and f"def {c[2]}(" not in (REPO / c[1]).read_text())]
+    assert missing == []

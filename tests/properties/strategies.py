@@ -403,11 +403,14 @@ class _Gen:
         if not shape.grpc and use(Feature.REWRITE, 4):
             rewrite = d(v.url_path(excludes=lim.rewrite_excludes))
             kw.append(("rewrite", rewrite))
-        if path is not None and use(Feature.PATH_EXACT, 3) and not (
+        exact = path is not None and use(Feature.PATH_EXACT, 3) and not (
             rewrite is not None and lim.rewrite_excludes_exact
-        ):
+        )
+        if exact:
             kw.append(("path_type", "Exact"))
-        if path is not None and rewrite is None:
+        # A prefix '/' matches every request, which a backend may say by leaving the match
+        # out (an Istio VirtualService route without `uri`): nothing of it need show.
+        if path is not None and rewrite is None and (exact or path != "/"):
             self.supply(path, "path", where, envs)
         if Feature.HEADER_MATCH in f and (canary is not None or not lim.header_needs_canary) \
                 and d(st.booleans()):

@@ -101,17 +101,22 @@ def _tcp(plan: Plan) -> list[RoutePlan]:
     return [r for r in plan.routes if r.via is Via.TCP]
 
 
-def _default_name(plan: Plan, host: str | None) -> str:
-    return plan.blueprint if host is None else host.replace("*", "wildcard")
+def _host_name(host: str) -> str:
+    return host.replace("*", "wildcard")
 
 
 def route_groups(plan: Plan) -> list[RouteGroup]:
+    """A route is named after its host, a hostless one after the blueprint; when a host
+    is spelled like the blueprint, the hostless route is `<blueprint>-any-host`, so
+    netgen's own naming never clashes (decided from the set of hosts: order-free)."""
     grouped: dict[tuple[str, str, str | None, str | None], list[RoutePlan]] = {}
     for r in _l7(plan):
         kind = "GRPCRoute" if r.grpc else "HTTPRoute"
         grouped.setdefault((kind, r.namespace, r.host, r.route), []).append(r)
+    taken = {_host_name(host) for _, _, host, _ in grouped if host is not None}
+    hostless = plan.blueprint if plan.blueprint not in taken else f"{plan.blueprint}-any-host"
     return [
-        RouteGroup(kind, route or _default_name(plan, host), ns, host,
+        RouteGroup(kind, route or (hostless if host is None else _host_name(host)), ns, host,
                    tuple(sorted(members, key=lambda r: precedence(route_key(r)))), members[0])
         for (kind, ns, host, route), members in grouped.items()
     ]

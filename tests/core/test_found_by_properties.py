@@ -61,3 +61,16 @@ def test_dotted_name_never_shares_a_file_with_another_namespace() -> None:
                              "HTTPRoute.prod.a.b.yaml", "Kustomization"]
     assert parse(files["HTTPRoute.a.b.yaml"])[0]["metadata"] == {"name": "b", "namespace": "a"}
     assert parse(files["HTTPRoute.prod.a.b.yaml"])[0]["metadata"]["name"] == "a.b"
+
+
+def test_a_host_spelled_like_the_blueprint_does_not_clash(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """The hostless HTTPRoute is named after the blueprint and a host's after the host, so
+    `blueprint('d')` with `host='d'` was an error about a name netgen itself had chosen."""
+    path = blueprint_file(
+        "from netgen import *\nblueprint('d')\n"
+        "service('web', port=80, image='w')\nservice('api', port=80, image='a')\n"
+        "expose('web', via=GATEWAY)\nexpose('api', via=GATEWAY, host='d')\n")
+    (compiled,) = compile_blueprint(path)
+    routes = {d["metadata"]["name"]: d["spec"].get("hostnames") for d in documents(compiled)
+              if d["kind"] == "HTTPRoute"}
+    assert routes == {"d": ["d"], "d-any-host": None}

@@ -238,9 +238,23 @@ def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change]) -
                 _link_or_copy(entry.path, str(stage / entry.name))
     for c in found:
         if c.new is not None:
-            with open(stage / c.file, "w", encoding="utf-8", newline="\n") as f:
-                f.write(c.new)
+            _create(stage / c.file, c.new.encode("utf-8"))
     return stage
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _create(path: Path, data: bytes) -> None:
+    """A new file in a fresh stage: a build writes thousands, and `open()` spends four
+    more system calls on each (isatty, two seeks, fstat) than this does."""
+    fd = os.open(path, _CREATE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def write(

@@ -16,7 +16,6 @@ Points:
 
 from __future__ import annotations
 
-import builtins
 import os
 import shutil
 import sys
@@ -43,17 +42,17 @@ def install(point: str, marker: str) -> None:
 
         emit.recover = recover
     elif point == "staging":
-        real_open = builtins.open
+        real_open = os.open
         written = {"n": 0}
 
-        def opening(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-            if "w" in mode and emit._NEW in str(file):
+        def opening(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+            if flags & os.O_WRONLY and emit._NEW in str(path):
                 written["n"] += 1
                 if written["n"] == 3:
                     pause(marker)
-            return real_open(file, mode, *args, **kwargs)
+            return real_open(path, flags, *args, **kwargs)
 
-        builtins.open = opening
+        os.open = opening
     elif point == "staged":
         real_swap = emit._swap
 

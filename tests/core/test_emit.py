@@ -116,16 +116,16 @@ def test_failure_while_writing_leaves_previous_output_whole(
     changed.write_text(source)
 
     calls = {"n": 0}
-    real_open = open
+    real_open = os.open
 
-    def failing_open(file, mode="r", *args, **kwargs):  # type: ignore[no-untyped-def]
-        if "w" in mode and emit._NEW in str(file):
+    def failing_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if flags & os.O_WRONLY and emit._NEW in str(path):
             calls["n"] += 1
             if calls["n"] == 2:
-                raise OSError(28, "No space left on device", str(file))
-        return real_open(file, mode, *args, **kwargs)
+                raise OSError(28, "No space left on device", str(path))
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", failing_open)
+    monkeypatch.setattr("os.open", failing_open)
     code, _, err = run("build", str(changed), "-o", str(tmp_path))
     monkeypatch.undo()
     assert code == 3 and "No space left on device" in err

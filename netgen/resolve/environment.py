@@ -181,7 +181,7 @@ def external_plans(externals: dict[str, External], e: EnvPlan) -> list[ExternalP
         ExternalPlan(
             name=x.name, namespace=x.namespace or e.namespace, host=x.host, port=x.port,
             protocol=x.protocol, cidr=_ranges(x.cidr),
-            alias=x.alias and not _is_ip(x.host),
+            alias=x.alias and not is_ip(x.host),
             fqdn=fqdn(x.name, x.namespace or e.namespace), loc=x.loc,
             app_protocol=x.app_protocol,
         )
@@ -194,7 +194,9 @@ def _ranges(cidr: str | tuple[str, ...] | None) -> tuple[str, ...]:
     return (cidr,) if isinstance(cidr, str) else tuple(dict.fromkeys(cidr or ()))
 
 
-def _is_ip(host: str) -> bool:
+def is_ip(host: str) -> bool:
+    """An address, not a name: such a host gets no DNS alias (resolve) and is a static
+    endpoint (mesh)."""
     try:
         ipaddress.ip_address(host)
     except ValueError:

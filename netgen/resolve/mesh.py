@@ -37,7 +37,7 @@ from netgen.model import (
     Via,
 )
 from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, ServicePlan, Workload
-from netgen.resolve.environment import present
+from netgen.resolve.environment import is_ip, present
 from netgen.resolve.mesh_checks import external_protocol, mtls_mode
 from netgen.resolve.mesh_routes import gateway_routes, is_http, mesh_virtual_services
 
@@ -204,22 +204,12 @@ def _service_entry(x: ExternalPlan, c: Collector) -> ServiceEntryPlan:
     standard = {"HTTPS": 443, "HTTP": 80}.get(protocol)
     port_name = protocol.lower() if standard == x.port else f"{protocol.lower()}-{x.port}"
     ports = (EntryPort(x.port, port_name, protocol),)
-    if _is_ip(x.host):
+    if is_ip(x.host):
         return ServiceEntryPlan(x.name, x.namespace, (x.host,), (x.host,), ports, "STATIC",
                                 (x.host,))
     if x.cidr and protocol in ("TCP", "MONGO"):
         return ServiceEntryPlan(x.name, x.namespace, (x.host,), x.cidr, ports, "NONE", ())
     return ServiceEntryPlan(x.name, x.namespace, (x.host,), (), ports, "DNS", ())
-
-
-def _is_ip(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _destination_rules(

@@ -96,11 +96,16 @@ class _Writer:
         """An `acm-certificate` warning (the key cannot leave ACM) is moot when every
         listener using the certificate is exposed through a load balancer that uses ACM:
         NLB listeners always, ALB ones with `--via ALB`."""
-        if finding.code != "acm-certificate" or self.via == "CLUSTER":
+        if finding.code != "acm-certificate":
             return False
         return not any(cert.arn in finding.message
-                       for i in self.system.ingresses if not (i.network or self.via == "ALB")
+                       for i in self.system.ingresses if not self._through_aws(i)
                        for li in i.listeners for cert in li.tls)
+
+    def _through_aws(self, ingress: Ingress) -> bool:
+        """Its listeners become exposures through an AWS load balancer (NLB always, ALB
+        with `--via ALB`): ACM certificates work there, and its subnets are the source."""
+        return self.via != "CLUSTER" and (ingress.network or self.via == "ALB")
 
     def generate(self) -> Generated:
         body = [
@@ -200,26 +205,15 @@ class _Writer:
         tls = self._tls(cert) if cert is not None else None
         if tls is not None:
             lines += " Every exposure terminates TLS with the listener's certificate."
-        ranges = self._load_balancer_ranges()
+        lbs = [i for i in self.system.ingresses if i.listeners and self._through_aws(i)]
+        ranges = _source_ranges(lbs)
         if ranges:
-            names = ", ".join(i.name for i in self.system.ingresses
-                              if i.listeners and (i.network or self.via == "ALB"))
+            names = ", ".join(i.name for i in lbs)
             lines += (f" vpc_cidr: the subnets of {names}; the load balancer's nodes connect "
                       "to the pods from there, so only they are admitted.")
         node = call("env", self.name, namespace=self.namespace, isolation=Name("STRICT"),
                     vpc_cidr=sequence(ranges) if ranges else None, tls=tls)
         return comment(lines) + statement(node)
-
-    def _load_balancer_ranges(self) -> tuple[str, ...]:
-        """Every routing load balancer's subnets, or none if one's are unknown: a list
-        missing a load balancer would cut it off (its subnet-unknown warning says so)."""
-        if self.via == "CLUSTER":
-            return ()
-        lbs = [i for i in self.system.ingresses
-               if i.listeners and (i.network or self.via == "ALB")]
-        if not lbs or not all(i.source_ranges for i in lbs):
-            return ()
-        return tuple(dict.fromkeys(r for i in lbs for r in i.source_ranges))
 
     def _shared_certificate(self, entries: list[Entry]) -> TlsCertificate | None:
         certs = {e.cert for e in entries}
@@ -454,6 +448,14 @@ class _Writer:
         return call("health_check", p.path or "/", interval=p.period_seconds,
                     timeout=p.timeout_seconds, healthy=p.success_threshold,
                     unhealthy=p.failure_threshold)
+
+
+def _source_ranges(lbs: list[Ingress]) -> tuple[str, ...]:
+    """Every routing load balancer's subnets, or none if one's are unknown: a list
+    missing a load balancer would cut it off (its subnet-unknown warning says so)."""
+    if not lbs or not all(i.source_ranges for i in lbs):
+        return ()
+    return tuple(dict.fromkeys(r for i in lbs for r in i.source_ranges))
 
 
 def _tls_secret(cert: TlsCertificate) -> str:

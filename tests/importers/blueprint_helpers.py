@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
+
 from netgen.importers.ecs import EcsSystem, analyse, load_exports
 from netgen.importers.ecs.writer import Generated, WriterOptions, write_blueprint
 from netgen.loader import load_blueprint
 from netgen.plan import Plan
 from netgen.resolve import resolve_all
+from netgen.verify.against_intent import peer_model
+from netgen.verify.model import Connectivity
+from netgen.verify.peers import ExternalPeer
 from tests.importers.ecs_helpers import ECS_SHOP
+from tests.verify.nca_harness import nca_connectivity
 
 
 def shop_system() -> EcsSystem:
@@ -30,3 +36,15 @@ def plan_of(text: str, tmp_path: Path, name: str = "blueprint.py") -> Plan:
     path.write_text(text)
     (plan,) = resolve_all(load_blueprint(path))
     return plan
+
+
+def nca_with_outsiders(
+    plan: Plan, docs: list[dict], addresses: tuple[str, ...]
+) -> tuple[Connectivity, dict[str, str]]:
+    """nca's connectivity with stand-ins for the intent's endpoints plus one peer per
+    address (`outsider-<i>`), and the analyzer ids -> intent ids: addresses no policy
+    names must reach nothing."""
+    peers, ids = peer_model(plan)
+    outsiders = [ExternalPeer(f"outsider-{i}", ip) for i, ip in enumerate(addresses)]
+    peers = attrs.evolve(peers, external=(*peers.external, *outsiders))
+    return nca_connectivity(docs, peers), ids

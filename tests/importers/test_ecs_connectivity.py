@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import attrs
-
 from netgen.importers.ecs.model import Endpoint
 from netgen.intent import flow_domain
 from netgen.verify.against_intent import answers, peer_model
-from netgen.verify.peers import ExternalPeer
 from tests.conftest import build, documents
-from tests.importers.blueprint_helpers import generate, shop_system
+from tests.importers.blueprint_helpers import generate, nca_with_outsiders, shop_system
 from tests.test_verify_oracle import check
 from tests.verify.nca_harness import nca_connectivity
 
@@ -54,11 +51,8 @@ def test_the_load_balancer_is_admitted_from_its_subnets_only(tmp_path: Path) -> 
     (alb,) = system.ingresses
     assert {s.cidrs for s in plan.network.sources} == {alb.source_ranges}
 
-    peers, ids = peer_model(plan)
-    outsiders = [ExternalPeer(f"outsider-{i}", ip) for i, ip in
-                 enumerate(("10.20.10.9", "10.20.2.9", "172.16.0.9", "192.168.1.9"))]
-    peers = attrs.evolve(peers, external=(*peers.external, *outsiders))
-    seen = nca_connectivity(docs, peers)
+    seen, ids = nca_with_outsiders(
+        plan, docs, ("10.20.10.9", "10.20.2.9", "172.16.0.9", "192.168.1.9"))
     ns = plan.env.namespace
     from_outside = {
         (a.src, ids.get(a.dst, a.dst), a.port) for a in seen.allows

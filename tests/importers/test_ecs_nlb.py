@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import attrs
 import pytest
 
 from netgen.importers.ecs import EcsSystem, analyse
@@ -15,13 +14,10 @@ from netgen.importers.ecs.load import parse_exports
 from netgen.model import AcmCert, Via
 from netgen.pipeline import compile_blueprint
 from netgen.validate import validate_documents
-from netgen.verify.against_intent import peer_model
-from netgen.verify.peers import ExternalPeer
 from tests.conftest import documents
-from tests.importers.blueprint_helpers import generate, plan_of
+from tests.importers.blueprint_helpers import generate, nca_with_outsiders, plan_of
 from tests.importers.ecs_helpers import SHOP_CERT, encode, shop_documents, with_nlb
 from tests.test_verify_oracle import check
-from tests.verify.nca_harness import nca_connectivity
 
 LISTENERS = (("TCP", 9090), ("TLS", 9443), ("TLS", 9444))
 NLB_SUBNETS = ("10.20.10.0/24", "10.20.11.0/24")  # shop-private-a and -b
@@ -91,11 +87,7 @@ def test_only_the_load_balancers_subnets_reach_the_pods(tmp_path: Path) -> None:
     (compiled,) = compile_blueprint(path)
     plan, docs = compiled.plan, documents(compiled)
     check(plan, docs)  # nca == intent, and netgen verify == nca
-    peers, ids = peer_model(plan)
-    outsiders = [ExternalPeer(f"outsider-{i}", ip)
-                 for i, ip in enumerate(("10.20.2.9", "10.20.12.9", "192.168.1.9"))]
-    peers = attrs.evolve(peers, external=(*peers.external, *outsiders))
-    seen = nca_connectivity(docs, peers)
+    seen, ids = nca_with_outsiders(plan, docs, ("10.20.2.9", "10.20.12.9", "192.168.1.9"))
     into_orders = {ids.get(a.src, a.src) for a in seen.allows
                    if ids.get(a.dst) == "shop/orders" and a.port == 9090}
     # (the database's stand-in lives in the NLB's subnets here, so it is left out)

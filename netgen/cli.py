@@ -92,6 +92,7 @@ Templates = Annotated[
     list[Path] | None,
     typer.Option("--templates", help="A folder of template overrides, searched first."),
 ]
+NoProgress = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from netgen.cli import Blueprint, Envs, guarded
+from netgen.cli import Blueprint, Envs, NoProgress, guarded
 from netgen.commands.console import paint, progress
 
 app = typer.Typer(help="Explain what netgen decided for a blueprint.", no_args_is_help=True)
@@ -21,7 +21,7 @@ def dns(
     json_output: Annotated[
         bool, typer.Option("--json", help="One JSON object per environment, for scripts.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    quiet: NoProgress = False,
 ) -> None:
     """List the DNS names of BLUEPRINT's services, pods and externals.
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from netgen.cli import Blueprint, Envs, Templates, fail, guarded
+from netgen.cli import Blueprint, Envs, NoProgress, Templates, fail, guarded
 from netgen.commands.console import paint, progress
 from netgen.plan import Plan
 
@@ -38,7 +38,7 @@ def verify(
         bool, typer.Option("--matrix", help="Also print who may reach whom on which ports.")
     ] = False,
     templates: Templates = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    quiet: NoProgress = False,
 ) -> None:
     """Check that BLUEPRINT's NetworkPolicies (and mesh policies) allow exactly its calls.
 
@@ -80,7 +80,7 @@ def connectivity(
     blueprint: Blueprint,
     env: Envs = None,
     templates: Templates = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    quiet: NoProgress = False,
 ) -> None:
     """Print, per environment, who may reach whom on which ports under the generated
     NetworkPolicies (rows: sources, columns: destinations; `-` denied, blank never asked)."""

@@ -361,11 +361,11 @@ def test_bad_external_cidrs(blueprint_file) -> None:  # type: ignore[no-untyped-
         "external('b', host='b.example', port=1, cidr=['10.0.0.0/24', '10.1.0.0/33'])\n"
         "external('c', host='c.example', port=1, cidr=7)\n"
     )) == [
-        "bp.py:2: error: external('a'): cidr=[] must be a network such as '10.0.0.0/16' or a "
+        "bp.py:2: error: external('a'): cidr=[] must be a CIDR such as '10.0.0.0/16' or a "
         "list of them",
         "bp.py:3: error: external('b'): cidr='10.1.0.0/33' is not a valid network such as "
         "'10.0.0.0/16'",
-        "bp.py:4: error: external('c'): cidr=7 must be a network such as '10.0.0.0/16' or a "
+        "bp.py:4: error: external('c'): cidr=7 must be a CIDR such as '10.0.0.0/16' or a "
         "list of them",
     ]
 

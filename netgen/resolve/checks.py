@@ -133,9 +133,8 @@ def cidrs(value: Any, what: str = "cidr") -> str | None:
     """One network, or a non-empty list of them."""
     if isinstance(value, str):
         return cidr(value, what)
-    if not isinstance(value, tuple) or not value:
-        shown = list(value) if isinstance(value, tuple) else value  # as the user wrote it
-        return f"{what}={shown!r} must be a network such as '10.0.0.0/16' or a list of them"
+    if not isinstance(value, list | tuple) or not value:
+        return f"{what}={value!r} must be a CIDR such as '10.0.0.0/16' or a list of them"
     return next((p for item in value if (p := cidr(item, what))), None)
 
 

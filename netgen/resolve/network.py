@@ -186,19 +186,12 @@ def _cidrs(
     value: Any, d: str, loc: SourceLoc | None, key: str, c: Collector
 ) -> tuple[str, ...] | None:
     """A CIDR or a list of them, normalised ('10.0.0.5' -> '10.0.0.5/32'); None if invalid."""
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or not items:
-        c.error(loc, f"{d}: {key}={value!r} must be a CIDR such as '10.0.0.0/16' or a list "
-                     "of them")
+    problem = checks.cidrs(value, key)
+    if problem:
+        c.error(loc, f"{d}: {problem}")
         return None
-    out = []
-    for item in items:
-        problem = checks.cidr(item, key)
-        if problem:
-            c.error(loc, f"{d}: {problem}")
-            return None
-        out.append(str(ipaddress.ip_network(item)))
-    return tuple(dict.fromkeys(out))
+    items = [value] if isinstance(value, str) else value
+    return tuple(dict.fromkeys(str(ipaddress.ip_network(item)) for item in items))
 
 
 def _source(

@@ -116,7 +116,9 @@ def validate_external(x: External, c: Collector) -> None:
         checks.dns1035(x.name, "external name"),
         checks.external_host(x.host),
         checks.port(x.port),
-        checks.cidrs(x.cidr) if x.cidr is not None else None,
+        # shown as written: the DSL keeps a list as a tuple
+        checks.cidrs(list(x.cidr) if isinstance(x.cidr, tuple) else x.cidr)
+        if x.cidr is not None else None,
         checks.dns1123(x.namespace, "namespace") if x.namespace is not None else None,
         None if x.protocol in checks.PROTOCOLS else f"protocol={x.protocol!r} is not TCP/UDP/SCTP",
     ):

@@ -30,6 +30,8 @@ from netgen.model import (
     HealthCheck,
     Isolation,
     Mesh,
+    MeshHeader,
+    MeshRoute,
     Mtls,
     Outlier,
     Probe,
@@ -427,17 +429,62 @@ def traffic(
     outlier: Outlier | None = None,
     timeout: str | None = None,
     retries: Retries | None = None,
+    split: Mapping[str, int] | None = None,
+    routes: Iterable[MeshRoute] | None = None,
 ) -> None:
     """How mesh clients talk to `service`: load balancing, connection pool, outlier
-    detection (its DestinationRule) and request timeout and retries (its VirtualService)."""
+    detection (its DestinationRule) and request timeout and retries (its VirtualService).
+    `split` ({"v1": 80, "v2": 20}, percent) shares every in-mesh call between versions;
+    `routes` (`mesh_route(...)`, first match wins) split matching calls first, and with
+    routes but no `split` a call no route matches is answered 404, as App Mesh does."""
     b = _builder()
     b.traffic.append(
         Traffic(service=service, loc=_loc(b), scope=_scope(b), lb=lb,
                 max_connections=max_connections, connect_timeout=connect_timeout,
                 http1_max_pending=http1_max_pending, http2_max_requests=http2_max_requests,
                 max_requests_per_connection=max_requests_per_connection, outlier=outlier,
-                timeout=timeout, retries=retries)
+                timeout=timeout, retries=retries, split=_dict(split) if split is not None
+                else None, routes=_seq(routes))
     )
+
+
+def mesh_route(
+    *,
+    split: Mapping[str, int],
+    prefix: str | None = None,
+    exact: str | None = None,
+    regex: str | None = None,
+    method: str | None = None,
+    headers: Iterable[HeaderMatch | MeshHeader] | HeaderMatch | MeshHeader | None = None,
+    query: Mapping[str, str] | None = None,
+    timeout: str | None = None,
+    retries: Retries | None = None,
+) -> MeshRoute:
+    """One route of `traffic(service, routes=[...])`: calls whose path (`prefix`, `exact` or
+    `regex`), `method`, `headers` and `query` parameters all match go to `split`;
+    `timeout` and `retries` replace the traffic policy's for these calls."""
+    b = _builder()
+    chosen = (headers,) if isinstance(headers, HeaderMatch | MeshHeader) else _seq(headers)
+    return MeshRoute(loc=_loc(b), split=_dict(split), prefix=prefix, exact=exact, regex=regex,
+                     method=method, headers=chosen, query=_dict(query) if query is not None
+                     else None, timeout=timeout, retries=retries)
+
+
+def mesh_header(
+    name: str,
+    *,
+    exact: str | None = None,
+    prefix: str | None = None,
+    suffix: str | None = None,
+    regex: str | None = None,
+    invert: bool = False,
+) -> MeshHeader:
+    """A header condition of `mesh_route`: exactly one of `exact`, `prefix`, `suffix`,
+    `regex`; `invert=True` matches calls whose header does not match (or is absent)."""
+    given = [(k, v) for k, v in (("exact", exact), ("prefix", prefix), ("suffix", suffix),
+                                 ("regex", regex)) if v is not None]
+    kind, value = given[0] if len(given) == 1 else ("exact" if not given else "many", None)
+    return MeshHeader(name, value, kind, invert)
 
 
 def outlier(

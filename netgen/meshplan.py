@@ -54,6 +54,32 @@ class RetryPlan:
 
 
 @frozen
+class HttpMatch:
+    """One `match` entry: every field must hold (AND); entries of a route are OR'ed.
+    `rules` are header conditions other than exact ones, `(name, kind, value)` with kind
+    prefix or regex; `without` are header conditions that must not hold."""
+
+    uri_kind: str | None  # "exact" | "prefix" | "regex" | None (any path)
+    uri: str | None
+    headers: Pairs  # lowercase name -> exact value
+    method: str | None = None
+    rules: tuple[tuple[str, str, str], ...] = ()
+    without: tuple[tuple[str, str, str], ...] = ()
+    query: Pairs = ()
+
+
+@frozen
+class MeshRoutePlan:
+    """A `mesh_route`: requests matching `match` go to `split` ((version, percent), ...)."""
+
+    match: HttpMatch
+    split: tuple[tuple[str, int], ...]
+    timeout: str | None
+    retries: RetryPlan | None
+    loc: SourceLoc
+
+
+@frozen
 class TrafficPlan:
     """A service's `traffic(...)`; None means "Istio's default"."""
 
@@ -72,6 +98,13 @@ class TrafficPlan:
     timeout: str | None
     retries: RetryPlan | None
     loc: SourceLoc
+    split: tuple[tuple[str, int], ...] | None = None  # every other in-mesh call
+    routes: tuple[MeshRoutePlan, ...] = ()
+
+    @property
+    def splits(self) -> bool:
+        """The policy decides which versions in-mesh calls reach."""
+        return self.split is not None or bool(self.routes)
 
 
 @frozen
@@ -107,15 +140,6 @@ class Destination:
     port: int
     weight: int
     subset: str | None = None
-
-
-@frozen
-class HttpMatch:
-    """One `match` entry: every field must hold (AND); entries of a route are OR'ed."""
-
-    uri_kind: str | None  # "exact" | "prefix" | None (any path)
-    uri: str | None
-    headers: Pairs  # lowercase name -> exact value
 
 
 @frozen

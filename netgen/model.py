@@ -281,6 +281,37 @@ class Traffic:
     outlier: Any = None
     timeout: Any = None
     retries: Any = None
+    split: Any = None
+    routes: Any = ()
+
+
+@frozen
+class MeshHeader:
+    """`mesh_header(...)`: one header condition of a `mesh_route`; `kind` is exact, prefix,
+    suffix or regex, `invert` matches requests whose header does not match."""
+
+    name: Any
+    value: Any
+    kind: str = "exact"
+    invert: bool = False
+
+
+@frozen
+class MeshRoute:
+    """`mesh_route(...)`: requests inside the mesh matching every condition go to `split`
+    (version -> percent). At most one of `prefix` (a plain string prefix, as Envoy reads
+    it), `exact` and `regex` names the path."""
+
+    loc: SourceLoc
+    split: Any
+    prefix: Any = None
+    exact: Any = None
+    regex: Any = None
+    method: Any = None
+    headers: Any = ()
+    query: Any = None
+    timeout: Any = None
+    retries: Any = None
 
 
 # --- what a service's container runs with (env vars, secrets, resources, probes, ...) ----

@@ -102,8 +102,16 @@ def _match(m: HttpMatch) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if m.uri_kind is not None:
         out["uri"] = {m.uri_kind: m.uri}
-    if m.headers:
-        out["headers"] = {name: {"exact": value} for name, value in m.headers}
+    if m.method is not None:
+        out["method"] = {"exact": m.method}
+    headers = {name: {"exact": value} for name, value in m.headers}
+    headers.update({name: {kind: value} for name, kind, value in m.rules})
+    if headers:
+        out["headers"] = dict(sorted(headers.items()))
+    if m.without:
+        out["withoutHeaders"] = {name: {kind: value} for name, kind, value in m.without}
+    if m.query:
+        out["queryParams"] = {name: {"exact": value} for name, value in m.query}
     return out
 
 

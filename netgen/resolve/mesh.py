@@ -40,6 +40,7 @@ from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, Serv
 from netgen.resolve.environment import is_ip, present
 from netgen.resolve.mesh_checks import external_protocol, mtls_mode
 from netgen.resolve.mesh_routes import gateway_routes, is_http, mesh_virtual_services
+from netgen.resolve.mesh_splits import plan_split
 
 DEFAULT_TRUST_DOMAIN = "cluster.local"
 INGRESS_SELECTOR: Labels = (("istio", "ingressgateway"),)
@@ -175,6 +176,7 @@ def _traffic_plans(
                            "'http' or 'http-...', or set app_protocol='http')")
         o = t.outlier if isinstance(t.outlier, Outlier) else None
         r = t.retries if isinstance(t.retries, Retries) else None
+        split, split_routes = plan_split(t, s, is_http(s), c)
         out[name] = TrafficPlan(
             service=name, lb=t.lb, max_connections=t.max_connections,
             connect_timeout=t.connect_timeout, http1_max_pending=t.http1_max_pending,
@@ -186,7 +188,7 @@ def _traffic_plans(
             max_ejection_percent=o.max_ejection_percent if o else None,
             timeout=t.timeout,
             retries=RetryPlan(r.attempts, r.per_try, r.on) if r else None,
-            loc=t.loc,
+            loc=t.loc, split=split, routes=split_routes,
         )
     return out
 

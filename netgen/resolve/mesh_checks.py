@@ -13,7 +13,7 @@ from typing import Any
 
 from netgen.diagnostics import Collector, did_you_mean
 from netgen.model import Blueprint, Isolation, Mesh, Mtls, Outlier, Retries, Traffic, Via
-from netgen.resolve import checks
+from netgen.resolve import checks, mesh_splits
 
 LB_POLICIES = ("ROUND_ROBIN", "LEAST_REQUEST", "LEAST_CONN", "RANDOM", "PASSTHROUGH")
 # Envoy's retry-on conditions as Istio documents them (HTTP and gRPC); 3-digit status codes too.
@@ -142,12 +142,13 @@ def _check_traffic(t: Traffic, c: Collector) -> None:
         problems.extend(_outlier_problems(t.outlier))
     if t.retries is not None:
         problems.extend(_retry_problems(t.retries))
+    problems.extend(mesh_splits.declaration_problems(t, duration, _retry_problems))
     if all(getattr(t, n) is None for n in (
         "lb", "max_connections", "connect_timeout", "http1_max_pending", "http2_max_requests",
         "max_requests_per_connection", "outlier", "timeout", "retries",
-    )):
+    )) and not mesh_splits.says_something(t):
         problems.append("says nothing; give at least one of lb=, max_connections=, "
-                        "outlier=, timeout=, retries=, ...")
+                        "outlier=, timeout=, retries=, split=, routes=, ...")
     for p in problems:
         if p:
             c.error(t.loc, f"{d}: {p}")

@@ -36,6 +36,7 @@ from netgen.meshplan import (
 )
 from netgen.model import SourceLoc, TlsSecret, Via
 from netgen.plan import EnvPlan, Labels, RoutePlan, ServicePlan
+from netgen.resolve.mesh_splits import split_routes, through_gateway
 
 # Istio's protocol selection: a port named `<protocol>[-suffix]` or with an appProtocol.
 HTTP_PROTOCOLS = ("http", "http2", "grpc", "grpc-web")
@@ -94,6 +95,9 @@ def mesh_virtual_services(
     for s in plans:
         rows = _mesh_rows(s, by_service.get(s.name, []), c)
         t = traffic.get(s.name)
+        if t is not None and t.splits:
+            yield _split_service(s, t, rows, c)
+            continue
         timed = t is not None and (t.timeout is not None or t.retries is not None)
         if not rows and not timed:
             continue
@@ -107,6 +111,22 @@ def mesh_virtual_services(
         http = tuple(route for row in sorted(rows, key=_Row.specificity)
                      for route in _http_routes(row, s, t))
         yield VirtualServicePlan(f"{s.name}-mesh", s.namespace, (s.fqdn,), (), http=http)
+
+
+def _split_service(s: ServicePlan, t: TrafficPlan, rows: list[_Row],
+                   c: Collector) -> VirtualServicePlan:
+    """`traffic(split=/routes=)` decides the service's in-mesh routes; an exposure asking
+    for versions would decide them too, and only one can."""
+    for row in rows:
+        c.error(row.loc, f"expose({s.name!r}): its versions ({_describe(row.split)}) would "
+                         f"also split calls inside the mesh, which traffic({s.name!r}, "
+                         f"split=/routes=) at {t.loc} decides; drop one of them")
+    name = f"{s.name}-mesh"
+    if not is_http(s):
+        only = t.split if t.split is not None else t.routes[0].split
+        return VirtualServicePlan(name, s.namespace, (s.fqdn,), (), tcp=(_destinations(s, only),))
+    return VirtualServicePlan(name, s.namespace, (s.fqdn,), (),
+                              http=tuple(split_routes(t, s, lambda sp: _destinations(s, sp))))
 
 
 def _mesh_rows(s: ServicePlan, routes: list[RoutePlan], c: Collector) -> list[_Row]:
@@ -199,12 +219,25 @@ def gateway_routes(
                      r.loc, i) for i, r in enumerate(rs)]
         http = tuple(route for row, r in sorted(zip(rows, rs, strict=True),
                                                 key=lambda pair: pair[0].specificity())
-                     for route in _http_routes(row, plans[r.service], traffic.get(r.service)))
+                     for route in _gateway_http(row, r, plans[r.service],
+                                                traffic.get(r.service), c))
         vs.append(VirtualServicePlan(
             name=gateway if host == "*" else host.replace("*", "wildcard"),
             namespace=env.namespace, hosts=(host,), gateways=(gateway,), http=http))
     gw = GatewayPlan(gateway, env.namespace, selector, _servers(sorted(hosts), tls, redirect))
     return IngressPlan((gw,), tuple(vs), frozenset(r.service for r in mine))
+
+
+def _gateway_http(row: _Row, r: RoutePlan, s: ServicePlan, t: TrafficPlan | None,
+                  c: Collector) -> list[HttpRoute]:
+    """A route to the whole of a service whose in-mesh calls are split takes the split: the
+    gateway sends straight to the pods, past the service's own VirtualService."""
+    routes = _http_routes(row, s, t)
+    if t is None or not t.splits or any(v is not None for v, _ in row.split):
+        return routes
+    inner = split_routes(t, s, lambda sp: _destinations(s, sp))
+    return [both for outer in routes for both in through_gateway(outer, inner, r.loc,
+                                                                  s.name, c)]
 
 
 def _host_tls(

@@ -1,0 +1,249 @@
+"""In-mesh traffic splits: `traffic(service, split={...}, routes=[mesh_route(...)])`.
+
+A split decides which versions the mesh's own callers reach, independent of any exposure,
+as App Mesh's virtual routers do. It is checked here in three steps: the declaration on its
+own (weights, matches, durations), against the environment's service (its versions, its
+protocol), and against the exposures (an exposure's canary also splits in-mesh calls, and
+the two cannot both hold). The result is `MeshRoutePlan`s, lowered by `mesh_routes` into
+the service's own VirtualService, and into the ingress gateway's routes for exposures that
+send to the whole service (a gateway does not consult the service's mesh VirtualService).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from netgen.diagnostics import Collector
+from netgen.meshplan import HttpMatch, HttpRoute, MeshRoutePlan, RetryPlan, TrafficPlan
+from netgen.model import HeaderMatch, MeshHeader, MeshRoute, Retries, Traffic
+from netgen.plan import ServicePlan
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
+HEADER_KINDS = ("exact", "prefix", "suffix", "regex")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+").fullmatch
+
+Split = tuple[tuple[str, int], ...]
+
+
+def says_something(t: Traffic) -> bool:
+    return t.split is not None or bool(t.routes)
+
+
+def declaration_problems(t: Traffic, duration: Any, retry_problems: Any) -> list[str]:
+    """What is wrong with `split=` and `routes=` on their own. `duration` and
+    `retry_problems` are mesh_checks' checks, passed in so both read the same rules."""
+    out: list[str] = []
+    if t.split is not None:
+        out += [f"split={p}" for p in _split_problems(t.split)]
+    routes = t.routes
+    if isinstance(routes, str | bytes) or not isinstance(routes, tuple):
+        return [*out, f"routes={routes!r} must be a list of mesh_route(...)"]
+    for i, r in enumerate(routes):
+        if not isinstance(r, MeshRoute):
+            out.append(f"routes[{i}]={r!r} must be mesh_route(...)")
+            continue
+        where = f"mesh_route at {r.loc}"
+        out += [f"{where}: split={p}" for p in _split_problems(r.split)]
+        out += [f"{where}: {p}" for p in _match_problems(r)]
+        if r.timeout is not None:
+            problem = duration(r.timeout, "timeout")
+            if problem:
+                out.append(f"{where}: {problem}")
+        if r.retries is not None:
+            out += [f"{where}: {p}" for p in retry_problems(r.retries) if p]
+    return out
+
+
+def _split_problems(split: Any) -> list[str]:
+    if not isinstance(split, Mapping) or not split:
+        return [f"{split!r} must map versions to percentages, e.g. {{'v1': 90, 'v2': 10}}"]
+    out = []
+    for version, weight in split.items():
+        if not isinstance(version, str):
+            out.append(f"{split!r}: version {version!r} must be a version name")
+        if type(weight) is not int or not 0 <= weight <= 100:
+            out.append(f"{split!r}: the weight of {version!r} must be a whole percentage "
+                       "from 0 to 100")
+    if not out and sum(split.values()) != 100:
+        out.append(f"{split!r}: the weights add up to {sum(split.values())}, not 100")
+    return out
+
+
+def _match_problems(r: MeshRoute) -> list[str]:
+    out = []
+    paths = [(k, v) for k, v in (("prefix", r.prefix), ("exact", r.exact), ("regex", r.regex))
+             if v is not None]
+    if len(paths) > 1:
+        given = ", ".join(k for k, _ in paths)
+        out.append(f"give at most one of prefix=, exact=, regex= (got {given})")
+    for kind, value in paths:
+        if not isinstance(value, str):
+            out.append(f"{kind}={value!r} must be a string")
+        elif kind == "regex":
+            out += [f"regex={value!r}: {p}" for p in [_regex(value)] if p]
+        elif not value.startswith("/"):
+            out.append(f"{kind}={value!r} must start with '/'")
+    if r.method is not None and r.method not in METHODS:
+        out.append(f"method={r.method!r} must be one of {', '.join(METHODS)}")
+    headers = r.headers
+    if isinstance(headers, str | bytes) or not isinstance(headers, tuple):
+        out.append(f"headers={headers!r} must be header(...) or mesh_header(...) conditions")
+    else:
+        for h in headers:
+            out += _header_problems(h)
+    if r.query is not None and (not isinstance(r.query, Mapping) or not all(
+            isinstance(k, str) and k and isinstance(v, str) for k, v in r.query.items())):
+        out.append(f"query={r.query!r} must map parameter names to exact values")
+    return out
+
+
+def _header_problems(h: Any) -> list[str]:
+    if isinstance(h, HeaderMatch):
+        h = MeshHeader(h.name, h.value)
+    if not isinstance(h, MeshHeader):
+        return [f"headers: {h!r} must be header(...) or mesh_header(...)"]
+    out = []
+    if not isinstance(h.name, str) or not _HEADER_NAME(h.name):
+        out.append(f"header name {h.name!r} is not a valid HTTP header name")
+    if h.kind not in HEADER_KINDS or not isinstance(h.value, str):
+        out.append(f"mesh_header({h.name!r}) needs exactly one of exact=, prefix=, suffix=, "
+                   "regex= (a string)")
+    elif h.kind == "regex":
+        out += [f"mesh_header({h.name!r}) regex={h.value!r}: {p}" for p in [_regex(h.value)] if p]
+    elif h.kind != "exact" and not h.value:
+        out.append(f"mesh_header({h.name!r}): {h.kind}= must not be empty")
+    if not isinstance(h.invert, bool):
+        out.append(f"mesh_header({h.name!r}): invert={h.invert!r} must be True or False")
+    return out
+
+
+def _regex(value: str) -> str | None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        return f"not a regular expression ({exc})"
+    return None
+
+
+# --- against the service --------------------------------------------------------------------
+
+
+def plan_split(
+    t: Traffic, s: ServicePlan, http: bool, c: Collector
+) -> tuple[Split | None, tuple[MeshRoutePlan, ...]]:
+    """The split and routes of a checked declaration, every version checked against the
+    service; routes with matches need an HTTP port."""
+    d = f"traffic({s.name!r})"
+    versions = [v.name for v in s.versions]
+
+    def checked(split: Mapping[str, int], loc: Any, what: str) -> Split:
+        for version in split:
+            if version not in versions:
+                known = (f"its versions are {', '.join(versions)}" if versions
+                         else f"'{s.name}' has no versions (service(..., versions=[...]))")
+                c.error(loc, f"{d}: {what} names version {version!r}, but {known}")
+        return tuple((v, w) for v, w in split.items())
+
+    split = checked(t.split, t.loc, "split") if t.split is not None else None
+    routes = []
+    for r in t.routes:
+        match = _match(r)
+        if not http and match != HttpMatch(None, None, ()):
+            c.error(r.loc, f"{d}: mesh_route matches need an HTTP port, but '{s.name}' port "
+                           f"'{s.port.name}' is not HTTP to Istio (name it 'http' or set "
+                           "app_protocol='http')")
+        retries = r.retries if isinstance(r.retries, Retries) else None
+        routes.append(MeshRoutePlan(
+            match=match, split=checked(r.split, r.loc, "mesh_route split"),
+            timeout=r.timeout,
+            retries=RetryPlan(retries.attempts, retries.per_try, retries.on) if retries else None,
+            loc=r.loc))
+    if not http and len(routes) > 1:
+        c.error(t.loc, f"{d}: '{s.name}' is not HTTP, so calls cannot be told apart: give one "
+                       "split")
+    return split, tuple(routes)
+
+
+def _match(r: MeshRoute) -> HttpMatch:
+    kind, uri = next(((k, v) for k, v in (("prefix", r.prefix), ("exact", r.exact),
+                                          ("regex", r.regex)) if v is not None), (None, None))
+    if kind == "prefix" and uri == "/":
+        kind, uri = None, None  # every path
+    exact, rules, without = [], [], []
+    for h in r.headers:
+        if isinstance(h, HeaderMatch):
+            h = MeshHeader(h.name, h.value)
+        name = h.name.lower()
+        hkind, value = h.kind, h.value
+        if hkind == "suffix":
+            hkind, value = "regex", ".*" + re.escape(value)
+        if h.invert:
+            without.append((name, hkind, value))
+        elif hkind == "exact":
+            exact.append((name, value))
+        else:
+            rules.append((name, hkind, value))
+    return HttpMatch(kind, uri, tuple(sorted(exact)), r.method, tuple(sorted(rules)),
+                     tuple(sorted(without)), tuple(sorted((r.query or {}).items())))
+
+
+# --- lowering ---------------------------------------------------------------------------------
+
+
+def split_routes(t: TrafficPlan, s: ServicePlan, dests: Any) -> list[HttpRoute]:
+    """The service's own mesh routes, in declaration order (Istio takes the first match);
+    the policy's `split`, if any, catches every other call. `dests(split)` makes the
+    destinations of a split."""
+    out = []
+    for r in t.routes:
+        any_request = r.match == HttpMatch(None, None, ())
+        out.append(HttpRoute(() if any_request else (r.match,), dests(r.split), None,
+                             r.timeout if r.timeout is not None else t.timeout,
+                             r.retries if r.retries is not None else t.retries))
+    if t.split is not None:
+        out.append(HttpRoute((), dests(t.split), None, t.timeout, t.retries))
+    return out
+
+
+def through_gateway(
+    outer: HttpRoute, inner: list[HttpRoute], loc: Any, service: str, c: Collector
+) -> list[HttpRoute]:
+    """A gateway route to the whole service, taking the service's split: each of the
+    service's routes, its conditions AND the gateway route's. The gateway route's path
+    (after its rewrite) and the split route's path cannot both be required of one match."""
+    out = []
+    for route in inner:
+        matches = []
+        for o in outer.matches or (HttpMatch(None, None, ()),):
+            for i in route.matches or (HttpMatch(None, None, ()),):
+                both = _and(o, i)
+                if both is None:
+                    c.error(loc, f"expose({service!r}, via=ISTIO): the gateway route (path "
+                                 f"{o.uri_kind} {o.uri!r}, method {o.method}) and a mesh route "
+                                 f"of traffic({service!r}) (path {i.uri_kind} {i.uri!r}, "
+                                 f"method {i.method}) ask for two paths or methods, which one "
+                                 "Istio match cannot hold; give one of them no path or method")
+                    continue
+                matches.append(both)
+        if matches:
+            every = all(m == HttpMatch(None, None, ()) for m in matches)
+            out.append(HttpRoute(() if every else tuple(dict.fromkeys(matches)),
+                                 route.destinations, outer.rewrite,
+                                 route.timeout if route.timeout is not None else outer.timeout,
+                                 route.retries if route.retries is not None else outer.retries))
+    return out
+
+
+def _and(a: HttpMatch, b: HttpMatch) -> HttpMatch | None:
+    if a.uri_kind is not None and b.uri_kind is not None and (a.uri_kind, a.uri) != (
+            b.uri_kind, b.uri):
+        return None
+    uri_kind, uri = (a.uri_kind, a.uri) if a.uri_kind is not None else (b.uri_kind, b.uri)
+    if a.method and b.method and a.method != b.method:
+        return None
+    return HttpMatch(uri_kind, uri, tuple(sorted({*a.headers, *b.headers})),
+                     a.method or b.method, tuple(sorted({*a.rules, *b.rules})),
+                     tuple(sorted({*a.without, *b.without})),
+                     tuple(sorted({*a.query, *b.query})))

@@ -178,6 +178,12 @@ def _via(value: str) -> str:
     return value.upper()
 
 
+def _mesh(value: str | None) -> str | None:
+    if value is not None and value.upper() != "ISTIO":
+        raise typer.BadParameter("must be ISTIO (the only mesh netgen lowers)")
+    return value.upper() if value is not None else None
+
+
 @import_app.command("ecs")
 @guarded
 def import_ecs(
@@ -193,6 +199,10 @@ def import_ecs(
                      "or GATEWAY (CLUSTER: keep the rules as comments only)."),
     ] = "ALB",
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
+    mesh: Annotated[
+        str | None,
+        typer.Option(callback=_mesh, help="Carry App Mesh routing into this mesh: ISTIO."),
+    ] = None,
 ) -> None:
     """Write a blueprint for the ECS system exported into FOLDER (see docs/migration.md)."""
     from netgen.importers.ecs import ExportError
@@ -200,7 +210,7 @@ def import_ecs(
     from netgen.importers.ecs.command import import_ecs as run
 
     try:
-        result = run(folder, output, namespace=namespace, via=via, force=force)
+        result = run(folder, output, namespace=namespace, via=via, force=force, mesh=mesh)
     except ExportError as e:
         for p in e.problems:
             typer.echo(problem_line(folder, p), err=True)

@@ -354,7 +354,7 @@ def test_mesh_diagnostics(blueprint_file: Make, body: str, expected: list[str]) 
      "of at least 0 and at most 100"),
     ('traffic("api")\n',
      "bp.py:7: error: traffic('api'): says nothing; give at least one of lb=, "
-     "max_connections=, outlier=, timeout=, retries=, ..."),
+     "max_connections=, outlier=, timeout=, retries=, split=, routes=, ..."),
     ('traffic("apii", lb="RANDOM")\n',
      "bp.py:7: error: traffic('apii'): no service named 'apii' (did you mean 'api'?)"),
     ('external("rds", host="db.example", port=5432)\ntraffic("rds", lb="RANDOM")\n',

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from netgen.importers.appmesh.analyse import MeshIndex
 from netgen.importers.ecs.discovery import dedupe_names, rds_externals, service_names
 from netgen.importers.ecs.exports import Exports
 from netgen.importers.ecs.flows import FlowBuilder
@@ -19,11 +20,18 @@ from netgen.importers.ecs.routes import Attachment, RouteBuilder
 from netgen.importers.ecs.workloads import WorkloadBuilder
 
 
-def analyse(exports: Exports) -> EcsSystem:
+def analyse(exports: Exports, mesh: MeshIndex | None = None) -> EcsSystem:
+    """`mesh`: the App Mesh export, whose routers tie ECS services into versions and whose
+    virtual service names callers use; the ECS services running a virtual gateway's Envoy
+    are left to the mesh's ingress gateway."""
     findings: list[Finding] = list(exports.findings)
-    groups = group_services(exports, active_services(exports, findings), findings)
+    active = {a: s for a, s in active_services(exports, findings).items()
+              if mesh is None or a not in mesh.gateway_tasks}
+    groups = group_services(exports, active, findings, mesh.ties() if mesh else [])
     externals, rds_names = rds_externals(exports, findings)
-    names = dedupe_names(service_names(exports, groups, findings) + rds_names, findings)
+    mesh_names = mesh.names(groups) if mesh else []
+    names = dedupe_names(mesh_names + service_names(exports, groups, findings) + rds_names,
+                         findings)
 
     workloads = WorkloadBuilder(exports, names, findings)
     services: list[Service] = []

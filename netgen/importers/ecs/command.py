@@ -14,6 +14,7 @@ from pathlib import Path
 
 from attrs import frozen
 
+from netgen.importers.appmesh import appmesh_stage
 from netgen.importers.ecs.analyse import analyse
 from netgen.importers.ecs.load import load_exports
 from netgen.importers.ecs.problems import Finding, Problem
@@ -41,15 +42,18 @@ def import_ecs(
     namespace: str | None = None,
     via: str = "ALB",
     force: bool = False,
+    mesh: str | None = None,
 ) -> ImportResult:
     """Raises `ExportError` (nothing written) when the export cannot be imported and
-    `OutputExists` when `output` exists and `force` is off."""
+    `OutputExists` when `output` exists and `force` is off. `mesh` (ISTIO) carries App
+    Mesh routing, if the folder has App Mesh exports."""
     if output.exists() and not force:
         raise OutputExists(output)
     exports = load_exports(folder)
-    system = analyse(exports)
+    index, relabel, extra = appmesh_stage(folder, exports, mesh)
+    system = relabel(analyse(exports, index))
     options = WriterOptions(namespace=namespace, via=via, source=_shown(folder))
-    generated = write_blueprint(system, options, exports.source)
+    generated = write_blueprint(system, options, exports.source, extra(system))
     write_file(output, generated.text, replace=force)
     return ImportResult(output, generated, generated.services, generated.exposures)
 

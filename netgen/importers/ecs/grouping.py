@@ -93,8 +93,11 @@ def _forward_weights(exports: Exports) -> list[list[tuple[str, int]]]:
 
 
 def group_services(
-    exports: Exports, services: dict[str, EcsService], findings: list[Finding]
+    exports: Exports, services: dict[str, EcsService], findings: list[Finding],
+    tied: list[list[str]] = (),  # type: ignore[assignment]
 ) -> list[Group]:
+    """`tied`: ECS services known to be versions of one service by other means (the
+    targets of one App Mesh virtual router)."""
     arns = sorted(services)
     uf = _UnionFind(arns)
     by_registry: dict[str, list[str]] = defaultdict(list)
@@ -105,7 +108,7 @@ def group_services(
         for lb in services[arn].loadBalancers:
             if lb.targetGroupArn is not None:
                 by_target_group[lb.targetGroupArn].append(arn)
-    for members in by_registry.values():
+    for members in [*by_registry.values(), *([a for a in t if a in services] for t in tied)]:
         for other in members[1:]:
             uf.union(members[0], other)
     weight: dict[str, int] = defaultdict(int)

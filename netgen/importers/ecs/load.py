@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from netgen.importers.appmesh.load import is_appmesh
 from netgen.importers.ecs.convert import CONVERTER, error_paths
 from netgen.importers.ecs.exports import Exports
 from netgen.importers.ecs.kinds import KINDS, PAGINATION_KEYS, Kind
@@ -125,6 +126,8 @@ class _Builder:
 
     def add_document(self, name: str, doc: Any) -> None:
         kinds = [k for k in KINDS if isinstance(doc, dict) and k.key in doc]
+        if not kinds and is_appmesh(doc):
+            return  # read by netgen.importers.appmesh
         if not kinds:
             self.findings.append(Finding("unknown-file", _unknown(doc), name, "$"))
             return

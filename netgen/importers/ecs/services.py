@@ -151,7 +151,8 @@ class ServiceWriter:
                         "verification still works")
             else:
                 value = self._rewrite(value, host, name.target)
-                kind = "Cloud Map" if name.kind == "cloud-map" else "Service Connect"
+                kind = {"cloud-map": "Cloud Map", "app-mesh": "App Mesh virtual service"}.get(
+                    name.kind, "Service Connect")
                 note = f"{var.name}: {host} ({kind}) -> {fqdn(name.target, self.namespace)}"
             if note not in comments:
                 comments.append(note)

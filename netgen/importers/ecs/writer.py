@@ -65,10 +65,14 @@ def write_blueprint(
     system: EcsSystem,
     options: WriterOptions | None = None,
     locate: Callable[[str], Source] | None = None,
+    extra: Callable[[list[Finding]], list[str]] | None = None,
 ) -> Generated:
     """`locate` maps an AWS ARN to the export file and JSON path it was read from
-    (`Exports.source`), so warnings about rules and services point at the input."""
-    return _Writer(system, options or WriterOptions(), locate or _nowhere).generate()
+    (`Exports.source`), so warnings about rules and services point at the input. `extra`
+    writes statements appended to the body (the App Mesh part), adding its warnings."""
+    writer = _Writer(system, options or WriterOptions(), locate or _nowhere)
+    writer.extra = extra
+    return writer.generate()
 
 
 class _Writer:
@@ -89,6 +93,7 @@ class _Writer:
         self.secrets = SecretNames()
         self.matchers_reported: set[str] = set()
         self.exposed = 0
+        self.extra: Callable[[list[Finding]], list[str]] | None = None
         self.services = ServiceWriter(system, self.namespace, self.secrets, locate,
                                       self.findings)
 
@@ -120,6 +125,7 @@ class _Writer:
         exposes = self._exposes(blocks, env_cert)
         body.append(self._env(env_cert))
         body += services + externals + calls + exposes
+        body += self.extra(self.findings) if self.extra else []
         text = self._header() + "\nfrom netgen import *\n\n" + "\n".join(body)
         return Generated(text, tuple(self.findings), self.namespace, self.name,
                          len(services) - 1, self.exposed)  # minus the heading

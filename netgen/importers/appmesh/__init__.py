@@ -1,0 +1,66 @@
+"""`netgen import ecs` reads App Mesh exports too: virtual routers become in-mesh splits
+(`traffic(split=, routes=)`), virtual-node backends `calls`, virtual gateways exposures.
+
+The ECS importer calls `appmesh_stage` once; everything App Mesh-specific lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+
+def appmesh_stage(
+    folder: Path, exports: Any, mesh: str | None
+) -> tuple[Any, Callable[[Any], Any], Callable[[Any], Callable[[list[Any]], list[str]] | None]]:
+    """(index for `analyse`, a relabelling of the analysed system's warnings, the writer's
+    extra statements for a system). No App Mesh export and no `mesh`: all no-ops."""
+    from netgen.importers.appmesh.analyse import MeshIndex
+    from netgen.importers.appmesh.load import load_mesh
+    from netgen.importers.appmesh.section import MeshSection
+    from netgen.importers.ecs.pysource import Name, call, statement
+
+    found = load_mesh(folder)
+    if found.empty and not found.tasks:
+        if mesh is None:
+            return None, lambda system: system, lambda system: None
+        only = [statement(call("mesh", Name(mesh)))]
+        return None, lambda system: system, lambda system: (lambda findings: only)
+    index = MeshIndex(found, exports)
+
+    def relabel(system: Any) -> Any:
+        return attrs.evolve(system, warnings=tuple(infrastructure_notes(found, system.warnings)))
+
+    return index, relabel, lambda system: MeshSection(index, system, mesh).statements
+
+
+def infrastructure_notes(found: Any, warnings: tuple[Any, ...]) -> list[Any]:
+    """The Envoy and X-Ray containers of App Mesh tasks are its data plane, not sidecars a
+    reviewer must judge: one note per task instead of a sidecar warning per container."""
+    from netgen.importers.ecs.problems import Finding
+
+    out = []
+    infra = {}
+    for task in found.tasks.values():
+        for name in task.infrastructure:
+            infra[(task.source.file, name)] = task
+    noted = set()
+    for w in warnings:
+        hit = None
+        if w.code == "sidecar":
+            name = w.message.split(" ", 2)[1] if w.message.startswith("container ") else ""
+            hit = infra.get((w.file, name))
+        if hit is None:
+            out.append(w)
+            continue
+        if id(hit) not in noted:
+            noted.add(id(hit))
+            proxy = " and proxyConfiguration APPMESH" if hit.appmesh_proxy else ""
+            out.append(Finding(
+                "appmesh-proxy", f"containers {', '.join(hit.infrastructure)}{proxy} are App "
+                                 "Mesh's data plane (Envoy, X-Ray); not carried over: Istio "
+                                 "injects its own sidecar", hit.source.file, hit.source.json_path))
+    return out

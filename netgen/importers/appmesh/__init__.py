@@ -32,7 +32,9 @@ def appmesh_stage(
     index = MeshIndex(found, exports)
 
     def relabel(system: Any) -> Any:
-        return attrs.evolve(system, warnings=tuple(infrastructure_notes(found, system.warnings)))
+        return attrs.evolve(system, warnings=tuple(infrastructure_notes(found, system.warnings)),
+                            services=tuple(listener_protocols(index, s)
+                                           for s in system.services))
 
     return index, relabel, lambda system: MeshSection(index, system, mesh).statements
 
@@ -64,3 +66,24 @@ def infrastructure_notes(found: Any, warnings: tuple[Any, ...]) -> list[Any]:
                                  "Mesh's data plane (Envoy, X-Ray); not carried over: Istio "
                                  "injects its own sidecar", hit.source.file, hit.source.json_path))
     return out
+
+
+def listener_protocols(index: Any, service: Any) -> Any:
+    """A port ECS left unlabelled speaks what its virtual node's listener says (http, http2,
+    grpc): Istio needs to know to route requests rather than connections."""
+    from netgen.importers.ecs.naming import port_name
+
+    arns = {v.ecs_service_arn for v in service.versions}
+    said: dict[int, str] = {}
+    for node, running in index.node_services.items():
+        if arns & set(running) and node in index.nodes:
+            for li in index.nodes[node].spec.listeners:
+                said.setdefault(li.portMapping.port, li.portMapping.protocol.lower())
+    ports = []
+    for p in service.ports:
+        proto = said.get(p.port)
+        if p.app_protocol is None and proto in ("http", "http2", "grpc"):
+            name = port_name(None, p.port, proto) if p.name == f"tcp-{p.port}" else p.name
+            p = attrs.evolve(p, name=name, app_protocol=proto)
+        ports.append(p)
+    return attrs.evolve(service, ports=tuple(ports))

@@ -14,27 +14,30 @@ from typing import Any
 
 from attrs import frozen
 
-from netgen.meshplan import headers_of, normal_path, path_in_mesh
+from netgen.meshplan import TrafficPlan, headers_of, normal_path, path_in_mesh
 from netgen.model import Via
-from netgen.plan import Plan, RoutePlan
+from netgen.plan import Plan, RoutePlan, ServicePlan
 
 MESH, INGRESS = "mesh", "ingress"
 
 Headers = tuple[tuple[str, str], ...]
 Backends = tuple[tuple[str, str | None, int], ...]  # (host, subset, percent), sorted
+Conditions = tuple[tuple[str, str], ...]  # method, other header / query matches, sorted
+Key = tuple[str, str, Headers, Conditions]
 
 
 @frozen(order=True)
 class RouteRow:
     scope: str  # "mesh" (sidecars) or "ingress" (a Gateway)
     host: str
-    path_type: str  # "Exact" | "Prefix"
+    path_type: str  # "Exact" | "Prefix" | "StringPrefix" (Envoy's) | "Regex"
     path: str  # "/" with Prefix: every path
     headers: Headers
     backends: Backends
+    conditions: Conditions = ()  # ("method", "GET"), ("header x", "regex .*"), ...
 
     def __str__(self) -> str:
-        match = "".join(f" [{n}: {v}]" for n, v in self.headers)
+        match = "".join(f" [{n}: {v}]" for n, v in (*self.headers, *self.conditions))
         to = ", ".join(f"{h}{'/' + s if s else ''} {w}%" for h, s, w in self.backends)
         return f"{self.scope:7} {self.host}{self.path} ({self.path_type}){match} -> {to}"
 
@@ -60,22 +63,37 @@ def _percent(route: list[Mapping[str, Any]]) -> Backends:
     return tuple(sorted(out, key=lambda b: (b[0], b[1] or "", b[2])))  # type: ignore[arg-type]
 
 
-def _match_key(m: Mapping[str, Any]) -> tuple[str, str, Headers]:
-    unknown = set(m) - {"uri", "headers"}
+def _match_key(m: Mapping[str, Any]) -> Key:
+    unknown = set(m) - {"uri", "headers", "method", "withoutHeaders", "queryParams"}
     if unknown:
         raise RouteReadError(f"match fields {sorted(unknown)} are not modelled")
     headers: list[tuple[str, str]] = []
+    conditions: list[tuple[str, str]] = []
     for name, value in (m.get("headers") or {}).items():
+        (kind, text), = value.items()
+        if kind == "exact":
+            headers.append((name, text))
+        elif kind in ("prefix", "regex"):
+            conditions.append((f"header {name}", f"{kind} {text}"))
+        else:
+            raise RouteReadError(f"header {name}: {kind} matches are not modelled")
+    for name, value in (m.get("withoutHeaders") or {}).items():
+        (kind, text), = value.items()
+        conditions.append((f"without header {name}", f"{kind} {text}"))
+    for name, value in (m.get("queryParams") or {}).items():
         if set(value) != {"exact"}:
-            raise RouteReadError(f"header {name}: only exact matches are modelled")
-        headers.append((name, value["exact"]))
+            raise RouteReadError(f"query parameter {name}: only exact matches are modelled")
+        conditions.append((f"query {name}", value["exact"]))
+    if "method" in m:
+        (kind, text), = m["method"].items()
+        conditions.append(("method", f"{kind} {text}"))
     uri = m.get("uri")
     if uri is None:
-        return ("prefix", "/", tuple(sorted(headers)))
+        return ("prefix", "/", tuple(sorted(headers)), tuple(sorted(conditions)))
     (kind, value), = uri.items()
-    if kind not in ("exact", "prefix"):
+    if kind not in ("exact", "prefix", "regex"):
         raise RouteReadError(f"uri {kind} matches are not modelled")
-    return (kind, value, tuple(sorted(headers)))
+    return (kind, value, tuple(sorted(headers)), tuple(sorted(conditions)))
 
 
 def _scopes(vs: Mapping[str, Any]) -> list[str]:
@@ -89,13 +107,13 @@ def route_table(docs: Iterable[Mapping[str, Any] | None]) -> list[RouteRow]:
         spec = vs.get("spec", {})
         if spec.get("tls"):
             raise RouteReadError("tls routes are not modelled")
-        raw: list[tuple[tuple[str, str, Headers], Backends]] = []
+        raw: list[tuple[Key, Backends]] = []
         for entry in spec.get("http", ()):
             backends = _percent(entry.get("route", ()))
             for m in entry.get("match") or [{}]:
                 raw.append((_match_key(m), backends))
         for entry in spec.get("tcp", ()):
-            raw.append((("prefix", "/", ()), _percent(entry.get("route", ()))))
+            raw.append((("prefix", "/", (), ()), _percent(entry.get("route", ()))))
         for scope in _scopes(vs):
             for host in spec.get("hosts", ()):
                 rows.update(RouteRow(scope, host, *key) for key in _coalesce(raw))
@@ -103,19 +121,26 @@ def route_table(docs: Iterable[Mapping[str, Any] | None]) -> list[RouteRow]:
 
 
 def _coalesce(
-    raw: list[tuple[tuple[str, str, Headers], Backends]]
-) -> Iterable[tuple[str, str, Headers, Backends]]:
-    """`exact: /p` + `prefix: /p/` with the same headers and backends is Prefix /p."""
-    found = {(k, v, h, b) for (k, v, h), b in raw}
-    used: set[tuple[str, str, Headers, Backends]] = set()
+    raw: list[tuple[Key, Backends]]
+) -> Iterable[tuple[str, str, Headers, Backends, Conditions]]:
+    """`exact: /p` + `prefix: /p/` with the same other conditions and backends is Prefix
+    /p; a lone `prefix` not ending in '/' is Envoy's plain string prefix."""
+    found = {(k, v, h, b, c) for (k, v, h, c), b in raw}
+    used: set[tuple[str, str, Headers, Backends, Conditions]] = set()
     for item in sorted(found):
-        kind, value, headers, backends = item
-        partner = ("prefix", value + "/", headers, backends)
+        kind, value, headers, backends, conditions = item
+        partner = ("prefix", value + "/", headers, backends, conditions)
         if kind == "exact" and partner in found:
             used.update((item, partner))
-            yield ("Prefix", value, headers, backends)
-    for kind, value, headers, backends in sorted(found - used):
-        yield ("Exact" if kind == "exact" else "Prefix", value, headers, backends)
+            yield ("Prefix", value, headers, backends, conditions)
+    for kind, value, headers, backends, conditions in sorted(found - used):
+        yield (_path_type(kind, value), value, headers, backends, conditions)
+
+
+def _path_type(kind: str, value: str) -> str:
+    if kind == "prefix":
+        return "Prefix" if value.endswith("/") else "StringPrefix"
+    return {"exact": "Exact", "regex": "Regex"}[kind]
 
 
 def shadowed(docs: Iterable[Mapping[str, Any] | None]) -> list[str]:
@@ -123,7 +148,7 @@ def shadowed(docs: Iterable[Mapping[str, Any] | None]) -> list[str]:
     catches every request they would (Istio evaluates matches in order)."""
     problems = []
     for vs in _virtual_services(docs):
-        seen: list[tuple[str, str, Headers]] = []
+        seen: list[Key] = []
         for entry in vs.get("spec", {}).get("http", ()):
             for m in entry.get("match") or [{}]:
                 key = _match_key(m)
@@ -136,11 +161,13 @@ def shadowed(docs: Iterable[Mapping[str, Any] | None]) -> list[str]:
     return problems
 
 
-def _covers(a: tuple[str, str, Headers], b: tuple[str, str, Headers]) -> bool:
-    if not set(a[2]) <= set(b[2]):
+def _covers(a: Key, b: Key) -> bool:
+    if not set(a[2]) <= set(b[2]) or not set(a[3]) <= set(b[3]):
         return False
     if a[0] == "exact":
         return b[0] == "exact" and a[1] == b[1]
+    if a[0] == "regex" or b[0] == "regex":
+        return a[0] == b[0] and a[1] == b[1]
     return b[1].startswith(a[1])
 
 
@@ -159,16 +186,27 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
         return tuple(sorted(((s.fqdn, b.version, b.weight) for b in r.backends),
                             key=lambda b: (b[0], b[1] or "", b[2])))
 
+    splits = {t.service: t for t in plan.mesh.traffic if t.splits}
     for r in plan.routes:
-        if r.via is Via.ISTIO:
-            rows.add(RouteRow(INGRESS, r.host or "*", *normal_path(r.path_type, r.path),
-                              headers_of(r), backends(r)))
+        if r.via is not Via.ISTIO:
+            continue
+        row = RouteRow(INGRESS, r.host or "*", *normal_path(r.path_type, r.path),
+                       headers_of(r), backends(r))
+        t = splits.get(r.service)
+        if t is None or any(b.version for b in r.backends):
+            rows.add(row)
+        else:  # the gateway takes the service's in-mesh split
+            rows.update(_through(row, split) for split in _split_rows(services[r.service], t))
+    for name, t in splits.items():
+        rows.update(_split_rows(services[name], t))
     timed = {t.service for t in plan.mesh.traffic if t.timeout or t.retries}
     asking: dict[str, list[RoutePlan]] = {}
     for r in plan.routes:
         if any(b.version for b in r.backends):
             asking.setdefault(r.service, []).append(r)
     for s in plan.services:
+        if s.name in splits:
+            continue
         split = {} if not s.versions else {
             (*path_in_mesh(r), headers_of(r)): backends(r) for r in asking.get(s.name, ())
         }
@@ -177,6 +215,39 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
         split.setdefault(("Prefix", "/", ()), ((s.fqdn, None, 100),))
         rows.update(RouteRow(MESH, s.fqdn, *key, b) for key, b in split.items())
     return sorted(rows)
+
+
+def _split_rows(s: ServicePlan, t: TrafficPlan) -> list[RouteRow]:
+    """`traffic(split=, routes=)`: one row per route (first match wins, so the read-back's
+    shadow check covers the order), and the split for every other request."""
+    def to(split: tuple[tuple[str, int], ...]) -> Backends:
+        return tuple(sorted(((s.fqdn, v, w) for v, w in split if w),
+                            key=lambda b: (b[0], b[1] or "", b[2])))
+
+    out = []
+    for r in t.routes:
+        m = r.match
+        kind, path = ("Prefix", "/") if m.uri_kind is None else (
+            _path_type(m.uri_kind, m.uri or ""), m.uri or "")
+        conditions = [(f"header {n}", f"{k} {v}") for n, k, v in m.rules]
+        conditions += [(f"without header {n}", f"{k} {v}") for n, k, v in m.without]
+        conditions += [(f"query {n}", v) for n, v in m.query]
+        if m.method:
+            conditions.append(("method", f"exact {m.method}"))
+        out.append(RouteRow(MESH, s.fqdn, kind, path, m.headers, to(r.split),
+                            tuple(sorted(conditions))))
+    if t.split is not None:
+        out.append(RouteRow(MESH, s.fqdn, "Prefix", "/", (), to(t.split)))
+    return out
+
+
+def _through(gateway: RouteRow, split: RouteRow) -> RouteRow:
+    """A gateway row to the whole service, with the conditions of one of its mesh rows."""
+    path_type, path = ((split.path_type, split.path) if gateway.path == "/"
+                       and gateway.path_type == "Prefix" else (gateway.path_type, gateway.path))
+    return RouteRow(INGRESS, gateway.host, path_type, path,
+                    tuple(sorted({*gateway.headers, *split.headers})), split.backends,
+                    split.conditions)
 
 
 def gateway_problems(docs: Iterable[Mapping[str, Any] | None]) -> list[str]:

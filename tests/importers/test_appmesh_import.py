@@ -1,0 +1,323 @@
+"""`netgen import ecs --mesh ISTIO` on App Mesh exports built from published material
+(fixtures/appmesh-*/SOURCES.md).
+
+For every fixture: import, build and check exit 0; every Istio document passes the CRD
+schema; and for a set of probe requests, where App Mesh sends them (evaluated here from
+the fixture's JSON by App Mesh's documented rules) equals where the built Istio YAML sends
+them (read back by tests/mesh_requests.py), except for requests whose App Mesh route was
+left out, and then a warning names that route's file and JSON path.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from netgen.cli import app
+from tests.conftest import SHARED, build, documents
+from tests.istio_schema import is_istio, problems
+from tests.mesh_requests import Request, timing, where_to
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CRDS = SHARED / "crds" / "istio-1.30.3" / "crd-all.gen.yaml"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- App Mesh's routing, from the export alone ----------------------------------------------
+
+
+def _load(folder: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+
+
+def _string(match: dict[str, Any], value: str | None) -> bool:
+    if value is None:
+        return False
+    if "exact" in match:
+        return value == match["exact"]
+    if "prefix" in match:
+        return value.startswith(match["prefix"])
+    if "suffix" in match:
+        return value.endswith(match["suffix"])
+    if "regex" in match:
+        return re.fullmatch(match["regex"], value) is not None
+    if "range" in match:
+        return value.isdigit() and match["range"]["start"] <= int(value) < match["range"]["end"]
+    raise AssertionError(match)
+
+
+def appmesh_matches(m: dict[str, Any], r: Request) -> bool:
+    """App Mesh's HttpRouteMatch: `prefix` is a plain string prefix, `path` exact or a full
+    regex, headers case-insensitive by name (`invert` negates), query parameters exact."""
+    if "prefix" in m and not r.path.startswith(m["prefix"]):
+        return False
+    path = m.get("path") or {}
+    if "exact" in path and r.path != path["exact"]:
+        return False
+    if "regex" in path and re.fullmatch(path["regex"], r.path) is None:
+        return False
+    if "method" in m and r.method != m["method"]:
+        return False
+    headers = {k.lower(): v for k, v in r.headers.items()}
+    for h in m.get("headers", ()):
+        value = headers.get(h["name"].lower())
+        hit = value is not None if "match" not in h else _string(h["match"], value)
+        if hit == bool(h.get("invert")):
+            return False
+    return all(r.query.get(q["name"]) == q["match"]["exact"]
+               for q in m.get("queryParameters", ()))
+
+
+def appmesh_route(docs: list[dict[str, Any]], router: str, r: Request
+                  ) -> tuple[str, dict[str, float]] | None:
+    """(route name, {virtual node: percent}) of the first matching route, by priority."""
+    routes = [d["route"] for d in docs
+              if "route" in d and d["route"]["virtualRouterName"] == router]
+    routes.sort(key=lambda x: (x["spec"].get("priority") is None, x["spec"].get("priority", 0)))
+    for route in routes:
+        spec = route["spec"]
+        http = spec.get("httpRoute") or spec.get("http2Route")
+        if http is None or not appmesh_matches(http["match"], r):
+            continue
+        targets = http["action"]["weightedTargets"]
+        total = sum(t["weight"] for t in targets)
+        return route["routeName"], {t["virtualNode"]: t["weight"] * 100 / total for t in targets}
+    return None
+
+
+# --- the fixtures ------------------------------------------------------------------------------
+
+
+def imported(tmp_path: Path, fixture: str, *extra: str) -> tuple[Path, str]:
+    folder = tmp_path / fixture
+    shutil.copytree(FIXTURES / fixture, folder)
+    out = tmp_path / "blueprint.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), *extra)
+    assert code == 0, stderr
+    return out, stderr
+
+
+def built(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in documents(build(path)[0])}
+    for doc in docs.values():
+        if is_istio(doc):
+            assert problems(doc) == [], (doc["kind"], doc["metadata"]["name"])
+    return docs
+
+
+def version_of_node(docs: dict[tuple[str, str], dict[str, Any]], service: str,
+                    marks: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """subset -> virtual node, through each version's Deployment and the env value that
+    tells the fixture's versions apart (marks: node -> (env name, value))."""
+    out = {}
+    for (kind, name), d in docs.items():
+        if kind != "Deployment" or not name.startswith(service + "-"):
+            continue
+        version = d["spec"]["template"]["metadata"]["labels"].get("version")
+        if version is None:  # another service whose name starts alike
+            continue
+        env = {e["name"]: e.get("value") for e in d["spec"]["template"]["spec"]["containers"][0]
+               .get("env", ())}
+        node = next(n for n, (k, v) in marks.items() if env.get(k) == v)
+        out[version] = node
+    return out
+
+
+CASES = {
+    "appmesh-colorapp": {
+        "router": "colorteller-vr", "service": "colorteller", "vs": "colorteller-mesh",
+        "marks": {"colorteller-white-vn": ("COLOR", "white"),
+                  "colorteller-blue-vn": ("COLOR", "blue"),
+                  "colorteller-red-vn": ("COLOR", "red")},
+        "probes": [Request("/color"), Request("/"), Request("/color/clear", "POST")],
+    },
+    "appmesh-cli-examples": {
+        "router": "vrServiceB", "service": "serviceb", "vs": "serviceb-mesh",
+        "marks": {"vnServiceBv1": ("VERSION", "1"), "vnServiceBv2": ("VERSION", "2")},
+        "probes": [
+            Request("/"), Request("/orders", "POST"),
+            Request("/beta/x", "GET", {"x-user-group": "beta", "user-agent": "Chrome"},
+                    {"trace": "on"}),
+            Request("/beta", "GET", {"X-User-Group": "beta", "User-Agent": "x Chrome"},
+                    {"trace": "on"}),
+            Request("/beta/x", "GET", {"x-user-group": "beta", "user-agent": "Chrome",
+                                       "x-legacy": "17"}, {"trace": "on"}),
+            Request("/beta/x", "GET", {"x-user-group": "beta", "user-agent": "Chrome",
+                                       "x-legacy": "27"}, {"trace": "on"}),
+            Request("/beta/x", "POST", {"x-user-group": "beta", "user-agent": "Chrome"},
+                    {"trace": "on"}),
+            Request("/beta/x", "GET", {"x-user-group": "beta", "user-agent": "Firefox"},
+                    {"trace": "on"}),
+            Request("/beta/x", "GET", {"x-user-group": "beta", "user-agent": "Chrome"}),
+            Request("/betamax", "GET", {"x-user-group": "beta", "user-agent": "Chrome"},
+                    {"trace": "on"}),
+            Request("/v2/items"), Request("/v2"), Request("/x/v2/items"),
+            Request("/a", headers={"x-build": "150"}),
+            Request("/a", "POST", headers={"clientRequestId": "12345"}),
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(CASES))
+def test_import_build_and_check_pass(tmp_path: Path, fixture: str) -> None:
+    out, _ = imported(tmp_path, fixture, "--mesh", "ISTIO")
+    code, _, stderr = run("build", str(out), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 0, stderr
+    code, stdout, stderr = run("check", str(out), "--crds", str(CRDS))
+    assert code == 0, stdout + stderr
+
+
+@pytest.mark.parametrize("fixture", sorted(CASES))
+def test_routes_equal_the_app_mesh_routes_they_came_from(tmp_path: Path, fixture: str) -> None:
+    case = CASES[fixture]
+    out, stderr = imported(tmp_path, fixture, "--mesh", "ISTIO")
+    docs = built(out)
+    export = _load(FIXTURES / fixture)
+    vs = docs[("VirtualService", case["vs"])]
+    nodes = version_of_node(docs, case["service"], case["marks"])
+    for request in case["probes"]:
+        expected = appmesh_route(export, case["router"], request)
+        got = where_to(vs, request)
+        if expected is None:
+            assert got is None, request
+            continue
+        route, weights = expected
+        left_out = f"[appmesh-route-left-out] route {route} of {case['router']}"
+        if left_out in stderr:
+            line = next(x for x in stderr.splitlines() if left_out in x)
+            assert f"{route}.json: $.route.spec." in line, line  # file and JSON path
+            continue
+        assert got is not None, request
+        assert {nodes[v]: p for v, p in got.items()} == pytest.approx(weights, abs=1), request
+
+
+def test_timeouts_and_retries_follow_app_mesh_with_its_default_written_out(
+    tmp_path: Path,
+) -> None:
+    out, _ = imported(tmp_path, "appmesh-cli-examples", "--mesh", "ISTIO")
+    text = out.read_text()
+    assert "timeout 15s: App Mesh's default per-request timeout" in text
+    vs = built(out)[("VirtualService", "serviceb-mesh")]
+    beta = Request("/beta", "GET", {"x-user-group": "beta", "user-agent": "Chrome"},
+                   {"trace": "on"})
+    assert timing(vs, beta) == ("5s", {"attempts": 2, "perTryTimeout": "2000ms",
+                                       "retryOn": "5xx,retriable-4xx,connect-failure"})
+    assert timing(vs, Request("/v2/x")) == ("1500ms", None)
+    assert timing(vs, Request("/")) == ("15s", None)  # App Mesh's implicit default
+
+
+def test_nothing_left_out_without_a_warning_naming_file_and_path(tmp_path: Path) -> None:
+    _, stderr = imported(tmp_path, "appmesh-cli-examples", "--mesh", "ISTIO")
+    lines = stderr.splitlines()
+    for needle in (
+        "describe-route-builds.json: $.route.spec.httpRoute.match.headers[0].match.range: "
+        "warning: [appmesh-route-left-out]",
+        "describe-route-http2Route.json: $.route.spec.http2Route.match.scheme: warning: "
+        "[appmesh-route-left-out]",
+        "describe-route-beta.json: $.route.spec.httpRoute.timeout.idle: warning: "
+        "[appmesh-idle-timeout]",
+        "describe-virtual-node-vnServiceBv1.json: $.virtualNode.spec.listeners[0].healthCheck"
+        ": warning: [appmesh-listener]",
+    ):
+        assert any(needle in line for line in lines), needle
+
+
+def test_the_envoy_and_xray_containers_are_app_mesh_infrastructure(tmp_path: Path) -> None:
+    _, stderr = imported(tmp_path, "appmesh-colorapp", "--mesh", "ISTIO")
+    assert "[sidecar]" not in stderr
+    proxy = [x for x in stderr.splitlines() if "[appmesh-proxy]" in x]
+    assert len(proxy) == 5  # gateway and four colortellers; tcpecho runs no Envoy
+    assert all("envoy, xray-daemon and proxyConfiguration APPMESH" in x for x in proxy)
+
+
+def test_callers_of_the_virtual_service_reach_every_version(tmp_path: Path) -> None:
+    out, _ = imported(tmp_path, "appmesh-colorapp", "--mesh", "ISTIO")
+    docs = built(out)
+    gateway = docs[("Deployment", "colorgateway")]["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e.get("value") for e in gateway["env"]}
+    assert env["COLOR_TELLER_ENDPOINT"] == "colorteller.appmesh-demo.svc.cluster.local:9080"
+    assert "version" not in docs[("Service", "colorteller")]["spec"]["selector"]
+    assert {("Deployment", f"colorteller-v{i}") for i in (1, 2, 3)} <= set(docs)
+    # the virtual node's backends are the calls the mesh allows
+    allowed = docs[("AuthorizationPolicy", "colorteller")]["spec"]["rules"][0]["from"]
+    assert allowed == [{"source": {"principals": [
+        "cluster.local/ns/appmesh-demo/sa/colorgateway"]}}]
+
+
+def test_the_virtual_gateway_routes_become_istio_exposures(tmp_path: Path) -> None:
+    out, _ = imported(tmp_path, "appmesh-cli-examples", "--mesh", "ISTIO")
+    docs = built(out)
+    a = docs[("VirtualService", "api.example.com")]
+    assert a["spec"]["gateways"] == ["app1-istio"]
+    assert where_to(a, Request("/a/x")) == {"servicea.app1.svc.cluster.local": 100}
+    assert where_to(a, Request("/b")) is None
+    b = docs[("VirtualService", "app1-istio")]
+    export = _load(FIXTURES / "appmesh-cli-examples")
+    nodes = version_of_node(docs, "serviceb", CASES["appmesh-cli-examples"]["marks"])
+    for request in (Request("/"), Request("/v2/x")):  # through the gateway, still split
+        expected = appmesh_route(export, "vrServiceB", request)
+        assert expected is not None
+        got = where_to(b, request)
+        assert got is not None and {nodes[v]: p for v, p in got.items()} == pytest.approx(
+            expected[1], abs=1)
+
+
+def test_without_a_mesh_the_versions_stay_and_a_warning_says_the_split_is_not_enforced(
+    tmp_path: Path,
+) -> None:
+    out, stderr = imported(tmp_path, "appmesh-colorapp")
+    assert "[appmesh-no-mesh]" in stderr and "pass --mesh ISTIO" in stderr
+    text = out.read_text()
+    assert "traffic(" not in text and "mesh(" not in text
+    assert '"v3": version(' in text
+
+
+def test_a_wrong_shape_names_file_and_path_and_writes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    doc = json.loads((folder / "describe-route-beta.json").read_text())
+    doc["route"]["spec"]["httpRoute"]["action"]["weightedTargets"][0]["weight"] = "1"
+    (folder / "describe-route-beta.json").write_text(json.dumps(doc))
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 1 and not out.exists()
+    assert ("describe-route-beta.json: $.route.spec.httpRoute.action.weightedTargets[0].weight:"
+            " error: expected integer") in stderr
+
+
+def test_only_istio_is_a_target_mesh(tmp_path: Path) -> None:
+    code, _, stderr = run("import", "ecs", str(FIXTURES / "appmesh-colorapp"), "-o",
+                          str(tmp_path / "bp.py"), "--mesh", "LINKERD")
+    assert code == 2 and "must be ISTIO" in stderr
+
+
+def test_listed_but_not_described_objects_are_named(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    (folder / "describe-route-v2-path.json").unlink()
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0
+    assert ("list-routes.json: $.routes[4]: warning: [appmesh-not-described] "
+            "arn:aws:appmesh:us-east-1:123456789012:mesh/app1/virtualRouter/vrServiceB/route/"
+            "v2-path is listed but not described") in stderr
+
+
+def test_sources_are_recorded_for_every_fixture() -> None:
+    for fixture in CASES:
+        sources = (FIXTURES / fixture / "SOURCES.md").read_text()
+        named = re.findall(r"[\w.*-]+\.json", sources)
+        for p in (FIXTURES / fixture).glob("*.json"):
+            assert any(fnmatch.fnmatch(p.name, n) for n in named), (fixture, p.name)

@@ -120,7 +120,7 @@ def test_shadowed_routes_are_reported() -> None:
     http = _find(docs, "VirtualService", "shop.example.com")["spec"]["http"]
     http.insert(0, http.pop())  # the catch-all first: nothing else can match
     found = routes.shadowed(docs)
-    assert len(found) == 4 and all("shadowed by ('prefix', '/', ())" in p for p in found)
+    assert len(found) == 4 and all("shadowed by ('prefix', '/', (), ())" in p for p in found)
 
 
 def test_gateway_problems_are_reported() -> None:

@@ -28,14 +28,20 @@ from netgen.importers.ecs.pysource import (
 )
 
 DEFAULT_TIMEOUT = "15s"  # App Mesh's per-request timeout when a route sets none
-RETRY_EVENTS = {  # App Mesh event -> Envoy/Istio retryOn condition
-    "server-error": "5xx", "gateway-error": "gateway-error", "client-error": "retriable-4xx",
+RETRY_EVENTS = {  # App Mesh event -> Envoy/Istio retryOn conditions
+    # App Mesh's server-error and gateway-error include Envoy's `reset`; `5xx` already does.
+    "server-error": "5xx", "gateway-error": "gateway-error,reset", "client-error": "retriable-4xx",
     "stream-error": "refused-stream", "connection-error": "connect-failure",
     "cancelled": "cancelled", "deadline-exceeded": "deadline-exceeded",
     "internal": "internal", "resource-exhausted": "resource-exhausted",
     "unavailable": "unavailable",
 }
 MESHES = ("ISTIO",)
+DEFAULT_RETRIES = (
+    "routes without a retryPolicy: App Mesh's hidden default (meshes of accounts new after "
+    "2020-07-29: 2 retries on HTTP 503, gRPC UNAVAILABLE, connect-failure, refused-stream) "
+    "is close to Istio's (2 attempts on connect-failure, refused-stream, unavailable, "
+    "cancelled, 503), which applies")
 
 
 class Skip(Exception):
@@ -106,6 +112,32 @@ class MeshSection:
                     "appmesh-egress", f"mesh {mesh.meshName} let tasks reach any outside "
                                       "host (egressFilter ALLOW_ALL); under STRICT only declared "
                                       "externals are allowed", ".spec.egressFilter"))
+        provided = {self.index.router_of(vs) for vs in self.index.mesh.virtual_services.values()}
+        for router, routes in sorted(self.index.routes.items()):
+            if router not in provided:
+                for route in routes:
+                    self.findings.append(self._at(route.metadata.arn).finding(
+                        "appmesh-router-unused", f"no exported virtual service is provided by "
+                                                 f"router {router}, so route {route.routeName} "
+                                                 "is not carried over (export its virtual "
+                                                 "service with describe-virtual-service)"))
+        for gw in self.index.mesh.virtual_gateways.values():
+            at = self._at(gw.metadata.arn)
+            for i, li in enumerate(gw.spec.listeners):
+                port = li.portMapping.port
+                if li.tls is not None:
+                    self.findings.append(at.finding(
+                        "appmesh-gateway-tls", f"virtual gateway {gw.virtualGatewayName} "
+                                               "terminated TLS; give the exposures "
+                                               "tls=tls_secret(...) with the certificate",
+                        f".spec.listeners[{i}].tls"))
+                if port not in (80, 443):
+                    self.findings.append(at.finding(
+                        "appmesh-gateway-port", f"virtual gateway {gw.virtualGatewayName} "
+                                                f"listened on {port}; the Istio ingress gateway "
+                                                "serves 80 (443 with TLS): point clients and "
+                                                "load balancers there",
+                        f".spec.listeners[{i}].portMapping.port"))
         for node in self.index.nodes.values():
             at = self._at(node.metadata.arn)
             for i, li in enumerate(node.spec.listeners):
@@ -180,6 +212,8 @@ class MeshSection:
         at = self._at(last.metadata.arn)
         timeout = self._timeout(http.timeout, last, at, ".spec", notes)
         retries = _retries(http.retryPolicy) if http.retryPolicy else None
+        if retries is None:
+            notes.append(DEFAULT_RETRIES)
         return comment(f"{vs.virtualServiceName} (virtual router {router}, one version).\n"
                        + "\n".join(notes)) + statement(
             call("traffic", s.name, timeout=timeout, retries=retries))
@@ -234,6 +268,8 @@ class MeshSection:
                                               notes)
             if retry is not None:
                 kwargs["retries"] = _retries(retry)
+            elif DEFAULT_RETRIES not in notes:
+                notes.append(DEFAULT_RETRIES)
         elif timeout is not None and timeout.idle is not None:
             self.findings.append(at.finding("appmesh-idle-timeout", f"route {route.routeName}: "
                                             "the TCP idle timeout is not carried over",
@@ -457,8 +493,8 @@ def _header(h: shapes.HttpRouteHeader, path: str) -> Call:
 
 
 def _retries(r: shapes.RetryPolicy) -> Call:
-    events = [RETRY_EVENTS.get(e, e) for e in (*r.httpRetryEvents, *r.tcpRetryEvents,
-                                              *r.grpcRetryEvents)]
+    events = [c for e in (*r.httpRetryEvents, *r.tcpRetryEvents, *r.grpcRetryEvents)
+              for c in RETRY_EVENTS.get(e, e).split(",")]
     return call("retries", r.maxRetries, per_try=r.perRetryTimeout.text(),
                 on=",".join(dict.fromkeys(events)) or None)
 

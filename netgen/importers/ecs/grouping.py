@@ -22,6 +22,7 @@ names ("api" + "api-canary" → "api"), else after the primary member.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from attrs import frozen
@@ -94,7 +95,7 @@ def _forward_weights(exports: Exports) -> list[list[tuple[str, int]]]:
 
 def group_services(
     exports: Exports, services: dict[str, EcsService], findings: list[Finding],
-    tied: list[list[str]] = (),  # type: ignore[assignment]
+    tied: Sequence[Sequence[str]] = (),
 ) -> list[Group]:
     """`tied`: ECS services known to be versions of one service by other means (the
     targets of one App Mesh virtual router)."""

@@ -230,6 +230,8 @@ def test_nothing_left_out_without_a_warning_naming_file_and_path(tmp_path: Path)
         "[appmesh-idle-timeout]",
         "describe-virtual-node-vnServiceBv1.json: $.virtualNode.spec.listeners[0].healthCheck"
         ": warning: [appmesh-listener]",
+        "describe-virtual-gateway.json: $.virtualGateway.spec.listeners[0].portMapping.port: "
+        "warning: [appmesh-gateway-port]",
     ):
         assert any(needle in line for line in lines), needle
 
@@ -295,6 +297,41 @@ def test_a_wrong_shape_names_file_and_path_and_writes_nothing(tmp_path: Path) ->
     assert code == 1 and not out.exists()
     assert ("describe-route-beta.json: $.route.spec.httpRoute.action.weightedTargets[0].weight:"
             " error: expected integer") in stderr
+
+
+def test_grpc_routes_match_the_service_and_method_path(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    doc = json.loads((folder / "describe-route-v2-path.json").read_text())
+    http = doc["route"]["spec"].pop("httpRoute")
+    doc["route"]["spec"]["grpcRoute"] = {
+        "action": http["action"], "timeout": http["timeout"],
+        "match": {"serviceName": "com.amazonaws.services.ColorService", "methodName": "GetColor",
+                  "metadata": [{"name": "mymetadata", "invert": False,
+                                "match": {"prefix": "123"}}]}}
+    (folder / "describe-route-v2-path.json").write_text(json.dumps(doc))
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    vs = built(out)[("VirtualService", "serviceb-mesh")]
+    call = Request("/com.amazonaws.services.ColorService/GetColor", "POST",
+                   {"mymetadata": "12345"})
+    assert where_to(vs, call) == {"v2": 100}
+    assert where_to(vs, Request("/com.amazonaws.services.ColorService/GetColor", "POST")) == {
+        "v1": 90, "v2": 10}
+
+
+def test_routes_of_a_router_no_virtual_service_uses_are_named(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    (folder / "describe-virtual-service-serviceB.json").unlink()
+    (folder / "list-virtual-services.json").unlink()
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(tmp_path / "bp.py"),
+                          "--mesh", "ISTIO")
+    assert code == 0
+    for route in ("toVnServiceB-weighted", "beta", "builds", "v2-path", "http2Route"):
+        assert (f"describe-route-{route}.json: $.route: warning: [appmesh-router-unused] no "
+                "exported virtual service is provided by router vrServiceB") in stderr, route
 
 
 def test_only_istio_is_a_target_mesh(tmp_path: Path) -> None:

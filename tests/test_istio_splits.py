@@ -184,11 +184,66 @@ def test_a_gateway_path_combines_with_routes_that_match_any_path(blueprint_file:
      'expose("api", via=ALB, path="/api", canary=0.2)\n',
      "bp.py:10: error: expose('api'): its versions (80% to v1, 20% to v3) would also split "
      "calls inside the mesh, which traffic('api', split=/routes=) at bp.py:9 decides"),
-    ('mesh(ISTIO)\ntraffic("api", routes=[mesh_route(prefix="/x", split={"v1": 100})])\n'
-     'expose("api", via=ISTIO, host="a.example.com", path="/api")\n',
-     "bp.py:10: error: expose('api', via=ISTIO): the gateway route (path exact '/api'"),
 ])
 def test_mistakes_are_errors_with_their_line(blueprint_file: Make, body: str,
                                              expected: str) -> None:
     found = errors(blueprint_file, body)
     assert any(expected in e for e in found), found
+
+
+def test_gateway_and_route_conditions_no_request_meets_together_drop_that_route(
+    blueprint_file: Make,
+) -> None:
+    docs = docs_of(blueprint_file, """\
+    mesh(ISTIO)
+    traffic("api", split={"v1": 100}, routes=[
+        mesh_route(headers=header("x-v", "3"), split={"v3": 100}),
+        mesh_route(prefix="/api/beta", split={"v2": 100}),
+        mesh_route(prefix="/other", split={"v3": 100}),
+    ])
+    expose("api", via=ISTIO, host="a.example.com", path="/api", match=header("X-V", "2"))
+    """)
+    gw = docs[("VirtualService", "a.example.com")]
+    assert where_to(gw, Request("/api/x", headers={"x-v": "2"})) == {"v1": 100}
+    assert where_to(gw, Request("/api/beta/x", headers={"x-v": "2"})) == {"v2": 100}
+    assert where_to(gw, Request("/api/x", headers={"x-v": "3"})) is None
+    assert where_to(gw, Request("/other", headers={"x-v": "2"})) is None
+    assert len(gw["spec"]["http"]) == 2  # the x-v=3 and /other routes cannot match here
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ('mesh(ISTIO)\ntraffic("api", routes=[mesh_route(regex="/a.*", split={"v1": 100})])\n'
+     'expose("api", via=ISTIO, host="a.example.com", path="/api")\n',
+     "bp.py:10: error: expose('api', via=ISTIO): the gateway route (path exact '/api') and a "
+     "mesh route of traffic('api') (path regex '/a.*') ask for two path patterns"),
+    ('mesh(ISTIO)\ntraffic("api", routes=[mesh_route(headers=[header("x", "1"), '
+     'mesh_header("X", prefix="2")], split={"v1": 100})])\n',
+     "header 'x' is matched twice"),
+])
+def test_inexpressible_combinations_are_errors(blueprint_file: Make, body: str,
+                                               expected: str) -> None:
+    found = errors(blueprint_file, body)
+    assert any(expected in e for e in found), found
+
+
+@pytest.mark.parametrize("body", [
+    ROUTED,
+    ROUTED + 'expose("api", via=ISTIO, host="api.example.com")\n',
+    """\
+    mesh(ISTIO)
+    traffic("api", split={"v1": 100}, routes=[
+        mesh_route(headers=header("x-v", "3"), split={"v3": 100}),
+        mesh_route(prefix="/api/beta", split={"v2": 100}),
+        mesh_route(prefix="/a", method="POST", split={"v2": 50, "v3": 50}),
+    ])
+    expose("api", via=ISTIO, host="a.example.com", path="/api", match=header("X-V", "2"))
+    expose("api", via=ISTIO, host="b.example.com")
+    traffic("db", split={"a": 75, "b": 25})
+    """,
+], ids=["mesh", "gateway", "combined"])
+def test_verify_reads_back_what_the_plan_says(blueprint_file: Make, body: str) -> None:
+    from netgen.analysis.mesh_verify import verify_mesh
+
+    compiled = build(blueprint_file(HEAD + textwrap.dedent(body)))[0]
+    report = verify_mesh(compiled.plan, documents(compiled))
+    assert report.ok, report.render()

@@ -17,6 +17,7 @@ from attrs import frozen
 from netgen.meshplan import TrafficPlan, headers_of, normal_path, path_in_mesh
 from netgen.model import Via
 from netgen.plan import Plan, RoutePlan, ServicePlan
+from netgen.resolve.mesh_splits import uri_and
 
 MESH, INGRESS = "mesh", "ingress"
 
@@ -196,7 +197,8 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
         if t is None or any(b.version for b in r.backends):
             rows.add(row)
         else:  # the gateway takes the service's in-mesh split
-            rows.update(_through(row, split) for split in _split_rows(services[r.service], t))
+            rows.update(x for split in _split_rows(services[r.service], t)
+                        for x in _through(row, split))
     for name, t in splits.items():
         rows.update(_split_rows(services[name], t))
     timed = {t.service for t in plan.mesh.traffic if t.timeout or t.retries}
@@ -241,13 +243,30 @@ def _split_rows(s: ServicePlan, t: TrafficPlan) -> list[RouteRow]:
     return out
 
 
-def _through(gateway: RouteRow, split: RouteRow) -> RouteRow:
-    """A gateway row to the whole service, with the conditions of one of its mesh rows."""
-    path_type, path = ((split.path_type, split.path) if gateway.path == "/"
-                       and gateway.path_type == "Prefix" else (gateway.path_type, gateway.path))
-    return RouteRow(INGRESS, gateway.host, path_type, path,
-                    tuple(sorted({*gateway.headers, *split.headers})), split.backends,
-                    split.conditions)
+def _through(gateway: RouteRow, split: RouteRow) -> list[RouteRow]:
+    """A gateway row to the whole service, with the conditions of one of its mesh rows:
+    the pairs of path conditions both can hold, as Istio reads them back."""
+    exact = dict(gateway.headers)
+    if any(exact.get(n, v) != v for n, v in split.headers):
+        return []  # one header cannot equal two values
+    raw: list[tuple[Key, Backends]] = []
+    headers = tuple(sorted({*gateway.headers, *split.headers}))
+    for g in _raw_uris(gateway):
+        for m in _raw_uris(split):
+            both = uri_and(g, m)
+            if isinstance(both, tuple):
+                kind, path = both if both[0] is not None else ("prefix", "/")
+                raw.append(((kind, path or "", headers, split.conditions), split.backends))
+    return [RouteRow(INGRESS, gateway.host, *row[:4], row[4]) for row in _coalesce(raw)]
+
+
+def _raw_uris(row: RouteRow) -> list[tuple[str | None, str | None]]:
+    if row.path_type == "Prefix" and row.path == "/":
+        return [(None, None)]
+    if row.path_type == "Prefix" and not row.path.endswith("/"):
+        return [("exact", row.path), ("prefix", row.path + "/")]
+    kind = {"Exact": "exact", "Regex": "regex"}.get(row.path_type, "prefix")
+    return [(kind, row.path)]
 
 
 def gateway_problems(docs: Iterable[Mapping[str, Any] | None]) -> list[str]:

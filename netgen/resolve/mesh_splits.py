@@ -93,6 +93,12 @@ def _match_problems(r: MeshRoute) -> list[str]:
     else:
         for h in headers:
             out += _header_problems(h)
+        names = [h.name.lower() for h in headers
+                 if isinstance(h, HeaderMatch | MeshHeader) and isinstance(h.name, str)]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            out.append(f"header {twice[0]!r} is matched twice; Istio takes one condition "
+                       "per header (use one mesh_header(regex=...))")
     if r.query is not None and (not isinstance(r.query, Mapping) or not all(
             isinstance(k, str) and k and isinstance(v, str) for k, v in r.query.items())):
         out.append(f"query={r.query!r} must map parameter names to exact values")
@@ -207,26 +213,33 @@ def split_routes(t: TrafficPlan, s: ServicePlan, dests: Any) -> list[HttpRoute]:
     return out
 
 
+EMPTY = "empty"  # the two matches exclude each other: no request matches both
+INEXPRESSIBLE = "inexpressible"  # both can hold, but not in one Istio match
+
+
 def through_gateway(
     outer: HttpRoute, inner: list[HttpRoute], loc: Any, service: str, c: Collector
 ) -> list[HttpRoute]:
     """A gateway route to the whole service, taking the service's split: each of the
-    service's routes, its conditions AND the gateway route's. The gateway route's path
-    (after its rewrite) and the split route's path cannot both be required of one match."""
+    service's routes, its conditions AND the gateway route's. Two conditions no request
+    meets together drop that pair; two an Istio match cannot hold at once (two path
+    patterns, two kinds of match on one header) are an error."""
     out = []
     for route in inner:
-        matches = []
+        matches: list[HttpMatch] = []
+        reported = False
         for o in outer.matches or (HttpMatch(None, None, ()),):
             for i in route.matches or (HttpMatch(None, None, ()),):
                 both = _and(o, i)
-                if both is None:
+                if both == INEXPRESSIBLE and not reported:
+                    reported = True
                     c.error(loc, f"expose({service!r}, via=ISTIO): the gateway route (path "
-                                 f"{o.uri_kind} {o.uri!r}, method {o.method}) and a mesh route "
-                                 f"of traffic({service!r}) (path {i.uri_kind} {i.uri!r}, "
-                                 f"method {i.method}) ask for two paths or methods, which one "
-                                 "Istio match cannot hold; give one of them no path or method")
-                    continue
-                matches.append(both)
+                                 f"{o.uri_kind} {o.uri!r}) and a mesh route of "
+                                 f"traffic({service!r}) (path {i.uri_kind} {i.uri!r}) ask for "
+                                 "two path patterns or two kinds of match on one header, which "
+                                 "one Istio match cannot hold")
+                elif isinstance(both, HttpMatch):
+                    matches.append(both)
         if matches:
             every = all(m == HttpMatch(None, None, ()) for m in matches)
             out.append(HttpRoute(() if every else tuple(dict.fromkeys(matches)),
@@ -236,14 +249,43 @@ def through_gateway(
     return out
 
 
-def _and(a: HttpMatch, b: HttpMatch) -> HttpMatch | None:
-    if a.uri_kind is not None and b.uri_kind is not None and (a.uri_kind, a.uri) != (
-            b.uri_kind, b.uri):
-        return None
-    uri_kind, uri = (a.uri_kind, a.uri) if a.uri_kind is not None else (b.uri_kind, b.uri)
+def uri_and(a: tuple[str | None, str | None], b: tuple[str | None, str | None]
+            ) -> tuple[str | None, str | None] | str:
+    """The one uri condition both hold for, EMPTY when none can, INEXPRESSIBLE when Istio
+    cannot say it. (None, None) is any path; prefixes are plain string prefixes."""
+    if a[0] is None or a == b:
+        return b
+    if b[0] is None:
+        return a
+    if "regex" in (a[0], b[0]):
+        return INEXPRESSIBLE
+    pa, pb = a[1] or "", b[1] or ""
+    if a[0] == "exact" and b[0] == "exact":
+        return EMPTY
+    if a[0] == "exact" or b[0] == "exact":
+        exact, prefix = (pa, pb) if a[0] == "exact" else (pb, pa)
+        return ("exact", exact) if exact.startswith(prefix) else EMPTY
+    if pa.startswith(pb):
+        return ("prefix", pa)
+    return ("prefix", pb) if pb.startswith(pa) else EMPTY
+
+
+def _and(a: HttpMatch, b: HttpMatch) -> HttpMatch | str:
+    uri = uri_and((a.uri_kind, a.uri), (b.uri_kind, b.uri))
+    if isinstance(uri, str):
+        return uri
     if a.method and b.method and a.method != b.method:
-        return None
-    return HttpMatch(uri_kind, uri, tuple(sorted({*a.headers, *b.headers})),
-                     a.method or b.method, tuple(sorted({*a.rules, *b.rules})),
+        return EMPTY
+    if any(dict(a.query).get(n, v) != v for n, v in b.query):
+        return EMPTY
+    exact = dict(a.headers)
+    if any(exact.get(name, value) != value for name, value in b.headers):
+        return EMPTY  # one header cannot equal two values
+    headers = tuple(sorted({*a.headers, *b.headers}))
+    rules = tuple(sorted({*a.rules, *b.rules}))
+    names = [n for n, _ in headers] + [n for n, _, _ in rules]
+    if len(names) != len(set(names)):
+        return INEXPRESSIBLE
+    return HttpMatch(uri[0], uri[1], headers, a.method or b.method, rules,
                      tuple(sorted({*a.without, *b.without})),
                      tuple(sorted({*a.query, *b.query})))

@@ -334,6 +334,45 @@ def test_routes_of_a_router_no_virtual_service_uses_are_named(tmp_path: Path) ->
                 "exported virtual service is provided by router vrServiceB") in stderr, route
 
 
+def _edit(folder: Path, name: str, change) -> None:  # type: ignore[no-untyped-def]
+    doc = json.loads((folder / name).read_text())
+    change(doc)
+    (folder / name).write_text(json.dumps(doc))
+
+
+def test_a_named_port_the_virtual_node_says_is_http_is_routed_as_http(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    for name in ("describe-task-definition-serviceB-7.json",
+                 "describe-task-definition-serviceB-8.json"):
+        _edit(folder, name, lambda d: d["taskDefinition"]["containerDefinitions"][0][
+            "portMappings"][0].update(name="api"))
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    docs = built(out)
+    assert docs[("Service", "serviceb")]["spec"]["ports"][0]["name"] == "http-api"
+    assert where_to(docs[("VirtualService", "serviceb-mesh")], Request("/v2/x")) == {"v2": 100}
+
+
+def test_a_route_whose_targets_weigh_nothing_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+
+    def zero(d: dict) -> None:
+        for t in d["route"]["spec"]["httpRoute"]["action"]["weightedTargets"]:
+            t["weight"] = 0
+
+    _edit(folder, "describe-route-v2-path.json", zero)
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    assert ("describe-route-v2-path.json: $.route.spec.httpRoute.action.weightedTargets: "
+            "warning: [appmesh-route-left-out] route v2-path of vrServiceB: its targets carry "
+            "no weight") in stderr
+    assert 'regex="/v2/.*"' not in out.read_text()
+
+
 def test_only_istio_is_a_target_mesh(tmp_path: Path) -> None:
     code, _, stderr = run("import", "ecs", str(FIXTURES / "appmesh-colorapp"), "-o",
                           str(tmp_path / "bp.py"), "--mesh", "LINKERD")

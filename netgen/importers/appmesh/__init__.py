@@ -83,7 +83,11 @@ def listener_protocols(index: Any, service: Any) -> Any:
     for p in service.ports:
         proto = said.get(p.port)
         if p.app_protocol is None and proto in ("http", "http2", "grpc"):
-            name = port_name(None, p.port, proto) if p.name == f"tcp-{p.port}" else p.name
+            name = p.name
+            if name == f"tcp-{p.port}":
+                name = port_name(None, p.port, proto)
+            elif name != proto and not name.startswith(proto + "-"):
+                name = port_name(f"{proto}-{name}", p.port, None)  # Istio reads the prefix
             p = attrs.evolve(p, name=name, app_protocol=proto)
         ports.append(p)
     return attrs.evolve(service, ports=tuple(ports))

@@ -288,6 +288,9 @@ class MeshSection:
                 raise Skip(f"target {t.virtualNode} names port {t.port}, which netgen cannot "
                            "express", f"{path}[{i}].port")
             weights[version] = weights.get(version, 0) + t.weight
+        if not weights or sum(weights.values()) == 0:
+            raise Skip("its targets carry no weight, so App Mesh sent it nowhere",
+                       path)
         percent = percentages(weights)
         if any(weights[v] * 100 != percent[v] * sum(weights.values()) for v in weights):
             notes.append(f"route {route.routeName}: App Mesh weights "

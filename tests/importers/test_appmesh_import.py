@@ -391,6 +391,43 @@ def test_listed_but_not_described_objects_are_named(tmp_path: Path) -> None:
             "v2-path is listed but not described") in stderr
 
 
+def generate(fixture: str, mesh: str | None = "ISTIO") -> str:
+    """The blueprint text, with a fixed export folder name in its header."""
+    from netgen.importers.appmesh import appmesh_stage
+    from netgen.importers.ecs import analyse, load_exports
+    from netgen.importers.ecs.writer import WriterOptions, write_blueprint
+
+    folder = FIXTURES / fixture
+    exports = load_exports(folder)
+    index, relabel, extra = appmesh_stage(folder, exports, mesh)
+    system = relabel(analyse(exports, index))
+    return write_blueprint(system, WriterOptions(source="aws-export/"), exports.source,
+                           extra(system)).text
+
+
+@pytest.mark.parametrize("fixture", sorted(CASES))
+def test_golden_blueprint(fixture: str, py_snapshot) -> None:  # type: ignore[no-untyped-def]
+    assert generate(fixture) == py_snapshot
+
+
+@pytest.mark.parametrize("fixture", sorted(CASES))
+def test_generated_code_is_formatted_and_lint_clean(fixture: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        pytest.skip("ruff is not installed")
+    path = tmp_path / "blueprint.py"
+    path.write_text(generate(fixture))
+    formatted = subprocess.run([ruff, "format", "--isolated", "--diff", str(path)],
+                               capture_output=True, text=True)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+    checked = subprocess.run([ruff, "check", "--isolated", "--ignore", "F403,F405", str(path)],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_sources_are_recorded_for_every_fixture() -> None:
     for fixture in CASES:
         sources = (FIXTURES / fixture / "SOURCES.md").read_text()

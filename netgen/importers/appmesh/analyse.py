@@ -134,8 +134,22 @@ class MeshIndex:
         return []
 
     def names(self, groups: list[Group]) -> list[DnsName]:
-        """Each virtual service's name -> the service of all the versions behind it."""
+        """Each virtual service's name -> the service of all the versions behind it. A
+        version's own discovery name now names the whole service too, which a warning says."""
         group_of = {m.arn: g.name for g in groups for m in g.members}
+        tied = {a for t in self.ties() for a in t}
+        for g in groups:
+            for m in g.members:
+                if m.arn not in tied or m.version is None:
+                    continue
+                for host in self._ecs_hosts(m.arn):
+                    if host not in self.services:
+                        self.findings.append(self.x.source(m.arn).finding(
+                            "appmesh-version-name", f"{host} was the discovery name of "
+                            f"{m.service.serviceName} alone; it now means {g.name}, every "
+                            f"version (a caller meaning this version only: "
+                            f"{g.name}-{m.version}.<namespace>.svc.cluster.local)",
+                            ".serviceRegistries"))
         out = []
         for host, vs in sorted(self.services.items()):
             found = [group_of[a] for a in self.provider_services(vs) if a in group_of]

@@ -99,7 +99,9 @@ def lines(node: Node, indent: str = "", prefix: str = "", trailer: str = "") -> 
     inner = indent + INDENT
     body = ", ".join(p + flat(e) for p, e in elements)
     out = [f"{indent}{prefix}{opening}"]
-    if len(inner + body) <= WIDTH:
+    # A call's arguments may share one indented line; a split dict or list literal gets
+    # one element per line and a trailing comma, as black and ruff format print it.
+    if len(inner + body) <= WIDTH and isinstance(node, Call):
         out.append(inner + body)
     elif len(elements) == 1:
         out += lines(elements[0][1], inner, elements[0][0])

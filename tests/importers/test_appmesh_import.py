@@ -373,6 +373,21 @@ def test_a_route_whose_targets_weigh_nothing_is_left_out_with_a_warning(tmp_path
     assert 'regex="/v2/.*"' not in out.read_text()
 
 
+def test_the_last_routes_retries_stay_its_own(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    _edit(folder, "describe-route-toVnServiceB-weighted.json", lambda d: d["route"]["spec"][
+        "httpRoute"].update(retryPolicy={"maxRetries": 4, "perRetryTimeout": {
+            "unit": "s", "value": 1}, "httpRetryEvents": ["gateway-error"]}))
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    vs = built(out)[("VirtualService", "serviceb-mesh")]
+    assert timing(vs, Request("/v2/x")) == ("1500ms", None)
+    assert timing(vs, Request("/")) == ("15s", {"attempts": 4, "perTryTimeout": "1s",
+                                                "retryOn": "gateway-error,reset"})
+
+
 def test_only_istio_is_a_target_mesh(tmp_path: Path) -> None:
     code, _, stderr = run("import", "ecs", str(FIXTURES / "appmesh-colorapp"), "-o",
                           str(tmp_path / "bp.py"), "--mesh", "LINKERD")

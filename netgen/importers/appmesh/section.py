@@ -223,7 +223,12 @@ class MeshSection:
         kwargs: dict[str, Node] = {}
         routes = [c for _, c in carried]
         last = routes[-1] if routes else None
-        if last is not None and set(dict(last.kwargs)) <= {"split", "timeout", "retries"}:
+        # A last route for every request becomes the policy's split; its timeout and retries
+        # then apply to the other routes too, so only when they all set their own.
+        folds = last is not None and set(dict(last.kwargs)) <= {"split", "timeout", "retries"}
+        if folds and "retries" in dict(last.kwargs):
+            folds = all("retries" in dict(c.kwargs) for c in routes)
+        if last is not None and folds:
             routes.pop()
             kwargs["split"] = dict(last.kwargs)["split"]
             timeout = dict(last.kwargs).get("timeout")

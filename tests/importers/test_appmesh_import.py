@@ -177,6 +177,11 @@ def test_import_build_and_check_pass(tmp_path: Path, fixture: str) -> None:
     assert code == 0, stderr
     code, stdout, stderr = run("check", str(out), "--crds", str(CRDS))
     assert code == 0, stdout + stderr
+    from netgen.analysis.mesh_verify import verify_mesh
+
+    compiled = build(out)[0]
+    report = verify_mesh(compiled.plan, documents(compiled))
+    assert report.ok, report.render()
 
 
 @pytest.mark.parametrize("fixture", sorted(CASES))

@@ -2,6 +2,7 @@
 
 from netgen.dsl import (
     ALB,
+    BASELINE,
     CLUSTER,
     DISABLE,
     GATEWAY,
@@ -11,6 +12,8 @@ from netgen.dsl import (
     NODEPORT,
     OPEN,
     PERMISSIVE,
+    PRIVILEGED,
+    RESTRICTED,
     STRICT,
     TCP,
     acm,
@@ -32,6 +35,7 @@ from netgen.dsl import (
     rollout,
     secret_ref,
     service,
+    storage,
     tls_secret,
     traffic,
     version,
@@ -42,6 +46,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ALB",
+    "BASELINE",
     "CLUSTER",
     "DISABLE",
     "GATEWAY",
@@ -51,6 +56,8 @@ __all__ = [
     "NODEPORT",
     "OPEN",
     "PERMISSIVE",
+    "PRIVILEGED",
+    "RESTRICTED",
     "STRICT",
     "TCP",
     "acm",
@@ -72,6 +79,7 @@ __all__ = [
     "rollout",
     "secret_ref",
     "service",
+    "storage",
     "tls_secret",
     "traffic",
     "version",

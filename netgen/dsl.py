@@ -32,6 +32,8 @@ from netgen.model import (
     Mesh,
     Mtls,
     Outlier,
+    PodSecurity,
+    PodSettings,
     Probe,
     RateLimit,
     Retries,
@@ -39,6 +41,7 @@ from netgen.model import (
     SecretKeyRef,
     Service,
     SourceLoc,
+    Storage,
     TlsSecret,
     Traffic,
     Via,
@@ -58,6 +61,9 @@ CLUSTER, NODEPORT, NLB, ALB, NGINX, GATEWAY, ISTIO, TCP = (
 )
 STRICT, OPEN = Isolation.STRICT, Isolation.OPEN
 PERMISSIVE, DISABLE = Mtls.PERMISSIVE, Mtls.DISABLE
+RESTRICTED, BASELINE, PRIVILEGED = (
+    PodSecurity.RESTRICTED, PodSecurity.BASELINE, PodSecurity.PRIVILEGED
+)
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _PACKAGE_PREFIX = _PACKAGE_DIR + os.sep
@@ -162,10 +168,14 @@ def blueprint(
     name: str | None = None,
     *,
     domain: str | None = None,
+    pod_security: PodSecurity | None = None,
+    disruption_budgets: bool | None = None,
     **settings: Any,
 ) -> None:
-    """Names the system; optional, the file's stem names it otherwise."""
+    """Names the system; optional, the file's stem names it otherwise. `pod_security` and
+    `disruption_budgets` are the defaults of every environment that does not set its own."""
     b = _builder()
+    settings = {**settings, **_pod_env_settings(pod_security, disruption_budgets)}
     loc = _loc(b)
     b.info_calls.append(loc)
     stem = os.path.splitext(os.path.basename(b.path))[0]
@@ -203,10 +213,16 @@ def env(
     isolation: Isolation | None = None,
     tls: AcmCert | TlsSecret | None = None,
     labels: Mapping[str, str] | None = None,
+    pod_security: PodSecurity | None = None,
+    disruption_budgets: bool | None = None,
     **settings: Any,
 ) -> EnvScope:
+    """An environment. `pod_security` is the Pod Security Standards level its namespaces
+    enforce (default RESTRICTED); `disruption_budgets=False` turns off the
+    PodDisruptionBudgets a STRICT environment gives services of two or more replicas."""
     b = _builder()
     loc = _loc(b)
+    settings = {**settings, **_pod_env_settings(pod_security, disruption_budgets)}
     declares = any(
         v is not None for v in (namespace, replicas, isolation, tls, labels)
     ) or bool(settings)
@@ -248,12 +264,30 @@ def service(
     readiness: Probe | None = None,
     rollout: Rollout | None = None,
     volumes: Iterable[Volume] | None = None,
+    pod_security: PodSecurity | None = None,
+    run_as_user: int | None = None,
+    run_as_group: int | None = None,
+    fs_group: int | None = None,
+    read_only_root: bool | None = None,
+    capabilities: Iterable[str] | None = None,
+    service_account_token: bool | None = None,
+    host_network: bool | None = None,
+    storage: Storage | None = None,
     **extra: Any,
 ) -> None:
     """A workload and its Service. `cpu`/`memory` are requests, `cpu_limit`/`memory_limit`
     limits (each printed only when given); `versions` may map each version to `version(...)`
-    settings that override the service's."""
+    settings that override the service's. `pod_security` down to `storage` say how its
+    pods run (docs/pod-security.md): what they need beyond the environment's level is an
+    error, so a blueprint cannot quietly weaken a namespace."""
     b = _builder()
+    pod = PodSettings(
+        pod_security=pod_security, run_as_user=run_as_user, run_as_group=run_as_group,
+        fs_group=fs_group, read_only_root=read_only_root,
+        capabilities=None if capabilities is None else _sequence(capabilities),
+        service_account_token=service_account_token, host_network=host_network,
+        storage=storage,
+    )
     by_version = versions if isinstance(versions, Mapping) else {}
     settings = _settings(None, None, env_vars, secrets, command, args, cpu, memory, cpu_limit,
                          memory_limit, liveness, readiness, rollout, volumes)
@@ -264,8 +298,34 @@ def service(
             namespace=namespace, labels=_dict(labels), health=health, replicas=replicas,
             protocol=protocol, app_protocol=app_protocol, port_name=port_name, tier=tier,
             extra=extra, settings=settings, version_settings=tuple(by_version.items()),
+            pod=pod,
         )
     )
+
+
+def _pod_env_settings(pod_security: Any, disruption_budgets: Any) -> dict[str, Any]:
+    """Only what was said goes into the settings, so an env without it inherits the
+    blueprint's (`Plan.setting`)."""
+    out: dict[str, Any] = {}
+    if pod_security is not None:
+        out["pod_security"] = pod_security
+    if disruption_budgets is not None:
+        out["disruption_budgets"] = disruption_budgets
+    return out
+
+
+def storage(
+    size: str,
+    path: str,
+    *,
+    storage_class: str | None = None,
+    access_mode: str = "ReadWriteOnce",
+    name: str = "data",
+) -> Storage:
+    """A stateful service's data: each pod gets its own PersistentVolumeClaim of `size`
+    (a volumeClaimTemplate) mounted at `path`; `storage_class` None uses the cluster's
+    default class."""
+    return Storage(size, path, storage_class, access_mode, name)
 
 
 def external(

@@ -77,7 +77,7 @@ def test_hand_edit_deletion_and_foreign_file(built: tuple[Path, Path]) -> None:
         f"--- a/{o}/dev/Deployment.web.yaml\n"
         f"+++ b/{o}/dev/Deployment.web.yaml\n"
         "@@ -25,7 +25,7 @@\n"
-        "             type: RuntimeDefault\n"
+        "           type: RuntimeDefault\n"
         "       containers:\n"
         "         - name: web\n"
         "-          image: shop/web:hotfix\n"

@@ -143,12 +143,18 @@ def flow_text(f: Flow) -> str:
     return f"{f.src} -> {f.dst} {f.protocol}/{f.port}"
 
 
+def host_network_endpoints(plan: Plan) -> set[str]:
+    """The intent ids of services whose pods use the node's network: NetworkPolicies do not
+    select them, so nothing about their flows can be proved from the policies."""
+    return {f"{w.namespace}/{w.service}" for w in plan.workloads
+            if w.security is not None and w.security.host_network}
+
+
 def verify_policies(plan: Plan, docs: Iterable[Mapping[str, Any] | None]) -> Report:
     """`docs` are the parsed documents of `plan`'s environment, policies and workloads."""
     peers, ids = peer_model(plan)
     seen = compute_connectivity(docs, peers)
-    host = {f"{w.namespace}/{w.service}" for w in plan.workloads
-            if w.security is not None and w.security.host_network}
+    host = host_network_endpoints(plan)
     everything = set(flow_domain(plan))
     unenforceable = {f for f in everything if f.src in host or f.dst in host}
     domain = everything - unenforceable

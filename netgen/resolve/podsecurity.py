@@ -181,6 +181,13 @@ def secure(
     return out
 
 
+def _capabilities(p: PodSettings) -> tuple[str, ...]:
+    """The names asked for; planning runs even after a check failed (to report every
+    problem), so values of another type are left to that check's message."""
+    caps = p.capabilities
+    return caps if isinstance(caps, tuple) and all(isinstance(x, str) for x in caps) else ()
+
+
 def _own_level(s: Service) -> PodSecurity | None:
     return s.pod.pod_security if isinstance(s.pod.pod_security, PodSecurity) else None
 
@@ -192,7 +199,7 @@ def needs(p: PodSettings) -> list[tuple[str, PodSecurity]]:
         out.append(("host_network=True", PRIVILEGED))
     if p.run_as_user == 0:
         out.append(("run_as_user=0 (root)", BASELINE))
-    for cap in p.capabilities if isinstance(p.capabilities, tuple) else ():
+    for cap in _capabilities(p):
         if cap not in RESTRICTED_CAPABILITIES:
             level = BASELINE if cap in BASELINE_CAPABILITIES else PRIVILEGED
             out.append((f"capability {cap!r}", level))
@@ -234,7 +241,7 @@ def _security(s: Service, env: EnvPlan, meshed: bool) -> SecurityPlan:
         run_as_non_root=not root_allowed and ids["run_as_user"] != 0,
         **ids,
         read_only_root=p.read_only_root is True,
-        capabilities=tuple(sorted(p.capabilities)) if isinstance(p.capabilities, tuple) else (),
+        capabilities=tuple(sorted(set(_capabilities(p)))),
         mount_token=token,
         host_network=p.host_network is True,
     )

@@ -323,8 +323,8 @@ class _Gen:
             out.append(("pod_security", Sym(POD_LEVELS[level])))
         level = max(level, 0) if level >= 0 else floor
         if d(st.booleans()):
-            low = 0 if level >= 1 else 1
-            out.append(("run_as_user", d(st.integers(low, 70000))))
+            root = st.just(0) if level >= 1 else st.nothing()
+            out.append(("run_as_user", d(st.one_of(root, st.integers(1, 70000)))))
         for key in ("run_as_group", "fs_group"):
             if d(st.integers(0, 2)) == 0:
                 out.append((key, d(st.integers(0, 70000))))

@@ -175,12 +175,12 @@ def blueprint(
     """Names the system; optional, the file's stem names it otherwise. `pod_security` and
     `disruption_budgets` are the defaults of every environment that does not set its own."""
     b = _builder()
-    settings = {**settings, **_pod_env_settings(pod_security, disruption_budgets)}
     loc = _loc(b)
     b.info_calls.append(loc)
     stem = os.path.splitext(os.path.basename(b.path))[0]
     b.info = BlueprintInfo(name=name if name is not None else stem, loc=loc, domain=domain,
-                           settings=settings)
+                           settings=settings, pod_security=pod_security,
+                           disruption_budgets=disruption_budgets)
 
 
 class EnvScope:
@@ -222,15 +222,16 @@ def env(
     PodDisruptionBudgets a STRICT environment gives services of two or more replicas."""
     b = _builder()
     loc = _loc(b)
-    settings = {**settings, **_pod_env_settings(pod_security, disruption_budgets)}
     declares = any(
-        v is not None for v in (namespace, replicas, isolation, tls, labels)
+        v is not None for v in (namespace, replicas, isolation, tls, labels, pod_security,
+                                disruption_budgets)
     ) or bool(settings)
     known = any(e.name == name for e in b.envs)
     if declares or not known:
         b.envs.append(
             Env(name=name, loc=loc, namespace=namespace, replicas=replicas, isolation=isolation,
-                tls=tls, labels=_dict(labels), settings=settings)
+                tls=tls, labels=_dict(labels), settings=settings, pod_security=pod_security,
+                disruption_budgets=disruption_budgets)
         )
     return EnvScope(b, name, loc)
 
@@ -301,17 +302,6 @@ def service(
             pod=pod,
         )
     )
-
-
-def _pod_env_settings(pod_security: Any, disruption_budgets: Any) -> dict[str, Any]:
-    """Only what was said goes into the settings, so an env without it inherits the
-    blueprint's (`Plan.setting`)."""
-    out: dict[str, Any] = {}
-    if pod_security is not None:
-        out["pod_security"] = pod_security
-    if disruption_budgets is not None:
-        out["disruption_budgets"] = disruption_budgets
-    return out
 
 
 def storage(

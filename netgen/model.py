@@ -116,6 +116,8 @@ class Env:
     tls: Tls | None = None
     labels: Mapping[str, str] = field(factory=dict)
     settings: Mapping[str, Any] = field(factory=dict)
+    pod_security: Any = None  # a PodSecurity level, as written
+    disruption_budgets: Any = None
 
 
 @frozen
@@ -217,6 +219,8 @@ class BlueprintInfo:
     loc: SourceLoc | None = None
     domain: str | None = None
     settings: Mapping[str, Any] = field(factory=dict)
+    pod_security: Any = None  # the default of every env that sets none, as written
+    disruption_budgets: Any = None
 
 
 @frozen

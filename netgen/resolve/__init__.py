@@ -78,9 +78,8 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     mesh_plan = mesh.mesh_plan(bp, env, valid, service_plans, external_plans, calls, routes,
                                all_names, c)
     workloads = mesh.with_service_accounts(workloads, mesh_plan, dict(bp.info.settings))
-    budgets = e.settings.get("disruption_budgets", bp.info.settings.get("disruption_budgets"))
     workloads = podsecurity.secure(workloads, valid, env, mesh_plan is not None,
-                                   budgets is not False, c)
+                                   podsecurity.disruption_budgets(bp, e), c)
     network = network_plan(bp.info, e, env, service_plans, external_plans, routes, namespaces,
                            mesh_plan, c)
     plan = Plan(

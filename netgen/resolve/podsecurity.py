@@ -18,7 +18,16 @@ from typing import Any
 from attrs import evolve
 
 from netgen.diagnostics import Collector
-from netgen.model import Blueprint, Env, Isolation, PodSecurity, PodSettings, Service, Storage
+from netgen.model import (
+    Blueprint,
+    BlueprintInfo,
+    Env,
+    Isolation,
+    PodSecurity,
+    PodSettings,
+    Service,
+    Storage,
+)
 from netgen.plan import (
     PSA_VERSION,
     EnvPlan,
@@ -48,12 +57,11 @@ LEVELS = "RESTRICTED, BASELINE or PRIVILEGED"
 # --- checks of each declaration ------------------------------------------------------------
 
 
-def validate_env_settings(decl: str, settings: Mapping[str, Any], loc: Any, c: Collector) -> None:
+def validate_env_settings(decl: str, given: Env | BlueprintInfo, c: Collector) -> None:
     """`pod_security=` and `disruption_budgets=` of an `env(...)` or `blueprint(...)`."""
-    level = settings.get("pod_security")
+    level, budgets, loc = given.pod_security, given.disruption_budgets, given.loc
     if level is not None and not isinstance(level, PodSecurity):
         c.error(loc, f"{decl}: pod_security={level!r} must be {LEVELS}")
-    budgets = settings.get("disruption_budgets")
     if budgets is not None and not isinstance(budgets, bool):
         c.error(loc, f"{decl}: disruption_budgets={budgets!r} must be True or False")
 
@@ -146,11 +154,17 @@ def namespace_labels(
 def env_level(bp: Blueprint, e: Env) -> PodSecurity:
     """The environment's own level, else the blueprint's, else RESTRICTED (the level
     Kubernetes recommends for applications, whatever the isolation)."""
-    for settings in (e.settings, bp.info.settings):
-        level = settings.get("pod_security")
+    for level in (e.pod_security, bp.info.pod_security):
         if isinstance(level, PodSecurity):
             return level
     return RESTRICTED
+
+
+def disruption_budgets(bp: Blueprint, e: Env) -> bool:
+    """On unless the environment (or else the blueprint) says `disruption_budgets=False`."""
+    said = e.disruption_budgets if e.disruption_budgets is not None else \
+        bp.info.disruption_budgets
+    return said is not False
 
 
 def secure(

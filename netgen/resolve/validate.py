@@ -46,7 +46,7 @@ def validate_blueprint(bp: Blueprint, c: Collector) -> None:
     if bp.info.loc is not None:
         _report(c, f"blueprint({bp.info.name!r})", bp.info.loc,
                 checks.dns1123(bp.info.name, "blueprint name"))
-    validate_env_settings(f"blueprint({bp.info.name!r})", bp.info.settings, bp.info.loc, c)
+    validate_env_settings(f"blueprint({bp.info.name!r})", bp.info, c)
     seen: dict[str, Env] = {}
     for e in bp.envs:
         first = seen.setdefault(e.name, e)
@@ -76,7 +76,7 @@ def validate_env(e: Env, c: Collector) -> None:
     _report(c, d, e.loc, checks.labels(e.labels))
     for problem in _reserved_labels(e.labels):
         c.error(e.loc, f"{d}: {problem}")
-    validate_env_settings(d, e.settings, e.loc, c)
+    validate_env_settings(d, e, c)
 
 
 def validate_service(s: Service, c: Collector) -> None:

@@ -12,18 +12,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Checkov (tests/test_checkov.py) pins networkx<2.7, network-config-analyzer networkx==3.2.1:
+# it gets a virtualenv of its own.
+CHECKOV := .venv-checkov/.installed
+$(CHECKOV): pyproject.toml
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet --upgrade pip
+	.venv-checkov/bin/python -m pip install --quiet 'checkov>=3.2,<4'
+	touch $(CHECKOV)
+
 # Compile every example blueprint into out/<blueprint>/<env>/.
 build: $(STAMP)
 	@for bp in blueprints/*.py; do \
 		$(BIN)/netgen build $$bp --out out/$$(basename $$bp .py) || exit $$?; \
 	done
 
-test: $(STAMP)
+test: $(STAMP) $(CHECKOV)
 	$(BIN)/ruff check netgen tests bench
 	$(BIN)/python -m pytest
 
 # The long property profile (10,000 examples per property).
-test-slow: $(STAMP)
+test-slow: $(STAMP) $(CHECKOV)
 	$(BIN)/python -m pytest -m slow -p no:cacheprovider
 
 lint: $(STAMP)
@@ -33,4 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov .pytest_cache .ruff_cache

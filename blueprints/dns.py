@@ -9,8 +9,12 @@ blueprint("dns")
 env("production", namespace="database", replicas=3)
 
 service("service-consumer", port=8080, image="myapp:latest")
-service("postgres", port=5432, image="postgres:16", stateful=True, port_name="postgres")
-service("redis-service", port=6379, image="redis:7", namespace="cache", port_name="redis")
+service("postgres", port=5432, image="postgres:16", stateful=True, port_name="postgres",
+        run_as_user=999, run_as_group=999, fs_group=999,
+        env_vars={"PGDATA": "/var/lib/postgresql/data/pgdata"},
+        storage=storage("10Gi", "/var/lib/postgresql/data"))
+service("redis-service", port=6379, image="redis:7", namespace="cache", port_name="redis",
+        run_as_user=999, run_as_group=999)
 external("external-api", host="api.example.com", port=443, namespace="external")
 
 calls("service-consumer", "postgres", "redis-service", "external-api")

@@ -18,7 +18,9 @@ service("static-files-service", port=80, image="myapp/static:1.0")
 service("api", port=8080, image="myapp/api:2.0", versions=["v1", "v2"])
 service("web-frontend-service", port=80, target_port=3000, image="myapp/web:1.0")
 service("postgres-service", port=5432, image="postgres:16", stateful=True,
-        port_name="postgres")
+        port_name="postgres", run_as_user=999, run_as_group=999, fs_group=999,
+        env_vars={"PGDATA": "/var/lib/postgresql/data/pgdata"},
+        storage=storage("10Gi", "/var/lib/postgresql/data"))
 
 expose("static-files-service", via=GATEWAY, path="/static", route="web-app-route")
 expose("api", via=GATEWAY, path="/api", canary=0.9, match=header("X-Version", "v2"),

@@ -15,7 +15,10 @@ mesh(ISTIO, mtls=STRICT)
 service("web-app", port=80, target_port=8080, image="myapp:latest", versions=["v1", "v2"],
         health="/health")
 service("api", port=8080, image="shop/api:2.0", versions=["v1", "v2"])
-service("database", port=5432, image="postgres:16", stateful=True, port_name="tcp-postgres")
+service("database", port=5432, image="postgres:16", stateful=True, port_name="tcp-postgres",
+        run_as_user=999, run_as_group=999, fs_group=999,
+        env_vars={"PGDATA": "/var/lib/postgresql/data/pgdata"},
+        storage=storage("10Gi", "/var/lib/postgresql/data"))
 external("external-api", host="external-api.example.com", port=443)
 external("rds", host="shop.abc.us-west-2.rds.amazonaws.com", port=5432, cidr="10.0.0.0/16")
 

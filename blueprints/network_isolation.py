@@ -14,7 +14,10 @@ env("production", namespace="production", replicas=3, isolation=STRICT, vpc_cidr
 
 service("web", port=80, target_port=8080, image="myapp/web:1.0", tier="web")
 service("api", port=80, target_port=8080, image="myapp/api:1.0", tier="api")
-service("database", port=5432, image="postgres:16", stateful=True, tier="database")
+service("database", port=5432, image="postgres:16", stateful=True, tier="database",
+        run_as_user=999, run_as_group=999, fs_group=999,
+        env_vars={"PGDATA": "/var/lib/postgresql/data/pgdata"},
+        storage=storage("10Gi", "/var/lib/postgresql/data"))
 external("payments-api", host="api.payments.example", port=443)
 
 calls("web", "api", "database", "payments-api")
@@ -24,4 +27,6 @@ expose("web", via=NGINX, host="myapp.example.com", path="/")
 
 with env("production"):
     service("database", port=5432, image="postgres:16", stateful=True, tier="database",
-            namespace="database")
+            namespace="database", run_as_user=999, run_as_group=999, fs_group=999,
+            env_vars={"PGDATA": "/var/lib/postgresql/data/pgdata"},
+            storage=storage("10Gi", "/var/lib/postgresql/data"))

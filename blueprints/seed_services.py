@@ -17,7 +17,10 @@ env("production", namespace="production", replicas=3, isolation=STRICT, vpc_cidr
 
 service("web-app", port=80, target_port=8080, image="myapp:latest", tier="web")
 service("postgres", port=5432, image="postgres:16", stateful=True, port_name="postgres",
-        tier="database")
+        tier="database",
+        run_as_user=999, run_as_group=999, fs_group=999,
+        env_vars={"PGDATA": "/var/lib/postgresql/data/pgdata"},
+        storage=storage("10Gi", "/var/lib/postgresql/data"))
 external("external-database", host="rds.us-west-2.amazonaws.com", port=5432)
 
 calls("web-app", "postgres", "external-database")

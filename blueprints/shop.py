@@ -10,7 +10,10 @@ env("production", namespace="production", replicas=3, isolation=STRICT,
 
 service("web", port=80, target_port=3000, image="shop/web:1.4", health="/health")
 service("api", port=8080, image="shop/api:2.0", versions=["v1", "v2"])
-service("postgres", port=5432, image="postgres:16", stateful=True, port_name="postgres")
+service("postgres", port=5432, image="postgres:16", stateful=True, port_name="postgres",
+        run_as_user=999, run_as_group=999, fs_group=999,
+        env_vars={"PGDATA": "/var/lib/postgresql/data/pgdata"},
+        storage=storage("10Gi", "/var/lib/postgresql/data"))
 external("rds", host="shop.abc.us-west-2.rds.amazonaws.com", port=5432)
 
 calls("web", "api")

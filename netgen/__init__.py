@@ -2,6 +2,7 @@
 
 from netgen.dsl import (
     ALB,
+    BASELINE,
     CLUSTER,
     DISABLE,
     GATEWAY,
@@ -11,6 +12,8 @@ from netgen.dsl import (
     NODEPORT,
     OPEN,
     PERMISSIVE,
+    PRIVILEGED,
+    RESTRICTED,
     STRICT,
     TCP,
     acm,
@@ -34,6 +37,7 @@ from netgen.dsl import (
     rollout,
     secret_ref,
     service,
+    storage,
     tls_secret,
     traffic,
     version,
@@ -44,6 +48,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ALB",
+    "BASELINE",
     "CLUSTER",
     "DISABLE",
     "GATEWAY",
@@ -53,6 +58,8 @@ __all__ = [
     "NODEPORT",
     "OPEN",
     "PERMISSIVE",
+    "PRIVILEGED",
+    "RESTRICTED",
     "STRICT",
     "TCP",
     "acm",
@@ -76,6 +83,7 @@ __all__ = [
     "rollout",
     "secret_ref",
     "service",
+    "storage",
     "tls_secret",
     "traffic",
     "version",

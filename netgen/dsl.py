@@ -34,6 +34,8 @@ from netgen.model import (
     MeshRoute,
     Mtls,
     Outlier,
+    PodSecurity,
+    PodSettings,
     Probe,
     RateLimit,
     Retries,
@@ -41,6 +43,7 @@ from netgen.model import (
     SecretKeyRef,
     Service,
     SourceLoc,
+    Storage,
     TlsSecret,
     Traffic,
     Via,
@@ -60,6 +63,9 @@ CLUSTER, NODEPORT, NLB, ALB, NGINX, GATEWAY, ISTIO, TCP = (
 )
 STRICT, OPEN = Isolation.STRICT, Isolation.OPEN
 PERMISSIVE, DISABLE = Mtls.PERMISSIVE, Mtls.DISABLE
+RESTRICTED, BASELINE, PRIVILEGED = (
+    PodSecurity.RESTRICTED, PodSecurity.BASELINE, PodSecurity.PRIVILEGED
+)
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _PACKAGE_PREFIX = _PACKAGE_DIR + os.sep
@@ -164,15 +170,19 @@ def blueprint(
     name: str | None = None,
     *,
     domain: str | None = None,
+    pod_security: PodSecurity | None = None,
+    disruption_budgets: bool | None = None,
     **settings: Any,
 ) -> None:
-    """Names the system; optional, the file's stem names it otherwise."""
+    """Names the system; optional, the file's stem names it otherwise. `pod_security` and
+    `disruption_budgets` are the defaults of every environment that does not set its own."""
     b = _builder()
     loc = _loc(b)
     b.info_calls.append(loc)
     stem = os.path.splitext(os.path.basename(b.path))[0]
     b.info = BlueprintInfo(name=name if name is not None else stem, loc=loc, domain=domain,
-                           settings=settings)
+                           settings=settings, pod_security=pod_security,
+                           disruption_budgets=disruption_budgets)
 
 
 class EnvScope:
@@ -205,18 +215,25 @@ def env(
     isolation: Isolation | None = None,
     tls: AcmCert | TlsSecret | None = None,
     labels: Mapping[str, str] | None = None,
+    pod_security: PodSecurity | None = None,
+    disruption_budgets: bool | None = None,
     **settings: Any,
 ) -> EnvScope:
+    """An environment. `pod_security` is the Pod Security Standards level its namespaces
+    enforce (default RESTRICTED); `disruption_budgets=False` turns off the
+    PodDisruptionBudgets a STRICT environment gives services of two or more replicas."""
     b = _builder()
     loc = _loc(b)
     declares = any(
-        v is not None for v in (namespace, replicas, isolation, tls, labels)
+        v is not None for v in (namespace, replicas, isolation, tls, labels, pod_security,
+                                disruption_budgets)
     ) or bool(settings)
     known = any(e.name == name for e in b.envs)
     if declares or not known:
         b.envs.append(
             Env(name=name, loc=loc, namespace=namespace, replicas=replicas, isolation=isolation,
-                tls=tls, labels=_dict(labels), settings=settings)
+                tls=tls, labels=_dict(labels), settings=settings, pod_security=pod_security,
+                disruption_budgets=disruption_budgets)
         )
     return EnvScope(b, name, loc)
 
@@ -250,12 +267,30 @@ def service(
     readiness: Probe | None = None,
     rollout: Rollout | None = None,
     volumes: Iterable[Volume] | None = None,
+    pod_security: PodSecurity | None = None,
+    run_as_user: int | None = None,
+    run_as_group: int | None = None,
+    fs_group: int | None = None,
+    read_only_root: bool | None = None,
+    capabilities: Iterable[str] | None = None,
+    service_account_token: bool | None = None,
+    host_network: bool | None = None,
+    storage: Storage | None = None,
     **extra: Any,
 ) -> None:
     """A workload and its Service. `cpu`/`memory` are requests, `cpu_limit`/`memory_limit`
     limits (each printed only when given); `versions` may map each version to `version(...)`
-    settings that override the service's."""
+    settings that override the service's. `pod_security` down to `storage` say how its
+    pods run (docs/pod-security.md): what they need beyond the environment's level is an
+    error, so a blueprint cannot quietly weaken a namespace."""
     b = _builder()
+    pod = PodSettings(
+        pod_security=pod_security, run_as_user=run_as_user, run_as_group=run_as_group,
+        fs_group=fs_group, read_only_root=read_only_root,
+        capabilities=None if capabilities is None else _sequence(capabilities),
+        service_account_token=service_account_token, host_network=host_network,
+        storage=storage,
+    )
     by_version = versions if isinstance(versions, Mapping) else {}
     settings = _settings(None, None, env_vars, secrets, command, args, cpu, memory, cpu_limit,
                          memory_limit, liveness, readiness, rollout, volumes)
@@ -266,8 +301,23 @@ def service(
             namespace=namespace, labels=_dict(labels), health=health, replicas=replicas,
             protocol=protocol, app_protocol=app_protocol, port_name=port_name, tier=tier,
             extra=extra, settings=settings, version_settings=tuple(by_version.items()),
+            pod=pod,
         )
     )
+
+
+def storage(
+    size: str,
+    path: str,
+    *,
+    storage_class: str | None = None,
+    access_mode: str = "ReadWriteOnce",
+    name: str = "data",
+) -> Storage:
+    """A stateful service's data: each pod gets its own PersistentVolumeClaim of `size`
+    (a volumeClaimTemplate) mounted at `path`; `storage_class` None uses the cluster's
+    default class."""
+    return Storage(size, path, storage_class, access_mode, name)
 
 
 def external(

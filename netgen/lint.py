@@ -222,6 +222,53 @@ def _private_ranges_admitted(ctx: LintContext) -> Iterator[Lint]:
                        "the real range", ctx.plan.env.name)
 
 
+def _stateful_without_storage(ctx: LintContext) -> Iterator[Lint]:
+    for w in ctx.plan.workloads:
+        if w.kind == "StatefulSet" and w.storage is None:
+            yield Lint("NG109", w.loc, f"service({w.service!r}) is stateful but has no "
+                       "storage: its data is lost whenever a pod is rescheduled; set "
+                       "storage=storage('10Gi', '/path/to/data')", ctx.plan.env.name)
+
+
+def _without_resources(ctx: LintContext) -> Iterator[Lint]:
+    if not ctx.declared_strict:
+        return
+    seen: set[str] = set()
+    for w in ctx.plan.workloads:
+        if w.resources is None and w.service not in seen:
+            seen.add(w.service)
+            yield Lint("NG110", w.loc, f"service({w.service!r}) has no resource requests or "
+                       "limits in a STRICT environment: the scheduler cannot place it by need "
+                       "and one pod can starve its node; set cpu= and memory= (and "
+                       "memory_limit=)", ctx.plan.env.name)
+
+
+def _called_without_readiness(ctx: LintContext) -> Iterator[Lint]:
+    if not ctx.declared_strict:
+        return
+    called = {c.dst: c for c in ctx.plan.calls if c.dst_kind == "service"}
+    seen: set[str] = set()
+    for w in ctx.plan.workloads:
+        call = called.get(w.service)
+        if call and w.readiness is None and not w.health and w.service not in seen:
+            seen.add(w.service)
+            yield Lint("NG111", w.loc, f"service({w.service!r}) is called (by {call.src!r} at "
+                       f"{call.loc}) in a STRICT environment without a readiness probe: "
+                       "callers reach pods that are not ready yet; set health='/path' or "
+                       "readiness=probe(...)", ctx.plan.env.name)
+
+
+def _host_network_unpoliced(ctx: LintContext) -> Iterator[Lint]:
+    seen: set[str] = set()
+    for w in ctx.plan.workloads:
+        if w.security is not None and w.security.host_network and w.service not in seen:
+            seen.add(w.service)
+            yield Lint("NG112", w.loc, f"service({w.service!r}) uses the host network: "
+                       "NetworkPolicies do not apply to its pods, so its calls() are not "
+                       "enforced (netgen verify lists them as not enforceable)",
+                       ctx.plan.env.name)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("NG101", "public-without-tls",
          "Traffic from the internet should be encrypted; a public route without TLS leaks "
@@ -248,6 +295,18 @@ RULES: tuple[Rule, ...] = (
          "Without vpc_cidr (or nodeport_cidr) a STRICT environment's NetworkPolicies admit "
          "load-balancer and NodePort traffic from every private address, not just the VPC's.",
          _private_ranges_admitted),
+    Rule("NG109", "stateful-without-storage",
+         "A stateful service without storage loses its data whenever a pod is rescheduled.",
+         _stateful_without_storage),
+    Rule("NG110", "strict-without-resources",
+         "In a production-like (STRICT) environment every service should request CPU and "
+         "memory, or the scheduler overcommits nodes.", _without_resources),
+    Rule("NG111", "strict-called-without-readiness",
+         "In a production-like (STRICT) environment a called service needs a readiness "
+         "probe, or callers reach pods that are not ready.", _called_without_readiness),
+    Rule("NG112", "host-network-unpoliced",
+         "NetworkPolicies do not apply to pods on the host network: their traffic is not "
+         "enforced.", _host_network_unpoliced),
 )
 RULE_BY_CODE = {r.code: r for r in RULES}
 

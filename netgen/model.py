@@ -46,6 +46,21 @@ class Isolation(enum.Enum):
         return self.name
 
 
+class PodSecurity(enum.Enum):
+    """The Pod Security Standards levels, most to least restrictive (`rank` orders them)."""
+
+    RESTRICTED = "restricted"
+    BASELINE = "baseline"
+    PRIVILEGED = "privileged"
+
+    def __repr__(self) -> str:
+        return self.name
+
+    @property
+    def rank(self) -> int:
+        return ("restricted", "baseline", "privileged").index(self.value)
+
+
 @frozen
 class AcmCert:
     """A certificate that lives in AWS ACM: only ALB/NLB can terminate TLS with it."""
@@ -101,6 +116,8 @@ class Env:
     tls: Tls | None = None
     labels: Mapping[str, str] = field(factory=dict)
     settings: Mapping[str, Any] = field(factory=dict)
+    pod_security: Any = None  # a PodSecurity level, as written
+    disruption_budgets: Any = None
 
 
 @frozen
@@ -125,6 +142,7 @@ class Service:
     extra: Mapping[str, Any] = field(factory=dict)
     settings: WorkloadSettings = field(factory=lambda: WorkloadSettings())
     version_settings: tuple[tuple[str, Any], ...] = ()
+    pod: PodSettings = field(factory=lambda: PodSettings())
 
 
 @frozen
@@ -201,6 +219,8 @@ class BlueprintInfo:
     loc: SourceLoc | None = None
     domain: str | None = None
     settings: Mapping[str, Any] = field(factory=dict)
+    pod_security: Any = None  # the default of every env that sets none, as written
+    disruption_budgets: Any = None
 
 
 @frozen
@@ -380,3 +400,33 @@ class WorkloadSettings:
     readiness: Any = None
     rollout: Any = None
     volumes: tuple[Any, ...] | None = None
+
+
+# --- how a service's pods run: security, identity, storage, host network ------------------
+
+
+@frozen
+class Storage:
+    """`storage(size, path, ...)`: one PersistentVolumeClaim per pod of a stateful service."""
+
+    size: Any
+    path: Any
+    storage_class: Any = None
+    access_mode: Any = "ReadWriteOnce"
+    name: Any = "data"
+
+
+@frozen
+class PodSettings:
+    """The security, identity, storage and network settings of a service's pods, as written
+    (`None`: not said, so the environment's level and netgen's defaults decide)."""
+
+    pod_security: Any = None
+    run_as_user: Any = None
+    run_as_group: Any = None
+    fs_group: Any = None
+    read_only_root: Any = None
+    capabilities: Any = None
+    service_account_token: Any = None
+    host_network: Any = None
+    storage: Any = None

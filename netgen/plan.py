@@ -16,6 +16,7 @@ from netgen.model import (
     HeaderMatch,
     HealthCheck,
     Isolation,
+    PodSecurity,
     RateLimit,
     SourceLoc,
     Tls,
@@ -44,6 +45,7 @@ class EnvPlan:
     labels: Labels
     settings: Mapping[str, Any] = field(factory=dict)
     loc: SourceLoc | None = None
+    pod_security: PodSecurity = PodSecurity.RESTRICTED
 
 
 @frozen
@@ -89,6 +91,9 @@ class Workload:
     readiness: ProbePlan | None = None
     rollout: RolloutPlan | None = None
     volumes: tuple[VolumePlan, ...] = ()
+    security: SecurityPlan | None = None  # None only while resolving
+    storage: StoragePlan | None = None
+    disruption_budget: bool = False
 
 
 @frozen
@@ -354,3 +359,35 @@ class NetworkPlan:
             if x.external == name:
                 return x
         raise KeyError(name)
+
+
+# --- how a workload's pods run (pod security, identity, storage, host network) -----------
+
+PSA_VERSION = "v1.33"  # the Pod Security Standards version every namespace label pins
+
+
+@frozen
+class SecurityPlan:
+    """A pod's security settings, decided: `level` is the Pod Security Standards level the
+    pod is written to meet (the service's own, else its environment's)."""
+
+    level: PodSecurity
+    run_as_non_root: bool = True
+    run_as_user: int | None = None
+    run_as_group: int | None = None
+    fs_group: int | None = None
+    read_only_root: bool = False
+    capabilities: tuple[str, ...] = ()  # added after dropping ALL
+    mount_token: bool = False
+    host_network: bool = False
+
+
+@frozen
+class StoragePlan:
+    """One PersistentVolumeClaim per pod of a StatefulSet (its volumeClaimTemplate)."""
+
+    name: str
+    size: str
+    path: str
+    access_mode: str
+    storage_class: str | None = None

@@ -36,16 +36,26 @@ env("production", namespace="{prod}", replicas=3, isolation=STRICT, vpc_cidr="10
     tls=acm("arn:aws:acm:us-west-2:123456789012:certificate/replace-me"))
 
 # A service is a Deployment plus a ClusterIP Service. target_port is the container's
-# port when it differs from the Service's; health= becomes a readiness probe.
-service("web", port=80, target_port=8080, image="nginx:1.27", health="/healthz")
+# port when it differs from the Service's; health= becomes a readiness probe; cpu= and
+# memory= are what the scheduler reserves for each pod.
+# Pods run non-root under the "restricted" Pod Security level: the unprivileged nginx
+# image listens on 8080 as user 101 (the official nginx image starts as root).
+service("web", port=80, target_port=8080, image="nginxinc/nginx-unprivileged:1.27",
+        run_as_user=101, health="/healthz", cpu="100m", memory="128Mi")
 
 # versions= runs one Deployment per version (label version: v1, v2), with a Service
 # each, so traffic can be split between them (a canary).
-service("api", port=8080, image="example/api:1.0", versions=["v1", "v2"])
+service("api", port=8080, image="example/api:1.0", versions=["v1", "v2"], health="/ready",
+        cpu="250m", memory="256Mi")
 
 # stateful=True: a StatefulSet and a headless Service, so every pod has its own DNS
-# name (db-0.db-headless.<namespace>.svc.cluster.local).
-service("db", port=5432, image="postgres:16", stateful=True, port_name="postgres")
+# name (db-0.db-headless.<namespace>.svc.cluster.local), and with storage= its own disk.
+# The postgres image drops from root to its user 999; running as that user from the start
+# keeps the pod non-root.
+service("db", port=5432, image="postgres:16", stateful=True, port_name="postgres",
+        run_as_user=999, run_as_group=999, fs_group=999, cpu="500m", memory="1Gi",
+        readiness=probe(tcp=True), env_vars={{"PGDATA": "/var/lib/postgresql/data/pgdata"}},
+        storage=storage("10Gi", "/var/lib/postgresql/data"))
 
 # Something outside the cluster, reached through an ExternalName Service.
 external("payments", host="api.payments.example.net", port=443)

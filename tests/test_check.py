@@ -328,7 +328,7 @@ def test_env_option_checks_only_that_environment(blueprint_file: Write) -> None:
     report = run_check(path, envs=["dev"])
     assert report.environments == ("dev",)
     assert lints(report) == []
-    assert lints(run_check(path)) == [("NG106", 4, "prod")]
+    assert lints(run_check(path)) == [("NG106", 4, "prod"), ("NG110", 4, "prod")]
 
 
 def test_k8s_version_selects_the_schemas(blueprint_file: Write) -> None:
@@ -354,10 +354,10 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         "env('dev', isolation=OPEN)\n"
         f"env('production', isolation=STRICT, replicas=3, tls={ACM}, {VPC})\n"
         "service('web', port=80, image='web:1.0', health='/health')\nexpose('web', via=NLB)\n",
-        [("NG101", 5, "dev")]),
+        [("NG101", 5, "dev"), ("NG110", 4, "production")]),
     "NG102 exposed without health check in STRICT": (
         PROD + f"service('web', port=80, image='web:1.0')\nexpose('web', via=NLB, tls={ACM})\n",
-        [("NG102", 3, "production")]),
+        [("NG102", 3, "production"), ("NG110", 3, "production")]),
     "NG103 canary of 0": (
         ENV + "service('api', port=80, image='api:1.0', versions=['v1', 'v2'])\n"
         "expose('api', via=NGINX, host='api.example.com', tls=tls_secret('api-tls'), "
@@ -376,11 +376,12 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         f"env('production', isolation=STRICT, {VPC})\nservice('web', port=80, "
         "image='web:1.0', health='/h')\nservice('db', port=5432, image='pg:16', stateful=True)\n"
         "calls('web', 'db')\nexpose('web', via=NLB, scheme='internal')\n",
-        [("NG105", 2, "production")]),
+        [("NG105", 2, "production"), ("NG109", 4, "production"), ("NG110", 3, "production"),
+         ("NG110", 4, "production"), ("NG111", 4, "production")]),
     "NG105 service pinned to one replica": (
         PROD + "service('web', port=80, image='web:1.0', health='/h', replicas=1)\n"
         "expose('web', via=NLB, scheme='internal')\n",
-        [("NG105", 3, "production")]),
+        [("NG105", 3, "production"), ("NG110", 3, "production")]),
     "NG106 service nobody calls or exposes": (
         ENV + "service('web', port=80, image='web:1.0')\n"
         "service('orphan', port=80, image='o:1')\nexpose('web', via=NLB, scheme='internal')\n",
@@ -388,26 +389,48 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
     "NG107 database on the internet": (
         ENV + "service('db', port=5432, image='pg:16', stateful=True, health='/h')\n"
         f"expose('db', via=NLB, tls={ACM})\n",
-        [("NG107", 4, "prod")]),
+        [("NG107", 4, "prod"), ("NG109", 3, "prod")]),
     "NG108 declared STRICT without the VPC's range": (
         "env('production', isolation=STRICT, replicas=3)\n"
         "service('web', port=80, image='web:1.0', health='/h')\n"
         f"expose('web', via=NLB, tls={ACM}, scheme='internal')\n",
-        [("NG108", 4, "production")]),
+        [("NG108", 4, "production"), ("NG110", 3, "production")]),
     "NG108 neither for the implicit STRICT nor with nodeport_cidr": (
         "env('prod')\n"
         "env('production', isolation=STRICT, replicas=3, nodeport_cidr='10.0.8.0/22')\n"
         "service('web', port=80, image='web:1.0', health='/h')\nexpose('web', via=NODEPORT)\n",
-        []),
+        [("NG110", 4, "production")]),
+    "NG109 stateful service without storage": (
+        ENV + "service('db', port=5432, image='pg:16', stateful=True)\n"
+        "service('ok', port=5432, image='pg:16', stateful=True, "
+        "storage=storage('1Gi', '/data'))\nexpose('db', via=CLUSTER)\nexpose('ok', via=CLUSTER)\n",
+        [("NG109", 3, "prod")]),
+    "NG110 STRICT service without requests": (
+        PROD + "service('web', port=80, image='web:1.0', health='/h')\n"
+        "service('api', port=80, image='api:1.0', health='/h', cpu='100m', memory='64Mi')\n"
+        "calls('web', 'api')\n",
+        [("NG110", 3, "production")]),
+    "NG111 called without readiness in STRICT": (
+        PROD + "service('web', port=80, image='web:1.0', health='/h', cpu='1', memory='1Gi')\n"
+        "service('api', port=80, image='api:1.0', cpu='1', memory='1Gi')\n"
+        "calls('web', 'api')\n",
+        [("NG111", 4, "production")]),
+    "NG112 host network is not policed": (
+        "env('prod', pod_security=PRIVILEGED)\n"
+        "service('agent', port=9100, image='agent:1.0', host_network=True)\n"
+        "expose('agent', via=CLUSTER)\n",
+        [("NG112", 3, "prod")]),
 }
 
 CLEAN = HEAD + (
     "env('development', namespace='dev', isolation=OPEN)\n"
     f"env('production', isolation=STRICT, replicas=3, tls={ACM}, {VPC})\n"
-    "service('web', port=80, target_port=3000, image='shop/web:1.4', health='/health')\n"
+    "service('web', port=80, target_port=3000, image='shop/web:1.4', health='/health', "
+    "cpu='250m', memory='256Mi')\n"
     "service('api', port=8080, image='shop/api@sha256:" + "a" * 64 + "', versions=['v1', 'v2'], "
-    "health='/ready')\n"
-    "service('db', port=5432, image='postgres:16.4', stateful=True)\n"
+    "health='/ready', cpu='250m', memory='256Mi')\n"
+    "service('db', port=5432, image='postgres:16.4', stateful=True, cpu='1', memory='1Gi', "
+    "readiness=probe(tcp=True), storage=storage('10Gi', '/var/lib/postgresql/data'))\n"
     "external('rds', host='shop.abc.us-west-2.rds.amazonaws.com', port=5432)\n"
     "calls('web', 'api')\ncalls('api', 'db', 'rds')\n"
     "expose('web', via=NLB)\n"
@@ -469,7 +492,7 @@ def test_header_only_canary_is_deliberate(blueprint_file: Write, l7_backends: No
 
 
 def test_health_on_the_exposure_satisfies_ng102(blueprint_file: Write) -> None:
-    source = PROD + (f"service('web', port=80, image='web:1.0')\n"
+    source = PROD + (f"service('web', port=80, image='web:1.0', cpu='1', memory='1Gi')\n"
                      f"expose('web', via=NLB, tls={ACM}, health='/healthz')\n")
     assert lints(run_check(blueprint_file(HEAD + source))) == []
 
@@ -503,7 +526,7 @@ def test_image_tags(image: str, problem: str | None) -> None:
 
 def test_findings_of_several_environments_print_once(blueprint_file: Write) -> None:
     path = blueprint_file(HEAD + f"env('staging', isolation=STRICT, replicas=2, {VPC})\n" + PROD +
-                          "service('web', port=80, image='web:1.0')\n"
+                          "service('web', port=80, image='web:1.0', cpu='1', memory='1Gi')\n"
                           f"expose('web', via=NLB, tls={ACM})\n")
     report = run_check(path)
     assert lints(report) == [("NG102", 4, "production"), ("NG102", 4, "staging")]

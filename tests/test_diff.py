@@ -76,8 +76,8 @@ def test_hand_edit_deletion_and_foreign_file(built: tuple[Path, Path]) -> None:
         "changed  dev/Deployment.web.yaml (+1 -1)\n"
         f"--- a/{o}/dev/Deployment.web.yaml\n"
         f"+++ b/{o}/dev/Deployment.web.yaml\n"
-        "@@ -20,7 +20,7 @@\n"
-        "     spec:\n"
+        "@@ -25,7 +25,7 @@\n"
+        "           type: RuntimeDefault\n"
         "       containers:\n"
         "         - name: web\n"
         "-          image: shop/web:hotfix\n"
@@ -102,11 +102,14 @@ def test_removed_object(built: tuple[Path, Path]) -> None:
     prod = out / "prod"
     assert stdout.splitlines() == [
         "changed  prod/Deployment.web.yaml (+0 -5)",  # API_HOST/API_PORT and `env:` go
-        "changed  prod/Kustomization (+0 -4)",
+        "changed  prod/Kustomization (+0 -5)",
         f"removed  prod/Deployment.api.yaml (+0 -{lines_of(prod / 'Deployment.api.yaml')})",
         # web called api: both halves of that rule go with it
         f"removed  prod/NetworkPolicy.api.yaml (+0 -{lines_of(prod / 'NetworkPolicy.api.yaml')})",
         f"removed  prod/NetworkPolicy.web.yaml (+0 -{lines_of(prod / 'NetworkPolicy.web.yaml')})",
+        # two replicas in a STRICT environment: api had a PodDisruptionBudget
+        f"removed  prod/PodDisruptionBudget.api.yaml "
+        f"(+0 -{lines_of(prod / 'PodDisruptionBudget.api.yaml')})",
         f"removed  prod/Service.api.yaml (+0 -{lines_of(prod / 'Service.api.yaml')})",
     ]
 

@@ -113,7 +113,7 @@ def test_health_keeps_its_simple_readiness_probe(blueprint_file) -> None:
     path = blueprint_file(HEAD + "service('web', port=80, image='w', health='/health')\n")
     web = _container(_workloads(path)["web"])
     assert web["readinessProbe"] == {"httpGet": {"path": "/health", "port": "http"}}
-    assert set(web) == {"name", "image", "ports", "readinessProbe"}
+    assert set(web) == {"name", "image", "ports", "readinessProbe", "securityContext"}
 
 
 def test_versions_as_a_list_still_share_everything(blueprint_file) -> None:

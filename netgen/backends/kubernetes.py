@@ -49,6 +49,7 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
             selector=w.selector, pod_labels=w.labels, service_account=w.service_account,
             pod=pod_parts(w),
         )
+    yield from _identities_and_budgets(plan, r)
     for s in plan.services:
         yield from _services(plan, s, r)
     for x in plan.externals:
@@ -59,6 +60,29 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
                              x.protocol)],
                 external_name=x.host,
             )
+
+
+def _identities_and_budgets(plan: Plan, r: Renderer) -> Iterator[Document]:
+    """A ServiceAccount per service that has an identity (the mesh writes its own), and a
+    PodDisruptionBudget per workload that `resolve` gave one: a drain then evicts at most
+    one pod at a time."""
+    accounts: dict[tuple[str, str], Workload] = {}
+    for w in plan.workloads:
+        # Only identities netgen gave (`service_accounts=True` names accounts you create).
+        if (plan.mesh is None and w.security is not None and w.security.mount_token
+                and w.service_account == w.service):
+            accounts.setdefault((w.namespace, w.service_account), w)
+    for (ns, name), w in accounts.items():
+        labels = tuple((k, v) for k, v in w.labels if k != "version")
+        yield r.document("kubernetes/serviceaccount.yaml.j2", api_version="v1",
+                         kind="ServiceAccount", name=name, namespace=ns,
+                         labels=object_labels(labels, plan.blueprint))
+    for w in plan.workloads:
+        if w.disruption_budget:
+            yield r.document("kubernetes/poddisruptionbudget.yaml.j2", api_version="policy/v1",
+                             kind="PodDisruptionBudget", name=w.name, namespace=w.namespace,
+                             labels=object_labels(w.labels, plan.blueprint),
+                             selector=w.selector)
 
 
 def _services(plan: Plan, s: ServicePlan, r: Renderer) -> Iterator[Document]:
@@ -174,7 +198,8 @@ def pod_parts(w: Workload) -> dict[str, Any]:
     """The optional parts of a workload in Kubernetes field shapes, for the template to print
     with `block`; all empty when a service uses none, so such output stays as it was."""
     parts: dict[str, Any] = {"strategy": None, "resources": None, "mounts": [], "volumes": [],
-                             "liveness": _probe(w.liveness), "readiness": _probe(w.readiness)}
+                             "liveness": _probe(w.liveness), "readiness": _probe(w.readiness),
+                             **security_parts(w)}
     if w.rollout is not None:
         rolling = {k: v for k, v in (("maxSurge", w.rollout.max_surge),
                                      ("maxUnavailable", w.rollout.max_unavailable))
@@ -196,7 +221,41 @@ def pod_parts(w: Workload) -> dict[str, Any]:
         else:
             scratch = {"sizeLimit": v.size_limit} if v.size_limit else {}
             parts["volumes"].append({"name": v.name, "emptyDir": scratch})
+    if w.storage is not None:
+        parts["mounts"].append({"name": w.storage.name, "mountPath": w.storage.path})
     return parts
+
+
+def security_parts(w: Workload) -> dict[str, Any]:
+    """The pod's and the container's securityContext, the token, host networking and the
+    volumeClaimTemplates, as decided in `resolve/podsecurity.py`."""
+    sec = w.security
+    if sec is None:
+        return {"security": None, "container_security": None, "mount_token": True,
+                "host_network": False, "claims": []}
+    pod: dict[str, Any] = {}
+    if sec.run_as_non_root:
+        pod["runAsNonRoot"] = True
+    for key, value in (("runAsUser", sec.run_as_user), ("runAsGroup", sec.run_as_group),
+                       ("fsGroup", sec.fs_group)):
+        if value is not None:
+            pod[key] = value
+    pod["seccompProfile"] = {"type": "RuntimeDefault"}
+    caps: dict[str, Any] = {"drop": ["ALL"]}
+    if sec.capabilities:
+        caps["add"] = list(sec.capabilities)
+    container: dict[str, Any] = {"allowPrivilegeEscalation": False, "capabilities": caps}
+    if sec.read_only_root:
+        container["readOnlyRootFilesystem"] = True
+    claims = []
+    if w.storage is not None:
+        spec: dict[str, Any] = {"accessModes": [w.storage.access_mode]}
+        if w.storage.storage_class is not None:
+            spec["storageClassName"] = w.storage.storage_class
+        spec["resources"] = {"requests": {"storage": w.storage.size}}
+        claims.append({"metadata": {"name": w.storage.name}, "spec": spec})
+    return {"security": pod, "container_security": container, "mount_token": sec.mount_token,
+            "host_network": sec.host_network, "claims": claims}
 
 
 def _probe(p: ProbePlan | None) -> dict[str, Any] | None:

@@ -61,7 +61,7 @@ def verify(
         typer.echo(f"{plan.env.name}: {mark}: {verdict}")
         if matrix:
             typer.echo(indent(report.matrix()))
-        if not report.ok:
+        if not report.ok or report.unenforceable:
             typer.echo(indent(report.render()))
         if mesh is not None and not mesh.ok:
             typer.echo(indent(mesh.render()))

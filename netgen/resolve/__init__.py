@@ -7,7 +7,7 @@ from netgen.diagnostics import BlueprintError, Collector, Diagnostic, did_you_me
 from netgen.model import Blueprint, Env, SourceLoc
 from netgen.plan import Plan
 from netgen.resolve import environment as envs
-from netgen.resolve import mesh
+from netgen.resolve import mesh, podsecurity
 from netgen.resolve.dns import dns_plan, validate_dns
 from netgen.resolve.mesh_checks import validate_declarations as validate_mesh
 from netgen.resolve.network import network_plan
@@ -78,6 +78,8 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     mesh_plan = mesh.mesh_plan(bp, env, valid, service_plans, external_plans, calls, routes,
                                all_names, c)
     workloads = mesh.with_service_accounts(workloads, mesh_plan, dict(bp.info.settings))
+    workloads = podsecurity.secure(workloads, valid, env, mesh_plan is not None,
+                                   podsecurity.disruption_budgets(bp, e), c)
     network = network_plan(bp.info, e, env, service_plans, external_plans, routes, namespaces,
                            mesh_plan, c)
     plan = Plan(
@@ -94,7 +96,8 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         settings=dict(bp.info.settings),
         dns=dns_plan(bp, e.name, c),
         mesh=mesh_plan,
-        namespace_labels=mesh.namespace_labels(mesh_plan, namespaces),
+        namespace_labels=podsecurity.namespace_labels(
+            mesh.namespace_labels(mesh_plan, namespaces), namespaces, env.pod_security),
         network=network,
         loc=bp.info.loc,
     )

@@ -24,7 +24,7 @@ from netgen.plan import (
     Workload,
     fqdn,
 )
-from netgen.resolve import workload
+from netgen.resolve import podsecurity, workload
 
 T = TypeVar("T", Service, External)
 
@@ -43,6 +43,7 @@ def env_plan(bp: Blueprint, e: Env) -> EnvPlan:
         labels=tuple(sorted(e.labels.items())),
         settings=dict(e.settings),
         loc=e.loc,
+        pod_security=podsecurity.env_level(bp, e),
     )
 
 

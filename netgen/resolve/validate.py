@@ -19,6 +19,7 @@ from netgen.model import (
     TlsSecret,
 )
 from netgen.resolve import checks
+from netgen.resolve.podsecurity import validate_env_settings, validate_pod_settings
 from netgen.resolve.shapes import show
 from netgen.resolve.workload import validate_service_settings
 
@@ -45,6 +46,7 @@ def validate_blueprint(bp: Blueprint, c: Collector) -> None:
     if bp.info.loc is not None:
         _report(c, f"blueprint({bp.info.name!r})", bp.info.loc,
                 checks.dns1123(bp.info.name, "blueprint name"))
+    validate_env_settings(f"blueprint({bp.info.name!r})", bp.info, c)
     seen: dict[str, Env] = {}
     for e in bp.envs:
         first = seen.setdefault(e.name, e)
@@ -74,6 +76,7 @@ def validate_env(e: Env, c: Collector) -> None:
     _report(c, d, e.loc, checks.labels(e.labels))
     for problem in _reserved_labels(e.labels):
         c.error(e.loc, f"{d}: {problem}")
+    validate_env_settings(d, e, c)
 
 
 def validate_service(s: Service, c: Collector) -> None:
@@ -108,6 +111,7 @@ def validate_service(s: Service, c: Collector) -> None:
     for p in problems:
         _report(c, d, s.loc, p)
     validate_service_settings(s, c)
+    validate_pod_settings(s, c)
 
 
 def validate_external(x: External, c: Collector) -> None:

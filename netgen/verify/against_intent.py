@@ -100,6 +100,9 @@ class Report:
     allowed: frozenset[Flow]
     missing: tuple[Flow, ...]
     extra: tuple[Flow, ...]
+    # Flows to or from host-network pods: NetworkPolicies do not apply to them, so they are
+    # reported, neither proved nor counted as differences.
+    unenforceable: tuple[Flow, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -110,12 +113,16 @@ class Report:
         return "\n".join(
             [f"missing allow: {flow_text(f)}" for f in self.missing]
             + [f"extra allow: {flow_text(f)}" for f in self.extra]
+            + [f"not enforceable (host network): {flow_text(f)}" for f in self.unenforceable]
         )
 
     def verdict(self) -> str:
+        unenforced = (f"; {len(self.unenforceable)} flows of host-network pods are not "
+                      "enforceable by NetworkPolicies" if self.unenforceable else "")
         if self.ok:
             return (f"NetworkPolicies allow exactly the declared traffic "
-                    f"({len(self.allowed)} of {len(self.domain)} flows asked are allowed)")
+                    f"({len(self.allowed)} of {len(self.domain)} flows asked are allowed)"
+                    f"{unenforced}")
         return (f"NetworkPolicies differ from the declared traffic: {len(self.missing)} "
                 f"missing, {len(self.extra)} extra")
 
@@ -136,13 +143,23 @@ def flow_text(f: Flow) -> str:
     return f"{f.src} -> {f.dst} {f.protocol}/{f.port}"
 
 
+def host_network_endpoints(plan: Plan) -> set[str]:
+    """The intent ids of services whose pods use the node's network: NetworkPolicies do not
+    select them, so nothing about their flows can be proved from the policies."""
+    return {f"{w.namespace}/{w.service}" for w in plan.workloads
+            if w.security is not None and w.security.host_network}
+
+
 def verify_policies(plan: Plan, docs: Iterable[Mapping[str, Any] | None]) -> Report:
     """`docs` are the parsed documents of `plan`'s environment, policies and workloads."""
     peers, ids = peer_model(plan)
     seen = compute_connectivity(docs, peers)
-    domain = flow_domain(plan)
+    host = host_network_endpoints(plan)
+    everything = set(flow_domain(plan))
+    unenforceable = {f for f in everything if f.src in host or f.dst in host}
+    domain = everything - unenforceable
     every, some = answers(seen, ids, domain)
-    intended = intended_connectivity(plan)
+    intended = intended_connectivity(plan) - unenforceable
     return Report(
         env=plan.env.name,
         points=tuple(endpoints(plan).values()),
@@ -150,4 +167,5 @@ def verify_policies(plan: Plan, docs: Iterable[Mapping[str, Any] | None]) -> Rep
         allowed=frozenset(every),
         missing=tuple(sorted(intended - every)),
         extra=tuple(sorted(some - intended)),
+        unenforceable=tuple(sorted(unenforceable & intended_connectivity(plan))),
     )

@@ -77,6 +77,9 @@ def test_cluster_variant_builds_valid_manifests(tmp_path: Path, yaml_snapshot) -
         # the security groups' flows, as STRICT NetworkPolicies
         ("NetworkPolicy", "allow-dns"), ("NetworkPolicy", "api"), ("NetworkPolicy", "default-deny"),
         ("NetworkPolicy", "orders"), ("NetworkPolicy", "web"),
+        # services of two or more tasks, in a STRICT environment
+        ("PodDisruptionBudget", "api-v1"), ("PodDisruptionBudget", "orders"),
+        ("PodDisruptionBudget", "web"),
         ("Service", "admin"), ("Service", "api"), ("Service", "api-v1"), ("Service", "api-v2"),
         ("Service", "orders"), ("Service", "web"),
     ]

@@ -30,15 +30,20 @@ _HELPERS = (
     Expr("acm", (None,)), Expr("header", (1, 2)), Expr("health_check", (3,)),
     Expr("rate_limit", ()), Expr("rate_limit", (-5,)), Expr("basic", ("",)),
     Expr("health_check", ("/h",), (("interval", -1),)),
+    Expr("storage", ("1Gi", "/data")), Expr("storage", (1, None)),
+    Expr("storage", ("1Gi", "/d"), (("access_mode", "RWO"),)),
 )
 _SYMBOLS = tuple(Sym(s) for s in ("ALB", "NLB", "NGINX", "GATEWAY", "ISTIO", "TCP", "CLUSTER",
-                                  "NODEPORT", "STRICT", "OPEN"))
+                                  "NODEPORT", "STRICT", "OPEN", "RESTRICTED", "BASELINE",
+                                  "PRIVILEGED"))
 # Keyword names a mutation may add: real ones in the wrong call, settings that point at
 # files or are read by backends, and names nothing knows.
 _KEYWORDS = ("templates", "service_accounts", "gateway", "gateway_class", "port", "ports",
              "image", "host", "path", "versions", "labels", "namespace", "tls", "canary",
              "via", "match", "health", "replicas", "isolation", "to", "zone", "domain",
-             "heath", "imgae", "shceme", "x", "_")
+             "heath", "imgae", "shceme", "x", "_", "pod_security", "run_as_user", "fs_group",
+             "capabilities", "host_network", "storage", "read_only_root",
+             "service_account_token", "disruption_budgets")
 
 
 def junk() -> st.SearchStrategy[Any]:

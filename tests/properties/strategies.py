@@ -48,6 +48,7 @@ VERSION_WORDS = ("v1", "v2", "v3", "stable", "canary", "beta", "yes", "null", "o
 # Suffixes netgen itself appends to a service's name for other objects.
 NOT_VERSIONS = ("lb", "nodeport", "headless")
 # Settings of blueprint()/env() that the generator leaves alone: they point at files.
+POD_LEVELS = ("RESTRICTED", "BASELINE", "PRIVILEGED")
 ENV_NAMES = ("development", "production", "staging", "dev", "prod", "qa", "yes", "null", "on",
              "1e3", "0x1f", "2026-11-22")
 
@@ -150,6 +151,8 @@ class _Gen:
         # (backend, envs, explicit tls) of every exposure, to keep env certificates usable.
         self.exposed: list[tuple[Backend, list[str], bool]] = []
         self.required: list[Decl] = []
+        self.env_levels: dict[str, int] = {}  # Pod Security level rank per declared env
+        self.host_ports: set[tuple[str, int]] = set()
         # Whether the backends that need a mesh (or the like) are used: decided up front,
         # since what they need constrains services and externals drawn before exposures.
         self.vias = exposable(with_requirements=draw(st.booleans()))
@@ -213,6 +216,10 @@ class _Gen:
         if labels:
             kw.append(("labels", labels))
             self.env_labels[name] = labels
+        level = d(st.sampled_from([None, *POD_LEVELS]))
+        self.env_levels[name] = 0 if level is None else POD_LEVELS.index(level)
+        if level is not None:
+            kw.append(("pod_security", Sym(level)))
         return Decl("env", (name,), tuple(kw))
 
     def usable_tls(self, env: Decl) -> Decl:
@@ -300,7 +307,44 @@ class _Gen:
             tier = pick(d, v.label_value(), bool)
             kw.append(("tier", tier))
             self.supply(tier, "tier", where, envs)
+        if d(st.booleans()):
+            kw += self.pod_settings(dict(kw), envs, stateful)
         return Decl("service", (shape.name,), tuple(kw))
+
+    def pod_settings(self, kw: dict[str, Any], envs: list[str],
+                     stateful: bool) -> list[tuple[str, Any]]:
+        """Security, identity, storage and host-network settings no higher than the lowest
+        Pod Security level among the service's environments (so the blueprint stays valid)."""
+        d = self.draw
+        floor = min((self.env_levels.get(e, 0) for e in envs), default=0)
+        out: list[tuple[str, Any]] = []
+        level = d(st.integers(-1, floor))
+        if level >= 0:
+            out.append(("pod_security", Sym(POD_LEVELS[level])))
+        level = max(level, 0) if level >= 0 else floor
+        if d(st.booleans()):
+            root = st.just(0) if level >= 1 else st.nothing()
+            out.append(("run_as_user", d(st.one_of(root, st.integers(1, 70000)))))
+        for key in ("run_as_group", "fs_group"):
+            if d(st.integers(0, 2)) == 0:
+                out.append((key, d(st.integers(0, 70000))))
+        if d(st.integers(0, 2)) == 0:
+            out.append(("read_only_root", d(st.booleans())))
+        if d(st.integers(0, 2)) == 0:
+            out.append(("service_account_token", d(st.booleans())))
+        caps = ["NET_BIND_SERVICE"] + (["CHOWN", "SETUID", "KILL"] if level >= 1 else []) + (
+            ["NET_ADMIN", "SYS_TIME"] if level >= 2 else [])
+        if d(st.integers(0, 2)) == 0:
+            out.append(("capabilities", d(st.lists(st.sampled_from(caps), min_size=1,
+                                                   max_size=3, unique=True))))
+        protocol = kw.get("protocol", "TCP")
+        key = (protocol, kw.get("target_port", kw["port"]))
+        if level >= 2 and key not in self.host_ports and d(st.integers(0, 2)) == 0:
+            self.host_ports.add(key)
+            out.append(("host_network", True))
+        if stateful and d(st.booleans()):
+            out.append(("storage", Expr("storage", ("1Gi", "/data"))))
+        return out
 
     def external_decl(self, name: str, envs: list[str]) -> Decl:
         d = self.draw

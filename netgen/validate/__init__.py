@@ -39,12 +39,14 @@ def validate_documents(
     docs: Iterable[dict[str, Any]],
     crds: CrdIndex | None = None,
     k8s_version: str | None = None,
+    shipped: bool = True,
 ) -> list[Problem]:
-    """All problems of all documents, in document order; an empty list means valid."""
+    """All problems of all documents, in document order; an empty list means valid.
+    `shipped=False` leaves out the CRDs shipped with netgen (only `crds` then)."""
     core = core_schemas(k8s_version)
     problems: list[Problem] = []
     for doc in docs:
-        problems += validate_document(doc, crds, core)
+        problems += validate_document(doc, crds, core, shipped)
     return problems
 
 

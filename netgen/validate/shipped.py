@@ -85,6 +85,19 @@ def shipped_bundles() -> tuple[Bundle, ...]:
     return tuple(sorted(bundles, key=lambda b: b.channel == "experimental"))
 
 
+def shipped_index(*names: str) -> CrdIndex:
+    """The named bundles (`gateway-api-v1.6.1-standard`, `istio-1.30.3`, ...) as one index."""
+    bundles = {b.name: b for b in shipped_bundles()}
+    unknown = [n for n in names if n not in bundles]
+    if unknown:
+        raise KeyError(f"no shipped bundle {', '.join(unknown)}; there are {', '.join(bundles)}")
+    index = CrdIndex()
+    for name in names:
+        for version in bundles[name].index:
+            index.add(version)
+    return index
+
+
 def serving(api_version: str, kind: str) -> list[Bundle]:
     return [b for b in shipped_bundles() if b.index.serves(api_version, kind)]
 

@@ -67,7 +67,7 @@ def sample(schema: dict[str, Any], variant: str, depth: int = 0) -> Any:
     if schema.get("x-kubernetes-int-or-string"):
         return 1 if variant == "minimal" else "50%"
     kind = schema.get("type")
-    if "enum" in schema and schema["enum"]:
+    if schema.get("enum"):
         return schema["enum"][0 if variant == "minimal" else -1]
     if kind == "string":
         return "YQ==" if schema.get("format") == "byte" else ("a" if variant == "minimal"

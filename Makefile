@@ -19,7 +19,7 @@ build: $(STAMP)
 	done
 
 test: $(STAMP)
-	$(BIN)/ruff check netgen tests bench
+	$(BIN)/ruff check netgen tests bench tools
 	$(BIN)/python -m pytest
 
 # The long property profile (10,000 examples per property).
@@ -27,7 +27,7 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check netgen tests bench
+	$(BIN)/ruff check netgen tests bench tools
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -110,7 +110,8 @@ def write_bundle(crds: Path, out: Path, bundle: tuple[str, ...]) -> dict[str, An
         kinds += [[spec["group"], v, spec["names"]["kind"], data["scope"], file] for v in versions]
     project = project_folder(crds, folder)
     provenance = project / "PROVENANCE.md"
-    commit = _COMMIT.search(provenance.read_text(encoding="utf-8")) if provenance.is_file() else None
+    text = provenance.read_text(encoding="utf-8") if provenance.is_file() else ""
+    commit = _COMMIT.search(text)
     licence_file = "LICENSE-Apache-2.0"
     if (project / "LICENSE").is_file():
         shutil.copyfile(project / "LICENSE", target / "LICENSE")

@@ -82,11 +82,12 @@ def agreement(programs: dict[str, Any]) -> tuple[int, list[str]]:
     """Verdicts of the Rust runtime (with the Kubernetes functions of `cel_k8s` registered)
     against ours on the conformance suite's inputs."""
     import cel as rust
+    from cel.stdlib import STDLIB_FUNCTIONS
     from cel_conformance import rule_cases, verdict
 
     from netgen.validate import cel_k8s
 
-    functions = {"isURL": cel_k8s.is_url, "url": cel_k8s.url, "isIP": cel_k8s.is_ip,
+    functions = {**STDLIB_FUNCTIONS, "isURL": cel_k8s.is_url, "url": cel_k8s.url, "isIP": cel_k8s.is_ip,
                  "isCIDR": cel_k8s.is_cidr, "getScheme": cel_k8s.request_uri_scheme,
                  "format.dns1123Label": lambda: "dns1123Label",
                  "validate": cel_k8s.validate_format}
@@ -138,6 +139,7 @@ def main() -> None:
           f"{len(differ)} differ")
     for line in differ[:15]:
         print("  " + line)
+    print("(cel-rust prints a line on stderr for each Python function that raised)")
 
 
 if __name__ == "__main__":

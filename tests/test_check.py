@@ -680,3 +680,16 @@ def test_sarif_relative_paths_stay_relative(blueprint_file: Write,
     (result,) = json.loads(out)["runs"][0]["results"]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
         "my%20blueprint.py"
+
+
+def test_an_unknown_field_in_every_httproute_fails_with_no_flags(tmp_path: Path) -> None:
+    """The README promise: a house template adding a field the shipped HTTPRoute CRD does
+    not declare fails `netgen check`, naming the field, with no --crds."""
+    example = next(e for e in EXAMPLES if e.stem == "gateway_api")
+    folder = override(tmp_path, "gateway_api/route.yaml.j2",
+                      lambda t: t.replace("\nspec:\n", "\nspec:\n  bogusField: 1\n", 1))
+    code, out, _ = check(str(example), "--templates", str(folder))
+    assert code == 1
+    routes = [line for line in out.splitlines() if "/HTTPRoute." in line]
+    assert len(routes) == 3
+    assert all(line.endswith('spec.bogusField: unknown field "bogusField"') for line in routes)

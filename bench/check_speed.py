@@ -87,8 +87,9 @@ def agreement(programs: dict[str, Any]) -> tuple[int, list[str]]:
 
     from netgen.validate import cel_k8s
 
-    functions = {**STDLIB_FUNCTIONS, "isURL": cel_k8s.is_url, "url": cel_k8s.url, "isIP": cel_k8s.is_ip,
-                 "isCIDR": cel_k8s.is_cidr, "getScheme": cel_k8s.request_uri_scheme,
+    functions = {**STDLIB_FUNCTIONS, "isURL": cel_k8s.is_url, "url": cel_k8s.url,
+                 "isIP": cel_k8s.is_ip, "isCIDR": cel_k8s.is_cidr,
+                 "getScheme": cel_k8s.request_uri_scheme,
                  "format.dns1123Label": lambda: "dns1123Label",
                  "validate": cel_k8s.validate_format}
     compared, differ = 0, []

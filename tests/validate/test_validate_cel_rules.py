@@ -41,7 +41,7 @@ def test_every_shipped_crd_with_rules_is_covered() -> None:
 
 def test_rules_give_the_pinned_verdicts() -> None:
     """Every rule of every shipped CRD, on values made from its schema and on the values the
-    valid and invalid fixtures and the examples' output give it."""
+    valid and invalid fixtures give it."""
     pinned = json.loads(VERDICTS.read_text(encoding="utf-8"))["cases"]
     seen: set[str] = set()
     disagreements = []
@@ -58,4 +58,4 @@ def test_rules_give_the_pinned_verdicts() -> None:
     assert disagreements == []
     assert seen == set(pinned), "a pinned case is no longer produced: re-pin deliberately"
     outcomes = Counter(v for v, _ in pinned.values())
-    assert outcomes["true"] > 900 and outcomes["false"] > 250 and outcomes["error"] >= 20
+    assert outcomes["true"] > 800 and outcomes["false"] > 250 and outcomes["error"] >= 20

@@ -79,8 +79,10 @@ def crds_in(folder: Path) -> list[dict[str, Any]]:
     found = []
     for file in sorted(folder.glob("*.yaml")):
         for doc in yaml.load_all(file.read_text(encoding="utf-8"), Loader=LOADER):
-            if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
-                found.append(doc)
+            items = doc.get("items") or [] if isinstance(doc, dict) and doc.get(
+                "kind", "").endswith("List") else [doc]
+            found += [d for d in items
+                      if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"]
     return found
 
 

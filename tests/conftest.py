@@ -6,12 +6,14 @@ beside it (by a test or by a process a test starts) fails the run (see tests/aud
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import yaml
@@ -25,10 +27,19 @@ EXAMPLES = sorted(BLUEPRINTS.glob("*.py"))
 # The folder of upstream data beside the repository: only tools/make_schemas.py reads it.
 OUTSIDE = REPO.parent / "shared"
 AUDIT = REPO / "tests" / "audit"
-sys.path.insert(0, str(AUDIT))
-import sitecustomize as audit  # noqa: E402  (tests/audit: the read guard)
 
-sys.path.remove(str(AUDIT))
+
+def _load_audit() -> ModuleType:
+    """tests/audit/sitecustomize.py by path: a `sitecustomize` Python already imported at
+    start-up (a distribution's own) must not stand in for it."""
+    spec = importlib.util.spec_from_file_location("netgen_test_audit", AUDIT / "sitecustomize.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+audit = _load_audit()
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

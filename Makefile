@@ -28,7 +28,7 @@ build: $(STAMP)
 	done
 
 test: $(STAMP) $(CHECKOV)
-	$(BIN)/ruff check netgen tests bench
+	$(BIN)/ruff check netgen tests bench tools
 	$(BIN)/python -m pytest
 
 # The long property profile (10,000 examples per property).
@@ -36,7 +36,7 @@ test-slow: $(STAMP) $(CHECKOV)
 	$(BIN)/python -m pytest -m slow -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check netgen tests bench
+	$(BIN)/ruff check netgen tests bench tools
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

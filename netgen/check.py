@@ -2,8 +2,11 @@
 
 Nothing is written. Each rendered document is parsed (a template that prints broken YAML is
 an error naming the template), validated offline as an API server would (built-in kinds
-against the strict Kubernetes schemas, custom resources against the CRDs given; a kind with
-no schema is an error, never a pass), and the Plans are linted (`netgen.lint`).
+against the strict Kubernetes schemas, custom resources against the CRDs given with --crds,
+else the ones shipped with netgen; a kind with no schema is an error, never a pass), and the
+Plans are linted (`netgen.lint`). For Gateway API, whose standard and experimental channels
+cannot be installed together, the report says which channel each environment needs, and an
+environment that needs both is an error.
 
 The result is a `CheckReport` of `Finding`s; `netgen.check_formats` prints it for people,
 for scripts (JSON) and for code-scanning UIs (SARIF). Only the CLI turns it into an exit code.
@@ -34,9 +37,9 @@ from netgen.validate import (
     CrdLoadError,
     UnsupportedKubernetesVersion,
     load_crds,
-    validate_document,
 )
 from netgen.validate.core import core_schemas
+from netgen.validate.shipped import Checked, validate_environment
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -46,6 +49,7 @@ BLUEPRINT_ERROR = "NG000"
 UNPARSABLE = "NG010"
 SCHEMA_VIOLATION = "NG020"
 NO_SCHEMA = "NG021"
+CHANNEL_CONFLICT = "NG022"
 
 # code -> (slug, one-line rationale); the lint rules are in netgen.lint.RULES.
 CHECK_RULES: dict[str, tuple[str, str]] = {
@@ -58,8 +62,12 @@ CHECK_RULES: dict[str, tuple[str, str]] = {
                        "The API server would reject the document: it breaks the kind's schema "
                        "or a CEL rule of its CRD."),
     NO_SCHEMA: ("no-schema",
-                "No schema for the kind: not built into this Kubernetes version and no CRD "
-                "given with --crds; an unchecked document must not pass."),
+                "No schema for the kind: not built into this Kubernetes version, not a CRD "
+                "shipped with netgen nor given with --crds; an unchecked document must not "
+                "pass."),
+    CHANNEL_CONFLICT: ("crd-channel-conflict",
+                       "One environment needs both the standard and the experimental channel "
+                       "of Gateway API, and a cluster has one of them."),
 }
 
 
@@ -104,6 +112,8 @@ class CheckReport:
     suppressed: int = 0
     crds: int = 0
     counts: dict[str, int] = field(factory=dict)  # documents by schema: core, crd, none
+    # environment -> the CRD channels it needs ("Gateway API v1.6.1 standard channel")
+    channels: dict[str, tuple[str, ...]] = field(factory=dict)
 
     @property
     def errors(self) -> int:
@@ -147,11 +157,20 @@ def run_check(
         )
     findings: list[Finding] = []
     counts: dict[str, int] = {"core": 0, "crd": 0}
+    channels: dict[str, tuple[str, ...]] = {}
     for c in compiled:
         on_stage(f"validating {c.plan.env.name}")
         locate = _Locator(bp, c.plan)
-        for doc in c.documents:
-            findings += _check_document(c.plan, doc, renderer, index, core, locate, counts)
+        parsed = [(doc, *_parse(doc.text)) for doc in c.documents]
+        valid = [(doc, d) for doc, d, problem in parsed if problem is None]
+        checked, needs = validate_environment([d for _, d in valid], index, core)
+        verdicts = {id(doc): v for (doc, _), v in zip(valid, checked, strict=True)}
+        for doc, _, problem in parsed:
+            findings += _check_document(c.plan, doc, renderer, problem, verdicts.get(id(doc)),
+                                        locate, counts)
+        channels[c.plan.env.name] = tuple(str(n) for n in needs if n.channel is not None)
+        findings += [Finding("error", CHANNEL_CONFLICT, str(n), file=bp.path,
+                             env=c.plan.env.name) for n in needs if n.channel is None]
     warnings, suppressed = _lints(bp, [c.plan for c in compiled], ignored)
     return CheckReport(
         blueprint=str(path),
@@ -163,6 +182,7 @@ def run_check(
         suppressed=suppressed,
         crds=len(index) if index else 0,
         counts=counts,
+        channels=channels,
     )
 
 
@@ -197,23 +217,21 @@ def _check_document(
     plan: Plan,
     doc: Document,
     renderer: Renderer,
-    crds: CrdIndex | None,
-    core: CoreSchemas,
+    problem: str | None,
+    verdict: Checked | None,
     locate: _Locator,
     counts: dict[str, int],
 ) -> Iterator[Finding]:
     env = plan.env.name
     output = f"{env}/{file_name(doc, plan.env.namespace)}"
-    parsed, problem = _parse(doc.text)
-    if problem is not None:
+    if problem is not None or verdict is None:
         template = renderer.shown(doc.template) if doc.template else "<no template>"
         yield Finding("error", UNPARSABLE, f"template {template} rendered {problem}",
                       file=template, env=env, kind=doc.kind, name=doc.name,
                       namespace=doc.namespace, output=output)
         return
-    source = _schema_source(parsed, crds, core)
+    source, problems = verdict.source, verdict.problems
     counts[source] = counts.get(source, 0) + 1
-    problems = validate_document(parsed, crds, core)
     loc = locate(doc.kind, doc.name) if problems else None  # only then: it scans names
     for p in problems:
         yield Finding(
@@ -222,16 +240,6 @@ def _check_document(
             env=env, kind=p.kind or doc.kind, name=p.name or doc.name,
             namespace=p.namespace or doc.namespace, path=p.path or None, output=output,
         )
-
-
-def _schema_source(doc: dict[str, Any], crds: CrdIndex | None, core: CoreSchemas) -> str:
-    """"crd", "core", "none" (no schema: an error) or "invalid" (no apiVersion/kind)."""
-    api_version, kind = doc.get("apiVersion"), doc.get("kind")
-    if not isinstance(api_version, str) or not isinstance(kind, str) or not kind:
-        return "invalid"
-    if crds is not None and crds.lookup(api_version, kind) is not None:
-        return "crd"
-    return "core" if core.validator(api_version, kind) is not None else "none"
 
 
 def _parse(text: str) -> tuple[dict[str, Any], str | None]:

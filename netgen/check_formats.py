@@ -64,6 +64,7 @@ def render_text(report: CheckReport) -> str:
             severity, code, file, line, message = entry
             lines.append(describe(Finding(severity, code, message, file, line), many,
                                   envs[entry]))
+    lines += channel_lines(report)
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
@@ -72,19 +73,27 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def channel_lines(report: CheckReport) -> list[str]:
+    """Which CRD release channel each environment's output needs (Gateway API)."""
+    return [f"netgen check: {env} needs the {need}"
+            for env, needs in report.channels.items() for need in needs]
+
+
 def summary(report: CheckReport) -> str:
     counts = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
     if report.suppressed:
         counts += f" ({report.suppressed} ignored)"
     if report.strict and report.warnings:
         counts += "; --strict: warnings fail the check"
-    if not report.crds and any(f.code == NO_SCHEMA for f in report.findings):
-        counts += "; check custom resources with --crds DIR"
+    if any(f.code == NO_SCHEMA for f in report.findings):
+        counts += "; give the CRDs of other custom resources with --crds DIR"
     if not report.documents:
         return f"netgen check: {report.blueprint}: {counts}; nothing was validated"
     schemas = f"Kubernetes {report.kubernetes}"
+    if report.counts.get("crd"):
+        schemas += " and the CRDs shipped with netgen"
     if report.crds:
-        schemas += f" and {_plural(report.crds, 'CRD version')}"
+        schemas += f" and {_plural(report.crds, 'CRD version')} given"
     envs = ", ".join(report.environments)
     return (f"netgen check: {report.blueprint} ({envs}): {_plural(report.documents, 'document')}"
             f" checked against {schemas}: {counts}")
@@ -103,6 +112,7 @@ def render_json(report: CheckReport) -> str:
         "environments": list(report.environments),
         "documents": report.documents,
         "crd_versions": report.crds,
+        "crd_channels": {env: list(needs) for env, needs in report.channels.items()},
         "strict": report.strict,
         "summary": {"errors": report.errors, "warnings": report.warnings,
                     "ignored": report.suppressed},

@@ -366,6 +366,16 @@ class NetworkPlan:
 PSA_VERSION = "v1.33"  # the Pod Security Standards version every namespace label pins
 
 
+def psa_labels(level: PodSecurity) -> Labels:
+    """Pod Security Admission enforces, warns about and audits `level`, pinned to one version
+    of the standards so a cluster upgrade cannot tighten them under running workloads."""
+    return tuple(
+        pair for mode in ("enforce", "warn", "audit")
+        for pair in ((f"pod-security.kubernetes.io/{mode}", level.value),
+                     (f"pod-security.kubernetes.io/{mode}-version", PSA_VERSION))
+    )
+
+
 @frozen
 class SecurityPlan:
     """A pod's security settings, decided: `level` is the Pod Security Standards level the

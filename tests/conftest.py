@@ -1,10 +1,19 @@
-"""Shared fixtures: compile blueprints in memory, parse every document, pin whole files."""
+"""Shared fixtures: compile blueprints in memory, parse every document, pin whole files.
+
+Also the guard that keeps the tests inside the repository: any read of the shared folder
+beside it (by a test or by a process a test starts) fails the run (see tests/audit).
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import os
-from collections.abc import Callable
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import yaml
@@ -15,7 +24,22 @@ from netgen.pipeline import Compiled, compile_blueprint
 REPO = Path(__file__).resolve().parent.parent
 BLUEPRINTS = REPO / "blueprints"
 EXAMPLES = sorted(BLUEPRINTS.glob("*.py"))
-SHARED = Path(os.environ.get("NETGEN_SHARED_DIR", REPO.parent / "shared"))
+# The folder of upstream data beside the repository: only tools/make_schemas.py reads it.
+OUTSIDE = REPO.parent / "shared"
+AUDIT = REPO / "tests" / "audit"
+
+
+def _load_audit() -> ModuleType:
+    """tests/audit/sitecustomize.py by path: a `sitecustomize` Python already imported at
+    start-up (a distribution's own) must not stand in for it."""
+    spec = importlib.util.spec_from_file_location("netgen_test_audit", AUDIT / "sitecustomize.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+audit = _load_audit()
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -30,6 +54,54 @@ class YamlSnapshot(SingleFileSnapshotExtension):
 @pytest.fixture
 def yaml_snapshot(snapshot):  # type: ignore[no-untyped-def]
     return snapshot.use_extension(YamlSnapshot)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Guard this process and, through the environment, every Python process it starts."""
+    if os.environ.get(audit.LOG):
+        return  # a pytest run inside a guarded run: already guarded
+    fd, log = tempfile.mkstemp(prefix="netgen-forbidden-reads-", suffix=".log")
+    os.close(fd)
+    folder = os.path.abspath(OUTSIDE)
+    os.environ[audit.FOLDER], os.environ[audit.LOG] = folder, log
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(AUDIT), os.environ.get("PYTHONPATH")) if p)
+    audit.install(folder, log)
+
+
+def forbidden_reads() -> list[str]:
+    log = os.environ.get(audit.LOG)
+    if not log or not os.path.exists(log):
+        return []
+    with open(log, encoding="utf-8") as stream:
+        return stream.read().splitlines()
+
+
+@contextmanager
+def expecting_forbidden_reads() -> Iterator[list[str]]:
+    """For the guard's own tests: the reads inside are expected, and forgotten after."""
+    log = os.environ[audit.LOG]
+    before = os.path.getsize(log)
+    found: list[str] = []
+    try:
+        yield found
+    finally:
+        with open(log, "r+", encoding="utf-8") as stream:
+            stream.seek(before)
+            found += stream.read().splitlines()
+            stream.truncate(before)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reads = forbidden_reads()
+    if os.environ.get(audit.LOG) and not reads and session.config.pluginmanager.get_plugin(
+            "terminalreporter") is not None:
+        os.unlink(os.environ[audit.LOG])
+    if reads:
+        print("\nFAILED: tests read outside the repository (a fresh clone has nothing "
+              "there):\n  " + "\n  ".join(reads[:20]), file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def parse(text: str) -> list[dict]:

@@ -1,30 +1,25 @@
 """Validate documents against the official Istio CRDs: the served version's openAPIV3Schema
 with unknown fields rejected (as the API server prunes/refuses them), plus the CRD's CEL
-`x-kubernetes-validations` rules evaluated with cel-python.
-
-A stand-in until the shared validator (netgen/validate in the main tree) takes over.
+`x-kubernetes-validations` rules evaluated with cel-expr-python. The CRDs are the ones
+shipped with netgen (netgen/schemas/istio-1.30.3), so nothing is read outside the repository.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import celpy
 import jsonschema
-import yaml
-from celpy import celtypes
 
-from tests.conftest import SHARED
+from netgen.validate.cel import CelError, compile_cel
+from netgen.validate.shipped import SCHEMAS
 
-_CRD_FILE = Path("crds") / "istio-1.30.3" / "crd-all.gen.yaml"
-# The shared folder sits next to the main checkout; a worktree is one level deeper.
-CRDS = next((base / _CRD_FILE for base in (SHARED, Path(__file__).resolve().parents[3] / "shared")
-             if (base / _CRD_FILE).is_file()), SHARED / _CRD_FILE)
+CRDS = SCHEMAS / "istio-1.30.3"
 _NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*").fullmatch
 
 
@@ -46,16 +41,12 @@ def _closed(schema: Any) -> Any:
 
 @functools.cache
 def schemas(path: Path = CRDS) -> dict[tuple[str, str], dict[str, Any]]:
-    """(apiVersion, kind) -> the raw openAPIV3Schema of every served version."""
+    """(apiVersion, kind) -> the openAPIV3Schema of every served version."""
     out = {}
-    with open(path) as f:
-        for crd in yaml.safe_load_all(f):
-            if not crd:
-                continue
-            group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
-            for v in crd["spec"]["versions"]:
-                if v.get("served"):
-                    out[(f"{group}/{v['name']}", kind)] = v["schema"]["openAPIV3Schema"]
+    for file in sorted(path.glob("*.json")):
+        crd = json.loads(file.read_text(encoding="utf-8"))
+        for version, schema in crd["versions"].items():
+            out[(f"{crd['group']}/{version}", crd["kind"])] = schema
     return out
 
 
@@ -67,24 +58,16 @@ def _validator(api_version: str, kind: str) -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(_closed(schema))
 
 
-_cel = celpy.Environment()
-
-
-@functools.cache
-def _program(rule: str) -> Any:
-    return _cel.program(_cel.compile(rule))
-
-
 def _cel_problems(schema: Mapping[str, Any], value: Any, path: str) -> Iterator[str]:
     for check in schema.get("x-kubernetes-validations", ()):
         try:
-            ok = _program(check["rule"]).evaluate({"self": celpy.json_to_cel(value)})
-        except Exception as e:  # a CEL evaluation error rejects the object too
+            ok = compile_cel(check["rule"]).evaluate({"self": value})
+        except CelError as e:  # a CEL evaluation error rejects the object too
             ok = False
-            detail = f" ({type(e).__name__})"
+            detail = f" ({e})"
         else:
             detail = ""
-        if not (isinstance(ok, bool | celtypes.BoolType) and bool(ok)):
+        if ok is not True:
             yield f"{path or '<root>'}: {check.get('message', check['rule'])}{detail}"
     if isinstance(value, dict):
         props = schema.get("properties") or {}

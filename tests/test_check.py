@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jsonschema
 import pytest
 from typer.testing import CliRunner
@@ -23,32 +24,19 @@ from netgen.lower.render import Document, Renderer, builtin_templates
 from netgen.model import Via
 from netgen.plan import Plan
 from netgen.resolve import routes as resolve_routes
-from netgen.validate import load_crds
+from netgen.validate import CrdIndex, shipped
 from netgen.validate.core import core_schemas
-from tests.conftest import EXAMPLES, SHARED, build, documents
+from tests.conftest import EXAMPLES, build, documents
 
 HEAD = "from netgen import *\n"
 # STRICT environments name the VPC range so that NetworkPolicies (once that backend is
 # registered) can admit load-balancer traffic; without that backend the setting is unused.
 VPC = "vpc_cidr='10.0.0.0/16'"
 ENV = f"env('prod', {VPC})\n"
-GATEWAY_API = "gateway-api-v1.6.1"
-ISTIO = "istio-1.30.3"
 FINDING_KEYS = {"severity", "code", "message", "file", "line", "env", "kind", "name",
                 "namespace", "path", "output"}
 
 Write = Callable[[str], Path]
-
-
-def shared_crd_dirs() -> list[Path]:
-    """The CRDs the examples' custom resources are checked against; missing is a failure,
-    since skipping would let CI pass without checking anything."""
-    dirs = [SHARED / "crds" / GATEWAY_API / "standard", SHARED / "crds" / ISTIO]
-    missing = [str(d) for d in dirs if not d.is_dir()]
-    if missing:
-        pytest.fail(f"shared CRDs not found: {', '.join(missing)}; put shared/ beside the "
-                    "repository or set NETGEN_SHARED_DIR", pytrace=False)
-    return dirs
 
 
 def check(*args: str) -> tuple[int, str, str]:
@@ -85,51 +73,73 @@ def l7_backends(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- the examples ------------------------------------------------------------------------
 
 
-def crd_channel(docs: list[dict[str, Any]]) -> list[Path]:
-    """The Gateway API standard channel plus Istio, or the experimental channel when the
-    documents use a version only it serves (an environment for an older cluster that asks
-    for TCPRoute v1alpha2, say)."""
-    standard, istio = shared_crd_dirs()
-    experimental = standard.parent / "experimental"
-    kinds = {(d["apiVersion"], d["kind"]) for d in docs}
-    if any(load_crds(standard).lookup(*k) is None and load_crds(experimental).lookup(*k)
-           for k in kinds):
-        return [experimental, istio]
-    return [standard, istio]
-
-
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_every_example_checks_clean_with_the_shared_crds(example: Path) -> None:
+def test_every_example_checks_clean_with_no_flags(example: Path) -> None:
+    """The shipped CRDs check every custom resource an example emits; nothing is given."""
     core = core_schemas(None)
     for compiled in build(example):
         env = compiled.plan.env.name
         docs = documents(compiled)
-        crds = crd_channel(docs)
-        report = run_check(example, envs=[env], crds=crds)
+        report = run_check(example, envs=[env])
         assert errors(report) == [], env
         assert report.exit_code == 0
-        # Every custom resource in the output is one the given CRDs define, and was checked.
-        index = load_crds(*crds)
         custom = [(d["apiVersion"], d["kind"]) for d in docs
                   if core.validator(d["apiVersion"], d["kind"]) is None]
-        assert [k for k in custom if index.lookup(*k) is None] == []
         assert report.counts.get("crd", 0) == len(custom)
+        assert report.counts.get("none", 0) == 0
         assert report.documents == len(docs)
-        code, out, _ = check(str(example), "-e", env,
-                             *(a for d in crds for a in ("--crds", str(d))))
+        gateway_api = any(a.startswith("gateway.networking.k8s.io/") for a, _ in custom)
+        assert bool(report.channels[env]) == gateway_api
+        code, out, _ = check(str(example), "-e", env)
         assert code == 0, out
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_examples_without_crds_fail_exactly_on_their_custom_resources(example: Path) -> None:
-    core = core_schemas(None)
-    docs = [d for c in build(example) for d in documents(c)]
-    custom = sorted({d["kind"] for d in docs
-                     if core.validator(d["apiVersion"], d["kind"]) is None})
+def test_the_channel_each_environment_needs_is_said() -> None:
+    example = next(e for e in EXAMPLES if e.stem == "gateway_api")
     report = run_check(example)
-    assert sorted({f.kind for f in errors(report)}) == custom
-    assert all(f.code == "NG021" for f in errors(report))
-    assert report.exit_code == (1 if custom else 0)
+    assert report.channels["production"] == ("Gateway API v1.6.1 standard channel",)
+    (staging,) = report.channels["staging"]
+    assert staging.startswith("Gateway API v1.6.1 experimental channel (TCPRoute "
+                              "staging/postgres-service (gateway.networking.k8s.io/v1alpha2) "
+                              "is served only by the experimental channel")
+    code, out, _ = check(str(example))
+    assert code == 0
+    assert "netgen check: staging needs the Gateway API v1.6.1 experimental channel" in out
+    code, out, _ = check(str(example), "--format", "json")
+    assert json.loads(out)["crd_channels"]["production"] == [
+        "Gateway API v1.6.1 standard channel"]
+
+
+def test_an_environment_needing_both_channels_fails(
+    blueprint_file: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TCPRoute v1alpha2 only in experimental; a kind only in standard (made so here by
+    hiding it from the shipped experimental bundle) cannot be applied with it."""
+    path = blueprint_file(HEAD + "env('prod', namespace='prod', gateway_api='v1alpha2')\n"
+                          "service('web', port=80, image='web:1.0')\n"
+                          "service('db', port=5432, image='pg:16')\n"
+                          "expose('web', via=GATEWAY, host='a.example.com')\n"
+                          "expose('db', via=TCP)\n")
+    assert errors(run_check(path)) == []
+    experimental = next(b for b in shipped.shipped_bundles() if b.channel == "experimental")
+    hidden = experimental.index
+    clone = CrdIndex()
+    for version in hidden:
+        if version.kind != "HTTPRoute":
+            clone.add(version)
+    patched = tuple(attrs.evolve(b, index=clone) if b is experimental else b
+                    for b in shipped.shipped_bundles())
+    monkeypatch.setattr(shipped, "shipped_bundles", lambda: patched)
+    report = run_check(path)
+    (finding,) = errors(report)
+    assert finding.code == "NG022"
+    assert finding.message.startswith("needs both the standard and the experimental channel "
+                                      "of Gateway API v1.6.1, but a cluster has one of them")
+    assert "TCPRoute prod/db (gateway.networking.k8s.io/v1alpha2) is served only by the " \
+        "experimental channel" in finding.message
+    assert "HTTPRoute prod/" in finding.message and "only by the standard channel" in \
+        finding.message
+    assert report.exit_code == 1
 
 
 # --- broken documents ------------------------------------------------------------------
@@ -234,32 +244,60 @@ def gateway_backend(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
     return install
 
 
-def test_custom_resource_without_crds_fails(blueprint_file: Write,
-                                            gateway_backend: Callable[[int], None]) -> None:
-    gateway_backend(1)
+def test_custom_resource_without_a_schema_fails(blueprint_file: Write,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
+        for route in plan.routes:
+            yield Document("example.netgen.dev/v1", "Gadget", route.name, None,
+                           f"apiVersion: example.netgen.dev/v1\nkind: Gadget\n"
+                           f"metadata:\n  name: {route.name}\nspec:\n  colour: red\n")
+
+    monkeypatch.setattr(lowering, "BACKENDS", (*registry.BACKENDS, Backend("gadget", lower)))
     path = blueprint_file(SMALL)
     code, out, _ = check(str(path))
     assert code == 1
-    assert ("staging/HTTPRoute.web.yaml: HTTPRoute stage/web: no schema for "
-            "gateway.networking.k8s.io/v1 HTTPRoute: not a built-in kind of Kubernetes 1.37 "
-            "and not a served version of a loaded CRD (no CRDs were loaded)") in out.splitlines()
+    assert ("staging/Gadget.web.yaml: Gadget web: no schema for example.netgen.dev/v1 Gadget: "
+            "not a built-in kind of Kubernetes 1.37 nor a served version of a CRD shipped "
+            "with netgen") in out.splitlines()
+    assert out.splitlines()[-1].endswith("; give the CRDs of other custom resources with "
+                                         "--crds DIR")
     (finding,) = errors(run_check(path))
-    assert (finding.code, finding.kind, finding.path, finding.line) == ("NG021", "HTTPRoute",
+    assert (finding.code, finding.kind, finding.path, finding.line) == ("NG021", "Gadget",
                                                                         None, 4)
+    gadgets = Path(__file__).parent / "validate" / "fixtures" / "crds" / "gadgets.yaml"
+    assert errors(run_check(path, crds=[gadgets])) == []
 
 
 def test_custom_resource_is_checked_against_its_crd(
-    blueprint_file: Write, gateway_backend: Callable[[int], None]
+    blueprint_file: Write, gateway_backend: Callable[[int], None], tmp_path: Path
 ) -> None:
-    standard, _ = shared_crd_dirs()
+    """The shipped CRD with no flags; a CRD given with --crds overrides it."""
     path = blueprint_file(SMALL)
     gateway_backend(1)
-    code, out, _ = check(str(path), "--crds", str(standard))
+    code, out, _ = check(str(path))
     assert code == 0, out
     gateway_backend(-1)
-    report = run_check(path, crds=[standard])
+    report = run_check(path)
     assert [(f.code, f.path, f.message) for f in errors(report)] == [
         ("NG020", "spec.rules[0].backendRefs[0].weight", "-1 is less than the minimum of 0")]
+    shipped_file = shipped.SCHEMAS / "gateway-api-v1.6.1-standard" / \
+        "gateway.networking.k8s.io_httproutes.json"
+    schema = json.loads(shipped_file.read_text())["versions"]["v1"]
+    backend = schema["properties"]["spec"]["properties"]["rules"]["items"]["properties"][
+        "backendRefs"]["items"]
+    backend["properties"]["weight"]["minimum"] = -5
+    crd = tmp_path / "httproute.json"
+    crd.write_text(json.dumps({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "httproutes.gateway.networking.k8s.io"},
+        "spec": {"group": "gateway.networking.k8s.io", "scope": "Namespaced",
+                 "names": {"kind": "HTTPRoute", "plural": "httproutes"},
+                 "versions": [{"name": "v1", "served": True, "storage": True,
+                               "schema": {"openAPIV3Schema": schema}}]}}))
+    assert errors(run_check(path, crds=[crd])) == []
+    code, out, _ = check(str(path), "--crds", str(crd))
+    assert code == 0, out
+    assert out.splitlines()[-1].endswith("and 1 CRD version given: 0 errors, 0 warnings")
 
 
 # --- exit codes and usage -------------------------------------------------------------------
@@ -665,3 +703,16 @@ def test_sarif_relative_paths_stay_relative(blueprint_file: Write,
     (result,) = json.loads(out)["runs"][0]["results"]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
         "my%20blueprint.py"
+
+
+def test_an_unknown_field_in_every_httproute_fails_with_no_flags(tmp_path: Path) -> None:
+    """The README promise: a house template adding a field the shipped HTTPRoute CRD does
+    not declare fails `netgen check`, naming the field, with no --crds."""
+    example = next(e for e in EXAMPLES if e.stem == "gateway_api")
+    folder = override(tmp_path, "gateway_api/route.yaml.j2",
+                      lambda t: t.replace("\nspec:\n", "\nspec:\n  bogusField: 1\n", 1))
+    code, out, _ = check(str(example), "--templates", str(folder))
+    assert code == 1
+    routes = [line for line in out.splitlines() if "/HTTPRoute." in line]
+    assert len(routes) == 3
+    assert all(line.endswith('spec.bogusField: unknown field "bogusField"') for line in routes)

@@ -289,7 +289,8 @@ def test_gateway_settings(blueprint_file: MakeBlueprint) -> None:
     assert diagnostics(blueprint_file, 'expose("web", via=GATEWAY)\n', header) == [
         "bp.py:3: error: gateway='Infra/GW': must name an existing Gateway as 'namespace/name' "
         "or 'name'",
-        "bp.py:3: error: gateway_api='v2': must be one of 'v1', 'v1alpha2'",
+        "bp.py:3: error: gateway_api='v2': the TCPRoute version: 'v1' (Gateway API standard "
+        "channel v1.6+) or 'v1alpha2' (experimental channel only)",
     ]
 
 

@@ -13,8 +13,9 @@ Settings (`env(...)` or `blueprint(...)`, the environment's win):
   `<blueprint>-<env>`, in the env's namespace).
 - `gateway_class=`, `gateway_controller=`: the GatewayClass; naming only a class refers to
   an existing one.
-- `gateway_api="v1"` (default) or `"v1alpha2"`: the TCPRoute version (v1alpha2 is served
-  only by the experimental channel, and by releases before v1.5).
+- `gateway_api="v1"` (default) or `"v1alpha2"`: the TCPRoute version. v1 is served by the
+  v1.6 standard channel; v1alpha2 only by the experimental channel (and releases before
+  v1.5), so `netgen check` reports that environment as needing the experimental channel.
 """
 
 from __future__ import annotations
@@ -299,7 +300,8 @@ def _check_settings(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
         yield bad("gateway_controller", "must be a controller name such as "
                                         f"'{DEFAULT_CONTROLLER}'")
     if plan.setting("gateway_api", "v1") not in TCP_VERSIONS:
-        yield bad("gateway_api", f"must be one of {', '.join(map(repr, TCP_VERSIONS))}")
+        yield bad("gateway_api", "the TCPRoute version: 'v1' (Gateway API standard channel "
+                                  "v1.6+) or 'v1alpha2' (experimental channel only)")
 
 
 def _overlap(a: str | None, b: str | None) -> bool:

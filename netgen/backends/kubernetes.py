@@ -14,11 +14,13 @@ from attrs import frozen
 from netgen.backends.base import Backend
 from netgen.backends.features import Feature
 from netgen.lower.render import Document, Renderer
-from netgen.model import AcmCert, Via
-from netgen.plan import Labels, Plan, ProbePlan, RoutePlan, ServicePlan, Workload
+from netgen.model import AcmCert, SourceLoc, Via
+from netgen.plan import Labels, Plan, ProbePlan, RoutePlan, ServicePlan, Workload, psa_labels
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
 NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
+# Namespaces every cluster has: objects there need no Namespace document.
+SYSTEM_NAMESPACES = frozenset({"default", "kube-node-lease", "kube-public", "kube-system"})
 
 
 @frozen
@@ -83,6 +85,43 @@ def _identities_and_budgets(plan: Plan, r: Renderer) -> Iterator[Document]:
                              kind="PodDisruptionBudget", name=w.name, namespace=w.namespace,
                              labels=object_labels(w.labels, plan.blueprint),
                              selector=w.selector)
+
+
+def existing_namespaces(plan: Plan) -> frozenset[str]:
+    """`existing_namespaces=[...]` (env or blueprint): namespaces managed elsewhere."""
+    value = plan.setting("existing_namespaces", ())
+    return frozenset([value] if isinstance(value, str) else value)
+
+
+def with_namespaces(plan: Plan, r: Renderer, docs: list[Document]) -> list[Document]:
+    """Every namespace an object lives in is created by the output, so `kubectl apply` on an
+    empty cluster never fails for a missing one (a Gateway in `gateway_namespace=`, say),
+    except the cluster's own and those the blueprint says exist (`existing_namespaces=`),
+    whose Namespace documents are left out."""
+    existing = existing_namespaces(plan)
+    kept = [d for d in docs if not (d.kind == "Namespace" and d.name in existing)]
+    declared = {d.name for d in kept if d.kind == "Namespace"}
+    used = {d.namespace for d in kept if d.namespace}
+    for ns in sorted(used - declared - existing - SYSTEM_NAMESPACES):
+        # Created for another controller's objects (a Gateway, say), still at the env's level.
+        labels = plan.namespace_labels.get(ns) or psa_labels(plan.env.pod_security)
+        kept.append(r.document(
+            "kubernetes/namespace.yaml.j2", api_version="v1", kind="Namespace", name=ns,
+            namespace=None, labels=object_labels(labels, plan.blueprint),
+        ))
+    return kept
+
+
+def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
+    from netgen.resolve import checks  # resolve imports the registry, which imports us
+
+    value = plan.setting("existing_namespaces")
+    names = [value] if isinstance(value, str) else value
+    if value is not None and (not isinstance(names, list | tuple)
+                              or any(not isinstance(n, str) or checks.dns1123(n) for n in names)):
+        yield (plan.setting_loc("existing_namespaces"),
+               f"existing_namespaces={value!r}: must be a list of namespace names "
+               "(DNS-1123 labels)")
 
 
 def _services(plan: Plan, s: ServicePlan, r: Renderer) -> Iterator[Document]:
@@ -176,7 +215,7 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
         )
 
 
-BACKEND = Backend(name="Kubernetes", lower=lower, via=(Via.CLUSTER,))
+BACKEND = Backend(name="Kubernetes", lower=lower, via=(Via.CLUSTER,), check=check)
 NODEPORT_BACKEND = Backend(
     name="NODEPORT",
     lower=lower_nodeport,

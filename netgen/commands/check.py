@@ -28,7 +28,8 @@ def check(
     crds: Annotated[
         list[Path] | None,
         typer.Option("--crds", help="A folder (or file) of CRDs, as `kubectl get crd -o yaml` "
-                     "prints them, to validate custom resources against (repeatable)."),
+                     "prints them, added to the CRDs shipped with netgen (a kind given here "
+                     "overrides the shipped one; repeatable)."),
     ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Lint warnings fail the check too (exit 1).")
@@ -55,7 +56,8 @@ def check(
 
     Exit 0: clean (lint warnings allowed without --strict).
 
-    Exit 1: blueprint errors, schema failures, a kind with no schema, warnings with --strict.
+    Exit 1: blueprint errors, schema failures, a kind with no schema, an environment needing
+    both Gateway API channels, warnings with --strict.
 
     Exit 2: the command line is wrong (unknown option, unreadable --crds, unknown --ignore).
     """

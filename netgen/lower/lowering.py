@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from netgen.backends.kubernetes import with_namespaces
 from netgen.backends.registry import BACKENDS
 from netgen.diagnostics import BlueprintError, Diagnostic
 from netgen.lower.render import Document, Renderer
@@ -12,6 +13,7 @@ def lower(plan: Plan, renderer: Renderer) -> list[Document]:
     docs: list[Document] = []
     for backend in BACKENDS:
         docs.extend(backend.lower(plan, renderer))
+    docs = with_namespaces(plan, renderer, docs)
     _check_unique(docs, plan)
     return docs
 

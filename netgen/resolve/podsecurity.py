@@ -29,13 +29,13 @@ from netgen.model import (
     Storage,
 )
 from netgen.plan import (
-    PSA_VERSION,
     EnvPlan,
     Labels,
     SecurityPlan,
     StoragePlan,
     VolumePlan,
     Workload,
+    psa_labels,
 )
 from netgen.resolve import checks
 
@@ -140,14 +140,8 @@ def _storage_problems(st: Any, s: Service) -> list[str | None]:
 def namespace_labels(
     labels: Mapping[str, Labels], namespaces: list[str], level: PodSecurity
 ) -> dict[str, Labels]:
-    """Pod Security Admission enforces, warns about and audits the environment's level in
-    every namespace netgen creates, pinned to one version of the standards so a cluster
-    upgrade cannot tighten them under running workloads."""
-    psa = tuple(
-        pair for mode in ("enforce", "warn", "audit")
-        for pair in ((f"pod-security.kubernetes.io/{mode}", level.value),
-                     (f"pod-security.kubernetes.io/{mode}-version", PSA_VERSION))
-    )
+    """The environment's level in every namespace netgen creates for its workloads."""
+    psa = psa_labels(level)
     return {ns: (*labels.get(ns, ()), *psa) for ns in namespaces}
 
 

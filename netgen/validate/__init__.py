@@ -1,8 +1,9 @@
 """Validate generated Kubernetes documents the way an API server would, offline.
 
-Custom resources are checked against CRDs (structural schema plus CEL rules), built-in kinds
-against the strict schemas bundled with `kubernetes_validate`. A document whose kind neither
-knows is a problem too: an unchecked document must not look like a valid one.
+Custom resources are checked against CRDs (structural schema plus CEL rules): the ones given
+(`crds`) first, then the ones shipped with netgen (`shipped`); built-in kinds against the
+strict schemas bundled with `kubernetes_validate`. A document whose kind none of them knows is
+a problem too: an unchecked document must not look like a valid one.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from netgen.validate.core import (
 )
 from netgen.validate.crd import CrdIndex, CrdLoadError, CrdVersion, load_crds
 from netgen.validate.problem import Path, Problem, format_path
+from netgen.validate.shipped import validate_shipped
 
 __all__ = [
     "CoreSchemas",
@@ -37,17 +39,20 @@ def validate_documents(
     docs: Iterable[dict[str, Any]],
     crds: CrdIndex | None = None,
     k8s_version: str | None = None,
+    shipped: bool = True,
 ) -> list[Problem]:
-    """All problems of all documents, in document order; an empty list means valid."""
+    """All problems of all documents, in document order; an empty list means valid.
+    `shipped=False` leaves out the CRDs shipped with netgen (only `crds` then)."""
     core = core_schemas(k8s_version)
     problems: list[Problem] = []
     for doc in docs:
-        problems += validate_document(doc, crds, core)
+        problems += validate_document(doc, crds, core, shipped)
     return problems
 
 
 def validate_document(
-    doc: Any, crds: CrdIndex | None = None, core: CoreSchemas | None = None
+    doc: Any, crds: CrdIndex | None = None, core: CoreSchemas | None = None,
+    shipped: bool = True,
 ) -> list[Problem]:
     core = core or core_schemas(None)
     if not isinstance(doc, dict):
@@ -64,14 +69,17 @@ def validate_document(
     found = crds.lookup(api_version, kind) if crds is not None else None
     if found is not None:
         return [problem(path, message) for path, message in found.validate(doc)]
+    bundled = validate_shipped(doc) if shipped else None
+    if bundled is not None:
+        return bundled
     results = core.validate(doc)
     if results is None:
-        source = "no CRDs were loaded" if crds is None else f"{len(crds)} CRD versions loaded"
+        given = f"; {len(crds)} CRD versions given" if crds else ""
         return [
             problem(
                 (),
                 f"no schema for {api_version} {kind}: not a built-in kind of Kubernetes "
-                f"{core.version} and not a served version of a loaded CRD ({source})",
+                f"{core.version} nor a served version of a CRD shipped with netgen{given}",
             )
         ]
     return [problem(path, message) for path, message in results]

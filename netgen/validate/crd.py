@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -70,12 +70,27 @@ class CrdVersion:
 
 
 class CrdIndex:
-    """Served CRD versions by (group, version, kind)."""
+    """Served CRD versions by (group, version, kind).
+
+    Entries may be pending: a loader called on first lookup, so an index of every shipped
+    CRD costs nothing until a document of that kind is validated.
+    """
 
     def __init__(self, versions: Iterable[CrdVersion] = ()) -> None:
         self._versions: dict[tuple[str, str, str], CrdVersion] = {}
+        self._pending: dict[tuple[str, str, str], Callable[[], CrdVersion]] = {}
         for v in versions:
             self.add(v)
+
+    def add_pending(self, key: tuple[str, str, str], load: Callable[[], CrdVersion]) -> None:
+        """(group, version, kind) whose CrdVersion `load` builds when first looked up."""
+        self._pending[key] = load
+
+    def _materialize(self, key: tuple[str, str, str]) -> CrdVersion | None:
+        load = self._pending.pop(key, None)
+        if load is not None:
+            self._versions[key] = load()
+        return self._versions.get(key)
 
     def add(self, version: CrdVersion) -> None:
         key = (version.group, version.version, version.kind)
@@ -94,13 +109,20 @@ class CrdIndex:
 
     def lookup(self, api_version: str, kind: str) -> CrdVersion | None:
         group, _, version = api_version.rpartition("/")
-        return self._versions.get((group, version, kind))
+        return self._materialize((group, version, kind))
+
+    def serves(self, api_version: str, kind: str) -> bool:
+        """Whether the index has this kind and version, without loading its schema."""
+        group, _, version = api_version.rpartition("/")
+        return (group, version, kind) in self._versions or (group, version, kind) in self._pending
 
     def __iter__(self) -> Iterator[CrdVersion]:
+        for key in list(self._pending):
+            self._materialize(key)
         return iter(self._versions.values())
 
     def __len__(self) -> int:
-        return len(self._versions)
+        return len(self._versions) + len(self._pending)
 
     def __or__(self, other: CrdIndex) -> CrdIndex:
         return CrdIndex([*self, *other])

@@ -3,7 +3,9 @@
 Each rule runs at the schema node that declares it, with `self` bound to the value there,
 prepared as the API server prepares it: schema defaults filled in first (rules are written
 against defaulted objects), declared property names escaped (`namespace` is a CEL keyword,
-so rules say `__namespace__`), `number` values as doubles, unknown fields pruned. Rules that
+so rules say `__namespace__`), `number` values as doubles, `format: byte` strings as bytes,
+unknown fields pruned. (`duration` and `date-time` strings stay strings: cel-expr-python
+takes no such values from Python, and no rule of a shipped CRD reads one.) Rules that
 use `oldSelf` are transition rules and need a stored object we do not have, so they are
 skipped. A rule that fails to compile or to evaluate is reported, never treated as passing.
 """
@@ -16,8 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from netgen.validate.cel import CelCompileError, Program, compile_cel
-from netgen.validate.cel_values import CelError, parse_duration, parse_timestamp, type_name
+from netgen.validate.cel import CelCompileError, CelError, Program, activation, compile_cel
 from netgen.validate.problem import Path
 
 _CEL_RESERVED = frozenset(
@@ -66,30 +67,32 @@ class Rule:
     def is_transition_rule(self) -> bool:
         return self.program is not None and self.program.is_transition_rule
 
-    def check(self, value: Any) -> tuple[Path, str] | None:
-        """None if the rule holds (or cannot apply); else (relative path, message)."""
+    def check(self, value: Any, bound: Any = None) -> tuple[Path, str] | None:
+        """None if the rule holds (or cannot apply); else (relative path, message).
+        `bound`: `value` already made an activation (see `cel.activation`)."""
         if self.program is None:
             return (), self._broken(self.error or "not compiled")
         if self.is_transition_rule:
             return None
         try:
-            result = self.program.evaluate({"self": value})
+            bound = bound if bound is not None else activation({"self": value})
+            result = self.program.evaluate_in(bound)
         except CelError as exc:
             return (), self._broken(str(exc))
         if result is True:
             return None
         if result is not False:
-            return (), self._broken(f"result is {type_name(result)}, not bool")
-        return self.field_path, self._failure_message(value)
+            return (), self._broken(f"result is {type(result).__name__}, not bool")
+        return self.field_path, self._failure_message(bound)
 
     def _broken(self, why: str) -> str:
         about = f"; its message: {self.message}" if self.message else ""
         return f"rule could not be evaluated: {why} (rule: {self.rule}{about})"
 
-    def _failure_message(self, value: Any) -> str:
+    def _failure_message(self, bound: Any) -> str:
         if self.message_program is not None:
             try:
-                text = self.message_program.evaluate({"self": value})
+                text = self.message_program.evaluate_in(bound)
                 if isinstance(text, str) and text:
                     return text
             except CelError:
@@ -219,18 +222,12 @@ def _object_to_cel(node: SchemaNode | None, value: dict[str, Any]) -> dict[str, 
 
 
 def _formatted_string(fmt: str, value: str) -> Any:
-    """Kubernetes exposes byte/duration/date/date-time strings as CEL bytes/duration/timestamp."""
-    try:
-        if fmt == "byte":
+    """Kubernetes exposes `format: byte` strings as CEL bytes."""
+    if fmt == "byte":
+        try:
             return base64.b64decode(value, validate=True)
-        if fmt == "duration":
-            return parse_duration(value)
-        if fmt == "date":
-            return parse_timestamp(f"{value}T00:00:00Z")
-        if fmt in ("date-time", "datetime"):
-            return parse_timestamp(value)
-    except (CelError, ValueError):
-        pass
+        except ValueError:
+            pass
     return value
 
 
@@ -243,10 +240,16 @@ def check_rules(
     would mostly report follow-on errors about the ill-typed values.
     """
     out: list[tuple[Path, str]] = []
+    bound_for: tuple[Any, Any] = (None, None)  # one node's rules come one after another
     for path, rule, value in rule_inputs(root, doc):
         if any(p[: len(path)] == path for p in error_paths):
             continue
-        failure = rule.check(value)
+        if bound_for[0] is not value:
+            try:
+                bound_for = (value, activation({"self": value}))
+            except CelError:
+                bound_for = (value, None)
+        failure = rule.check(value, bound_for[1])
         if failure is not None:
             out.append(((*path, *failure[0]), failure[1]))
     return out

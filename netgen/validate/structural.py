@@ -24,10 +24,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import jsonschema
+import re2
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
-
-from netgen.validate.cel_lib import compile_regex
-from netgen.validate.cel_values import CelError, parse_timestamp
 
 # Keys with no validation meaning (or handled elsewhere: CEL rules by `crd_cel`).
 _DROPPED = frozenset(
@@ -151,6 +149,22 @@ def _allow_null(out: dict[str, Any]) -> None:
 
 # --- the jsonschema validator class -------------------------------------------------------
 
+_regex_cache: dict[str, Any] = {}
+# RFC 3339 as Go's time.RFC3339 parses it (the API server's date-time format).
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def compile_regex(pattern: str) -> Any:
+    """RE2, as in Go: Python's `re` rejects e.g. `^(?i)...`, which the Istio CRDs use."""
+    compiled = _regex_cache.get(pattern)
+    if compiled is None:
+        try:
+            compiled = _regex_cache[pattern] = re2.compile(pattern)
+        except re2.error as exc:
+            raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+    return compiled
+
 
 def _pattern(
     validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
@@ -160,7 +174,7 @@ def _pattern(
         return
     try:
         found = compile_regex(pattern).search(instance)
-    except CelError as exc:
+    except ValueError as exc:
         yield ValidationError(f"schema pattern cannot be compiled: {exc}")
         return
     if found is None:
@@ -202,15 +216,15 @@ def _string_format(check: Callable[[str], bool]) -> Callable[[Any], bool]:
             return True
         try:
             return check(instance)
-        except (ValueError, CelError, binascii.Error):
+        except (ValueError, binascii.Error):
             return False
 
     return checker
 
 
 def _date_time(s: str) -> bool:
-    parse_timestamp(s)
-    return True
+    return bool(_RFC3339.fullmatch(s)) and bool(dt.datetime.fromisoformat(
+        s.upper().replace("Z", "+00:00")))
 
 
 def _date(s: str) -> bool:

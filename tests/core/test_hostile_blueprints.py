@@ -114,7 +114,8 @@ def test_printing_blueprint_does_not_corrupt_stdout(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "netgen", "build", str(bp), "--stdout"],
         capture_output=True, text=True, cwd=tmp_path, timeout=60,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(
+            filter(None, (str(REPO), os.environ.get("PYTHONPATH"))))},
     )
     assert result.returncode == 0, result.stderr
     docs = parse(result.stdout)

@@ -59,7 +59,8 @@ def start_paused(point: str, bp: Path, out: Path, tmp_path: Path) -> subprocess.
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.core.paused_build", point, str(marker), str(bp),
          "-o", str(out), "-q"],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, text=True,
+        cwd=REPO, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+            filter(None, (str(REPO), os.environ.get("PYTHONPATH"))))}, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 120

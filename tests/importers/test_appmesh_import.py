@@ -21,12 +21,11 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from tests.conftest import SHARED, build, documents
+from tests.conftest import build, documents
 from tests.istio_schema import is_istio, problems
 from tests.mesh_requests import Request, timing, where_to
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CRDS = SHARED / "crds" / "istio-1.30.3" / "crd-all.gen.yaml"
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -175,7 +174,7 @@ def test_import_build_and_check_pass(tmp_path: Path, fixture: str) -> None:
     out, _ = imported(tmp_path, fixture, "--mesh", "ISTIO")
     code, _, stderr = run("build", str(out), "--out", str(tmp_path / "out"), "--quiet")
     assert code == 0, stderr
-    code, stdout, stderr = run("check", str(out), "--crds", str(CRDS))
+    code, stdout, stderr = run("check", str(out))
     assert code == 0, stdout + stderr
     from netgen.analysis.mesh_verify import verify_mesh
 

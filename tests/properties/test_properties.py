@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 
 from netgen.diagnostics import BlueprintError
 from netgen.model import AcmCert, TlsSecret
-from netgen.validate import CrdIndex, load_crds, validate_documents
+from netgen.validate import CrdIndex, validate_documents
+from netgen.validate.shipped import shipped_index
 from tests import pss
-from tests.conftest import SHARED, parse
+from tests.conftest import parse
 from tests.properties import checks
 from tests.properties.conftest import FAST, SLOW
 from tests.properties.harness import Built, HashSeedWorker, build_source
@@ -87,13 +88,9 @@ def test_broken_blueprints_fail_only_with_diagnostics(profile: str) -> None:
 
 @functools.cache
 def _crds() -> CrdIndex:
-    crds = SHARED / "crds"
-    wanted = [crds / "gateway-api-v1.6.1" / "standard", crds / "istio-1.30.3"]
-    missing = [str(p) for p in wanted if not p.is_dir()]
-    if missing:
-        pytest.fail(f"CRDs to validate custom resources against are missing: {missing}; "
-                    "set NETGEN_SHARED_DIR to the shared/ folder")
-    return load_crds(*wanted)
+    """The shipped Gateway API standard channel and Istio: the channel a default
+    environment needs (`shipped=False` below keeps the experimental one out)."""
+    return shipped_index("gateway-api-v1.6.1-standard", "istio-1.30.3")
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -103,7 +100,7 @@ def test_documents_are_valid_and_names_unique(profile: str) -> None:
         for c in result.compiled:
             docs = [checks.parse_one(d) for d in c.documents]
             custom = any(d["kind"] not in CORE_KINDS for d in docs)
-            problems = validate_documents(docs, _crds() if custom else None)
+            problems = validate_documents(docs, _crds() if custom else None, shipped=False)
             assert not problems, "\n".join(map(str, problems))
             for doc in docs:
                 assert not checks.name_problems(doc)

@@ -1,22 +1,21 @@
-"""Session fixtures: the real CRDs from shared/, one index per Gateway API channel."""
+"""Session fixtures: the CRDs shipped with netgen, one index per Gateway API channel."""
 
 from __future__ import annotations
 
 import pytest
-from validate_support import GATEWAY_API, ISTIO, require_crds
+from validate_support import GATEWAY_API, ISTIO
 
-from netgen.validate import CrdIndex, load_crds
+from netgen.validate import CrdIndex
+from netgen.validate.shipped import shipped_index
 
 
 @pytest.fixture(scope="session")
 def standard_crds() -> CrdIndex:
     """Gateway API standard channel plus Istio."""
-    crds = require_crds()
-    return load_crds(crds / GATEWAY_API / "standard", crds / ISTIO)
+    return shipped_index(f"{GATEWAY_API}-standard", ISTIO)
 
 
 @pytest.fixture(scope="session")
 def experimental_crds() -> CrdIndex:
     """Gateway API experimental channel plus Istio."""
-    crds = require_crds()
-    return load_crds(crds / GATEWAY_API / "experimental", crds / ISTIO)
+    return shipped_index(f"{GATEWAY_API}-experimental", ISTIO)

@@ -342,8 +342,11 @@ def test_warnings(system: EcsSystem):
             "security-groups.json",
             "$.SecurityGroups[5].IpPermissions[0].IpRanges[0]",
         ),
+        # every service kept the default egress rule: STRICT now denies what it named
+        *(("egress-denied", "security-groups.json", f"$.SecurityGroups[{i}]"
+           ".IpPermissionsEgress[0]") for i in (7, 4, 5, 3)),
     ]
-    assert system.warnings[-1] == Finding(
+    assert system.warnings[-5] == Finding(
         "open-to-world",
         "orders accept(s) traffic from anywhere (0.0.0.0/0) without going through a load balancer",
         "security-groups.json",

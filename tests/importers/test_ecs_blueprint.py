@@ -285,8 +285,8 @@ def test_warnings_are_listed_with_file_and_path() -> None:
     codes = [w.code for w in generated.warnings]
     assert codes == [
         "unknown-file", "ulimits-dropped", "ulimits-dropped", "sidecar", "volume-data",
-        "path-widened", "unattached-security-group", "open-to-world", "rollback", "rollback",
-        "rollback", "external-access", "tls-policy", "health-codes",
+        "path-widened", "unattached-security-group", "open-to-world", *["egress-denied"] * 4,
+        "rollback", "rollback", "rollback", "external-access", "tls-policy", "health-codes",
     ]
     for w in generated.warnings:
         assert f"[{w.code}]" in header

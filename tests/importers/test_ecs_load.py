@@ -203,9 +203,6 @@ def test_wrong_container_types_are_not_coerced():
     # Problems of one file come in the order of the shape's fields.
     assert problems_of(docs) == (
         Problem(
-            "td-shop-web-7.json", "$.taskDefinition.revision", "expected integer, got boolean true"
-        ),
-        Problem(
             "td-shop-web-7.json",
             "$.taskDefinition.containerDefinitions[0].environment",
             "expected array, got object",
@@ -214,6 +211,9 @@ def test_wrong_container_types_are_not_coerced():
             "td-shop-web-7.json",
             "$.taskDefinition.containerDefinitions[0].command",
             'expected array, got string "npm start"',
+        ),
+        Problem(
+            "td-shop-web-7.json", "$.taskDefinition.revision", "expected integer, got boolean true"
         ),
     )
 

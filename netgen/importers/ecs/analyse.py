@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from netgen.importers.ecs.discovery import dedupe_names, rds_externals, service_names
+from netgen.importers.ecs.egress import EgressBuilder
 from netgen.importers.ecs.exports import Exports
 from netgen.importers.ecs.flows import FlowBuilder
 from netgen.importers.ecs.grouping import Group, active_services, group_services
 from netgen.importers.ecs.model import ContainerPort, EcsSystem, Service, Version
+from netgen.importers.ecs.normalise import normalise
 from netgen.importers.ecs.problems import Finding
 from netgen.importers.ecs.routes import Attachment, RouteBuilder
 from netgen.importers.ecs.workloads import WorkloadBuilder
@@ -21,6 +23,7 @@ from netgen.importers.ecs.workloads import WorkloadBuilder
 
 def analyse(exports: Exports) -> EcsSystem:
     findings: list[Finding] = list(exports.findings)
+    exports = normalise(exports, findings)
     groups = group_services(exports, active_services(exports, findings), findings)
     externals, rds_names = rds_externals(exports, findings)
     names = dedupe_names(service_names(exports, groups, findings) + rds_names, findings)
@@ -39,11 +42,14 @@ def analyse(exports: Exports) -> EcsSystem:
     flow_builder = FlowBuilder(exports, findings)
     flow_builder.attach(groups, ingresses, externals)
     flows = flow_builder.flows()
+    services, externals, egress = EgressBuilder(exports, findings).run(
+        groups, services, ingresses, names, externals)
     return EcsSystem(
         services=tuple(sorted(services, key=lambda s: s.name)),
         ingresses=ingresses,
         flows=flows,
         externals=tuple(externals),
+        egress=tuple(egress),
         dns_names=names,
         warnings=tuple(dict.fromkeys(findings)),
         cluster=_cluster(exports),

@@ -27,6 +27,17 @@ def primary_deployment(service: EcsService) -> tuple[int, Deployment] | None:
     return (primary or listed or [None])[0]
 
 
+def task_security_groups(service: EcsService) -> tuple[str, ...]:
+    """The awsvpc security groups of the service's tasks (from the service, else from the
+    deployment ECS is converging to); () for bridge/host networking."""
+    config = service.networkConfiguration
+    if config is None or config.awsvpcConfiguration is None:
+        found = primary_deployment(service)
+        config = found[1].networkConfiguration if found else None
+    vpc = config.awsvpcConfiguration if config else None
+    return vpc.securityGroups if vpc else ()
+
+
 def _namespace_of(
     exports: Exports, discovery: DiscoveryService, findings: list[Finding]
 ) -> Namespace | None:

@@ -28,6 +28,7 @@ from attrs import frozen
 
 from netgen.importers.ecs.exports import Exports
 from netgen.importers.ecs.naming import dns_label, unique
+from netgen.importers.ecs.normalise import TASK_SET, parent_arn
 from netgen.importers.ecs.problems import Finding
 from netgen.importers.ecs.shapes.ecs import Service as EcsService
 
@@ -105,9 +106,13 @@ def group_services(
         for lb in services[arn].loadBalancers:
             if lb.targetGroupArn is not None:
                 by_target_group[lb.targetGroupArn].append(arn)
-    for members in by_registry.values():
+    by_parent: dict[str, list[str]] = defaultdict(list)
+    for arn in arns:
+        by_parent[parent_arn(arn)].append(arn)
+    for members in (*by_registry.values(), *by_parent.values()):
         for other in members[1:]:
             uf.union(members[0], other)
+    position = {arn: i for i, arn in enumerate(exports.services)}
     weight: dict[str, int] = defaultdict(int)
     for targets in _forward_weights(exports):
         tied = [arn for tg, _ in targets for arn in by_target_group.get(tg, [])]
@@ -126,10 +131,12 @@ def group_services(
         member_arns = clusters[root]
         base = _group_name(exports, [services[a] for a in member_arns])
 
-        def order(arn: str, base: str = base) -> tuple[int, bool, datetime, str]:
+        def order(arn: str, base: str = base) -> tuple[int, int, bool, datetime, str]:
             s = services[arn]
             created = s.createdAt or _FAR_FUTURE
-            return (-weight[arn], dns_label(s.serviceName) != base, created, s.serviceName)
+            task_set = position[arn] if TASK_SET in arn else -1  # PRIMARY task set first
+            return (task_set, -weight[arn], dns_label(s.serviceName) != base, created,
+                    s.serviceName)
 
         member_arns.sort(key=order)
         if base == "":

@@ -33,6 +33,21 @@ class EnvVar:
     value: str
     hosts: tuple[str, ...] = ()
     """Host names in `value` that are keys of `EcsSystem.dns_names`, for later rewriting."""
+    links: tuple[LoadBalancerLink, ...] = ()
+    """URLs in `value` that reached a migrated service through an old load balancer's DNS
+    name: rewritten to the service's cluster name."""
+
+
+@frozen
+class LoadBalancerLink:
+    """`text` (`scheme://lb-dns-name[:port]`) in an environment value went through a load
+    balancer rule to `service`; in the cluster it calls the service directly."""
+
+    text: str
+    service: str
+    scheme: str
+    rule: str
+    """The rule that routed it (for the comment)."""
 
 
 @frozen
@@ -172,7 +187,7 @@ class External:
 
     name: str
     kind: str
-    """"rds"."""
+    """"rds", or "url" (a host named in an environment value)."""
     host: str | None
     """Kept as AWS's endpoint name so TLS hostname verification keeps working."""
     port: int | None
@@ -318,6 +333,17 @@ class Flow:
 
 
 @frozen
+class EgressCall:
+    """`source` called `target` (a service, or an `External` of kind "url") according to
+    its environment value `variable`; becomes `calls(source, target)`."""
+
+    source: str
+    target: str
+    variable: str
+    port: int | None = None
+
+
+@frozen
 class EcsSystem:
     services: tuple[Service, ...]
     ingresses: tuple[Ingress, ...] = ()
@@ -325,6 +351,8 @@ class EcsSystem:
     externals: tuple[External, ...] = ()
     dns_names: tuple[DnsName, ...] = ()
     warnings: tuple[Finding, ...] = ()
+    egress: tuple[EgressCall, ...] = ()
+    """Calls found in environment values (URLs, host:port), allowed by the tasks' egress."""
     cluster: str | None = None
     """The ECS cluster's name as AWS spells it (the most common one if services span
     several), for naming the blueprint and its namespace."""

@@ -142,6 +142,17 @@ class ServiceWriter:
 
     def _env_value(self, var: EnvVar, comments: list[str]) -> str:
         value = var.value
+        for link in var.links:
+            port = self.ports.get(link.service)
+            new = "http://" + fqdn(link.service, self.namespace) + (
+                f":{port}" if port not in (None, 80) else "")
+            value = value.replace(link.text, new)
+            note = (f"{var.name}: {link.text} (the load balancer, {link.rule}) -> {new}: "
+                    "called directly in the cluster")
+            if link.scheme == "https":
+                note += " (plain HTTP: the ALB terminated TLS before)"
+            if note not in comments:
+                comments.append(note)
         for host in var.hosts:
             name = self.system.dns_name(host)
             if name is None:

@@ -43,10 +43,10 @@ class WorkloadBuilder:
 
     def version(self, member: Member) -> Version | None:
         service, at = member.service, self.x.source(member.arn)
-        task = self.x.task_definitions.get(service.taskDefinition)
+        task = self.x.task_definition(service.taskDefinition)
         if task is None or not task.containerDefinitions:
             return None
-        task_at = self.x.source(task.taskDefinitionArn).at("")
+        task_at = self.x.source(task.key()).at("")
         self._service_warnings(service, task, at, task_at)
         main_index = self._main_container(service, task)
         main_name = task.containerDefinitions[main_index].name
@@ -70,7 +70,7 @@ class WorkloadBuilder:
             name=member.version,
             ecs_service=service.serviceName,
             ecs_service_arn=member.arn,
-            task_definition=f"{task.family}:{task.revision}",
+            task_definition=task.label(),
             replicas=max(service.desiredCount, 0),
             container=main,
             sidecars=tuple(c for i, c in enumerate(containers) if i != main_index),

@@ -14,7 +14,15 @@ from collections.abc import Callable
 from attrs import frozen
 
 from netgen.importers.ecs.exposures import Entry, ExposurePlanner, RuleBlock
-from netgen.importers.ecs.model import EcsSystem, Endpoint, Flow, Ingress, Probe, TlsCertificate
+from netgen.importers.ecs.model import (
+    EcsSystem,
+    Endpoint,
+    External,
+    Flow,
+    Ingress,
+    Probe,
+    TlsCertificate,
+)
 from netgen.importers.ecs.naming import dns_label, unique
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.pysource import (
@@ -248,6 +256,10 @@ class _Writer:
                     "external-endpoint", f"{x.kind} {x.name} has no endpoint in the export; "
                                          "declare it with external(...) by hand"))
                 continue
+            if x.kind == "url":
+                out.append(comment(self._url_note(x, name)) + statement(
+                    call("external", name, host=x.host, port=x.port, alias=Name("False"))))
+                continue
             if any(f.destination == Endpoint("external", x.name) for f in self.system.flows):
                 self.findings.append(at.finding(
                     "external-access", f"{x.name}'s security groups admit the ECS tasks; admit "
@@ -267,6 +279,13 @@ class _Writer:
             out.insert(0, comment("--- outside the cluster " + "-" * 61))
         return out
 
+    def _url_note(self, x: External, name: str) -> str:
+        users = sorted({f"{e.source} ({e.variable})" for e in self.system.egress
+                        if e.target == x.name})
+        return (f"{name}: {x.host}:{x.port}, named in the environment of {', '.join(users)}; "
+                "the tasks' security groups let it out. alias=False: clients keep the real "
+                "host name.")
+
     def _calls(self) -> list[str]:
         edges: dict[str, dict[str, list[str]]] = {}
         written = {s.name for s in self.system.services if s.ports}
@@ -276,10 +295,16 @@ class _Writer:
                 continue
             ports = _ports(flow)
             edges.setdefault(flow.source.name, {}).setdefault(dst, []).append(ports)
+        for e in self.system.egress:
+            dst = self.externals.get(e.target, e.target)
+            if e.source in written and (dst in written or e.target in self.externals):
+                edges.setdefault(e.source, {}).setdefault(dst, []).append(
+                    f"{e.variable} in its environment")
         out = []
         if edges:
             out.append(comment(
-                "--- who may call whom, from the security groups " + "-" * 36 + "\n"
+                "--- who may call whom, from the security groups and environment values "
+                + "-" * 13 + "\n"
                 "Under STRICT isolation these are the only calls allowed between pods."))
         for src in sorted(edges):
             dsts = sorted(edges[src])

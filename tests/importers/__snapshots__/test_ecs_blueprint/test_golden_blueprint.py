@@ -2,7 +2,7 @@
 # ecs-shop/. It is yours now: review it, keep it in version control, and build the
 # manifests with `netgen build` (see docs/migration.md).
 #
-# What did not carry over exactly (14 warnings, with the export file and JSON path they
+# What did not carry over exactly (18 warnings, with the export file and JSON path they
 # come from):
 # - [unknown-file] not a recognised AWS CLI export (top-level keys: Roles); skipped
 #   (iam-task-roles.json $)
@@ -27,6 +27,30 @@
 # - [open-to-world] orders accept(s) traffic from anywhere (0.0.0.0/0) without going
 #   through a load balancer
 #   (security-groups.json $.SecurityGroups[5].IpPermissions[0].IpRanges[0])
+# - [egress-denied] admin: security group sg-0f2b6d8e4c1a93b57 allowed outbound all
+#   traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what calls()
+#   declares for it: every other outbound connection (hosts named in code, config files
+#   or secrets, or reached by address) is denied; to allow a destination again add
+#   external("name", host="its.host.name", port=443) and calls("admin", "name")
+#   (security-groups.json $.SecurityGroups[7].IpPermissionsEgress[0])
+# - [egress-denied] api: security group sg-0c92d7a1e5b48f063 allowed outbound all
+#   traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what calls()
+#   declares for it: every other outbound connection (hosts named in code, config files
+#   or secrets, or reached by address) is denied; to allow a destination again add
+#   external("name", host="its.host.name", port=443) and calls("api", "name")
+#   (security-groups.json $.SecurityGroups[4].IpPermissionsEgress[0])
+# - [egress-denied] orders: security group sg-0d4e8b3f1a6c29d75 allowed outbound all
+#   traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what calls()
+#   declares for it: every other outbound connection (hosts named in code, config files
+#   or secrets, or reached by address) is denied; to allow a destination again add
+#   external("name", host="its.host.name", port=443) and calls("orders", "name")
+#   (security-groups.json $.SecurityGroups[5].IpPermissionsEgress[0])
+# - [egress-denied] web: security group sg-0b71e4d2a9c36f518 allowed outbound all
+#   traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what calls()
+#   declares for it: every other outbound connection (hosts named in code, config files
+#   or secrets, or reached by address) is denied; to allow a destination again add
+#   external("name", host="its.host.name", port=443) and calls("web", "name")
+#   (security-groups.json $.SecurityGroups[3].IpPermissionsEgress[0])
 # - [rollback] api: ECS rolled failed deployments back (circuit breaker); a Deployment
 #   only stops progressing: roll back with `kubectl rollout undo` or use Argo Rollouts
 #   (ecs-services.json $.services[1].deploymentConfiguration)
@@ -218,7 +242,7 @@ external(
     alias=False,
 )
 
-# --- who may call whom, from the security groups ------------------------------------
+# --- who may call whom, from the security groups and environment values -------------
 # Under STRICT isolation these are the only calls allowed between pods.
 
 # api -> orders (TCP 9090), shop-db (TCP 5432)

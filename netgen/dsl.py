@@ -21,6 +21,7 @@ from netgen.model import (
     Blueprint,
     BlueprintInfo,
     Call,
+    Container,
     DnsForward,
     DnsLog,
     Env,
@@ -248,11 +249,15 @@ def service(
     readiness: Probe | None = None,
     rollout: Rollout | None = None,
     volumes: Iterable[Volume] | None = None,
+    containers: Iterable[Container] | None = None,
+    node_selector: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> None:
     """A workload and its Service. `cpu`/`memory` are requests, `cpu_limit`/`memory_limit`
     limits (each printed only when given); `versions` may map each version to `version(...)`
-    settings that override the service's."""
+    settings that override the service's; `containers=[container(...)]` runs more
+    containers in the same pods (every version's); `node_selector` the node labels its pods
+    need (`{"kubernetes.io/arch": "arm64"}`)."""
     b = _builder()
     by_version = versions if isinstance(versions, Mapping) else {}
     settings = _settings(None, None, env_vars, secrets, command, args, cpu, memory, cpu_limit,
@@ -264,8 +269,36 @@ def service(
             namespace=namespace, labels=_dict(labels), health=health, replicas=replicas,
             protocol=protocol, app_protocol=app_protocol, port_name=port_name, tier=tier,
             extra=extra, settings=settings, version_settings=tuple(by_version.items()),
+            containers=() if containers is None else _sequence(containers),
+            node_selector=_dict(node_selector),
         )
     )
+
+
+def container(
+    name: str,
+    *,
+    image: str | None = None,
+    ports: Iterable[int] | None = None,
+    env_vars: Mapping[str, str] | None = None,
+    secrets: Mapping[str, SecretKeyRef] | None = None,
+    command: Iterable[str] | None = None,
+    args: Iterable[str] | None = None,
+    cpu: str | None = None,
+    memory: str | None = None,
+    cpu_limit: str | None = None,
+    memory_limit: str | None = None,
+    liveness: Probe | None = None,
+    readiness: Probe | None = None,
+    volumes: Iterable[Volume] | None = None,
+) -> Container:
+    """Another container in a service's pods (`service(..., containers=[...])`): a
+    database or helper the main container reaches on localhost. `ports` are its container
+    ports; the Service still only reaches the service's own port. A volume named like one
+    of the service's is the same volume, mounted here too."""
+    settings = _settings(image, None, env_vars, secrets, command, args, cpu, memory, cpu_limit,
+                         memory_limit, liveness, readiness, None, volumes)
+    return Container(name, () if ports is None else _sequence(ports), settings)
 
 
 def external(

@@ -125,6 +125,10 @@ class Service:
     extra: Mapping[str, Any] = field(factory=dict)
     settings: WorkloadSettings = field(factory=lambda: WorkloadSettings())
     version_settings: tuple[tuple[str, Any], ...] = ()
+    containers: Any = ()
+    """Further containers of the same pod (`container(...)`), as written."""
+    node_selector: Any = field(factory=dict)
+    """Node labels the pods must run on (`kubernetes.io/os: windows`), as written."""
 
 
 @frozen
@@ -328,6 +332,16 @@ class Volume:
     claim: str | None = None
     read_only: bool = False
     size_limit: str | None = None
+
+
+@frozen
+class Container:
+    """Another container in the service's pods: it shares their network (localhost) and
+    volumes, and is not reached through the Service (its `ports` are for localhost)."""
+
+    name: str
+    ports: Any = ()
+    settings: WorkloadSettings = field(factory=lambda: WorkloadSettings())
 
 
 @frozen

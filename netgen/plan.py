@@ -62,6 +62,23 @@ class EnvVar:
 
 
 @frozen
+class ContainerPlan:
+    """A further container of a workload's pods (`container(...)`)."""
+
+    name: str
+    image: str
+    ports: tuple[int, ...] = ()
+    env: tuple[EnvVar, ...] = ()
+    secret_env: tuple[SecretEnvVar, ...] = ()
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    resources: ResourcesPlan | None = None
+    liveness: ProbePlan | None = None
+    readiness: ProbePlan | None = None
+    volumes: tuple[VolumePlan, ...] = ()
+
+
+@frozen
 class Workload:
     """One Deployment or StatefulSet: a service, or one version of a versioned service."""
 
@@ -89,6 +106,8 @@ class Workload:
     readiness: ProbePlan | None = None
     rollout: RolloutPlan | None = None
     volumes: tuple[VolumePlan, ...] = ()
+    containers: tuple[ContainerPlan, ...] = ()
+    node_selector: Labels = ()
 
 
 @frozen

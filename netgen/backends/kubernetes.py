@@ -15,7 +15,15 @@ from netgen.backends.base import Backend
 from netgen.backends.features import Feature
 from netgen.lower.render import Document, Renderer
 from netgen.model import AcmCert, Via
-from netgen.plan import Labels, Plan, ProbePlan, RoutePlan, ServicePlan, Workload
+from netgen.plan import (
+    ContainerPlan,
+    Labels,
+    Plan,
+    ProbePlan,
+    RoutePlan,
+    ServicePlan,
+    Workload,
+)
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
 NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
@@ -196,7 +204,45 @@ def pod_parts(w: Workload) -> dict[str, Any]:
         else:
             scratch = {"sizeLimit": v.size_limit} if v.size_limit else {}
             parts["volumes"].append({"name": v.name, "emptyDir": scratch})
+    parts["containers"] = [_container(c, parts["volumes"]) for c in w.containers]
+    parts["node_selector"] = dict(w.node_selector)
     return parts
+
+
+def _container(c: ContainerPlan, volumes: list[dict[str, Any]]) -> dict[str, Any]:
+    """A further container of the pod in Kubernetes field shapes; a volume not already in
+    the pod's list is added to it (a name used twice is the same volume)."""
+    out: dict[str, Any] = {"name": c.name, "image": c.image}
+    if c.command:
+        out["command"] = list(c.command)
+    if c.args:
+        out["args"] = list(c.args)
+    if c.ports:
+        out["ports"] = [{"containerPort": p, "protocol": "TCP"} for p in c.ports]
+    env: list[dict[str, Any]] = [{"name": e.name, "value": e.value} for e in c.env]
+    env += [{"name": e.name, "valueFrom": {"secretKeyRef": {"name": e.secret, "key": e.key}}}
+            for e in c.secret_env]
+    if env:
+        out["env"] = env
+    if c.resources is not None:
+        out["resources"] = {k: dict(v) for k, v in (("requests", c.resources.requests),
+                                                     ("limits", c.resources.limits)) if v}
+    mounts = []
+    for v in c.volumes:
+        mount: dict[str, Any] = {"name": v.name, "mountPath": v.path}
+        if v.read_only:
+            mount["readOnly"] = True
+        mounts.append(mount)
+        if all(existing["name"] != v.name for existing in volumes):
+            volumes.append({"name": v.name, "persistentVolumeClaim": {"claimName": v.claim}}
+                           if v.claim else {"name": v.name, "emptyDir": (
+                               {"sizeLimit": v.size_limit} if v.size_limit else {})})
+    if mounts:
+        out["volumeMounts"] = mounts
+    for key, probe in (("livenessProbe", c.liveness), ("readinessProbe", c.readiness)):
+        if probe is not None:
+            out[key] = _probe(probe)
+    return out
 
 
 def _probe(p: ProbePlan | None) -> dict[str, Any] | None:

@@ -168,6 +168,9 @@ def workloads(
                     readiness=workload.probe_plan(w.readiness, p.port),
                     rollout=workload.rollout_plan(w.rollout),
                     volumes=workload.volume_plans(w.volumes),
+                    containers=workload.container_plans(s, p.port),
+                    node_selector=tuple(dict(s.node_selector).items())
+                    if isinstance(s.node_selector, dict) else (),
                 )
             )
     return out

@@ -170,7 +170,7 @@ def test_cloud_map_names_become_cluster_dns_names(tmp_path: Path, namespace: str
         line for line in generated.text.splitlines() if not line.startswith("#"))
     # For names read from elsewhere: a CoreDNS exact rewrite to a Service the build emits.
     rewrites = [line.split()[4:] for line in generated.text.splitlines()
-                if line.startswith("#   rewrite name exact ")]
+                if line.startswith("#     rewrite name exact ")]
     services = {f"{s.name}.{ns}.svc.cluster.local" for s in plan.services}
     assert rewrites == [[f"{n}.shop.local", f"{n}.{ns}.svc.cluster.local"]
                         for n in ("api", "orders", "web")]

@@ -151,8 +151,13 @@ class Version:
     replicas: int
     container: Container
     sidecars: tuple[Container, ...] = ()
+    """Known infrastructure containers (Envoy, X-Ray, FireLens, CloudWatch agent): dropped."""
     volumes: tuple[Volume, ...] = ()
     rollout: Rollout = Rollout(100, 0)
+    containers: tuple[Container, ...] = ()
+    """The task's other application containers: more containers of the same pod."""
+    node_selector: tuple[tuple[str, str], ...] = ()
+    """From `runtimePlatform`: kubernetes.io/os and kubernetes.io/arch."""
 
 
 @frozen

@@ -19,6 +19,7 @@ from netgen.importers.ecs.model import (
     EcsSystem,
     EnvVar,
     Probe,
+    SecretRef,
     Service,
     Version,
 )
@@ -109,6 +110,7 @@ class ServiceWriter:
         kwargs.update(shared)
         if len(s.versions) > 1:
             kwargs["versions"] = self._versions(s, own)
+        kwargs.update(self._pod(s, comments, at))
         comments += self._notes(s)
         return Written(tuple(comments), call("service", s.name, **kwargs))
 
@@ -218,6 +220,55 @@ class ServiceWriter:
             return sequence([v.name for v in s.versions])
         return mapping({v.name or "": _version_call(o) for v, o in zip(s.versions, own,
                                                                         strict=True)})
+
+    def _pod(self, s: Service, comments: list[str], at: Source) -> dict[str, Node]:
+        """The task's other application containers and its platform, from the primary
+        version (the language keeps them per service)."""
+        primary = s.versions[0]
+        out: dict[str, Node] = {}
+        if primary.containers:
+            out["containers"] = sequence([self._companion(s, c, comments)
+                                          for c in primary.containers])
+            names = ", ".join(c.name for c in primary.containers)
+            comments.append(f"containers: {names} ran in the same task (awsvpc: one network "
+                            "namespace), so they run in the same pod and reach each other on "
+                            "localhost.")
+        if primary.node_selector:
+            out["node_selector"] = mapping(dict(primary.node_selector))
+        for v in s.versions[1:]:
+            if ([c.name for c in v.containers] != [c.name for c in primary.containers]
+                    or v.node_selector != primary.node_selector):
+                self.findings.append(at.finding(
+                    "version-containers", f"{s.name} {v.name}: its task's other containers or "
+                    f"platform differ from {primary.name}'s; the blueprint gives every version "
+                    f"{primary.name}'s"))
+        return out
+
+    def _companion(self, s: Service, c: Container, comments: list[str]) -> Call:
+        kwargs: dict[str, Node] = {"image": c.image}
+        if c.ports:
+            kwargs["ports"] = sequence([p.port for p in c.ports])
+        env = {var.name: self._env_value(var, comments) for var in c.env}
+        if env:
+            kwargs["env_vars"] = mapping(env)
+        secrets = {ref.name: call("secret_ref", *self._secret(ref)) for ref in c.secrets}
+        if secrets:
+            kwargs["secrets"] = mapping(secrets)
+        if c.command:
+            kwargs["command"] = sequence(list(c.command))
+        if c.args:
+            kwargs["args"] = sequence(list(c.args))
+        r = c.resources
+        kwargs.update({"cpu": _cpu(r.cpu_request_millicores),
+                       "cpu_limit": _cpu(r.cpu_limit_millicores),
+                       "memory": _memory(r.memory_request_mib),
+                       "memory_limit": _memory(r.memory_limit_mib),
+                       "liveness": _probe(c.liveness, c)})
+        return call("container", dns_label(c.name, "c"), **kwargs)
+
+    def _secret(self, ref: SecretRef) -> tuple[str, str]:
+        key = self.secrets.key_for(ref)
+        return key.secret, key.key
 
     # --- comments ----------------------------------------------------------------------
 

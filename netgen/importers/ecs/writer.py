@@ -26,6 +26,7 @@ from netgen.importers.ecs.model import (
 from netgen.importers.ecs.naming import dns_label, unique
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.pysource import (
+    VERBATIM,
     Call,
     Name,
     Node,
@@ -171,7 +172,7 @@ class _Writer:
         """CoreDNS `rewrite name exact` lines for every Cloud Map / Service Connect name of
         a service the blueprint declares."""
         written = {s.name for s in self.system.services if s.ports}
-        return [f"  rewrite name exact {d.host} {fqdn(d.target, self.namespace)}"
+        return [f"{VERBATIM}rewrite name exact {d.host} {fqdn(d.target, self.namespace)}"
                 for d in self.system.dns_names
                 if d.kind != "rds" and d.target in written]
 

@@ -12,8 +12,10 @@
 # - [ulimits-dropped] ulimits (nofile=65536/65536) are not carried over: Kubernetes has
 #   no per-pod ulimits; set them in the image or the node's container runtime
 #   (td-shop-api-15.json $.taskDefinition.containerDefinitions[0].ulimits)
-# - [sidecar] container log-router runs next to orders; check it is still needed (log
-#   routers and proxies usually are not)
+# - [sidecar] container log-router
+#   (public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0) is a FireLens log
+#   router; it is not carried over: use the cluster's log collection (Fluent Bit
+#   DaemonSet)
 #   (td-shop-orders-22.json $.taskDefinition.containerDefinitions[1])
 # - [volume-data] volume orders-data (efs fs-0a1b2c3d4e5f67890:/orders) holds data that
 #   must be migrated or re-attached; netgen only carries the mount over
@@ -87,9 +89,9 @@
 # Cloud Map names are rewritten in environment values only. If an application reads them
 # from files or code, add these lines to the main server block of the cluster's Corefile
 # (an exact rewrite answers under the name asked for), or change the application:
-#   rewrite name exact api.shop.local api.shop.svc.cluster.local
-#   rewrite name exact orders.shop.local orders.shop.svc.cluster.local
-#   rewrite name exact web.shop.local web.shop.svc.cluster.local
+#     rewrite name exact api.shop.local api.shop.svc.cluster.local
+#     rewrite name exact orders.shop.local orders.shop.svc.cluster.local
+#     rewrite name exact web.shop.local web.shop.svc.cluster.local
 
 from netgen import *
 

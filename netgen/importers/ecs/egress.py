@@ -37,7 +37,6 @@ from netgen.importers.ecs.model import (
     Ingress,
     Listener,
     LoadBalancerLink,
-    Route,
     Service,
     Version,
 )
@@ -237,7 +236,7 @@ class EgressBuilder:
         existing = next((x for x in self.externals
                          if x.kind == "url" and x.host == dest.host and x.port == dest.port), None)
         if existing is None:
-            name = unique(dns_label(dest.host, "ext"), self.used)
+            name = unique(dns_label(_short(dest.host), "ext"), self.used)
             existing = External(name, "url", dest.host, dest.port)
             self.externals.append(existing)
         self.calls.append(EgressCall(service, existing.name, var.name, dest.port))
@@ -258,20 +257,22 @@ class EgressBuilder:
                 "path to a migrated service; the value is kept and under STRICT the call is "
                 "denied: point it at the service's cluster name and declare calls()", ".value"))
             return None
-        _route, target, rule = routed
-        if isinstance(target, str):
-            self.findings.append(at.finding("egress-load-balancer", f"{service}: {var.name}: "
-                                            f"{target}", ".value"))
+        target, problem, rule = routed
+        if target is None:
+            self.findings.append(at.finding(
+                "egress-load-balancer", f"{service}: {var.name} calls the load balancer "
+                f"{ingress.name}: {problem}; the value is kept and under STRICT the call is "
+                "denied", ".value"))
             return None
         self.calls.append(EgressCall(service, target, var.name, None))
         return LoadBalancerLink(dest.text, target, scheme, f"{ingress.name} "
                                 f"{listener.protocol}:{listener.port} {rule}")
 
 
-def _route_for(listener: Listener, path: str) -> tuple[Route, str, str] | None:
+def _route_for(listener: Listener, path: str) -> tuple[str | None, str, str] | None:
     """The first rule, in ALB order, a request with the load balancer's own host name and
-    `path` (and no particular header, method or query) certainly matches; the service it
-    forwards to, or a reason string when it is not one service."""
+    `path` (and no particular header, method or query) certainly matches, as (the service
+    it forwards to, or None and the reason, and the rule's name)."""
     for route in listener.routes:
         if route.hosts or route.headers or route.methods or route.queries:
             continue
@@ -279,13 +280,23 @@ def _route_for(listener: Listener, path: str) -> tuple[Route, str, str] | None:
             continue
         rule = "default rule" if route.priority is None else f"rule {route.priority}"
         if not isinstance(route.action, Forward):
-            return route, f"{rule} of the load balancer answers this path itself", rule
+            return None, f"its {rule} answers this path itself", rule
         services = sorted({b.service for b in route.action.backends if b.weight > 0})
         if len(services) != 1:
-            return route, (f"{rule} splits this path over {', '.join(services) or 'nothing'}; "
-                           "point the value at one service by hand"), rule
-        return route, services[0], rule
+            return None, (f"its {rule} splits this path over {', '.join(services) or 'nothing'}; "
+                          "point the value at one service by hand"), rule
+        return services[0], "", rule
     return None
+
+
+def _short(host: str) -> str:
+    """A readable name for a host: an AWS endpoint by its first label
+    (`search-shop-abc123.us-west-2.es.amazonaws.com` → `search-shop-abc123`), others
+    without their top-level domain (`api.stripe.com` → `api.stripe`)."""
+    labels = host.split(".")
+    if host.endswith(".amazonaws.com") or len(labels) < 2:
+        return labels[0]
+    return ".".join(labels[:-1])
 
 
 def _is_known(host: str, known: set[str]) -> bool:

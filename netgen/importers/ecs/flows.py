@@ -15,6 +15,7 @@ from netgen.importers.ecs.discovery import task_security_groups
 from netgen.importers.ecs.exports import Exports
 from netgen.importers.ecs.grouping import Group
 from netgen.importers.ecs.model import Endpoint, External, Flow, Ingress
+from netgen.importers.ecs.normalise import TASK_DEFINITION_ONLY
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.shapes.ec2 import IpPermission, tag_value
 
@@ -51,7 +52,7 @@ class FlowBuilder:
     def _task_groups(self, service_arn: str) -> tuple[str, ...]:
         service = self.x.services[service_arn]
         groups = task_security_groups(service)
-        if not groups:
+        if not groups and not service_arn.startswith(TASK_DEFINITION_ONLY):
             self.findings.append(
                 self.x.source(service_arn).finding(
                     "no-task-security-groups",

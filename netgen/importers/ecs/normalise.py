@@ -19,6 +19,7 @@ from netgen.importers.ecs.problems import Finding
 from netgen.importers.ecs.shapes.ecs import Service, TaskDefinition, TaskSet
 
 TASK_SET = "#taskset/"
+TASK_DEFINITION_ONLY = "task-definition-only:"
 
 
 def normalise(exports: Exports, findings: list[Finding]) -> Exports:
@@ -55,8 +56,9 @@ def _task_sets(exports: Exports, findings: list[Finding]) -> Exports:
                 "task-set", f"{service.serviceName} ({controller} deployments): task set "
                 f"{task_set.id or index} ({task_set.status or 'status unknown'}{share}, "
                 f"{task_set.taskDefinition.rsplit('/', 1)[-1]}) becomes "
-                f"{'the primary version' if i == 0 else 'another version'}; its traffic "
-                "split follows the load balancer's weights", f".taskSets[{index}]"))
+                f"{'the primary version' if i == 0 else 'another version'}; the traffic "
+                "split follows the load balancer's weights, and Kubernetes rolls the versions "
+                f"out by itself ({controller} no longer deploys them)", f".taskSets[{index}]"))
     return attrs.evolve(exports, services=services, sources=sources)
 
 
@@ -95,7 +97,7 @@ def _families(exports: Exports, findings: list[Finding]) -> Exports:
     sources = dict(exports.sources)
     for family in sorted(by_family):
         task = _newest(by_family[family])
-        key = f"task-definition-only:{family}"
+        key = f"{TASK_DEFINITION_ONLY}{family}"
         services[key] = Service(serviceArn=key, serviceName=family, desiredCount=1,
                                 taskDefinition=task.key())
         at = exports.source(task.key())

@@ -331,7 +331,7 @@ class WorkloadBuilder:
         self, service: EcsService, task: TaskDefinition, at: Source, task_at: Source
     ) -> None:
         controller = service.deploymentController.type if service.deploymentController else "ECS"
-        if controller != "ECS":
+        if controller != "ECS" and ".taskSets[" not in at.json_path:  # task-set says it
             self.findings.append(
                 at.finding(
                     "deployment-controller",

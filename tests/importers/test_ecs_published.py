@@ -1,0 +1,209 @@
+"""Exports built from published material (see fixtures/published/*/SOURCES.md), run as a
+team would: `netgen import ecs`, `build`, `check` and `verify` exit 0, and nothing the
+export allowed or routed is lost without a warning naming its file and JSON path."""
+
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from netgen.cli import app
+from netgen.importers.ecs import analyse, load_exports
+from netgen.importers.ecs.egress import destinations
+from netgen.importers.ecs.load import _encoding
+from netgen.importers.ecs.model import EcsSystem, Forward
+from netgen.importers.ecs.pysource import comment
+from tests.importers.blueprint_helpers import plan_of
+
+PUBLISHED = Path(__file__).parent / "fixtures" / "published"
+IMPORTABLE = ("taskdefs-only", "external-deployer")
+WARNING = re.compile(r"^(?P<file>\S+): (?P<path>\$\S*): warning: \[(?P<code>[a-z0-9-]+)\]")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
+    """Each importable fixture's blueprint and the import's warnings (stderr)."""
+    out = {}
+    for name in IMPORTABLE:
+        path = tmp_path_factory.mktemp(name) / "blueprint.py"
+        code, _, stderr = run("import", "ecs", str(PUBLISHED / name), "-o", str(path))
+        assert code == 0, stderr
+        out[name] = (path, stderr)
+    return out
+
+
+def _warnings(stderr: str) -> list[tuple[str, str, str]]:
+    found = [WARNING.match(line) for line in stderr.splitlines() if "warning: [" in line]
+    assert all(found), stderr  # every warning names its file and JSON path
+    return [(Path(m["file"]).name, m["path"], m["code"]) for m in found if m]
+
+
+@pytest.mark.parametrize("name", IMPORTABLE)
+def test_import_build_check_verify_exit_0(name: str, imported, tmp_path: Path) -> None:
+    path, _ = imported[name]
+    for args in (("build", str(path), "--out", str(tmp_path / "out")), ("check", str(path)),
+                 ("verify", str(path))):
+        code, stdout, stderr = run(*args)
+        assert code == 0, (args, stdout, stderr)
+
+
+def _raw(folder: Path) -> dict[str, object]:
+    docs = {}
+    for p in sorted(folder.iterdir()):
+        if p.suffix == ".json":
+            data = p.read_bytes()
+            docs[p.name] = json.loads(data.decode(_encoding(data)))
+    return docs
+
+
+def _task_definitions(folder: Path) -> list[tuple[str, str, dict]]:
+    """(file, JSON path, task definition) of every task definition file, in any form."""
+    out = []
+    for name, doc in _raw(folder).items():
+        if isinstance(doc, dict) and "taskDefinition" in doc:
+            out.append((name, "$.taskDefinition", doc["taskDefinition"]))
+        elif isinstance(doc, dict) and "containerDefinitions" in doc:
+            out.append((name, "$", doc))
+    return out
+
+
+@pytest.mark.parametrize("name", IMPORTABLE)
+def test_no_destination_or_container_is_lost_silently(name: str, imported) -> None:
+    """Every host an environment value names is an external() with a call, the service it
+    reached through the load balancer, or a warning at that value; every container is in
+    the blueprint or a warning at its definition."""
+    path, stderr = imported[name]
+    text = path.read_text()
+    warned = {(f, p) for f, p, _ in _warnings(stderr)}
+    for file, at, task in _task_definitions(PUBLISHED / name):
+        for i, c in enumerate(task["containerDefinitions"]):
+            c_at = f"{at}.containerDefinitions[{i}]"
+            assert f'"{c["image"]}"' in text or f'container("{c["name"]}"' in text or (
+                file, c_at) in warned, (file, c_at)
+            for j, var in enumerate(c.get("environment") or ()):
+                for dest in destinations(var["value"]):
+                    kept = (f'host="{dest.host}"' in text
+                            or ".svc.cluster.local" in _env_value(text, var["name"]))
+                    assert kept or (file, f"{c_at}.environment[{j}].value") in warned, dest
+
+
+def _env_value(text: str, variable: str) -> str:
+    found = re.search(rf'"{variable}": "([^"]*)"', text)
+    return found.group(1) if found else ""
+
+
+def test_egress_rules_beyond_the_calls_are_each_named(imported) -> None:
+    _, stderr = imported["external-deployer"]
+    raw = _raw(PUBLISHED / "external-deployer")["security-groups.json"]
+    warned = {(f, p) for f, p, c in _warnings(stderr) if c == "egress-denied"}
+    task_groups = {"products", "storefront"}
+    for i, group in enumerate(raw["SecurityGroups"]):  # type: ignore[index]
+        if group["GroupName"] not in task_groups:
+            continue
+        for j, rule in enumerate(group["IpPermissionsEgress"]):
+            if rule.get("IpRanges"):
+                assert ("security-groups.json", f"$.SecurityGroups[{i}].IpPermissionsEgress[{j}]"
+                        ) in warned
+
+
+def _alb_table(system: EcsSystem) -> list[tuple[object, ...]]:
+    """Every HTTP(S) rule of the export as route rows (host, path, type, headers,
+    backends in percent), in ALB order."""
+    rows = []
+    for ingress in system.ingresses:
+        for li in ingress.listeners:
+            for route in li.routes:
+                assert isinstance(route.action, Forward)
+                total = sum(b.weight for b in route.action.backends)
+                backends = tuple(
+                    (f"{b.service}-{b.version}" if b.version else b.service,
+                     int(Fraction(b.weight * 100, total)), b.version)
+                    for b in route.action.backends)
+                for host in route.hosts or (None,):
+                    for path in route.paths or (None,):
+                        rows.append((host, path.value if path else None, "Prefix", (), backends))
+    return rows
+
+
+def test_routes_equal_the_alb_rules(imported, tmp_path: Path, http_backends) -> None:
+    path, _ = imported["external-deployer"]
+    plan = plan_of(path.read_text(), tmp_path)
+    table = [(r.host, r.path, r.path_type, tuple((m.name, m.value) for m in r.matches),
+              tuple((b.service, b.weight, b.version) for b in r.backends)) for r in plan.routes]
+    assert table == _alb_table(analyse(load_exports(PUBLISHED / "external-deployer")))
+    assert table[0][4] == (("products-v1", 90, "v1"), ("products-v2", 10, "v2"))
+
+
+def test_task_sets_become_versions_and_urls_become_calls(imported, tmp_path: Path) -> None:
+    path, _ = imported["external-deployer"]
+    plan = plan_of(path.read_text(), tmp_path)
+    products = {w.version: (w.image.rsplit(":", 1)[1], w.replicas)
+                for w in plan.workloads if w.service == "products"}
+    assert products == {"v1": ("1.8", 2), "v2": ("1.9", 1)}  # PRIMARY task set first
+    (storefront,) = [w for w in plan.workloads if w.service == "storefront"]
+    env = {e.name: e.value for e in storefront.env}
+    assert env["PRODUCT_SERVICE_URL"] == ("http://products.mycluster.svc.cluster.local:8080"
+                                          "/products")
+    calls = {(c.src, c.dst) for c in plan.calls}
+    assert {("storefront", "products"), ("storefront", "search-shop-abc123"),
+            ("products", "api-stripe")} <= calls
+    hosts = {x.name: (x.host, x.port) for x in plan.externals}
+    assert hosts["api-stripe"] == ("api.stripe.com", 443)
+
+
+def test_task_definitions_only(imported, tmp_path: Path) -> None:
+    path, stderr = imported["taskdefs-only"]
+    codes = [c for _, _, c in _warnings(stderr)]
+    assert codes.count("service-facts-missing") == 2
+    plan = plan_of(path.read_text(), tmp_path)
+    by_name = {w.name: w for w in plan.workloads}
+    wordpress = by_name["hello-world"]
+    assert [(c.name, c.image, c.ports) for c in wordpress.containers] == [("mysql", "mysql", ())]
+    assert dict(by_name["sample-fargate"].node_selector) == {
+        "kubernetes.io/os": "linux", "kubernetes.io/arch": "arm64"}
+
+
+def test_nothing_importable_exits_1_naming_what_was_found(tmp_path: Path) -> None:
+    out = tmp_path / "blueprint.py"
+    code, _, stderr = run("import", "ecs", str(PUBLISHED / "cloudformation-only"), "-o", str(out))
+    assert code == 1
+    assert not out.exists()
+    for file, what in (("service.json", "CloudFormation template"),
+                       ("service.yaml", "CloudFormation template"),
+                       ("terraform.tfstate", "Terraform state")):
+        assert f"{file} (a {what}" in stderr or f"{file} ({what}" in stderr, stderr
+
+
+def test_yaml_cli_output_is_read(tmp_path: Path) -> None:
+    """`--output yaml`: the same export, read the same way."""
+    for p in (PUBLISHED / "external-deployer").glob("*.json"):
+        (tmp_path / f"{p.stem}.yaml").write_text(yaml.safe_dump(json.loads(p.read_text())))
+    from_yaml = analyse(load_exports(tmp_path))
+    from_json = analyse(load_exports(PUBLISHED / "external-deployer"))
+    assert attrs.evolve(from_yaml, warnings=()) == attrs.evolve(from_json, warnings=())
+    assert [(w.code, w.file.replace(".yaml", ".json"), w.json_path)
+            for w in from_yaml.warnings] == [(w.code, w.file, w.json_path)
+                                             for w in from_json.warnings]
+
+
+def test_utf16_without_a_byte_order_mark(tmp_path: Path) -> None:
+    data = (PUBLISHED / "taskdefs-only" / "task-definition.json").read_text()
+    (tmp_path / "td.json").write_bytes(data.encode("utf-16-le"))
+    assert [s.name for s in analyse(load_exports(tmp_path)).services] == ["hello-world"]
+
+
+def test_corefile_lines_are_never_wrapped() -> None:
+    line = "    rewrite name exact " + "a" * 60 + ".shop.local " + "b" * 60 + ".svc.cluster.local"
+    assert comment("text\n" + line).splitlines()[1] == "# " + line

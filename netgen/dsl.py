@@ -352,10 +352,15 @@ def expose(
     auth: BasicAuth | None = None,
     group: str | None = None,
     route: str | None = None,
+    query: Mapping[str, str] | None = None,
+    methods: Iterable[str] | None = None,
+    source_ips: Iterable[str] | None = None,
     **options: Any,
 ) -> None:
     """How a service is reached. `route=` names the generated route object (Ingress, or the
-    HTTPRoute that exposures of one host and the same `route=` share)."""
+    HTTPRoute that exposures of one host and the same `route=` share). `query` (every pair
+    present), `methods` (any of them) and `source_ips` (the client's address in one of
+    them) narrow the route, where the backend can express it."""
     b = _builder()
     matches = (match,) if isinstance(match, HeaderMatch) else _seq(match)
     all_ports = _seq(ports)
@@ -369,6 +374,8 @@ def expose(
             redirect_https=redirect_https, node_port=node_port, ports=all_ports, scheme=scheme,
             health=check, rewrite=rewrite, rate_limit=rate_limit, auth=auth, group=group,
             options=options, route=route,
+            query=tuple(query.items()) if isinstance(query, Mapping) else _seq(query),
+            methods=_seq(methods), source_ips=_seq(source_ips),
         )
     )
 
@@ -383,8 +390,10 @@ def tls_secret(name: str) -> TlsSecret:
     return TlsSecret(name)
 
 
-def header(name: str, value: str) -> HeaderMatch:
-    return HeaderMatch(name, value)
+def header(name: str, value: str, *, wildcards: bool = False) -> HeaderMatch:
+    """Match a request header; `wildcards=True` reads `*` and `?` in `value` as ALB does
+    (any run of characters, one character), which only ALB can express."""
+    return HeaderMatch(name, value, wildcards)
 
 
 def basic(secret: str, realm: str | None = None) -> BasicAuth:
@@ -405,8 +414,10 @@ def health_check(
     timeout: int | None = None,
     healthy: int | None = None,
     unhealthy: int | None = None,
+    codes: str | None = None,
 ) -> HealthCheck:
-    return HealthCheck(path, interval, timeout, healthy, unhealthy)
+    """The load balancer's check of each target; `codes` the HTTP codes counted healthy."""
+    return HealthCheck(path, interval, timeout, healthy, unhealthy, codes)
 
 
 def dns_forward(zone: str, *, to: Iterable[str], policy: str | None = None) -> None:

@@ -67,6 +67,8 @@ Tls = AcmCert | TlsSecret
 class HeaderMatch:
     name: str
     value: str
+    wildcards: bool = False
+    """`value` uses ALB's wildcards: `*` any run of characters, `?` one character."""
 
 
 @frozen
@@ -89,6 +91,8 @@ class HealthCheck:
     timeout: int | None = None
     healthy: int | None = None
     unhealthy: int | None = None
+    codes: str | None = None
+    """HTTP status codes counted as healthy ("200", "200-299", "200,302")."""
 
 
 @frozen
@@ -177,6 +181,12 @@ class Exposure:
     group: str | None = None
     options: Mapping[str, Any] = field(factory=dict)
     route: str | None = None
+    query: Any = ()
+    """(name, value) pairs the query string must hold, as written."""
+    methods: Any = ()
+    """HTTP methods, any of which the request must use."""
+    source_ips: Any = ()
+    """CIDRs the client's address must be in."""
 
 
 @frozen

@@ -198,6 +198,11 @@ class RoutePlan:
     options: Mapping[str, Any] = field(factory=dict)
     route: str | None = None  # the user's name for the route object (`expose(route=...)`)
     part: str = ""  # "-2"...: exposures sharing route=; "-match": a canary's header half
+    query: tuple[tuple[str, str], ...] = ()
+    methods: tuple[str, ...] = ()
+    source_ips: tuple[str, ...] = ()
+    backend_tls: bool = False
+    """The pods serve TLS (`service(app_protocol="https")`): the proxy connects with TLS."""
 
     @property
     def object_name(self) -> str:

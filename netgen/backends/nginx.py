@@ -107,6 +107,8 @@ def _annotations(route: RoutePlan, regex: bool) -> dict[str, str]:
         a["rewrite-target"] = target
     if route.grpc:
         a["backend-protocol"] = "GRPC"
+    elif route.backend_tls:
+        a["backend-protocol"] = "HTTPS"
     if isinstance(route.tls, TlsSecret):
         a["ssl-redirect"] = "true" if route.redirect_https else "false"
     elif route.redirect_https:
@@ -230,6 +232,7 @@ BACKEND = Backend(
         Feature.HOST, Feature.PATH, Feature.PATH_EXACT, Feature.HEADER_MATCH, Feature.CANARY,
         Feature.VERSION_PIN, Feature.TLS_SECRET, Feature.REDIRECT_HTTPS, Feature.REWRITE,
         Feature.RATE_LIMIT, Feature.BASIC_AUTH, Feature.GRPC, Feature.REGEX_PATH,
+        Feature.BACKEND_TLS,
     }),
     terminates_tls=True,
     check=check,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ from netgen.model import (
     Env,
     Exposure,
     External,
+    HeaderMatch,
     Isolation,
     Service,
     TlsSecret,
@@ -110,6 +112,30 @@ def validate_service(s: Service, c: Collector) -> None:
     validate_service_settings(s, c)
 
 
+_CODES = re.compile(r"[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*").fullmatch
+_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
+
+
+def _narrowing(x: Exposure) -> list[str | None]:
+    """`query=`, `methods=`, `source_ips=` and header wildcards: well-formed values."""
+    out: list[str | None] = []
+    pairs = x.query if isinstance(x.query, tuple) else None
+    if pairs is None or not all(isinstance(p, tuple) and len(p) == 2 and all(
+            isinstance(v, str) and v for v in p) for p in pairs):
+        out.append(f"query={x.query!r} must map query parameter names to values, such as "
+                   "{'version': 'beta'}")
+    if not isinstance(x.methods, tuple) or not all(m in _METHODS for m in x.methods):
+        out.append(f"methods={x.methods!r} must be a list of HTTP methods such as ['GET', "
+                   "'HEAD'] (upper case)")
+    if not isinstance(x.source_ips, tuple):
+        out.append(f"source_ips={x.source_ips!r} must be a list of CIDRs")
+    else:
+        out += [checks.cidr(v, "source_ips") for v in x.source_ips]
+    out += [f"header {m.name!r}: wildcards={m.wildcards!r} must be True or False"
+            for m in x.match if isinstance(m, HeaderMatch) and not isinstance(m.wildcards, bool)]
+    return out
+
+
 def validate_external(x: External, c: Collector) -> None:
     d = f"external({x.name!r})"
     for p in (
@@ -166,6 +192,7 @@ def validate_exposure(x: Exposure, c: Collector) -> None:
         problems.append("canary= and version= cannot be combined: a pinned route has one backend")
     if x.scheme is not None and x.scheme not in ("internet-facing", "internal"):
         problems.append(f"scheme={x.scheme!r} must be 'internet-facing' or 'internal'")
+    problems += _narrowing(x)
     for m in x.match:
         problems.append(checks.header_name(m.name))
         if not isinstance(m.value, str) or not m.value or len(m.value) > 4096:
@@ -180,6 +207,10 @@ def validate_exposure(x: Exposure, c: Collector) -> None:
             value = getattr(x.health, what)
             if value is not None:
                 problems.append(checks.positive(value, f"health_check {what}"))
+        codes = x.health.codes
+        if codes is not None and (not isinstance(codes, str) or not _CODES(codes)):
+            problems.append(f"health_check codes={codes!r} must be HTTP codes such as '200', "
+                            "'200-299' or '200,302'")
     problems.extend(unknown_arguments(x.options, dsl.expose))
     for p in problems:
         _report(c, d, x.loc, p)

@@ -278,6 +278,8 @@ class Route:
     methods: tuple[str, ...] = ()
     queries: tuple[QueryMatch, ...] = ()
     rule_arn: str = ""
+    source_ips: tuple[str, ...] = ()
+    """CIDRs the client address must be in (a source-ip condition)."""
 
 
 @frozen

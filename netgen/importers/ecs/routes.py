@@ -173,6 +173,7 @@ class RouteBuilder:
         headers: list[HeaderMatch] = []
         methods: list[str] = []
         queries: list[QueryMatch] = []
+        sources: list[str] = []
         for i, cond in enumerate(conditions):
             c_at = at.at(f".Conditions[{i}]")
             field = cond.Field
@@ -203,6 +204,9 @@ class RouteBuilder:
                 methods += [m.upper() for m in (config.Values if config else ()) or cond.Values]
             elif field == "query-string" and cond.QueryStringConfig is not None:
                 queries += [QueryMatch(q.Key, q.Value) for q in cond.QueryStringConfig.Values]
+            elif field == "source-ip":
+                config = cond.SourceIpConfig
+                sources += list((config.Values if config else ()) or cond.Values)
             else:
                 self.findings.append(
                     c_at.finding(
@@ -229,6 +233,7 @@ class RouteBuilder:
             methods=tuple(methods),
             queries=tuple(queries),
             rule_arn=rule_arn,
+            source_ips=tuple(sources),
         )
 
     def _host(self, value: str, at: Source) -> str:

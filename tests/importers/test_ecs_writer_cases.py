@@ -29,6 +29,7 @@ from netgen.importers.ecs.model import (
     Mount,
     PathMatch,
     Probe,
+    QueryMatch,
     Redirect,
     Resources,
     Route,
@@ -164,12 +165,59 @@ def test_a_split_across_services_goes_to_the_heaviest(tmp_path: Path) -> None:
     assert codes(generated) == ["forward-narrowed"]
 
 
-def test_method_conditions_are_dropped_with_a_warning(tmp_path: Path) -> None:
-    sys = system(alb(*https(rule(10, fwd(("web", None, 1)), paths=(prefix("/a"),),
-                                 methods=("POST",)))))
+def test_method_query_and_source_conditions_are_carried_or_the_rule_left_out(
+        tmp_path: Path) -> None:
+    """The issue's case: a query-string rule, then a source-ip rule, then a default 404.
+    ALB carries both; GATEWAY carries the query and leaves the source-ip rule out; NGINX
+    leaves both out; nobody calls the source-ip rule shadowed, nor the query rule a
+    catch-all."""
+    sys = system(alb(*https(
+        rule(10, fwd(("web", None, 1)), queries=(QueryMatch("version", "beta"),),
+             methods=("GET",)),
+        rule(20, fwd(("api", "v1", 1)), source_ips=("192.0.2.0/24",)),
+        rule(None, FixedResponse(404)),
+    )))
     found, generated = routes(sys, tmp_path)
-    assert [x.path for x in found] == ["/a"]
-    assert codes(generated) == ["condition-dropped"]
+    assert [(x.service, x.query, x.methods, x.source_ips) for x in found] == [
+        ("web", (("version", "beta"),), ("GET",), ()),
+        ("api", (), (), ("192.0.2.0/24",))]
+    assert codes(generated) == []
+    assert "unmatched requests get 404" in generated.text
+    found, generated = routes(sys, tmp_path, via="GATEWAY")
+    assert [(x.service, x.query) for x in found] == [("web", (("version", "beta"),))]
+    assert codes(generated) == ["rule-condition"]
+    assert "source-ip condition cannot be expressed with --via GATEWAY" in (
+        generated.warnings[0].message)
+    found, generated = routes(sys, tmp_path, via="NGINX")
+    assert found == ()
+    assert codes(generated) == ["rule-condition", "rule-condition"]
+    assert "rule-shadowed" not in codes(generated)
+
+
+def test_a_catch_all_and_the_default_to_one_target_are_one_exposure(tmp_path: Path) -> None:
+    sys = system(alb(*https(
+        rule(10, fwd(("web", None, 1)), paths=(PathMatch("prefix", "/", "/*"),)),
+        rule(None, fwd(("web", None, 1))))))
+    found, generated = routes(sys, tmp_path)
+    assert [(x.service, x.path) for x in found] == [("web", None)]
+    assert codes(generated) == []
+    assert "HTTPS:443 rule 10 catches every request, so this default never answered" in (
+        generated.text)
+
+
+def test_header_wildcards_go_to_alb_as_alb_reads_them(tmp_path: Path) -> None:
+    sys = system(alb(*https(
+        rule(10, fwd(("api", "v2", 1)), headers=(HeaderMatch("User-Agent", ("*Chrome*",)),)),
+        rule(None, fwd(("web", None, 1))))))
+    found, generated = routes(sys, tmp_path)
+    assert [(m.name, m.value, m.wildcards) for m in found[0].matches] == [
+        ("User-Agent", "*Chrome*", True)]
+    assert 'header("User-Agent", "*Chrome*", wildcards=True)' in generated.text
+    found, generated = routes(sys, tmp_path, via="NGINX")
+    assert [x.service for x in found] == ["web"]
+    assert codes(generated) == ["rule-condition"]
+    assert "header wildcard condition cannot be expressed with --via NGINX" in (
+        generated.warnings[0].message)
 
 
 def test_an_http_rule_equal_to_an_https_rule_serves_both(tmp_path: Path) -> None:

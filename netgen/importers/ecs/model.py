@@ -227,6 +227,9 @@ class HeaderMatch:
 class QueryMatch:
     key: str | None
     value: str
+    condition: int = 0
+    """Which query-string condition of the rule it is a value of: values of one condition
+    are alternatives, conditions must all match."""
 
 
 @frozen

@@ -191,19 +191,11 @@ class RouteBuilder:
             elif field == "http-header" and cond.HttpHeaderConfig is not None:
                 config = cond.HttpHeaderConfig
                 headers.append(HeaderMatch(config.HttpHeaderName, config.Values))
-                if any(_WILDCARDS & set(v) for v in config.Values):
-                    self.findings.append(
-                        c_at.finding(
-                            "header-wildcard",
-                            f"{config.HttpHeaderName} values use * or ?, which are matched "
-                            "literally from now on",
-                        )
-                    )
             elif field == "http-request-method":
                 config = cond.HttpRequestMethodConfig
                 methods += [m.upper() for m in (config.Values if config else ()) or cond.Values]
             elif field == "query-string" and cond.QueryStringConfig is not None:
-                queries += [QueryMatch(q.Key, q.Value) for q in cond.QueryStringConfig.Values]
+                queries += [QueryMatch(q.Key, q.Value, i) for q in cond.QueryStringConfig.Values]
             elif field == "source-ip":
                 config = cond.SourceIpConfig
                 sources += list((config.Values if config else ()) or cond.Values)

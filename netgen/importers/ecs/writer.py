@@ -32,6 +32,7 @@ from netgen.importers.ecs.pysource import (
     Node,
     call,
     comment,
+    mapping,
     sequence,
     statement,
 )
@@ -120,7 +121,7 @@ class _Writer:
         body = [
             statement(call("blueprint", self.name)),
         ]
-        blocks = ExposurePlanner(self.system, self.locate, self.findings).blocks()
+        blocks = ExposurePlanner(self.system, self.locate, self.findings, self.via).blocks()
         entries = [e for b in blocks for e in b.entries]
         env_cert = self._shared_certificate(entries)
         services = self._services()
@@ -429,9 +430,17 @@ class _Writer:
         kwargs: dict[str, Node] = {"via": Name(self.via), "host": e.host, "path": e.path}
         if e.exact:
             kwargs["path_type"] = "Exact"
-        headers = [call("header", n, v) for n, v in e.headers]
+        wild = Name("True") if e.wildcards else None
+        headers = [call("header", n, v, wildcards=wild if set(v) & set("*?") else None)
+                   for n, v in e.headers]
         if headers:
             kwargs["match"] = headers[0] if len(headers) == 1 else sequence(headers)
+        if e.query:
+            kwargs["query"] = mapping(dict(e.query))
+        if e.methods:
+            kwargs["methods"] = sequence(list(e.methods))
+        if e.source_ips:
+            kwargs["source_ips"] = sequence(list(e.source_ips))
         if t.canary_percent is not None:
             kwargs["canary"] = t.canary_percent / 100
         kwargs["version"] = t.version

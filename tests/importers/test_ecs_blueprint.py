@@ -286,7 +286,7 @@ def test_warnings_are_listed_with_file_and_path() -> None:
     assert codes == [
         "unknown-file", "ulimits-dropped", "ulimits-dropped", "sidecar", "volume-data",
         "path-widened", "unattached-security-group", "open-to-world", *["egress-denied"] * 4,
-        "rollback", "rollback", "rollback", "external-access", "tls-policy", "health-codes",
+        "rollback", "rollback", "rollback", "external-access", "tls-policy",
     ]
     for w in generated.warnings:
         assert f"[{w.code}]" in header

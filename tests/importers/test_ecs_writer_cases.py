@@ -370,3 +370,19 @@ def test_a_database_without_endpoint_is_not_called(tmp_path: Path) -> None:
                                    externals=externals, cluster="c"), via="CLUSTER")
     assert plan_of(generated.text, tmp_path).calls == ()
     assert codes(generated) == ["external-endpoint"]
+
+
+@pytest.mark.parametrize(("via", "protocol", "warned"), [
+    ("ALB", "https", False), ("NGINX", "https", False), ("GATEWAY", None, True)])
+def test_an_https_target_group_means_tls_to_the_pods(tmp_path: Path, via: str,
+                                                     protocol: str | None, warned: bool) -> None:
+    web = service("web", attrs.evolve(version(), target_protocol="HTTPS"))
+    sys = system(alb(*https(rule(None, fwd(("web", None, 1))))),
+                 services=(service("api", version("v1"), version("v2")), web))
+    generated = generate(sys, via=via)
+    plan = plan_of(generated.text, tmp_path)
+    (found,) = plan.routes
+    assert found.backend_tls is (protocol == "https")
+    assert ("target-protocol" in codes(generated)) is warned
+    if warned:
+        assert "BackendTLSPolicy" in generated.warnings[0].message

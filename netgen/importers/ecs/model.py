@@ -158,6 +158,9 @@ class Version:
     """The task's other application containers: more containers of the same pod."""
     node_selector: tuple[tuple[str, str], ...] = ()
     """From `runtimePlatform`: kubernetes.io/os and kubernetes.io/arch."""
+    target_protocol: str | None = None
+    """How the load balancer spoke to the tasks: "HTTPS" (TLS to the pods), "GRPC" or
+    "HTTP2" (target group protocol version); None for plain HTTP/1.1 or no target group."""
 
 
 @frozen

@@ -64,7 +64,9 @@ class ServiceWriter:
         secrets: SecretNames,
         locate: Callable[[str], Source],
         findings: list[Finding],
+        via: str = "ALB",
     ) -> None:
+        self.via = via
         self.system = system
         self.namespace = namespace
         self.secrets = secrets
@@ -89,7 +91,7 @@ class ServiceWriter:
                 "extra-ports", f"{s.name} also listens on {extra}; netgen gives a service one "
                                f"port, so only {main.name} {main.port} is reachable"))
         port = self.ports[s.name] or main.port
-        app_protocol = _app_protocol(main.app_protocol)
+        app_protocol = self._protocol(s, main.app_protocol, at)
         netgen_default = ("grpc" if app_protocol == "grpc"
                           else "http" if main.protocol == "TCP" else "tcp")
         head: dict[str, Node] = {
@@ -113,6 +115,26 @@ class ServiceWriter:
         kwargs.update(self._pod(s, comments, at))
         comments += self._notes(s)
         return Written(tuple(comments), call("service", s.name, **kwargs))
+
+    def _protocol(self, s: Service, declared: str | None, at: Source) -> str | None:
+        """The container's appProtocol, else what the target group spoke: HTTPS means TLS
+        to the pods (ALB and NGINX say so; Gateway API needs a BackendTLSPolicy), GRPC is
+        gRPC; HTTP2 (cleartext or TLS) is not carried."""
+        target = s.versions[0].target_protocol
+        own = _app_protocol(declared)
+        if own is not None or target is None:
+            return own
+        if target == "GRPC":
+            return "grpc"
+        if target == "HTTPS" and self.via in ("ALB", "NGINX"):
+            return "https"
+        how = ("a BackendTLSPolicy naming the pods' CA and host name" if target == "HTTPS"
+               and self.via == "GATEWAY" else "the load balancer's backend protocol by hand")
+        if self.via != "CLUSTER" or target == "HTTPS":
+            self.findings.append(at.finding(
+                "target-protocol", f"{s.name}: the target group spoke {target} to the tasks; "
+                f"with --via {self.via} it is not carried: add {how}"))
+        return None
 
     # --- settings ----------------------------------------------------------------------
 

@@ -81,6 +81,7 @@ class WorkloadBuilder:
             containers=tuple(c for i, c in enumerate(containers)
                              if i != main_index and i not in infra),
             node_selector=self._platform(task, task_at),
+            target_protocol=self._target_protocol(service),
             volumes=self._volumes(task, task_at),
             rollout=self._rollout(service, at),
         )
@@ -261,6 +262,18 @@ class WorkloadBuilder:
             memory_request_mib=reservation or memory_limit,
             memory_limit_mib=memory_limit,
         )
+
+    def _target_protocol(self, service: EcsService) -> str | None:
+        for lb in service.loadBalancers:
+            group = self.x.target_groups.get(lb.targetGroupArn or "")
+            if group is None:
+                continue
+            version = (group.ProtocolVersion or "").upper()
+            if version in ("GRPC", "HTTP2"):
+                return version
+            if (group.Protocol or "").upper() == "HTTPS":
+                return "HTTPS"
+        return None
 
     def _readiness(self, service: EcsService, at: Source) -> Probe | None:
         for lb in service.loadBalancers:

@@ -100,7 +100,7 @@ class _Writer:
         self.matchers_reported: set[str] = set()
         self.exposed = 0
         self.services = ServiceWriter(system, self.namespace, self.secrets, locate,
-                                      self.findings)
+                                      self.findings, self.via)
 
     def _acm_moot(self, finding: Finding) -> bool:
         """An `acm-certificate` warning (the key cannot leave ACM) is moot when every
@@ -474,15 +474,10 @@ class _Writer:
         p: Probe | None = v.container.readiness
         if p is None or p.kind != "http":
             return None
-        if p.matcher not in (None, "200") and service not in self.matchers_reported:
-            self.matchers_reported.add(service)
-            self.findings.append(Finding(
-                "health-codes", f"the target group of {service} counted HTTP {p.matcher} as "
-                                "healthy; the new one expects 200 unless "
-                                "alb.ingress.kubernetes.io/success-codes says otherwise"))
+        codes = p.matcher if p.matcher not in (None, "200") else None
         return call("health_check", p.path or "/", interval=p.period_seconds,
                     timeout=p.timeout_seconds, healthy=p.success_threshold,
-                    unhealthy=p.failure_threshold)
+                    unhealthy=p.failure_threshold, codes=codes)
 
 
 def _source_ranges(lbs: list[Ingress]) -> tuple[str, ...]:

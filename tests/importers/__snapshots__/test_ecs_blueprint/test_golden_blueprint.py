@@ -2,7 +2,7 @@
 # ecs-shop/. It is yours now: review it, keep it in version control, and build the
 # manifests with `netgen build` (see docs/migration.md).
 #
-# What did not carry over exactly (18 warnings, with the export file and JSON path they
+# What did not carry over exactly (17 warnings, with the export file and JSON path they
 # come from):
 # - [unknown-file] not a recognised AWS CLI export (top-level keys: Roles); skipped
 #   (iam-task-roles.json $)
@@ -71,8 +71,6 @@
 #   unless alb.ingress.kubernetes.io/ssl-policy or --default-ssl-policy say otherwise)
 #   applies
 #   (alb.json $.LoadBalancers[0])
-# - [health-codes] the target group of api counted HTTP 200-299 as healthy; the new one
-#   expects 200 unless alb.ingress.kubernetes.io/success-codes says otherwise
 #
 # Create by hand, in namespace shop, before the first deployment:
 # - Secret shop-api-db, key password: from Secrets Manager secret
@@ -283,7 +281,9 @@ expose(
     match=header("X-Version", "v2"),
     version="v2",
     redirect_https=True,
-    health=health_check("/healthz", interval=15, timeout=5, healthy=3, unhealthy=3),
+    health=health_check(
+        "/healthz", interval=15, timeout=5, healthy=3, unhealthy=3, codes="200-299"
+    ),
 )
 
 # shop-alb HTTPS:443 rule 30 (3c4d5e6f708192a3): path /api/* (prefix /api) ->
@@ -294,7 +294,9 @@ expose(
     path="/api",
     canary=0.2,
     redirect_https=True,
-    health=health_check("/healthz", interval=15, timeout=5, healthy=3, unhealthy=3),
+    health=health_check(
+        "/healthz", interval=15, timeout=5, healthy=3, unhealthy=3, codes="200-299"
+    ),
 )
 
 # shop-alb HTTPS:443 rule 100 (4d5e6f708192a3b4): path /img/*.png (prefix /img) ->

@@ -330,6 +330,9 @@ def test_warnings(system: EcsSystem):
     td = "$.taskDefinition"
     assert [(w.code, w.file, w.json_path) for w in system.warnings] == [
         ("unknown-file", "iam-task-roles.json", "$"),
+        # ECS cut Service Connect calls at 15 s; a Service does not
+        ("service-connect-timeout", "ecs-services.json",
+         "$.services[3].deployments[0].serviceConnectConfiguration.services[0]"),
         ("ulimits-dropped", "td-shop-api-14.json", f"{td}.containerDefinitions[0].ulimits"),
         ("ulimits-dropped", "td-shop-api-15.json", f"{td}.containerDefinitions[0].ulimits"),
         ("sidecar", "td-shop-orders-22.json", f"{td}.containerDefinitions[1]"),

@@ -284,13 +284,13 @@ def test_warnings_are_listed_with_file_and_path() -> None:
     header = generated.text.split("\nfrom netgen import *", 1)[0]
     codes = [w.code for w in generated.warnings]
     assert codes == [
-        "unknown-file", "ulimits-dropped", "ulimits-dropped", "sidecar", "volume-data",
+        "unknown-file", "service-connect-timeout", "ulimits-dropped", "ulimits-dropped", "sidecar", "volume-data",
         "path-widened", "unattached-security-group", "open-to-world", *["egress-denied"] * 4,
         "rollback", "rollback", "rollback", "external-access", "tls-policy",
     ]
     for w in generated.warnings:
         assert f"[{w.code}]" in header
         if w.file:
-            assert f"({w.file} {w.json_path})" in header
+            assert f"#     ({w.file} {w.json_path})\n" in header
     # the certificate stays in ACM when the ALB terminates TLS: nothing to warn about
     assert "acm-certificate" in [w.code for w in generate(via="NGINX").warnings]

@@ -153,7 +153,7 @@ class _Writer:
             for f in self.findings:
                 parts.append(f"- [{f.code}] {f.message}")
                 if f.file:
-                    parts.append(f"  ({f.file} {f.json_path})")
+                    parts.append(f"{VERBATIM}({f.file} {f.json_path})")  # never split
         else:
             parts.append("Everything in the export carried over; no warnings.")
         todo = self._by_hand()

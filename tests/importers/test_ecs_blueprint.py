@@ -284,7 +284,8 @@ def test_warnings_are_listed_with_file_and_path() -> None:
     header = generated.text.split("\nfrom netgen import *", 1)[0]
     codes = [w.code for w in generated.warnings]
     assert codes == [
-        "unknown-file", "service-connect-timeout", "ulimits-dropped", "ulimits-dropped", "sidecar", "volume-data",
+        "unknown-file", "service-connect-timeout", "ulimits-dropped", "ulimits-dropped",
+        "sidecar", "volume-data",
         "path-widened", "unattached-security-group", "open-to-world", *["egress-denied"] * 4,
         "rollback", "rollback", "rollback", "external-access", "tls-policy",
     ]

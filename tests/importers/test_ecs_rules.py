@@ -285,3 +285,40 @@ def test_service_connect_default_alias_name():
 def test_fixture_is_valid_json_as_the_cli_prints_it():
     for name, doc in shop_documents().items():
         assert json.loads(json.dumps(doc, indent=4)) == doc, name
+
+
+def test_every_service_connect_entry_is_carried_or_warned():
+    """A 4-entry configuration (the shape of the ECS Service Connect tutorial's): the
+    first entry's names are rewritten; every other entry, the ingress port override, the
+    timeouts and TLS are each a warning at their own JSON path."""
+    docs = shop_documents()
+    orders = docs["ecs-services.json"]["services"][3]
+    config = orders["deployments"][0]["serviceConnectConfiguration"]
+    config["services"][0]["timeout"] = {"perRequestTimeoutSeconds": 30, "idleTimeoutSeconds": 60}
+    config["services"] += [
+        {"portName": "orders-admin", "discoveryName": "orders-admin",
+         "clientAliases": [{"port": 9091, "dnsName": "orders-admin.shop.local"}]},
+        {"portName": "orders-grpc", "clientAliases": [{"port": 50051}],
+         "ingressPortOverride": 15051},
+        {"portName": "orders-metrics", "clientAliases": [{"port": 9102}],
+         "tls": {"issuerCertificateAuthority": {"awsPcaAuthorityArn": "arn:aws:acm-pca:x"},
+                 "kmsKey": "alias/sc"}},
+    ]
+    system = analysed(docs)
+    where = "$.services[3].deployments[0].serviceConnectConfiguration.services"
+    found = [(w.code, w.json_path) for w in system.warnings if w.file == "ecs-services.json"]
+    assert found == [
+        ("service-connect-timeout", f"{where}[0].timeout"),
+        ("service-connect-endpoint", f"{where}[1]"),
+        ("service-connect-timeout", f"{where}[1]"),
+        ("service-connect-endpoint", f"{where}[2]"),
+        ("service-connect-ingress-port", f"{where}[2].ingressPortOverride"),
+        ("service-connect-timeout", f"{where}[2]"),
+        ("service-connect-endpoint", f"{where}[3]"),
+        ("service-connect-timeout", f"{where}[3]"),
+        ("service-connect-tls", f"{where}[3].tls"),
+    ]
+    assert "a per-request timeout of 30 s and an idle timeout of 60 s" in system.warnings[1].message
+    # every entry's client alias still resolves, to the one Service
+    assert {d.host for d in system.dns_names if d.target == "orders"} >= {
+        "orders.shop.local", "orders-admin.shop.local"}

@@ -10,13 +10,14 @@ import pytest
 from netgen.importers.ecs import EcsSystem, analyse, parse_exports
 from netgen.importers.ecs.discovery import hosts_in
 from netgen.importers.ecs.model import Backend, DnsName, Forward, PathMatch, Redirect
-from netgen.importers.ecs.naming import dns_label, port_name
+from netgen.importers.ecs.naming import dns_label, port_name, readable_names
 from netgen.importers.ecs.paths import translate_path
 from netgen.importers.ecs.probes import liveness, readiness
 from netgen.importers.ecs.problems import Source
 from netgen.importers.ecs.shapes.ecs import HealthCheck
 from netgen.importers.ecs.shapes.elbv2 import Matcher, TargetGroup
 from netgen.importers.ecs.workloads import secret_ref
+from netgen.importers.ecs.writer import write_blueprint
 from tests.importers.ecs_helpers import encode, shop_documents
 
 
@@ -322,3 +323,28 @@ def test_every_service_connect_entry_is_carried_or_warned():
     # every entry's client alias still resolves, to the one Service
     assert {d.host for d in system.dns_names if d.target == "orders"} >= {
         "orders.shop.local", "orders-admin.shop.local"}
+
+
+@pytest.mark.parametrize(("raw", "readable"), [
+    (["shop-prod-OrderService-1ABC2DEF3GH4", "shop-prod-WebService-9ZYX8WVU7TS6"],
+     ["order-service", "web-service"]),
+    (["Stack-ServiceName-1ABC2DEF3"], ["service-name"]),
+    (["shop-prod-api-1ABC2DEF3GH4", "shop-prod-web-9ZYX8WVU7TS6"], ["api", "web"]),
+    (["shop-api", "shop-web"], ["shop-api", "shop-web"]),  # not generated: kept
+    # the same logical id in two stacks: shortening would merge them, so nothing is shortened
+    (["a-Web-1ABC2DEF3GH4", "b-Web-9ZYX8WVU7TS6"], ["a-web-1abc2def3gh4", "b-web-9zyx8wvu7ts6"]),
+])
+def test_cloudformation_names_become_readable(raw: list[str], readable: list[str]):
+    assert [readable_names(raw)[n] for n in raw] == readable
+
+
+def test_generated_service_names_are_shortened_and_listed(tmp_path):
+    docs = shop_documents()
+    for i, s in enumerate(docs["ecs-services.json"]["services"]):
+        logical = "".join(w.capitalize() for w in s["serviceName"].split("-"))
+        s["serviceName"] = f"shop-prod-{logical}Service-1ABC2DEF3GH{i}"
+    system = analysed(docs)
+    assert [s.name for s in system.services] == ["admin-service", "api", "orders-service",
+                                                 "web-service"]
+    text = write_blueprint(system).text
+    assert "#     shop-prod-ApiCanaryService-1ABC2DEF3GH2 -> api v2\n" in text

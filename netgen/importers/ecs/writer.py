@@ -160,6 +160,10 @@ class _Writer:
         if todo:
             parts += ["", f"Create by hand, in namespace {self.namespace}, before the first "
                           "deployment:", *todo]
+        renamed = self._renames()
+        if renamed:
+            parts += ["", "Names: ECS names that were shortened (CloudFormation stack prefixes "
+                          "and random suffixes) or joined as versions:", *renamed]
         rewrites = self._dns_rewrites()
         if rewrites:
             parts += ["", "Cloud Map names are rewritten in environment values only. If an "
@@ -168,6 +172,15 @@ class _Writer:
                           "answers under the name asked for), or change the application:",
                       *rewrites]
         return comment("\n".join(parts))
+
+    def _renames(self) -> list[str]:
+        out = []
+        for s in self.system.services:
+            for v in s.versions:
+                if dns_label(v.ecs_service) != s.name:
+                    what = f"{s.name} {v.name}" if v.name else s.name
+                    out.append(f"{VERBATIM}{v.ecs_service} -> {what}")
+        return list(dict.fromkeys(out))
 
     def _dns_rewrites(self) -> list[str]:
         """CoreDNS `rewrite name exact` lines for every Cloud Map / Service Connect name of

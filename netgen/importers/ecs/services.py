@@ -210,11 +210,14 @@ class ServiceWriter:
                 last += len(suffix)
         return "".join(out) + value[last:]
 
-    def _volumes(self, s: Service, v: Version, comments: list[str]) -> list[Node]:
+    def _volumes(self, s: Service, v: Version, comments: list[str],
+                 container: Container | None = None) -> list[Node]:
+        """The mounts of the main container (or of `container`, another one of the task:
+        a volume of the same name is the same volume in the pod)."""
         volumes = {vol.name: vol for vol in v.volumes}
         out: list[Node] = []
         used: set[str] = set()
-        for mount in v.container.mounts:
+        for mount in (container or v.container).mounts:
             vol = volumes.get(mount.volume)
             kind = vol.kind if vol else "ephemeral"
             name = unique(dns_label(mount.volume, "vol"), used)  # ECS allows "Orders_Data"
@@ -286,6 +289,9 @@ class ServiceWriter:
                        "memory": _memory(r.memory_request_mib),
                        "memory_limit": _memory(r.memory_limit_mib),
                        "liveness": _probe(c.liveness, c)})
+        volumes = self._volumes(s, s.versions[0], comments, c)
+        if volumes:
+            kwargs["volumes"] = sequence(volumes)
         return call("container", dns_label(c.name, "c"), **kwargs)
 
     def _secret(self, ref: SecretRef) -> tuple[str, str]:

@@ -4,6 +4,7 @@ export allowed or routed is lost without a warning naming its file and JSON path
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from fractions import Fraction
@@ -23,7 +24,7 @@ from netgen.importers.ecs.pysource import comment
 from tests.importers.blueprint_helpers import plan_of
 
 PUBLISHED = Path(__file__).parent / "fixtures" / "published"
-IMPORTABLE = ("taskdefs-only", "external-deployer")
+IMPORTABLE = ("taskdefs-only", "external-deployer", "alb-conditions")
 WARNING = re.compile(r"^(?P<file>\S+): (?P<path>\$\S*): warning: \[(?P<code>[a-z0-9-]+)\]")
 
 
@@ -119,9 +120,10 @@ def test_egress_rules_beyond_the_calls_are_each_named(imported) -> None:
 
 
 def _alb_table(system: EcsSystem) -> list[tuple[object, ...]]:
-    """Every HTTP(S) rule of the export as route rows (host, path, type, headers,
-    backends in percent), in ALB order."""
-    rows = []
+    """Every HTTP(S) rule of the export as route rows (host, path, headers, query, methods,
+    source ranges, backends in percent), in ALB order, one row per alternative value; a
+    catch-all path is no path, and a rule after a catch-all never answered."""
+    rows: list[tuple[object, ...]] = []
     for ingress in system.ingresses:
         for li in ingress.listeners:
             for route in li.routes:
@@ -131,19 +133,57 @@ def _alb_table(system: EcsSystem) -> list[tuple[object, ...]]:
                     (f"{b.service}-{b.version}" if b.version else b.service,
                      int(Fraction(b.weight * 100, total)), b.version)
                     for b in route.action.backends)
+                headers = list(itertools.product(*([(h.name, v) for v in h.values]
+                                                   for h in route.headers)))
+                query = tuple((q.key, q.value) for q in route.queries)
                 for host in route.hosts or (None,):
                     for path in route.paths or (None,):
-                        rows.append((host, path.value if path else None, "Prefix", (), backends))
+                        value = path.value if path and path.value != "/" else None
+                        for header in headers:
+                            row = (host, value, tuple(header), query, route.methods,
+                                   route.source_ips, backends)
+                            if rows and rows[-1][:6] == (None, None, (), (), (), ()):
+                                continue  # after a catch-all: never reached on the ALB
+                            rows.append(row)
     return rows
 
 
-def test_routes_equal_the_alb_rules(imported, tmp_path: Path, http_backends) -> None:
-    path, _ = imported["external-deployer"]
+def _plan_table(plan) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    return [(r.host, r.path, tuple((m.name, m.value) for m in r.matches), r.query, r.methods,
+             r.source_ips, tuple((b.service, b.weight, b.version) for b in r.backends))
+            for r in plan.routes]
+
+
+@pytest.mark.parametrize("name", ["external-deployer", "alb-conditions"])
+def test_routes_equal_the_alb_rules(name: str, imported, tmp_path: Path) -> None:
+    path, _ = imported[name]
     plan = plan_of(path.read_text(), tmp_path)
-    table = [(r.host, r.path, r.path_type, tuple((m.name, m.value) for m in r.matches),
-              tuple((b.service, b.weight, b.version) for b in r.backends)) for r in plan.routes]
-    assert table == _alb_table(analyse(load_exports(PUBLISHED / "external-deployer")))
-    assert table[0][4] == (("products-v1", 90, "v1"), ("products-v2", 10, "v2"))
+    assert _plan_table(plan) == _alb_table(analyse(load_exports(PUBLISHED / name)))
+
+
+def test_alb_conditions_carried_as_alb_reads_them(imported, tmp_path: Path) -> None:
+    path, stderr = imported["alb-conditions"]
+    plan = plan_of(path.read_text(), tmp_path)
+    wildcards = [m for r in plan.routes for m in r.matches]
+    assert {(m.value, m.wildcards) for m in wildcards} == {("*Chrome*", True),
+                                                            ("*Safari*", True)}
+    beta = [r for r in plan.routes if r.service == "beta"]
+    assert all(r.backend_tls and r.health.codes == "200-299" for r in beta)
+    assert "rule-shadowed" not in stderr and "rule-condition" not in stderr
+
+
+@pytest.mark.parametrize(("via", "left_out"), [("GATEWAY", 2), ("NGINX", 3)])
+def test_rules_a_backend_cannot_express_are_left_out_whole(via: str, left_out: int,
+                                                          tmp_path: Path) -> None:
+    out = tmp_path / "blueprint.py"
+    code, _, stderr = run("import", "ecs", str(PUBLISHED / "alb-conditions"), "-o", str(out),
+                          "--via", via)
+    assert code == 0, stderr
+    assert [c for _, _, c in _warnings(stderr)].count("rule-condition") == left_out
+    plan = plan_of(out.read_text(), tmp_path)
+    assert all(not r.matches and not r.source_ips for r in plan.routes)
+    carried = [(r.query, r.methods) for r in plan.routes if r.query]
+    assert carried == ([((("version", "v1"),), ("GET",))] if via == "GATEWAY" else [])
 
 
 def test_task_sets_become_versions_and_urls_become_calls(imported, tmp_path: Path) -> None:

@@ -490,6 +490,8 @@ def _conditions(route: Route) -> str:
         parts.append("method " + " or ".join(route.methods))
     for q in route.queries:
         parts.append(f"query {q.key + '=' if q.key else ''}{q.value}")
+    if route.source_ips:
+        parts.append("source IP " + " or ".join(route.source_ips))
     return ", ".join(parts) or "any request"
 
 

@@ -91,7 +91,7 @@ class Workload:
     replicas: int
     labels: Labels
     selector: Labels
-    port: PortPlan
+    port: PortPlan | None
     health: str | None
     env: tuple[EnvVar, ...]
     governing_service: str | None
@@ -123,7 +123,8 @@ class ServicePlan:
     name: str
     namespace: str
     fqdn: str
-    port: PortPlan
+    port: PortPlan | None
+    """None: a worker (`service()` without `port=`), which gets no Service object."""
     selector: Labels
     labels: Labels
     versions: tuple[VersionPlan, ...]

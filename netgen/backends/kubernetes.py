@@ -58,7 +58,8 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
             pod=pod_parts(w),
         )
     for s in plan.services:
-        yield from _services(plan, s, r)
+        if s.port is not None:  # a worker has no Service
+            yield from _services(plan, s, r)
     for x in plan.externals:
         if x.alias:
             yield _service(

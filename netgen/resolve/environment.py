@@ -62,8 +62,10 @@ def visible(decls: Sequence[T], env: str, c: Collector, what: str) -> dict[str, 
     return chosen
 
 
-def port_plan(s: Service) -> PortPlan:
-    assert s.port is not None
+def port_plan(s: Service) -> PortPlan | None:
+    """None for a service without `port=` (a worker: a workload without a Service)."""
+    if s.port is None:
+        return None
     default_name = "tcp" if s.stateful or s.protocol != "TCP" else "http"
     if s.app_protocol == "grpc":
         default_name = "grpc"
@@ -229,6 +231,10 @@ def call_plans(
         else:
             ok_src = present(call.src, env, services, all_names, c, call.loc, d, "service")
         for dst in call.dsts:
+            if dst in services and services[dst].port is None:
+                c.error(call.loc, f"{d}: '{dst}' has no port= (a worker), so nothing can call "
+                                  "it")
+                continue
             if dst in services:
                 kind = "service"
             elif dst in externals:

@@ -58,6 +58,10 @@ def route_plans(
         if not present(x.service, e.name, services, all_names, c, x.loc, d, "service"):
             continue
         s, p = services[x.service], plans[x.service]
+        if p.port is None:
+            c.error(x.loc, f"{d}: '{x.service}' has no port= (a worker), so it cannot be "
+                           "exposed")
+            continue
         backend = backend_for(x.via)
         if backend is None:
             c.error(x.loc, f"{d}: exposure via {x.via.name} is not supported yet")

@@ -78,11 +78,24 @@ def validate_env(e: Env, c: Collector) -> None:
         c.error(e.loc, f"{d}: {problem}")
 
 
+def _portless(s: Service) -> str | None:
+    """A service without `port=` is a workload nobody calls (a worker): no Service object.
+    What only makes sense with a port is an error."""
+    needs = [name for name, given in (
+        ("target_port", s.target_port is not None), ("port_name", s.port_name is not None),
+        ("app_protocol", s.app_protocol is not None), ("health", s.health is not None),
+        ("headless", bool(s.headless)), ("stateful", bool(s.stateful)),
+        ("versions", bool(s.versions))) if given]
+    if needs:
+        return f"{', '.join(n + '=' for n in needs)} need{'s' if len(needs) == 1 else ''} port="
+    return None
+
+
 def validate_service(s: Service, c: Collector) -> None:
     d = f"service({s.name!r})"
     problems = [
         checks.dns1035(s.name, "service name"),
-        checks.port(s.port) if s.port is not None else "port= is required",
+        checks.port(s.port) if s.port is not None else _portless(s),
         checks.port(s.target_port, "target_port") if s.target_port is not None else None,
         checks.text(s.image, "image") if s.image is not None or not s.version_settings else None,
         checks.labels(s.labels),

@@ -77,6 +77,11 @@ def validate_service_settings(s: Service, c: Collector) -> None:
         if s.health is not None and settings.readiness is not None:
             report(f"{where}: readiness= conflicts with the service's health=; keep one")
     _check_containers(s, d, report)
+    if s.port is None:
+        for what in ("liveness", "readiness"):
+            p = getattr(s.settings, what)
+            if isinstance(p, Probe) and p.exec is None and p.port is None:
+                report(f"{d}: {what}=probe(...) needs port= (the service has none)")
     if not isinstance(s.node_selector, Mapping):
         report(f"{d}: node_selector={s.node_selector!r} must be a mapping of node labels")
     else:
@@ -92,7 +97,7 @@ def _check_containers(s: Service, d: str, report: Any) -> None:
         report(f"{d}: containers={s.containers!r} must be a list of container(...)")
         return
     names: set[Any] = {s.name}
-    ports: set[Any] = {s.target_port or s.port}
+    ports: set[Any] = {s.target_port or s.port} - {None}
     for c in s.containers:
         if not isinstance(c, Container):
             report(f"{d}: containers: {c!r} must be container('name', image=...)")
@@ -369,7 +374,7 @@ def resources(w: WorkloadSettings) -> ResourcesPlan | None:
     return ResourcesPlan(requests, limits) if requests or limits else None
 
 
-def probe_plan(p: Probe | None, port: PortPlan) -> ProbePlan | None:
+def probe_plan(p: Probe | None, port: PortPlan | None) -> ProbePlan | None:
     if not isinstance(p, Probe):
         return None
     if p.exec is not None:
@@ -379,9 +384,9 @@ def probe_plan(p: Probe | None, port: PortPlan) -> ProbePlan | None:
     else:
         kind = "grpc" if p.grpc else "tcp"
     target: int | str | None = None
-    if kind != "exec":
+    if kind != "exec" and (p.port is not None or port is not None):
         target = p.port if p.port is not None else (
-            port.target_port if kind == "grpc" else port.name)
+            port.target_port if kind == "grpc" else port.name)  # type: ignore[union-attr]
     return ProbePlan(
         kind=kind, command=tuple(p.exec or ()), path=p.http, port=target, scheme=p.scheme,
         period=p.period, timeout=p.timeout, failures=p.failures, successes=p.successes,
@@ -401,7 +406,7 @@ def volume_plans(volumes: tuple[Volume, ...] | None) -> tuple[VolumePlan, ...]:
     )
 
 
-def container_plans(s: Service, port: PortPlan) -> tuple[ContainerPlan, ...]:
+def container_plans(s: Service, port: PortPlan | None) -> tuple[ContainerPlan, ...]:
     """The pod's further containers; each probe's default port is the container's first."""
     out = []
     for c in s.containers if isinstance(s.containers, tuple) else ():
@@ -420,9 +425,9 @@ def container_plans(s: Service, port: PortPlan) -> tuple[ContainerPlan, ...]:
     return tuple(out)
 
 
-def _own_port(p: ProbePlan | None, port: PortPlan) -> ProbePlan | None:
+def _own_port(p: ProbePlan | None, port: PortPlan | None) -> ProbePlan | None:
     """A probe of another container defaults to that container's port by number (its
     ports have no names)."""
-    if p is None or p.port != "":
+    if p is None or p.port != "" or port is None:
         return p
     return evolve(p, port=port.target_port)

@@ -171,3 +171,33 @@ service("web", port=80, image="w")
 expose("web", via=ALB, path="/x", {body})
 """)
     assert any(message in m for m in messages), messages
+
+
+def test_a_service_without_a_port_is_a_worker(blueprint_file) -> None:
+    docs = docs_of(blueprint_file, """
+service("api", port=8080, image="a")
+service("worker", image="w", liveness=probe(exec=["true"]))
+external("queue", host="sqs.us-east-1.amazonaws.com", port=443)
+calls("worker", "api", "queue")
+""")
+    assert validate_documents(docs) == []
+    assert [d["metadata"]["name"] for d in docs if d["kind"] == "Service"] == ["api", "queue"]
+    (container,) = _one(docs, "Deployment", "worker")["spec"]["template"]["spec"]["containers"]
+    assert "ports" not in container
+    egress = _one(docs, "NetworkPolicy", "worker")["spec"]["egress"]
+    assert {p["port"] for rule in egress for p in rule.get("ports", [])} == {8080, 443}
+
+
+def test_what_a_worker_cannot_do_is_an_error(blueprint_file) -> None:
+    messages = errors_of(blueprint_file, """
+service("api", port=8080, image="a")
+service("worker", image="w", health="/h", versions=["v1"], readiness=probe(http="/x"))
+calls("api", "worker")
+expose("worker", via=ALB)
+""")
+    assert "service('worker'): health=, versions= need port=" in messages
+    assert "service('worker'): readiness=probe(...) needs port= (the service has none)" in messages
+    assert "calls('api', 'worker'): 'worker' has no port= (a worker), so nothing can call it" in (
+        messages)
+    assert ("expose('worker', via=ALB): 'worker' has no port= (a worker), so it cannot be "
+            "exposed") in messages

@@ -206,13 +206,19 @@ def test_task_sets_become_versions_and_urls_become_calls(imported, tmp_path: Pat
 def test_task_definitions_only(imported, tmp_path: Path) -> None:
     path, stderr = imported["taskdefs-only"]
     codes = [c for _, _, c in _warnings(stderr)]
-    assert codes.count("service-facts-missing") == 2
+    assert codes.count("service-facts-missing") == 3
     plan = plan_of(path.read_text(), tmp_path)
     by_name = {w.name: w for w in plan.workloads}
     wordpress = by_name["hello-world"]
     assert [(c.name, c.image, c.ports) for c in wordpress.containers] == [("mysql", "mysql", ())]
     assert dict(by_name["sample-fargate"].node_selector) == {
         "kubernetes.io/os": "linux", "kubernetes.io/arch": "arm64"}
+    # the FireLens example: the port-less app is a worker, its log router is dropped
+    worker = by_name["firelens-example-cloudwatch"]
+    assert (worker.image, worker.port, worker.containers) == (
+        "public.ecr.aws/docker/library/busybox:latest", None, ())
+    assert "firelens-example-cloudwatch" not in {s.name for s in plan.services if s.port}
+    assert ("firelens-worker.json", "$.containerDefinitions[0]", "sidecar") in _warnings(stderr)
 
 
 def test_nothing_importable_exits_1_naming_what_was_found(tmp_path: Path) -> None:

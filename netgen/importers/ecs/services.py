@@ -78,12 +78,11 @@ class ServiceWriter:
     def write(self, s: Service) -> Written | None:
         primary = s.versions[0]
         at = self.locate(primary.ecs_service_arn)
-        if not s.ports:
-            self.findings.append(at.finding(
-                "no-port", f"{s.name} has no container port; nothing can call it, so it is "
-                           "not written (run it as a Job or a Deployment by hand)"))
-            return None
         comments = [self._origin(s)]
+        if not s.ports:
+            comments.append("No container port: a worker (a Deployment without a Service); "
+                            "it may call others, nothing calls it.")
+            return self._worker(s, comments)
         main = s.ports[0]
         if len(s.ports) > 1:
             extra = ", ".join(f"{p.name} {p.port}" for p in s.ports[1:])
@@ -135,6 +134,21 @@ class ServiceWriter:
                 "target-protocol", f"{s.name}: the target group spoke {target} to the tasks; "
                 f"with --via {self.via} it is not carried: add {how}"))
         return None
+
+    def _worker(self, s: Service, comments: list[str]) -> Written:
+        per_version = [self._settings(s, v, comments) for v in s.versions]
+        shared, own = _split(per_version)
+        kwargs: dict[str, Node] = {k: shared.pop(k) for k in ("image", "replicas")
+                                   if k in shared}
+        kwargs.update(shared)
+        if len(s.versions) > 1:  # versions need a port (their Services): the primary's
+            self.findings.append(self.locate(s.versions[0].ecs_service_arn).finding(
+                "no-port", f"{s.name}: a worker cannot have versions (they are told apart by "
+                f"their Services); the blueprint runs {s.versions[0].ecs_service}'s settings"))
+            kwargs.update({k: v for k, v in own[0].items() if k not in kwargs})
+        kwargs.update(self._pod(s, comments, self.locate(s.versions[0].ecs_service_arn)))
+        comments += self._notes(s)
+        return Written(tuple(comments), call("service", s.name, **kwargs))
 
     # --- settings ----------------------------------------------------------------------
 

@@ -155,7 +155,8 @@ class WorkloadBuilder:
 
     def _main_container(self, service: EcsService, task: TaskDefinition) -> int:
         """The container traffic goes to: named by a load balancer, Service Connect or
-        Cloud Map entry, else the first essential container with ports, else the first."""
+        Cloud Map entry, else the first essential application container with ports, else
+        the first essential application container (not a log router or proxy)."""
         names = [c.name for c in task.containerDefinitions]
         wanted = [lb.containerName for lb in service.loadBalancers]
         wanted += [r.containerName for r in service.serviceRegistries if r.containerName]
@@ -170,10 +171,12 @@ class WorkloadBuilder:
         for name in wanted:
             if name in names:
                 return names.index(name)
-        for i, c in enumerate(task.containerDefinitions):
+        apps = [(i, c) for i, c in enumerate(task.containerDefinitions)
+                if infrastructure(c) is None] or list(enumerate(task.containerDefinitions))
+        for i, c in apps:
             if c.essential is not False and c.portMappings:
                 return i
-        return next((i for i, c in enumerate(task.containerDefinitions) if c.essential), 0)
+        return next((i for i, c in apps if c.essential is not False), apps[0][0])
 
     def _container(self, c: ContainerDefinition, task: TaskDefinition, at: Source) -> Container:
         if c.ulimits:

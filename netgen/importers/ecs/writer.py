@@ -304,15 +304,16 @@ class _Writer:
     def _calls(self) -> list[str]:
         edges: dict[str, dict[str, list[str]]] = {}
         written = {s.name for s in self.system.services if s.ports}
+        workers = {s.name for s in self.system.services if not s.ports}
         for flow in self.system.flows:
-            dst = self._callee(flow, written)
+            dst = self._callee(flow, written, workers)
             if dst is None:
                 continue
             ports = _ports(flow)
             edges.setdefault(flow.source.name, {}).setdefault(dst, []).append(ports)
         for e in self.system.egress:
             dst = self.externals.get(e.target, e.target)
-            if e.source in written and (dst in written or e.target in self.externals):
+            if e.source in written | workers and (dst in written or e.target in self.externals):
                 edges.setdefault(e.source, {}).setdefault(dst, []).append(
                     f"{e.variable} in its environment")
         out = []
@@ -327,7 +328,7 @@ class _Writer:
             out.append(comment(note) + statement(call("calls", src, *dsts)))
         return out
 
-    def _callee(self, flow: Flow, written: set[str]) -> str | None:
+    def _callee(self, flow: Flow, written: set[str], workers: set[str]) -> str | None:
         """The call a security-group flow stands for, or None (with a warning when the
         flow is lost rather than expressed some other way)."""
         src, dst = flow.source, flow.destination
@@ -337,7 +338,7 @@ class _Writer:
                                "blueprint cannot allow traffic by address, so under STRICT it is "
                                "denied (declare the callers as services, or relax isolation)"))
             return None
-        if src.kind != "service" or src.name not in written:
+        if src.kind != "service" or src.name not in written | workers:
             return None
         if dst.kind == "ingress":
             self.findings.append(Finding(

@@ -7,17 +7,16 @@ import re
 import shutil
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
-from netgen.importers.ecs.model import EcsSystem, Forward
+from netgen.importers.ecs.model import EcsSystem
 from netgen.model import AcmCert, TlsSecret
 from netgen.pipeline import compile_blueprint
 from netgen.validate import validate_documents
 from tests.conftest import documents
-from tests.importers.blueprint_helpers import generate, plan_of, shop_system
+from tests.importers.blueprint_helpers import backend_percents, generate, plan_of, shop_system
 
 CERT = "arn:aws:acm:us-west-2:123456789012:certificate/7c1e5b9a-3d2f-4e8b-a6c0-9f4d2e1b7a53"
 SECRET_ARNS = (
@@ -221,12 +220,7 @@ def _alb_table(system: EcsSystem) -> list[tuple[object, ...]]:
     (ingress,) = system.ingresses
     https = next(li for li in ingress.listeners if li.protocol == "HTTPS")
     for route in https.routes:
-        assert isinstance(route.action, Forward)
-        total = sum(b.weight for b in route.action.backends)
-        backends = tuple(
-            (f"{b.service}-{b.version}" if b.version else b.service,
-             int(Fraction(b.weight * 100, total)), b.version)
-            for b in route.action.backends)
+        backends = backend_percents(route)
         headers = [[(h.name, v) for v in h.values] for h in route.headers] or [[]]
         for host in route.hosts or (None,):
             for path in route.paths or (None,):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -19,9 +18,9 @@ from netgen.cli import app
 from netgen.importers.ecs import analyse, load_exports
 from netgen.importers.ecs.egress import destinations
 from netgen.importers.ecs.load import _encoding
-from netgen.importers.ecs.model import EcsSystem, Forward
+from netgen.importers.ecs.model import EcsSystem
 from netgen.importers.ecs.pysource import comment
-from tests.importers.blueprint_helpers import plan_of
+from tests.importers.blueprint_helpers import backend_percents, plan_of
 
 PUBLISHED = Path(__file__).parent / "fixtures" / "published"
 IMPORTABLE = ("taskdefs-only", "external-deployer", "alb-conditions")
@@ -127,12 +126,7 @@ def _alb_table(system: EcsSystem) -> list[tuple[object, ...]]:
     for ingress in system.ingresses:
         for li in ingress.listeners:
             for route in li.routes:
-                assert isinstance(route.action, Forward)
-                total = sum(b.weight for b in route.action.backends)
-                backends = tuple(
-                    (f"{b.service}-{b.version}" if b.version else b.service,
-                     int(Fraction(b.weight * 100, total)), b.version)
-                    for b in route.action.backends)
+                backends = backend_percents(route)
                 headers = list(itertools.product(*([(h.name, v) for v in h.values]
                                                    for h in route.headers)))
                 query = tuple((q.key, q.value) for q in route.queries)

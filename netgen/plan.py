@@ -203,7 +203,9 @@ class RoutePlan:
     methods: tuple[str, ...] = ()
     source_ips: tuple[str, ...] = ()
     backend_tls: bool = False
-    """The pods serve TLS (`service(app_protocol="https")`): the proxy connects with TLS."""
+    """The pods serve TLS (`service(app_protocol="https")`): ALB and ingress-nginx connect
+    with TLS (`backend-protocol: HTTPS`); Gateway API would need a BackendTLSPolicy, which
+    netgen does not write (the Service's appProtocol says `https` all the same)."""
 
     @property
     def object_name(self) -> str:

@@ -228,7 +228,7 @@ BACKEND = Backend(
         Feature.VERSION_PIN, Feature.TLS_ACM, Feature.REDIRECT_HTTPS, Feature.HEALTH_CHECK,
         Feature.LISTENER_PORTS, Feature.SCHEME, Feature.GROUP, Feature.GRPC,
         Feature.HEADER_WILDCARD, Feature.QUERY_MATCH, Feature.METHOD_MATCH,
-        Feature.SOURCE_IP_MATCH, Feature.HEALTH_CODES, Feature.BACKEND_TLS,
+        Feature.SOURCE_IP_MATCH, Feature.HEALTH_CODES,
     }),
     terminates_tls=True,
     check=check,

@@ -38,10 +38,9 @@ class Feature(enum.Enum):
     METHOD_MATCH = "match HTTP methods"
     SOURCE_IP_MATCH = "match client addresses"
     HEALTH_CODES = "choose the health check's success codes"
-    BACKEND_TLS = "reach the service over TLS (app_protocol='https')"
 
 
-def required_features(e: Exposure, grpc: bool, backend_tls: bool = False) -> set[Feature]:
+def required_features(e: Exposure, grpc: bool) -> set[Feature]:
     need: set[Feature] = set()
     flags = {
         Feature.HOST: e.host is not None,
@@ -68,7 +67,6 @@ def required_features(e: Exposure, grpc: bool, backend_tls: bool = False) -> set
         Feature.METHOD_MATCH: bool(e.methods),
         Feature.SOURCE_IP_MATCH: bool(e.source_ips),
         Feature.HEALTH_CODES: e.health is not None and e.health.codes is not None,
-        Feature.BACKEND_TLS: backend_tls and e.via in L7_VIAS,
     }
     need.update(f for f, wanted in flags.items() if wanted)
     return need

@@ -70,7 +70,7 @@ def route_plans(
         backend_tls = isinstance(s.app_protocol, str) and s.app_protocol.lower() == "https"
         tls = x.tls if x.tls is not None else _inherited_tls(e.tls, backend)
         effective = x if tls is x.tls else _with_tls(x, tls)
-        for feature in sorted(required_features(effective, grpc, backend_tls) - backend.features,
+        for feature in sorted(required_features(effective, grpc) - backend.features,
                               key=lambda f: f.name):
             c.error(x.loc, f"{d}: {backend.name} cannot {feature.value}"
                            f"{_suggest(feature, x.via)}")

@@ -373,7 +373,7 @@ def test_a_database_without_endpoint_is_not_called(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("via", "protocol", "warned"), [
-    ("ALB", "https", False), ("NGINX", "https", False), ("GATEWAY", None, True)])
+    ("ALB", "https", False), ("NGINX", "https", False), ("GATEWAY", "https", True)])
 def test_an_https_target_group_means_tls_to_the_pods(tmp_path: Path, via: str,
                                                      protocol: str | None, warned: bool) -> None:
     web = service("web", attrs.evolve(version(), target_protocol="HTTPS"))

@@ -125,15 +125,15 @@ class ServiceWriter:
             return own
         if target == "GRPC":
             return "grpc"
-        if target == "HTTPS" and self.via in ("ALB", "NGINX"):
+        if target == "HTTPS" and self.via in ("ALB", "NGINX", "CLUSTER"):
             return "https"
         how = ("a BackendTLSPolicy naming the pods' CA and host name" if target == "HTTPS"
-               and self.via == "GATEWAY" else "the load balancer's backend protocol by hand")
-        if self.via != "CLUSTER" or target == "HTTPS":
+               else "the load balancer's backend protocol by hand")
+        if self.via != "CLUSTER":
             self.findings.append(at.finding(
                 "target-protocol", f"{s.name}: the target group spoke {target} to the tasks; "
-                f"with --via {self.via} it is not carried: add {how}"))
-        return None
+                f"with --via {self.via} netgen does not say so to the proxy: add {how}"))
+        return "https" if target == "HTTPS" else None
 
     def _worker(self, s: Service, comments: list[str]) -> Written:
         per_version = [self._settings(s, v, comments) for v in s.versions]

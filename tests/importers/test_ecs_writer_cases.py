@@ -4,6 +4,7 @@ are on what netgen will build, not on the text."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import attrs
@@ -386,3 +387,27 @@ def test_an_https_target_group_means_tls_to_the_pods(tmp_path: Path, via: str,
     assert ("target-protocol" in codes(generated)) is warned
     if warned:
         assert "BackendTLSPolicy" in generated.warnings[0].message
+
+
+def test_a_later_more_specific_rule_that_overlaps_is_named(tmp_path: Path) -> None:
+    """The ALB tried rule 10 first; the cluster tries the more specific rule 20 first: a
+    request matching both changes target, and the warning says which."""
+    sys = system(alb(*https(
+        rule(10, fwd(("api", "v2", 1)), headers=(HeaderMatch("User-Agent", ("*Chrome*",)),)),
+        rule(20, fwd(("web", None, 1)), queries=(QueryMatch("version", "beta"),),
+             methods=("GET",)),
+        rule(30, fwd(("web", None, 1)), headers=(HeaderMatch("X-Tier", ("gold",)),),
+             paths=(prefix("/static"),)),
+        rule(40, fwd(("api", "v1", 1)), headers=(HeaderMatch("X-Tier", ("silver",)),),
+             paths=(prefix("/static"),)),
+    )))
+    found, generated = routes(sys, tmp_path)
+    assert len(found) == 4
+    pairs = [tuple(re.findall(r"rule (\d+) \(", w.message)) for w in generated.warnings]
+    # 30 and 40 exclude each other (X-Tier); 20 and 30 go to the same target
+    assert pairs == [("20", "10"), ("30", "10"), ("40", "10"), ("40", "20")]
+    assert set(codes(generated)) == {"rule-order"}
+    message = generated.warnings[0].message
+    assert message.startswith("HTTPS:443 rule 20 (method GET, query version=beta) comes after "
+                              "HTTPS:443 rule 10 (header User-Agent: *Chrome*)")
+    assert "went to tg-api-v2 and now goes to tg-web-all" in message

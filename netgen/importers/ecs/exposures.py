@@ -16,6 +16,7 @@ ALB evaluation order, and whatever the DSL cannot say is reported rather than dr
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 from collections.abc import Callable
 from fractions import Fraction
@@ -35,6 +36,7 @@ from netgen.importers.ecs.model import (
     TlsCertificate,
 )
 from netgen.importers.ecs.problems import Finding, Source
+from netgen.routes import RouteKey, canonical_path, precedence
 
 Locate = Callable[[str], Source]
 LAYER4 = ("TCP", "TLS")  # NLB listener protocols netgen exposes (UDP needs a UDP port)
@@ -203,7 +205,32 @@ class ExposurePlanner:
                                                "request, so this default never answered")
             kept += [(route, e) for e in block.entries]
             blocks.append(block)
+        self._check_order(li, kept)
         return blocks
+
+    def _check_order(self, li: Listener, kept: list[tuple[Route, Entry]]) -> None:
+        """The ALB tries rules by priority; netgen (and the ALB it configures) by
+        specificity. Two rules a request can match both, to different targets, answer
+        differently when the later one is the more specific (or as specific): say so."""
+        warned: set[tuple[str, str]] = set()
+        for i, (first_route, first) in enumerate(kept):
+            for route, entry in kept[i + 1:]:
+                if route is first_route or entry.target == first.target:
+                    continue
+                if _precedence(entry) > _precedence(first) or not _overlap(first, entry):
+                    continue
+                pair = (rule_name(li, first_route), rule_name(li, route))
+                if pair in warned:
+                    continue
+                warned.add(pair)
+                at = self.locate(route.rule_arn) if route.rule_arn else ""
+                self._warn("rule-order", f"{pair[1]} ({_conditions(route)}) comes after "
+                           f"{pair[0]} ({_conditions(first_route)}) on the ALB, but is at least "
+                           "as specific, so in the cluster it is tried first: a request "
+                           "matching both went to "
+                           f"{_action(first_route.action)} and now goes to "
+                           f"{_action(route.action)}; make the rules exclusive if that matters",
+                           at)
 
     def _without_shadowed(self, block: RuleBlock, kept: list[tuple[Route, Entry]]) -> RuleBlock:
         """Drops the exposures an earlier rule of the listener already answers on the ALB."""
@@ -417,6 +444,44 @@ def _key(e: Entry) -> tuple[object, ...]:
         return ("NLB", e.target.service, e.port)
     return (e.host, e.path, e.exact, tuple(sorted((n.lower(), v) for n, v in e.headers)),
             tuple(sorted(e.query)), tuple(sorted(e.methods)), tuple(sorted(e.source_ips)))
+
+
+def _precedence(e: Entry) -> tuple[object, ...]:
+    """Where netgen's route table puts the exposure (`netgen.routes.precedence`)."""
+    matches = [(n.lower(), v) for n, v in e.headers] + [(f"?{k}", v) for k, v in e.query]
+    matches += [(":method", " ".join(e.methods))] if e.methods else []
+    matches += [(":source-ip", " ".join(e.source_ips))] if e.source_ips else []
+    path, kind = canonical_path(e.path, "Exact" if e.exact else "Prefix")
+    return precedence(RouteKey(e.host, path, kind, tuple(sorted(matches))))
+
+
+def _overlap(a: Entry, b: Entry) -> bool:
+    """Some request can match both (conservative: True unless they surely exclude)."""
+    if a.host is not None and b.host is not None and not (
+            _host_covers(a.host, b.host) or _host_covers(b.host, a.host)):
+        return False
+    if a.path is not None and b.path is not None and not (
+            _path_covers(a.path, a.exact, b.path, b.exact)
+            or _path_covers(b.path, b.exact, a.path, a.exact)):
+        return False
+    if not (a.wildcards or b.wildcards):
+        values = {n.lower(): v for n, v in a.headers}
+        if any(values.get(n.lower(), v) != v for n, v in b.headers):
+            return False
+    query = dict(a.query)
+    if any(query.get(k, v) != v for k, v in b.query):
+        return False
+    if a.methods and b.methods and not set(a.methods) & set(b.methods):
+        return False
+    return not a.source_ips or not b.source_ips or any(
+        _cidr_overlap(x, y) for x in a.source_ips for y in b.source_ips)
+
+
+def _cidr_overlap(a: str, b: str) -> bool:
+    try:
+        return ipaddress.ip_network(a, strict=False).overlaps(ipaddress.ip_network(b, strict=False))
+    except (ValueError, TypeError):
+        return True
 
 
 def _catches_all(route: Route, e: Entry) -> bool:

@@ -247,3 +247,20 @@ def test_utf16_without_a_byte_order_mark(tmp_path: Path) -> None:
 def test_corefile_lines_are_never_wrapped() -> None:
     line = "    rewrite name exact " + "a" * 60 + ".shop.local " + "b" * 60 + ".svc.cluster.local"
     assert comment("text\n" + line).splitlines()[1] == "# " + line
+
+
+def test_code_deploy_task_sets_beside_the_task_definition_are_versions(tmp_path: Path) -> None:
+    """CODE_DEPLOY services list `taskDefinition` (the primary's) and, during a blue/green
+    deployment, both task sets: each task set is a version all the same."""
+    for p in (PUBLISHED / "external-deployer").glob("*.json"):
+        (tmp_path / p.name).write_text(p.read_text())
+    path = tmp_path / "ecs-services.json"
+    doc = json.loads(path.read_text())
+    products = doc["services"][0]
+    products["deploymentController"] = {"type": "CODE_DEPLOY"}
+    products["taskDefinition"] = products["taskSets"][0]["taskDefinition"]
+    path.write_text(json.dumps(doc))
+    (products_service,) = [s for s in analyse(load_exports(tmp_path)).services
+                           if s.name == "products"]
+    assert [(v.name, v.task_definition, v.replicas) for v in products_service.versions] == [
+        ("v1", "products:2", 2), ("v2", "products:3", 1)]

@@ -39,7 +39,7 @@ def _task_sets(exports: Exports, findings: list[Finding]) -> Exports:
     services: dict[str, Service] = {}
     sources = dict(exports.sources)
     for arn, service in exports.services.items():
-        if service.taskDefinition is not None or not service.taskSets:
+        if not service.taskSets:  # CODE_DEPLOY lists them beside taskDefinition, EXTERNAL alone
             services[arn] = service
             continue
         at = exports.source(arn)

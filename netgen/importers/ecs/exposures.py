@@ -305,7 +305,7 @@ class ExposurePlanner:
         target = self._target(route.action, title, at)
         if target is None:
             return evolve(block, left_out="no backend left to forward to")
-        missing = self._inexpressible(route)
+        missing = self._inexpressible(route) if self.via != "CLUSTER" else []
         if missing:
             reason = (f"its {' and '.join(missing)} condition cannot be expressed with "
                       f"--via {self.via}, and without it the rule would match more; left out, "

@@ -24,6 +24,7 @@ from netgen.importers.ecs.model import (
     Version,
 )
 from netgen.importers.ecs.naming import dns_label, unique
+from netgen.importers.ecs.normalise import TASK_SET
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.pysource import Call, Name, Node, call, mapping, sequence
 from netgen.importers.ecs.secrets import SecretNames
@@ -318,10 +319,12 @@ class ServiceWriter:
         if len(s.versions) == 1:
             v = s.versions[0]
             return f"{s.name}: ECS service {v.ecs_service}, task definition {v.task_definition}."
-        lines = [f"{s.name}: {len(s.versions)} ECS services, run as versions of one service "
+        task_sets = all(TASK_SET in v.ecs_service_arn for v in s.versions)
+        what = "task sets" if task_sets else "ECS services"
+        lines = [f"{s.name}: {len(s.versions)} {what}, run as versions of one service "
                  "(primary first):"]
-        lines += [f"  {v.name}: ECS service {v.ecs_service}, task definition "
-                  f"{v.task_definition}" for v in s.versions]
+        lines += [f"  {v.name}: {_runs(v)}, task definition {v.task_definition}"
+                  for v in s.versions]
         return "\n".join(lines)
 
     def _notes(self, s: Service) -> list[str]:
@@ -368,6 +371,13 @@ def _fold(flat: dict[str, Node]) -> dict[str, Node]:
         elif key in flat:
             out[key] = flat[key]
     return out
+
+
+def _runs(v: Version) -> str:
+    """What ran the version on ECS: a service, or one task set of it."""
+    if TASK_SET in v.ecs_service_arn:
+        return f"task set {v.ecs_service_arn.split(TASK_SET, 1)[1]} of ECS service {v.ecs_service}"
+    return f"ECS service {v.ecs_service}"
 
 
 def _version_call(settings: dict[str, Node]) -> Call:

@@ -264,3 +264,18 @@ def test_code_deploy_task_sets_beside_the_task_definition_are_versions(tmp_path:
                            if s.name == "products"]
     assert [(v.name, v.task_definition, v.replicas) for v in products_service.versions] == [
         ("v1", "products:2", 2), ("v2", "products:3", 1)]
+
+
+def test_running_tasks_are_named_for_what_they_are(tmp_path: Path) -> None:
+    """The AWS CLI reference's describe-task-definition example prints describe-tasks
+    output (`tasks`, each with a `taskArn`): that file is named, not misread."""
+    (tmp_path / "td.json").write_text(json.dumps({"tasks": [{
+        "taskArn": "arn:aws:ecs:us-east-1:053534965804:task/fargate-cluster/c524291ae415",
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:053534965804:task-definition/webserver:5",
+        "lastStatus": "RUNNING"}], "failures": []}))
+    (tmp_path / "task-definition.json").write_text(
+        (PUBLISHED / "taskdefs-only" / "task-definition.json").read_text())
+    warnings = analyse(load_exports(tmp_path)).warnings
+    assert [(w.code, w.file) for w in warnings if w.code == "other-format"] == [
+        ("other-format", "td.json")]
+    assert "describe-tasks output" in next(w.message for w in warnings if w.file == "td.json")

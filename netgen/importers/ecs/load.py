@@ -196,6 +196,10 @@ def other_format(doc: Any) -> str | None:
     if "terraform_version" in doc or ("lineage" in doc and "resources" in doc):
         return ("Terraform state: not read; export the running services with the AWS CLI "
                 "(docs/migration.md)")
+    tasks = doc.get("tasks")
+    if isinstance(tasks, list) and any(isinstance(t, dict) and "taskArn" in t for t in tasks):
+        return ("aws ecs describe-tasks output (running tasks): netgen needs their task "
+                "definitions (describe-task-definition --task-definition <taskDefinitionArn>)")
     for key, command in _LISTINGS.items():
         if key in doc:
             return (f"a list of ARNs ({command}): netgen needs the descriptions; run the "

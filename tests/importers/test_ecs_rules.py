@@ -348,3 +348,27 @@ def test_generated_service_names_are_shortened_and_listed(tmp_path):
                                                  "web-service"]
     text = write_blueprint(system).text
     assert "#     shop-prod-ApiCanaryService-1ABC2DEF3GH2 -> api v2\n" in text
+
+
+def test_urls_through_the_old_load_balancer_call_the_service_directly():
+    """A URL with the ALB's DNS name, or a host its rules route, went through one of its
+    rules to a migrated service: the value names the service now, and the call is declared;
+    any other host is an external with the call."""
+    docs = shop_documents()
+    web = docs["td-shop-web-7.json"]["taskDefinition"]["containerDefinitions"][0]
+    dns = docs["alb.json"]["LoadBalancers"][0]["DNSName"]
+    web["environment"] += [
+        {"name": "API_PUBLIC", "value": f"http://{dns}/api/v1/products"},
+        {"name": "ADMIN_URL", "value": "https://admin.shop.example.com/dashboard"},
+        {"name": "PAYMENTS_API", "value": "https://api.stripe.com"},
+    ]
+    system = analysed(docs)
+    web_env = system.service("web").versions[0].container.env
+    env = next(e for e in web_env if e.name == "API_PUBLIC")
+    assert [(link.text, link.service) for link in env.links] == [(f"http://{dns}", "api")]
+    text = write_blueprint(system).text
+    assert '"API_PUBLIC": "http://api.shop.svc.cluster.local:8080/api/v1/products"' in text
+    assert '"ADMIN_URL": "http://admin.shop.svc.cluster.local' in text
+    assert 'external("api-stripe", host="api.stripe.com", port=443, alias=False)' in text
+    assert {(e.source, e.target) for e in system.egress} >= {
+        ("web", "api"), ("web", "admin"), ("web", "api-stripe")}

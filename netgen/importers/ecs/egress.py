@@ -109,6 +109,7 @@ class EgressBuilder:
         externals: list[External],
     ) -> tuple[list[Service], list[External], list[EgressCall]]:
         self.lbs = {i.dns_name.lower(): i for i in ingresses if i.dns_name}
+        self.ingresses = ingresses
         self.known = {n.host for n in names}
         self.externals = externals
         self.used = {s.name for s in services} | {x.name for x in externals}
@@ -199,7 +200,7 @@ class EgressBuilder:
         for dest in destinations(var.value):
             if dest.host in _LOCAL or dest.host in self.known or _is_known(dest.host, self.known):
                 continue
-            ingress = self.lbs.get(dest.host)
+            ingress = self.lbs.get(dest.host) or self._serving(dest.host)
             if ingress is not None:
                 link = self._through_lb(service, var, dest, ingress, at)
                 if link is not None:
@@ -241,6 +242,11 @@ class EgressBuilder:
             self.externals.append(existing)
         self.calls.append(EgressCall(service, existing.name, var.name, dest.port))
 
+    def _serving(self, host: str) -> Ingress | None:
+        """The application load balancer whose rules name `host` (a domain pointed at it)."""
+        return next((i for i in self.ingresses if not i.network for li in i.listeners
+                     for r in li.routes if any(_host_matches(h, host) for h in r.hosts)), None)
+
     def _through_lb(self, service: str, var: EnvVar, dest: Destination, ingress: Ingress,
                     at: Source) -> LoadBalancerLink | None:
         scheme = (dest.scheme or "http").lower()
@@ -248,7 +254,8 @@ class EgressBuilder:
         listener = next((li for li in ingress.listeners if li.port == port), None)
         if listener is not None and listener.https_redirect:
             listener = next((li for li in ingress.listeners if li.protocol == "HTTPS"), None)
-        routed = _route_for(listener, dest.path) if listener else None
+        host = None if dest.host == (ingress.dns_name or "").lower() else dest.host
+        routed = _route_for(listener, dest.path, host) if listener else None
         if routed is None:
             self.findings.append(at.finding(
                 "egress-load-balancer",
@@ -269,12 +276,17 @@ class EgressBuilder:
                                 f"{listener.protocol}:{listener.port} {rule}")
 
 
-def _route_for(listener: Listener, path: str) -> tuple[str | None, str, str] | None:
-    """The first rule, in ALB order, a request with the load balancer's own host name and
-    `path` (and no particular header, method or query) certainly matches, as (the service
-    it forwards to, or None and the reason, and the rule's name)."""
+def _route_for(listener: Listener, path: str, host: str | None = None,
+               ) -> tuple[str | None, str, str] | None:
+    """The first rule, in ALB order, a request for `host` (None: the load balancer's own
+    DNS name, which no host condition names) and `path`, with no particular header,
+    method, query or source, certainly matches, as (the service it forwards to, or None
+    and the reason, and the rule's name)."""
     for route in listener.routes:
-        if route.hosts or route.headers or route.methods or route.queries:
+        if route.headers or route.methods or route.queries or route.source_ips:
+            continue
+        if route.hosts and (host is None or not any(_host_matches(h, host)
+                                                     for h in route.hosts)):
             continue
         if route.paths and not any(fnmatchcase(path, p.pattern) for p in route.paths):
             continue
@@ -287,6 +299,11 @@ def _route_for(listener: Listener, path: str) -> tuple[str | None, str, str] | N
                           "point the value at one service by hand"), rule
         return services[0], "", rule
     return None
+
+
+def _host_matches(pattern: str, host: str) -> bool:
+    """ALB host conditions: case-insensitive, `*` and `?` wildcards."""
+    return fnmatchcase(host.lower(), pattern.lower())
 
 
 def _short(host: str) -> str:

@@ -22,6 +22,8 @@ class DnsName:
 def dns_names(plan: Plan) -> list[DnsName]:
     out: list[DnsName] = []
     for s in plan.services:
+        if s.port is None:  # a worker: no Service, no name
+            continue
         port = s.port.port
         if s.headless and not s.stateful:
             out.append(DnsName("headless", s.fqdn, s.name, port, "every ready pod's IP", s.loc))

@@ -21,6 +21,7 @@ from netgen.model import (
     Blueprint,
     BlueprintInfo,
     Call,
+    Container,
     DnsForward,
     DnsLog,
     Env,
@@ -276,13 +277,17 @@ def service(
     service_account_token: bool | None = None,
     host_network: bool | None = None,
     storage: Storage | None = None,
+    containers: Iterable[Container] | None = None,
+    node_selector: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> None:
     """A workload and its Service. `cpu`/`memory` are requests, `cpu_limit`/`memory_limit`
     limits (each printed only when given); `versions` may map each version to `version(...)`
     settings that override the service's. `pod_security` down to `storage` say how its
     pods run (docs/pod-security.md): what they need beyond the environment's level is an
-    error, so a blueprint cannot quietly weaken a namespace."""
+    error, so a blueprint cannot quietly weaken a namespace. `containers=[container(...)]`
+    runs more containers in the same pods (every version's); `node_selector` the node labels
+    its pods need (`{"kubernetes.io/arch": "arm64"}`)."""
     b = _builder()
     pod = PodSettings(
         pod_security=pod_security, run_as_user=run_as_user, run_as_group=run_as_group,
@@ -302,6 +307,8 @@ def service(
             protocol=protocol, app_protocol=app_protocol, port_name=port_name, tier=tier,
             extra=extra, settings=settings, version_settings=tuple(by_version.items()),
             pod=pod,
+            containers=() if containers is None else _sequence(containers),
+            node_selector=_dict(node_selector),
         )
     )
 
@@ -318,6 +325,32 @@ def storage(
     (a volumeClaimTemplate) mounted at `path`; `storage_class` None uses the cluster's
     default class."""
     return Storage(size, path, storage_class, access_mode, name)
+
+
+def container(
+    name: str,
+    *,
+    image: str | None = None,
+    ports: Iterable[int] | None = None,
+    env_vars: Mapping[str, str] | None = None,
+    secrets: Mapping[str, SecretKeyRef] | None = None,
+    command: Iterable[str] | None = None,
+    args: Iterable[str] | None = None,
+    cpu: str | None = None,
+    memory: str | None = None,
+    cpu_limit: str | None = None,
+    memory_limit: str | None = None,
+    liveness: Probe | None = None,
+    readiness: Probe | None = None,
+    volumes: Iterable[Volume] | None = None,
+) -> Container:
+    """Another container in a service's pods (`service(..., containers=[...])`): a
+    database or helper the main container reaches on localhost. `ports` are its container
+    ports; the Service still only reaches the service's own port. A volume named like one
+    of the service's is the same volume, mounted here too."""
+    settings = _settings(image, None, env_vars, secrets, command, args, cpu, memory, cpu_limit,
+                         memory_limit, liveness, readiness, None, volumes)
+    return Container(name, () if ports is None else _sequence(ports), settings)
 
 
 def external(
@@ -371,10 +404,15 @@ def expose(
     auth: BasicAuth | None = None,
     group: str | None = None,
     route: str | None = None,
+    query: Mapping[str, str] | None = None,
+    methods: Iterable[str] | None = None,
+    source_ips: Iterable[str] | None = None,
     **options: Any,
 ) -> None:
     """How a service is reached. `route=` names the generated route object (Ingress, or the
-    HTTPRoute that exposures of one host and the same `route=` share)."""
+    HTTPRoute that exposures of one host and the same `route=` share). `query` (every pair
+    present), `methods` (any of them) and `source_ips` (the client's address in one of
+    them) narrow the route, where the backend can express it."""
     b = _builder()
     matches = (match,) if isinstance(match, HeaderMatch) else _seq(match)
     all_ports = _seq(ports)
@@ -388,6 +426,8 @@ def expose(
             redirect_https=redirect_https, node_port=node_port, ports=all_ports, scheme=scheme,
             health=check, rewrite=rewrite, rate_limit=rate_limit, auth=auth, group=group,
             options=options, route=route,
+            query=tuple(query.items()) if isinstance(query, Mapping) else _seq(query),
+            methods=_seq(methods), source_ips=_seq(source_ips),
         )
     )
 
@@ -402,8 +442,10 @@ def tls_secret(name: str) -> TlsSecret:
     return TlsSecret(name)
 
 
-def header(name: str, value: str) -> HeaderMatch:
-    return HeaderMatch(name, value)
+def header(name: str, value: str, *, wildcards: bool = False) -> HeaderMatch:
+    """Match a request header; `wildcards=True` reads `*` and `?` in `value` as ALB does
+    (any run of characters, one character), which only ALB can express."""
+    return HeaderMatch(name, value, wildcards)
 
 
 def basic(secret: str, realm: str | None = None) -> BasicAuth:
@@ -424,8 +466,10 @@ def health_check(
     timeout: int | None = None,
     healthy: int | None = None,
     unhealthy: int | None = None,
+    codes: str | None = None,
 ) -> HealthCheck:
-    return HealthCheck(path, interval, timeout, healthy, unhealthy)
+    """The load balancer's check of each target; `codes` the HTTP codes counted healthy."""
+    return HealthCheck(path, interval, timeout, healthy, unhealthy, codes)
 
 
 def dns_forward(zone: str, *, to: Iterable[str], policy: str | None = None) -> None:

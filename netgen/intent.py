@@ -81,7 +81,7 @@ def endpoints(plan: Plan) -> dict[str, Endpoint]:
     out = {
         workload_id(s.namespace, s.name): Endpoint(
             workload_id(s.namespace, s.name), "workload", s.namespace, s.labels,
-            serves=((s.port.protocol, s.port.target_port),),
+            serves=((s.port.protocol, s.port.target_port),) if s.port else (),
         )
         for s in plan.services
     }
@@ -130,7 +130,8 @@ def intended_connectivity(plan: Plan) -> set[Flow]:
             flows.update(Flow(ids[s.name], x.id, *x.serves[0]) for x in externals)
             flows.update(
                 Flow(ids[s.name], ids[o.name], o.port.protocol, o.port.target_port)
-                for o in plan.services if o.namespace == s.namespace and o.name != s.name
+                for o in plan.services
+                if o.namespace == s.namespace and o.name != s.name and o.port is not None
             )
 
     reached: dict[tuple[str, str, int], list[IpBlock]] = {}  # (caller, proto, port) -> blocks

@@ -209,7 +209,7 @@ def _public_stateful(ctx: LintContext) -> Iterator[Lint]:
 def _private_ranges_admitted(ctx: LintContext) -> Iterator[Lint]:
     if not ctx.declared_strict:
         return
-    targets = {s.name: s.port.target_port for s in ctx.plan.services}
+    targets = {s.name: s.port.target_port for s in ctx.plan.services if s.port is not None}
     routes = {(r.name, r.service): r for r in ctx.plan.routes}
     for src in ctx.plan.network.sources:
         r = routes.get((src.route, src.service))

@@ -82,6 +82,8 @@ Tls = AcmCert | TlsSecret
 class HeaderMatch:
     name: str
     value: str
+    wildcards: bool = False
+    """`value` uses ALB's wildcards: `*` any run of characters, `?` one character."""
 
 
 @frozen
@@ -104,6 +106,8 @@ class HealthCheck:
     timeout: int | None = None
     healthy: int | None = None
     unhealthy: int | None = None
+    codes: str | None = None
+    """HTTP status codes counted as healthy ("200", "200-299", "200,302")."""
 
 
 @frozen
@@ -143,6 +147,10 @@ class Service:
     settings: WorkloadSettings = field(factory=lambda: WorkloadSettings())
     version_settings: tuple[tuple[str, Any], ...] = ()
     pod: PodSettings = field(factory=lambda: PodSettings())
+    containers: Any = ()
+    """Further containers of the same pod (`container(...)`), as written."""
+    node_selector: Any = field(factory=dict)
+    """Node labels the pods must run on (`kubernetes.io/os: windows`), as written."""
 
 
 @frozen
@@ -191,6 +199,12 @@ class Exposure:
     group: str | None = None
     options: Mapping[str, Any] = field(factory=dict)
     route: str | None = None
+    query: Any = ()
+    """(name, value) pairs the query string must hold, as written."""
+    methods: Any = ()
+    """HTTP methods, any of which the request must use."""
+    source_ips: Any = ()
+    """CIDRs the client's address must be in."""
 
 
 @frozen
@@ -379,6 +393,16 @@ class Volume:
     claim: str | None = None
     read_only: bool = False
     size_limit: str | None = None
+
+
+@frozen
+class Container:
+    """Another container in the service's pods: it shares their network (localhost) and
+    volumes, and is not reached through the Service (its `ports` are for localhost)."""
+
+    name: str
+    ports: Any = ()
+    settings: WorkloadSettings = field(factory=lambda: WorkloadSettings())
 
 
 @frozen

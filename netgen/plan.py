@@ -64,6 +64,23 @@ class EnvVar:
 
 
 @frozen
+class ContainerPlan:
+    """A further container of a workload's pods (`container(...)`)."""
+
+    name: str
+    image: str
+    ports: tuple[int, ...] = ()
+    env: tuple[EnvVar, ...] = ()
+    secret_env: tuple[SecretEnvVar, ...] = ()
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    resources: ResourcesPlan | None = None
+    liveness: ProbePlan | None = None
+    readiness: ProbePlan | None = None
+    volumes: tuple[VolumePlan, ...] = ()
+
+
+@frozen
 class Workload:
     """One Deployment or StatefulSet: a service, or one version of a versioned service."""
 
@@ -76,7 +93,7 @@ class Workload:
     replicas: int
     labels: Labels
     selector: Labels
-    port: PortPlan
+    port: PortPlan | None
     health: str | None
     env: tuple[EnvVar, ...]
     governing_service: str | None
@@ -94,6 +111,8 @@ class Workload:
     security: SecurityPlan | None = None  # None only while resolving
     storage: StoragePlan | None = None
     disruption_budget: bool = False
+    containers: tuple[ContainerPlan, ...] = ()
+    node_selector: Labels = ()
 
 
 @frozen
@@ -109,7 +128,8 @@ class ServicePlan:
     name: str
     namespace: str
     fqdn: str
-    port: PortPlan
+    port: PortPlan | None
+    """None: a worker (`service()` without `port=`), which gets no Service object."""
     selector: Labels
     labels: Labels
     versions: tuple[VersionPlan, ...]
@@ -184,6 +204,13 @@ class RoutePlan:
     options: Mapping[str, Any] = field(factory=dict)
     route: str | None = None  # the user's name for the route object (`expose(route=...)`)
     part: str = ""  # "-2"...: exposures sharing route=; "-match": a canary's header half
+    query: tuple[tuple[str, str], ...] = ()
+    methods: tuple[str, ...] = ()
+    source_ips: tuple[str, ...] = ()
+    backend_tls: bool = False
+    """The pods serve TLS (`service(app_protocol="https")`): ALB and ingress-nginx connect
+    with TLS (`backend-protocol: HTTPS`); Gateway API would need a BackendTLSPolicy, which
+    netgen does not write (the Service's appProtocol says `https` all the same)."""
 
     @property
     def object_name(self) -> str:
@@ -364,6 +391,7 @@ class NetworkPlan:
 # --- how a workload's pods run (pod security, identity, storage, host network) -----------
 
 PSA_VERSION = "v1.33"  # the Pod Security Standards version every namespace label pins
+SCRATCH = VolumePlan("tmp", "/tmp")  # the writable /tmp of a read-only root filesystem
 
 
 def psa_labels(level: PodSecurity) -> Labels:

@@ -88,8 +88,11 @@ def canonical_path(path: str | None, path_type: str) -> tuple[str, str]:
 
 def route_key(route: RoutePlan) -> RouteKey:
     path, path_type = canonical_path(route.path, route.path_type)
-    matches = tuple(sorted((m.name.lower(), m.value) for m in route.matches))
-    return RouteKey(route.host, path, path_type, matches)
+    matches = [(m.name.lower(), m.value) for m in route.matches]
+    matches += [(f"?{k}", v) for k, v in route.query]  # not header names: no clash
+    matches += [(":method", " ".join(sorted(route.methods)))] if route.methods else []
+    matches += [(":source-ip", " ".join(sorted(route.source_ips)))] if route.source_ips else []
+    return RouteKey(route.host, path, path_type, tuple(sorted(matches)))
 
 
 def precedence(key: RouteKey) -> tuple[object, ...]:

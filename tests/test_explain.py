@@ -76,8 +76,8 @@ def test_cli_json_every_environment() -> None:
 
 
 def test_cli_errors_and_usage(blueprint_file) -> None:  # type: ignore[no-untyped-def]
-    bad = blueprint_file("from netgen import *\nservice('web', image='x')\n")
+    bad = blueprint_file("from netgen import *\nservice('web', image='x', health='/h')\n")
     code, out, err = netgen("explain", "dns", bad)
     assert (code, out) == (1, "")
-    assert f"{bad}:2: error: service('web'): port= is required" in err
+    assert f"{bad}:2: error: service('web'): health= needs port=" in err
     assert netgen("explain")[0] == 2

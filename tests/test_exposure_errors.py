@@ -196,12 +196,14 @@ def test_alb_rule_limits(blueprint_file: MakeBlueprint) -> None:
     body = ('expose("web", via=ALB, path="/a", match=[header("X-A", "1"), header("X-B", "2"), '
             'header("X-C", "3")])\n'
             'expose("web", via=ALB, path="/b", match=header("X-Tier", "gold*"))\n'
-            'expose("web", via=ALB, path="/c", redirect_https=True)\n')
+            'expose("web", via=ALB, path="/c", redirect_https=True)\n'
+            'expose("web", via=ALB, path="/d", match=header("X-Tier", "gold*", wildcards=True))\n')
     assert diagnostics(blueprint_file, body) == [
         at(0, "expose('web', via=ALB): ALB allows 5 match values per rule (host, path patterns "
               "and headers); this route needs 6"),
         at(1, "expose('web', via=ALB): ALB reads '*' and '?' in header values as wildcards; "
-              "header 'X-Tier' value 'gold*' cannot match literally"),
+              "header 'X-Tier' value 'gold*' cannot match literally (header(..., "
+              "wildcards=True) if they are meant as wildcards)"),
         at(2, "expose('web', via=ALB): ALB can only redirect to HTTPS from a listener with a "
               "certificate; set tls=acm('arn:...')"),
     ]

@@ -203,7 +203,7 @@ def test_documented_examples_build(tmp_path: Path) -> None:
 
     text = (Path(__file__).parent.parent / "docs" / "workload-settings.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     for i, source in enumerate(blocks):
         path = tmp_path / f"example_{i}.py"
         path.write_text(source)

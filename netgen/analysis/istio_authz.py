@@ -237,6 +237,8 @@ def expected_allow_matrix(plan: Plan, universe: Iterable[str]) -> frozenset[Allo
     out: set[Allow] = set()
     all_sources = list(universe)
     for w in plan.workloads:
+        if w.port is None:  # a worker accepts nothing
+            continue
         port = w.port.target_port
         allowed = by_service[w.service]
         if w.service not in restricted and not mesh.deny_by_default:

@@ -97,6 +97,10 @@ def _annotations(plan: Plan, route: RoutePlan, order: int) -> dict[str, str]:
         a["ssl-redirect"] = str(next(p["HTTPS"] for p in listen_ports(route) if "HTTPS" in p))
     if route.grpc:
         a["backend-protocol-version"] = "GRPC"
+    if route.backend_tls:
+        a["backend-protocol"] = "HTTPS"
+    if route.health is not None and route.health.codes is not None:
+        a["success-codes"] = route.health.codes
     a.update(_health(route))
     name = backend_name(route)
     if len(route.backends) > 1:
@@ -104,13 +108,29 @@ def _annotations(plan: Plan, route: RoutePlan, order: int) -> dict[str, str]:
                   for b in route.backends]
         a[f"actions.{name}"] = _compact(
             {"type": "forward", "forwardConfig": {"targetGroups": groups}})
-    if route.matches:
-        a[f"conditions.{name}"] = _compact([
-            {"field": "http-header",
-             "httpHeaderConfig": {"httpHeaderName": m.name, "values": [m.value]}}
-            for m in route.matches
-        ])
+    conditions = _conditions(route)
+    if conditions:
+        a[f"conditions.{name}"] = _compact(conditions)
     return {PREFIX + k: v for k, v in sorted(a.items())}
+
+
+def _conditions(route: RoutePlan) -> list[dict[str, Any]]:
+    """Header values as ALB reads them (`*` and `?` are its wildcards), then the query
+    string, the method and the client address (ALB rule conditions)."""
+    out: list[dict[str, Any]] = [
+        {"field": "http-header",
+         "httpHeaderConfig": {"httpHeaderName": m.name, "values": [m.value]}}
+        for m in route.matches]
+    if route.query:
+        out += [{"field": "query-string",
+                 "queryStringConfig": {"values": [{"key": k, "value": v}]}}
+                for k, v in route.query]
+    if route.methods:
+        out.append({"field": "http-request-method",
+                    "httpRequestMethodConfig": {"values": list(route.methods)}})
+    if route.source_ips:
+        out.append({"field": "source-ip", "sourceIpConfig": {"values": list(route.source_ips)}})
+    return out
 
 
 def backend_name(route: RoutePlan) -> str:
@@ -139,7 +159,7 @@ def _named_annotations(route: RoutePlan) -> list[str]:
     names = []
     if len(route.backends) > 1:
         names.append(f"actions.{action_name(route)}")
-    if route.matches:
+    if _conditions(route):
         names.append(f"conditions.{backend_name(route)}")
     return names
 
@@ -147,7 +167,8 @@ def _named_annotations(route: RoutePlan) -> list[str]:
 def _condition_values(route: RoutePlan) -> int:
     path = route.path or "/"
     patterns = 2 if route.path_type == "Prefix" and path != "/" else 1
-    return (1 if route.host else 0) + patterns + len(route.matches)
+    return ((1 if route.host else 0) + patterns + len(route.matches) + len(route.query)
+            + len(route.methods) + len(route.source_ips))
 
 
 def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
@@ -161,9 +182,10 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
             yield route.loc, (f"{d}: the default ALB group '{group}' is longer than 63 "
                               "characters; name one with group=")
         for m in route.matches:
-            if any(ch in m.value for ch in "*?"):
+            if not m.wildcards and any(ch in m.value for ch in "*?"):
                 yield route.loc, (f"{d}: ALB reads '*' and '?' in header values as wildcards; "
-                                  f"header {m.name!r} value {m.value!r} cannot match literally")
+                                  f"header {m.name!r} value {m.value!r} cannot match literally "
+                                  "(header(..., wildcards=True) if they are meant as wildcards)")
         if route.path_type != "Regex" and any(ch in (route.path or "") for ch in "*?"):
             yield route.loc, f"{d}: ALB cannot match '*' or '?' in a path literally"
         for key in _named_annotations(route):
@@ -205,6 +227,8 @@ BACKEND = Backend(
         Feature.HOST, Feature.PATH, Feature.PATH_EXACT, Feature.HEADER_MATCH, Feature.CANARY,
         Feature.VERSION_PIN, Feature.TLS_ACM, Feature.REDIRECT_HTTPS, Feature.HEALTH_CHECK,
         Feature.LISTENER_PORTS, Feature.SCHEME, Feature.GROUP, Feature.GRPC,
+        Feature.HEADER_WILDCARD, Feature.QUERY_MATCH, Feature.METHOD_MATCH,
+        Feature.SOURCE_IP_MATCH, Feature.HEALTH_CODES,
     }),
     terminates_tls=True,
     check=check,

@@ -33,6 +33,11 @@ class Feature(enum.Enum):
     GROUP = "share a load balancer through a group"
     GRPC = "route gRPC"
     REGEX_PATH = "match regular-expression paths"
+    HEADER_WILDCARD = "match header values with wildcards"
+    QUERY_MATCH = "match query parameters"
+    METHOD_MATCH = "match HTTP methods"
+    SOURCE_IP_MATCH = "match client addresses"
+    HEALTH_CODES = "choose the health check's success codes"
 
 
 def required_features(e: Exposure, grpc: bool) -> set[Feature]:
@@ -57,6 +62,11 @@ def required_features(e: Exposure, grpc: bool) -> set[Feature]:
         Feature.GROUP: e.group is not None,
         Feature.GRPC: grpc and e.via in L7_VIAS,  # L4 forwarding carries gRPC as it is
         Feature.REGEX_PATH: e.path_type == "Regex",
+        Feature.HEADER_WILDCARD: any(getattr(m, "wildcards", False) is True for m in e.match),
+        Feature.QUERY_MATCH: bool(e.query),
+        Feature.METHOD_MATCH: bool(e.methods),
+        Feature.SOURCE_IP_MATCH: bool(e.source_ips),
+        Feature.HEALTH_CODES: e.health is not None and e.health.codes is not None,
     }
     need.update(f for f, wanted in flags.items() if wanted)
     return need

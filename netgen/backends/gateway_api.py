@@ -145,13 +145,17 @@ def _match(route: RoutePlan) -> dict[str, Any]:
         match["path"] = {"type": kind, "value": route.path or "/"}
     if route.matches:
         match["headers"] = [{"name": m.name, "value": m.value} for m in route.matches]
+    if route.query:
+        match["queryParams"] = [{"name": k, "value": v} for k, v in route.query]
     return match
 
 
 def _rule(route: RoutePlan) -> dict[str, Any]:
     rule: dict[str, Any] = {"name": route.name}
     match = _match(route)
-    if match:
+    if match and route.methods:  # one method per match; several matches are alternatives
+        rule["matches"] = [{**match, "method": m} for m in route.methods]
+    elif match:
         rule["matches"] = [match]  # path AND headers: one entry (separate entries are OR)
     if route.rewrite is not None:
         if route.path_type == "Exact":
@@ -379,7 +383,7 @@ def _nothing(plan: Plan, r: Renderer) -> Iterator[Document]:
 _HTTP_FEATURES = {
     Feature.HOST, Feature.PATH, Feature.PATH_EXACT, Feature.HEADER_MATCH, Feature.CANARY,
     Feature.VERSION_PIN, Feature.TLS_SECRET, Feature.REDIRECT_HTTPS, Feature.REWRITE,
-    Feature.GRPC,
+    Feature.GRPC, Feature.QUERY_MATCH, Feature.METHOD_MATCH,
 }
 BACKEND = Backend(
     name="GATEWAY",

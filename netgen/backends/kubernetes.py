@@ -15,7 +15,17 @@ from netgen.backends.base import Backend
 from netgen.backends.features import Feature
 from netgen.lower.render import Document, Renderer
 from netgen.model import AcmCert, SourceLoc, Via
-from netgen.plan import Labels, Plan, ProbePlan, RoutePlan, ServicePlan, Workload, psa_labels
+from netgen.plan import (
+    SCRATCH,
+    ContainerPlan,
+    Labels,
+    Plan,
+    ProbePlan,
+    RoutePlan,
+    ServicePlan,
+    Workload,
+    psa_labels,
+)
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
 NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
@@ -53,7 +63,8 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         )
     yield from _identities_and_budgets(plan, r)
     for s in plan.services:
-        yield from _services(plan, s, r)
+        if s.port is not None:  # a worker has no Service
+            yield from _services(plan, s, r)
     for x in plan.externals:
         if x.alias:
             yield _service(
@@ -262,6 +273,9 @@ def pod_parts(w: Workload) -> dict[str, Any]:
             parts["volumes"].append({"name": v.name, "emptyDir": scratch})
     if w.storage is not None:
         parts["mounts"].append({"name": w.storage.name, "mountPath": w.storage.path})
+    parts["containers"] = [_container(c, parts["volumes"], parts["container_security"])
+                           for c in w.containers]
+    parts["node_selector"] = dict(w.node_selector)
     return parts
 
 
@@ -295,6 +309,50 @@ def security_parts(w: Workload) -> dict[str, Any]:
         claims.append({"metadata": {"name": w.storage.name}, "spec": spec})
     return {"security": pod, "container_security": container, "mount_token": sec.mount_token,
             "host_network": sec.host_network, "claims": claims}
+
+
+def _container(
+    c: ContainerPlan, volumes: list[dict[str, Any]], security: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A further container of the pod in Kubernetes field shapes; a volume not already in
+    the pod's list is added to it (a name used twice is the same volume). It runs under the
+    same container securityContext as the main one: Pod Security Admission judges every
+    container of the pod, so one exception would reject the whole pod."""
+    out: dict[str, Any] = {"name": c.name, "image": c.image}
+    if c.command:
+        out["command"] = list(c.command)
+    if c.args:
+        out["args"] = list(c.args)
+    if c.ports:
+        out["ports"] = [{"containerPort": p, "protocol": "TCP"} for p in c.ports]
+    if security:
+        out["securityContext"] = security
+    env: list[dict[str, Any]] = [{"name": e.name, "value": e.value} for e in c.env]
+    env += [{"name": e.name, "valueFrom": {"secretKeyRef": {"name": e.secret, "key": e.key}}}
+            for e in c.secret_env]
+    if env:
+        out["env"] = env
+    if c.resources is not None:
+        out["resources"] = {k: dict(v) for k, v in (("requests", c.resources.requests),
+                                                     ("limits", c.resources.limits)) if v}
+    mounts = []
+    scratch = [SCRATCH] if (security and security.get("readOnlyRootFilesystem")
+                            and all(v.path != SCRATCH.path for v in c.volumes)) else []
+    for v in (*c.volumes, *scratch):
+        mount: dict[str, Any] = {"name": v.name, "mountPath": v.path}
+        if v.read_only:
+            mount["readOnly"] = True
+        mounts.append(mount)
+        if all(existing["name"] != v.name for existing in volumes):
+            volumes.append({"name": v.name, "persistentVolumeClaim": {"claimName": v.claim}}
+                           if v.claim else {"name": v.name, "emptyDir": (
+                               {"sizeLimit": v.size_limit} if v.size_limit else {})})
+    if mounts:
+        out["volumeMounts"] = mounts
+    for key, probe in (("livenessProbe", c.liveness), ("readinessProbe", c.readiness)):
+        if probe is not None:
+            out[key] = _probe(probe)
+    return out
 
 
 def _probe(p: ProbePlan | None) -> dict[str, Any] | None:

@@ -107,6 +107,8 @@ def _annotations(route: RoutePlan, regex: bool) -> dict[str, str]:
         a["rewrite-target"] = target
     if route.grpc:
         a["backend-protocol"] = "GRPC"
+    elif route.backend_tls:
+        a["backend-protocol"] = "HTTPS"
     if isinstance(route.tls, TlsSecret):
         a["ssl-redirect"] = "true" if route.redirect_https else "false"
     elif route.redirect_https:

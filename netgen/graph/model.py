@@ -84,7 +84,7 @@ def build_graph(plan: Plan) -> Graph:
     for s in plan.services:
         sid = services[s.name] = ids.make("svc", s.namespace, s.name)
         kind = "headless Service" if s.headless and not s.stateful else "Service"
-        lines = [s.name, f"{kind} :{s.port.port}"]
+        lines = [s.name, f"{kind} :{s.port.port}" if s.port else "no Service (worker)"]
         if s.stateful and s.headless_name:
             lines.append(f"+ headless {s.headless_name}")
         nodes.append(Node(sid, SERVICE, tuple(lines), clusters[s.namespace].id))

@@ -63,7 +63,7 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         if name in services:
             c.error(x.loc, f"external({name!r}): a service of the same name exists "
                            f"({services[name].loc})")
-    valid = {n: s for n, s in services.items() if s.port is not None and isinstance(n, str)}
+    valid = {n: s for n, s in services.items() if isinstance(n, str)}
     service_plans = envs.service_plans(valid, env)
     by_name = {p.name: p for p in service_plans}
     external_plans = envs.external_plans(externals, env)

@@ -63,8 +63,10 @@ def visible(decls: Sequence[T], env: str, c: Collector, what: str) -> dict[str, 
     return chosen
 
 
-def port_plan(s: Service) -> PortPlan:
-    assert s.port is not None
+def port_plan(s: Service) -> PortPlan | None:
+    """None for a service without `port=` (a worker: a workload without a Service)."""
+    if s.port is None:
+        return None
     default_name = "tcp" if s.stateful or s.protocol != "TCP" else "http"
     if s.app_protocol == "grpc":
         default_name = "grpc"
@@ -169,6 +171,9 @@ def workloads(
                     readiness=workload.probe_plan(w.readiness, p.port),
                     rollout=workload.rollout_plan(w.rollout),
                     volumes=workload.volume_plans(w.volumes),
+                    containers=workload.container_plans(s, p.port),
+                    node_selector=tuple(dict(s.node_selector).items())
+                    if isinstance(s.node_selector, dict) else (),
                 )
             )
     return out
@@ -227,6 +232,10 @@ def call_plans(
         else:
             ok_src = present(call.src, env, services, all_names, c, call.loc, d, "service")
         for dst in call.dsts:
+            if dst in services and services[dst].port is None:
+                c.error(call.loc, f"{d}: '{dst}' has no port= (a worker), so nothing can call "
+                                  "it")
+                continue
             if dst in services:
                 kind = "service"
             elif dst in externals:

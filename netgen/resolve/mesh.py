@@ -167,6 +167,9 @@ def _traffic_plans(
         if not present(name, env.name, services, all_names, c, t.loc, d, "service"):
             continue
         s = plans[name]
+        if s.port is None:
+            c.error(t.loc, f"{d}: '{name}' has no port= (a worker): no traffic reaches it")
+            continue
         http_only = [n for n in ("http1_max_pending", "http2_max_requests",
                                  "max_requests_per_connection", "timeout", "retries")
                      if getattr(t, n) is not None]
@@ -242,7 +245,7 @@ def _peer_authentications(
     if mode is not Mtls.STRICT:
         return
     for s in plans:
-        if s.name in outside:
+        if s.name in outside and s.port is not None:
             yield PeerAuthPlan(s.name, s.namespace, mode.value, s.selector,
                                ((str(s.port.target_port), Mtls.PERMISSIVE.value),))
 
@@ -265,6 +268,8 @@ def _authorizations(
             callers.setdefault(call.dst, set()).add(
                 principal(trust_domain, src.namespace, src.name))
     for s in plans:
+        if s.port is None:  # a worker accepts nothing
+            continue
         port = (str(s.port.target_port),)
         principals = set(callers.get(s.name, ()))
         if s.name in ingress_services:

@@ -47,6 +47,8 @@ Headers = tuple[tuple[str, str], ...]
 
 
 def is_http(s: ServicePlan) -> bool:
+    if s.port is None:
+        return False
     if s.port.app_protocol:
         return s.port.app_protocol.lower() in HTTP_APP_PROTOCOLS
     name = s.port.name

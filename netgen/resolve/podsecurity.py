@@ -29,11 +29,11 @@ from netgen.model import (
     Storage,
 )
 from netgen.plan import (
+    SCRATCH,
     EnvPlan,
     Labels,
     SecurityPlan,
     StoragePlan,
-    VolumePlan,
     Workload,
     psa_labels,
 )
@@ -47,7 +47,6 @@ BASELINE_CAPABILITIES = frozenset({
     "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 })
 ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
-SCRATCH = VolumePlan("tmp", "/tmp")  # the writable /tmp of a read-only root filesystem
 _CAPABILITY = re.compile(r"[A-Z][A-Z0-9_]*").fullmatch
 _SIZE = re.compile(r"\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?").fullmatch
 _MAX_ID = 2**31 - 1

@@ -58,11 +58,16 @@ def route_plans(
         if not present(x.service, e.name, services, all_names, c, x.loc, d, "service"):
             continue
         s, p = services[x.service], plans[x.service]
+        if p.port is None:
+            c.error(x.loc, f"{d}: '{x.service}' has no port= (a worker), so it cannot be "
+                           "exposed")
+            continue
         backend = backend_for(x.via)
         if backend is None:
             c.error(x.loc, f"{d}: exposure via {x.via.name} is not supported yet")
             continue
         grpc = s.app_protocol == "grpc"
+        backend_tls = isinstance(s.app_protocol, str) and s.app_protocol.lower() == "https"
         tls = x.tls if x.tls is not None else _inherited_tls(e.tls, backend)
         effective = x if tls is x.tls else _with_tls(x, tls)
         for feature in sorted(required_features(effective, grpc) - backend.features,
@@ -110,6 +115,10 @@ def route_plans(
             options=dict(x.options),
             route=x.route,
             part="" if shared <= 1 else f"-{shared}",
+            query=x.query if isinstance(x.query, tuple) else (),
+            methods=x.methods if isinstance(x.methods, tuple) else (),
+            source_ips=x.source_ips if isinstance(x.source_ips, tuple) else (),
+            backend_tls=backend_tls,
         )
         routes.extend(_header_canary(route) if x.canary is not None and x.match else (route,))
     _check_conflicts(routes, c)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ from netgen.model import (
     Env,
     Exposure,
     External,
+    HeaderMatch,
     Isolation,
     Service,
     TlsSecret,
@@ -79,11 +81,24 @@ def validate_env(e: Env, c: Collector) -> None:
     validate_env_settings(d, e, c)
 
 
+def _portless(s: Service) -> str | None:
+    """A service without `port=` is a workload nobody calls (a worker): no Service object.
+    What only makes sense with a port is an error."""
+    needs = [name for name, given in (
+        ("target_port", s.target_port is not None), ("port_name", s.port_name is not None),
+        ("app_protocol", s.app_protocol is not None), ("health", s.health is not None),
+        ("headless", bool(s.headless)), ("stateful", bool(s.stateful)),
+        ("versions", bool(s.versions))) if given]
+    if needs:
+        return f"{', '.join(n + '=' for n in needs)} need{'s' if len(needs) == 1 else ''} port="
+    return None
+
+
 def validate_service(s: Service, c: Collector) -> None:
     d = f"service({s.name!r})"
     problems = [
         checks.dns1035(s.name, "service name"),
-        checks.port(s.port) if s.port is not None else "port= is required",
+        checks.port(s.port) if s.port is not None else _portless(s),
         checks.port(s.target_port, "target_port") if s.target_port is not None else None,
         checks.text(s.image, "image") if s.image is not None or not s.version_settings else None,
         checks.labels(s.labels),
@@ -112,6 +127,30 @@ def validate_service(s: Service, c: Collector) -> None:
         _report(c, d, s.loc, p)
     validate_service_settings(s, c)
     validate_pod_settings(s, c)
+
+
+_CODES = re.compile(r"[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*").fullmatch
+_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
+
+
+def _narrowing(x: Exposure) -> list[str | None]:
+    """`query=`, `methods=`, `source_ips=` and header wildcards: well-formed values."""
+    out: list[str | None] = []
+    pairs = x.query if isinstance(x.query, tuple) else None
+    if pairs is None or not all(isinstance(p, tuple) and len(p) == 2 and all(
+            isinstance(v, str) and v for v in p) for p in pairs):
+        out.append(f"query={x.query!r} must map query parameter names to values, such as "
+                   "{'version': 'beta'}")
+    if not isinstance(x.methods, tuple) or not all(m in _METHODS for m in x.methods):
+        out.append(f"methods={x.methods!r} must be a list of HTTP methods such as ['GET', "
+                   "'HEAD'] (upper case)")
+    if not isinstance(x.source_ips, tuple):
+        out.append(f"source_ips={x.source_ips!r} must be a list of CIDRs")
+    else:
+        out += [checks.cidr(v, "source_ips") for v in x.source_ips]
+    out += [f"header {m.name!r}: wildcards={m.wildcards!r} must be True or False"
+            for m in x.match if isinstance(m, HeaderMatch) and not isinstance(m.wildcards, bool)]
+    return out
 
 
 def validate_external(x: External, c: Collector) -> None:
@@ -170,6 +209,7 @@ def validate_exposure(x: Exposure, c: Collector) -> None:
         problems.append("canary= and version= cannot be combined: a pinned route has one backend")
     if x.scheme is not None and x.scheme not in ("internet-facing", "internal"):
         problems.append(f"scheme={x.scheme!r} must be 'internet-facing' or 'internal'")
+    problems += _narrowing(x)
     for m in x.match:
         problems.append(checks.header_name(m.name))
         if not isinstance(m.value, str) or not m.value or len(m.value) > 4096:
@@ -184,6 +224,10 @@ def validate_exposure(x: Exposure, c: Collector) -> None:
             value = getattr(x.health, what)
             if value is not None:
                 problems.append(checks.positive(value, f"health_check {what}"))
+        codes = x.health.codes
+        if codes is not None and (not isinstance(codes, str) or not _CODES(codes)):
+            problems.append(f"health_check codes={codes!r} must be HTTP codes such as '200', "
+                            "'200-299' or '200,302'")
     problems.extend(unknown_arguments(x.options, dsl.expose))
     for p in problems:
         _report(c, d, x.loc, p)

@@ -17,8 +17,18 @@ from typing import Any
 from attrs import evolve, fields
 
 from netgen.diagnostics import Collector
-from netgen.model import Probe, Rollout, SecretKeyRef, Service, SourceLoc, Volume, WorkloadSettings
+from netgen.model import (
+    Container,
+    Probe,
+    Rollout,
+    SecretKeyRef,
+    Service,
+    SourceLoc,
+    Volume,
+    WorkloadSettings,
+)
 from netgen.plan import (
+    ContainerPlan,
     EnvVar,
     PortPlan,
     ProbePlan,
@@ -66,6 +76,50 @@ def validate_service_settings(s: Service, c: Collector) -> None:
         _check_pairs(where, merged, report)
         if s.health is not None and settings.readiness is not None:
             report(f"{where}: readiness= conflicts with the service's health=; keep one")
+    _check_containers(s, d, report)
+    if s.port is None:
+        for what in ("liveness", "readiness"):
+            p = getattr(s.settings, what)
+            if isinstance(p, Probe) and p.exec is None and p.port is None:
+                report(f"{d}: {what}=probe(...) needs port= (the service has none)")
+    if not isinstance(s.node_selector, Mapping):
+        report(f"{d}: node_selector={s.node_selector!r} must be a mapping of node labels")
+    else:
+        problem = checks.labels(dict(s.node_selector))
+        if problem:
+            report(f"{d}: node_selector: {problem}")
+
+
+def _check_containers(s: Service, d: str, report: Any) -> None:
+    """`containers=[container(...)]`: each needs a unique name (not the service's: the main
+    container has it) and an image; ports are whole numbers other containers do not use."""
+    if not isinstance(s.containers, tuple):
+        report(f"{d}: containers={s.containers!r} must be a list of container(...)")
+        return
+    names: set[Any] = {s.name}
+    ports: set[Any] = {s.target_port or s.port} - {None}
+    for c in s.containers:
+        if not isinstance(c, Container):
+            report(f"{d}: containers: {c!r} must be container('name', image=...)")
+            continue
+        where = f"{d}: container({c.name!r})"
+        problem = checks.dns1123(c.name, "container name")
+        if problem:
+            report(f"{where}: {problem}")
+        elif c.name in names:
+            report(f"{where}: the name is taken (the main container is named after the service)")
+        names.add(c.name)
+        if c.settings.image is None:
+            report(f"{where}: image= is required")
+        for port in c.ports if isinstance(c.ports, tuple) else (c.ports,):
+            problem = checks.port(port, "port")
+            if problem:
+                report(f"{where}: {problem}")
+            elif port in ports:
+                report(f"{where}: port {port} is already used by another container of the pod "
+                       "(they share one network namespace)")
+            ports.add(port)
+        _check(where, c.settings, report, stateful=False)
 
 
 def _without_image(s: Service) -> list[str]:
@@ -320,7 +374,7 @@ def resources(w: WorkloadSettings) -> ResourcesPlan | None:
     return ResourcesPlan(requests, limits) if requests or limits else None
 
 
-def probe_plan(p: Probe | None, port: PortPlan) -> ProbePlan | None:
+def probe_plan(p: Probe | None, port: PortPlan | None) -> ProbePlan | None:
     if not isinstance(p, Probe):
         return None
     if p.exec is not None:
@@ -330,9 +384,9 @@ def probe_plan(p: Probe | None, port: PortPlan) -> ProbePlan | None:
     else:
         kind = "grpc" if p.grpc else "tcp"
     target: int | str | None = None
-    if kind != "exec":
+    if kind != "exec" and (p.port is not None or port is not None):
         target = p.port if p.port is not None else (
-            port.target_port if kind == "grpc" else port.name)
+            port.target_port if kind == "grpc" else port.name)  # type: ignore[union-attr]
     return ProbePlan(
         kind=kind, command=tuple(p.exec or ()), path=p.http, port=target, scheme=p.scheme,
         period=p.period, timeout=p.timeout, failures=p.failures, successes=p.successes,
@@ -350,3 +404,30 @@ def volume_plans(volumes: tuple[Volume, ...] | None) -> tuple[VolumePlan, ...]:
         for v in (volumes if isinstance(volumes, tuple) else ())
         if isinstance(v, Volume)
     )
+
+
+def container_plans(s: Service, port: PortPlan | None) -> tuple[ContainerPlan, ...]:
+    """The pod's further containers; each probe's default port is the container's first."""
+    out = []
+    for c in s.containers if isinstance(s.containers, tuple) else ():
+        if not isinstance(c, Container):
+            continue
+        w = c.settings
+        ports = tuple(p for p in c.ports if isinstance(p, int)) if isinstance(
+            c.ports, tuple) else ()
+        own = PortPlan("", ports[0], ports[0], "TCP") if ports else port
+        out.append(ContainerPlan(
+            name=c.name, image=w.image or "", ports=ports, env=env_vars(w, ()),
+            secret_env=secret_env(w), command=tuple(w.command or ()), args=tuple(w.args or ()),
+            resources=resources(w), liveness=_own_port(probe_plan(w.liveness, own), own),
+            readiness=_own_port(probe_plan(w.readiness, own), own),
+            volumes=volume_plans(w.volumes)))
+    return tuple(out)
+
+
+def _own_port(p: ProbePlan | None, port: PortPlan | None) -> ProbePlan | None:
+    """A probe of another container defaults to that container's port by number (its
+    ports have no names)."""
+    if p is None or p.port != "" or port is None:
+        return p
+    return evolve(p, port=port.target_port)

@@ -43,7 +43,8 @@ CASES = {
         "service('web', port=80, image='w')\nexpose('web', via=NLB, match=header('X', 1))\n",
         ["expose('web'): header 'X' value 1 must be a non-empty string of at most 4096 "
          "characters",
-         "expose('web'): match=(HeaderMatch(name='X', value=1),): value=1 must be a string"]),
+         "expose('web'): match=(HeaderMatch(name='X', value=1, wildcards=False),): value=1 "
+         "must be a string"]),
     "via as a string": (
         "service('web', port=80, image='w')\nexpose('web', via='ALB')\n",
         ["expose('web'): via='ALB' must be one of CLUSTER, NODEPORT, NLB, ALB, NGINX, GATEWAY, "

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import attrs
 
 from netgen.importers.ecs import EcsSystem, analyse, load_exports
+from netgen.importers.ecs.model import Forward, Route
 from netgen.importers.ecs.writer import Generated, WriterOptions, write_blueprint
 from netgen.loader import load_blueprint
 from netgen.plan import Plan
@@ -36,6 +38,16 @@ def plan_of(text: str, tmp_path: Path, name: str = "blueprint.py") -> Plan:
     path.write_text(text)
     (plan,) = resolve_all(load_blueprint(path))
     return plan
+
+
+def backend_percents(route: Route) -> tuple[tuple[str, int, str | None], ...]:
+    """A forward's backends as the plan names them (`<service>-<version>` for one
+    version's Service), with their share in whole percents and the version."""
+    assert isinstance(route.action, Forward)
+    total = sum(b.weight for b in route.action.backends)
+    return tuple((f"{b.service}-{b.version}" if b.version else b.service,
+                  int(Fraction(b.weight * 100, total)), b.version)
+                 for b in route.action.backends)
 
 
 def nca_with_outsiders(

@@ -142,7 +142,7 @@ CASES = {
         "probes": [Request("/color"), Request("/"), Request("/color/clear", "POST")],
     },
     "appmesh-cli-examples": {
-        "router": "vrServiceB", "service": "serviceb", "vs": "serviceb-mesh",
+        "router": "vrServiceB", "service": "service-b", "vs": "service-b-mesh",
         "marks": {"vnServiceBv1": ("VERSION", "1"), "vnServiceBv2": ("VERSION", "2")},
         "probes": [
             Request("/"), Request("/orders", "POST"),
@@ -213,7 +213,7 @@ def test_timeouts_and_retries_follow_app_mesh_with_its_default_written_out(
     out, _ = imported(tmp_path, "appmesh-cli-examples", "--mesh", "ISTIO")
     text = out.read_text()
     assert "timeout 15s: App Mesh's default per-request timeout" in text
-    vs = built(out)[("VirtualService", "serviceb-mesh")]
+    vs = built(out)[("VirtualService", "service-b-mesh")]
     beta = Request("/beta", "GET", {"x-user-group": "beta", "user-agent": "Chrome"},
                    {"trace": "on"})
     assert timing(vs, beta) == ("5s", {"attempts": 2, "perTryTimeout": "2000ms",
@@ -267,11 +267,11 @@ def test_the_virtual_gateway_routes_become_istio_exposures(tmp_path: Path) -> No
     docs = built(out)
     a = docs[("VirtualService", "api.example.com")]
     assert a["spec"]["gateways"] == ["app1-istio"]
-    assert where_to(a, Request("/a/x")) == {"servicea.app1.svc.cluster.local": 100}
+    assert where_to(a, Request("/a/x")) == {"service-a.app1.svc.cluster.local": 100}
     assert where_to(a, Request("/b")) is None
     b = docs[("VirtualService", "app1-istio")]
     export = _load(FIXTURES / "appmesh-cli-examples")
-    nodes = version_of_node(docs, "serviceb", CASES["appmesh-cli-examples"]["marks"])
+    nodes = version_of_node(docs, "service-b", CASES["appmesh-cli-examples"]["marks"])
     for request in (Request("/"), Request("/v2/x")):  # through the gateway, still split
         expected = appmesh_route(export, "vrServiceB", request)
         assert expected is not None
@@ -317,7 +317,7 @@ def test_grpc_routes_match_the_service_and_method_path(tmp_path: Path) -> None:
     out = tmp_path / "bp.py"
     code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
     assert code == 0, stderr
-    vs = built(out)[("VirtualService", "serviceb-mesh")]
+    vs = built(out)[("VirtualService", "service-b-mesh")]
     call = Request("/com.amazonaws.services.ColorService/GetColor", "POST",
                    {"mymetadata": "12345"})
     assert where_to(vs, call) == {"v2": 100}
@@ -355,8 +355,8 @@ def test_a_named_port_the_virtual_node_says_is_http_is_routed_as_http(tmp_path: 
     code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
     assert code == 0, stderr
     docs = built(out)
-    assert docs[("Service", "serviceb")]["spec"]["ports"][0]["name"] == "http-api"
-    assert where_to(docs[("VirtualService", "serviceb-mesh")], Request("/v2/x")) == {"v2": 100}
+    assert docs[("Service", "service-b")]["spec"]["ports"][0]["name"] == "http-api"
+    assert where_to(docs[("VirtualService", "service-b-mesh")], Request("/v2/x")) == {"v2": 100}
 
 
 def test_a_route_whose_targets_weigh_nothing_is_left_out_with_a_warning(tmp_path: Path) -> None:
@@ -386,7 +386,7 @@ def test_the_last_routes_retries_stay_its_own(tmp_path: Path) -> None:
     out = tmp_path / "bp.py"
     code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
     assert code == 0, stderr
-    vs = built(out)[("VirtualService", "serviceb-mesh")]
+    vs = built(out)[("VirtualService", "service-b-mesh")]
     assert timing(vs, Request("/v2/x")) == ("1500ms", None)
     assert timing(vs, Request("/")) == ("15s", {"attempts": 4, "perTryTimeout": "1s",
                                                 "retryOn": "gateway-error,reset"})

@@ -330,6 +330,9 @@ def test_warnings(system: EcsSystem):
     td = "$.taskDefinition"
     assert [(w.code, w.file, w.json_path) for w in system.warnings] == [
         ("unknown-file", "iam-task-roles.json", "$"),
+        # ECS cut Service Connect calls at 15 s; a Service does not
+        ("service-connect-timeout", "ecs-services.json",
+         "$.services[3].deployments[0].serviceConnectConfiguration.services[0]"),
         ("ulimits-dropped", "td-shop-api-14.json", f"{td}.containerDefinitions[0].ulimits"),
         ("ulimits-dropped", "td-shop-api-15.json", f"{td}.containerDefinitions[0].ulimits"),
         ("sidecar", "td-shop-orders-22.json", f"{td}.containerDefinitions[1]"),
@@ -342,8 +345,11 @@ def test_warnings(system: EcsSystem):
             "security-groups.json",
             "$.SecurityGroups[5].IpPermissions[0].IpRanges[0]",
         ),
+        # every service kept the default egress rule: STRICT now denies what it named
+        *(("egress-denied", "security-groups.json", f"$.SecurityGroups[{i}]"
+           ".IpPermissionsEgress[0]") for i in (7, 4, 5, 3)),
     ]
-    assert system.warnings[-1] == Finding(
+    assert system.warnings[-5] == Finding(
         "open-to-world",
         "orders accept(s) traffic from anywhere (0.0.0.0/0) without going through a load balancer",
         "security-groups.json",

@@ -7,17 +7,16 @@ import re
 import shutil
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
-from netgen.importers.ecs.model import EcsSystem, Forward
+from netgen.importers.ecs.model import EcsSystem
 from netgen.model import AcmCert, TlsSecret
 from netgen.pipeline import compile_blueprint
 from netgen.validate import validate_documents
 from tests.conftest import documents
-from tests.importers.blueprint_helpers import generate, plan_of, shop_system
+from tests.importers.blueprint_helpers import backend_percents, generate, plan_of, shop_system
 
 CERT = "arn:aws:acm:us-west-2:123456789012:certificate/7c1e5b9a-3d2f-4e8b-a6c0-9f4d2e1b7a53"
 SECRET_ARNS = (
@@ -173,7 +172,7 @@ def test_cloud_map_names_become_cluster_dns_names(tmp_path: Path, namespace: str
         line for line in generated.text.splitlines() if not line.startswith("#"))
     # For names read from elsewhere: a CoreDNS exact rewrite to a Service the build emits.
     rewrites = [line.split()[4:] for line in generated.text.splitlines()
-                if line.startswith("#   rewrite name exact ")]
+                if line.startswith("#     rewrite name exact ")]
     services = {f"{s.name}.{ns}.svc.cluster.local" for s in plan.services}
     assert rewrites == [[f"{n}.shop.local", f"{n}.{ns}.svc.cluster.local"]
                         for n in ("api", "orders", "web")]
@@ -224,12 +223,7 @@ def _alb_table(system: EcsSystem) -> list[tuple[object, ...]]:
     (ingress,) = system.ingresses
     https = next(li for li in ingress.listeners if li.protocol == "HTTPS")
     for route in https.routes:
-        assert isinstance(route.action, Forward)
-        total = sum(b.weight for b in route.action.backends)
-        backends = tuple(
-            (f"{b.service}-{b.version}" if b.version else b.service,
-             int(Fraction(b.weight * 100, total)), b.version)
-            for b in route.action.backends)
+        backends = backend_percents(route)
         headers = [[(h.name, v) for v in h.values] for h in route.headers] or [[]]
         for host in route.hosts or (None,):
             for path in route.paths or (None,):
@@ -287,13 +281,14 @@ def test_warnings_are_listed_with_file_and_path() -> None:
     header = generated.text.split("\nfrom netgen import *", 1)[0]
     codes = [w.code for w in generated.warnings]
     assert codes == [
-        "unknown-file", "ulimits-dropped", "ulimits-dropped", "sidecar", "volume-data",
-        "path-widened", "unattached-security-group", "open-to-world", "rollback", "rollback",
-        "rollback", "external-access", "tls-policy", "health-codes",
+        "unknown-file", "service-connect-timeout", "ulimits-dropped", "ulimits-dropped",
+        "sidecar", "volume-data",
+        "path-widened", "unattached-security-group", "open-to-world", *["egress-denied"] * 4,
+        "rollback", "rollback", "rollback", "external-access", "tls-policy",
     ]
     for w in generated.warnings:
         assert f"[{w.code}]" in header
         if w.file:
-            assert f"({w.file} {w.json_path})" in header
+            assert f"#     ({w.file} {w.json_path})\n" in header
     # the certificate stays in ACM when the ALB terminates TLS: nothing to warn about
     assert "acm-certificate" in [w.code for w in generate(via="NGINX").warnings]

@@ -67,7 +67,7 @@ def _kind(tp: Any) -> str:
         return _kind(args[0])
     if tp is datetime:
         return "timestamp"
-    return {str: "string", int: "integer", bool: "boolean"}.get(tp, "structure")
+    return {str: "string", int: "integer", bool: "boolean", float: "double"}.get(tp, "structure")
 
 
 def _nested(tp: Any) -> type | None:

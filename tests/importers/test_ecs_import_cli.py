@@ -42,12 +42,12 @@ def test_writes_the_blueprint_and_says_what_next(export: Path, tmp_path: Path) -
     code, stdout, stderr = run("import", "ecs", str(export), "-o", str(out))
     assert code == 0, stderr
     assert out.read_text().startswith("# netgen blueprint for the ECS cluster \"shop\"")
-    assert f"netgen: wrote {out} (4 services, 5 exposures via ALB, 14 warnings" in stdout
+    assert f"netgen: wrote {out} (4 services, 5 exposures via ALB, 18 warnings" in stdout
     assert f"netgen build {out} --out out/" in stdout
     assert (f"{export.as_posix()}/td-shop-api-14.json: "
             "$.taskDefinition.containerDefinitions[0].ulimits: warning: [ulimits-dropped]"
             ) in stderr
-    assert stderr.count("warning: [") == 14
+    assert stderr.count("warning: [") == 18
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blueprint.py", "export"]
 
 
@@ -115,7 +115,8 @@ MALFORMED = {
     "malformed JSON": (_malformed_json, r"target-groups.json:\d+:\d+: \$: error: "),
     "missing required field": (
         _missing_field,
-        r"/ecs-services.json: \$\.services\[1\]\.taskDefinition: error: required field missing$",
+        r"/ecs-services.json: \$\.services\[1\]\.taskDefinition: error: required field "
+        r"missing \(a service has a taskDefinition, or taskSets",
     ),
     "unknown target group": (_dangling_target_group, r"\.json: \$\.[^:]+: error: .*"
                                                       r"shop-api-v1"),

@@ -203,9 +203,6 @@ def test_wrong_container_types_are_not_coerced():
     # Problems of one file come in the order of the shape's fields.
     assert problems_of(docs) == (
         Problem(
-            "td-shop-web-7.json", "$.taskDefinition.revision", "expected integer, got boolean true"
-        ),
-        Problem(
             "td-shop-web-7.json",
             "$.taskDefinition.containerDefinitions[0].environment",
             "expected array, got object",
@@ -214,6 +211,9 @@ def test_wrong_container_types_are_not_coerced():
             "td-shop-web-7.json",
             "$.taskDefinition.containerDefinitions[0].command",
             'expected array, got string "npm start"',
+        ),
+        Problem(
+            "td-shop-web-7.json", "$.taskDefinition.revision", "expected integer, got boolean true"
         ),
     )
 
@@ -330,7 +330,7 @@ def test_size_limit_is_configurable(tmp_path: Path):
 def test_not_a_folder_and_empty_folder(tmp_path: Path):
     with pytest.raises(ExportError, match="not a directory"):
         load_exports(tmp_path / "missing")
-    with pytest.raises(ExportError, match=r"no \*\.json files"):
+    with pytest.raises(ExportError, match=r"no AWS CLI export files .* \(it is empty\)"):
         load_exports(tmp_path)
 
 

@@ -10,13 +10,14 @@ import pytest
 from netgen.importers.ecs import EcsSystem, analyse, parse_exports
 from netgen.importers.ecs.discovery import hosts_in
 from netgen.importers.ecs.model import Backend, DnsName, Forward, PathMatch, Redirect
-from netgen.importers.ecs.naming import dns_label, port_name
+from netgen.importers.ecs.naming import dns_label, port_name, readable_names
 from netgen.importers.ecs.paths import translate_path
 from netgen.importers.ecs.probes import liveness, readiness
 from netgen.importers.ecs.problems import Source
 from netgen.importers.ecs.shapes.ecs import HealthCheck
 from netgen.importers.ecs.shapes.elbv2 import Matcher, TargetGroup
 from netgen.importers.ecs.workloads import secret_ref
+from netgen.importers.ecs.writer import write_blueprint
 from tests.importers.ecs_helpers import encode, shop_documents
 
 
@@ -217,9 +218,12 @@ def test_dropped_conditions_and_actions_are_warned():
     rule["Actions"].insert(
         0, {"Type": "authenticate-oidc", "Order": 0, "AuthenticateOidcConfig": {}}
     )
-    found = [(w.code, w.json_path) for w in analysed(docs).warnings if w.file.startswith("rules")]
-    assert ("condition-dropped", "$.Rules[0].Conditions[1]") in found
+    system = analysed(docs)
+    found = [(w.code, w.json_path) for w in system.warnings if w.file.startswith("rules")]
     assert ("action-dropped", "$.Rules[0].Actions[0]") in found
+    # a source-ip condition is read; whether it is carried depends on --via (exposures)
+    routes = [r for i in system.ingresses for li in i.listeners for r in li.routes]
+    assert ("10.0.0.0/8",) in [r.source_ips for r in routes]
 
 
 def test_path_pattern_from_legacy_values_only():
@@ -282,3 +286,89 @@ def test_service_connect_default_alias_name():
 def test_fixture_is_valid_json_as_the_cli_prints_it():
     for name, doc in shop_documents().items():
         assert json.loads(json.dumps(doc, indent=4)) == doc, name
+
+
+def test_every_service_connect_entry_is_carried_or_warned():
+    """A 4-entry configuration (the shape of the ECS Service Connect tutorial's): the
+    first entry's names are rewritten; every other entry, the ingress port override, the
+    timeouts and TLS are each a warning at their own JSON path."""
+    docs = shop_documents()
+    orders = docs["ecs-services.json"]["services"][3]
+    config = orders["deployments"][0]["serviceConnectConfiguration"]
+    config["services"][0]["timeout"] = {"perRequestTimeoutSeconds": 30, "idleTimeoutSeconds": 60}
+    config["services"] += [
+        {"portName": "orders-admin", "discoveryName": "orders-admin",
+         "clientAliases": [{"port": 9091, "dnsName": "orders-admin.shop.local"}]},
+        {"portName": "orders-grpc", "clientAliases": [{"port": 50051}],
+         "ingressPortOverride": 15051},
+        {"portName": "orders-metrics", "clientAliases": [{"port": 9102}],
+         "tls": {"issuerCertificateAuthority": {"awsPcaAuthorityArn": "arn:aws:acm-pca:x"},
+                 "kmsKey": "alias/sc"}},
+    ]
+    system = analysed(docs)
+    where = "$.services[3].deployments[0].serviceConnectConfiguration.services"
+    found = [(w.code, w.json_path) for w in system.warnings if w.file == "ecs-services.json"]
+    assert found == [
+        ("service-connect-timeout", f"{where}[0].timeout"),
+        ("service-connect-endpoint", f"{where}[1]"),
+        ("service-connect-timeout", f"{where}[1]"),
+        ("service-connect-endpoint", f"{where}[2]"),
+        ("service-connect-ingress-port", f"{where}[2].ingressPortOverride"),
+        ("service-connect-timeout", f"{where}[2]"),
+        ("service-connect-endpoint", f"{where}[3]"),
+        ("service-connect-timeout", f"{where}[3]"),
+        ("service-connect-tls", f"{where}[3].tls"),
+    ]
+    assert "a per-request timeout of 30 s and an idle timeout of 60 s" in system.warnings[1].message
+    # every entry's client alias still resolves, to the one Service
+    assert {d.host for d in system.dns_names if d.target == "orders"} >= {
+        "orders.shop.local", "orders-admin.shop.local"}
+
+
+@pytest.mark.parametrize(("raw", "readable"), [
+    (["shop-prod-OrderService-1ABC2DEF3GH4", "shop-prod-WebService-9ZYX8WVU7TS6"],
+     ["order-service", "web-service"]),
+    (["Stack-ServiceName-1ABC2DEF3"], ["service-name"]),
+    (["shop-prod-api-1ABC2DEF3GH4", "shop-prod-web-9ZYX8WVU7TS6"], ["api", "web"]),
+    (["shop-api", "shop-web"], ["shop-api", "shop-web"]),  # not generated: kept
+    # the same logical id in two stacks: shortening would merge them, so nothing is shortened
+    (["a-Web-1ABC2DEF3GH4", "b-Web-9ZYX8WVU7TS6"], ["a-web-1abc2def3gh4", "b-web-9zyx8wvu7ts6"]),
+])
+def test_cloudformation_names_become_readable(raw: list[str], readable: list[str]):
+    assert [readable_names(raw)[n] for n in raw] == readable
+
+
+def test_generated_service_names_are_shortened_and_listed(tmp_path):
+    docs = shop_documents()
+    for i, s in enumerate(docs["ecs-services.json"]["services"]):
+        logical = "".join(w.capitalize() for w in s["serviceName"].split("-"))
+        s["serviceName"] = f"shop-prod-{logical}Service-1ABC2DEF3GH{i}"
+    system = analysed(docs)
+    assert [s.name for s in system.services] == ["admin-service", "api", "orders-service",
+                                                 "web-service"]
+    text = write_blueprint(system).text
+    assert "#     shop-prod-ApiCanaryService-1ABC2DEF3GH2 -> api v2\n" in text
+
+
+def test_urls_through_the_old_load_balancer_call_the_service_directly():
+    """A URL with the ALB's DNS name, or a host its rules route, went through one of its
+    rules to a migrated service: the value names the service now, and the call is declared;
+    any other host is an external with the call."""
+    docs = shop_documents()
+    web = docs["td-shop-web-7.json"]["taskDefinition"]["containerDefinitions"][0]
+    dns = docs["alb.json"]["LoadBalancers"][0]["DNSName"]
+    web["environment"] += [
+        {"name": "API_PUBLIC", "value": f"http://{dns}/api/v1/products"},
+        {"name": "ADMIN_URL", "value": "https://admin.shop.example.com/dashboard"},
+        {"name": "PAYMENTS_API", "value": "https://api.stripe.com"},
+    ]
+    system = analysed(docs)
+    web_env = system.service("web").versions[0].container.env
+    env = next(e for e in web_env if e.name == "API_PUBLIC")
+    assert [(link.text, link.service) for link in env.links] == [(f"http://{dns}", "api")]
+    text = write_blueprint(system).text
+    assert '"API_PUBLIC": "http://api.shop.svc.cluster.local:8080/api/v1/products"' in text
+    assert '"ADMIN_URL": "http://admin.shop.svc.cluster.local' in text
+    assert 'external("api-stripe", host="api.stripe.com", port=443, alias=False)' in text
+    assert {(e.source, e.target) for e in system.egress} >= {
+        ("web", "api"), ("web", "admin"), ("web", "api-stripe")}

@@ -4,6 +4,7 @@ are on what netgen will build, not on the text."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import attrs
@@ -29,6 +30,7 @@ from netgen.importers.ecs.model import (
     Mount,
     PathMatch,
     Probe,
+    QueryMatch,
     Redirect,
     Resources,
     Route,
@@ -164,12 +166,59 @@ def test_a_split_across_services_goes_to_the_heaviest(tmp_path: Path) -> None:
     assert codes(generated) == ["forward-narrowed"]
 
 
-def test_method_conditions_are_dropped_with_a_warning(tmp_path: Path) -> None:
-    sys = system(alb(*https(rule(10, fwd(("web", None, 1)), paths=(prefix("/a"),),
-                                 methods=("POST",)))))
+def test_method_query_and_source_conditions_are_carried_or_the_rule_left_out(
+        tmp_path: Path) -> None:
+    """The issue's case: a query-string rule, then a source-ip rule, then a default 404.
+    ALB carries both; GATEWAY carries the query and leaves the source-ip rule out; NGINX
+    leaves both out; nobody calls the source-ip rule shadowed, nor the query rule a
+    catch-all."""
+    sys = system(alb(*https(
+        rule(10, fwd(("web", None, 1)), queries=(QueryMatch("version", "beta"),),
+             methods=("GET",)),
+        rule(20, fwd(("api", "v1", 1)), source_ips=("192.0.2.0/24",)),
+        rule(None, FixedResponse(404)),
+    )))
     found, generated = routes(sys, tmp_path)
-    assert [x.path for x in found] == ["/a"]
-    assert codes(generated) == ["condition-dropped"]
+    assert [(x.service, x.query, x.methods, x.source_ips) for x in found] == [
+        ("web", (("version", "beta"),), ("GET",), ()),
+        ("api", (), (), ("192.0.2.0/24",))]
+    assert codes(generated) == []
+    assert "unmatched requests get 404" in generated.text
+    found, generated = routes(sys, tmp_path, via="GATEWAY")
+    assert [(x.service, x.query) for x in found] == [("web", (("version", "beta"),))]
+    assert codes(generated) == ["rule-condition"]
+    assert "source-ip condition cannot be expressed with --via GATEWAY" in (
+        generated.warnings[0].message)
+    found, generated = routes(sys, tmp_path, via="NGINX")
+    assert found == ()
+    assert codes(generated) == ["rule-condition", "rule-condition"]
+    assert "rule-shadowed" not in codes(generated)
+
+
+def test_a_catch_all_and_the_default_to_one_target_are_one_exposure(tmp_path: Path) -> None:
+    sys = system(alb(*https(
+        rule(10, fwd(("web", None, 1)), paths=(PathMatch("prefix", "/", "/*"),)),
+        rule(None, fwd(("web", None, 1))))))
+    found, generated = routes(sys, tmp_path)
+    assert [(x.service, x.path) for x in found] == [("web", None)]
+    assert codes(generated) == []
+    assert "HTTPS:443 rule 10 catches every request, so this default never answered" in (
+        generated.text)
+
+
+def test_header_wildcards_go_to_alb_as_alb_reads_them(tmp_path: Path) -> None:
+    sys = system(alb(*https(
+        rule(10, fwd(("api", "v2", 1)), headers=(HeaderMatch("User-Agent", ("*Chrome*",)),)),
+        rule(None, fwd(("web", None, 1))))))
+    found, generated = routes(sys, tmp_path)
+    assert [(m.name, m.value, m.wildcards) for m in found[0].matches] == [
+        ("User-Agent", "*Chrome*", True)]
+    assert 'header("User-Agent", "*Chrome*", wildcards=True)' in generated.text
+    found, generated = routes(sys, tmp_path, via="NGINX")
+    assert [x.service for x in found] == ["web"]
+    assert codes(generated) == ["rule-condition"]
+    assert "header wildcard condition cannot be expressed with --via NGINX" in (
+        generated.warnings[0].message)
 
 
 def test_an_http_rule_equal_to_an_https_rule_serves_both(tmp_path: Path) -> None:
@@ -322,3 +371,43 @@ def test_a_database_without_endpoint_is_not_called(tmp_path: Path) -> None:
                                    externals=externals, cluster="c"), via="CLUSTER")
     assert plan_of(generated.text, tmp_path).calls == ()
     assert codes(generated) == ["external-endpoint"]
+
+
+@pytest.mark.parametrize(("via", "protocol", "warned"), [
+    ("ALB", "https", False), ("NGINX", "https", False), ("GATEWAY", "https", True)])
+def test_an_https_target_group_means_tls_to_the_pods(tmp_path: Path, via: str,
+                                                     protocol: str | None, warned: bool) -> None:
+    web = service("web", attrs.evolve(version(), target_protocol="HTTPS"))
+    sys = system(alb(*https(rule(None, fwd(("web", None, 1))))),
+                 services=(service("api", version("v1"), version("v2")), web))
+    generated = generate(sys, via=via)
+    plan = plan_of(generated.text, tmp_path)
+    (found,) = plan.routes
+    assert found.backend_tls is (protocol == "https")
+    assert ("target-protocol" in codes(generated)) is warned
+    if warned:
+        assert "BackendTLSPolicy" in generated.warnings[0].message
+
+
+def test_a_later_more_specific_rule_that_overlaps_is_named(tmp_path: Path) -> None:
+    """The ALB tried rule 10 first; the cluster tries the more specific rule 20 first: a
+    request matching both changes target, and the warning says which."""
+    sys = system(alb(*https(
+        rule(10, fwd(("api", "v2", 1)), headers=(HeaderMatch("User-Agent", ("*Chrome*",)),)),
+        rule(20, fwd(("web", None, 1)), queries=(QueryMatch("version", "beta"),),
+             methods=("GET",)),
+        rule(30, fwd(("web", None, 1)), headers=(HeaderMatch("X-Tier", ("gold",)),),
+             paths=(prefix("/static"),)),
+        rule(40, fwd(("api", "v1", 1)), headers=(HeaderMatch("X-Tier", ("silver",)),),
+             paths=(prefix("/static"),)),
+    )))
+    found, generated = routes(sys, tmp_path)
+    assert len(found) == 4
+    pairs = [tuple(re.findall(r"rule (\d+) \(", w.message)) for w in generated.warnings]
+    # 30 and 40 exclude each other (X-Tier); 20 and 30 go to the same target
+    assert pairs == [("20", "10"), ("30", "10"), ("40", "10"), ("40", "20")]
+    assert set(codes(generated)) == {"rule-order"}
+    message = generated.warnings[0].message
+    assert message.startswith("HTTPS:443 rule 20 (method GET, query version=beta) comes after "
+                              "HTTPS:443 rule 10 (header User-Agent: *Chrome*)")
+    assert "went to tg-api-v2 and now goes to tg-web-all" in message

@@ -11,10 +11,12 @@ from collections import Counter, defaultdict
 
 from netgen.importers.appmesh.analyse import MeshIndex
 from netgen.importers.ecs.discovery import dedupe_names, rds_externals, service_names
+from netgen.importers.ecs.egress import EgressBuilder
 from netgen.importers.ecs.exports import Exports
 from netgen.importers.ecs.flows import FlowBuilder
 from netgen.importers.ecs.grouping import Group, active_services, group_services
 from netgen.importers.ecs.model import ContainerPort, EcsSystem, Service, Version
+from netgen.importers.ecs.normalise import normalise
 from netgen.importers.ecs.problems import Finding
 from netgen.importers.ecs.routes import Attachment, RouteBuilder
 from netgen.importers.ecs.workloads import WorkloadBuilder
@@ -25,6 +27,7 @@ def analyse(exports: Exports, mesh: MeshIndex | None = None) -> EcsSystem:
     virtual service names callers use; the ECS services running a virtual gateway's Envoy
     are left to the mesh's ingress gateway."""
     findings: list[Finding] = list(exports.findings)
+    exports = normalise(exports, findings)
     active = {a: s for a, s in active_services(exports, findings).items()
               if mesh is None or a not in mesh.gateway_tasks}
     groups = group_services(exports, active, findings, mesh.ties() if mesh else [])
@@ -47,11 +50,14 @@ def analyse(exports: Exports, mesh: MeshIndex | None = None) -> EcsSystem:
     flow_builder = FlowBuilder(exports, findings)
     flow_builder.attach(groups, ingresses, externals)
     flows = flow_builder.flows()
+    services, externals, egress = EgressBuilder(exports, findings).run(
+        groups, services, ingresses, names, externals)
     return EcsSystem(
         services=tuple(sorted(services, key=lambda s: s.name)),
         ingresses=ingresses,
         flows=flows,
         externals=tuple(externals),
+        egress=tuple(egress),
         dns_names=names,
         warnings=tuple(dict.fromkeys(findings)),
         cluster=_cluster(exports),

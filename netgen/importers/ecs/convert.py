@@ -64,6 +64,8 @@ def _structure_timestamp(value: object, _: object) -> datetime:
 
     Naive ISO strings are taken as UTC, so all timestamps compare with each other.
     """
+    if isinstance(value, datetime):  # YAML output (`--output yaml`) is parsed already
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)

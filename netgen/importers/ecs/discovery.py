@@ -13,9 +13,9 @@ from netgen.importers.ecs.exports import Exports
 from netgen.importers.ecs.grouping import Group
 from netgen.importers.ecs.model import DnsName, External
 from netgen.importers.ecs.naming import dns_label, unique
-from netgen.importers.ecs.problems import Finding
+from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.shapes.cloudmap import DiscoveryService, Namespace
-from netgen.importers.ecs.shapes.ecs import Deployment
+from netgen.importers.ecs.shapes.ecs import Deployment, ServiceConnectConfiguration
 from netgen.importers.ecs.shapes.ecs import Service as EcsService
 from netgen.importers.ecs.subnets import subnet_ranges
 
@@ -25,6 +25,17 @@ def primary_deployment(service: EcsService) -> tuple[int, Deployment] | None:
     listed = list(enumerate(service.deployments))
     primary = [(i, d) for i, d in listed if d.status == "PRIMARY"]
     return (primary or listed or [None])[0]
+
+
+def task_security_groups(service: EcsService) -> tuple[str, ...]:
+    """The awsvpc security groups of the service's tasks (from the service, else from the
+    deployment ECS is converging to); () for bridge/host networking."""
+    config = service.networkConfiguration
+    if config is None or config.awsvpcConfiguration is None:
+        found = primary_deployment(service)
+        config = found[1].networkConfiguration if found else None
+    vpc = config.awsvpcConfiguration if config else None
+    return vpc.securityGroups if vpc else ()
 
 
 def _namespace_of(
@@ -75,6 +86,7 @@ def service_names(exports: Exports, groups: list[Group], findings: list[Finding]
                 continue
             where = f".deployments[{found[0]}].serviceConnectConfiguration"
             namespace = _resolve_namespace(exports, config.namespace)
+            service_connect_notes(group.name, config, at.at(where), findings)
             for j, sc in enumerate(config.services):
                 for alias in sc.clientAliases:
                     host = alias.dnsName
@@ -95,6 +107,47 @@ def service_names(exports: Exports, groups: list[Group], findings: list[Finding]
                             DnsName(host.lower(), "service-connect", group.name, alias.port)
                         )
     return names
+
+
+def service_connect_notes(name: str, config: ServiceConnectConfiguration, at: Source,
+                          findings: list[Finding]) -> None:
+    """What Service Connect's proxy did that a Kubernetes Service does not: more than one
+    endpoint, a different listening port, per-request and idle timeouts (15 s per request
+    unless set), TLS between proxies. Each entry's names are rewritten elsewhere."""
+    for j, sc in enumerate(config.services):
+        e_at = at.at(f".services[{j}]")
+        aliases = ", ".join(f"{a.dnsName or sc.discoveryName or sc.portName}:{a.port}"
+                            for a in sc.clientAliases) or "no client alias"
+        if j > 0:
+            findings.append(e_at.finding(
+                "service-connect-endpoint",
+                f"{name}: Service Connect endpoint {sc.portName} ({aliases}) is its entry "
+                f"{j + 1}; netgen gives a service one port, so clients of this one reach the "
+                "container port of the first: split the service, or point them at it"))
+        if sc.ingressPortOverride is not None:
+            findings.append(e_at.finding(
+                "service-connect-ingress-port",
+                f"{name}: the Service Connect proxy listened on {sc.ingressPortOverride}; the "
+                "Service sends traffic to the container port directly", ".ingressPortOverride"))
+        timeout = sc.timeout
+        per_request = timeout.perRequestTimeoutSeconds if timeout else None
+        idle = timeout.idleTimeoutSeconds if timeout else None
+        said = (f"a per-request timeout of {per_request} s" if per_request is not None
+                else "ECS's default per-request timeout of 15 s")
+        if idle is not None:
+            said += f" and an idle timeout of {idle} s"
+        findings.append(e_at.finding(
+            "service-connect-timeout",
+            f"{name}: Service Connect applied {said} to calls of {sc.portName}; a Kubernetes "
+            f"Service has none: with mesh(ISTIO) write traffic(\"{name}\", timeout=\""
+            f"{per_request if per_request is not None else 15}s\"), else rely on the clients'",
+            ".timeout" if timeout else ""))
+        if sc.tls is not None:
+            findings.append(e_at.finding(
+                "service-connect-tls",
+                f"{name}: Service Connect encrypted {sc.portName} between its proxies (TLS, "
+                f"KMS key {sc.tls.kmsKey or 'AWS owned'}); in the cluster the calls are plain "
+                "unless a mesh adds mTLS: add mesh(ISTIO) (mtls STRICT)", ".tls"))
 
 
 def rds_externals(

@@ -35,7 +35,7 @@ def _frozen_dict(value: Mapping[str, object]) -> dict[str, object]:
 @frozen
 class Exports:
     task_definitions: Mapping[str, TaskDefinition] = field(factory=dict, converter=_frozen_dict)
-    """By `taskDefinitionArn`."""
+    """By `TaskDefinition.key()`: the ARN, or `family[:revision]` for registration files."""
     services: Mapping[str, Service] = field(factory=dict, converter=_frozen_dict)
     """ECS services by `serviceArn`."""
     load_balancers: Mapping[str, LoadBalancer] = field(factory=dict, converter=_frozen_dict)
@@ -57,6 +57,20 @@ class Exports:
 
     def source(self, key: str) -> Source:
         return self.sources.get(key, Source("", "$"))
+
+    def task_definition(self, ref: str | None) -> TaskDefinition | None:
+        """What a service's `taskDefinition` (an ARN, `family:revision` or `family`) names:
+        the exact one, else the same family and revision, else a registration file of the
+        family (which has no revision)."""
+        if ref is None:
+            return None
+        if ref in self.task_definitions:
+            return self.task_definitions[ref]
+        family, _, revision = ref.rsplit("/", 1)[-1].partition(":")
+        same = [t for t in self.task_definitions.values() if t.family == family]
+        exact = [t for t in same if revision and str(t.revision) == revision]
+        loose = [t for t in same if t.revision is None]
+        return (exact or loose or [None])[0]
 
     def discovery_by_arn(self, arn: str) -> DiscoveryService | None:
         return next((d for d in self.discovery_services.values() if d.Arn == arn), None)

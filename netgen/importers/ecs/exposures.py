@@ -16,6 +16,7 @@ ALB evaluation order, and whatever the DSL cannot say is reported rather than dr
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 from collections.abc import Callable
 from fractions import Fraction
@@ -29,11 +30,13 @@ from netgen.importers.ecs.model import (
     Forward,
     Ingress,
     Listener,
+    PathMatch,
     Redirect,
     Route,
     TlsCertificate,
 )
 from netgen.importers.ecs.problems import Finding, Source
+from netgen.routes import RouteKey, canonical_path, precedence
 
 Locate = Callable[[str], Source]
 LAYER4 = ("TCP", "TLS")  # NLB listener protocols netgen exposes (UDP needs a UDP port)
@@ -67,6 +70,11 @@ class Entry:
     """A TCP or TLS listener of a Network Load Balancer: `via=NLB` on `port`."""
     extra_ports: tuple[int, ...] = ()
     """Further listeners of the same NLB to the same service (layer4 only)."""
+    query: tuple[tuple[str, str], ...] = ()
+    methods: tuple[str, ...] = ()
+    source_ips: tuple[str, ...] = ()
+    wildcards: bool = False
+    """The header values use ALB's wildcards (`header(..., wildcards=True)`)."""
 
 
 @frozen
@@ -92,11 +100,19 @@ def rule_name(listener: Listener, route: Route) -> str:
     return f"{where} rule {route.priority}"
 
 
+# What each `--via` can say besides host, path and exact headers (backends' capabilities).
+CAN = {"ALB": frozenset({"wildcards", "query", "methods", "source_ips"}),
+       "GATEWAY": frozenset({"query", "methods"})}
+
+
 class ExposurePlanner:
-    def __init__(self, system: EcsSystem, locate: Locate, findings: list[Finding]) -> None:
+    def __init__(self, system: EcsSystem, locate: Locate, findings: list[Finding],
+                 via: str = "ALB") -> None:
         self.system = system
         self.locate = locate
         self.findings = findings
+        self.can = CAN.get(via, frozenset())
+        self.via = via
 
     def blocks(self) -> list[RuleBlock]:
         out: list[RuleBlock] = []
@@ -183,13 +199,42 @@ class ExposurePlanner:
         kept: list[tuple[Route, Entry]] = []
         for route in li.routes:
             block = self._without_shadowed(self._rule(ingress, li, route, redirect, port), kept)
+            catch_all = next((r for r, e in kept if _catches_all(r, e)), None)
+            if route.priority is None and catch_all is not None and not block.entries:
+                block = evolve(block, left_out=f"{rule_name(li, catch_all)} catches every "
+                                               "request, so this default never answered")
             kept += [(route, e) for e in block.entries]
             blocks.append(block)
+        self._check_order(li, kept)
         return blocks
+
+    def _check_order(self, li: Listener, kept: list[tuple[Route, Entry]]) -> None:
+        """The ALB tries rules by priority; netgen (and the ALB it configures) by
+        specificity. Two rules a request can match both, to different targets, answer
+        differently when the later one is the more specific (or as specific): say so."""
+        warned: set[tuple[str, str]] = set()
+        for i, (first_route, first) in enumerate(kept):
+            for route, entry in kept[i + 1:]:
+                if route is first_route or entry.target == first.target:
+                    continue
+                if _precedence(entry) > _precedence(first) or not _overlap(first, entry):
+                    continue
+                pair = (rule_name(li, first_route), rule_name(li, route))
+                if pair in warned:
+                    continue
+                warned.add(pair)
+                at = self.locate(route.rule_arn) if route.rule_arn else ""
+                self._warn("rule-order", f"{pair[1]} ({_conditions(route)}) comes after "
+                           f"{pair[0]} ({_conditions(first_route)}) on the ALB, but is at least "
+                           "as specific, so in the cluster it is tried first: a request "
+                           "matching both went to "
+                           f"{_action(first_route.action)} and now goes to "
+                           f"{_action(route.action)}; make the rules exclusive if that matters",
+                           at)
 
     def _without_shadowed(self, block: RuleBlock, kept: list[tuple[Route, Entry]]) -> RuleBlock:
         """Drops the exposures an earlier rule of the listener already answers on the ALB."""
-        entries, reasons = [], []
+        entries, reasons, merged = [], [], []
         for entry in block.entries:
             earlier = next(((r, e) for r, e in kept if _covers(r, e, entry)), None)
             if earlier is None:
@@ -197,7 +242,10 @@ class ExposurePlanner:
                 continue
             route, first = earlier
             name = rule_name(block.listener, route)
-            if _key(first) == _key(entry) and not _exact(route):
+            if _key(first) == _key(entry) and first.target == entry.target:
+                merged.append(f"one exposure with the earlier {name}: the same requests to "
+                              "the same target")
+            elif _key(first) == _key(entry) and not _exact(route):
                 reasons.append(f"once the paths are translated it matches the same requests as "
                                f"the earlier {name}, which keeps them")
             else:
@@ -205,7 +253,8 @@ class ExposurePlanner:
                                "so it never answered; netgen orders routes by specificity and "
                                "would let it answer, so it is left out")
         if not reasons:
-            return block
+            left = "; ".join(dict.fromkeys(merged)) if merged and not entries else None
+            return evolve(block, entries=tuple(entries), left_out=left) if merged else block
         at = self.locate(block.route.rule_arn) if block.route.rule_arn else ""
         reason = reasons[0] if len(set(reasons)) == 1 else "; ".join(dict.fromkeys(reasons))
         self._warn("rule-shadowed", f"{block.title}: {reason}", at)
@@ -256,19 +305,38 @@ class ExposurePlanner:
         target = self._target(route.action, title, at)
         if target is None:
             return evolve(block, left_out="no backend left to forward to")
-        if route.methods or route.queries:
-            dropped = " and ".join(
-                w for w, on in (("method", route.methods), ("query-string", route.queries)) if on)
-            self._warn("condition-dropped", f"{title}: the {dropped} condition is not carried "
-                                            "over; the route now matches more requests", at)
+        missing = self._inexpressible(route) if self.via != "CLUSTER" else []
+        if missing:
+            reason = (f"its {' and '.join(missing)} condition cannot be expressed with "
+                      f"--via {self.via}, and without it the rule would match more; left out, "
+                      "so requests it took now reach the next matching rule (with --via ALB "
+                      "it is carried)")
+            self._warn("rule-condition", f"{title}: {reason}", at)
+            return evolve(block, left_out=reason)
         cert = _certificate(li.tls, route.hosts)
+        wildcards = any(_WILDCARDS & set(v) for h in route.headers for v in h.values)
         entries = tuple(
-            Entry(target, host, path.value if path else None, bool(path and path.kind == "exact"),
-                  headers, cert, bool(cert) and redirect, port)
-            for host, path, headers in itertools.product(
-                route.hosts or (None,), route.paths or (None,), _header_choices(route))
+            Entry(target, host, _path(path), bool(path and path.kind == "exact"),
+                  headers, cert, bool(cert) and redirect, port, query=query,
+                  methods=route.methods, source_ips=route.source_ips, wildcards=wildcards)
+            for host, path, headers, query in itertools.product(
+                route.hosts or (None,), route.paths or (None,), _header_choices(route),
+                _query_choices(route))
         )
         return evolve(block, entries=entries)
+
+    def _inexpressible(self, route: Route) -> list[str]:
+        """The conditions of `route` the chosen backend cannot say (the whole rule is left
+        out then: dropping one condition would make it catch requests it never took)."""
+        wanted = [("header wildcard", "wildcards", any(
+                      _WILDCARDS & set(v) for h in route.headers for v in h.values)),
+                  ("query-string", "query", bool(route.queries)),
+                  ("method", "methods", bool(route.methods)),
+                  ("source-ip", "source_ips", bool(route.source_ips))]
+        missing = [word for word, key, on in wanted if on and key not in self.can]
+        if any(q.key is None for q in route.queries) and "query" in self.can:
+            missing.append("key-less query-string")
+        return missing
 
     def _target(self, action: Forward, title: str, at: Source | str) -> Target | None:
         backends = list(action.backends)
@@ -335,6 +403,27 @@ class ExposurePlanner:
 # --- conditions --------------------------------------------------------------------------
 
 
+_WILDCARDS = frozenset("*?")
+
+
+def _path(path: PathMatch | None) -> str | None:
+    """A prefix of "/" (from `*` or `/*`) matches every request, as no path does: one
+    spelling, so a catch-all rule and a default to the same target are one exposure."""
+    if path is None or (path.kind == "prefix" and path.value == "/"):
+        return None
+    return path.value
+
+
+def _query_choices(route: Route) -> list[tuple[tuple[str, str], ...]]:
+    """Values of one query-string condition are alternatives: one combination each."""
+    groups: dict[int, list[tuple[str, str]]] = {}
+    for q in route.queries:
+        groups.setdefault(q.condition, []).append((q.key or "", q.value))
+    if not groups:
+        return [()]
+    return [tuple(c) for c in itertools.product(*groups.values())]
+
+
 def _header_choices(route: Route) -> list[tuple[tuple[str, str], ...]]:
     """ALB header values are alternatives: one combination per exposure."""
     if not route.headers:
@@ -353,7 +442,52 @@ def _key(e: Entry) -> tuple[object, ...]:
     """What makes two exposures the same route in the cluster."""
     if e.layer4:
         return ("NLB", e.target.service, e.port)
-    return (e.host, e.path, e.exact, tuple(sorted((n.lower(), v) for n, v in e.headers)))
+    return (e.host, e.path, e.exact, tuple(sorted((n.lower(), v) for n, v in e.headers)),
+            tuple(sorted(e.query)), tuple(sorted(e.methods)), tuple(sorted(e.source_ips)))
+
+
+def _precedence(e: Entry) -> tuple[object, ...]:
+    """Where netgen's route table puts the exposure (`netgen.routes.precedence`)."""
+    matches = [(n.lower(), v) for n, v in e.headers] + [(f"?{k}", v) for k, v in e.query]
+    matches += [(":method", " ".join(e.methods))] if e.methods else []
+    matches += [(":source-ip", " ".join(e.source_ips))] if e.source_ips else []
+    path, kind = canonical_path(e.path, "Exact" if e.exact else "Prefix")
+    return precedence(RouteKey(e.host, path, kind, tuple(sorted(matches))))
+
+
+def _overlap(a: Entry, b: Entry) -> bool:
+    """Some request can match both (conservative: True unless they surely exclude)."""
+    if a.host is not None and b.host is not None and not (
+            _host_covers(a.host, b.host) or _host_covers(b.host, a.host)):
+        return False
+    if a.path is not None and b.path is not None and not (
+            _path_covers(a.path, a.exact, b.path, b.exact)
+            or _path_covers(b.path, b.exact, a.path, a.exact)):
+        return False
+    if not (a.wildcards or b.wildcards):
+        values = {n.lower(): v for n, v in a.headers}
+        if any(values.get(n.lower(), v) != v for n, v in b.headers):
+            return False
+    query = dict(a.query)
+    if any(query.get(k, v) != v for k, v in b.query):
+        return False
+    if a.methods and b.methods and not set(a.methods) & set(b.methods):
+        return False
+    return not a.source_ips or not b.source_ips or any(
+        _cidr_overlap(x, y) for x in a.source_ips for y in b.source_ips)
+
+
+def _cidr_overlap(a: str, b: str) -> bool:
+    try:
+        return ipaddress.ip_network(a, strict=False).overlaps(ipaddress.ip_network(b, strict=False))
+    except (ValueError, TypeError):
+        return True
+
+
+def _catches_all(route: Route, e: Entry) -> bool:
+    """Every request on the listener: no host, path, header or other condition."""
+    return (e.host is None and e.path is None and not e.headers and not e.query
+            and not route.methods and not route.source_ips)
 
 
 def _exact(route: Route) -> bool:
@@ -365,7 +499,8 @@ def _covers(earlier_route: Route, a: Entry, b: Entry) -> bool:
     cluster when both became the same route)."""
     if _key(a) == _key(b):
         return True
-    if earlier_route.methods or earlier_route.queries or not _exact(earlier_route):
+    if (earlier_route.methods or earlier_route.queries or earlier_route.source_ips
+            or a.wildcards or not _exact(earlier_route)):
         return False
     if a.host is not None and not _host_covers(a.host, b.host):
         return False
@@ -420,6 +555,8 @@ def _conditions(route: Route) -> str:
         parts.append("method " + " or ".join(route.methods))
     for q in route.queries:
         parts.append(f"query {q.key + '=' if q.key else ''}{q.value}")
+    if route.source_ips:
+        parts.append("source IP " + " or ".join(route.source_ips))
     return ", ".join(parts) or "any request"
 
 

@@ -2,8 +2,8 @@
 
 On AWS, B accepts traffic from A when one of B's security groups has an ingress rule naming
 one of A's groups (`UserIdGroupPairs`). Groups are attached to ECS tasks (awsvpc), load
-balancers and databases; each attachment becomes an `Endpoint`. Egress rules are not
-translated: ECS tasks almost always allow all egress, and ingress already states intent.
+balancers and databases; each attachment becomes an `Endpoint`. Egress rules are read in
+`egress.py`: what they let out beyond the declared calls is named there.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 
-from netgen.importers.ecs.discovery import primary_deployment
+from netgen.importers.ecs.discovery import task_security_groups
 from netgen.importers.ecs.exports import Exports
 from netgen.importers.ecs.grouping import Group
 from netgen.importers.ecs.model import Endpoint, External, Flow, Ingress
+from netgen.importers.ecs.normalise import TASK_DEFINITION_ONLY
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.shapes.ec2 import IpPermission, tag_value
 
@@ -50,12 +51,8 @@ class FlowBuilder:
 
     def _task_groups(self, service_arn: str) -> tuple[str, ...]:
         service = self.x.services[service_arn]
-        config = service.networkConfiguration
-        if config is None or config.awsvpcConfiguration is None:
-            found = primary_deployment(service)
-            config = found[1].networkConfiguration if found else None
-        vpc = config.awsvpcConfiguration if config else None
-        if vpc is None or not vpc.securityGroups:
+        groups = task_security_groups(service)
+        if not groups and not service_arn.startswith(TASK_DEFINITION_ONLY):
             self.findings.append(
                 self.x.source(service_arn).finding(
                     "no-task-security-groups",
@@ -63,8 +60,7 @@ class FlowBuilder:
                     "mode?); its flows cannot be derived",
                 )
             )
-            return ()
-        return vpc.securityGroups
+        return groups
 
     def flows(self) -> tuple[Flow, ...]:
         flows: set[Flow] = set()

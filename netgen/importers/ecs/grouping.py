@@ -28,7 +28,8 @@ from datetime import UTC, datetime
 from attrs import frozen
 
 from netgen.importers.ecs.exports import Exports
-from netgen.importers.ecs.naming import dns_label, unique
+from netgen.importers.ecs.naming import dns_label, readable_names, unique
+from netgen.importers.ecs.normalise import TASK_SET, parent_arn
 from netgen.importers.ecs.problems import Finding
 from netgen.importers.ecs.shapes.ecs import Service as EcsService
 
@@ -109,14 +110,19 @@ def group_services(
         for lb in services[arn].loadBalancers:
             if lb.targetGroupArn is not None:
                 by_target_group[lb.targetGroupArn].append(arn)
-    for members in [*by_registry.values(), *([a for a in t if a in services] for t in tied)]:
+    by_parent: dict[str, list[str]] = defaultdict(list)
+    for arn in arns:
+        by_parent[parent_arn(arn)].append(arn)
+    for members in (*by_registry.values(), *by_parent.values(),
+                    *([a for a in t if a in services] for t in tied)):
         for other in members[1:]:
             uf.union(members[0], other)
+    position = {arn: i for i, arn in enumerate(exports.services)}
     weight: dict[str, int] = defaultdict(int)
     for targets in _forward_weights(exports):
-        tied = [arn for tg, _ in targets for arn in by_target_group.get(tg, [])]
-        for other in tied[1:]:
-            uf.union(tied[0], other)
+        weighted = [arn for tg, _ in targets for arn in by_target_group.get(tg, [])]
+        for other in weighted[1:]:
+            uf.union(weighted[0], other)
         for tg, w in targets:
             for arn in by_target_group.get(tg, []):
                 weight[arn] = max(weight[arn], w)
@@ -126,18 +132,21 @@ def group_services(
 
     groups = []
     used: set[str] = set()
+    label = readable_names([s.serviceName for s in services.values()])
     for root in sorted(clusters, key=lambda r: services[r].serviceName):
         member_arns = clusters[root]
-        base = _group_name(exports, [services[a] for a in member_arns])
+        base = _group_name(exports, [services[a] for a in member_arns], label)
 
-        def order(arn: str, base: str = base) -> tuple[int, bool, datetime, str]:
+        def order(arn: str, base: str = base) -> tuple[int, int, bool, datetime, str]:
             s = services[arn]
             created = s.createdAt or _FAR_FUTURE
-            return (-weight[arn], dns_label(s.serviceName) != base, created, s.serviceName)
+            task_set = position[arn] if TASK_SET in arn else -1  # PRIMARY task set first
+            return (task_set, -weight[arn], label[s.serviceName] != base, created,
+                    s.serviceName)
 
         member_arns.sort(key=order)
         if base == "":
-            base = dns_label(services[member_arns[0]].serviceName)
+            base = label[services[member_arns[0]].serviceName]
         many = len(member_arns) > 1
         members = tuple(
             Member(arn, services[arn], f"v{i + 1}" if many else None)
@@ -156,16 +165,16 @@ def group_services(
     return groups
 
 
-def _group_name(exports: Exports, members: list[EcsService]) -> str:
+def _group_name(exports: Exports, members: list[EcsService], label: dict[str, str]) -> str:
     """Group name by the rule in the module docstring; "" means "the primary's name"."""
     if len(members) == 1:
-        return dns_label(members[0].serviceName)
+        return label[members[0].serviceName]
     shared = set.intersection(*({r.registryArn for r in m.serviceRegistries} for m in members))
     for registry in sorted(shared):
         discovery = exports.discovery_by_arn(registry)
         if discovery is not None:
             return dns_label(discovery.Name)
-    parts = [dns_label(m.serviceName).split("-") for m in members]
+    parts = [label[m.serviceName].split("-") for m in members]
     common: list[str] = []
     for column in zip(*parts, strict=False):
         if len(set(column)) != 1:

@@ -26,6 +26,7 @@ from netgen.importers.ecs.shapes import (
     ServicesFile,
     SubnetsFile,
     TargetGroupsFile,
+    TaskDefinition,
     TaskDefinitionFile,
 )
 
@@ -60,13 +61,30 @@ def _single(key: str, ident: str) -> Callable[[Any], Iterable[Item]]:
     return items
 
 
+def _task_definition(doc: Any) -> Iterable[Item]:
+    task = doc.taskDefinition
+    yield "$.taskDefinition", task.key(), task
+
+
+def _bare_task_definition(task: Any) -> Iterable[Item]:
+    yield "$", task.key(), task
+
+
 KINDS: tuple[Kind, ...] = (
     Kind(
         "taskDefinition",
         "aws ecs describe-task-definition",
         TaskDefinitionFile,
         "task_definitions",
-        _single("taskDefinition", "taskDefinitionArn"),
+        _task_definition,
+    ),
+    Kind(
+        "containerDefinitions",
+        "a task definition file (register-task-definition --cli-input-json, or "
+        "describe-task-definition --query taskDefinition)",
+        TaskDefinition,
+        "task_definitions",
+        _bare_task_definition,
     ),
     Kind(
         "services",

@@ -7,11 +7,13 @@ user everything that is wrong with their export, each with its file and JSON pat
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
+import yaml
 
 from netgen.importers.appmesh.load import is_appmesh
 from netgen.importers.ecs.convert import CONVERTER, error_paths
@@ -24,16 +26,22 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 """Real exports are a few MB at most; a bigger file is a mistake and would only be slow."""
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+SUFFIXES = (".json", ".yaml", ".yml", ".tfstate", ".template")
+"""Files read from an export folder: CLI output (JSON, or YAML with `--output yaml`), and
+files of other tools (CloudFormation templates, Terraform state), recognised and named."""
 
 
 def load_exports(folder: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Exports:
-    """Load every `*.json` file under `folder` (sorted, so results are reproducible)."""
+    """Load every export file under `folder` (`*.json`, AWS CLI `--output yaml` files and
+    whatever else is recognisable, sorted so results are reproducible). A folder without
+    an ECS service or task definition is a problem naming what it holds instead."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ExportError.of([Problem(str(folder), "$", "not a directory")])
     documents: dict[str, bytes] = {}
     problems: list[Problem] = []
-    for path in sorted(folder.rglob("*.json")):
+    paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES)
+    for path in paths:
         name = path.relative_to(folder).as_posix()
         if any(part.startswith(".") for part in Path(name).parts) or not path.is_file():
             continue
@@ -48,8 +56,31 @@ def load_exports(folder: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Exports:
             continue
         documents[name] = data
     if not documents and not problems:
-        raise ExportError.of([Problem(str(folder), "$", "no *.json files found")])
-    return _parse(documents, problems)
+        others = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))[:8]
+        found = f" (it holds: {', '.join(others)})" if others else " (it is empty)"
+        raise ExportError.of([Problem(str(folder), "$", "no AWS CLI export files (*.json, "
+                                      f"*.yaml) found{found}; see docs/migration.md")])
+    exports = _parse(documents, problems)
+    if not exports.services and not exports.task_definitions:
+        raise ExportError.of([Problem(str(folder), "$", _nothing_importable(exports))])
+    return exports
+
+
+def _nothing_importable(exports: Exports) -> str:
+    """What the folder holds, by file, when none of it is an ECS service or task
+    definition: the blueprint would be empty."""
+    found = [f"{f.file} ({_what(f)})" for f in exports.findings
+             if f.code in ("unknown-file", "other-format")]
+    counts = {name: len(getattr(exports, name)) for name in _Builder.collections}
+    found += [f"{n} {name.replace('_', ' ')}" for name, n in counts.items() if n]
+    listed = "; ".join(found[:12]) + ("; ..." if len(found) > 12 else "")
+    return ("nothing to import: no ECS service (aws ecs describe-services) or task definition "
+            "(describe-task-definition, or a task-definition.json file) in the folder"
+            + (f"; found: {listed}" if listed else ""))
+
+
+def _what(finding: Finding) -> str:
+    return finding.message.split(";", 1)[0]
 
 
 def _too_big(name: str, size: int, limit: int) -> Problem:
@@ -88,16 +119,31 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _encoding(data: bytes) -> str:
+    """From the byte order mark; UTF-16 without one (PowerShell's `Out-File -Encoding
+    Unicode` writes a BOM, some editors do not) shows as a zero byte beside each ASCII one."""
+    found = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if found is not None:
+        return found
+    if len(data) >= 2 and data[0] != 0 and data[1] == 0:
+        return "utf-16-le"
+    if len(data) >= 2 and data[0] == 0 and data[1] != 0:
+        return "utf-16-be"
+    return "utf-8"
+
+
 def _parse_json(name: str, data: bytes, problems: list[Problem]) -> Any | None:
-    if not data.strip():
+    if not data.strip(b" \t\r\n\x00"):
         problems.append(Problem(name, "$", "file is empty (did the aws command fail?)"))
         return None
-    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
+    encoding = _encoding(data)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         problems.append(Problem(name, "$", f"not {encoding} text (byte {exc.start})"))
         return None
+    if not name.lower().endswith(".json") and not text.lstrip().startswith(("{", "[")):
+        return _parse_yaml(name, text, problems)
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -108,6 +154,64 @@ def _parse_json(name: str, data: bytes, problems: list[Problem]) -> Any | None:
     except ValueError as exc:  # NaN/Infinity, or an integer with too many digits
         problems.append(Problem(name, "$", f"malformed JSON: {exc}"))
     return None
+
+
+def _parse_yaml(name: str, text: str, problems: list[Problem]) -> Any | None:
+    """AWS CLI `--output yaml`; a CloudFormation template (whose `!Ref` tags no plain
+    YAML loader reads) is recognised by its markers and reported as what it is."""
+    if "AWSTemplateFormatVersion" in text or _CFN_TYPE.search(text):
+        return {"AWSTemplateFormatVersion": "(YAML)"}
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        problems.append(Problem(name, "$", f"malformed YAML: {exc.problem}", line, column))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(name, "$", f"malformed YAML: {exc}"))
+    return None
+
+
+_CFN_TYPE = re.compile(r"^\s*Type:\s*['\"]?AWS::", re.MULTILINE)
+
+
+def without_nulls(value: Any) -> Any:
+    """Console and SDK JSON spell absent fields as `null`; the CLI leaves them out."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value if v is not None]
+    return value
+
+
+def other_format(doc: Any) -> str | None:
+    """What a document that is not AWS CLI output is, when netgen can tell."""
+    if not isinstance(doc, dict):
+        return None
+    resources = doc.get("Resources")
+    if "AWSTemplateFormatVersion" in doc or (isinstance(resources, dict) and any(
+            isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::")
+            for r in resources.values())):
+        return ("a CloudFormation template: netgen reads what AWS runs, not templates; "
+                "deploy it and export with the AWS CLI (docs/migration.md)")
+    if "terraform_version" in doc or ("lineage" in doc and "resources" in doc):
+        return ("Terraform state: not read; export the running services with the AWS CLI "
+                "(docs/migration.md)")
+    tasks = doc.get("tasks")
+    if isinstance(tasks, list) and any(isinstance(t, dict) and "taskArn" in t for t in tasks):
+        return ("aws ecs describe-tasks output (running tasks): netgen needs their task "
+                "definitions (describe-task-definition --task-definition <taskDefinitionArn>)")
+    for key, command in _LISTINGS.items():
+        if key in doc:
+            return (f"a list of ARNs ({command}): netgen needs the descriptions; run the "
+                    f"matching describe command (docs/migration.md)")
+    return None
+
+
+_LISTINGS = {"serviceArns": "aws ecs list-services",
+             "taskDefinitionArns": "aws ecs list-task-definitions",
+             "clusterArns": "aws ecs list-clusters", "taskArns": "aws ecs list-tasks",
+             "taskDefinitionFamilies": "aws ecs list-task-definition-families"}
 
 
 class _Builder:
@@ -125,9 +229,14 @@ class _Builder:
         self.broken_collections: set[str] = set()
 
     def add_document(self, name: str, doc: Any) -> None:
+        doc = without_nulls(doc)
         kinds = [k for k in KINDS if isinstance(doc, dict) and k.key in doc]
         if not kinds and is_appmesh(doc):
             return  # read by netgen.importers.appmesh
+        other = other_format(doc)
+        if other is not None and not kinds:
+            self.findings.append(Finding("other-format", other, name, "$"))
+            return
         if not kinds:
             self.findings.append(Finding("unknown-file", _unknown(doc), name, "$"))
             return

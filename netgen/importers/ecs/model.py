@@ -33,6 +33,21 @@ class EnvVar:
     value: str
     hosts: tuple[str, ...] = ()
     """Host names in `value` that are keys of `EcsSystem.dns_names`, for later rewriting."""
+    links: tuple[LoadBalancerLink, ...] = ()
+    """URLs in `value` that reached a migrated service through an old load balancer's DNS
+    name: rewritten to the service's cluster name."""
+
+
+@frozen
+class LoadBalancerLink:
+    """`text` (`scheme://lb-dns-name[:port]`) in an environment value went through a load
+    balancer rule to `service`; in the cluster it calls the service directly."""
+
+    text: str
+    service: str
+    scheme: str
+    rule: str
+    """The rule that routed it (for the comment)."""
 
 
 @frozen
@@ -136,8 +151,16 @@ class Version:
     replicas: int
     container: Container
     sidecars: tuple[Container, ...] = ()
+    """Known infrastructure containers (Envoy, X-Ray, FireLens, CloudWatch agent): dropped."""
     volumes: tuple[Volume, ...] = ()
     rollout: Rollout = Rollout(100, 0)
+    containers: tuple[Container, ...] = ()
+    """The task's other application containers: more containers of the same pod."""
+    node_selector: tuple[tuple[str, str], ...] = ()
+    """From `runtimePlatform`: kubernetes.io/os and kubernetes.io/arch."""
+    target_protocol: str | None = None
+    """How the load balancer spoke to the tasks: "HTTPS" (TLS to the pods), "GRPC" or
+    "HTTP2" (target group protocol version); None for plain HTTP/1.1 or no target group."""
 
 
 @frozen
@@ -172,7 +195,7 @@ class External:
 
     name: str
     kind: str
-    """"rds"."""
+    """"rds", or "url" (a host named in an environment value)."""
     host: str | None
     """Kept as AWS's endpoint name so TLS hostname verification keeps working."""
     port: int | None
@@ -207,6 +230,9 @@ class HeaderMatch:
 class QueryMatch:
     key: str | None
     value: str
+    condition: int = 0
+    """Which query-string condition of the rule it is a value of: values of one condition
+    are alternatives, conditions must all match."""
 
 
 @frozen
@@ -258,6 +284,8 @@ class Route:
     methods: tuple[str, ...] = ()
     queries: tuple[QueryMatch, ...] = ()
     rule_arn: str = ""
+    source_ips: tuple[str, ...] = ()
+    """CIDRs the client address must be in (a source-ip condition)."""
 
 
 @frozen
@@ -318,6 +346,17 @@ class Flow:
 
 
 @frozen
+class EgressCall:
+    """`source` called `target` (a service, or an `External` of kind "url") according to
+    its environment value `variable`; becomes `calls(source, target)`."""
+
+    source: str
+    target: str
+    variable: str
+    port: int | None = None
+
+
+@frozen
 class EcsSystem:
     services: tuple[Service, ...]
     ingresses: tuple[Ingress, ...] = ()
@@ -325,6 +364,8 @@ class EcsSystem:
     externals: tuple[External, ...] = ()
     dns_names: tuple[DnsName, ...] = ()
     warnings: tuple[Finding, ...] = ()
+    egress: tuple[EgressCall, ...] = ()
+    """Calls found in environment values (URLs, host:port), allowed by the tasks' egress."""
     cluster: str | None = None
     """The ECS cluster's name as AWS spells it (the most common one if services span
     several), for naming the blueprint and its namespace."""

@@ -31,6 +31,37 @@ def dns_label(raw: str, prefix: str = "svc") -> str:
     return _shorten(name, 63, raw)
 
 
+_RANDOM = re.compile(r"^(?=[A-Z0-9]*[0-9])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{8,13}$")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def readable_names(raw: list[str]) -> dict[str, str]:
+    """DNS labels for names CloudFormation generated (`Stack-ServiceName-1ABC2DEF3GH4`):
+    the random suffix and the stack prefix go (the CamelCase logical id before the suffix
+    is the name; otherwise the prefix every name shares), and CamelCase becomes words
+    (`service-name`). Only when the results stay distinct; otherwise
+    (and for names without such parts) plain `dns_label`."""
+    names = sorted(set(raw))
+    parts = {n: n.split("-") for n in names}
+    stripped = {n: p[:-1] if len(p) > 1 and _RANDOM.match(p[-1]) else p
+                for n, p in parts.items()}
+    for n, p in stripped.items():  # Stack-LogicalId-RANDOM: the logical id names it
+        if p != parts[n] and any(c.isupper() for c in p[-1]) and any(c.islower() for c in p[-1]):
+            stripped[n] = p[-1:]
+    generated = any(stripped[n] != parts[n] for n in names)
+    if len(names) > 1 and generated:
+        common = 0
+        columns = list(zip(*stripped.values(), strict=False))
+        while (common < len(columns) and len(set(columns[common])) == 1
+               and all(len(p) > common + 1 for p in stripped.values())):
+            common += 1
+        stripped = {n: p[common:] for n, p in stripped.items()}
+    out = {n: dns_label("-".join(_CAMEL.sub("-", w) for w in p)) for n, p in stripped.items()}
+    if len(set(out.values())) != len(out) or out == {n: dns_label(n) for n in names}:
+        return {n: dns_label(n) for n in names}
+    return out
+
+
 def unique(name: str, used: set[str], limit: int = 63) -> str:
     """`name`, or `name-2`, `name-3`, … if taken; records the result in `used`."""
     candidate, n = name, 1

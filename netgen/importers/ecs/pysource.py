@@ -16,6 +16,9 @@ from attrs import frozen
 
 WIDTH = 88
 INDENT = "    "
+VERBATIM = "    "
+"""A comment line indented this far (a Corefile line, say) is printed as it is, however
+long: wrapping it would break it for whoever pastes it."""
 
 
 @frozen
@@ -122,6 +125,9 @@ def comment(text: str, indent: str = "") -> str:
     for paragraph in text.split("\n"):
         if not paragraph.strip():
             out.append(f"{indent}#")
+            continue
+        if paragraph.startswith(VERBATIM):  # a line to paste as it is: never wrapped
+            out.append(f"{indent}# {paragraph}".rstrip())
             continue
         stripped = paragraph.lstrip(" ")
         lead = paragraph[: len(paragraph) - len(stripped)]

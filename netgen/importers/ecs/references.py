@@ -76,10 +76,13 @@ class _Checker:
                 self.need("security_groups", member.VpcSecurityGroupId, where, "security group")
 
     def service(self, service: Service, at: Source) -> None:
-        task = None
-        where = at.at(".taskDefinition")
-        if self.need("task_definitions", service.taskDefinition, where, "task definition"):
-            task = self.x.task_definitions.get(service.taskDefinition)
+        if service.taskDefinition is None and not service.taskSets:
+            self.problems.append(at.problem(
+                "required field missing (a service has a taskDefinition, or taskSets when an "
+                "EXTERNAL or CODE_DEPLOY controller deploys it)", ".taskDefinition"))
+        task = self.task_of(service.taskDefinition, at.at(".taskDefinition"))
+        for i, task_set in enumerate(service.taskSets):
+            self.task_of(task_set.taskDefinition, at.at(f".taskSets[{i}].taskDefinition"))
         for i, lb in enumerate(service.loadBalancers):
             where = at.at(f".loadBalancers[{i}]")
             if lb.targetGroupArn is None:
@@ -103,12 +106,28 @@ class _Checker:
             where = at.at(f".networkConfiguration.awsvpcConfiguration.securityGroups[{i}]")
             self.need("security_groups", group, where, "security group")
 
+    def task_of(self, ref: str | None, at: Source) -> TaskDefinition | None:
+        """The task definition `ref` names; a registration file matched by family only is
+        a warning (its revision is unknown), a missing one a problem."""
+        if ref is None:
+            return None
+        task = self.x.task_definition(ref)
+        if task is None:
+            self.need("task_definitions", ref, at, "task definition")
+        elif task.key() != ref and task.revision is None:
+            self.findings.append(at.finding(
+                "task-definition-by-family",
+                f"{ref} is not in the export; using the registration file of family "
+                f"{task.family} ({self.x.source(task.key()).file}), whose revision is unknown: "
+                "check it is the one the service runs"))
+        return task
+
     def container_port(self, task: TaskDefinition, name: str, port: int, at: Source) -> None:
         container = next((c for c in task.containerDefinitions if c.name == name), None)
         if container is None:
             self.problems.append(
                 at.problem(
-                    f"container {name!r} is not in task definition {task.taskDefinitionArn}",
+                    f"container {name!r} is not in task definition {task.key()}",
                     ".containerName",
                 )
             )

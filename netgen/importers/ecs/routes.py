@@ -173,6 +173,7 @@ class RouteBuilder:
         headers: list[HeaderMatch] = []
         methods: list[str] = []
         queries: list[QueryMatch] = []
+        sources: list[str] = []
         for i, cond in enumerate(conditions):
             c_at = at.at(f".Conditions[{i}]")
             field = cond.Field
@@ -190,19 +191,14 @@ class RouteBuilder:
             elif field == "http-header" and cond.HttpHeaderConfig is not None:
                 config = cond.HttpHeaderConfig
                 headers.append(HeaderMatch(config.HttpHeaderName, config.Values))
-                if any(_WILDCARDS & set(v) for v in config.Values):
-                    self.findings.append(
-                        c_at.finding(
-                            "header-wildcard",
-                            f"{config.HttpHeaderName} values use * or ?, which are matched "
-                            "literally from now on",
-                        )
-                    )
             elif field == "http-request-method":
                 config = cond.HttpRequestMethodConfig
                 methods += [m.upper() for m in (config.Values if config else ()) or cond.Values]
             elif field == "query-string" and cond.QueryStringConfig is not None:
-                queries += [QueryMatch(q.Key, q.Value) for q in cond.QueryStringConfig.Values]
+                queries += [QueryMatch(q.Key, q.Value, i) for q in cond.QueryStringConfig.Values]
+            elif field == "source-ip":
+                config = cond.SourceIpConfig
+                sources += list((config.Values if config else ()) or cond.Values)
             else:
                 self.findings.append(
                     c_at.finding(
@@ -229,6 +225,7 @@ class RouteBuilder:
             methods=tuple(methods),
             queries=tuple(queries),
             rule_arn=rule_arn,
+            source_ips=tuple(sources),
         )
 
     def _host(self, value: str, at: Source) -> str:

@@ -19,10 +19,12 @@ from netgen.importers.ecs.model import (
     EcsSystem,
     EnvVar,
     Probe,
+    SecretRef,
     Service,
     Version,
 )
 from netgen.importers.ecs.naming import dns_label, unique
+from netgen.importers.ecs.normalise import TASK_SET
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.pysource import Call, Name, Node, call, mapping, sequence
 from netgen.importers.ecs.secrets import SecretNames
@@ -63,7 +65,9 @@ class ServiceWriter:
         secrets: SecretNames,
         locate: Callable[[str], Source],
         findings: list[Finding],
+        via: str = "ALB",
     ) -> None:
+        self.via = via
         self.system = system
         self.namespace = namespace
         self.secrets = secrets
@@ -75,12 +79,11 @@ class ServiceWriter:
     def write(self, s: Service) -> Written | None:
         primary = s.versions[0]
         at = self.locate(primary.ecs_service_arn)
-        if not s.ports:
-            self.findings.append(at.finding(
-                "no-port", f"{s.name} has no container port; nothing can call it, so it is "
-                           "not written (run it as a Job or a Deployment by hand)"))
-            return None
         comments = [self._origin(s)]
+        if not s.ports:
+            comments.append("No container port: a worker (a Deployment without a Service); "
+                            "it may call others, nothing calls it.")
+            return self._worker(s, comments)
         main = s.ports[0]
         if len(s.ports) > 1:
             extra = ", ".join(f"{p.name} {p.port}" for p in s.ports[1:])
@@ -88,7 +91,7 @@ class ServiceWriter:
                 "extra-ports", f"{s.name} also listens on {extra}; netgen gives a service one "
                                f"port, so only {main.name} {main.port} is reachable"))
         port = self.ports[s.name] or main.port
-        app_protocol = _app_protocol(main.app_protocol)
+        app_protocol = self._protocol(s, main.app_protocol, at)
         netgen_default = ("grpc" if app_protocol == "grpc"
                           else "http" if main.protocol == "TCP" else "tcp")
         head: dict[str, Node] = {
@@ -109,6 +112,42 @@ class ServiceWriter:
         kwargs.update(shared)
         if len(s.versions) > 1:
             kwargs["versions"] = self._versions(s, own)
+        kwargs.update(self._pod(s, comments, at))
+        comments += self._notes(s)
+        return Written(tuple(comments), call("service", s.name, **kwargs))
+
+    def _protocol(self, s: Service, declared: str | None, at: Source) -> str | None:
+        """The container's appProtocol, else what the target group spoke: HTTPS means TLS
+        to the pods (ALB and NGINX say so; Gateway API needs a BackendTLSPolicy), GRPC is
+        gRPC; HTTP2 (cleartext or TLS) is not carried."""
+        target = s.versions[0].target_protocol
+        own = _app_protocol(declared)
+        if own is not None or target is None:
+            return own
+        if target == "GRPC":
+            return "grpc"
+        if target == "HTTPS" and self.via in ("ALB", "NGINX", "CLUSTER"):
+            return "https"
+        how = ("a BackendTLSPolicy naming the pods' CA and host name" if target == "HTTPS"
+               else "the load balancer's backend protocol by hand")
+        if self.via != "CLUSTER":
+            self.findings.append(at.finding(
+                "target-protocol", f"{s.name}: the target group spoke {target} to the tasks; "
+                f"with --via {self.via} netgen does not say so to the proxy: add {how}"))
+        return "https" if target == "HTTPS" else None
+
+    def _worker(self, s: Service, comments: list[str]) -> Written:
+        per_version = [self._settings(s, v, comments) for v in s.versions]
+        shared, own = _split(per_version)
+        kwargs: dict[str, Node] = {k: shared.pop(k) for k in ("image", "replicas")
+                                   if k in shared}
+        kwargs.update(shared)
+        if len(s.versions) > 1:  # versions need a port (their Services): the primary's
+            self.findings.append(self.locate(s.versions[0].ecs_service_arn).finding(
+                "no-port", f"{s.name}: a worker cannot have versions (they are told apart by "
+                f"their Services); the blueprint runs {s.versions[0].ecs_service}'s settings"))
+            kwargs.update({k: v for k, v in own[0].items() if k not in kwargs})
+        kwargs.update(self._pod(s, comments, self.locate(s.versions[0].ecs_service_arn)))
         comments += self._notes(s)
         return Written(tuple(comments), call("service", s.name, **kwargs))
 
@@ -142,6 +181,17 @@ class ServiceWriter:
 
     def _env_value(self, var: EnvVar, comments: list[str]) -> str:
         value = var.value
+        for link in var.links:
+            port = self.ports.get(link.service)
+            new = "http://" + fqdn(link.service, self.namespace) + (
+                f":{port}" if port not in (None, 80) else "")
+            value = value.replace(link.text, new)
+            note = (f"{var.name}: {link.text} (the load balancer, {link.rule}) -> {new}: "
+                    "called directly in the cluster")
+            if link.scheme == "https":
+                note += " (plain HTTP: the ALB terminated TLS before)"
+            if note not in comments:
+                comments.append(note)
         for host in var.hosts:
             name = self.system.dns_name(host)
             if name is None:
@@ -176,11 +226,14 @@ class ServiceWriter:
                 last += len(suffix)
         return "".join(out) + value[last:]
 
-    def _volumes(self, s: Service, v: Version, comments: list[str]) -> list[Node]:
+    def _volumes(self, s: Service, v: Version, comments: list[str],
+                 container: Container | None = None) -> list[Node]:
+        """The mounts of the main container (or of `container`, another one of the task:
+        a volume of the same name is the same volume in the pod)."""
         volumes = {vol.name: vol for vol in v.volumes}
         out: list[Node] = []
         used: set[str] = set()
-        for mount in v.container.mounts:
+        for mount in (container or v.container).mounts:
             vol = volumes.get(mount.volume)
             kind = vol.kind if vol else "ephemeral"
             name = unique(dns_label(mount.volume, "vol"), used)  # ECS allows "Orders_Data"
@@ -209,16 +262,70 @@ class ServiceWriter:
         return mapping({v.name or "": _version_call(o) for v, o in zip(s.versions, own,
                                                                         strict=True)})
 
+    def _pod(self, s: Service, comments: list[str], at: Source) -> dict[str, Node]:
+        """The task's other application containers and its platform, from the primary
+        version (the language keeps them per service)."""
+        primary = s.versions[0]
+        out: dict[str, Node] = {}
+        if primary.containers:
+            out["containers"] = sequence([self._companion(s, c, comments)
+                                          for c in primary.containers])
+            names = ", ".join(c.name for c in primary.containers)
+            comments.append(f"containers: {names} ran in the same task (awsvpc: one network "
+                            "namespace), so they run in the same pod and reach each other on "
+                            "localhost.")
+        if primary.node_selector:
+            out["node_selector"] = mapping(dict(primary.node_selector))
+        for v in s.versions[1:]:
+            if ([c.name for c in v.containers] != [c.name for c in primary.containers]
+                    or v.node_selector != primary.node_selector):
+                self.findings.append(at.finding(
+                    "version-containers", f"{s.name} {v.name}: its task's other containers or "
+                    f"platform differ from {primary.name}'s; the blueprint gives every version "
+                    f"{primary.name}'s"))
+        return out
+
+    def _companion(self, s: Service, c: Container, comments: list[str]) -> Call:
+        kwargs: dict[str, Node] = {"image": c.image}
+        if c.ports:
+            kwargs["ports"] = sequence([p.port for p in c.ports])
+        env = {var.name: self._env_value(var, comments) for var in c.env}
+        if env:
+            kwargs["env_vars"] = mapping(env)
+        secrets = {ref.name: call("secret_ref", *self._secret(ref)) for ref in c.secrets}
+        if secrets:
+            kwargs["secrets"] = mapping(secrets)
+        if c.command:
+            kwargs["command"] = sequence(list(c.command))
+        if c.args:
+            kwargs["args"] = sequence(list(c.args))
+        r = c.resources
+        kwargs.update({"cpu": _cpu(r.cpu_request_millicores),
+                       "cpu_limit": _cpu(r.cpu_limit_millicores),
+                       "memory": _memory(r.memory_request_mib),
+                       "memory_limit": _memory(r.memory_limit_mib),
+                       "liveness": _probe(c.liveness, c)})
+        volumes = self._volumes(s, s.versions[0], comments, c)
+        if volumes:
+            kwargs["volumes"] = sequence(volumes)
+        return call("container", dns_label(c.name, "c"), **kwargs)
+
+    def _secret(self, ref: SecretRef) -> tuple[str, str]:
+        key = self.secrets.key_for(ref)
+        return key.secret, key.key
+
     # --- comments ----------------------------------------------------------------------
 
     def _origin(self, s: Service) -> str:
         if len(s.versions) == 1:
             v = s.versions[0]
             return f"{s.name}: ECS service {v.ecs_service}, task definition {v.task_definition}."
-        lines = [f"{s.name}: {len(s.versions)} ECS services, run as versions of one service "
+        task_sets = all(TASK_SET in v.ecs_service_arn for v in s.versions)
+        what = "task sets" if task_sets else "ECS services"
+        lines = [f"{s.name}: {len(s.versions)} {what}, run as versions of one service "
                  "(primary first):"]
-        lines += [f"  {v.name}: ECS service {v.ecs_service}, task definition "
-                  f"{v.task_definition}" for v in s.versions]
+        lines += [f"  {v.name}: {_runs(v)}, task definition {v.task_definition}"
+                  for v in s.versions]
         return "\n".join(lines)
 
     def _notes(self, s: Service) -> list[str]:
@@ -265,6 +372,13 @@ def _fold(flat: dict[str, Node]) -> dict[str, Node]:
         elif key in flat:
             out[key] = flat[key]
     return out
+
+
+def _runs(v: Version) -> str:
+    """What ran the version on ECS: a service, or one task set of it."""
+    if TASK_SET in v.ecs_service_arn:
+        return f"task set {v.ecs_service_arn.split(TASK_SET, 1)[1]} of ECS service {v.ecs_service}"
+    return f"ECS service {v.ecs_service}"
 
 
 def _version_call(settings: dict[str, Node]) -> Call:

@@ -43,25 +43,29 @@ class WorkloadBuilder:
 
     def version(self, member: Member) -> Version | None:
         service, at = member.service, self.x.source(member.arn)
-        task = self.x.task_definitions.get(service.taskDefinition)
+        task = self.x.task_definition(service.taskDefinition)
         if task is None or not task.containerDefinitions:
             return None
-        task_at = self.x.source(task.taskDefinitionArn).at("")
+        task_at = self.x.source(task.key()).at("")
         self._service_warnings(service, task, at, task_at)
         main_index = self._main_container(service, task)
         main_name = task.containerDefinitions[main_index].name
-        containers = []
+        containers, infra = [], set()
         for i, definition in enumerate(task.containerDefinitions):
             c_at = task_at.at(f".containerDefinitions[{i}]")
             containers.append(self._container(definition, task, c_at))
-            if i != main_index:
-                self.findings.append(
-                    c_at.finding(
-                        "sidecar",
-                        f"container {definition.name} runs next to {main_name}; "
-                        "check it is still needed (log routers and proxies usually are not)",
-                    )
-                )
+            if i == main_index:
+                continue
+            role = infrastructure(definition)
+            if role is not None:
+                infra.add(i)
+                self.findings.append(c_at.finding(
+                    "sidecar", f"container {definition.name} ({definition.image}) is {role}; "
+                    f"it is not carried over: {_INSTEAD[role]}"))
+            else:
+                self._companion(definition, main_name, c_at)
+        self._links(task, task_at, containers,
+                    {task.containerDefinitions[i].name for i in infra})
         main = containers[main_index]
         probe = self._readiness(service, at)
         if probe is not None:
@@ -70,19 +74,89 @@ class WorkloadBuilder:
             name=member.version,
             ecs_service=service.serviceName,
             ecs_service_arn=member.arn,
-            task_definition=f"{task.family}:{task.revision}",
+            task_definition=task.label(),
             replicas=max(service.desiredCount, 0),
             container=main,
-            sidecars=tuple(c for i, c in enumerate(containers) if i != main_index),
+            sidecars=tuple(c for i, c in enumerate(containers) if i in infra),
+            containers=tuple(c for i, c in enumerate(containers)
+                             if i != main_index and i not in infra),
+            node_selector=self._platform(task, task_at),
+            target_protocol=self._target_protocol(service),
             volumes=self._volumes(task, task_at),
             rollout=self._rollout(service, at),
         )
 
     # --- containers ---------------------------------------------------------------------
 
+    def _companion(self, c: ContainerDefinition, main: str, at: Source) -> None:
+        """An application container beside the main one: same pod, so localhost."""
+        if c.essential is False:
+            self.findings.append(at.finding(
+                "container-not-essential",
+                f"container {c.name} was not essential (the task kept running when it "
+                "stopped); in the pod it is restarted like the others", ".essential"))
+        if c.portMappings:
+            ports = ", ".join(str(m.containerPort) for m in c.portMappings if m.containerPort)
+            self.findings.append(at.finding(
+                "container-ports",
+                f"container {c.name} listens on {ports}: {main} reaches it on localhost, as in "
+                "the task; the Service reaches the main container only", ".portMappings"))
+
+    def _links(self, task: TaskDefinition, at: Source, containers: list[Container],
+               dropped: set[str]) -> None:
+        """`links` named a container by host name (bridge mode); in a pod it is localhost.
+        Environment values naming the alias as a host are rewritten; `dependsOn` order is
+        not kept (a pod starts its containers together)."""
+        for i, c in enumerate(task.containerDefinitions):
+            for j, link in enumerate(c.links):
+                name, _, alias = link.partition(":")
+                alias = alias or name
+                containers[i] = _localhost(containers[i], alias)
+                self.findings.append(at.finding(
+                    "container-links",
+                    f"{c.name} reached {name} as host {alias!r} (links); in one pod it is "
+                    f"localhost: environment values naming {alias!r} are rewritten to "
+                    f"127.0.0.1; if the application uses the name otherwise (code, defaults "
+                    f"such as the image's), point it at 127.0.0.1",
+                    f".containerDefinitions[{i}].links[{j}]"))
+            for j, dep in enumerate(c.dependsOn):
+                if dep.containerName in dropped or c.name in dropped:
+                    continue
+                self.findings.append(at.finding(
+                    "container-order",
+                    f"{c.name} waited for {dep.containerName} to {dep.condition or 'START'}; "
+                    "a pod starts its containers together (a COMPLETE/SUCCESS step belongs in "
+                    "an init container, a HEALTHY one in the application's retries)",
+                    f".containerDefinitions[{i}].dependsOn[{j}]"))
+
+    def _platform(self, task: TaskDefinition, at: Source) -> tuple[tuple[str, str], ...]:
+        platform = task.runtimePlatform
+        if platform is None:
+            return ()
+        selector = []
+        family = (platform.operatingSystemFamily or "").upper()
+        if family.startswith("WINDOWS"):
+            selector.append(("kubernetes.io/os", "windows"))
+        elif family == "LINUX":
+            selector.append(("kubernetes.io/os", "linux"))
+        arch = {"ARM64": "arm64", "X86_64": "amd64"}.get(
+            (platform.cpuArchitecture or "").upper())
+        if arch is not None:
+            selector.append(("kubernetes.io/arch", arch))
+        if (family and family != "LINUX") or arch == "arm64":
+            self.findings.append(at.finding(
+                "runtime-platform",
+                f"the task ran on {platform.operatingSystemFamily or 'Linux'}"
+                f"/{platform.cpuArchitecture or 'X86_64'}: the pods get the node selector "
+                f"{', '.join(f'{k}={v}' for k, v in selector)}; the cluster needs such nodes"
+                + (f" ({platform.operatingSystemFamily} nodes of the matching Windows version)"
+                   if family.startswith("WINDOWS") else ""), ".runtimePlatform"))
+        return tuple(selector)
+
     def _main_container(self, service: EcsService, task: TaskDefinition) -> int:
         """The container traffic goes to: named by a load balancer, Service Connect or
-        Cloud Map entry, else the first essential container with ports, else the first."""
+        Cloud Map entry, else the first essential application container with ports, else
+        the first essential application container (not a log router or proxy)."""
         names = [c.name for c in task.containerDefinitions]
         wanted = [lb.containerName for lb in service.loadBalancers]
         wanted += [r.containerName for r in service.serviceRegistries if r.containerName]
@@ -97,10 +171,12 @@ class WorkloadBuilder:
         for name in wanted:
             if name in names:
                 return names.index(name)
-        for i, c in enumerate(task.containerDefinitions):
+        apps = [(i, c) for i, c in enumerate(task.containerDefinitions)
+                if infrastructure(c) is None] or list(enumerate(task.containerDefinitions))
+        for i, c in apps:
             if c.essential is not False and c.portMappings:
                 return i
-        return next((i for i, c in enumerate(task.containerDefinitions) if c.essential), 0)
+        return next((i for i, c in apps if c.essential is not False), apps[0][0])
 
     def _container(self, c: ContainerDefinition, task: TaskDefinition, at: Source) -> Container:
         if c.ulimits:
@@ -190,6 +266,18 @@ class WorkloadBuilder:
             memory_limit_mib=memory_limit,
         )
 
+    def _target_protocol(self, service: EcsService) -> str | None:
+        for lb in service.loadBalancers:
+            group = self.x.target_groups.get(lb.targetGroupArn or "")
+            if group is None:
+                continue
+            version = (group.ProtocolVersion or "").upper()
+            if version in ("GRPC", "HTTP2"):
+                return version
+            if (group.Protocol or "").upper() == "HTTPS":
+                return "HTTPS"
+        return None
+
     def _readiness(self, service: EcsService, at: Source) -> Probe | None:
         for lb in service.loadBalancers:
             group = self.x.target_groups.get(lb.targetGroupArn or "")
@@ -259,7 +347,7 @@ class WorkloadBuilder:
         self, service: EcsService, task: TaskDefinition, at: Source, task_at: Source
     ) -> None:
         controller = service.deploymentController.type if service.deploymentController else "ECS"
-        if controller != "ECS":
+        if controller != "ECS" and ".taskSets[" not in at.json_path:  # task-set says it
             self.findings.append(
                 at.finding(
                     "deployment-controller",
@@ -325,3 +413,32 @@ def _millicores(units: int | None) -> int | None:
     if units is None or units <= 0:
         return None
     return -(-units * 1000 // 1024)
+
+
+_INSTEAD = {
+    "an Envoy proxy (App Mesh)": "the mesh netgen generates injects its own proxy",
+    "the X-Ray daemon": "run the X-Ray or OpenTelemetry collector as a DaemonSet",
+    "a FireLens log router": "use the cluster's log collection (Fluent Bit DaemonSet)",
+    "the CloudWatch agent": "run the CloudWatch agent as a DaemonSet (Container Insights)",
+}
+
+
+def infrastructure(c: ContainerDefinition) -> str | None:
+    """What a known infrastructure sidecar is, by its image (or FireLens configuration);
+    None for an application container."""
+    image = c.image.lower().rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
+    if c.firelensConfiguration is not None or image in ("aws-for-fluent-bit", "fluent-bit"):
+        return "a FireLens log router"
+    if image in ("aws-appmesh-envoy", "envoy") or "appmesh-envoy" in image:
+        return "an Envoy proxy (App Mesh)"
+    if image in ("aws-xray-daemon", "xray-daemon", "aws-xray-daemon-amd64"):
+        return "the X-Ray daemon"
+    if image in ("cloudwatch-agent", "amazon-cloudwatch-agent"):
+        return "the CloudWatch agent"
+    return None
+
+
+def _localhost(c: Container, alias: str) -> Container:
+    pattern = re.compile(rf"(^|//|@){re.escape(alias)}(?=$|:\d|/)", re.IGNORECASE)
+    env = tuple(attrs.evolve(e, value=pattern.sub(r"\g<1>127.0.0.1", e.value)) for e in c.env)
+    return attrs.evolve(c, env=env)

@@ -14,15 +14,25 @@ from collections.abc import Callable
 from attrs import frozen
 
 from netgen.importers.ecs.exposures import Entry, ExposurePlanner, RuleBlock
-from netgen.importers.ecs.model import EcsSystem, Endpoint, Flow, Ingress, Probe, TlsCertificate
+from netgen.importers.ecs.model import (
+    EcsSystem,
+    Endpoint,
+    External,
+    Flow,
+    Ingress,
+    Probe,
+    TlsCertificate,
+)
 from netgen.importers.ecs.naming import dns_label, unique
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.pysource import (
+    VERBATIM,
     Call,
     Name,
     Node,
     call,
     comment,
+    mapping,
     sequence,
     statement,
 )
@@ -95,7 +105,7 @@ class _Writer:
         self.exposed = 0
         self.extra: Callable[[list[Finding]], list[str]] | None = None
         self.services = ServiceWriter(system, self.namespace, self.secrets, locate,
-                                      self.findings)
+                                      self.findings, self.via)
 
     def _acm_moot(self, finding: Finding) -> bool:
         """An `acm-certificate` warning (the key cannot leave ACM) is moot when every
@@ -116,7 +126,7 @@ class _Writer:
         body = [
             statement(call("blueprint", self.name)),
         ]
-        blocks = ExposurePlanner(self.system, self.locate, self.findings).blocks()
+        blocks = ExposurePlanner(self.system, self.locate, self.findings, self.via).blocks()
         entries = [e for b in blocks for e in b.entries]
         env_cert = self._shared_certificate(entries)
         services = self._services()
@@ -149,13 +159,17 @@ class _Writer:
             for f in self.findings:
                 parts.append(f"- [{f.code}] {f.message}")
                 if f.file:
-                    parts.append(f"  ({f.file} {f.json_path})")
+                    parts.append(f"{VERBATIM}({f.file} {f.json_path})")  # never split
         else:
             parts.append("Everything in the export carried over; no warnings.")
         todo = self._by_hand()
         if todo:
             parts += ["", f"Create by hand, in namespace {self.namespace}, before the first "
                           "deployment:", *todo]
+        renamed = self._renames()
+        if renamed:
+            parts += ["", "Names: ECS names that were shortened (CloudFormation stack prefixes "
+                          "and random suffixes) or joined as versions:", *renamed]
         rewrites = self._dns_rewrites()
         if rewrites:
             parts += ["", "Cloud Map names are rewritten in environment values only. If an "
@@ -165,11 +179,20 @@ class _Writer:
                       *rewrites]
         return comment("\n".join(parts))
 
+    def _renames(self) -> list[str]:
+        out = []
+        for s in self.system.services:
+            for v in s.versions:
+                if dns_label(v.ecs_service) != s.name:
+                    what = f"{s.name} {v.name}" if v.name else s.name
+                    out.append(f"{VERBATIM}{v.ecs_service} -> {what}")
+        return list(dict.fromkeys(out))
+
     def _dns_rewrites(self) -> list[str]:
         """CoreDNS `rewrite name exact` lines for every Cloud Map / Service Connect name of
         a service the blueprint declares."""
         written = {s.name for s in self.system.services if s.ports}
-        return [f"  rewrite name exact {d.host} {fqdn(d.target, self.namespace)}"
+        return [f"{VERBATIM}rewrite name exact {d.host} {fqdn(d.target, self.namespace)}"
                 for d in self.system.dns_names
                 if d.kind != "rds" and d.target in written]
 
@@ -254,6 +277,10 @@ class _Writer:
                     "external-endpoint", f"{x.kind} {x.name} has no endpoint in the export; "
                                          "declare it with external(...) by hand"))
                 continue
+            if x.kind == "url":
+                out.append(comment(self._url_note(x, name)) + statement(
+                    call("external", name, host=x.host, port=x.port, alias=Name("False"))))
+                continue
             if any(f.destination == Endpoint("external", x.name) for f in self.system.flows):
                 self.findings.append(at.finding(
                     "external-access", f"{x.name}'s security groups admit the ECS tasks; admit "
@@ -273,19 +300,33 @@ class _Writer:
             out.insert(0, comment("--- outside the cluster " + "-" * 61))
         return out
 
+    def _url_note(self, x: External, name: str) -> str:
+        users = sorted({f"{e.source} ({e.variable})" for e in self.system.egress
+                        if e.target == x.name})
+        return (f"{name}: {x.host}:{x.port}, named in the environment of {', '.join(users)}; "
+                "the tasks' security groups let it out. alias=False: clients keep the real "
+                "host name.")
+
     def _calls(self) -> list[str]:
         edges: dict[str, dict[str, list[str]]] = {}
         written = {s.name for s in self.system.services if s.ports}
+        workers = {s.name for s in self.system.services if not s.ports}
         for flow in self.system.flows:
-            dst = self._callee(flow, written)
+            dst = self._callee(flow, written, workers)
             if dst is None:
                 continue
             ports = _ports(flow)
             edges.setdefault(flow.source.name, {}).setdefault(dst, []).append(ports)
+        for e in self.system.egress:
+            dst = self.externals.get(e.target, e.target)
+            if e.source in written | workers and (dst in written or e.target in self.externals):
+                edges.setdefault(e.source, {}).setdefault(dst, []).append(
+                    f"{e.variable} in its environment")
         out = []
         if edges:
             out.append(comment(
-                "--- who may call whom, from the security groups " + "-" * 36 + "\n"
+                "--- who may call whom, from the security groups and environment values "
+                + "-" * 13 + "\n"
                 "Under STRICT isolation these are the only calls allowed between pods."))
         for src in sorted(edges):
             dsts = sorted(edges[src])
@@ -293,7 +334,7 @@ class _Writer:
             out.append(comment(note) + statement(call("calls", src, *dsts)))
         return out
 
-    def _callee(self, flow: Flow, written: set[str]) -> str | None:
+    def _callee(self, flow: Flow, written: set[str], workers: set[str]) -> str | None:
         """The call a security-group flow stands for, or None (with a warning when the
         flow is lost rather than expressed some other way)."""
         src, dst = flow.source, flow.destination
@@ -303,7 +344,7 @@ class _Writer:
                                "blueprint cannot allow traffic by address, so under STRICT it is "
                                "denied (declare the callers as services, or relax isolation)"))
             return None
-        if src.kind != "service" or src.name not in written:
+        if src.kind != "service" or src.name not in written | workers:
             return None
         if dst.kind == "ingress":
             self.findings.append(Finding(
@@ -409,9 +450,17 @@ class _Writer:
         kwargs: dict[str, Node] = {"via": Name(self.via), "host": e.host, "path": e.path}
         if e.exact:
             kwargs["path_type"] = "Exact"
-        headers = [call("header", n, v) for n, v in e.headers]
+        wild = Name("True") if e.wildcards else None
+        headers = [call("header", n, v, wildcards=wild if set(v) & set("*?") else None)
+                   for n, v in e.headers]
         if headers:
             kwargs["match"] = headers[0] if len(headers) == 1 else sequence(headers)
+        if e.query:
+            kwargs["query"] = mapping(dict(e.query))
+        if e.methods:
+            kwargs["methods"] = sequence(list(e.methods))
+        if e.source_ips:
+            kwargs["source_ips"] = sequence(list(e.source_ips))
         if t.canary_percent is not None:
             kwargs["canary"] = t.canary_percent / 100
         kwargs["version"] = t.version
@@ -445,15 +494,10 @@ class _Writer:
         p: Probe | None = v.container.readiness
         if p is None or p.kind != "http":
             return None
-        if p.matcher not in (None, "200") and service not in self.matchers_reported:
-            self.matchers_reported.add(service)
-            self.findings.append(Finding(
-                "health-codes", f"the target group of {service} counted HTTP {p.matcher} as "
-                                "healthy; the new one expects 200 unless "
-                                "alb.ingress.kubernetes.io/success-codes says otherwise"))
+        codes = p.matcher if p.matcher not in (None, "200") else None
         return call("health_check", p.path or "/", interval=p.period_seconds,
                     timeout=p.timeout_seconds, healthy=p.success_threshold,
-                    unhealthy=p.failure_threshold)
+                    unhealthy=p.failure_threshold, codes=codes)
 
 
 def _source_ranges(lbs: list[Ingress]) -> tuple[str, ...]:

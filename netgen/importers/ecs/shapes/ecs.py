@@ -73,6 +73,17 @@ class RepositoryCredentials:
 
 
 @frozen
+class ContainerDependency:
+    containerName: str
+    condition: str | None = None
+
+
+@frozen
+class FirelensConfiguration:
+    type: str | None = None
+
+
+@frozen
 class ContainerDefinition:
     name: str
     image: str
@@ -90,6 +101,9 @@ class ContainerDefinition:
     ulimits: tuple[Ulimit, ...] = ()
     mountPoints: tuple[MountPoint, ...] = ()
     repositoryCredentials: RepositoryCredentials | None = None
+    links: tuple[str, ...] = ()
+    dependsOn: tuple[ContainerDependency, ...] = ()
+    firelensConfiguration: FirelensConfiguration | None = None
 
 
 @frozen
@@ -127,11 +141,27 @@ class Volume:
 
 
 @frozen
+class RuntimePlatform:
+    operatingSystemFamily: str | None = None
+    cpuArchitecture: str | None = None
+
+
+@frozen
+class ProxyConfiguration:
+    type: str | None = None
+    containerName: str | None = None
+
+
+@frozen
 class TaskDefinition:
-    taskDefinitionArn: str
+    """A registered task definition (describe-task-definition), or the registration form
+    kept in repositories (`register-task-definition --cli-input-json`), which has neither
+    ARN nor revision."""
+
     family: str
-    revision: int
     containerDefinitions: tuple[ContainerDefinition, ...]
+    taskDefinitionArn: str | None = None
+    revision: int | None = None
     networkMode: str | None = None
     cpu: str | None = None  # a string in the API ("256"), unlike the container's integer
     memory: str | None = None
@@ -139,6 +169,17 @@ class TaskDefinition:
     requiresCompatibilities: tuple[str, ...] = ()
     status: str | None = None
     registeredAt: datetime | None = None
+    runtimePlatform: RuntimePlatform | None = None
+    proxyConfiguration: ProxyConfiguration | None = None
+
+    def key(self) -> str:
+        """How `Exports` indexes it: the ARN, else `family:revision`, else the family."""
+        if self.taskDefinitionArn:
+            return self.taskDefinitionArn
+        return f"{self.family}:{self.revision}" if self.revision is not None else self.family
+
+    def label(self) -> str:
+        return f"{self.family}:{self.revision}" if self.revision is not None else self.family
 
 
 @frozen
@@ -207,11 +248,25 @@ class ServiceConnectClientAlias:
 
 
 @frozen
+class TimeoutConfiguration:
+    idleTimeoutSeconds: int | None = None
+    perRequestTimeoutSeconds: int | None = None
+
+
+@frozen
+class ServiceConnectTlsConfiguration:
+    kmsKey: str | None = None
+    roleArn: str | None = None
+
+
+@frozen
 class ServiceConnectService:
     portName: str
     discoveryName: str | None = None
     clientAliases: tuple[ServiceConnectClientAlias, ...] = ()
     ingressPortOverride: int | None = None
+    timeout: TimeoutConfiguration | None = None
+    tls: ServiceConnectTlsConfiguration | None = None
 
 
 @frozen
@@ -245,11 +300,33 @@ class DeploymentController:
 
 
 @frozen
+class Scale:
+    value: float | None = None
+    unit: str | None = None
+
+
+@frozen
+class TaskSet:
+    """EXTERNAL / CODE_DEPLOY services run their tasks in task sets, one per version."""
+
+    taskDefinition: str
+    id: str | None = None
+    taskSetArn: str | None = None
+    status: str | None = None  # PRIMARY | ACTIVE | DRAINING
+    computedDesiredCount: int | None = None
+    scale: Scale | None = None
+    loadBalancers: tuple[ServiceLoadBalancer, ...] = ()
+    serviceRegistries: tuple[ServiceRegistry, ...] = ()
+    networkConfiguration: NetworkConfiguration | None = None
+    createdAt: datetime | None = None
+
+
+@frozen
 class Service:
     serviceArn: str
     serviceName: str
-    taskDefinition: str
     desiredCount: int
+    taskDefinition: str | None = None  # absent with EXTERNAL / CODE_DEPLOY (see taskSets)
     clusterArn: str | None = None
     status: str | None = None
     launchType: str | None = None
@@ -262,6 +339,7 @@ class Service:
     networkConfiguration: NetworkConfiguration | None = None
     healthCheckGracePeriodSeconds: int | None = None
     createdAt: datetime | None = None
+    taskSets: tuple[TaskSet, ...] = ()
 
 
 @frozen

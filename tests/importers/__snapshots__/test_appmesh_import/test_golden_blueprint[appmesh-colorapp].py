@@ -2,70 +2,95 @@
 # from aws-export/. It is yours now: review it, keep it in version control, and build
 # the manifests with `netgen build` (see docs/migration.md).
 #
-# What did not carry over exactly (14 warnings, with the export file and JSON path they
+# What did not carry over exactly (18 warnings, with the export file and JSON path they
 # come from):
 # - [appmesh-proxy] containers envoy, xray-daemon and proxyConfiguration APPMESH are App
 #   Mesh's data plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
-#   (td-colorgateway-1.json $.taskDefinition)
+#     (td-colorgateway-1.json $.taskDefinition)
 # - [appmesh-proxy] containers envoy, xray-daemon and proxyConfiguration APPMESH are App
 #   Mesh's data plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
-#   (td-colorteller-black-1.json $.taskDefinition)
+#     (td-colorteller-black-1.json $.taskDefinition)
 # - [appmesh-proxy] containers envoy, xray-daemon and proxyConfiguration APPMESH are App
 #   Mesh's data plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
-#   (td-colorteller-white-1.json $.taskDefinition)
+#     (td-colorteller-white-1.json $.taskDefinition)
 # - [appmesh-proxy] containers envoy, xray-daemon and proxyConfiguration APPMESH are App
 #   Mesh's data plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
-#   (td-colorteller-blue-1.json $.taskDefinition)
+#     (td-colorteller-blue-1.json $.taskDefinition)
 # - [appmesh-proxy] containers envoy, xray-daemon and proxyConfiguration APPMESH are App
 #   Mesh's data plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
-#   (td-colorteller-red-1.json $.taskDefinition)
+#     (td-colorteller-red-1.json $.taskDefinition)
 # - [rules-not-exported] no describe-rules output for this listener; only its default
 #   action is imported
-#   (alb-listeners.json $.Listeners[0])
+#     (alb-listeners.json $.Listeners[0])
 # - [subnet-unknown] load balancer appmesh-demo-public: subnet(s)
 #   subnet-0public000000001, subnet-0public000000002 not in the export (aws ec2
 #   describe-subnets --subnet-ids subnet-0public000000001 subnet-0public000000002);
 #   STRICT policies admit it from the private ranges instead
-#   (alb.json $.LoadBalancers[0])
+#     (alb.json $.LoadBalancers[0])
+# - [egress-denied] colorgateway: security group sg-0ecsservice00001 allowed outbound
+#   all traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what calls()
+#   declares for it: every other outbound connection (hosts named in code, config files
+#   or secrets, or reached by address) is denied; to allow a destination again add
+#   external("name", host="its.host.name", port=443) and calls("colorgateway", "name")
+#     (security-groups.json $.SecurityGroups[1].IpPermissionsEgress[0])
+# - [egress-denied] colorteller-black: security group sg-0ecsservice00001 allowed
+#   outbound all traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what
+#   calls() declares for it: every other outbound connection (hosts named in code,
+#   config files or secrets, or reached by address) is denied; to allow a destination
+#   again add external("name", host="its.host.name", port=443) and
+#   calls("colorteller-black", "name")
+#     (security-groups.json $.SecurityGroups[1].IpPermissionsEgress[0])
+# - [egress-denied] colorteller: security group sg-0ecsservice00001 allowed outbound all
+#   traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what calls()
+#   declares for it: every other outbound connection (hosts named in code, config files
+#   or secrets, or reached by address) is denied; to allow a destination again add
+#   external("name", host="its.host.name", port=443) and calls("colorteller", "name")
+#     (security-groups.json $.SecurityGroups[1].IpPermissionsEgress[0])
+# - [egress-denied] tcpecho: security group sg-0ecsservice00001 allowed outbound all
+#   traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what calls()
+#   declares for it: every other outbound connection (hosts named in code, config files
+#   or secrets, or reached by address) is denied; to allow a destination again add
+#   external("name", host="its.host.name", port=443) and calls("tcpecho", "name")
+#     (security-groups.json $.SecurityGroups[1].IpPermissionsEgress[0])
 # - [appmesh-version-name] colorteller-blue.default.svc.cluster.local was the discovery
 #   name of colorteller-blue alone; it now means colorteller, every version (a caller
 #   meaning this version only: colorteller-v2.<namespace>.svc.cluster.local)
-#   (ecs-services.json $.services[2].serviceRegistries)
+#     (ecs-services.json $.services[2].serviceRegistries)
 # - [appmesh-version-name] colorteller-red.default.svc.cluster.local was the discovery
 #   name of colorteller-red alone; it now means colorteller, every version (a caller
 #   meaning this version only: colorteller-v3.<namespace>.svc.cluster.local)
-#   (ecs-services.json $.services[3].serviceRegistries)
+#     (ecs-services.json $.services[3].serviceRegistries)
 # - [appmesh-listener] virtual node colorteller-black-vn: listener healthCheck is not
 #   carried over (readiness probes and traffic(...) cover parts of it)
-#   (appmesh-vn-colorteller-black-vn.json $.virtualNode.spec.listeners[0].healthCheck)
+#     (appmesh-vn-colorteller-black-vn.json $.virtualNode.spec.listeners[0].healthCheck)
 # - [appmesh-listener] virtual node colorteller-blue-vn: listener healthCheck is not
 #   carried over (readiness probes and traffic(...) cover parts of it)
-#   (appmesh-vn-colorteller-blue-vn.json $.virtualNode.spec.listeners[0].healthCheck)
+#     (appmesh-vn-colorteller-blue-vn.json $.virtualNode.spec.listeners[0].healthCheck)
 # - [appmesh-listener] virtual node colorteller-red-vn: listener healthCheck is not
 #   carried over (readiness probes and traffic(...) cover parts of it)
-#   (appmesh-vn-colorteller-red-vn.json $.virtualNode.spec.listeners[0].healthCheck)
+#     (appmesh-vn-colorteller-red-vn.json $.virtualNode.spec.listeners[0].healthCheck)
 # - [appmesh-listener] virtual node colorteller-white-vn: listener healthCheck is not
 #   carried over (readiness probes and traffic(...) cover parts of it)
-#   (appmesh-vn-colorteller-white-vn.json $.virtualNode.spec.listeners[0].healthCheck)
+#     (appmesh-vn-colorteller-white-vn.json $.virtualNode.spec.listeners[0].healthCheck)
 # - [appmesh-listener] virtual node tcpecho-vn: listener healthCheck is not carried over
 #   (readiness probes and traffic(...) cover parts of it)
-#   (appmesh-vn-tcpecho-vn.json $.virtualNode.spec.listeners[0].healthCheck)
+#     (appmesh-vn-tcpecho-vn.json $.virtualNode.spec.listeners[0].healthCheck)
+#
+# Names: ECS names that were shortened (CloudFormation stack prefixes and random
+# suffixes) or joined as versions:
+#     colorteller-white -> colorteller v1
+#     colorteller-blue -> colorteller v2
+#     colorteller-red -> colorteller v3
 #
 # Cloud Map names are rewritten in environment values only. If an application reads them
 # from files or code, add these lines to the main server block of the cluster's Corefile
 # (an exact rewrite answers under the name asked for), or change the application:
-#   rewrite name exact colorgateway.default.svc.cluster.local
-#   colorgateway.appmesh-demo.svc.cluster.local
-#   rewrite name exact colorteller-black.default.svc.cluster.local
-#   colorteller-black.appmesh-demo.svc.cluster.local
-#   rewrite name exact colorteller-blue.default.svc.cluster.local
-#   colorteller.appmesh-demo.svc.cluster.local
-#   rewrite name exact colorteller-red.default.svc.cluster.local
-#   colorteller.appmesh-demo.svc.cluster.local
-#   rewrite name exact colorteller.default.svc.cluster.local
-#   colorteller.appmesh-demo.svc.cluster.local
-#   rewrite name exact tcpecho.default.svc.cluster.local
-#   tcpecho.appmesh-demo.svc.cluster.local
+#     rewrite name exact colorgateway.default.svc.cluster.local colorgateway.appmesh-demo.svc.cluster.local
+#     rewrite name exact colorteller-black.default.svc.cluster.local colorteller-black.appmesh-demo.svc.cluster.local
+#     rewrite name exact colorteller-blue.default.svc.cluster.local colorteller.appmesh-demo.svc.cluster.local
+#     rewrite name exact colorteller-red.default.svc.cluster.local colorteller.appmesh-demo.svc.cluster.local
+#     rewrite name exact colorteller.default.svc.cluster.local colorteller.appmesh-demo.svc.cluster.local
+#     rewrite name exact tcpecho.default.svc.cluster.local tcpecho.appmesh-demo.svc.cluster.local
 
 from netgen import *
 

@@ -2,51 +2,79 @@
 # ecs-shop/. It is yours now: review it, keep it in version control, and build the
 # manifests with `netgen build` (see docs/migration.md).
 #
-# What did not carry over exactly (14 warnings, with the export file and JSON path they
+# What did not carry over exactly (18 warnings, with the export file and JSON path they
 # come from):
 # - [unknown-file] not a recognised AWS CLI export (top-level keys: Roles); skipped
-#   (iam-task-roles.json $)
+#     (iam-task-roles.json $)
+# - [service-connect-timeout] orders: Service Connect applied ECS's default per-request
+#   timeout of 15 s to calls of orders-http; a Kubernetes Service has none: with
+#   mesh(ISTIO) write traffic("orders", timeout="15s"), else rely on the clients'
+#     (ecs-services.json $.services[3].deployments[0].serviceConnectConfiguration.services[0])
 # - [ulimits-dropped] ulimits (nofile=65536/65536) are not carried over: Kubernetes has
 #   no per-pod ulimits; set them in the image or the node's container runtime
-#   (td-shop-api-14.json $.taskDefinition.containerDefinitions[0].ulimits)
+#     (td-shop-api-14.json $.taskDefinition.containerDefinitions[0].ulimits)
 # - [ulimits-dropped] ulimits (nofile=65536/65536) are not carried over: Kubernetes has
 #   no per-pod ulimits; set them in the image or the node's container runtime
-#   (td-shop-api-15.json $.taskDefinition.containerDefinitions[0].ulimits)
-# - [sidecar] container log-router runs next to orders; check it is still needed (log
-#   routers and proxies usually are not)
-#   (td-shop-orders-22.json $.taskDefinition.containerDefinitions[1])
+#     (td-shop-api-15.json $.taskDefinition.containerDefinitions[0].ulimits)
+# - [sidecar] container log-router
+#   (public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0) is a FireLens log
+#   router; it is not carried over: use the cluster's log collection (Fluent Bit
+#   DaemonSet)
+#     (td-shop-orders-22.json $.taskDefinition.containerDefinitions[1])
 # - [volume-data] volume orders-data (efs fs-0a1b2c3d4e5f67890:/orders) holds data that
 #   must be migrated or re-attached; netgen only carries the mount over
-#   (td-shop-orders-22.json $.taskDefinition.volumes[0])
+#     (td-shop-orders-22.json $.taskDefinition.volumes[0])
 # - [path-widened] /img/*.png is widened to prefix /img: it now also catches paths that
 #   a later rule may have been meant to get
-#   (rules-https-443.json $.Rules[1].Conditions[0])
+#     (rules-https-443.json $.Rules[1].Conditions[0])
 # - [unattached-security-group] legacy-bastion-sg (sg-07c3e1f9a5d2b8e40) is attached to
 #   no imported task, load balancer or database; its rules are not carried over
-#   (security-groups.json $.SecurityGroups[1])
+#     (security-groups.json $.SecurityGroups[1])
 # - [open-to-world] orders accept(s) traffic from anywhere (0.0.0.0/0) without going
 #   through a load balancer
-#   (security-groups.json $.SecurityGroups[5].IpPermissions[0].IpRanges[0])
+#     (security-groups.json $.SecurityGroups[5].IpPermissions[0].IpRanges[0])
+# - [egress-denied] admin: security group sg-0f2b6d8e4c1a93b57 allowed outbound all
+#   traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what calls()
+#   declares for it: every other outbound connection (hosts named in code, config files
+#   or secrets, or reached by address) is denied; to allow a destination again add
+#   external("name", host="its.host.name", port=443) and calls("admin", "name")
+#     (security-groups.json $.SecurityGroups[7].IpPermissionsEgress[0])
+# - [egress-denied] api: security group sg-0c92d7a1e5b48f063 allowed outbound all
+#   traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what calls()
+#   declares for it: every other outbound connection (hosts named in code, config files
+#   or secrets, or reached by address) is denied; to allow a destination again add
+#   external("name", host="its.host.name", port=443) and calls("api", "name")
+#     (security-groups.json $.SecurityGroups[4].IpPermissionsEgress[0])
+# - [egress-denied] orders: security group sg-0d4e8b3f1a6c29d75 allowed outbound all
+#   traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what calls()
+#   declares for it: every other outbound connection (hosts named in code, config files
+#   or secrets, or reached by address) is denied; to allow a destination again add
+#   external("name", host="its.host.name", port=443) and calls("orders", "name")
+#     (security-groups.json $.SecurityGroups[5].IpPermissionsEgress[0])
+# - [egress-denied] web: security group sg-0b71e4d2a9c36f518 allowed outbound all
+#   traffic to 0.0.0.0/0; under STRICT it may now reach only DNS and what calls()
+#   declares for it: every other outbound connection (hosts named in code, config files
+#   or secrets, or reached by address) is denied; to allow a destination again add
+#   external("name", host="its.host.name", port=443) and calls("web", "name")
+#     (security-groups.json $.SecurityGroups[3].IpPermissionsEgress[0])
 # - [rollback] api: ECS rolled failed deployments back (circuit breaker); a Deployment
 #   only stops progressing: roll back with `kubectl rollout undo` or use Argo Rollouts
-#   (ecs-services.json $.services[1].deploymentConfiguration)
+#     (ecs-services.json $.services[1].deploymentConfiguration)
 # - [rollback] api-canary: ECS rolled failed deployments back (circuit breaker); a
 #   Deployment only stops progressing: roll back with `kubectl rollout undo` or use Argo
 #   Rollouts
-#   (ecs-services.json $.services[2].deploymentConfiguration)
+#     (ecs-services.json $.services[2].deploymentConfiguration)
 # - [rollback] web: ECS rolled failed deployments back (circuit breaker); a Deployment
 #   only stops progressing: roll back with `kubectl rollout undo` or use Argo Rollouts
-#   (ecs-services.json $.services[0].deploymentConfiguration)
+#     (ecs-services.json $.services[0].deploymentConfiguration)
 # - [external-access] shop-db's security groups admit the ECS tasks; admit the cluster's
 #   pods too (security groups for pods, or the node subnets) before switching over
-#   (rds-instances.json $.DBInstances[0])
+#     (rds-instances.json $.DBInstances[0])
 # - [tls-policy] shop-alb HTTPS:443 used TLS policy ELBSecurityPolicy-TLS13-1-2-2021-06;
 #   netgen does not set one, so the controller's default (ELBSecurityPolicy-2016-08
 #   unless alb.ingress.kubernetes.io/ssl-policy or --default-ssl-policy say otherwise)
 #   applies
-#   (alb.json $.LoadBalancers[0])
-# - [health-codes] the target group of api counted HTTP 200-299 as healthy; the new one
-#   expects 200 unless alb.ingress.kubernetes.io/success-codes says otherwise
+#     (alb.json $.LoadBalancers[0])
 #
 # Create by hand, in namespace shop, before the first deployment:
 # - Secret shop-api-db, key password: from Secrets Manager secret
@@ -60,12 +88,16 @@
 # - PersistentVolumeClaim orders-data for orders: EFS fs-0a1b2c3d4e5f67890:/orders (e.g.
 #   a static PersistentVolume of the EFS CSI driver, ReadWriteMany); copy the data over
 #
+# Names: ECS names that were shortened (CloudFormation stack prefixes and random
+# suffixes) or joined as versions:
+#     api-canary -> api v2
+#
 # Cloud Map names are rewritten in environment values only. If an application reads them
 # from files or code, add these lines to the main server block of the cluster's Corefile
 # (an exact rewrite answers under the name asked for), or change the application:
-#   rewrite name exact api.shop.local api.shop.svc.cluster.local
-#   rewrite name exact orders.shop.local orders.shop.svc.cluster.local
-#   rewrite name exact web.shop.local web.shop.svc.cluster.local
+#     rewrite name exact api.shop.local api.shop.svc.cluster.local
+#     rewrite name exact orders.shop.local orders.shop.svc.cluster.local
+#     rewrite name exact web.shop.local web.shop.svc.cluster.local
 
 from netgen import *
 
@@ -218,7 +250,7 @@ external(
     alias=False,
 )
 
-# --- who may call whom, from the security groups ------------------------------------
+# --- who may call whom, from the security groups and environment values -------------
 # Under STRICT isolation these are the only calls allowed between pods.
 
 # api -> orders (TCP 9090), shop-db (TCP 5432)
@@ -257,7 +289,9 @@ expose(
     match=header("X-Version", "v2"),
     version="v2",
     redirect_https=True,
-    health=health_check("/healthz", interval=15, timeout=5, healthy=3, unhealthy=3),
+    health=health_check(
+        "/healthz", interval=15, timeout=5, healthy=3, unhealthy=3, codes="200-299"
+    ),
 )
 
 # shop-alb HTTPS:443 rule 30 (3c4d5e6f708192a3): path /api/* (prefix /api) ->
@@ -268,7 +302,9 @@ expose(
     path="/api",
     canary=0.2,
     redirect_https=True,
-    health=health_check("/healthz", interval=15, timeout=5, healthy=3, unhealthy=3),
+    health=health_check(
+        "/healthz", interval=15, timeout=5, healthy=3, unhealthy=3, codes="200-299"
+    ),
 )
 
 # shop-alb HTTPS:443 rule 100 (4d5e6f708192a3b4): path /img/*.png (prefix /img) ->

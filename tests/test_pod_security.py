@@ -99,6 +99,21 @@ def test_service_settings_are_printed(blueprint_file: Make) -> None:
     assert pss.violations(web, "restricted") == []
 
 
+def test_every_container_of_a_pod_meets_the_level(blueprint_file: Make) -> None:
+    """Pod Security Admission judges every container: a `container(...)` beside the main one
+    runs under the same container securityContext, with its own writable /tmp when the root
+    filesystem is read-only."""
+    path = blueprint_file(HEAD + "env('prod')\n"
+                          "service('web', port=8080, image='wordpress:6', read_only_root=True, "
+                          "containers=[container('mysql', image='mysql:8', ports=[3306])])\n")
+    web = pod(docs_of(path), "Deployment", "web")
+    main, mysql = web["containers"]
+    assert mysql["securityContext"] == main["securityContext"]
+    assert mysql["volumeMounts"] == [{"name": "tmp", "mountPath": "/tmp"}]
+    assert [v["name"] for v in web["volumes"]] == ["tmp"]
+    assert pss.violations(web, "restricted") == []
+
+
 def test_an_image_that_needs_root_runs_at_baseline(blueprint_file: Make) -> None:
     path = blueprint_file(HEAD + "env('prod', pod_security=BASELINE)\n"
                           "service('db', port=5432, image='postgres:16', stateful=True, "

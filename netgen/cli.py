@@ -125,7 +125,7 @@ def build(
             stale = plans
         else:
             stale = [p for p in plans
-                     if not emit.up_to_date(out / p.env.name, fingerprints[p.env.name])]
+                     if not emit.up_to_date(out, p.env.name, fingerprints[p.env.name])]
         compiled = compile_plans(stale, renderer, stage)
     if stdout:
         sys.stdout.write(join_stream(d for c in compiled for d in c.documents))

@@ -19,7 +19,8 @@ import typer
 from netgen import __version__
 from netgen.diagnostics import BlueprintError
 
-EXIT_ERRORS, EXIT_OUTPUT, EXIT_BUG = 1, 3, 70
+EXIT_ERRORS, EXIT_USAGE, EXIT_OUTPUT, EXIT_BUG = 1, 2, 3, 70
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`
 
 app = typer.Typer(
     name="netgen",
@@ -41,10 +42,13 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from netgen.emit import OutputError
+        from netgen.emit import Interrupted, OutputError
 
         try:
             return fn(*args, **kwargs)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except BlueprintError as e:
             for d in e.diagnostics:
                 typer.echo(d.render(), err=True)
@@ -55,8 +59,11 @@ def guarded(fn: F) -> F:
         except OSError as e:
             raise fail(f"netgen: {e.strerror or e}: {e.filename or ''}".rstrip(": "),
                        EXIT_OUTPUT) from None
+        except Interrupted as e:
+            raise fail(f"netgen: interrupted; {e.out} already holds the new output, whole",
+                       130) from None
         except KeyboardInterrupt:
-            raise fail("netgen: interrupted", 130) from None
+            raise fail("netgen: interrupted; the previous output is left whole", 130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as e:
@@ -66,6 +73,17 @@ def guarded(fn: F) -> F:
                        "netgen; rerun with NETGEN_DEBUG=1 for details)", EXIT_BUG) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _quiet_stdout() -> None:
+    """The reader of our output went away (`netgen diff | head`): say nothing more, and
+    point stdout at /dev/null so the interpreter's final flush cannot complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _version(value: bool) -> None:
@@ -142,7 +160,9 @@ def build(
             typer.echo(f"{out} is up to date with {blueprint}")
         return
     written = emit.write(out, {c.plan.env.name: c.files() for c in compiled}, fingerprints)
-    if not quiet:
+    if quiet:
+        return
+    try:
         docs = sum(len(c.documents) for c in compiled)
         summary = ", ".join(
             f"{n} {a}" for a in ("added", "changed", "removed")
@@ -151,6 +171,8 @@ def build(
         envs = ", ".join(p.env.name for p in plans)
         typer.echo(f"netgen: {blueprint} -> {out} ({envs}): {summary}"
                    + (f" ({docs} objects rendered)" if docs else ""))
+    except KeyboardInterrupt:
+        raise emit.Interrupted(out) from None
 
 
 import_app = typer.Typer(

@@ -474,10 +474,10 @@ def write(
         with _ctrl_c_held(out):
             for env, stage in staged:
                 _swap(out / env, stage, hidden(out) / f"{_OLD}{env}")
-        for env, files in trees.items():
-            fingerprint = (fingerprints or {}).get(env)
-            if fingerprint:
-                _save_state(out, env, fingerprint, list(files))
+            for env, files in trees.items():
+                fingerprint = (fingerprints or {}).get(env)
+                if fingerprint:
+                    _save_state(out, env, fingerprint, list(files))
         return all_changes
 
 

@@ -63,7 +63,7 @@ def guarded(fn: F) -> F:
             raise fail(f"netgen: interrupted; {e.out} already holds the new output, whole",
                        130) from None
         except KeyboardInterrupt:
-            raise fail("netgen: interrupted; the previous output is left whole", 130) from None
+            raise fail("netgen: interrupted; nothing was written", 130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as e:

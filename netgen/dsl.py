@@ -45,6 +45,7 @@ from netgen.model import (
     Volume,
     WorkloadSettings,
 )
+from netgen.naming import default_blueprint_name
 
 CLUSTER, NODEPORT, NLB, ALB, NGINX, GATEWAY, ISTIO, TCP = (
     Via.CLUSTER,
@@ -88,10 +89,10 @@ class Builder:
         self.dns_logs: list[DnsLog] = []
         self.meshes: list[Mesh] = []
         self.traffic: list[Traffic] = []
+        self.undeclared_envs: list[tuple[str, SourceLoc]] = []
 
     def freeze(self) -> Blueprint:
-        stem = os.path.splitext(os.path.basename(self.path))[0]
-        info = self.info or BlueprintInfo(name=stem.replace("_", "-"))
+        info = self.info or BlueprintInfo(name=default_blueprint_name(self.path))
         return Blueprint(
             path=self.display_path,
             info=info,
@@ -105,6 +106,7 @@ class Builder:
             dns_logs=tuple(self.dns_logs),
             meshes=tuple(self.meshes),
             traffic=tuple(self.traffic),
+            undeclared_envs=tuple(self.undeclared_envs),
         )
 
 
@@ -168,22 +170,25 @@ def blueprint(
     b = _builder()
     loc = _loc(b)
     b.info_calls.append(loc)
-    stem = os.path.splitext(os.path.basename(b.path))[0]
-    b.info = BlueprintInfo(name=name if name is not None else stem, loc=loc, domain=domain,
-                           settings=settings)
+    b.info = BlueprintInfo(name=name if name is not None else default_blueprint_name(b.path),
+                           loc=loc, domain=domain, settings=settings)
 
 
 class EnvScope:
     """Returned by `env`: used with `with`, declarations inside apply to that env only."""
 
-    def __init__(self, builder: Builder, name: str, loc: SourceLoc) -> None:
+    def __init__(self, builder: Builder, name: str, loc: SourceLoc, bare: bool = False) -> None:
         self._builder = builder
         self.name = name
         self._loc = loc
+        self._bare = bare  # this call created the env and set nothing on it
 
     def __enter__(self) -> EnvScope:
         self._builder.scope.append((self.name, self._loc))
         self._builder.env_uses.append((self.name, self._loc))
+        if self._bare:  # `with env("x"):` is all that declares x (a typo of another env?)
+            self._builder.undeclared_envs.append((self.name, self._loc))
+            self._bare = False
         return self
 
     def __exit__(
@@ -216,7 +221,7 @@ def env(
             Env(name=name, loc=loc, namespace=namespace, replicas=replicas, isolation=isolation,
                 tls=tls, labels=_dict(labels), settings=settings)
         )
-    return EnvScope(b, name, loc)
+    return EnvScope(b, name, loc, bare=not declares and not known)
 
 
 def service(

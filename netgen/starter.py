@@ -3,9 +3,9 @@ as it is (tests build it), so a new user starts from something that works."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
+
+from netgen.naming import dns_label
 
 BLUEPRINT_FILE = "blueprint.py"
 
@@ -71,10 +71,7 @@ with env("production"):
 
 def blueprint_name(folder: Path) -> str:
     """A valid blueprint name (DNS-1123 label) from the folder's name, or 'my-system'."""
-    raw = unicodedata.normalize("NFKD", folder.resolve().name).encode("ascii", "ignore")
-    raw = raw.decode().lower()
-    name = re.sub(r"[^a-z0-9]+", "-", raw).strip("-")[:40].strip("-")
-    return name or "my-system"
+    return dns_label(folder.resolve().name, 40) or "my-system"
 
 
 def starter_text(name: str) -> str:

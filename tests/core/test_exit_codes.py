@@ -145,5 +145,5 @@ def test_ctrl_c_before_the_swap_leaves_the_previous_output(
     monkeypatch.setattr(emit, "_stage", interrupted)
     code, err = run("build", SHOP, "-o", str(tmp_path / "out"))
     assert code == 130
-    assert err == "netgen: interrupted; the previous output is left whole\n"
+    assert err == "netgen: interrupted; nothing was written\n"
     assert not (tmp_path / "out" / "production").exists()

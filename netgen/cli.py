@@ -22,11 +22,16 @@ from netgen.diagnostics import BlueprintError
 EXIT_ERRORS, EXIT_USAGE, EXIT_OUTPUT, EXIT_BUG = 1, 2, 3, 70
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`
 
+# Plain help (click's): typer's rich panels print a flag as `--stdout <bool>`, as if it
+# took a value, and a list option's Python type (`<list[str]>`) instead of a metavar.
+HELP = {"rich_markup_mode": None}
+
 app = typer.Typer(
     name="netgen",
     help="Compile a Python blueprint into Kubernetes networking YAML.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    **HELP,  # type: ignore[arg-type]
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,14 +106,18 @@ def main_options(
     """Compile a Python blueprint into Kubernetes networking YAML."""
 
 
-Blueprint = Annotated[Path, typer.Argument(help="The blueprint file (a Python file).")]
+Blueprint = Annotated[
+    Path, typer.Argument(metavar="BLUEPRINT", help="The blueprint file (a Python file).")
+]
 Envs = Annotated[
     list[str] | None,
-    typer.Option("--env", "-e", help="Only this environment (repeatable); default: all."),
+    typer.Option("--env", "-e", metavar="NAME",
+                 help="Only this environment (repeatable); default: all."),
 ]
 Templates = Annotated[
     list[Path] | None,
-    typer.Option("--templates", help="A folder of template overrides, searched first."),
+    typer.Option("--templates", metavar="DIR",
+                 help="A folder of template overrides, searched first."),
 ]
 NoProgress = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
@@ -117,7 +126,8 @@ NoProgress = Annotated[bool, typer.Option("--quiet", "-q", help="No progress dis
 @guarded
 def build(
     blueprint: Blueprint,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder.")
+                   ] = Path("out"),
     env: Envs = None,
     stdout: Annotated[
         bool, typer.Option("--stdout", help="Write one YAML stream to stdout, nothing to disk.")
@@ -179,6 +189,7 @@ import_app = typer.Typer(
     name="import",
     help="Write a blueprint from another platform's exported configuration.",
     no_args_is_help=True,
+    **HELP,  # type: ignore[arg-type]
 )
 app.add_typer(import_app, name="import")
 

@@ -28,7 +28,8 @@ from netgen import *
 blueprint("{name}")
 
 # Environments: each is built into its own out/<environment>/ folder and namespace.
-# STRICT allows only the traffic declared with calls(); OPEN allows everything.
+# STRICT allows only the traffic declared with calls() and expose(); OPEN also lets the
+# pods of a namespace reach each other and send anywhere (a development sandbox).
 # vpc_cidr is where the AWS load balancers connect from (their NetworkPolicy source);
 # tls is the certificate they terminate HTTPS with.
 env("development", namespace="{dev}", replicas=1, isolation=OPEN)

@@ -114,8 +114,10 @@ class Report:
 
     def verdict(self) -> str:
         if self.ok:
-            return (f"NetworkPolicies allow exactly the declared traffic "
-                    f"({len(self.allowed)} of {len(self.domain)} flows asked are allowed)")
+            checked, allowed = len(self.domain), len(self.allowed)
+            return (f"NetworkPolicies allow exactly the declared traffic ({checked} "
+                    f"source-destination-port flows checked: {allowed} allowed and "
+                    f"{checked - allowed} denied, each as declared)")
         return (f"NetworkPolicies differ from the declared traffic: {len(self.missing)} "
                 f"missing, {len(self.extra)} extra")
 

@@ -173,7 +173,8 @@ def _read_tree(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
     if not _env_folder(folder):
         return files, others
     for entry in os.scandir(folder):
-        fd = _open_regular(entry.path)
+        # not even opened unless it is a regular file (opening a device can do things)
+        fd = _open_regular(entry.path) if entry.is_file(follow_symlinks=False) else None
         if fd is None:
             others[entry.name] = _kind(os.lstat(entry.path).st_mode)
             continue
@@ -271,7 +272,8 @@ def up_to_date(out: Path, env: str, fingerprint: str) -> bool:
         if _stats(folder, list(recorded)) != recorded:
             return False
         for entry in os.scandir(folder):
-            if entry.name not in recorded and entry.name.endswith(".yaml"):
+            if (entry.name not in recorded and entry.name.endswith(".yaml")
+                    and entry.is_file(follow_symlinks=False)):
                 fd = _open_regular(entry.path)
                 if fd is None:
                     continue

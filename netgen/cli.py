@@ -1,7 +1,9 @@
 """The `netgen` command: the only place that turns errors into messages and exit codes.
 
 Exit codes: 0 success; 1 the blueprint or input has errors, or a check found differences;
-2 the command line is wrong; 3 the output folder could not be written; 70 a bug in netgen.
+2 the command line is wrong; 3 the output folder could not be written; 70 a bug in netgen;
+130 interrupted (the message says whether the new output is in place); 141 stdout's reader
+went away.
 """
 
 from __future__ import annotations

@@ -79,9 +79,10 @@ def validate_declarations(
         for validate in validators:
             validate(bp, c)
         return
-    for validate in validators:
-        with suppress(Exception):  # a value of the wrong type, reported just below
-            validate(bp, c)
+    if not any(message.endswith(_UNBOUNDED) for _, _, message in shapes):
+        for validate in validators:  # (they would recurse as deep as the Python stack allows)
+            with suppress(Exception):  # a value of the wrong type, reported just below
+                validate(bp, c)
     said = c.items
     for loc, arguments, message in shapes:
         if not any(d.loc == loc and any(f"{a}=" in d.message for a in arguments)
@@ -140,6 +141,7 @@ def _problems(obj: Any) -> Iterator[tuple[tuple[str, ...], str]]:
 
 
 MAX_DEPTH = 32  # far deeper than any setting (a probe in a version in a mapping is 4)
+_UNBOUNDED = ("contains itself", f"is nested more than {MAX_DEPTH} levels deep")
 
 
 def _unbounded(value: Any, depth: int = 0, inside: frozenset[int] = frozenset()) -> str | None:
@@ -148,9 +150,9 @@ def _unbounded(value: Any, depth: int = 0, inside: frozenset[int] = frozenset())
     if not isinstance(value, Mapping | tuple | list | set | frozenset):
         return None
     if id(value) in inside:
-        return "contains itself"
+        return _UNBOUNDED[0]
     if depth >= MAX_DEPTH:
-        return f"is nested more than {MAX_DEPTH} levels deep"
+        return _UNBOUNDED[1]
     if isinstance(value, Mapping):
         children: Any = [x for kv in value.items() for x in kv]
     elif isinstance(value, tuple | list | set | frozenset):

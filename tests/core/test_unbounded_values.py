@@ -23,11 +23,11 @@ def build(path: Path, *args: str) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize(("source", "message"), [
     ("x = []\nx.append(x)\nservice('web', port=80, image='w', command=x)\n",
-     "service('web'): command="),
+     "service('web'): command=([[...]],) contains itself"),
     ("x = {}\nx['a'] = x\nservice('web', port=80, image='w', env_vars=x)\n",
      "service('web'): env_vars={'a': {...}} contains itself"),
     ("x = ['a']\nfor _ in range(1000):\n    x = [x]\nservice('web', port=80, image='w', "
-     "command=x)\n", "service('web'): command="),
+     "command=x)\n", "service('web'): command=<tuple> is nested more than 32 levels deep"),
     ("x = 'a'\nfor _ in range(1000):\n    x = {'k': x}\nservice('web', port=80, image='w', "
      "labels=x)\n", "is nested more than 32 levels deep"),
     ("x = []\nx.append(x)\nenv('prod', vpc_cidr=x)\nservice('web', port=80, image='w')\n",

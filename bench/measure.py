@@ -101,10 +101,9 @@ def tree_stats(folder: Path) -> tuple[int, int]:
     """(YAML documents, bytes) of a netgen output folder: one object per *.yaml file; the
     bytes count every file netgen wrote (Kustomization files included)."""
     docs = size = 0
-    for root, _, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != ".netgen"]  # netgen's lock and cache
         for name in files:
-            if name.startswith(".netgen"):
-                continue
             size += os.path.getsize(os.path.join(root, name))
             docs += name.endswith(".yaml")
     return docs, size

@@ -1,7 +1,9 @@
 """The `netgen` command: the only place that turns errors into messages and exit codes.
 
 Exit codes: 0 success; 1 the blueprint or input has errors, or a check found differences;
-2 the command line is wrong; 3 the output folder could not be written; 70 a bug in netgen.
+2 the command line is wrong; 3 the output folder could not be written; 70 a bug in netgen;
+130 interrupted (the message says whether the new output is in place); 141 stdout's reader
+went away.
 """
 
 from __future__ import annotations
@@ -19,13 +21,19 @@ import typer
 from netgen import __version__
 from netgen.diagnostics import BlueprintError
 
-EXIT_ERRORS, EXIT_OUTPUT, EXIT_BUG = 1, 3, 70
+EXIT_ERRORS, EXIT_USAGE, EXIT_OUTPUT, EXIT_BUG = 1, 2, 3, 70
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`
+
+# Plain help (click's): typer's rich panels print a flag as `--stdout <bool>`, as if it
+# took a value, and a list option's Python type (`<list[str]>`) instead of a metavar.
+HELP = {"rich_markup_mode": None}
 
 app = typer.Typer(
     name="netgen",
     help="Compile a Python blueprint into Kubernetes networking YAML.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    **HELP,  # type: ignore[arg-type]
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,10 +49,13 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from netgen.emit import OutputError
+        from netgen.emit import Interrupted, OutputError
 
         try:
             return fn(*args, **kwargs)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except BlueprintError as e:
             for d in e.diagnostics:
                 typer.echo(d.render(), err=True)
@@ -55,8 +66,11 @@ def guarded(fn: F) -> F:
         except OSError as e:
             raise fail(f"netgen: {e.strerror or e}: {e.filename or ''}".rstrip(": "),
                        EXIT_OUTPUT) from None
+        except Interrupted as e:
+            raise fail(f"netgen: interrupted; {e.out} already holds the new output, whole",
+                       130) from None
         except KeyboardInterrupt:
-            raise fail("netgen: interrupted", 130) from None
+            raise fail("netgen: interrupted; nothing was written", 130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as e:
@@ -66,6 +80,17 @@ def guarded(fn: F) -> F:
                        "netgen; rerun with NETGEN_DEBUG=1 for details)", EXIT_BUG) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _quiet_stdout() -> None:
+    """The reader of our output went away (`netgen diff | head`): say nothing more, and
+    point stdout at /dev/null so the interpreter's final flush cannot complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _version(value: bool) -> None:
@@ -83,14 +108,18 @@ def main_options(
     """Compile a Python blueprint into Kubernetes networking YAML."""
 
 
-Blueprint = Annotated[Path, typer.Argument(help="The blueprint file (a Python file).")]
+Blueprint = Annotated[
+    Path, typer.Argument(metavar="BLUEPRINT", help="The blueprint file (a Python file).")
+]
 Envs = Annotated[
     list[str] | None,
-    typer.Option("--env", "-e", help="Only this environment (repeatable); default: all."),
+    typer.Option("--env", "-e", metavar="NAME",
+                 help="Only this environment (repeatable); default: all."),
 ]
 Templates = Annotated[
     list[Path] | None,
-    typer.Option("--templates", help="A folder of template overrides, searched first."),
+    typer.Option("--templates", metavar="DIR",
+                 help="A folder of template overrides, searched first."),
 ]
 NoProgress = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
@@ -99,7 +128,8 @@ NoProgress = Annotated[bool, typer.Option("--quiet", "-q", help="No progress dis
 @guarded
 def build(
     blueprint: Blueprint,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder.")
+                   ] = Path("out"),
     env: Envs = None,
     stdout: Annotated[
         bool, typer.Option("--stdout", help="Write one YAML stream to stdout, nothing to disk.")
@@ -125,7 +155,7 @@ def build(
             stale = plans
         else:
             stale = [p for p in plans
-                     if not emit.up_to_date(out / p.env.name, fingerprints[p.env.name])]
+                     if not emit.up_to_date(out, p.env.name, fingerprints[p.env.name])]
         compiled = compile_plans(stale, renderer, stage)
     if stdout:
         sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
@@ -142,7 +172,9 @@ def build(
             typer.echo(f"{out} is up to date with {blueprint}")
         return
     written = emit.write(out, {c.plan.env.name: c.files() for c in compiled}, fingerprints)
-    if not quiet:
+    if quiet:
+        return
+    try:
         docs = sum(len(c.documents) for c in compiled)
         summary = ", ".join(
             f"{n} {a}" for a in ("added", "changed", "removed")
@@ -151,12 +183,15 @@ def build(
         envs = ", ".join(p.env.name for p in plans)
         typer.echo(f"netgen: {blueprint} -> {out} ({envs}): {summary}"
                    + (f" ({docs} objects rendered)" if docs else ""))
+    except KeyboardInterrupt:
+        raise emit.Interrupted(out) from None
 
 
 import_app = typer.Typer(
     name="import",
     help="Write a blueprint from another platform's exported configuration.",
     no_args_is_help=True,
+    **HELP,  # type: ignore[arg-type]
 )
 app.add_typer(import_app, name="import")
 

@@ -51,6 +51,7 @@ from netgen.model import (
     Volume,
     WorkloadSettings,
 )
+from netgen.naming import default_blueprint_name
 
 CLUSTER, NODEPORT, NLB, ALB, NGINX, GATEWAY, ISTIO, TCP = (
     Via.CLUSTER,
@@ -97,10 +98,10 @@ class Builder:
         self.dns_logs: list[DnsLog] = []
         self.meshes: list[Mesh] = []
         self.traffic: list[Traffic] = []
+        self.undeclared_envs: list[tuple[str, SourceLoc]] = []
 
     def freeze(self) -> Blueprint:
-        stem = os.path.splitext(os.path.basename(self.path))[0]
-        info = self.info or BlueprintInfo(name=stem.replace("_", "-"))
+        info = self.info or BlueprintInfo(name=default_blueprint_name(self.path))
         return Blueprint(
             path=self.display_path,
             info=info,
@@ -114,6 +115,7 @@ class Builder:
             dns_logs=tuple(self.dns_logs),
             meshes=tuple(self.meshes),
             traffic=tuple(self.traffic),
+            undeclared_envs=tuple(self.undeclared_envs),
         )
 
 
@@ -180,23 +182,26 @@ def blueprint(
     b = _builder()
     loc = _loc(b)
     b.info_calls.append(loc)
-    stem = os.path.splitext(os.path.basename(b.path))[0]
-    b.info = BlueprintInfo(name=name if name is not None else stem, loc=loc, domain=domain,
-                           settings=settings, pod_security=pod_security,
+    b.info = BlueprintInfo(name=name if name is not None else default_blueprint_name(b.path),
+                           loc=loc, domain=domain, settings=settings, pod_security=pod_security,
                            disruption_budgets=disruption_budgets)
 
 
 class EnvScope:
     """Returned by `env`: used with `with`, declarations inside apply to that env only."""
 
-    def __init__(self, builder: Builder, name: str, loc: SourceLoc) -> None:
+    def __init__(self, builder: Builder, name: str, loc: SourceLoc, bare: bool = False) -> None:
         self._builder = builder
         self.name = name
         self._loc = loc
+        self._bare = bare  # this call created the env and set nothing on it
 
     def __enter__(self) -> EnvScope:
         self._builder.scope.append((self.name, self._loc))
         self._builder.env_uses.append((self.name, self._loc))
+        if self._bare:  # `with env("x"):` is all that declares x (a typo of another env?)
+            self._builder.undeclared_envs.append((self.name, self._loc))
+            self._bare = False
         return self
 
     def __exit__(
@@ -236,7 +241,7 @@ def env(
                 tls=tls, labels=_dict(labels), settings=settings, pod_security=pod_security,
                 disruption_budgets=disruption_budgets)
         )
-    return EnvScope(b, name, loc)
+    return EnvScope(b, name, loc, bare=not declares and not known)
 
 
 def service(

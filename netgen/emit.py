@@ -7,6 +7,12 @@ either the previous tree or the new one at `out/<env>/`, never a mix and never n
 Where the exchange is not available the swap is two renames, and the next build restores
 a tree whose swap was interrupted between them. Files netgen did not write are carried
 over untouched.
+
+OUT is hostile ground: a repository may hold anything there. netgen never follows a
+symbolic link in it, never reads or replaces anything but a regular file it wrote (a FIFO
+would hang the build, a link could point outside OUT), and refuses, naming the path, what
+is in the way. Its own lock, rebuild cache and staged trees live in OUT/.netgen/, which
+tells git to ignore it, so out/<env>/ holds only the manifests.
 """
 
 from __future__ import annotations
@@ -18,8 +24,11 @@ import functools
 import json
 import os
 import shutil
+import signal
+import stat
+import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +37,25 @@ from attrs import frozen
 from netgen.lower.render import HEADER, HEADER_PREFIX, Document
 
 KUSTOMIZATION = "Kustomization"
-LOCK = ".netgen.lock"
-STATE = ".netgen-state"  # a cache: the fingerprint of the last build and its files' stats
-_NEW, _OLD = ".netgen-new-", ".netgen-old-"
+HIDDEN = ".netgen"  # OUT/.netgen/: lock, rebuild cache, staged trees; ignored by git
+LOCK = "lock"
+_NEW, _OLD = ".netgen-new-", ".netgen-old-"  # staged and set-aside trees, in OUT/.netgen/
+# What earlier versions kept in out/<env>/ and OUT/; dropped when found as regular files.
+_LEGACY_STATE = (".netgen-state", ".netgen-state.tmp")
+_LEGACY_LOCK = ".netgen.lock"
+MAX_FILE = 256 << 20  # no generated file comes near; a bigger one is not read into memory
 
 
 class OutputError(Exception):
     """The output folder cannot be written as asked (busy, foreign file in the way, I/O)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C arrived once the new trees were in place: the output is the new one, whole."""
+
+    def __init__(self, out: Path) -> None:
+        super().__init__(str(out))
+        self.out = out
 
 
 @frozen
@@ -92,52 +113,177 @@ def env_files(docs: list[Document], env_namespace: str, blueprint: str) -> dict[
     return dict(sorted(files.items()))
 
 
-def _read_tree(folder: Path) -> dict[str, bytes]:
-    found: dict[str, bytes] = {}
+def hidden(out: Path) -> Path:
+    """OUT/.netgen/: the lock, the rebuild cache and the staged trees. Its own .gitignore
+    keeps it out of commits, so out/<env>/ holds only the manifests and two builds of one
+    blueprint look the same to git."""
+    return out / HIDDEN
+
+
+def _state_path(out: Path, env: str) -> Path:
+    return hidden(out) / f"state-{env}.json"
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),
+                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+def _open_regular(path: Path | str) -> int | None:
+    """A descriptor for a regular file at `path`, never through a symbolic link and never
+    blocking (a FIFO); None for anything else, or nothing."""
     try:
-        entries = list(os.scandir(folder))
+        fd = os.open(path, _READ)
     except FileNotFoundError:
-        return found
-    for entry in entries:
-        if entry.is_file(follow_symlinks=False) and entry.name != STATE:
-            with open(entry.path, "rb") as f:
-                found[entry.name] = f.read()
-    return found
+        return None
+    except OSError as e:
+        if e.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR, errno.ENOTDIR):
+            return None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return fd
+
+
+def _read_fd(fd: int, limit: int, path: Path | str) -> bytes:
+    size = os.fstat(fd).st_size
+    if size > limit:
+        raise OutputError(f"{path} is larger than any file netgen writes ({size} bytes); "
+                          "move it away")
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _read_tree(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The regular files of an env's folder (netgen's whole, a foreign file only its first
+    bytes, enough to tell it is not netgen's) and what else is there (name -> kind), none
+    of it followed or read: symbolic links, folders, FIFOs, devices."""
+    files: dict[str, bytes] = {}
+    others: dict[str, str] = {}
+    if not _env_folder(folder):
+        return files, others
+    for entry in os.scandir(folder):
+        # not even opened unless it is a regular file (opening a device can do things)
+        fd = _open_regular(entry.path) if entry.is_file(follow_symlinks=False) else None
+        if fd is None:
+            others[entry.name] = _kind(os.lstat(entry.path).st_mode)
+            continue
+        try:
+            head = os.read(fd, len(HEADER_PREFIX))
+            owned = _owned(head)
+            files[entry.name] = head + _read_fd(fd, MAX_FILE, entry.path) if owned else head
+        finally:
+            os.close(fd)
+    return files, others
+
+
+def _env_folder(folder: Path) -> bool:
+    """True when out/<env> is a real folder, False when there is none; anything else there
+    (a symbolic link, a file) is refused: netgen replaces only folders it made."""
+    try:
+        mode = os.lstat(folder).st_mode
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISDIR(mode):
+        raise OutputError(f"{folder} is {_kind(mode)}, not a folder netgen wrote; move it "
+                          "away (netgen replaces only folders it created)")
+    return True
 
 
 def _stats(folder: Path, names: list[str]) -> dict[str, list[int]]:
     out = {}
     for name in names:
-        st = os.stat(folder / name)
-        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino]
+        st = os.lstat(folder / name)
+        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode]
     return out
 
 
-def _save_state(folder: Path, fingerprint: str, names: list[str]) -> None:
-    state = {"fingerprint": fingerprint, "files": _stats(folder, sorted(names))}
-    tmp = folder / f"{STATE}.tmp"
-    tmp.write_text(json.dumps(state, sort_keys=True))
-    os.replace(tmp, folder / STATE)
+def _prepare_hidden(out: Path) -> Path:
+    """OUT/.netgen as a real folder with its .gitignore; anything else there is refused."""
+    folder = hidden(out)
+    with suppress(FileExistsError):
+        os.mkdir(folder)
+    mode = os.lstat(folder).st_mode
+    if not stat.S_ISDIR(mode):
+        raise OutputError(f"{folder} is {_kind(mode)}; netgen keeps its lock and cache in "
+                          "that folder: move it away")
+    ignore = folder / ".gitignore"
+    if not os.path.lexists(ignore):
+        _replace(ignore, b"# netgen's lock, rebuild cache and staging: never commit them\n*\n")
+    return folder
 
 
-def up_to_date(folder: Path, fingerprint: str) -> bool:
+def _replace(path: Path, data: bytes) -> None:
+    """Writes `path` through a fresh temporary file created beside it (never following a
+    link planted at either name) and renamed over it."""
+    tmp = path.with_name(path.name + ".tmp")
+    _remove(tmp)
+    _create(tmp, data)
+    os.replace(tmp, path)
+
+
+def _remove(path: Path) -> None:
+    """Removes what is at `path` in netgen's own folder, a link itself and not its target."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def _save_state(out: Path, env: str, fingerprint: str, names: list[str]) -> None:
+    state = {"fingerprint": fingerprint, "files": _stats(out / env, sorted(names))}
+    _replace(_state_path(out, env), json.dumps(state, sort_keys=True).encode())
+
+
+def up_to_date(out: Path, env: str, fingerprint: str) -> bool:
     """True when the last build recorded this fingerprint and its files are untouched since,
     so rendering can be skipped. Any doubt (no state, an edited, added or missing generated
-    file) answers False and the build runs in full."""
+    file, anything but a regular file) answers False and the build runs in full."""
     try:
-        state = json.loads((folder / STATE).read_text())
+        if not stat.S_ISDIR(os.lstat(hidden(out)).st_mode):
+            return False
+        fd = _open_regular(_state_path(out, env))
+        if fd is None:
+            return False
+        try:
+            state = json.loads(_read_fd(fd, MAX_FILE, _state_path(out, env)))
+        finally:
+            os.close(fd)
         if state.get("fingerprint") != fingerprint:
+            return False
+        folder = out / env
+        if not _env_folder(folder):
             return False
         recorded = state["files"]
         if _stats(folder, list(recorded)) != recorded:
             return False
         for entry in os.scandir(folder):
-            if entry.name not in recorded and entry.is_file() and entry.name.endswith(".yaml"):
-                with open(entry.path, "rb") as f:
-                    if _owned(f.read(len(HEADER_PREFIX))):
+            if (entry.name not in recorded and entry.name.endswith(".yaml")
+                    and entry.is_file(follow_symlinks=False)):
+                fd = _open_regular(entry.path)
+                if fd is None:
+                    continue
+                try:
+                    if _owned(os.read(fd, len(HEADER_PREFIX))):
                         return False
+                finally:
+                    os.close(fd)
         return True
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, OutputError):
         return False
 
 
@@ -148,7 +294,7 @@ def _owned(content: bytes) -> bool:
 def changes(out: Path, trees: Mapping[str, Mapping[str, str]]) -> list[Change]:
     result: list[Change] = []
     for env, files in trees.items():
-        result.extend(_env_changes(env, _read_tree(out / env), files))
+        result.extend(_env_changes(env, *_read_tree(out / env), files, out))
     return result
 
 
@@ -160,60 +306,102 @@ def compare(
     result: list[Change] = []
     for env in sorted(set(old) | set(new)):
         before = {name: text.encode() for name, text in old.get(env, {}).items()}
-        result.extend(_env_changes(env, before, new.get(env, {})))
+        result.extend(_env_changes(env, before, {}, new.get(env, {})))
     return result
 
 
-def _env_changes(env: str, existing: dict[str, bytes], files: Mapping[str, str]) -> list[Change]:
-    out: list[Change] = []
+def _env_changes(
+    env: str,
+    existing: dict[str, bytes],
+    others: Mapping[str, str],
+    files: Mapping[str, str],
+    out: Path | None = None,
+) -> list[Change]:
+    where = (out / env) if out is not None else Path(env)
+    result: list[Change] = []
     for name, text in files.items():
+        if name in others:
+            raise OutputError(f"{where / name} is {others[name]}, not a file netgen wrote; "
+                              "move it away or rename the object")
         old = existing.get(name)
         if old is None:
-            out.append(Change(env, name, "added", None, text))
+            result.append(Change(env, name, "added", None, text))
         elif old != text.encode():
             if not _owned(old):
-                raise OutputError(f"{env}/{name} exists and was not written by netgen; "
+                raise OutputError(f"{where / name} exists and was not written by netgen; "
                                   "move it away or rename the object")
-            out.append(Change(env, name, "changed", old.decode(errors="replace"), text))
+            result.append(Change(env, name, "changed", old.decode(errors="replace"), text))
     for name, old in sorted(existing.items()):
         if name not in files and _owned(old):
-            out.append(Change(env, name, "removed", old.decode(errors="replace"), None))
-    return out
+            result.append(Change(env, name, "removed", old.decode(errors="replace"), None))
+    return result
 
 
 @contextmanager
 def locked(out: Path) -> Iterator[None]:
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / LOCK, "a") as handle:
+    path = _prepare_hidden(out) / LOCK
+    try:
+        fd = os.open(path, _READ | os.O_CREAT, 0o666)
+    except OSError as e:
+        if e.errno != errno.ELOOP:
+            raise
+        raise OutputError(f"{path} is a symbolic link, not netgen's lock file; move it "
+                          "away") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OutputError(f"{path} is not netgen's lock file; move it away")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
             if e.errno in (errno.EAGAIN, errno.EACCES):
                 raise OutputError(f"another netgen build is writing to {out} "
-                                  f"({out / LOCK} is locked); try again when it has finished"
+                                  f"({path} is locked); try again when it has finished"
                                   ) from None
             raise
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def recover(out: Path) -> None:
     """Finish what an interrupted build left: restore a tree whose swap did not complete and
     drop half-staged ones."""
-    if not out.is_dir():
+    folder = hidden(out)
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return
+    except FileNotFoundError:
         return
-    for entry in sorted(os.listdir(out)):
+    for entry in sorted(os.listdir(folder)):
         if entry.startswith(_OLD):
             target = out / entry[len(_OLD):]
-            if target.exists():
-                shutil.rmtree(out / entry)
+            if os.path.lexists(target):
+                _remove(folder / entry)
             else:
-                os.rename(out / entry, target)
-    for entry in sorted(os.listdir(out)):
+                os.rename(folder / entry, target)
+    for entry in sorted(os.listdir(folder)):
         if entry.startswith(_NEW):
-            shutil.rmtree(out / entry)
+            _remove(folder / entry)
+    legacy = out / _LEGACY_LOCK
+    fd = _open_regular(legacy)
+    if fd is not None:
+        empty = os.fstat(fd).st_size == 0
+        os.close(fd)
+        if empty:
+            os.unlink(legacy)
+
+
+def _drop_legacy_state(folder: Path) -> None:
+    """The cache earlier versions kept in out/<env>/ (it showed up in git as a change on
+    every build); only ever a regular file."""
+    for name in _LEGACY_STATE:
+        with suppress(FileNotFoundError):
+            if stat.S_ISREG(os.lstat(folder / name).st_mode):
+                os.unlink(folder / name)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -224,12 +412,16 @@ def _link_or_copy(src: str, dst: str) -> None:
 
 
 def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change]) -> Path:
-    target, stage = out / env, out / f"{_NEW}{env}"
+    """The new tree: the changed files written, everything else hard-linked as it is (a
+    user's link, folder or FIFO is carried over, never followed or read)."""
+    target, stage = out / env, hidden(out) / f"{_NEW}{env}"
     rewritten = {c.file for c in found}
     stage.mkdir()
-    if target.is_dir():
+    if _env_folder(target):
         for entry in os.scandir(target):
-            if entry.name in rewritten or entry.name == STATE:
+            if entry.name in rewritten:
+                continue
+            if entry.name in _LEGACY_STATE and entry.is_file(follow_symlinks=False):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 shutil.copytree(entry.path, stage / entry.name, symlinks=True,
@@ -242,7 +434,7 @@ def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change]) -
     return stage
 
 
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
 def _create(path: Path, data: bytes) -> None:
@@ -270,28 +462,47 @@ def write(
         all_changes: list[Change] = []
         try:
             for env, files in trees.items():
-                found = _env_changes(env, _read_tree(out / env), files)
-                fingerprint = (fingerprints or {}).get(env)
+                found = _env_changes(env, *_read_tree(out / env), files, out)
                 if found:
-                    stage = _stage(out, env, files, found)
-                    if fingerprint:
-                        _save_state(stage, fingerprint, list(files))
-                    staged.append((env, stage))
+                    staged.append((env, _stage(out, env, files, found)))
                     all_changes.extend(found)
-                elif fingerprint:
-                    _save_state(out / env, fingerprint, list(files))
+                else:
+                    _drop_legacy_state(out / env)
         except BaseException:
             for _, stage in staged:
                 shutil.rmtree(stage, ignore_errors=True)
-            shutil.rmtree(out / f"{_NEW}{env}", ignore_errors=True)
+            shutil.rmtree(hidden(out) / f"{_NEW}{env}", ignore_errors=True)
             raise
-        for env, stage in staged:
-            _swap(out / env, stage, out / f"{_OLD}{env}")
+        with _ctrl_c_held(out):
+            for env, stage in staged:
+                _swap(out / env, stage, hidden(out) / f"{_OLD}{env}")
+            for env, files in trees.items():
+                fingerprint = (fingerprints or {}).get(env)
+                if fingerprint:
+                    _save_state(out, env, fingerprint, list(files))
         return all_changes
 
 
+@contextmanager
+def _ctrl_c_held(out: Path) -> Iterator[None]:
+    """Once the first tree is swapped in, every other one is too: a Ctrl-C meanwhile is held
+    until the last swap and then reported as `Interrupted` (the new output is in place), so
+    no build ends with some environments new and others old."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise Interrupted(out)
+
+
 def _swap(target: Path, stage: Path, old: Path) -> None:
-    if target.exists():
+    if os.path.lexists(target):
         if _exchange(stage, target):
             shutil.rmtree(stage)  # it holds the previous tree now
             return

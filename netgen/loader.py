@@ -32,9 +32,13 @@ class _LoadTimeout(BaseException):
     """BaseException so that a blueprint's own `except Exception` cannot swallow it."""
 
 
+TimeLimit = _LoadTimeout  # for other user code netgen runs: template overrides
+
+
 @contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    """SIGALRM only works on the main thread; elsewhere the blueprint runs unbounded."""
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raises TimeLimit (a BaseException, so user code cannot catch it) once `seconds` have
+    passed. SIGALRM only works on the main thread; elsewhere the code runs unbounded."""
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -142,7 +146,7 @@ def load_blueprint(
             sys.path.insert(0, folder)
             sys.modules[module_name] = module
             try:
-                with _time_limit(timeout):
+                with time_limit(timeout):
                     _run(source, builder.path, module)
             finally:
                 sys.modules.pop(module_name, None)

@@ -253,6 +253,8 @@ class Blueprint:
     dns_logs: tuple[DnsLog, ...] = ()
     meshes: tuple[Mesh, ...] = ()
     traffic: tuple[Traffic, ...] = ()
+    # environments that only a `with env(name):` created, setting nothing: (name, where)
+    undeclared_envs: tuple[tuple[str, SourceLoc], ...] = ()
 
 
 class Mtls(enum.Enum):

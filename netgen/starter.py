@@ -3,9 +3,9 @@ as it is (tests build it), so a new user starts from something that works."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
+
+from netgen.naming import dns_label
 
 BLUEPRINT_FILE = "blueprint.py"
 
@@ -28,7 +28,8 @@ from netgen import *
 blueprint("{name}")
 
 # Environments: each is built into its own out/<environment>/ folder and namespace.
-# STRICT allows only the traffic declared with calls(); OPEN allows everything.
+# STRICT allows only the traffic declared with calls() and expose(); OPEN also lets the
+# pods of a namespace reach each other and send anywhere (a development sandbox).
 # vpc_cidr is where the AWS load balancers connect from (their NetworkPolicy source);
 # tls is the certificate they terminate HTTPS with.
 env("development", namespace="{dev}", replicas=1, isolation=OPEN)
@@ -81,10 +82,7 @@ with env("production"):
 
 def blueprint_name(folder: Path) -> str:
     """A valid blueprint name (DNS-1123 label) from the folder's name, or 'my-system'."""
-    raw = unicodedata.normalize("NFKD", folder.resolve().name).encode("ascii", "ignore")
-    raw = raw.decode().lower()
-    name = re.sub(r"[^a-z0-9]+", "-", raw).strip("-")[:40].strip("-")
-    return name or "my-system"
+    return dns_label(folder.resolve().name, 40) or "my-system"
 
 
 def starter_text(name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -78,3 +79,21 @@ def test_build_output_stays_plain_when_piped(tmp_path: Path) -> None:
     quiet = CliRunner().invoke(app, ["build", str(BLUEPRINTS / "shop.py"), "--out",
                                      str(tmp_path), "--quiet"])
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def _commands(group: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if hasattr(group, "commands"):
+        return [p for name, sub in group.commands.items()
+                for p in _commands(sub, (*path, name))]
+    return [path]
+
+
+def test_help_shows_flags_as_flags() -> None:
+    """`--stdout` takes no value; typer's rich help printed it as `--stdout <bool>`."""
+    commands = _commands(typer.main.get_command(app))
+    assert ("build",) in commands and ("explain", "dns") in commands
+    for command in commands:
+        result = CliRunner().invoke(app, [*command, "--help"], prog_name="netgen")
+        assert result.exit_code == 0, command
+        assert "<bool>" not in result.stdout, command
+        assert "<list[" not in result.stdout, command

@@ -256,7 +256,7 @@ def test_against_outside_a_repository(tmp_path: Path) -> None:
     bp = tmp_path / "shop.py"
     bp.write_text(SHOP)
     code, _, stderr = netgen("diff", bp, "--against", "HEAD")
-    assert code == 1
+    assert code == 2  # a wrong --against, not "something would change"
     assert stderr == (f"netgen: {bp} is not in a git repository; --against compares with "
                       "the blueprint at a git revision\n")
 
@@ -265,9 +265,9 @@ def test_against_a_missing_file_or_revision(repo: Path) -> None:
     new = repo / "deploy" / "new.py"
     new.write_text(SHOP)
     code, _, stderr = netgen("diff", new, "--against", "HEAD")
-    assert (code, stderr) == (1, f"netgen: {new} does not exist at revision 'HEAD'\n")
+    assert (code, stderr) == (2, f"netgen: {new} does not exist at revision 'HEAD'\n")
     code, _, stderr = netgen("diff", repo / "deploy" / "shop.py", "--against", "no-such-ref")
-    assert code == 1
+    assert code == 2
     assert stderr == f"netgen: 'no-such-ref' is not a revision of the git repository at " \
                      f"{repo.resolve()}\n"
 

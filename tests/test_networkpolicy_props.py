@@ -59,11 +59,12 @@ def systems(draw: st.DrawFn) -> Blueprint:
                                   port=draw(st.sampled_from([443, 5432])), cidr=cidr))
     names = [s.name for s in services]
     targets = names + [x.name for x in externals]
-    calls = [
-        Call(src=src, dsts=tuple(draw(st.lists(st.sampled_from(targets), min_size=1, max_size=4))),
-             loc=loc(300 + i))
-        for i, src in enumerate(draw(st.lists(st.sampled_from(names), max_size=2 * n)))
-    ]
+    calls = []
+    for i, src in enumerate(draw(st.lists(st.sampled_from(names), max_size=2 * n))):
+        others = [t for t in targets if t != src]  # calls(x, x) is an error
+        if others:
+            dsts = draw(st.lists(st.sampled_from(others), min_size=1, max_size=4))
+            calls.append(Call(src=src, dsts=tuple(dsts), loc=loc(300 + i)))
     meshed = draw(st.booleans())  # sidecars everywhere: istiod must stay reachable
     http = {s.name for s in services if not s.stateful and s.protocol == "TCP"}
     exposures = []

@@ -156,3 +156,17 @@ def test_builtin_templates_are_not_parsed(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setattr(render, "check_output", boom)
     (tmp_path / "bp.py").write_text("from netgen import *\nservice('web', port=80, image='n')\n")
     assert services(tmp_path / "bp.py")
+
+
+def test_an_override_that_renders_forever_is_stopped_and_named(
+    house: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Overrides are code with the blueprint's trust, but an endless loop in one must end
+    like one in the blueprint: a diagnostic naming the override, not a build that hangs."""
+    line = edit(house, "  labels:",
+                "  labels:\n{% for i in range(10**12) %}{% set x = i %}{% endfor %}")
+    monkeypatch.setattr("netgen.lower.render.RENDER_TIMEOUT", 0.5)
+    result = CliRunner().invoke(app, ["build", str(house.parents[2] / "bp.py"), "--stdout"])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"{house}:{line + 1}: error: rendering did not finish "
+                                    "within 0.5 s (an endless loop in the override?)")

@@ -193,7 +193,8 @@ def test_examples_on_every_backend(example: str, blueprint_file) -> None:  # typ
     """Each example rebuilt for ALB, NGINX and GATEWAY (without its certificates): the same
     table wherever the controller can express it, a named error where it cannot."""
     text = (Path("blueprints") / f"{example}.py").read_text()
-    text = text.replace("tls=acm(", "unused=acm(").replace("tls=tls_secret(", "unused=(")
+    text = text.replace("tls=acm(", "tls=None and acm(").replace(
+        "tls=tls_secret(", "tls=None and tls_secret(")  # settings are checked by name now
     tables, failures = {}, {}
     for via in ("ALB", "NGINX", "GATEWAY"):
         source = text

@@ -126,3 +126,12 @@ def test_the_documented_session_is_real_output() -> None:
     shown = doc.split(prompt, 1)[1].split("```", 1)[0]
     code, out, _ = netgen("verify", BLUEPRINTS / "shop.py", "--matrix")
     assert (code, out) == (0, shown)
+
+
+def test_the_verdict_says_what_was_checked_and_what_is_denied() -> None:
+    """'11 of 18 flows asked are allowed' read like 7 failures; it says both counts now."""
+    code, out, _ = netgen("verify", BLUEPRINTS / "shop.py", "-e", "production")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "production: ok: NetworkPolicies allow exactly the declared traffic (18 "
+        "source-destination-port flows checked: 11 allowed and 7 denied, each as declared)")

@@ -27,7 +27,8 @@ def check(
     env: Envs = None,
     crds: Annotated[
         list[Path] | None,
-        typer.Option("--crds", help="A folder (or file) of CRDs, as `kubectl get crd -o yaml` "
+        typer.Option("--crds", metavar="PATH",
+                     help="A folder (or file) of CRDs, as `kubectl get crd -o yaml` "
                      "prints them, added to the CRDs shipped with netgen (a kind given here "
                      "overrides the shipped one; repeatable)."),
     ] = None,
@@ -44,8 +45,8 @@ def check(
                      "(default: the newest bundled)."),
     ] = None,
     ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Skip a lint rule, e.g. NG104 "
-                                       "(repeatable).")
+        list[str] | None, typer.Option("--ignore", metavar="RULE",
+                                       help="Skip a lint rule, e.g. NG104 (repeatable).")
     ] = None,
     templates: Templates = None,
     quiet: Annotated[

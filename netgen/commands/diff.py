@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from netgen.cli import Blueprint, Envs, Templates, fail, guarded
+from netgen.cli import EXIT_USAGE, Blueprint, Envs, Templates, fail, guarded
 from netgen.commands.console import paint, progress
 
 ACTION_COLOURS = {"added": "green", "changed": "yellow", "removed": "red"}
@@ -53,6 +53,7 @@ def diff(
     Only files netgen wrote count; other files in OUT are ignored.
 
     Exit codes: 0 nothing would change; 1 something would, or the blueprint has errors;
+    2 --against names no git revision (or the blueprint is not in a git repository);
     3 OUT holds a file netgen did not write where it would write one.
     """
     from netgen import diff as d
@@ -71,8 +72,8 @@ def diff(
             try:
                 old = compile_at(blueprint, against, env or [], templates or [],
                                  on_stage=stage)
-            except RevisionError as e:
-                raise fail(f"netgen: {e}") from None
+            except RevisionError as e:  # a wrong --against, not "something changed"
+                raise fail(f"netgen: {e}", EXIT_USAGE) from None
             found = emit.compare({c.plan.env.name: c.files() for c in old}, trees)
             old_root, new_root = "a", "b"
     if not quiet:

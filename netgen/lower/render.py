@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from attrs import frozen
 
+from netgen.loader import TimeLimit, time_limit
 from netgen.lower.overrides import OverrideProblem, check_output
 from netgen.lower.yamltext import block, literal, quote, scalar
 
@@ -63,9 +64,13 @@ class TemplateProblem(Exception):
         super().__init__(f"{template}:{line or 0}: error: {message}")
 
 
+RENDER_TIMEOUT = 60.0  # per document rendered by an override; built-in ones are trusted
+
+
 class Renderer:
-    def __init__(self, overrides: Sequence[Path] = ()) -> None:
+    def __init__(self, overrides: Sequence[Path] = (), timeout: float | None = None) -> None:
         self.overrides = tuple(overrides)
+        self.timeout = RENDER_TIMEOUT if timeout is None else timeout
         self.search_path = (*self.overrides, builtin_templates())
         search = [str(p) for p in self.search_path]
         self.env = jinja2.Environment(
@@ -111,8 +116,17 @@ class Renderer:
         return found
 
     def render(self, template: str, context: dict[str, Any]) -> str:
+        limit = self.timeout if self.override(template) is not None else None
         try:
-            return self.template(template).render(context)
+            with time_limit(limit):
+                return self.template(template).render(context)
+        except TimeLimit as e:  # Jinja maps lines back only for an Exception: done here
+            line = _template_line(e, template)
+            if line is not None:
+                line = self.template(template).get_corresponding_lineno(line)
+            raise TemplateProblem(self.shown(template), line,
+                                  f"rendering did not finish within {limit:g} s (an endless "
+                                  "loop in the override?)") from None
         except (jinja2.TemplateError, TypeError, ValueError) as e:
             raise TemplateProblem(self.shown(template), _template_line(e, template),
                                   str(e)) from None

@@ -124,16 +124,25 @@ def _kind(value: Any) -> str:
     return "scalar"
 
 
+# YAML reads a plain `key: value` key only up to 1024 characters (a header name can be
+# longer); a longer key is written in the explicit form.
+_IMPLICIT_KEY_MAX = 1000
+
+
 def _block(value: Any, indent: int, out: list[str]) -> None:
     pad = " " * indent
     if _kind(value) == "map":
         for k, v in value.items():
             kind = _kind(v)
+            key = scalar(k)
+            if len(key) > _IMPLICIT_KEY_MAX:  # `? key` / `: value`, YAML's explicit key
+                out.append(f"{pad}? {key}")
+                key = ""
             if kind != "scalar" and v:
-                out.append(f"{pad}{scalar(k)}:")
+                out.append(f"{pad}{key}:")
                 _block(v, indent + 2, out)
             else:
-                out.append(f"{pad}{scalar(k)}: {_leaf(v, kind)}")
+                out.append(f"{pad}{key}: {_leaf(v, kind)}")
     else:
         for item in value:
             kind = _kind(item)

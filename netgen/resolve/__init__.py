@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from netgen.backends.registry import BACKENDS
 from netgen.diagnostics import BlueprintError, Collector, Diagnostic, did_you_mean
-from netgen.model import Blueprint, Env, SourceLoc
+from netgen.model import Blueprint, Env, Exposure, Service, SourceLoc
 from netgen.plan import Plan
 from netgen.resolve import environment as envs
 from netgen.resolve import mesh, podsecurity
@@ -43,8 +43,22 @@ def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
     all_names = _where_declared(bp, names)
     plans = [_resolve_env(bp, e, all_names, c) for e in declared]
     mesh.check_unused_traffic(bp, (p.env.name for p in plans if p.mesh), c)
+    _check_shared_namespaces(declared, plans, c)
     c.raise_if_any()
     return [p for p in plans if not only or p.env.name in only]
+
+
+def _check_shared_namespaces(declared: list[Env], plans: list[Plan], c: Collector) -> None:
+    """Two environments in one namespace write the same objects there: in one cluster the
+    second apply replaces the first's workloads, and an OPEN one's policies open the
+    other's pods."""
+    first: dict[str, Env] = {}
+    for e, p in zip(declared, plans, strict=True):
+        other = first.setdefault(p.env.namespace, e)
+        if other is not e:
+            c.error(e.loc, f"env({e.name!r}): namespace '{p.env.namespace}' is already "
+                           f"environment {other.name!r}'s ({other.loc}); each environment "
+                           "needs a namespace of its own")
 
 
 def _where_declared(bp: Blueprint, env_names: list[str]) -> dict[str, list[str]]:
@@ -70,8 +84,8 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     calls = envs.call_plans(bp, e.name, valid, externals, all_names, c)
     discovery = envs.discovery_env(calls, by_name, {x.name: x for x in external_plans})
     workloads = envs.workloads(valid, service_plans, discovery, env)
-    routes = route_plans(exposures_for(bp, e.name, valid), valid, by_name, env, all_names, c,
-                         domain=bp.info.domain)
+    exposed = _not_externals(exposures_for(bp, e.name, valid), bp, services, c)
+    routes = route_plans(exposed, valid, by_name, env, all_names, c, domain=bp.info.domain)
     namespaces = sorted({env.namespace, *(s.namespace for s in service_plans),
                          *(x.namespace for x in external_plans)})
     _check_object_names(service_plans, external_plans, c)
@@ -103,6 +117,19 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     )
     _check_backends(plan, c)
     return plan
+
+
+def _not_externals(
+    exposures: list[Exposure], bp: Blueprint, services: dict[str, Service], c: Collector
+) -> list[Exposure]:
+    """`expose()` of an external is one mistake, said once (not 'does not exist in
+    environment X' for each environment)."""
+    externals = {x.name for x in bp.externals} - set(services)
+    for x in exposures:
+        if x.service in externals:
+            c.error(x.loc, f"expose({x.service!r}): '{x.service}' is an external; only a "
+                           "service can be exposed")
+    return [x for x in exposures if x.service not in externals]
 
 
 def _check_backends(plan: Plan, c: Collector) -> None:

@@ -243,7 +243,11 @@ def call_plans(
             else:
                 present(dst, env, services, all_names, c, call.loc, d, "service or external")
                 continue
-            if ok_src and dst != call.src:
+            if dst == call.src:
+                c.error(call.loc, f"{d}: '{dst}' calls itself; calls() declares traffic "
+                                  "between services (a service's pods reaching each other "
+                                  "cannot be declared)")
+            elif ok_src:
                 edges.setdefault((call.src, dst), CallPlan(call.src, dst, kind, call.loc))
     return sorted(edges.values(), key=lambda p: (p.src, p.dst))
 

@@ -79,9 +79,10 @@ def validate_declarations(
         for validate in validators:
             validate(bp, c)
         return
-    for validate in validators:
-        with suppress(Exception):  # a value of the wrong type, reported just below
-            validate(bp, c)
+    if not any(message.endswith(_UNBOUNDED) for _, _, message in shapes):
+        for validate in validators:  # (they would recurse as deep as the Python stack allows)
+            with suppress(Exception):  # a value of the wrong type, reported just below
+                validate(bp, c)
     said = c.items
     for loc, arguments, message in shapes:
         if not any(d.loc == loc and any(f"{a}=" in d.message for a in arguments)
@@ -118,6 +119,10 @@ def _problems(obj: Any) -> Iterator[tuple[tuple[str, ...], str]]:
             continue
         value = getattr(obj, f.name)
         arg = _argument(f.name)
+        unbounded = _unbounded(value)
+        if unbounded is not None:  # every check below recurses into the value
+            yield (arg,), f"{arg}={show(value)} {unbounded}"
+            continue
         expected = _mismatch(value, hints[f.name])
         if expected is not None:
             yield (arg,), f"{arg}={show(value)} must be {expected}"
@@ -129,12 +134,48 @@ def _problems(obj: Any) -> Iterator[tuple[tuple[str, ...], str]]:
             continue
         for inner in _nested(value):
             for inner_args, problem in _problems(inner):
-                yield (arg, *inner_args), f"{arg}={show(value)}: {problem}"
+                if f.name in _OWN_ARGUMENTS:
+                    yield inner_args, problem
+                else:
+                    yield (arg, *inner_args), f"{arg}={show(value)}: {problem}"
+
+
+MAX_DEPTH = 32  # far deeper than any setting (a probe in a version in a mapping is 4)
+_UNBOUNDED = ("contains itself", f"is nested more than {MAX_DEPTH} levels deep")
+
+
+def _unbounded(value: Any, depth: int = 0, inside: frozenset[int] = frozenset()) -> str | None:
+    """Whether a value contains itself or nests deeper than MAX_DEPTH; either would make
+    the recursive checks and the templates recurse without end. Bounded recursion itself."""
+    if not isinstance(value, Mapping | tuple | list | set | frozenset):
+        return None
+    if id(value) in inside:
+        return _UNBOUNDED[0]
+    if depth >= MAX_DEPTH:
+        return _UNBOUNDED[1]
+    if isinstance(value, Mapping):
+        children: Any = [x for kv in value.items() for x in kv]
+    elif isinstance(value, tuple | list | set | frozenset):
+        children = value
+    else:  # a declaration inside (`version(...)`) is checked field by field on its own
+        return None
+    inside = inside | {id(value)}
+    for child in children:
+        problem = _unbounded(child, depth + 1, inside)
+        if problem is not None:
+            return problem
+    return None
 
 
 def _argument(field: str) -> str:
     """The DSL's spelling of a model field (`service(..., **extra)` keeps its own names)."""
-    return {"service": "name", "dsts": "callees"}.get(field, field)
+    return {"service": "name", "dsts": "callees", "version_settings": "versions"}.get(
+        field, field)
+
+
+# Fields the DSL fills from the call's own arguments (`service(..., command=...)`): their
+# problems are the call's, named by those arguments.
+_OWN_ARGUMENTS = frozenset({"settings"})
 
 
 def _surrogates(value: Any) -> Iterator[str]:
@@ -154,10 +195,16 @@ def _surrogates(value: Any) -> Iterator[str]:
 
 
 def _nested(value: Any) -> Iterator[Any]:
+    """Declarations inside a value: `header(...)`, and the `version(...)` of each
+    (name, settings) pair of `versions={...}`."""
     if attrs.has(type(value)):
         yield value
     elif isinstance(value, tuple):
-        yield from (v for v in value if attrs.has(type(v)))
+        for v in value:
+            if attrs.has(type(v)):
+                yield v
+            elif isinstance(v, tuple):
+                yield from (w for w in v if attrs.has(type(w)))
 
 
 @functools.cache

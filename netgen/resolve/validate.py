@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -18,10 +19,13 @@ from netgen.model import (
     HeaderMatch,
     Isolation,
     Service,
+    SourceLoc,
     TlsSecret,
 )
+from netgen.naming import default_blueprint_name
 from netgen.resolve import checks
 from netgen.resolve.podsecurity import validate_env_settings, validate_pod_settings
+from netgen.resolve.settings import validate_settings
 from netgen.resolve.shapes import show
 from netgen.resolve.workload import validate_service_settings
 
@@ -45,10 +49,10 @@ def _reserved_labels(labels: Mapping[str, str]) -> Iterator[str]:
 
 
 def validate_blueprint(bp: Blueprint, c: Collector) -> None:
-    if bp.info.loc is not None:
-        _report(c, f"blueprint({bp.info.name!r})", bp.info.loc,
-                checks.dns1123(bp.info.name, "blueprint name"))
+    _validate_name(bp, c)
+    validate_settings(bp, c)
     validate_env_settings(f"blueprint({bp.info.name!r})", bp.info, c)
+    _undeclared_envs(bp, c)
     seen: dict[str, Env] = {}
     for e in bp.envs:
         first = seen.setdefault(e.name, e)
@@ -62,6 +66,33 @@ def validate_blueprint(bp: Blueprint, c: Collector) -> None:
         validate_external(x, c)
     for x in bp.exposures:
         validate_exposure(x, c)
+
+
+def _validate_name(bp: Blueprint, c: Collector) -> None:
+    problem = checks.dns1123(bp.info.name, "blueprint name")
+    if problem is None:
+        return
+    file = os.path.basename(bp.path)
+    if bp.info.name == default_blueprint_name(bp.path):  # taken from the file name
+        c.error(bp.info.loc or SourceLoc(bp.path, 1),
+                f"no blueprint name can be made from the file name {file!r} (a DNS label "
+                "needs ASCII letters or digits); name the system with blueprint(\"name\")")
+    else:
+        c.error(bp.info.loc, f"blueprint({bp.info.name!r}): {problem}")
+
+
+def _undeclared_envs(bp: Blueprint, c: Collector) -> None:
+    """`with env("prodution"):` must not quietly create a third environment: an env that
+    only a `with` names, when others are declared, is a typo until declared."""
+    only_with = set(bp.undeclared_envs)
+    declared = sorted({e.name for e in bp.envs if (e.name, e.loc) not in only_with})
+    if not declared:
+        return
+    for name, loc in bp.undeclared_envs:
+        if name not in declared:
+            c.error(loc, f"with env({name!r}): no environment {name!r} is declared"
+                         f"{did_you_mean(name, declared)}; the blueprint declares "
+                         f"{', '.join(declared)} (declare a new one with env({name!r}) first)")
 
 
 def validate_env(e: Env, c: Collector) -> None:

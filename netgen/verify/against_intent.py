@@ -120,9 +120,10 @@ class Report:
         unenforced = (f"; {len(self.unenforceable)} flows of host-network pods are not "
                       "enforceable by NetworkPolicies" if self.unenforceable else "")
         if self.ok:
-            return (f"NetworkPolicies allow exactly the declared traffic "
-                    f"({len(self.allowed)} of {len(self.domain)} flows asked are allowed)"
-                    f"{unenforced}")
+            checked, allowed = len(self.domain), len(self.allowed)
+            return (f"NetworkPolicies allow exactly the declared traffic ({checked} "
+                    f"source-destination-port flows checked: {allowed} allowed and "
+                    f"{checked - allowed} denied, each as declared){unenforced}")
         return (f"NetworkPolicies differ from the declared traffic: {len(self.missing)} "
                 f"missing, {len(self.extra)} extra")
 

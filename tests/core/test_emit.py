@@ -25,7 +25,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def snapshot_tree(root: Path) -> dict[str, tuple[bytes, int]]:
     return {
         str(p.relative_to(root)): (p.read_bytes(), p.stat().st_ino)
-        for p in sorted(root.rglob("*")) if p.is_file() and p.name != emit.LOCK
+        for p in sorted(root.rglob("*")) if p.is_file() and emit.HIDDEN not in p.parts
     }
 
 
@@ -130,23 +130,24 @@ def test_failure_while_writing_leaves_previous_output_whole(
     monkeypatch.undo()
     assert code == 3 and "No space left on device" in err
     assert snapshot_tree(tmp_path) == before
-    assert not [p for p in os.listdir(tmp_path) if p.startswith(".netgen-")]
+    assert not [p for p in os.listdir(emit.hidden(tmp_path)) if p.startswith(".netgen-")]
 
 
 def test_interrupted_swap_is_recovered_by_the_next_build(tmp_path: Path) -> None:
     run("build", SHOP, "-o", str(tmp_path))
     before = snapshot_tree(tmp_path / "production")
     # A build killed between its two renames leaves the old tree aside and a staged one.
-    os.rename(tmp_path / "production", tmp_path / f"{emit._OLD}production")
-    (tmp_path / f"{emit._NEW}production").mkdir()
+    os.rename(tmp_path / "production", emit.hidden(tmp_path) / f"{emit._OLD}production")
+    (emit.hidden(tmp_path) / f"{emit._NEW}production").mkdir()
     emit.recover(tmp_path)
     assert snapshot_tree(tmp_path / "production") == before
-    assert sorted(os.listdir(tmp_path)) == [emit.LOCK, "development", "production"]
+    assert sorted(os.listdir(tmp_path)) == [emit.HIDDEN, "development", "production"]
+    assert not [p for p in os.listdir(emit.hidden(tmp_path)) if p.startswith(".netgen-")]
 
 
 def test_second_concurrent_build_is_refused_clearly(tmp_path: Path) -> None:
-    tmp_path.mkdir(exist_ok=True)
-    with open(tmp_path / emit.LOCK, "a") as held:
+    emit.hidden(tmp_path).mkdir(parents=True)
+    with open(emit.hidden(tmp_path) / emit.LOCK, "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         code, _, err = run("build", SHOP, "-o", str(tmp_path))
     assert code == 3

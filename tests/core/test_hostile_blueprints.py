@@ -91,7 +91,7 @@ def test_keyboard_interrupt_in_a_blueprint_is_an_interruption(blueprint_file) ->
     build like Ctrl-C anywhere else: exit 130, no traceback."""
     path = blueprint_file(HEAD + "raise KeyboardInterrupt\n")
     code, _, err = cli("build", str(path), "--stdout")
-    assert (code, err) == (130, "netgen: interrupted\n")
+    assert (code, err) == (130, "netgen: interrupted; nothing was written\n")
 
 
 def test_thousands_of_objects_build(blueprint_file) -> None:  # type: ignore[no-untyped-def]

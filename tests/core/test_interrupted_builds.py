@@ -43,15 +43,15 @@ def build(bp: Path, out: Path) -> tuple[int, str]:
 
 
 def tree(folder: Path) -> dict[str, bytes] | None:
-    """Every file of an env's folder, except netgen's rebuild cache."""
+    """Every file of an env's folder (netgen's own state is in OUT/.netgen, not here)."""
     if not folder.is_dir():
         return None
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != emit.STATE}
+            if p.is_file()}
 
 
 def leftovers(out: Path) -> list[str]:
-    return sorted(n for n in os.listdir(out) if n.startswith((emit._NEW, emit._OLD)))
+    return sorted(n for n in os.listdir(emit.hidden(out)) if n.startswith((emit._NEW, emit._OLD)))
 
 
 def start_paused(point: str, bp: Path, out: Path, tmp_path: Path) -> subprocess.Popen[str]:
@@ -119,7 +119,7 @@ def test_swap_interrupted_between_renames_is_restored(trees, tmp_path: Path) -> 
     out = trees["out"]
     kill(start_paused("half-swap", trees["v2"], out, tmp_path))
     assert tree(out / "prod") is None
-    assert tree(out / f"{emit._OLD}prod") == trees["old"]
+    assert tree(emit.hidden(out) / f"{emit._OLD}prod") == trees["old"]
     emit.recover(out)
     assert tree(out / "prod") == trees["old"] and leftovers(out) == []
     code, err = build(trees["v2"], out)
@@ -133,7 +133,8 @@ def test_second_build_is_refused_while_the_first_writes(trees, tmp_path: Path) -
     try:
         code, err = build(trees["v2"], out)
         assert code == 3
-        assert err == (f"netgen: another netgen build is writing to {out} ({out / emit.LOCK} "
+        lock = emit.hidden(out) / emit.LOCK
+        assert err == (f"netgen: another netgen build is writing to {out} ({lock} "
                        "is locked); try again when it has finished\n")
         assert tree(out / "prod") == trees["old"]
     finally:

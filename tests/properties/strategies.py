@@ -142,6 +142,7 @@ class _Gen:
         self.listener_ports: set[int] = set()
         self.hostless: Via | None = None  # the one HTTP exposure without a host, if any
         self.env_labels: dict[str, dict[str, str]] = {}
+        self.env_namespaces: set[str] = set()
         self.service_label_keys: set[str] = set()
         self.grpc_vias: set[Via] = set()
         self.pinned: set[tuple[str, str]] = set()  # (service, version) pinned somewhere
@@ -203,7 +204,11 @@ class _Gen:
         d = self.draw
         kw: list[tuple[str, Any]] = []
         if d(st.booleans()):
-            kw.append(("namespace", d(v.dns_label(12))))
+            namespace = d(v.dns_label(12))
+            # each environment its own namespace (a shared one is an error)
+            if namespace not in ENV_NAMES and namespace not in self.env_namespaces:
+                self.env_namespaces.add(namespace)
+                kw.append(("namespace", namespace))
         if d(st.booleans()):
             kw.append(("replicas", d(st.integers(0, 3))))
         isolation = d(st.sampled_from([None, "STRICT", "OPEN"]))
@@ -367,7 +372,10 @@ class _Gen:
         if not callers or not callees:
             return None
         src = self.draw(st.sampled_from(callers))
-        dsts = self.draw(st.lists(st.sampled_from(callees), min_size=1, max_size=3))
+        others = [c for c in callees if c != src]  # calls(x, x) is an error
+        if not others:
+            return None
+        dsts = self.draw(st.lists(st.sampled_from(others), min_size=1, max_size=3))
         return Decl("calls", (src, *dsts))
 
     # -- exposures -----------------------------------------------------------------------

@@ -145,7 +145,7 @@ def _parse_json(name: str, data: bytes, problems: list[Problem]) -> Any | None:
     if not name.lower().endswith(".json") and not text.lstrip().startswith(("{", "[")):
         return _parse_yaml(name, text, problems)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         message = f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         problems.append(Problem(name, "$", message, exc.lineno, exc.colno))
@@ -153,6 +153,38 @@ def _parse_json(name: str, data: bytes, problems: list[Problem]) -> Any | None:
         problems.append(Problem(name, "$", "malformed JSON: nested too deeply"))
     except ValueError as exc:  # NaN/Infinity, or an integer with too many digits
         problems.append(Problem(name, "$", f"malformed JSON: {exc}"))
+    else:
+        found = _not_text(doc)
+        if found is None:
+            return doc
+        problems.append(Problem(name, found[0], f"the string holds {found[1]}, which is not "
+                                "text (a corrupted export?); it could not be written into "
+                                "a blueprint"))
+    return None
+
+
+_NOT_TEXT = re.compile("[\0\ud800-\udfff]")
+
+
+def _not_text(doc: Any) -> tuple[str, str] | None:
+    """(JSON path, what) of the first string (or key) holding a NUL or a lone surrogate
+    (`\\udcff` escapes): neither can be written into Python source or YAML. Iterative:
+    the document may be as deep as the JSON parser allows."""
+    stack: list[tuple[str, Any]] = [("$", doc)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            bad = _NOT_TEXT.search(value)
+            if bad:
+                ch = bad.group()
+                return path, "a NUL character" if ch == "\0" else \
+                    f"the lone surrogate U+{ord(ch):04X}"
+        elif isinstance(value, dict):
+            for key in reversed(list(value)):
+                stack.append((f"{path}.{key}", value[key]))
+                stack.append((f"{path} (a key)", key))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value))))
     return None
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from netgen import __version__
 from netgen.cli import app
-from netgen.commands.console import progress
+from netgen.cli.console import progress
 from tests.conftest import BLUEPRINTS
 
 

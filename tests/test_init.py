@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.starter import blueprint_name
+from netgen.cli.starter import blueprint_name
 from tests.conftest import build, documents
 
 

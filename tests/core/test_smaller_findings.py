@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from netgen.cli.starter import starter_text
 from netgen.diagnostics import BlueprintError
 from netgen.pipeline import compile_blueprint
-from netgen.starter import starter_text
 
 HEAD = "from netgen import *\n"
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from netgen.cli import Blueprint, Envs, NoProgress, Templates, fail, guarded
-from netgen.commands.console import paint, progress
+from netgen.cli.console import paint, progress
 from netgen.plan import Plan
 
 

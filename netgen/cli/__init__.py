@@ -142,7 +142,7 @@ def build(
 ) -> None:
     """Compile BLUEPRINT into OUT/<env>/ (one file per object, plus a Kustomization)."""
     from netgen import emit
-    from netgen.commands.console import progress
+    from netgen.cli.console import progress
     from netgen.fingerprint import plan_fingerprint, templates_digest
     from netgen.lower.render import join_stream
     from netgen.pipeline import compile_plans, plan_blueprint
@@ -279,6 +279,12 @@ def main() -> None:
     app()
 
 
-from netgen.commands import register as _register_commands  # noqa: E402
+from netgen.cli import check, diff, explain, graph, init, verify  # noqa: E402
 
-_register_commands(app)
+app.command("check")(check.check)
+app.command("diff")(diff.diff)
+app.command("graph")(graph.graph)
+app.command("init")(init.init)
+app.add_typer(explain.app, name="explain")
+app.command("verify")(verify.verify)
+explain.app.command("connectivity")(verify.connectivity)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from netgen.cli import Blueprint, Envs, Templates, fail, guarded
-from netgen.commands.console import progress
+from netgen.cli.console import progress
 
 EXIT_USAGE = 2
 

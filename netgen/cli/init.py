@@ -18,7 +18,7 @@ def init(
     ] = Path("."),
 ) -> None:
     """Write a commented starter blueprint.py into FOLDER and print the next command."""
-    from netgen.starter import BLUEPRINT_FILE, write_starter
+    from netgen.cli.starter import BLUEPRINT_FILE, write_starter
 
     target = folder / BLUEPRINT_FILE
     if target.exists() or target.is_symlink():

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from netgen.cli import Blueprint, Envs, Templates, fail, guarded
 from netgen.cli.console import progress
+from netgen.cli.options import Blueprint, Envs, Templates, fail, guarded
 
 EXIT_USAGE = 2
 

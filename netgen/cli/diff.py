@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from netgen.cli import EXIT_USAGE, Blueprint, Envs, Templates, fail, guarded
 from netgen.cli.console import paint, progress
+from netgen.cli.options import EXIT_USAGE, Blueprint, Envs, Templates, fail, guarded
 
 ACTION_COLOURS = {"added": "green", "changed": "yellow", "removed": "red"}
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from netgen.cli import Blueprint, Envs, NoProgress, guarded
 from netgen.cli.console import paint, progress
+from netgen.cli.options import Blueprint, Envs, NoProgress, guarded
 
 app = typer.Typer(help="Explain what netgen decided for a blueprint.", no_args_is_help=True,
                   rich_markup_mode=None)

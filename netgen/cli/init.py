@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from netgen.cli import fail, guarded
+from netgen.cli.options import fail, guarded
 
 
 @guarded

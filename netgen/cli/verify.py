@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from netgen.cli import Blueprint, Envs, NoProgress, Templates, fail, guarded
 from netgen.cli.console import paint, progress
+from netgen.cli.options import Blueprint, Envs, NoProgress, Templates, fail, guarded
 from netgen.plan import Plan
 
 

@@ -1,0 +1,84 @@
+"""`netgen import ecs`: write a blueprint from AWS CLI exports of an ECS system."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netgen.cli.options import HELP, fail, guarded
+
+app = typer.Typer(
+    name="import",
+    help="Write a blueprint from another platform's exported configuration.",
+    no_args_is_help=True,
+    **HELP,  # type: ignore[arg-type]
+)
+
+VIA_CHOICES = ("ALB", "NGINX", "GATEWAY", "CLUSTER")
+
+
+def _namespace(value: str | None) -> str | None:
+    from netgen.resolve.checks import dns1123
+
+    problem = dns1123(value, "namespace") if value is not None else None
+    if problem:
+        raise typer.BadParameter(problem)
+    return value
+
+
+def _via(value: str) -> str:
+    if value.upper() not in VIA_CHOICES:
+        raise typer.BadParameter(f"must be one of {', '.join(VIA_CHOICES)}")
+    return value.upper()
+
+
+def _mesh(value: str | None) -> str | None:
+    if value is not None and value.upper() != "ISTIO":
+        raise typer.BadParameter("must be ISTIO (the only mesh netgen lowers)")
+    return value.upper() if value is not None else None
+
+
+@app.command("ecs")
+@guarded
+def import_ecs(
+    folder: Annotated[Path, typer.Argument(help="A folder of AWS CLI JSON exports.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The blueprint to write.")],
+    namespace: Annotated[
+        str | None,
+        typer.Option(callback=_namespace, help="Namespace; default: the ECS cluster's name."),
+    ] = None,
+    via: Annotated[
+        str,
+        typer.Option(callback=_via, help="Expose the load balancer's rules through ALB, NGINX "
+                     "or GATEWAY (CLUSTER: keep the rules as comments only)."),
+    ] = "ALB",
+    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
+    mesh: Annotated[
+        str | None,
+        typer.Option(callback=_mesh, help="Carry App Mesh routing into this mesh: ISTIO."),
+    ] = None,
+) -> None:
+    """Write a blueprint for the ECS system exported into FOLDER (see docs/migration.md)."""
+    from netgen.importers.ecs import ExportError
+    from netgen.importers.ecs.command import OutputExists, problem_line, warning_line
+    from netgen.importers.ecs.command import import_ecs as run
+
+    try:
+        result = run(folder, output, namespace=namespace, via=via, force=force, mesh=mesh)
+    except ExportError as e:
+        for p in e.problems:
+            typer.echo(problem_line(folder, p), err=True)
+        n = len(e.problems)
+        raise fail(f"netgen: {n} problem{'s' if n != 1 else ''} in the ECS export, "
+                   "nothing written") from None
+    except OutputExists as e:
+        raise fail(f"netgen: {e}") from None
+    warnings = result.generated.warnings
+    for w in warnings:
+        typer.echo(warning_line(folder, w), err=True)
+    typer.echo(f"netgen: wrote {output} ({result.services} services, {result.exposures} "
+               f"exposures via {via}, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+               " listed at its top)")
+    typer.echo(f"next: review {output}, then run: netgen build {output} --out out/")

@@ -9,11 +9,11 @@ from pathlib import Path
 from attrs import frozen
 
 from netgen.diagnostics import BlueprintError, Diagnostic
-from netgen.emit import env_files, named
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.lower.lowering import lower
 from netgen.lower.render import Document, Renderer, TemplateProblem
 from netgen.model import Blueprint, SourceLoc
+from netgen.output.write import env_files, named
 from netgen.plan import Plan
 from netgen.resolve import resolve_all
 from netgen.resolve.shapes import show

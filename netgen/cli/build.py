@@ -27,10 +27,10 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Compile BLUEPRINT into OUT/<env>/ (one file per object, plus a Kustomization)."""
-    from netgen import emit
     from netgen.cli.console import progress
-    from netgen.fingerprint import plan_fingerprint, templates_digest
     from netgen.lower.render import join_stream
+    from netgen.output import write as emit
+    from netgen.output.state import plan_fingerprint, templates_digest
     from netgen.pipeline import compile_plans, plan_blueprint
 
     with progress(quiet or stdout) as stage:

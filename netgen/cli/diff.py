@@ -56,8 +56,8 @@ def diff(
     2 --against names no git revision (or the blueprint is not in a git repository);
     3 OUT holds a file netgen did not write where it would write one.
     """
-    from netgen import diff as d
-    from netgen import emit
+    from netgen.output import diff as d
+    from netgen.output import write as emit
     from netgen.pipeline import compile_blueprint
     from netgen.revision import RevisionError, compile_at
 

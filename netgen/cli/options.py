@@ -43,7 +43,7 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from netgen.emit import Interrupted, OutputError
+        from netgen.output.write import Interrupted, OutputError
 
         try:
             return fn(*args, **kwargs)

@@ -22,7 +22,7 @@ import sys
 import time
 from typing import Any
 
-from netgen import emit
+from netgen.output import write as emit
 
 
 def pause(marker: str) -> None:

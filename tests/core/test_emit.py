@@ -10,8 +10,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netgen import emit
 from netgen.cli import app
+from netgen.output import write as emit
 from tests.conftest import BLUEPRINTS, parse
 
 SHOP = str(BLUEPRINTS / "shop.py")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from netgen.emit import env_files, named
 from netgen.lower.render import Document
+from netgen.output.write import env_files, named
 from netgen.pipeline import compile_blueprint
 from tests.conftest import documents, parse
 

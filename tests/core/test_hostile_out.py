@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netgen import emit
 from netgen.cli import app
+from netgen.output import write as emit
 from tests.conftest import BLUEPRINTS
 
 SHOP = str(BLUEPRINTS / "shop.py")

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netgen import emit
 from netgen.cli import app
+from netgen.output import write as emit
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = 12

@@ -100,7 +100,7 @@ def test_a_plan_that_cannot_be_pickled_is_always_rebuilt(blueprint_file) -> None
     cache cannot fingerprint: it just means the environment is always rendered."""
     from attrs import evolve
 
-    from netgen.fingerprint import plan_fingerprint
+    from netgen.output.state import plan_fingerprint
     from netgen.pipeline import compile_blueprint as compiled
 
     path = blueprint_file(HEAD + "blueprint('x')\nservice('w', port=80, image='w')\n")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from attrs import frozen
 
-from netgen.fingerprint import plan_fingerprint, templates_digest
 from netgen.lower.render import join_stream
+from netgen.output.state import plan_fingerprint, templates_digest
 from netgen.pipeline import Compiled, compile_plans, plan_blueprint
 from tests.properties.strategies import FILE_STEM
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 
-from netgen.emit import Change
+from netgen.output.write import Change
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 

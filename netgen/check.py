@@ -27,7 +27,7 @@ from netgen.lint import RULE_BY_CODE, InlineIgnores, lint
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.lower.render import Document, Renderer
 from netgen.model import Blueprint, SourceLoc
-from netgen.output.write import file_name
+from netgen.output.layout import file_name
 from netgen.pipeline import Stage, compile_plans, silent, template_dirs
 from netgen.plan import Plan
 from netgen.resolve import environments, resolve_all

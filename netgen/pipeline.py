@@ -1,4 +1,4 @@
-"""load -> resolve -> lower, as one call; `emit` stays separate because only it writes."""
+"""load -> resolve -> lower, as one call; `output` stays separate because only it writes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.lower.lowering import lower
 from netgen.lower.render import Document, Renderer, TemplateProblem
 from netgen.model import Blueprint, SourceLoc
-from netgen.output.write import env_files, named
+from netgen.output.layout import env_files, named
 from netgen.plan import Plan
 from netgen.resolve import resolve_all
 from netgen.resolve.shapes import show

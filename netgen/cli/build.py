@@ -29,8 +29,9 @@ def build(
     """Compile BLUEPRINT into OUT/<env>/ (one file per object, plus a Kustomization)."""
     from netgen.cli.console import progress
     from netgen.lower.render import join_stream
-    from netgen.output import write as emit
-    from netgen.output.state import plan_fingerprint, templates_digest
+    from netgen.output.changes import changes
+    from netgen.output.state import plan_fingerprint, templates_digest, up_to_date
+    from netgen.output.write import Interrupted, write
     from netgen.pipeline import compile_plans, plan_blueprint
 
     with progress(quiet or stdout) as stage:
@@ -41,14 +42,14 @@ def build(
             stale = plans
         else:
             stale = [p for p in plans
-                     if not emit.up_to_date(out, p.env.name, fingerprints[p.env.name])]
+                     if not up_to_date(out, p.env.name, fingerprints[p.env.name])]
         compiled = compile_plans(stale, renderer, stage)
     if stdout:
         sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
         return
     if check:
         trees = {c.plan.env.name: c.files() for c in compiled}
-        found = emit.changes(out, trees)
+        found = changes(out, trees)
         for c in found:
             typer.echo(f"{c.action:>8}  {out / c.env / c.file}", err=True)
         if found:
@@ -57,7 +58,7 @@ def build(
         if not quiet:
             typer.echo(f"{out} is up to date with {blueprint}")
         return
-    written = emit.write(out, {c.plan.env.name: c.files() for c in compiled}, fingerprints)
+    written = write(out, {c.plan.env.name: c.files() for c in compiled}, fingerprints)
     if quiet:
         return
     try:
@@ -70,4 +71,4 @@ def build(
         typer.echo(f"netgen: {blueprint} -> {out} ({envs}): {summary}"
                    + (f" ({docs} objects rendered)" if docs else ""))
     except KeyboardInterrupt:
-        raise emit.Interrupted(out) from None
+        raise Interrupted(out) from None

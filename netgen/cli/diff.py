@@ -57,7 +57,7 @@ def diff(
     3 OUT holds a file netgen did not write where it would write one.
     """
     from netgen.output import diff as d
-    from netgen.output import write as emit
+    from netgen.output.changes import changes, compare
     from netgen.pipeline import compile_blueprint
     from netgen.revision import RevisionError, compile_at
 
@@ -66,7 +66,7 @@ def diff(
         trees = {c.plan.env.name: c.files() for c in new}
         if against is None:
             stage(f"comparing with {out}")
-            found = emit.changes(out, trees)
+            found = changes(out, trees)
             old_root, new_root = f"a/{out.as_posix()}", f"b/{out.as_posix()}"
         else:
             try:
@@ -74,7 +74,7 @@ def diff(
                                  on_stage=stage)
             except RevisionError as e:  # a wrong --against, not "something changed"
                 raise fail(f"netgen: {e}", EXIT_USAGE) from None
-            found = emit.compare({c.plan.env.name: c.files() for c in old}, trees)
+            found = compare({c.plan.env.name: c.files() for c in old}, trees)
             old_root, new_root = "a", "b"
     if not quiet:
         for c in found:

@@ -43,7 +43,8 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from netgen.output.write import Interrupted, OutputError
+        from netgen.output.reading import OutputError
+        from netgen.output.write import Interrupted
 
         try:
             return fn(*args, **kwargs)

@@ -1,6 +1,6 @@
 """`netgen diff`: what a build would change, per object, as unified diffs of the YAML.
 
-The comparison itself is `emit.changes` (against out/) or `emit.compare` (against another
+The comparison itself is `changes.changes` (against out/) or `changes.compare` (against another
 build), the same rules `build` uses, so diff and build never disagree about what changes.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 
-from netgen.output.write import Change
+from netgen.output.changes import Change
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 

@@ -1,4 +1,4 @@
-"""emit: the only stage that touches the disk.
+"""Writing OUT: the only code that changes the disk.
 
 Each `out/<env>/` is replaced as a whole: the new tree is staged next to it (unchanged and
 foreign files hard-linked, changed ones written) and swapped in atomically (Linux
@@ -21,33 +21,25 @@ import ctypes
 import errno
 import fcntl
 import functools
-import json
 import os
 import shutil
 import signal
 import stat
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
+from netgen.output import state
+from netgen.output.changes import Change, env_changes
+from netgen.output.layout import LOCK, hidden
+from netgen.output.reading import READ, OutputError, env_folder, kind, open_regular, read_tree
 
-from netgen.lower.render import HEADER, HEADER_PREFIX, Document
-
-KUSTOMIZATION = "Kustomization"
-HIDDEN = ".netgen"  # OUT/.netgen/: lock, rebuild cache, staged trees; ignored by git
-LOCK = "lock"
 _NEW, _OLD = ".netgen-new-", ".netgen-old-"  # staged and set-aside trees, in OUT/.netgen/
 # What earlier versions kept in out/<env>/ and OUT/; dropped when found as regular files.
 _LEGACY_STATE = (".netgen-state", ".netgen-state.tmp")
 _LEGACY_LOCK = ".netgen.lock"
-MAX_FILE = 256 << 20  # no generated file comes near; a bigger one is not read into memory
-
-
-class OutputError(Exception):
-    """The output folder cannot be written as asked (busy, foreign file in the way, I/O)."""
 
 
 class Interrupted(KeyboardInterrupt):
@@ -58,156 +50,6 @@ class Interrupted(KeyboardInterrupt):
         self.out = out
 
 
-@frozen
-class Change:
-    env: str
-    file: str
-    action: str  # "added" | "changed" | "removed"
-    old: str | None = None
-    new: str | None = None
-
-
-def file_name(doc: Document, env_namespace: str, qualified: bool = False) -> str:
-    """`Kind.name.yaml` in the environment's namespace, `Kind.namespace.name.yaml` in others
-    (or when `qualified`); kinds and namespaces hold no dots, so the qualified form is
-    unambiguous even for names that do (an HTTPRoute named after its host)."""
-    if doc.kind == "Namespace":
-        return f"00-Namespace.{doc.name}.yaml"
-    if doc.namespace is None or (doc.namespace == env_namespace and not qualified):
-        return f"{doc.kind}.{doc.name}.yaml"
-    return f"{doc.kind}.{doc.namespace}.{doc.name}.yaml"
-
-
-def named(docs: Iterable[Document], env_namespace: str) -> dict[str, Document]:
-    """File name -> document, in the order of the `--stdout` stream: Namespaces first, then
-    by kind, namespace and name, whatever order the backends rendered in (so the order of
-    declarations never shows). A short name that another object's qualified name also
-    spells ('a.b' here, 'b' in namespace 'a') is qualified, so no object overwrites
-    another."""
-    docs = list(docs)
-    short = [file_name(d, env_namespace) for d in docs]
-    taken = {n for d, n in zip(docs, short, strict=True)
-             if d.namespace not in (None, env_namespace)}
-    out = {}
-    for d, n in zip(docs, short, strict=True):
-        if d.namespace == env_namespace and n in taken:
-            n = file_name(d, env_namespace, qualified=True)
-        out[n] = d
-    return dict(sorted(out.items(), key=lambda item: _stream_key(item[1])))
-
-
-def _stream_key(d: Document) -> tuple[bool, str, str, str]:
-    return d.kind != "Namespace", d.kind, d.namespace or "", d.name
-
-
-def env_files(docs: list[Document], env_namespace: str, blueprint: str) -> dict[str, str]:
-    """File name -> full text for one environment, in a stable order, with the Kustomization
-    that makes `kubectl apply -k` work. It has no .yaml suffix so `kubectl apply -f` skips it."""
-    header = HEADER.format(name=blueprint)
-    files = {n: header + d.text for n, d in named(docs, env_namespace).items()}
-    names = sorted(files)
-    files[KUSTOMIZATION] = (
-        header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
-        + "".join(f"  - {n}\n" for n in names)
-    )
-    return dict(sorted(files.items()))
-
-
-def hidden(out: Path) -> Path:
-    """OUT/.netgen/: the lock, the rebuild cache and the staged trees. Its own .gitignore
-    keeps it out of commits, so out/<env>/ holds only the manifests and two builds of one
-    blueprint look the same to git."""
-    return out / HIDDEN
-
-
-def _state_path(out: Path, env: str) -> Path:
-    return hidden(out) / f"state-{env}.json"
-
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),
-                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-
-
-def _open_regular(path: Path | str) -> int | None:
-    """A descriptor for a regular file at `path`, never through a symbolic link and never
-    blocking (a FIFO); None for anything else, or nothing."""
-    try:
-        fd = os.open(path, _READ)
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        if e.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR, errno.ENOTDIR):
-            return None
-        raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        return None
-    return fd
-
-
-def _read_fd(fd: int, limit: int, path: Path | str) -> bytes:
-    size = os.fstat(fd).st_size
-    if size > limit:
-        raise OutputError(f"{path} is larger than any file netgen writes ({size} bytes); "
-                          "move it away")
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _read_tree(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
-    """The regular files of an env's folder (netgen's whole, a foreign file only its first
-    bytes, enough to tell it is not netgen's) and what else is there (name -> kind), none
-    of it followed or read: symbolic links, folders, FIFOs, devices."""
-    files: dict[str, bytes] = {}
-    others: dict[str, str] = {}
-    if not _env_folder(folder):
-        return files, others
-    for entry in os.scandir(folder):
-        # not even opened unless it is a regular file (opening a device can do things)
-        fd = _open_regular(entry.path) if entry.is_file(follow_symlinks=False) else None
-        if fd is None:
-            others[entry.name] = _kind(os.lstat(entry.path).st_mode)
-            continue
-        try:
-            head = os.read(fd, len(HEADER_PREFIX))
-            owned = _owned(head)
-            files[entry.name] = head + _read_fd(fd, MAX_FILE, entry.path) if owned else head
-        finally:
-            os.close(fd)
-    return files, others
-
-
-def _env_folder(folder: Path) -> bool:
-    """True when out/<env> is a real folder, False when there is none; anything else there
-    (a symbolic link, a file) is refused: netgen replaces only folders it made."""
-    try:
-        mode = os.lstat(folder).st_mode
-    except FileNotFoundError:
-        return False
-    if not stat.S_ISDIR(mode):
-        raise OutputError(f"{folder} is {_kind(mode)}, not a folder netgen wrote; move it "
-                          "away (netgen replaces only folders it created)")
-    return True
-
-
-def _stats(folder: Path, names: list[str]) -> dict[str, list[int]]:
-    out = {}
-    for name in names:
-        st = os.lstat(folder / name)
-        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode]
-    return out
-
-
 def _prepare_hidden(out: Path) -> Path:
     """OUT/.netgen as a real folder with its .gitignore; anything else there is refused."""
     folder = hidden(out)
@@ -215,7 +57,7 @@ def _prepare_hidden(out: Path) -> Path:
         os.mkdir(folder)
     mode = os.lstat(folder).st_mode
     if not stat.S_ISDIR(mode):
-        raise OutputError(f"{folder} is {_kind(mode)}; netgen keeps its lock and cache in "
+        raise OutputError(f"{folder} is {kind(mode)}; netgen keeps its lock and cache in "
                           "that folder: move it away")
     ignore = folder / ".gitignore"
     if not os.path.lexists(ignore):
@@ -245,96 +87,7 @@ def _remove(path: Path) -> None:
 
 
 def _save_state(out: Path, env: str, fingerprint: str, names: list[str]) -> None:
-    state = {"fingerprint": fingerprint, "files": _stats(out / env, sorted(names))}
-    _replace(_state_path(out, env), json.dumps(state, sort_keys=True).encode())
-
-
-def up_to_date(out: Path, env: str, fingerprint: str) -> bool:
-    """True when the last build recorded this fingerprint and its files are untouched since,
-    so rendering can be skipped. Any doubt (no state, an edited, added or missing generated
-    file, anything but a regular file) answers False and the build runs in full."""
-    try:
-        if not stat.S_ISDIR(os.lstat(hidden(out)).st_mode):
-            return False
-        fd = _open_regular(_state_path(out, env))
-        if fd is None:
-            return False
-        try:
-            state = json.loads(_read_fd(fd, MAX_FILE, _state_path(out, env)))
-        finally:
-            os.close(fd)
-        if state.get("fingerprint") != fingerprint:
-            return False
-        folder = out / env
-        if not _env_folder(folder):
-            return False
-        recorded = state["files"]
-        if _stats(folder, list(recorded)) != recorded:
-            return False
-        for entry in os.scandir(folder):
-            if (entry.name not in recorded and entry.name.endswith(".yaml")
-                    and entry.is_file(follow_symlinks=False)):
-                fd = _open_regular(entry.path)
-                if fd is None:
-                    continue
-                try:
-                    if _owned(os.read(fd, len(HEADER_PREFIX))):
-                        return False
-                finally:
-                    os.close(fd)
-        return True
-    except (OSError, ValueError, KeyError, TypeError, OutputError):
-        return False
-
-
-def _owned(content: bytes) -> bool:
-    return content.startswith(HEADER_PREFIX.encode())
-
-
-def changes(out: Path, trees: Mapping[str, Mapping[str, str]]) -> list[Change]:
-    result: list[Change] = []
-    for env, files in trees.items():
-        result.extend(_env_changes(env, *_read_tree(out / env), files, out))
-    return result
-
-
-def compare(
-    old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, str]]
-) -> list[Change]:
-    """What changes between two in-memory builds (`netgen diff --against REF`), by the same
-    rules as `changes`: an environment missing on one side is all added or all removed."""
-    result: list[Change] = []
-    for env in sorted(set(old) | set(new)):
-        before = {name: text.encode() for name, text in old.get(env, {}).items()}
-        result.extend(_env_changes(env, before, {}, new.get(env, {})))
-    return result
-
-
-def _env_changes(
-    env: str,
-    existing: dict[str, bytes],
-    others: Mapping[str, str],
-    files: Mapping[str, str],
-    out: Path | None = None,
-) -> list[Change]:
-    where = (out / env) if out is not None else Path(env)
-    result: list[Change] = []
-    for name, text in files.items():
-        if name in others:
-            raise OutputError(f"{where / name} is {others[name]}, not a file netgen wrote; "
-                              "move it away or rename the object")
-        old = existing.get(name)
-        if old is None:
-            result.append(Change(env, name, "added", None, text))
-        elif old != text.encode():
-            if not _owned(old):
-                raise OutputError(f"{where / name} exists and was not written by netgen; "
-                                  "move it away or rename the object")
-            result.append(Change(env, name, "changed", old.decode(errors="replace"), text))
-    for name, old in sorted(existing.items()):
-        if name not in files and _owned(old):
-            result.append(Change(env, name, "removed", old.decode(errors="replace"), None))
-    return result
+    _replace(state.state_path(out, env), state.record(out, env, fingerprint, names))
 
 
 @contextmanager
@@ -342,7 +95,7 @@ def locked(out: Path) -> Iterator[None]:
     out.mkdir(parents=True, exist_ok=True)
     path = _prepare_hidden(out) / LOCK
     try:
-        fd = os.open(path, _READ | os.O_CREAT, 0o666)
+        fd = os.open(path, READ | os.O_CREAT, 0o666)
     except OSError as e:
         if e.errno != errno.ELOOP:
             raise
@@ -387,7 +140,7 @@ def recover(out: Path) -> None:
         if entry.startswith(_NEW):
             _remove(folder / entry)
     legacy = out / _LEGACY_LOCK
-    fd = _open_regular(legacy)
+    fd = open_regular(legacy)
     if fd is not None:
         empty = os.fstat(fd).st_size == 0
         os.close(fd)
@@ -417,7 +170,7 @@ def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change]) -
     target, stage = out / env, hidden(out) / f"{_NEW}{env}"
     rewritten = {c.file for c in found}
     stage.mkdir()
-    if _env_folder(target):
+    if env_folder(target):
         for entry in os.scandir(target):
             if entry.name in rewritten:
                 continue
@@ -462,7 +215,7 @@ def write(
         all_changes: list[Change] = []
         try:
             for env, files in trees.items():
-                found = _env_changes(env, *_read_tree(out / env), files, out)
+                found = env_changes(env, *read_tree(out / env), files, out)
                 if found:
                     staged.append((env, _stage(out, env, files, found)))
                     all_changes.extend(found)

@@ -1,4 +1,4 @@
-"""`netgen build` that stops at a chosen point of emit and waits to be killed (tests only).
+"""`netgen build` that stops at a chosen point of output.write and waits to be killed (tests).
 
     python -m tests.core.paused_build POINT MARKER [build arguments...]
 
@@ -22,7 +22,7 @@ import sys
 import time
 from typing import Any
 
-from netgen.output import write as emit
+from netgen.output import write
 
 
 def pause(marker: str) -> None:
@@ -34,19 +34,19 @@ def pause(marker: str) -> None:
 
 def install(point: str, marker: str) -> None:
     if point == "locked":
-        real_recover = emit.recover
+        real_recover = write.recover
 
         def recover(out: Any) -> None:
             pause(marker)
             real_recover(out)
 
-        emit.recover = recover
+        write.recover = recover
     elif point == "staging":
         real_open = os.open
         written = {"n": 0}
 
         def opening(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-            if flags & os.O_WRONLY and emit._NEW in str(path):
+            if flags & os.O_WRONLY and write._NEW in str(path):
                 written["n"] += 1
                 if written["n"] == 3:
                     pause(marker)
@@ -54,20 +54,20 @@ def install(point: str, marker: str) -> None:
 
         os.open = opening
     elif point == "staged":
-        real_swap = emit._swap
+        real_swap = write._swap
 
         def swap(*args: Any) -> None:
             pause(marker)
             real_swap(*args)
 
-        emit._swap = swap
+        write._swap = swap
     elif point == "half-swap":
-        emit._exchange = lambda a, b: False  # the fallback path
+        write._exchange = lambda a, b: False  # the fallback path
         real_rename = os.rename
 
         def rename(src: Any, dst: Any) -> None:
             real_rename(src, dst)
-            if emit._OLD in str(dst):
+            if write._OLD in str(dst):
                 pause(marker)
 
         os.rename = rename
@@ -75,7 +75,7 @@ def install(point: str, marker: str) -> None:
         real_rmtree = shutil.rmtree
 
         def rmtree(path: Any, *args: Any, **kwargs: Any) -> None:
-            if emit._NEW in str(path) or emit._OLD in str(path):
+            if write._NEW in str(path) or write._OLD in str(path):
                 pause(marker)
             real_rmtree(path, *args, **kwargs)
 

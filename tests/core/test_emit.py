@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.output import write as emit
+from netgen.output import layout, write
 from tests.conftest import BLUEPRINTS, parse
 
 SHOP = str(BLUEPRINTS / "shop.py")
@@ -25,7 +25,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def snapshot_tree(root: Path) -> dict[str, tuple[bytes, int]]:
     return {
         str(p.relative_to(root)): (p.read_bytes(), p.stat().st_ino)
-        for p in sorted(root.rglob("*")) if p.is_file() and emit.HIDDEN not in p.parts
+        for p in sorted(root.rglob("*")) if p.is_file() and layout.HIDDEN not in p.parts
     }
 
 
@@ -119,7 +119,7 @@ def test_failure_while_writing_leaves_previous_output_whole(
     real_open = os.open
 
     def failing_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if flags & os.O_WRONLY and emit._NEW in str(path):
+        if flags & os.O_WRONLY and write._NEW in str(path):
             calls["n"] += 1
             if calls["n"] == 2:
                 raise OSError(28, "No space left on device", str(path))
@@ -130,24 +130,24 @@ def test_failure_while_writing_leaves_previous_output_whole(
     monkeypatch.undo()
     assert code == 3 and "No space left on device" in err
     assert snapshot_tree(tmp_path) == before
-    assert not [p for p in os.listdir(emit.hidden(tmp_path)) if p.startswith(".netgen-")]
+    assert not [p for p in os.listdir(layout.hidden(tmp_path)) if p.startswith(".netgen-")]
 
 
 def test_interrupted_swap_is_recovered_by_the_next_build(tmp_path: Path) -> None:
     run("build", SHOP, "-o", str(tmp_path))
     before = snapshot_tree(tmp_path / "production")
     # A build killed between its two renames leaves the old tree aside and a staged one.
-    os.rename(tmp_path / "production", emit.hidden(tmp_path) / f"{emit._OLD}production")
-    (emit.hidden(tmp_path) / f"{emit._NEW}production").mkdir()
-    emit.recover(tmp_path)
+    os.rename(tmp_path / "production", layout.hidden(tmp_path) / f"{write._OLD}production")
+    (layout.hidden(tmp_path) / f"{write._NEW}production").mkdir()
+    write.recover(tmp_path)
     assert snapshot_tree(tmp_path / "production") == before
-    assert sorted(os.listdir(tmp_path)) == [emit.HIDDEN, "development", "production"]
-    assert not [p for p in os.listdir(emit.hidden(tmp_path)) if p.startswith(".netgen-")]
+    assert sorted(os.listdir(tmp_path)) == [layout.HIDDEN, "development", "production"]
+    assert not [p for p in os.listdir(layout.hidden(tmp_path)) if p.startswith(".netgen-")]
 
 
 def test_second_concurrent_build_is_refused_clearly(tmp_path: Path) -> None:
-    emit.hidden(tmp_path).mkdir(parents=True)
-    with open(emit.hidden(tmp_path) / emit.LOCK, "a") as held:
+    layout.hidden(tmp_path).mkdir(parents=True)
+    with open(layout.hidden(tmp_path) / layout.LOCK, "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         code, _, err = run("build", SHOP, "-o", str(tmp_path))
     assert code == 3

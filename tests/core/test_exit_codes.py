@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.output import write as emit
+from netgen.output import layout, write
 from tests.conftest import BLUEPRINTS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -89,7 +89,7 @@ def test_a_closed_pipe_ends_quietly_like_other_tools(command: list[str]) -> None
 
 def _two_env_trees(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and emit.HIDDEN not in p.parts}
+            if p.is_file() and layout.HIDDEN not in p.parts}
 
 
 def test_ctrl_c_during_the_swap_finishes_it_and_says_so(
@@ -102,13 +102,13 @@ def test_ctrl_c_during_the_swap_finishes_it_and_says_so(
     changed.write_text(Path(SHOP).read_text().replace("shop/web:1.4", "shop/web:1.5"))
     assert run("build", SHOP, "-o", str(out))[0] == 0
     assert run("build", str(changed), "-o", str(ref))[0] == 0
-    real_swap = emit._swap
+    real_swap = write._swap
 
     def swap_then_ctrl_c(*args: Path) -> None:
         real_swap(*args)
         os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(emit, "_swap", swap_then_ctrl_c)
+    monkeypatch.setattr(write, "_swap", swap_then_ctrl_c)
     code, err = run("build", str(changed), "-o", str(out))
     assert code == 130
     assert err == f"netgen: interrupted; {out} already holds the new output, whole\n"
@@ -142,7 +142,7 @@ def test_ctrl_c_before_the_swap_leaves_the_previous_output(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(emit, "_stage", interrupted)
+    monkeypatch.setattr(write, "_stage", interrupted)
     code, err = run("build", SHOP, "-o", str(tmp_path / "out"))
     assert code == 130
     assert err == "netgen: interrupted; nothing was written\n"

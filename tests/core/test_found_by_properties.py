@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from netgen.lower.render import Document
-from netgen.output.write import env_files, named
+from netgen.output.layout import env_files, named
 from netgen.pipeline import compile_blueprint
 from tests.conftest import documents, parse
 

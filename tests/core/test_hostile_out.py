@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.output import write as emit
+from netgen.output import layout, write
 from tests.conftest import BLUEPRINTS
 
 SHOP = str(BLUEPRINTS / "shop.py")
@@ -84,7 +84,7 @@ def test_a_symlinked_env_folder_is_refused_and_does_not_wedge_out(tmp_path: Path
     assert f"{out / 'production'} is a symbolic link" in err
     assert files(elsewhere) == {"keep.txt": b"mine\n"}
     assert not (out / "development").exists()  # nothing written, not even the other env
-    assert not [n for n in os.listdir(emit.hidden(out)) if n.startswith((emit._NEW, emit._OLD))]
+    assert not [n for n in os.listdir(layout.hidden(out)) if n.startswith((write._NEW, write._OLD))]
     (out / "production").unlink()
     assert run("build", SHOP, "-o", str(out))[0] == 0  # not wedged
 
@@ -164,9 +164,9 @@ def test_a_symlinked_state_folder_is_refused(tmp_path: Path) -> None:
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
     elsewhere.mkdir()
     out.mkdir()
-    (out / emit.HIDDEN).symlink_to(elsewhere)
+    (out / layout.HIDDEN).symlink_to(elsewhere)
     code, _, err = run("build", SHOP, "-o", str(out))
-    assert code == 3 and f"{out / emit.HIDDEN} is a symbolic link" in err
+    assert code == 3 and f"{out / layout.HIDDEN} is a symbolic link" in err
     assert list(elsewhere.iterdir()) == []
 
 
@@ -192,5 +192,5 @@ def test_two_builds_look_the_same_to_git_and_a_rebuild_leaves_it_clean(tmp_path:
         assert run("build", SHOP, "-o", str(repo / "out"))[0] == 0
         assert git(repo, "status", "--porcelain") == ""
     assert seen[0] == seen[1]
-    assert emit.HIDDEN not in seen[0] and ".netgen" not in seen[0]
+    assert layout.HIDDEN not in seen[0] and ".netgen" not in seen[0]
     assert "production/Kustomization" in seen[0]

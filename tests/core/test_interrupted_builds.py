@@ -3,7 +3,7 @@ tree, or the new one once it was swapped in), and the next build finishes the jo
 second build while one is writing is refused with a clear message.
 
 The kill is deterministic: `paused_build` runs the real CLI in a subprocess and stops at a
-named point of emit (see that module), the test kills it there.
+named point of `netgen.output.write` (see that module), the test kills it there.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.output import write as emit
+from netgen.output import layout, write
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = 12
@@ -51,7 +51,8 @@ def tree(folder: Path) -> dict[str, bytes] | None:
 
 
 def leftovers(out: Path) -> list[str]:
-    return sorted(n for n in os.listdir(emit.hidden(out)) if n.startswith((emit._NEW, emit._OLD)))
+    return sorted(n for n in os.listdir(layout.hidden(out))
+                  if n.startswith((write._NEW, write._OLD)))
 
 
 def start_paused(point: str, bp: Path, out: Path, tmp_path: Path) -> subprocess.Popen[str]:
@@ -119,8 +120,8 @@ def test_swap_interrupted_between_renames_is_restored(trees, tmp_path: Path) -> 
     out = trees["out"]
     kill(start_paused("half-swap", trees["v2"], out, tmp_path))
     assert tree(out / "prod") is None
-    assert tree(emit.hidden(out) / f"{emit._OLD}prod") == trees["old"]
-    emit.recover(out)
+    assert tree(layout.hidden(out) / f"{write._OLD}prod") == trees["old"]
+    write.recover(out)
     assert tree(out / "prod") == trees["old"] and leftovers(out) == []
     code, err = build(trees["v2"], out)
     assert code == 0, err
@@ -133,7 +134,7 @@ def test_second_build_is_refused_while_the_first_writes(trees, tmp_path: Path) -
     try:
         code, err = build(trees["v2"], out)
         assert code == 3
-        lock = emit.hidden(out) / emit.LOCK
+        lock = layout.hidden(out) / layout.LOCK
         assert err == (f"netgen: another netgen build is writing to {out} ({lock} "
                        "is locked); try again when it has finished\n")
         assert tree(out / "prod") == trees["old"]

@@ -1,6 +1,6 @@
 """`netgen build` that stops at a chosen point of output.write and waits to be killed (tests).
 
-    python -m tests.core.paused_build POINT MARKER [build arguments...]
+    python -m tests.output.paused_build POINT MARKER [build arguments...]
 
 When the build reaches POINT it creates the file MARKER and sleeps; the test then kills it
 with SIGKILL, exactly there. The product code has no hook for this: the points are

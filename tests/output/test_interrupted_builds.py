@@ -58,7 +58,7 @@ def leftovers(out: Path) -> list[str]:
 def start_paused(point: str, bp: Path, out: Path, tmp_path: Path) -> subprocess.Popen[str]:
     marker = tmp_path / f"reached-{point}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.core.paused_build", point, str(marker), str(bp),
+        [sys.executable, "-m", "tests.output.paused_build", point, str(marker), str(bp),
          "-o", str(out), "-q"],
         cwd=REPO, env={**os.environ, "PYTHONPATH": os.pathsep.join(
             filter(None, (str(REPO), os.environ.get("PYTHONPATH"))))}, text=True,

@@ -9,7 +9,7 @@ import pickle
 from collections.abc import Sequence
 from pathlib import Path
 
-from netgen import __version__
+from netgen._version import __version__
 from netgen.plan import Plan
 
 

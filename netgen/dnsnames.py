@@ -6,7 +6,8 @@ from __future__ import annotations
 from attrs import frozen
 
 from netgen.model import SourceLoc
-from netgen.plan import Plan, fqdn
+from netgen.plan import Plan
+from netgen.values import fqdn
 
 
 @frozen

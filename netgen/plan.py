@@ -26,13 +26,8 @@ from netgen.model import (
 if TYPE_CHECKING:
     from netgen.meshplan import MeshPlan
 
-CLUSTER_DOMAIN = "svc.cluster.local"
 
 Labels = tuple[tuple[str, str], ...]
-
-
-def fqdn(name: str, namespace: str) -> str:
-    return f"{name}.{namespace}.{CLUSTER_DOMAIN}"
 
 
 @frozen

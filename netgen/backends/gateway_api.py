@@ -26,6 +26,7 @@ from typing import Any
 
 from attrs import frozen
 
+from netgen import values as checks
 from netgen.backends.base import Backend
 from netgen.backends.features import Feature
 from netgen.backends.kubernetes import object_labels
@@ -276,7 +277,6 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
 
 
 def _check_settings(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
-    from netgen.resolve import checks  # resolve imports the registry, which imports us
 
     def bad(key: str, problem: str) -> tuple[SourceLoc | None, str]:
         return plan.setting_loc(key), f"{key}={plan.setting(key)!r}: {problem}"

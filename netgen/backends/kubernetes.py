@@ -11,6 +11,7 @@ from typing import Any
 
 from attrs import frozen
 
+from netgen import values as checks
 from netgen.backends.base import Backend
 from netgen.backends.features import Feature
 from netgen.lower.render import Document, Renderer
@@ -124,7 +125,6 @@ def with_namespaces(plan: Plan, r: Renderer, docs: list[Document]) -> list[Docum
 
 
 def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
-    from netgen.resolve import checks  # resolve imports the registry, which imports us
 
     value = plan.setting("existing_namespaces")
     names = [value] if isinstance(value, str) else value

@@ -9,10 +9,11 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from netgen import values as checks
 from netgen.diagnostics import Collector
 from netgen.model import Blueprint, DnsForward, DnsLog
-from netgen.plan import CLUSTER_DOMAIN, DnsForwardPlan, DnsPlan
-from netgen.resolve import checks
+from netgen.plan import DnsForwardPlan, DnsPlan
+from netgen.values import CLUSTER_DOMAIN
 
 LOG_CLASSES = ("success", "denial", "error", "all")
 POLICIES = ("random", "round_robin", "sequential")

@@ -22,9 +22,9 @@ from netgen.plan import (
     ServicePlan,
     VersionPlan,
     Workload,
-    fqdn,
 )
 from netgen.resolve import podsecurity, workload
+from netgen.values import fqdn
 
 T = TypeVar("T", Service, External)
 

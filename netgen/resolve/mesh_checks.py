@@ -11,9 +11,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from netgen import values as checks
 from netgen.diagnostics import Collector, did_you_mean
 from netgen.model import Blueprint, Isolation, Mesh, Mtls, Outlier, Retries, Traffic, Via
-from netgen.resolve import checks, mesh_splits
+from netgen.resolve import mesh_splits
 
 LB_POLICIES = ("ROUND_ROBIN", "LEAST_REQUEST", "LEAST_CONN", "RANDOM", "PASSTHROUGH")
 # Envoy's retry-on conditions as Istio documents them (HTTP and gRPC); 3-digit status codes too.

@@ -18,6 +18,7 @@ import ipaddress
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from netgen import values as checks
 from netgen.backends.gateway_api import DEFAULT_CONTROLLER
 from netgen.backends.networkpolicy import NAMESPACE_WIDE
 from netgen.diagnostics import Collector
@@ -34,7 +35,6 @@ from netgen.plan import (
     RoutePlan,
     ServicePlan,
 )
-from netgen.resolve import checks
 
 if TYPE_CHECKING:
     from netgen.meshplan import MeshPlan

@@ -17,6 +17,7 @@ from typing import Any
 
 from attrs import evolve
 
+from netgen import values as checks
 from netgen.diagnostics import Collector
 from netgen.model import (
     Blueprint,
@@ -37,7 +38,6 @@ from netgen.plan import (
     Workload,
     psa_labels,
 )
-from netgen.resolve import checks
 
 RESTRICTED, BASELINE, PRIVILEGED = PodSecurity
 # Capabilities each level lets a container add (after dropping ALL).

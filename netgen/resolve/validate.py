@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from netgen import dsl
+from netgen import values as checks
 from netgen.diagnostics import Collector, did_you_mean
 from netgen.model import (
     AcmCert,
@@ -23,7 +24,6 @@ from netgen.model import (
     TlsSecret,
 )
 from netgen.naming import default_blueprint_name
-from netgen.resolve import checks
 from netgen.resolve.podsecurity import validate_env_settings, validate_pod_settings
 from netgen.resolve.settings import validate_settings
 from netgen.resolve.shapes import show

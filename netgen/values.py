@@ -1,4 +1,5 @@
-"""Value checks shared by every declaration: Kubernetes name rules, ports, labels, hosts.
+"""Kubernetes value rules shared by every stage (resolve, targets, importers): name rules,
+ports, labels, hosts, and the cluster FQDN of a Service.
 
 Each returns an error message or None, so callers word the diagnostic around the
 declaration it belongs to.
@@ -24,6 +25,11 @@ _URL_PATH = re.compile(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+").fu
 _GROUP = re.compile(r"([a-z0-9][-a-z0-9.]*)?[a-z0-9]").fullmatch
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
+CLUSTER_DOMAIN = "svc.cluster.local"
+
+
+def fqdn(name: str, namespace: str) -> str:
+    return f"{name}.{namespace}.{CLUSTER_DOMAIN}"
 
 
 def dns1035(name: Any, what: str = "name") -> str | None:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from attrs import frozen
 
-from netgen.diagnostics import BlueprintError, Diagnostic
 from netgen.emit import env_files, named
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.lower.lowering import lower
 from netgen.lower.render import Document, Renderer, TemplateProblem
 from netgen.model import Blueprint, SourceLoc
 from netgen.plan import Plan
+from netgen.problems import BlueprintError, Diagnostic
 from netgen.resolve import resolve_all
 from netgen.resolve.shapes import show
 

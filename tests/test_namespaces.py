@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from netgen.backends.kubernetes import SYSTEM_NAMESPACES
-from netgen.diagnostics import BlueprintError
+from netgen.problems import BlueprintError
 from tests.conftest import EXAMPLES, REPO, build, documents
 
 # out/<bp>/.netgen holds netgen's lock and cache, not manifests.

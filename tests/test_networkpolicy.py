@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from netgen.backends.networkpolicy import NAMESPACE_WIDE
-from netgen.diagnostics import BlueprintError
 from netgen.intent import DNS, Flow, flow_domain, intended_connectivity
 from netgen.model import Isolation, Via
+from netgen.problems import BlueprintError
 from netgen.resolve.network import FROM_CIDR, FROM_NAMESPACE, PRIVATE_RANGES
 from tests.conftest import EXAMPLES, REPO, build, documents
 from tests.netpol_eval import allowed_flows, describe, probe_outside

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.diagnostics import BlueprintError
 from netgen.lower.render import builtin_templates
 from netgen.pipeline import compile_blueprint
+from netgen.problems import BlueprintError
 from tests.conftest import documents
 
 BLUEPRINT = "from netgen import *\nblueprint('x', templates='house')\n" \

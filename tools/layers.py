@@ -36,7 +36,6 @@ RANKS: dict[str, int] = {
     "netgen.cli": 11, "netgen.commands": 11, "netgen.__main__": 11,
     "netgen": 12,
     # Where today's modules sit until they move (issue 17's plan); removed as they go.
-    "netgen.diagnostics": 0,
     "netgen.meshplan": 2, "netgen.routes": 2, "netgen.dnsnames": 2,
     "netgen.lower.render": 3, "netgen.lower.overrides": 3, "netgen.lower.yamltext": 3,
     "netgen.backends": 4, "netgen.backends.base": 4, "netgen.backends.features": 4,
@@ -48,22 +47,18 @@ RANKS: dict[str, int] = {
 }
 SIBLING_RANK = 5
 
-
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
-
 def is_package(path: Path) -> bool:
     return path.name == "__init__.py"
-
 
 def exists(module: str) -> bool:
     base = ROOT.joinpath(*module.split("."))
     return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
-
 
 def imports(path: Path) -> Iterator[tuple[int, str]]:
     """Every netgen module `path` imports, lazy and TYPE_CHECKING ones included."""
@@ -88,12 +83,10 @@ def imports(path: Path) -> Iterator[tuple[int, str]]:
                 sub = f"{source}.{alias.name}"
                 yield node.lineno, sub if exists(sub) else _existing(source)
 
-
 def _existing(module: str) -> str:
     while module and not exists(module):
         module = module.rpartition(".")[0]
     return module
-
 
 def rank(module: str) -> tuple[int, str]:
     """(rank, group): the group names the sibling a rank-5 module belongs to."""
@@ -107,7 +100,6 @@ def rank(module: str) -> tuple[int, str]:
             return r, prefix
     raise SystemExit(f"tools/layers.py: no rank for module {module}; add it to RANKS")
 
-
 def graph() -> dict[str, list[tuple[int, str, str]]]:
     edges: dict[str, list[tuple[int, str, str]]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -115,7 +107,6 @@ def graph() -> dict[str, list[tuple[int, str, str]]]:
         rel = str(path.relative_to(ROOT))
         edges[src] = [(line, dst, rel) for line, dst in imports(path) if dst != src]
     return edges
-
 
 def cycles(edges: dict[str, list[tuple[int, str, str]]]) -> list[list[str]]:
     """Tarjan's strongly connected components with more than one module."""
@@ -154,7 +145,6 @@ def cycles(edges: dict[str, list[tuple[int, str, str]]]) -> list[list[str]]:
             visit(v)
     return found
 
-
 def violations() -> list[str]:
     """One line per problem: `cycle: a b c` or `upward: file:line src -> dst`."""
     edges = graph()
@@ -172,11 +162,9 @@ def violations() -> list[str]:
                 out.append(f"{kind}: {src} -> {dst}  ({rel}:{line})")
     return sorted(set(out))
 
-
 def _key(line: str) -> str:
     """The allow-list names edges without line numbers, so editing a file keeps it valid."""
     return line.split("  (")[0]
-
 
 def main(argv: list[str]) -> int:
     found = violations()
@@ -194,7 +182,6 @@ def main(argv: list[str]) -> int:
     for v in gone:
         print(f"layers: fixed, remove from tools/layers_allow.txt: {v}")
     return 1 if new or gone else 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))

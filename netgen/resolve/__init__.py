@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from netgen.backends.registry import BACKENDS
-from netgen.diagnostics import BlueprintError, Collector, Diagnostic, did_you_mean
 from netgen.model import Blueprint, Env, Exposure, Service, SourceLoc
 from netgen.plan import Plan
+from netgen.problems import BlueprintError, Collector, Diagnostic, did_you_mean
 from netgen.resolve import environment as envs
 from netgen.resolve import mesh, podsecurity
 from netgen.resolve.dns import dns_plan, validate_dns

@@ -10,9 +10,9 @@ import ipaddress
 import re
 
 from netgen import values as checks
-from netgen.diagnostics import Collector
 from netgen.model import Blueprint, DnsForward, DnsLog
 from netgen.plan import DnsForwardPlan, DnsPlan
+from netgen.problems import Collector
 from netgen.values import CLUSTER_DOMAIN
 
 LOG_CLASSES = ("success", "denial", "error", "all")

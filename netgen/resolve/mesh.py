@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from netgen.diagnostics import Collector
 from netgen.meshplan import (
     AuthorizationPlan,
     AuthzRule,
@@ -37,6 +36,7 @@ from netgen.model import (
     Via,
 )
 from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, ServicePlan, Workload
+from netgen.problems import Collector
 from netgen.resolve.environment import is_ip, present
 from netgen.resolve.mesh_checks import external_protocol, mtls_mode
 from netgen.resolve.mesh_routes import gateway_routes, is_http, mesh_virtual_services

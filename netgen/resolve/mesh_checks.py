@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgen import values as checks
-from netgen.diagnostics import Collector, did_you_mean
 from netgen.model import Blueprint, Isolation, Mesh, Mtls, Outlier, Retries, Traffic, Via
+from netgen.problems import Collector, did_you_mean
 from netgen.resolve import mesh_splits
 
 LB_POLICIES = ("ROUND_ROBIN", "LEAST_REQUEST", "LEAST_CONN", "RANDOM", "PASSTHROUGH")

@@ -20,7 +20,6 @@ from collections.abc import Iterable
 
 from attrs import frozen
 
-from netgen.diagnostics import Collector
 from netgen.meshplan import (
     EVERY_PATH,
     Destination,
@@ -36,6 +35,7 @@ from netgen.meshplan import (
 )
 from netgen.model import SourceLoc, TlsSecret, Via
 from netgen.plan import EnvPlan, Labels, RoutePlan, ServicePlan
+from netgen.problems import Collector
 from netgen.resolve.mesh_splits import split_routes, through_gateway
 
 # Istio's protocol selection: a port named `<protocol>[-suffix]` or with an appProtocol.

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from netgen import values as checks
 from netgen.backends.gateway_api import DEFAULT_CONTROLLER
 from netgen.backends.networkpolicy import NAMESPACE_WIDE
-from netgen.diagnostics import Collector
 from netgen.model import BlueprintInfo, Env, Isolation, SourceLoc, Via
 from netgen.plan import (
     KUBE_DNS,
@@ -35,6 +34,7 @@ from netgen.plan import (
     RoutePlan,
     ServicePlan,
 )
+from netgen.problems import Collector
 
 if TYPE_CHECKING:
     from netgen.meshplan import MeshPlan

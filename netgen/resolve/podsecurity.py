@@ -18,7 +18,6 @@ from typing import Any
 from attrs import evolve
 
 from netgen import values as checks
-from netgen.diagnostics import Collector
 from netgen.model import (
     Blueprint,
     BlueprintInfo,
@@ -38,6 +37,7 @@ from netgen.plan import (
     Workload,
     psa_labels,
 )
+from netgen.problems import Collector
 
 RESTRICTED, BASELINE, PRIVILEGED = PodSecurity
 # Capabilities each level lets a container add (after dropping ALL).

@@ -7,9 +7,9 @@ from attrs import evolve
 from netgen.backends.base import Backend
 from netgen.backends.features import Feature, required_features
 from netgen.backends.registry import BACKENDS, backend_for
-from netgen.diagnostics import Collector
 from netgen.model import Blueprint, Exposure, HealthCheck, Service, Tls, Via
 from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
+from netgen.problems import Collector
 from netgen.resolve.environment import present
 from netgen.routes import RouteKey, route_key
 

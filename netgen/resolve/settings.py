@@ -18,8 +18,8 @@ from typing import Any
 from attrs import frozen
 
 from netgen import dsl
-from netgen.diagnostics import Collector, did_you_mean
 from netgen.model import Blueprint, SourceLoc
+from netgen.problems import Collector, did_you_mean
 from netgen.resolve.shapes import show
 
 BLUEPRINT, ENV = "blueprint", "env"

@@ -10,7 +10,6 @@ from typing import Any
 
 from netgen import dsl
 from netgen import values as checks
-from netgen.diagnostics import Collector, did_you_mean
 from netgen.model import (
     AcmCert,
     Blueprint,
@@ -24,6 +23,7 @@ from netgen.model import (
     TlsSecret,
 )
 from netgen.naming import default_blueprint_name
+from netgen.problems import Collector, did_you_mean
 from netgen.resolve.podsecurity import validate_env_settings, validate_pod_settings
 from netgen.resolve.settings import validate_settings
 from netgen.resolve.shapes import show

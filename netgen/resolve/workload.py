@@ -17,7 +17,6 @@ from typing import Any
 from attrs import evolve, fields
 
 from netgen import values as checks
-from netgen.diagnostics import Collector
 from netgen.model import (
     Container,
     Probe,
@@ -38,6 +37,7 @@ from netgen.plan import (
     SecretEnvVar,
     VolumePlan,
 )
+from netgen.problems import Collector
 
 _ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*").fullmatch
 _SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}").fullmatch

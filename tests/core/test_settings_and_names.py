@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from netgen.diagnostics import BlueprintError
 from netgen.pipeline import compile_blueprint
+from netgen.problems import BlueprintError
 from netgen.resolve.settings import SETTINGS
 
 HEAD = "from netgen import *\n"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from netgen.diagnostics import BlueprintError
 from netgen.pipeline import compile_blueprint
+from netgen.problems import BlueprintError
 from netgen.starter import starter_text
 
 HEAD = "from netgen import *\n"

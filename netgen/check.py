@@ -25,11 +25,11 @@ from attrs import field, frozen
 from netgen.emit import file_name
 from netgen.lint import RULE_BY_CODE, InlineIgnores, lint
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
-from netgen.lower.render import Document, Renderer
 from netgen.model import Blueprint, SourceLoc
 from netgen.pipeline import Stage, compile_plans, silent, template_dirs
 from netgen.plan import Plan
 from netgen.problems import BlueprintError, Diagnostic
+from netgen.render import Document, Renderer
 from netgen.resolve import environments, resolve_all
 from netgen.validate import (
     CoreSchemas,

@@ -144,8 +144,8 @@ def build(
     from netgen import emit
     from netgen.commands.console import progress
     from netgen.fingerprint import plan_fingerprint, templates_digest
-    from netgen.lower.render import join_stream
     from netgen.pipeline import compile_plans, plan_blueprint
+    from netgen.render import join_stream
 
     with progress(quiet or stdout) as stage:
         plans, renderer = plan_blueprint(blueprint, env or [], templates or [], on_stage=stage)
@@ -268,8 +268,8 @@ def import_ecs(
 def routes(blueprint: Blueprint, env: Envs = None) -> None:
     """Print the route table of each environment: host, path, match -> backends."""
     from netgen.loader import load_blueprint
+    from netgen.plan.routes import format_table
     from netgen.resolve import resolve_all
-    from netgen.routes import format_table
 
     plans = resolve_all(load_blueprint(blueprint), env or [])
     typer.echo("\n".join(format_table(p) for p in plans), nl=False)

@@ -34,7 +34,7 @@ from typing import Any
 
 from attrs import frozen
 
-from netgen.lower.render import HEADER, HEADER_PREFIX, Document
+from netgen.render import HEADER, HEADER_PREFIX, Document
 
 KUSTOMIZATION = "Kustomization"
 HIDDEN = ".netgen"  # OUT/.netgen/: lock, rebuild cache, staged trees; ignored by git

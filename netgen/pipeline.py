@@ -11,10 +11,10 @@ from attrs import frozen
 from netgen.emit import env_files, named
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.lower.lowering import lower
-from netgen.lower.render import Document, Renderer, TemplateProblem
 from netgen.model import Blueprint, SourceLoc
 from netgen.plan import Plan
 from netgen.problems import BlueprintError, Diagnostic
+from netgen.render import Document, Renderer, TemplateProblem
 from netgen.resolve import resolve_all
 from netgen.resolve.shapes import show
 

@@ -11,9 +11,9 @@ import kubernetes_validate
 from tests.conftest import parse  # isort: skip  (imports netgen.pipeline: backends import cleanly after it)
 from netgen.backends import kubernetes, networkpolicy
 from netgen.loader import load_blueprint
-from netgen.lower.render import Renderer
 from netgen.model import Blueprint
 from netgen.plan import Plan
+from netgen.render import Renderer
 from netgen.resolve import resolve_all
 
 RENDERER = Renderer()

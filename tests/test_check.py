@@ -20,9 +20,9 @@ from netgen.check import CheckReport, Finding, run_check
 from netgen.cli import app
 from netgen.lint import RULES, image_tag_problem
 from netgen.lower import lowering
-from netgen.lower.render import Document, Renderer, builtin_templates
 from netgen.model import Via
 from netgen.plan import Plan
+from netgen.render import Document, Renderer, builtin_templates
 from netgen.resolve import routes as resolve_routes
 from netgen.validate import CrdIndex, shipped
 from netgen.validate.core import core_schemas

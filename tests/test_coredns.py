@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from netgen.backends.coredns import configmap_data
-from netgen.lower.yamltext import literal
 from netgen.problems import BlueprintError
+from netgen.render.yamltext import literal
 from tests.conftest import BLUEPRINTS, build, documents
 
 FIXTURE = Path(__file__).parent / "fixtures" / "seed-coredns-custom.yaml"

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from netgen.model import Via
+from netgen.plan.routes import http_weights, precedence, route_table
 from netgen.problems import BlueprintError
-from netgen.routes import http_weights, precedence, route_table
 from tests import routeback
 from tests.conftest import EXAMPLES, build, documents
 

@@ -17,10 +17,10 @@ from typing import Any
 from netgen.backends.base import Backend
 from netgen.backends.features import Feature
 from netgen.backends.kubernetes import object_labels
-from netgen.lower.render import Document, Renderer
 from netgen.model import AcmCert, SourceLoc, Via
 from netgen.plan import Plan, RoutePlan
-from netgen.routes import duplicate_objects, precedence, route_key
+from netgen.plan.routes import duplicate_objects, precedence, route_key
+from netgen.render import Document, Renderer
 
 PREFIX = "alb.ingress.kubernetes.io/"
 MAX_ORDER = 1000  # group.order is 1..1000 in every controller release

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 from netgen.backends.base import Backend
 from netgen.backends.kubernetes import object_labels
-from netgen.lower.render import Document, Renderer
 from netgen.plan import DnsForwardPlan, DnsPlan, Plan
+from netgen.render import Document, Renderer
 
 CONFIGMAP = "coredns-custom"
 NAMESPACE = "kube-system"

@@ -30,10 +30,10 @@ from netgen import values as checks
 from netgen.backends.base import Backend
 from netgen.backends.features import Feature
 from netgen.backends.kubernetes import object_labels
-from netgen.lower.render import Document, Renderer
 from netgen.model import SourceLoc, TlsSecret, Via
 from netgen.plan import Labels, Plan, RoutePlan, WeightedBackend
-from netgen.routes import l4_ports, precedence, route_key
+from netgen.plan.routes import l4_ports, precedence, route_key
+from netgen.render import Document, Renderer
 
 GROUP = "gateway.networking.k8s.io"
 API = f"{GROUP}/v1"

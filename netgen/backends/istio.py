@@ -13,8 +13,9 @@ from typing import Any
 from netgen.backends.base import Backend
 from netgen.backends.features import Feature
 from netgen.backends.kubernetes import object_labels
-from netgen.lower.render import Document, Renderer
-from netgen.meshplan import (
+from netgen.model import Via
+from netgen.plan import Plan
+from netgen.plan.mesh import (
     AuthzRule,
     Destination,
     HttpMatch,
@@ -22,8 +23,7 @@ from netgen.meshplan import (
     RetryPlan,
     TrafficPlan,
 )
-from netgen.model import Via
-from netgen.plan import Plan
+from netgen.render import Document, Renderer
 
 NETWORKING = "networking.istio.io/v1"
 SECURITY = "security.istio.io/v1"

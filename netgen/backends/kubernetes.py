@@ -14,7 +14,6 @@ from attrs import frozen
 from netgen import values as checks
 from netgen.backends.base import Backend
 from netgen.backends.features import Feature
-from netgen.lower.render import Document, Renderer
 from netgen.model import AcmCert, SourceLoc, Via
 from netgen.plan import (
     SCRATCH,
@@ -27,6 +26,7 @@ from netgen.plan import (
     Workload,
     psa_labels,
 )
+from netgen.render import Document, Renderer
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
 NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"

@@ -26,9 +26,9 @@ from attrs import frozen
 
 from netgen.backends.base import Backend
 from netgen.backends.kubernetes import object_labels
-from netgen.lower.render import Document, Renderer
 from netgen.model import Isolation
 from netgen.plan import IpBlock, Labels, Plan, ServicePlan
+from netgen.render import Document, Renderer
 
 API_VERSION = "networking.k8s.io/v1"
 TEMPLATE = "networkpolicy/networkpolicy.yaml.j2"

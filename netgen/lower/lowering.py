@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from netgen.backends.kubernetes import with_namespaces
 from netgen.backends.registry import BACKENDS
-from netgen.lower.render import Document, Renderer
 from netgen.plan import Plan
 from netgen.problems import BlueprintError, Diagnostic
+from netgen.render import Document, Renderer
 
 
 def lower(plan: Plan, renderer: Renderer) -> list[Document]:

@@ -11,19 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from netgen.meshplan import (
-    AuthorizationPlan,
-    AuthzRule,
-    DestinationRulePlan,
-    EntryPort,
-    MeshPlan,
-    PeerAuthPlan,
-    RetryPlan,
-    ServiceAccountPlan,
-    ServiceEntryPlan,
-    TrafficPlan,
-    principal,
-)
 from netgen.model import (
     Blueprint,
     Isolation,
@@ -36,6 +23,19 @@ from netgen.model import (
     Via,
 )
 from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, ServicePlan, Workload
+from netgen.plan.mesh import (
+    AuthorizationPlan,
+    AuthzRule,
+    DestinationRulePlan,
+    EntryPort,
+    MeshPlan,
+    PeerAuthPlan,
+    RetryPlan,
+    ServiceAccountPlan,
+    ServiceEntryPlan,
+    TrafficPlan,
+    principal,
+)
 from netgen.problems import Collector
 from netgen.resolve.environment import is_ip, present
 from netgen.resolve.mesh_checks import external_protocol, mtls_mode

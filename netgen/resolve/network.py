@@ -37,7 +37,7 @@ from netgen.plan import (
 from netgen.problems import Collector
 
 if TYPE_CHECKING:
-    from netgen.meshplan import MeshPlan
+    from netgen.plan.mesh import MeshPlan
 
 ANYWHERE = "0.0.0.0/0"
 # RFC 1918: where in-cluster and VPC addresses live, so "the internet" excludes them.

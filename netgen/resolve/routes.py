@@ -9,9 +9,9 @@ from netgen.backends.features import Feature, required_features
 from netgen.backends.registry import BACKENDS, backend_for
 from netgen.model import Blueprint, Exposure, HealthCheck, Service, Tls, Via
 from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
+from netgen.plan.routes import RouteKey, route_key
 from netgen.problems import Collector
 from netgen.resolve.environment import present
-from netgen.routes import RouteKey, route_key
 
 HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
 ANY_HOST = "*"

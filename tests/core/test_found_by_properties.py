@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from netgen.emit import env_files, named
-from netgen.lower.render import Document
 from netgen.pipeline import compile_blueprint
+from netgen.render import Document
 from tests.conftest import documents, parse
 
 HEAD = "from netgen import *\n"

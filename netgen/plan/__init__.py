@@ -24,7 +24,7 @@ from netgen.model import (
 )
 
 if TYPE_CHECKING:
-    from netgen.meshplan import MeshPlan
+    from netgen.plan.mesh import MeshPlan
 
 
 Labels = tuple[tuple[str, str], ...]

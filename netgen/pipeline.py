@@ -10,7 +10,7 @@ from attrs import frozen
 
 from netgen.emit import env_files, named
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
-from netgen.lower.lowering import lower
+from netgen.lower import lower
 from netgen.model import Blueprint, SourceLoc
 from netgen.plan import Plan
 from netgen.problems import BlueprintError, Diagnostic

@@ -13,17 +13,17 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from netgen.backends import registry
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature
+from netgen import lower as lowering
 from netgen.check import CheckReport, Finding, run_check
 from netgen.cli import app
 from netgen.lint import RULES, image_tag_problem
-from netgen.lower import lowering
 from netgen.model import Via
 from netgen.plan import Plan
-from netgen.render import Document, Renderer, builtin_templates
+from netgen.render import Document, Renderer, builtin_template
 from netgen.resolve import routes as resolve_routes
+from netgen.targets import registry
+from netgen.targets.base import Backend
+from netgen.targets.features import Feature
 from netgen.validate import CrdIndex, shipped
 from netgen.validate.core import core_schemas
 from tests.conftest import EXAMPLES, build, documents
@@ -150,7 +150,7 @@ def override(tmp_path: Path, template: str, edit: Callable[[str], str]) -> Path:
     folder = tmp_path / "house"
     target = folder / template
     target.parent.mkdir(parents=True)
-    target.write_text(edit((builtin_templates() / template).read_text()))
+    target.write_text(edit(builtin_template(template).read_text()))
     return folder
 
 

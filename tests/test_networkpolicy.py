@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from netgen.backends.networkpolicy import NAMESPACE_WIDE
 from netgen.intent import DNS, Flow, flow_domain, intended_connectivity
 from netgen.model import Isolation, Via
 from netgen.problems import BlueprintError
 from netgen.resolve.network import FROM_CIDR, FROM_NAMESPACE, PRIVATE_RANGES
+from netgen.targets.networkpolicy.lower import NAMESPACE_WIDE
 from tests.conftest import EXAMPLES, REPO, build, documents
 from tests.netpol_eval import allowed_flows, describe, probe_outside
 from tests.netpol_support import lowered, netpols, resolve, validate

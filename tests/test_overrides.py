@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from netgen.cli import app
 from netgen.pipeline import compile_blueprint
 from netgen.problems import BlueprintError
-from netgen.render import builtin_templates
+from netgen.render import builtin_template
 from tests.conftest import documents
 
 BLUEPRINT = "from netgen import *\nblueprint('x', templates='house')\n" \
@@ -27,7 +27,7 @@ def house(tmp_path: Path) -> Path:
     (tmp_path / "bp.py").write_text(BLUEPRINT)
     target = tmp_path / "house" / SERVICE
     target.parent.mkdir(parents=True)
-    shutil.copy(builtin_templates() / SERVICE, target)
+    shutil.copy(builtin_template(SERVICE), target)
     return target
 
 
@@ -56,7 +56,7 @@ def test_command_line_folder_goes_first(house: Path, tmp_path: Path) -> None:
     edit(house, "  labels:", "  labels:\n    example.com/team: payments")
     cli_dir = tmp_path / "cli" / SERVICE
     cli_dir.parent.mkdir(parents=True)
-    shutil.copy(builtin_templates() / SERVICE, cli_dir)
+    shutil.copy(builtin_template(SERVICE), cli_dir)
     edit(cli_dir, "  labels:", "  labels:\n    example.com/team: platform")
     (svc,) = services(tmp_path / "bp.py", (tmp_path / "cli",))
     assert svc["metadata"]["labels"]["example.com/team"] == "platform"

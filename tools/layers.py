@@ -36,8 +36,6 @@ RANKS: dict[str, int] = {
     "netgen.cli": 11, "netgen.commands": 11, "netgen.__main__": 11,
     "netgen": 12,
     # Where today's modules sit until they move (issue 17's plan); removed as they go.
-    "netgen.backends": 4, "netgen.backends.base": 4, "netgen.backends.features": 4,
-    "netgen.backends.registry": 6,
     "netgen.emit": 7, "netgen.diff": 7, "netgen.fingerprint": 7,
     "netgen.revision": 8,
     "netgen.check_formats": 9, "netgen.intent": 9,
@@ -93,7 +91,7 @@ def rank(module: str) -> tuple[int, str]:
         prefix = ".".join(parts[:n])
         if prefix in RANKS:
             r = RANKS[prefix]
-            if prefix in ("netgen.targets", "netgen.backends") and len(parts) > 2:
+            if prefix == "netgen.targets" and len(parts) > 2:
                 return SIBLING_RANK, ".".join(parts[:3])
             return r, prefix
     raise SystemExit(f"tools/layers.py: no rank for module {module}; add it to RANKS")

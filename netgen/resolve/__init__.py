@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from netgen.backends.registry import BACKENDS
 from netgen.model import Blueprint, Env, Exposure, Service, SourceLoc
 from netgen.plan import Plan
 from netgen.problems import BlueprintError, Collector, Diagnostic, did_you_mean
@@ -14,6 +13,7 @@ from netgen.resolve.network import network_plan
 from netgen.resolve.routes import exposures_for, route_plans
 from netgen.resolve.shapes import validate_declarations
 from netgen.resolve.validate import validate_blueprint
+from netgen.targets.registry import BACKENDS
 
 
 def environments(bp: Blueprint) -> list[Env]:

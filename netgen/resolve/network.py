@@ -19,8 +19,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from netgen import values as checks
-from netgen.backends.gateway_api import DEFAULT_CONTROLLER
-from netgen.backends.networkpolicy import NAMESPACE_WIDE
 from netgen.model import BlueprintInfo, Env, Isolation, SourceLoc, Via
 from netgen.plan import (
     KUBE_DNS,
@@ -35,6 +33,8 @@ from netgen.plan import (
     ServicePlan,
 )
 from netgen.problems import Collector
+from netgen.targets.gateway_api.lower import DEFAULT_CONTROLLER
+from netgen.targets.networkpolicy.lower import NAMESPACE_WIDE
 
 if TYPE_CHECKING:
     from netgen.plan.mesh import MeshPlan

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from attrs import evolve
 
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature, required_features
-from netgen.backends.registry import BACKENDS, backend_for
 from netgen.model import Blueprint, Exposure, HealthCheck, Service, Tls, Via
 from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
 from netgen.plan.routes import RouteKey, route_key
 from netgen.problems import Collector
 from netgen.resolve.environment import present
+from netgen.targets.base import Backend
+from netgen.targets.features import Feature, required_features
+from netgen.targets.registry import BACKENDS, backend_for
 
 HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
 ANY_HOST = "*"

@@ -45,14 +45,14 @@ SETTINGS: Mapping[str, Setting] = {
     "istio_ingress_namespace": Setting(BOTH),
     "istio_namespace": Setting(BOTH),
     "gateway_proxy_namespace": Setting(BOTH),
-    # the Gateway API backend's Gateway and GatewayClass (backends/gateway_api.py)
+    # the Gateway API backend's Gateway and GatewayClass (targets/gateway_api/)
     "gateway": Setting(BOTH),
     "gateway_namespace": Setting(BOTH),
     "gateway_name": Setting(BOTH),
     "gateway_class": Setting(BOTH),
     "gateway_controller": Setting(BOTH),
     "gateway_api": Setting(BOTH),
-    # namespaces managed elsewhere, whose Namespace netgen does not write (backends/kubernetes.py)
+    # namespaces managed elsewhere, whose Namespace netgen does not write (targets/kubernetes/)
     "existing_namespaces": Setting(BOTH),
     # template overrides, relative to the blueprint (pipeline.py)
     "templates": Setting(frozenset({BLUEPRINT})),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from netgen.backends import aws_alb, coredns, gateway_api, istio, kubernetes, networkpolicy, nginx
-from netgen.backends.base import Backend
 from netgen.model import Via
+from netgen.targets import aws_alb, coredns, gateway_api, istio, kubernetes, networkpolicy, nginx
+from netgen.targets.base import Backend
 
 BACKENDS: tuple[Backend, ...] = (
     kubernetes.BACKEND,

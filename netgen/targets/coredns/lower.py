@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from netgen.backends.base import Backend
-from netgen.backends.kubernetes import object_labels
 from netgen.plan import DnsForwardPlan, DnsPlan, Plan
 from netgen.render import Document, Renderer
+from netgen.targets.base import Backend
+from netgen.targets.kubernetes.lower import object_labels
 
 CONFIGMAP = "coredns-custom"
 NAMESPACE = "kube-system"

@@ -19,13 +19,13 @@ from collections.abc import Iterator
 
 from attrs import frozen
 
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature
-from netgen.backends.kubernetes import object_labels
 from netgen.model import SourceLoc, TlsSecret, Via
 from netgen.plan import Plan, RoutePlan, WeightedBackend
 from netgen.plan.routes import RouteKey, duplicate_objects, prefix_regex, route_key
 from netgen.render import Document, Renderer
+from netgen.targets.base import Backend
+from netgen.targets.features import Feature
+from netgen.targets.kubernetes.lower import object_labels
 
 PREFIX = "nginx.ingress.kubernetes.io/"
 # strict-validate-path-type (default since ingress-nginx 1.12) for Prefix and Exact paths.

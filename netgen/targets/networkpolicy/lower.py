@@ -24,11 +24,11 @@ from typing import Any
 
 from attrs import frozen
 
-from netgen.backends.base import Backend
-from netgen.backends.kubernetes import object_labels
 from netgen.model import Isolation
 from netgen.plan import IpBlock, Labels, Plan, ServicePlan
 from netgen.render import Document, Renderer
+from netgen.targets.base import Backend
+from netgen.targets.kubernetes.lower import object_labels
 
 API_VERSION = "networking.k8s.io/v1"
 TEMPLATE = "networkpolicy/networkpolicy.yaml.j2"

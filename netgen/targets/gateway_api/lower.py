@@ -27,13 +27,13 @@ from typing import Any
 from attrs import frozen
 
 from netgen import values as checks
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature
-from netgen.backends.kubernetes import object_labels
 from netgen.model import SourceLoc, TlsSecret, Via
 from netgen.plan import Labels, Plan, RoutePlan, WeightedBackend
 from netgen.plan.routes import l4_ports, precedence, route_key
 from netgen.render import Document, Renderer
+from netgen.targets.base import Backend
+from netgen.targets.features import Feature
+from netgen.targets.kubernetes.lower import object_labels
 
 GROUP = "gateway.networking.k8s.io"
 API = f"{GROUP}/v1"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from netgen.backends.kubernetes import with_namespaces
-from netgen.backends.registry import BACKENDS
 from netgen.plan import Plan
 from netgen.problems import BlueprintError, Diagnostic
 from netgen.render import Document, Renderer
+from netgen.targets.kubernetes.lower import with_namespaces
+from netgen.targets.registry import BACKENDS
 
 
 def lower(plan: Plan, renderer: Renderer) -> list[Document]:

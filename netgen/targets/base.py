@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable
 
 from attrs import frozen
 
-from netgen.backends.features import Feature
 from netgen.model import SourceLoc, Via
 from netgen.plan import Plan
 from netgen.render import Document, Renderer
+from netgen.targets.features import Feature
 
 LowerFn = Callable[[Plan, Renderer], Iterable[Document]]
 # Checks that span several routes (a shared load balancer, a host's paths): (where, message).

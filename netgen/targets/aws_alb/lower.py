@@ -14,13 +14,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature
-from netgen.backends.kubernetes import object_labels
 from netgen.model import AcmCert, SourceLoc, Via
 from netgen.plan import Plan, RoutePlan
 from netgen.plan.routes import duplicate_objects, precedence, route_key
 from netgen.render import Document, Renderer
+from netgen.targets.base import Backend
+from netgen.targets.features import Feature
+from netgen.targets.kubernetes.lower import object_labels
 
 PREFIX = "alb.ingress.kubernetes.io/"
 MAX_ORDER = 1000  # group.order is 1..1000 in every controller release

@@ -12,8 +12,6 @@ from typing import Any
 from attrs import frozen
 
 from netgen import values as checks
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature
 from netgen.model import AcmCert, SourceLoc, Via
 from netgen.plan import (
     SCRATCH,
@@ -27,6 +25,8 @@ from netgen.plan import (
     psa_labels,
 )
 from netgen.render import Document, Renderer
+from netgen.targets.base import Backend
+from netgen.targets.features import Feature
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
 NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"

@@ -10,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature
-from netgen.backends.kubernetes import object_labels
 from netgen.model import Via
 from netgen.plan import Plan
 from netgen.plan.mesh import (
@@ -24,6 +21,9 @@ from netgen.plan.mesh import (
     TrafficPlan,
 )
 from netgen.render import Document, Renderer
+from netgen.targets.base import Backend
+from netgen.targets.features import Feature
+from netgen.targets.kubernetes.lower import object_labels
 
 NETWORKING = "networking.istio.io/v1"
 SECURITY = "security.istio.io/v1"

@@ -26,11 +26,11 @@ from netgen.emit import file_name
 from netgen.lint import RULE_BY_CODE, InlineIgnores, lint
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.model import Blueprint, SourceLoc
-from netgen.pipeline import Stage, compile_plans, silent, template_dirs
+from netgen.pipeline import Stage, compile_plans, resolve_all, silent, template_dirs
 from netgen.plan import Plan
 from netgen.problems import BlueprintError, Diagnostic
 from netgen.render import Document, Renderer
-from netgen.resolve import environments, resolve_all
+from netgen.resolve import environments
 from netgen.validate import (
     CoreSchemas,
     CrdIndex,

@@ -268,8 +268,8 @@ def import_ecs(
 def routes(blueprint: Blueprint, env: Envs = None) -> None:
     """Print the route table of each environment: host, path, match -> backends."""
     from netgen.loader import load_blueprint
+    from netgen.pipeline import resolve_all
     from netgen.plan.routes import format_table
-    from netgen.resolve import resolve_all
 
     plans = resolve_all(load_blueprint(blueprint), env or [])
     typer.echo("\n".join(format_table(p) for p in plans), nl=False)

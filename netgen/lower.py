@@ -5,13 +5,13 @@ from __future__ import annotations
 from netgen.plan import Plan
 from netgen.problems import BlueprintError, Diagnostic
 from netgen.render import Document, Renderer
+from netgen.targets.base import Registry
 from netgen.targets.kubernetes.lower import with_namespaces
-from netgen.targets.registry import BACKENDS
 
 
-def lower(plan: Plan, renderer: Renderer) -> list[Document]:
+def lower(plan: Plan, renderer: Renderer, registry: Registry) -> list[Document]:
     docs: list[Document] = []
-    for backend in BACKENDS:
+    for backend in registry.backends:
         docs.extend(backend.lower(plan, renderer))
     docs = with_namespaces(plan, renderer, docs)
     _check_unique(docs, plan)

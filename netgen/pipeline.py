@@ -15,8 +15,10 @@ from netgen.model import Blueprint, SourceLoc
 from netgen.plan import Plan
 from netgen.problems import BlueprintError, Diagnostic
 from netgen.render import Document, Renderer, TemplateProblem
-from netgen.resolve import resolve_all
+from netgen.resolve import resolve_all as resolve_with
 from netgen.resolve.shapes import show
+from netgen.targets.base import Registry
+from netgen.targets.registry import REGISTRY
 
 
 @frozen
@@ -57,6 +59,17 @@ Stage = Callable[[str], None]
 """Told the name of each stage as it starts, so a CLI can show progress."""
 
 
+def registry() -> Registry:
+    """The backends a build runs: every one netgen ships (a function, so a test can hand
+    in others)."""
+    return REGISTRY
+
+
+def resolve_all(bp: Blueprint, only: Sequence[str] | None = None) -> list[Plan]:
+    """resolve with netgen's registry: what every command resolves through."""
+    return resolve_with(bp, registry(), list(only) if only else None)
+
+
 def silent(stage: str) -> None:
     pass
 
@@ -68,7 +81,7 @@ def compile_plans(
         compiled = []
         for p in plans:
             on_stage(f"rendering {p.env.name}")
-            docs = named(lower(p, renderer), p.env.namespace).values()
+            docs = named(lower(p, renderer, registry()), p.env.namespace).values()
             compiled.append(Compiled(p, tuple(docs)))
         return compiled
     except TemplateProblem as e:

@@ -19,10 +19,9 @@ from attrs import evolve
 
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.model import SourceLoc
-from netgen.pipeline import Compiled, Stage, compile_plans, silent, template_dirs
+from netgen.pipeline import Compiled, Stage, compile_plans, resolve_all, silent, template_dirs
 from netgen.problems import BlueprintError
 from netgen.render import Renderer
-from netgen.resolve import resolve_all
 
 
 class RevisionError(Exception):

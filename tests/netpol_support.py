@@ -11,9 +11,9 @@ import kubernetes_validate
 from tests.conftest import parse  # isort: skip  (imports netgen.pipeline: backends import cleanly after it)
 from netgen.loader import load_blueprint
 from netgen.model import Blueprint
+from netgen.pipeline import resolve_all
 from netgen.plan import Plan
 from netgen.render import Renderer
-from netgen.resolve import resolve_all
 from netgen.targets.kubernetes import lower as kubernetes
 from netgen.targets.networkpolicy import lower as networkpolicy
 

@@ -13,7 +13,7 @@ from netgen.resolve.network import network_plan
 from netgen.resolve.routes import exposures_for, route_plans
 from netgen.resolve.shapes import validate_declarations
 from netgen.resolve.validate import validate_blueprint
-from netgen.targets.registry import BACKENDS
+from netgen.targets.base import Registry
 
 
 def environments(bp: Blueprint) -> list[Env]:
@@ -27,9 +27,10 @@ def _unique_envs(bp: Blueprint) -> dict[str, Env]:
     return out
 
 
-def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
+def resolve_all(bp: Blueprint, registry: Registry, only: list[str] | None = None) -> list[Plan]:
     """Resolves every environment, so a mistake in one is reported even when building
-    another, and returns the plans of those asked for (all when `only` is empty)."""
+    another, and returns the plans of those asked for (all when `only` is empty).
+    `registry` is the backends the build runs (netgen.pipeline passes them)."""
     c = Collector()
     # Stops after these when a value has the wrong type: everything below relies on types.
     validate_declarations(bp, c, (validate_blueprint, validate_dns, validate_mesh))
@@ -41,7 +42,7 @@ def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
                 f"no environment named '{wanted}' in {bp.path}{did_you_mean(wanted, names)}; "
                 f"it has: {', '.join(names)}")])
     all_names = _where_declared(bp, names)
-    plans = [_resolve_env(bp, e, all_names, c) for e in declared]
+    plans = [_resolve_env(bp, e, all_names, c, registry) for e in declared]
     mesh.check_unused_traffic(bp, (p.env.name for p in plans if p.mesh), c)
     _check_shared_namespaces(declared, plans, c)
     c.raise_if_any()
@@ -69,7 +70,8 @@ def _where_declared(bp: Blueprint, env_names: list[str]) -> dict[str, list[str]]
     return {k: sorted(v) for k, v in out.items()}
 
 
-def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Collector) -> Plan:
+def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Collector,
+                 registry: Registry) -> Plan:
     env = envs.env_plan(bp, e)
     services = envs.visible(bp.services, e.name, c, "service")
     externals = envs.visible(bp.externals, e.name, c, "external")
@@ -85,7 +87,8 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     discovery = envs.discovery_env(calls, by_name, {x.name: x for x in external_plans})
     workloads = envs.workloads(valid, service_plans, discovery, env)
     exposed = _not_externals(exposures_for(bp, e.name, valid), bp, services, c)
-    routes = route_plans(exposed, valid, by_name, env, all_names, c, domain=bp.info.domain)
+    routes = route_plans(exposed, valid, by_name, env, all_names, c, registry,
+                         domain=bp.info.domain)
     namespaces = sorted({env.namespace, *(s.namespace for s in service_plans),
                          *(x.namespace for x in external_plans)})
     _check_object_names(service_plans, external_plans, c)
@@ -95,7 +98,7 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     workloads = podsecurity.secure(workloads, valid, env, mesh_plan is not None,
                                    podsecurity.disruption_budgets(bp, e), c)
     network = network_plan(bp.info, e, env, service_plans, external_plans, routes, namespaces,
-                           mesh_plan, c)
+                           mesh_plan, c, registry)
     plan = Plan(
         blueprint=bp.info.name,
         source=bp.path,
@@ -115,7 +118,7 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         network=network,
         loc=bp.info.loc,
     )
-    _check_backends(plan, c)
+    _check_backends(plan, c, registry)
     return plan
 
 
@@ -132,9 +135,9 @@ def _not_externals(
     return [x for x in exposures if x.service not in externals]
 
 
-def _check_backends(plan: Plan, c: Collector) -> None:
+def _check_backends(plan: Plan, c: Collector, registry: Registry) -> None:
     """What one exposure cannot know: rules of a shared load balancer, Gateway or host."""
-    for backend in BACKENDS:
+    for backend in registry.backends:
         if backend.check is not None:
             for loc, message in backend.check(plan):
                 c.error(loc, message)

@@ -33,8 +33,7 @@ from netgen.plan import (
     ServicePlan,
 )
 from netgen.problems import Collector
-from netgen.targets.gateway_api.lower import DEFAULT_CONTROLLER
-from netgen.targets.networkpolicy.lower import NAMESPACE_WIDE
+from netgen.targets.base import Registry
 
 if TYPE_CHECKING:
     from netgen.plan.mesh import MeshPlan
@@ -52,9 +51,6 @@ NAMESPACE_SETTINGS = {
 CIDR_SETTINGS = ("vpc_cidr", "nodeport_cidr")
 SETTINGS = (*CIDR_SETTINGS, *NAMESPACE_SETTINGS)
 
-# Envoy Gateway (the default GatewayClass controller) runs each Gateway's proxies in its own
-# namespace, not in the Gateway's.
-ENVOY_GATEWAY_NAMESPACE = "envoy-gateway-system"
 ISTIOD_XDS_PORT = 15012  # sidecars fetch configuration and certificates here
 
 # Whose pods forward the traffic of each proxied exposure, and the setting that says where.
@@ -86,15 +82,16 @@ def network_plan(
     namespaces: Sequence[str],
     mesh: MeshPlan | None,
     c: Collector,
+    registry: Registry,
 ) -> NetworkPlan:
-    settings = _Settings(info, e, env, c)
+    settings = _Settings(info, e, env, c, registry)
     if mesh is not None and "istio_ingress_namespace" not in settings.given:
         # the ingress gateway's identity names its namespace: cluster.local/ns/<ns>/sa/<sa>
         parts = mesh.ingress_principal.split("/")
         if len(parts) == 5 and parts[1] == "ns" and not checks.dns1123(parts[2]):
             settings.namespaces["istio_ingress_namespace"] = parts[2]
     for s in services:
-        if s.name in NAMESPACE_WIDE:
+        if s.name in registry.reserved_names():
             c.error(s.loc, f"service({s.name!r}): its NetworkPolicy would replace the "
                            f"namespace-wide policy '{s.name}'; rename the service")
     control = None
@@ -143,7 +140,8 @@ class _Settings:
     """The network settings of an environment (else of the blueprint), checked: bad ones are
     reported where they were given and left out."""
 
-    def __init__(self, info: BlueprintInfo, e: Env, env: EnvPlan, c: Collector) -> None:
+    def __init__(self, info: BlueprintInfo, e: Env, env: EnvPlan, c: Collector,
+                 registry: Registry) -> None:
         self.env = env
         self.given: dict[str, tuple[Any, str, SourceLoc | None]] = {
             **{k: (v, f"blueprint({info.name!r})", info.loc) for k, v in info.settings.items()},
@@ -163,23 +161,12 @@ class _Settings:
                 c.error(loc, f"{d}: {problem}")
             else:
                 self.namespaces[key] = value
-        if self.namespaces["gateway_proxy_namespace"] is None:
-            self.namespaces["gateway_proxy_namespace"] = self._gateway_proxies()
+        for key, value in registry.namespace_defaults(self.raw, env.namespace).items():
+            if self.namespaces.get(key) is None:
+                self.namespaces[key] = value
 
     def raw(self, key: str) -> Any:
         return self.given.get(key, (None,))[0]
-
-    def _gateway_proxies(self) -> str:
-        """Where the Gateway's proxy pods run: Envoy Gateway (netgen's default GatewayClass)
-        runs them in its own namespace; other implementations next to the Gateway."""
-        existing = self.raw("gateway")
-        if isinstance(existing, str) and existing:
-            return existing.rpartition("/")[0] or self.env.namespace
-        controller, named_class = self.raw("gateway_controller"), self.raw("gateway_class")
-        if controller == DEFAULT_CONTROLLER or (controller is None and named_class is None):
-            return ENVOY_GATEWAY_NAMESPACE
-        namespace = self.raw("gateway_namespace")
-        return namespace if isinstance(namespace, str) and namespace else self.env.namespace
 
 
 def _cidrs(

@@ -9,9 +9,8 @@ from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
 from netgen.plan.routes import RouteKey, route_key
 from netgen.problems import Collector
 from netgen.resolve.environment import present
-from netgen.targets.base import Backend
+from netgen.targets.base import Backend, Registry
 from netgen.targets.features import Feature, required_features
-from netgen.targets.registry import BACKENDS, backend_for
 
 HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
 ANY_HOST = "*"
@@ -28,8 +27,9 @@ def exposures_for(bp: Blueprint, env: str, services: dict[str, Service]) -> list
     ]
 
 
-def _suggest(feature: Feature, via: Via) -> str:
-    able = [v.name for b in BACKENDS if feature in b.features for v in b.via if v is not via]
+def _suggest(feature: Feature, via: Via, registry: Registry) -> str:
+    able = [v.name for b in registry.backends if feature in b.features
+            for v in b.via if v is not via]
     if not able:
         return ""
     listed = able[0] if len(able) == 1 else ", ".join(able[:-1]) + " or " + able[-1]
@@ -43,6 +43,7 @@ def route_plans(
     e: EnvPlan,
     all_names: dict[str, list[str]],
     c: Collector,
+    registry: Registry,
     domain: str | None = None,
 ) -> list[RoutePlan]:
     """`domain` (the blueprint's) is the host of HTTP exposures that name none; `host="*"`
@@ -62,7 +63,7 @@ def route_plans(
             c.error(x.loc, f"{d}: '{x.service}' has no port= (a worker), so it cannot be "
                            "exposed")
             continue
-        backend = backend_for(x.via)
+        backend = registry.backend_for(x.via)
         if backend is None:
             c.error(x.loc, f"{d}: exposure via {x.via.name} is not supported yet")
             continue
@@ -73,7 +74,7 @@ def route_plans(
         for feature in sorted(required_features(effective, grpc) - backend.features,
                               key=lambda f: f.name):
             c.error(x.loc, f"{d}: {backend.name} cannot {feature.value}"
-                           f"{_suggest(feature, x.via)}")
+                           f"{_suggest(feature, x.via, registry)}")
         backends = _weights(x, p, c, d)
         if backends is None:
             continue

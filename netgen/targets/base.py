@@ -4,7 +4,8 @@ of templates and one line in `registry.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from attrs import frozen
 
@@ -16,6 +17,9 @@ from netgen.targets.features import Feature
 LowerFn = Callable[[Plan, Renderer], Iterable[Document]]
 # Checks that span several routes (a shared load balancer, a host's paths): (where, message).
 CheckFn = Callable[[Plan], Iterable[tuple[SourceLoc | None, str]]]
+# Defaults of namespace settings that depend on other settings: (read a raw setting, the
+# environment's namespace) -> {setting: namespace}.
+DefaultsFn = Callable[[Callable[[str], Any], str], Mapping[str, str]]
 
 
 @frozen
@@ -26,3 +30,31 @@ class Backend:
     features: frozenset[Feature] = frozenset()
     terminates_tls: bool = False
     check: CheckFn | None = None
+    # Object names the backend writes in every namespace, which no service may take.
+    reserved_names: tuple[str, ...] = ()
+    namespace_defaults: DefaultsFn | None = None
+
+
+@frozen
+class Registry:
+    """The backends one build runs, handed to resolve and lower (which import none of
+    them), in the order their documents are emitted."""
+
+    backends: tuple[Backend, ...]
+
+    def backend_for(self, via: Via) -> Backend | None:
+        for backend in self.backends:
+            if via in backend.via:
+                return backend
+        return None
+
+    def reserved_names(self) -> tuple[str, ...]:
+        return tuple(n for b in self.backends for n in b.reserved_names)
+
+    def namespace_defaults(self, raw: Callable[[str], Any], env_namespace: str
+                           ) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for b in self.backends:
+            if b.namespace_defaults is not None:
+                out.update(b.namespace_defaults(raw, env_namespace))
+        return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from netgen.model import Via
 from netgen.targets import aws_alb, coredns, gateway_api, istio, kubernetes, networkpolicy, nginx
-from netgen.targets.base import Backend
+from netgen.targets.base import Backend, Registry
 
 BACKENDS: tuple[Backend, ...] = (
     kubernetes.BACKEND,
@@ -20,8 +20,8 @@ BACKENDS: tuple[Backend, ...] = (
 )
 
 
+REGISTRY = Registry(BACKENDS)
+
+
 def backend_for(via: Via) -> Backend | None:
-    for backend in BACKENDS:
-        if via in backend.via:
-            return backend
-    return None
+    return REGISTRY.backend_for(via)

@@ -21,7 +21,7 @@ Settings (`env(...)` or `blueprint(...)`, the environment's win):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from attrs import frozen
@@ -38,6 +38,9 @@ from netgen.targets.kubernetes.lower import object_labels
 GROUP = "gateway.networking.k8s.io"
 API = f"{GROUP}/v1"
 DEFAULT_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller"
+# Envoy Gateway (the default GatewayClass controller) runs each Gateway's proxies in its own
+# namespace, not in the Gateway's.
+ENVOY_GATEWAY_NAMESPACE = "envoy-gateway-system"
 TCP_VERSIONS = ("v1", "v1alpha2")
 MAX_RULES = 16  # per HTTPRoute/GRPCRoute (CRD maxItems)
 MAX_HEADERS = 16  # per match
@@ -385,6 +388,20 @@ _HTTP_FEATURES = {
     Feature.VERSION_PIN, Feature.TLS_SECRET, Feature.REDIRECT_HTTPS, Feature.REWRITE,
     Feature.GRPC, Feature.QUERY_MATCH, Feature.METHOD_MATCH,
 }
+def namespace_defaults(raw: Callable[[str], Any], env_namespace: str) -> dict[str, str]:
+    """Where the Gateway's proxy pods run: Envoy Gateway (netgen's default GatewayClass)
+    runs them in its own namespace; other implementations next to the Gateway."""
+    existing = raw("gateway")
+    if isinstance(existing, str) and existing:
+        return {"gateway_proxy_namespace": existing.rpartition("/")[0] or env_namespace}
+    controller, named_class = raw("gateway_controller"), raw("gateway_class")
+    if controller == DEFAULT_CONTROLLER or (controller is None and named_class is None):
+        return {"gateway_proxy_namespace": ENVOY_GATEWAY_NAMESPACE}
+    namespace = raw("gateway_namespace")
+    return {"gateway_proxy_namespace": namespace if isinstance(namespace, str) and namespace
+            else env_namespace}
+
+
 BACKEND = Backend(
     name="GATEWAY",
     lower=lower,
@@ -392,6 +409,7 @@ BACKEND = Backend(
     features=frozenset(_HTTP_FEATURES),
     terminates_tls=True,
     check=check,
+    namespace_defaults=namespace_defaults,
 )
 TCP_BACKEND = Backend(
     name="TCP",

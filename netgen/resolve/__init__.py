@@ -93,7 +93,7 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
                          *(x.namespace for x in external_plans)})
     _check_object_names(service_plans, external_plans, c)
     mesh_plan = mesh.mesh_plan(bp, env, valid, service_plans, external_plans, calls, routes,
-                               all_names, c)
+                               all_names, c, registry)
     workloads = mesh.with_service_accounts(workloads, mesh_plan, dict(bp.info.settings))
     workloads = podsecurity.secure(workloads, valid, env, mesh_plan is not None,
                                    podsecurity.disruption_budgets(bp, e), c)

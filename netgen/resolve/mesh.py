@@ -41,13 +41,13 @@ from netgen.resolve.environment import is_ip, present
 from netgen.resolve.mesh_checks import external_protocol, mtls_mode
 from netgen.resolve.mesh_routes import gateway_routes, is_http, mesh_virtual_services
 from netgen.resolve.mesh_splits import plan_split
+from netgen.targets.base import Registry, ViaSpec
 
 DEFAULT_TRUST_DOMAIN = "cluster.local"
 INGRESS_SELECTOR: Labels = (("istio", "ingressgateway"),)
 INGRESS_ACCOUNT = ("istio-system", "istio-ingressgateway-service-account")
 INJECTION: Labels = (("istio-injection", "enabled"),)
 # Exposures whose clients reach the pods without a mesh identity.
-OUTSIDE_VIAS = (Via.NODEPORT, Via.NLB, Via.ALB, Via.NGINX, Via.GATEWAY, Via.TCP)
 ALLOW_NOTHING = "allow-nothing"
 
 
@@ -82,6 +82,11 @@ def check_unused_traffic(bp: Blueprint, meshed_envs: Iterable[str], c: Collector
                            "would carry this policy; add mesh(ISTIO)")
 
 
+def _outside(spec: ViaSpec | None) -> bool:
+    """Traffic of the via enters the mesh from outside it (not a mesh's own gateway)."""
+    return spec is not None and spec.outside
+
+
 def mesh_plan(
     bp: Blueprint,
     env: EnvPlan,
@@ -92,6 +97,7 @@ def mesh_plan(
     routes: list[RoutePlan],
     all_names: dict[str, list[str]],
     c: Collector,
+    registry: Registry,
 ) -> MeshPlan | None:
     m = effective_mesh(bp, env.name)
     if m is None:
@@ -107,7 +113,7 @@ def mesh_plan(
     selector = tuple(sorted(m.ingress_selector.items())) if m.ingress_selector else INGRESS_SELECTOR
     namespaces = sorted({env.namespace, *(p.namespace for p in plans)})
     ingress_plan = gateway_routes(bp.info.name, env, selector, routes, by_name, traffic, c)
-    outside = {r.service for r in routes if r.via in OUTSIDE_VIAS}
+    outside = {r.service for r in routes if _outside(registry.spec(r.via))}
     deny = env.isolation is Isolation.STRICT
     if mode is Mtls.DISABLE and (ingress_plan.services or any(
             call.dst_kind == "service" for call in calls)):

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from netgen import values as checks
-from netgen.model import BlueprintInfo, Env, Isolation, SourceLoc, Via
+from netgen.model import BlueprintInfo, Env, Isolation, SourceLoc
 from netgen.plan import (
     KUBE_DNS,
     ClusterPods,
@@ -33,7 +33,7 @@ from netgen.plan import (
     ServicePlan,
 )
 from netgen.problems import Collector
-from netgen.targets.base import Registry
+from netgen.targets.base import FromCidr, FromPods, Layer, Registry
 
 if TYPE_CHECKING:
     from netgen.plan.mesh import MeshPlan
@@ -53,23 +53,11 @@ SETTINGS = (*CIDR_SETTINGS, *NAMESPACE_SETTINGS)
 
 ISTIOD_XDS_PORT = 15012  # sidecars fetch configuration and certificates here
 
-# Whose pods forward the traffic of each proxied exposure, and the setting that says where.
-FROM_NAMESPACE = {
-    Via.NGINX: ("ingress_namespace", "the ingress controller's pods"),
-    Via.GATEWAY: ("gateway_proxy_namespace", "the Gateway's proxy pods"),
-    Via.TCP: ("gateway_proxy_namespace", "the Gateway's proxy pods"),
-    Via.ISTIO: ("istio_ingress_namespace", "the Istio ingress gateway's pods"),
-}
-# Addresses the traffic of each load-balanced exposure comes from: the first setting given.
-# Load balancers connect from their own addresses in the VPC (ALB, and NLB with target type
-# ip); kube-proxy forwards NodePort traffic from the nodes' addresses. Without a setting,
-# STRICT admits the private ranges (where every VPC and node address lives, never the
-# internet) and OPEN admits anything.
-FROM_CIDR = {
-    Via.ALB: ("vpc_cidr",),
-    Via.NLB: ("vpc_cidr",),
-    Via.NODEPORT: ("nodeport_cidr", "vpc_cidr"),
-}
+# Where the traffic of each exposure comes from is its ViaSpec's `traffic_from`: pods in a
+# namespace a setting names (proxies), or addresses (load balancers connect from their own
+# addresses in the VPC; kube-proxy forwards NodePort traffic from the nodes'). Without an
+# address setting, STRICT admits the private ranges (where every VPC and node address lives,
+# never the internet) and OPEN admits anything.
 
 
 def network_plan(
@@ -101,7 +89,8 @@ def network_plan(
     for pods, why in ((KUBE_DNS, "holds the cluster DNS"),
                       (control, "holds the mesh's control plane")):
         _unmanaged(pods, why, e, env, services, externals, c)
-    sources = [src for r in routes if (src := _source(r, env, settings, namespaces, c))]
+    sources = [src for r in routes
+               if (src := _source(r, env, settings, namespaces, c, registry))]
     return NetworkPlan(
         control_plane=control,
         sources=tuple(sources),
@@ -187,12 +176,15 @@ def _source(
     settings: _Settings,
     managed: Sequence[str],
     c: Collector,
+    registry: Registry,
 ) -> IngressSource | None:
     d = f"expose({r.service!r}, via={r.via.name})"
-    if r.via is Via.CLUSTER:
+    spec = registry.spec(r.via)
+    if spec is not None and spec.layer is Layer.CLUSTER:
         return None
-    if r.via in FROM_NAMESPACE:
-        key, who = FROM_NAMESPACE[r.via]
+    source = spec.traffic_from if spec is not None else None
+    if isinstance(source, FromPods):
+        key, who = source.setting, source.who
         ns = settings.namespaces[key] or ""
         if ns in managed:
             c.error(r.loc, f"{d}: {who} run in namespace '{ns}', which netgen manages: its "
@@ -202,8 +194,8 @@ def _source(
             return None
         return IngressSource(r.name, r.service, r.via, ns, (), r.loc,
                              key if key in settings.given else None)
-    if r.via in FROM_CIDR:
-        given = [k for k in FROM_CIDR[r.via] if k in settings.cidrs]
+    if isinstance(source, FromCidr):
+        given = [k for k in source.settings if k in settings.cidrs]
         if given:
             cidrs = settings.cidrs[given[0]]
             return None if cidrs is None else IngressSource(r.name, r.service, r.via, None,

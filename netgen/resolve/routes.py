@@ -9,13 +9,10 @@ from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
 from netgen.plan.routes import RouteKey, route_key
 from netgen.problems import Collector
 from netgen.resolve.environment import present
-from netgen.targets.base import Backend, Registry
+from netgen.targets.base import Backend, Layer, Registry
 from netgen.targets.features import Feature, required_features
 
-HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
 ANY_HOST = "*"
-# Exposures whose objects share a kind are numbered together, so their names cannot clash.
-INGRESS_FAMILY = {Via.ALB: "ingress", Via.NGINX: "ingress"}
 
 
 def exposures_for(bp: Blueprint, env: str, services: dict[str, Service]) -> list[Exposure]:
@@ -71,7 +68,9 @@ def route_plans(
         backend_tls = isinstance(s.app_protocol, str) and s.app_protocol.lower() == "https"
         tls = x.tls if x.tls is not None else _inherited_tls(e.tls, backend)
         effective = x if tls is x.tls else _with_tls(x, tls)
-        for feature in sorted(required_features(effective, grpc) - backend.features,
+        spec = registry.spec(x.via)
+        http = spec is not None and spec.layer is Layer.L7
+        for feature in sorted(required_features(effective, grpc, http) - backend.features,
                               key=lambda f: f.name):
             c.error(x.loc, f"{d}: {backend.name} cannot {feature.value}"
                            f"{_suggest(feature, x.via, registry)}")
@@ -81,7 +80,9 @@ def route_plans(
         redirect = x.redirect_https
         if redirect is None:
             redirect = tls is not None and Feature.REDIRECT_HTTPS in backend.features
-        family = INGRESS_FAMILY.get(x.via, x.via.value)
+        # Exposures whose objects share a kind are numbered together (their ViaSpec's
+        # family), so their names cannot clash.
+        family = (spec.family if spec is not None else None) or x.via.value
         n = names[f"{x.service}/{family}"] = names.get(f"{x.service}/{family}", 0) + 1
         shared = 0
         if x.route is not None:  # exposures sharing route= are numbered on Ingress backends
@@ -95,7 +96,7 @@ def route_plans(
             service=x.service,
             namespace=p.namespace,
             via=x.via,
-            host=_host(x, domain),
+            host=_host(x, domain, http),
             path=x.path,
             path_type=x.path_type,
             matches=x.match,
@@ -122,12 +123,12 @@ def route_plans(
             backend_tls=backend_tls,
         )
         routes.extend(_header_canary(route) if x.canary is not None and x.match else (route,))
-    _check_conflicts(routes, c)
+    _check_conflicts(routes, c, registry)
     return routes
 
 
-def _host(x: Exposure, domain: str | None) -> str | None:
-    if x.host == ANY_HOST or x.via not in HTTP_VIAS:
+def _host(x: Exposure, domain: str | None, http: bool) -> str | None:
+    if x.host == ANY_HOST or not http:
         return None
     return x.host if x.host is not None else domain
 
@@ -178,7 +179,7 @@ def _weights(
     )
 
 
-def _check_conflicts(routes: list[RoutePlan], c: Collector) -> None:
+def _check_conflicts(routes: list[RoutePlan], c: Collector, registry: Registry) -> None:
     seen: dict[RouteKey, RoutePlan] = {}
     node_ports: dict[int, RoutePlan] = {}
     for r in routes:
@@ -187,7 +188,8 @@ def _check_conflicts(routes: list[RoutePlan], c: Collector) -> None:
             if first_np is not r:
                 c.error(r.loc, f"expose({r.service!r}): node_port={r.node_port} is already "
                                f"used by '{first_np.service}' at {first_np.loc}")
-        if r.via not in HTTP_VIAS:
+        spec = registry.spec(r.via)
+        if spec is None or spec.layer is not Layer.L7:
             continue
         first = seen.setdefault(route_key(r), r)  # `/api/` is `/api`: the same requests
         if first is not r:

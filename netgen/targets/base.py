@@ -4,10 +4,11 @@ of templates and one line in `registry.py`."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from netgen.model import SourceLoc, Via
 from netgen.plan import Plan
@@ -17,6 +18,43 @@ from netgen.targets.features import Feature
 LowerFn = Callable[[Plan, Renderer], Iterable[Document]]
 # Checks that span several routes (a shared load balancer, a host's paths): (where, message).
 CheckFn = Callable[[Plan], Iterable[tuple[SourceLoc | None, str]]]
+class Layer(enum.Enum):
+    """What a via forwards: HTTP requests routed by host and path (L7), connections on a
+    port (L4), or nothing from outside the cluster (CLUSTER)."""
+
+    L7 = "l7"
+    L4 = "l4"
+    CLUSTER = "cluster"
+
+
+@frozen
+class FromPods:
+    """Traffic of the via comes from pods (a proxy) in the namespace `setting` names."""
+
+    setting: str
+    who: str  # the pods, for messages: "the ingress controller's pods"
+
+
+@frozen
+class FromCidr:
+    """Traffic of the via comes from addresses: the first of `settings` that is given."""
+
+    settings: tuple[str, ...]
+
+
+@frozen
+class ViaSpec:
+    """Everything netgen knows about one `via=` value, written once, by its target."""
+
+    token: Via
+    layer: Layer
+    family: str | None = None  # objects numbered together ("ingress": ALB and NGINX)
+    outside: bool = True  # traffic enters from outside the mesh
+    load_balancer: bool = False  # an AWS load balancer: scheme= and ACM certificates
+    traffic_from: FromPods | FromCidr | None = None  # NetworkPolicy: where its traffic is from
+    graph_label: tuple[str, ...] = ()  # the entry point's lines in `netgen graph`
+
+
 # Defaults of namespace settings that depend on other settings: (read a raw setting, the
 # environment's namespace) -> {setting: namespace}.
 DefaultsFn = Callable[[Callable[[str], Any], str], Mapping[str, str]]
@@ -26,13 +64,18 @@ DefaultsFn = Callable[[Callable[[str], Any], str], Mapping[str, str]]
 class Backend:
     name: str
     lower: LowerFn
-    via: tuple[Via, ...] = ()
+    vias: tuple[ViaSpec, ...] = field(default=(), converter=lambda vs: tuple(
+        v if isinstance(v, ViaSpec) else ViaSpec(v, Layer.L7) for v in vs))
     features: frozenset[Feature] = frozenset()
     terminates_tls: bool = False
     check: CheckFn | None = None
     # Object names the backend writes in every namespace, which no service may take.
     reserved_names: tuple[str, ...] = ()
     namespace_defaults: DefaultsFn | None = None
+
+    @property
+    def via(self) -> tuple[Via, ...]:
+        return tuple(s.token for s in self.vias)
 
 
 @frozen
@@ -47,6 +90,16 @@ class Registry:
             if via in backend.via:
                 return backend
         return None
+
+    def spec(self, via: Via) -> ViaSpec | None:
+        for backend in self.backends:
+            for s in backend.vias:
+                if s.token is via:
+                    return s
+        return None
+
+    def specs(self) -> tuple[ViaSpec, ...]:
+        return tuple(s for b in self.backends for s in b.vias)
 
     def reserved_names(self) -> tuple[str, ...]:
         return tuple(n for b in self.backends for n in b.reserved_names)

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from netgen.model import AcmCert, Exposure, TlsSecret, Via
-
-L7_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
+from netgen.model import AcmCert, Exposure, TlsSecret
 
 
 class Feature(enum.Enum):
@@ -40,7 +38,8 @@ class Feature(enum.Enum):
     HEALTH_CODES = "choose the health check's success codes"
 
 
-def required_features(e: Exposure, grpc: bool) -> set[Feature]:
+def required_features(e: Exposure, grpc: bool, http: bool) -> set[Feature]:
+    """`http`: the via routes HTTP requests (an L7 via)."""
     need: set[Feature] = set()
     flags = {
         Feature.HOST: e.host is not None,
@@ -60,7 +59,7 @@ def required_features(e: Exposure, grpc: bool) -> set[Feature]:
         Feature.LISTENER_PORTS: bool(e.ports),
         Feature.SCHEME: e.scheme is not None,
         Feature.GROUP: e.group is not None,
-        Feature.GRPC: grpc and e.via in L7_VIAS,  # L4 forwarding carries gRPC as it is
+        Feature.GRPC: grpc and http,  # L4 forwarding carries gRPC as it is
         Feature.REGEX_PATH: e.path_type == "Regex",
         Feature.HEADER_WILDCARD: any(getattr(m, "wildcards", False) is True for m in e.match),
         Feature.QUERY_MATCH: bool(e.query),

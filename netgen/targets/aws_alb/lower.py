@@ -18,7 +18,7 @@ from netgen.model import AcmCert, SourceLoc, Via
 from netgen.plan import Plan, RoutePlan
 from netgen.plan.routes import duplicate_objects, precedence, route_key
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend
+from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec
 from netgen.targets.features import Feature
 from netgen.targets.kubernetes.lower import object_labels
 
@@ -222,7 +222,9 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
 BACKEND = Backend(
     name="ALB",
     lower=lower,
-    via=(Via.ALB,),
+    vias=(ViaSpec(Via.ALB, Layer.L7, family="ingress", load_balancer=True,
+                  traffic_from=FromCidr(("vpc_cidr",)),
+                  graph_label=("ALB", "Ingress, AWS Load Balancer Controller")),),
     features=frozenset({
         Feature.HOST, Feature.PATH, Feature.PATH_EXACT, Feature.HEADER_MATCH, Feature.CANARY,
         Feature.VERSION_PIN, Feature.TLS_ACM, Feature.REDIRECT_HTTPS, Feature.HEALTH_CHECK,

@@ -31,7 +31,7 @@ from netgen.model import SourceLoc, TlsSecret, Via
 from netgen.plan import Labels, Plan, RoutePlan, WeightedBackend
 from netgen.plan.routes import l4_ports, precedence, route_key
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend
+from netgen.targets.base import Backend, FromPods, Layer, ViaSpec
 from netgen.targets.features import Feature
 from netgen.targets.kubernetes.lower import object_labels
 
@@ -402,10 +402,12 @@ def namespace_defaults(raw: Callable[[str], Any], env_namespace: str) -> dict[st
             else env_namespace}
 
 
+PROXIES = FromPods("gateway_proxy_namespace", "the Gateway's proxy pods")
 BACKEND = Backend(
     name="GATEWAY",
     lower=lower,
-    via=(Via.GATEWAY,),
+    vias=(ViaSpec(Via.GATEWAY, Layer.L7, traffic_from=PROXIES,
+                  graph_label=("Gateway", "Gateway API")),),
     features=frozenset(_HTTP_FEATURES),
     terminates_tls=True,
     check=check,
@@ -414,6 +416,6 @@ BACKEND = Backend(
 TCP_BACKEND = Backend(
     name="TCP",
     lower=_nothing,
-    via=(Via.TCP,),
+    vias=(ViaSpec(Via.TCP, Layer.L4, traffic_from=PROXIES, graph_label=("Gateway", "TCPRoute")),),
     features=frozenset({Feature.CANARY, Feature.VERSION_PIN, Feature.LISTENER_PORTS}),
 )

@@ -21,7 +21,7 @@ from netgen.plan.mesh import (
     TrafficPlan,
 )
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend
+from netgen.targets.base import Backend, FromPods, Layer, ViaSpec
 from netgen.targets.features import Feature
 from netgen.targets.kubernetes.lower import object_labels
 
@@ -150,7 +150,10 @@ def _http(h: HttpRoute) -> dict[str, Any]:
 BACKEND = Backend(
     name="Istio",
     lower=lower,
-    via=(Via.ISTIO,),
+    vias=(ViaSpec(Via.ISTIO, Layer.L7, outside=False,
+                  traffic_from=FromPods("istio_ingress_namespace",
+                                        "the Istio ingress gateway's pods"),
+                  graph_label=("Istio ingress gateway", "VirtualService")),),
     features=frozenset({
         Feature.HOST, Feature.PATH, Feature.PATH_EXACT, Feature.HEADER_MATCH, Feature.CANARY,
         Feature.VERSION_PIN, Feature.TLS_SECRET, Feature.REDIRECT_HTTPS, Feature.REWRITE,

@@ -25,7 +25,7 @@ from netgen.plan import (
     psa_labels,
 )
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend
+from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec
 from netgen.targets.features import Feature
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
@@ -226,17 +226,20 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
         )
 
 
-BACKEND = Backend(name="Kubernetes", lower=lower, via=(Via.CLUSTER,), check=check)
+BACKEND = Backend(name="Kubernetes", lower=lower, check=check,
+                  vias=(ViaSpec(Via.CLUSTER, Layer.CLUSTER, outside=False),))
 NODEPORT_BACKEND = Backend(
     name="NODEPORT",
     lower=lower_nodeport,
-    via=(Via.NODEPORT,),
+    vias=(ViaSpec(Via.NODEPORT, Layer.L4, traffic_from=FromCidr(("nodeport_cidr", "vpc_cidr")),
+                  graph_label=("NodePort", "every node's IP")),),
     features=frozenset({Feature.NODE_PORT}),
 )
 NLB_BACKEND = Backend(
     name="NLB",
     lower=lower_nlb,
-    via=(Via.NLB,),
+    vias=(ViaSpec(Via.NLB, Layer.L4, load_balancer=True, traffic_from=FromCidr(("vpc_cidr",)),
+                  graph_label=("NLB", "AWS Load Balancer Controller")),),
     features=frozenset(
         {Feature.LISTENER_PORTS, Feature.SCHEME, Feature.TLS_ACM, Feature.HEALTH_CHECK}
     ),

@@ -195,4 +195,4 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         )
 
 
-BACKEND = Backend(name="NetworkPolicy", lower=lower, via=(), reserved_names=NAMESPACE_WIDE)
+BACKEND = Backend(name="NetworkPolicy", lower=lower, reserved_names=NAMESPACE_WIDE)

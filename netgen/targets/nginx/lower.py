@@ -23,7 +23,7 @@ from netgen.model import SourceLoc, TlsSecret, Via
 from netgen.plan import Plan, RoutePlan, WeightedBackend
 from netgen.plan.routes import RouteKey, duplicate_objects, prefix_regex, route_key
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend
+from netgen.targets.base import Backend, FromPods, Layer, ViaSpec
 from netgen.targets.features import Feature
 from netgen.targets.kubernetes.lower import object_labels
 
@@ -227,7 +227,9 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
 BACKEND = Backend(
     name="NGINX",
     lower=lower,
-    via=(Via.NGINX,),
+    vias=(ViaSpec(Via.NGINX, Layer.L7, family="ingress",
+                  traffic_from=FromPods("ingress_namespace", "the ingress controller's pods"),
+                  graph_label=("ingress-nginx", "Ingress")),),
     features=frozenset({
         Feature.HOST, Feature.PATH, Feature.PATH_EXACT, Feature.HEADER_MATCH, Feature.CANARY,
         Feature.VERSION_PIN, Feature.TLS_SECRET, Feature.REDIRECT_HTTPS, Feature.REWRITE,

@@ -202,6 +202,8 @@ class RoutePlan:
     query: tuple[tuple[str, str], ...] = ()
     methods: tuple[str, ...] = ()
     source_ips: tuple[str, ...] = ()
+    layer: str = "l7"
+    """What the via forwards (its ViaSpec's Layer value): "l7" HTTP, "l4" ports, "cluster"."""
     backend_tls: bool = False
     """The pods serve TLS (`service(app_protocol="https")`): ALB and ingress-nginx connect
     with TLS (`backend-protocol: HTTPS`); Gateway API would need a BackendTLSPolicy, which

@@ -8,15 +8,12 @@ specific host, then an Exact path, then the longest prefix, then the most header
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 
 from attrs import frozen
 
 from netgen.model import SourceLoc, Via
 from netgen.plan import Plan, RoutePlan
-
-HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
-L4_VIAS = (Via.NODEPORT, Via.NLB, Via.TCP)
 
 _REGEX_META = frozenset(".^$*+?{}[]\\|()")
 _PREFIX_SUFFIX = "(/|$)(.*)"
@@ -106,19 +103,21 @@ def precedence(key: RouteKey) -> tuple[object, ...]:
 
 def l4_ports(route: RoutePlan) -> tuple[int, ...]:
     """The ports an L4 route listens on: `ports=`, else the Service's own port."""
-    if route.via is Via.NODEPORT and route.node_port is not None:
+    if route.node_port is not None:  # only NodePort exposures have one
         return (route.node_port,)
     return route.ports or (route.backends[0].port,)
 
 
-def route_table(plan: Plan, vias: Sequence[Via] = (*HTTP_VIAS, *L4_VIAS)) -> list[RouteRow]:
-    """Every exposure of one environment, most specific first (HTTP), then L4 by port."""
+def route_table(plan: Plan, vias: Collection[Via] | None = None) -> list[RouteRow]:
+    """Every exposure of one environment reached from outside the cluster (or those via
+    `vias`), most specific first (HTTP), then L4 by port."""
     rows: list[RouteRow] = []
     for r in plan.routes:
-        if r.via not in vias:
+        skip = r.layer == "cluster" if vias is None else r.via not in vias
+        if skip:
             continue
         backends = tuple((b.service, b.weight) for b in r.backends)
-        if r.via in HTTP_VIAS:
+        if r.layer == "l7":
             rows.append(RouteRow(route_key(r), backends, r.via, r.name, r.namespace))
         else:
             rows.extend(

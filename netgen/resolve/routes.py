@@ -92,6 +92,7 @@ def route_plans(
         if health is None and s.health and Feature.HEALTH_CHECK in backend.features:
             health = HealthCheck(s.health)
         route = RoutePlan(
+            layer=spec.layer.value if spec is not None else Layer.L7.value,
             name=x.service if n == 1 else f"{x.service}-{n}",
             service=x.service,
             namespace=p.namespace,

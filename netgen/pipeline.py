@@ -16,6 +16,7 @@ from netgen.plan import Plan
 from netgen.problems import BlueprintError, Diagnostic
 from netgen.render import Document, Renderer, TemplateProblem
 from netgen.resolve import resolve_all as resolve_with
+from netgen.resolve.settings import all_settings
 from netgen.resolve.shapes import show
 from netgen.targets.base import Registry
 from netgen.targets.registry import REGISTRY
@@ -63,6 +64,10 @@ def registry() -> Registry:
     """The backends a build runs: every one netgen ships (a function, so a test can hand
     in others)."""
     return REGISTRY
+
+
+# Every setting blueprint()/env() accept with netgen's targets (the neutral ones + theirs).
+SETTINGS = all_settings(REGISTRY)
 
 
 def resolve_all(bp: Blueprint, only: Sequence[str] | None = None) -> list[Plan]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from netgen.model import Blueprint, Env, Exposure, Service, SourceLoc
 from netgen.plan import Plan
 from netgen.problems import BlueprintError, Collector, Diagnostic, did_you_mean
@@ -33,7 +35,8 @@ def resolve_all(bp: Blueprint, registry: Registry, only: list[str] | None = None
     `registry` is the backends the build runs (netgen.pipeline passes them)."""
     c = Collector()
     # Stops after these when a value has the wrong type: everything below relies on types.
-    validate_declarations(bp, c, (validate_blueprint, validate_dns, validate_mesh))
+    validate_declarations(bp, c, (partial(validate_blueprint, registry=registry), validate_dns,
+                                  validate_mesh))
     declared = environments(bp)
     names = [e.name for e in declared]
     for wanted in only or ():

@@ -42,15 +42,6 @@ ANYWHERE = "0.0.0.0/0"
 # RFC 1918: where in-cluster and VPC addresses live, so "the internet" excludes them.
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
-NAMESPACE_SETTINGS = {
-    "ingress_namespace": "ingress-nginx",
-    "istio_ingress_namespace": "istio-system",
-    "istio_namespace": "istio-system",
-    "gateway_proxy_namespace": None,  # default: decided from the Gateway settings
-}
-CIDR_SETTINGS = ("vpc_cidr", "nodeport_cidr")
-SETTINGS = (*CIDR_SETTINGS, *NAMESPACE_SETTINGS)
-
 ISTIOD_XDS_PORT = 15012  # sidecars fetch configuration and certificates here
 
 # Where the traffic of each exposure comes from is its ViaSpec's `traffic_from`: pods in a
@@ -137,11 +128,14 @@ class _Settings:
             **{k: (v, f"env({e.name!r})", e.loc) for k, v in e.settings.items()},
         }
         self.cidrs: dict[str, tuple[str, ...] | None] = {}
-        self.namespaces: dict[str, str | None] = dict(NAMESPACE_SETTINGS)
-        for key in CIDR_SETTINGS:
+        # The targets' settings of kind "namespace" (where proxies run) and "cidrs".
+        declared = registry.settings()
+        self.namespaces: dict[str, str | None] = {
+            k: s.default for k, s in declared.items() if s.kind == "namespace"}
+        for key in (k for k, s in declared.items() if s.kind == "cidrs"):
             if key in self.given:
                 self.cidrs[key] = _cidrs(*self.given[key], key, c)
-        for key in NAMESPACE_SETTINGS:
+        for key in list(self.namespaces):
             value, d, loc = self.given.get(key, (None, "", None))
             if value is None:
                 continue

@@ -55,6 +55,23 @@ class ViaSpec:
     graph_label: tuple[str, ...] = ()  # the entry point's lines in `netgen graph`
 
 
+BLUEPRINT, ENV = "blueprint", "env"
+BOTH = frozenset({BLUEPRINT, ENV})
+
+
+@frozen
+class Setting:
+    """One setting `blueprint(...)`/`env(...)` takes beyond their named parameters; a target
+    declares its own (`targets/<t>/settings.py`), resolve/settings.py adds the neutral ones."""
+
+    where: frozenset[str]  # the calls that take it: an env's value replaces the blueprint's
+    check: Callable[[Any], str | None] | None = None  # when nothing else reads the value
+    # "namespace": a namespace (dns1123) where pods traffic comes from run, default `default`;
+    # "cidrs": address ranges traffic comes from (resolve/network.py checks both kinds).
+    kind: str = ""
+    default: Any = None
+
+
 # Defaults of namespace settings that depend on other settings: (read a raw setting, the
 # environment's namespace) -> {setting: namespace}.
 DefaultsFn = Callable[[Callable[[str], Any], str], Mapping[str, str]]
@@ -72,6 +89,7 @@ class Backend:
     # Object names the backend writes in every namespace, which no service may take.
     reserved_names: tuple[str, ...] = ()
     namespace_defaults: DefaultsFn | None = None
+    settings: Mapping[str, Setting] = field(factory=dict)
 
     @property
     def via(self) -> tuple[Via, ...]:
@@ -84,6 +102,16 @@ class Registry:
     them), in the order their documents are emitted."""
 
     backends: tuple[Backend, ...]
+
+    def __attrs_post_init__(self) -> None:
+        seen: dict[str, str] = {}
+        for b in self.backends:
+            for key in b.settings:
+                if seen.setdefault(key, b.name) != b.name:
+                    raise ValueError(f"setting {key!r} is declared by {seen[key]} and {b.name}")
+
+    def settings(self) -> dict[str, Setting]:
+        return {k: s for b in self.backends for k, s in b.settings.items()}
 
     def backend_for(self, via: Via) -> Backend | None:
         for backend in self.backends:

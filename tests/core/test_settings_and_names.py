@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from netgen.pipeline import compile_blueprint
+from netgen.pipeline import SETTINGS, compile_blueprint
 from netgen.problems import BlueprintError
-from netgen.resolve.settings import SETTINGS
 
 HEAD = "from netgen import *\n"
 WEB = "service('web', port=80, image='web:1')\nexpose('web', via=ALB, path='/')\n"

@@ -33,6 +33,7 @@ from netgen.plan.routes import l4_ports, precedence, route_key
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, FromPods, Layer, ViaSpec
 from netgen.targets.features import Feature
+from netgen.targets.gateway_api.settings import SETTINGS
 from netgen.targets.kubernetes.lower import object_labels
 
 GROUP = "gateway.networking.k8s.io"
@@ -405,6 +406,7 @@ def namespace_defaults(raw: Callable[[str], Any], env_namespace: str) -> dict[st
 PROXIES = FromPods("gateway_proxy_namespace", "the Gateway's proxy pods")
 BACKEND = Backend(
     name="GATEWAY",
+    settings=SETTINGS,
     lower=lower,
     vias=(ViaSpec(Via.GATEWAY, Layer.L7, traffic_from=PROXIES,
                   graph_label=("Gateway", "Gateway API")),),

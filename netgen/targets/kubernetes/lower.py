@@ -27,6 +27,7 @@ from netgen.plan import (
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec
 from netgen.targets.features import Feature
+from netgen.targets.kubernetes.settings import SETTINGS
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
 NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
@@ -226,7 +227,7 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
         )
 
 
-BACKEND = Backend(name="Kubernetes", lower=lower, check=check,
+BACKEND = Backend(name="Kubernetes", lower=lower, check=check, settings=SETTINGS,
                   vias=(ViaSpec(Via.CLUSTER, Layer.CLUSTER, outside=False),))
 NODEPORT_BACKEND = Backend(
     name="NODEPORT",

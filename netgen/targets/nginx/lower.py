@@ -26,6 +26,7 @@ from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, FromPods, Layer, ViaSpec
 from netgen.targets.features import Feature
 from netgen.targets.kubernetes.lower import object_labels
+from netgen.targets.nginx.settings import SETTINGS
 
 PREFIX = "nginx.ingress.kubernetes.io/"
 # strict-validate-path-type (default since ingress-nginx 1.12) for Prefix and Exact paths.
@@ -226,6 +227,7 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
 
 BACKEND = Backend(
     name="NGINX",
+    settings=SETTINGS,
     lower=lower,
     vias=(ViaSpec(Via.NGINX, Layer.L7, family="ingress",
                   traffic_from=FromPods("ingress_namespace", "the ingress controller's pods"),

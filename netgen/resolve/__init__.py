@@ -36,7 +36,7 @@ def resolve_all(bp: Blueprint, registry: Registry, only: list[str] | None = None
     c = Collector()
     # Stops after these when a value has the wrong type: everything below relies on types.
     validate_declarations(bp, c, (partial(validate_blueprint, registry=registry), validate_dns,
-                                  validate_mesh))
+                                  partial(validate_mesh, registry=registry)))
     declared = environments(bp)
     names = [e.name for e in declared]
     for wanted in only or ():
@@ -117,7 +117,7 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         dns=dns_plan(bp, e.name, c),
         mesh=mesh_plan,
         namespace_labels=podsecurity.namespace_labels(
-            mesh.namespace_labels(mesh_plan, namespaces), namespaces, env.pod_security),
+            mesh.namespace_labels(mesh_plan, namespaces, registry), namespaces, env.pod_security),
         network=network,
         loc=bp.info.loc,
     )

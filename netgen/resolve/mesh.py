@@ -20,7 +20,6 @@ from netgen.model import (
     Retries,
     Service,
     Traffic,
-    Via,
 )
 from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, ServicePlan, Workload
 from netgen.plan.mesh import (
@@ -55,7 +54,7 @@ def effective_mesh(bp: Blueprint, env: str) -> Mesh | None:
     """The environment's own `mesh(...)` wins over the blueprint-wide one."""
     scoped = [m for m in bp.meshes if m.scope == env]
     chosen = scoped[0] if scoped else next((m for m in bp.meshes if m.scope is None), None)
-    if chosen is None or chosen.kind is not Via.ISTIO:
+    if chosen is None or chosen.kind is None:  # validation accepted only registered meshes
         return None
     return chosen
 
@@ -101,7 +100,7 @@ def mesh_plan(
 ) -> MeshPlan | None:
     m = effective_mesh(bp, env.name)
     if m is None:
-        _report_without_mesh(bp, env, routes, c)
+        _report_without_mesh(bp, env, routes, c, registry)
         return None
     by_name = {p.name: p for p in plans}
     traffic = _traffic_plans(bp, env, services, by_name, externals, all_names, c)
@@ -121,7 +120,7 @@ def mesh_plan(
                        "services, and AuthorizationPolicies can only allow a caller by its mTLS "
                        "identity; use PERMISSIVE or STRICT")
     return MeshPlan(
-        kind=Via.ISTIO.name,
+        kind=m.kind.name,
         mtls=mode.value,
         trust_domain=trust_domain,
         deny_by_default=deny,
@@ -143,15 +142,18 @@ def mesh_plan(
 
 
 def _report_without_mesh(bp: Blueprint, env: EnvPlan, routes: list[RoutePlan],
-                         c: Collector) -> None:
+                         c: Collector, registry: Registry) -> None:
     for t in bp.traffic:
         if t.scope == env.name:
             c.error(t.loc, f"traffic({t.service!r}): environment '{env.name}' has no mesh; "
                            "add mesh(ISTIO) to it or drop this policy")
+    gateways = {h.ingress_via: h.kind.name for h in registry.meshes() if h.ingress_via}
     for r in routes:
-        if r.via is Via.ISTIO:
-            c.error(r.loc, f"expose({r.service!r}, via=ISTIO): environment '{env.name}' has no "
-                           "mesh; add mesh(ISTIO) (blueprint-wide or inside this environment)")
+        if r.via in gateways:
+            kind = gateways[r.via]
+            c.error(r.loc, f"expose({r.service!r}, via={r.via.name}): environment '{env.name}' "
+                           f"has no mesh; add mesh({kind}) (blueprint-wide or inside this "
+                           "environment)")
 
 
 def _traffic_plans(
@@ -306,8 +308,10 @@ def with_service_accounts(
     return workloads
 
 
-def namespace_labels(mesh: MeshPlan | None, namespaces: Iterable[str]) -> dict[str, Labels]:
-    """Sidecar injection is switched on per namespace (by revision when one is named)."""
-    if mesh is None:
+def namespace_labels(mesh: MeshPlan | None, namespaces: Iterable[str], registry: Registry
+                     ) -> dict[str, Labels]:
+    """The labels the mesh target needs on each namespace (Istio: sidecar injection)."""
+    hooks = registry.mesh(mesh.kind) if mesh is not None else None
+    if mesh is None or hooks is None:
         return {}
-    return {ns: mesh.injection for ns in namespaces}
+    return {ns: hooks.namespace_labels(mesh, ns) for ns in namespaces}

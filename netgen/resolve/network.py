@@ -42,7 +42,6 @@ ANYWHERE = "0.0.0.0/0"
 # RFC 1918: where in-cluster and VPC addresses live, so "the internet" excludes them.
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
-ISTIOD_XDS_PORT = 15012  # sidecars fetch configuration and certificates here
 
 # Where the traffic of each exposure comes from is its ViaSpec's `traffic_from`: pods in a
 # namespace a setting names (proxies), or addresses (load balancers connect from their own
@@ -75,8 +74,8 @@ def network_plan(
                            f"namespace-wide policy '{s.name}'; rename the service")
     control = None
     if mesh is not None:
-        control = ClusterPods("istiod", settings.namespaces["istio_namespace"] or "",
-                              (("app", "istiod"),), (("TCP", ISTIOD_XDS_PORT),))
+        hooks = registry.mesh(mesh.kind)
+        control = hooks.control_plane(settings.namespaces) if hooks is not None else None
     for pods, why in ((KUBE_DNS, "holds the cluster DNS"),
                       (control, "holds the mesh's control plane")):
         _unmanaged(pods, why, e, env, services, externals, c)

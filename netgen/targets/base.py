@@ -11,7 +11,8 @@ from typing import Any
 from attrs import field, frozen
 
 from netgen.model import SourceLoc, Via
-from netgen.plan import Plan
+from netgen.plan import ClusterPods, Labels, Plan
+from netgen.plan.mesh import MeshPlan
 from netgen.render import Document, Renderer
 from netgen.targets.features import Feature
 
@@ -55,6 +56,21 @@ class ViaSpec:
     graph_label: tuple[str, ...] = ()  # the entry point's lines in `netgen graph`
 
 
+@frozen
+class MeshHooks:
+    """What a mesh target gives the neutral planning, so `mesh(KIND)` picks a target, not a
+    branch in resolve. Istio implements these first (targets/istio/mesh.py)."""
+
+    kind: Via  # the token `mesh(...)` takes
+    # the via whose exposures enter through this mesh's own gateway (needs the mesh), if any
+    ingress_via: Via | None
+    # namespace settings (name -> namespace) -> the control plane's pods, which the
+    # NetworkPolicies must keep reachable
+    control_plane: Callable[[Mapping[str, str | None]], ClusterPods]
+    # (mesh plan, namespace) -> labels the namespace needs (sidecar injection)
+    namespace_labels: Callable[[MeshPlan, str], Labels]
+
+
 BLUEPRINT, ENV = "blueprint", "env"
 BOTH = frozenset({BLUEPRINT, ENV})
 
@@ -90,6 +106,7 @@ class Backend:
     reserved_names: tuple[str, ...] = ()
     namespace_defaults: DefaultsFn | None = None
     settings: Mapping[str, Setting] = field(factory=dict)
+    mesh: MeshHooks | None = None
 
     @property
     def via(self) -> tuple[Via, ...]:
@@ -109,6 +126,16 @@ class Registry:
             for key in b.settings:
                 if seen.setdefault(key, b.name) != b.name:
                     raise ValueError(f"setting {key!r} is declared by {seen[key]} and {b.name}")
+
+    def meshes(self) -> tuple[MeshHooks, ...]:
+        return tuple(b.mesh for b in self.backends if b.mesh is not None)
+
+    def mesh(self, kind: Via | str | None) -> MeshHooks | None:
+        """The mesh target `mesh(kind)` chose (`kind` a token, or its name in a MeshPlan)."""
+        for m in self.meshes():
+            if m.kind is kind or m.kind.name == kind:
+                return m
+        return None
 
     def settings(self) -> dict[str, Setting]:
         return {k: s for b in self.backends for k, s in b.settings.items()}

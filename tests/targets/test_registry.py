@@ -57,3 +57,20 @@ def test_a_table_of_vias_is_found(tmp_path: Path) -> None:
     (tmp_path / "targets").mkdir()
     (tmp_path / "targets" / "x.py").write_text("L7 = (Via.ALB, Via.NGINX)\n")
     assert via_tables(tmp_path) == {"lint.py:LB"}
+
+
+def test_mesh_kinds_come_from_the_targets() -> None:
+    """mesh(ISTIO) picks the Istio target's hooks; a via that is no mesh picks nothing."""
+    from netgen import ISTIO, NGINX
+    (istio,) = REGISTRY.meshes()
+    assert REGISTRY.mesh(ISTIO) is istio and REGISTRY.mesh("ISTIO") is istio
+    assert REGISTRY.mesh(NGINX) is None
+    assert istio.control_plane({"istio_namespace": "mesh"}).namespace == "mesh"
+
+
+def test_resolve_names_no_via() -> None:
+    """Which via or mesh does what is the targets' knowledge: resolve asks the registry.
+    (resolve/mesh_routes.py is Istio's VirtualService planning, still to move to its target.)"""
+    named = {p.relative_to(NETGEN).as_posix()
+             for p in (NETGEN / "resolve").rglob("*.py") if "Via." in p.read_text()}
+    assert named == {"resolve/mesh_routes.py"}

@@ -23,6 +23,7 @@ from netgen.plan.mesh import (
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, FromPods, Layer, ViaSpec
 from netgen.targets.features import Feature
+from netgen.targets.istio.mesh import HOOKS
 from netgen.targets.istio.settings import SETTINGS
 from netgen.targets.kubernetes.lower import object_labels
 
@@ -151,6 +152,7 @@ def _http(h: HttpRoute) -> dict[str, Any]:
 BACKEND = Backend(
     name="Istio",
     settings=SETTINGS,
+    mesh=HOOKS,
     lower=lower,
     vias=(ViaSpec(Via.ISTIO, Layer.L7, outside=False,
                   traffic_from=FromPods("istio_ingress_namespace",

@@ -1,6 +1,8 @@
-"""What a backend is: the exposures it lowers, the features it can express, and a lowering
-function from a Plan to rendered documents. Adding a backend means one module, one folder
-of templates and one line in `registry.py`."""
+"""What a target is: the vias it serves (ViaSpec: each described once, here in its
+package), the features it can express, its settings, its mesh hooks if it is a mesh, and a
+lowering function from a Plan to documents. Adding a target means one package in `targets/`
+(lowering, `settings.py`, `templates/`) and one line in `registry.py`; resolve and lower
+receive the Registry and import no target."""
 
 from __future__ import annotations
 

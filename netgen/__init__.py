@@ -1,5 +1,6 @@
 """The blueprint language: the names a `blueprint.py` imports with `from netgen import *`."""
 
+from netgen._version import __version__ as __version__
 from netgen.dsl import (
     ALB,
     BASELINE,
@@ -44,8 +45,6 @@ from netgen.dsl import (
     version,
     volume,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ALB",

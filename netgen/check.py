@@ -22,15 +22,15 @@ from typing import Any
 import yaml
 from attrs import field, frozen
 
-from netgen.diagnostics import BlueprintError, Diagnostic
 from netgen.lint import RULE_BY_CODE, InlineIgnores, lint
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
-from netgen.lower.render import Document, Renderer
 from netgen.model import Blueprint, SourceLoc
 from netgen.output.layout import file_name
-from netgen.pipeline import Stage, compile_plans, silent, template_dirs
+from netgen.pipeline import Stage, compile_plans, resolve_all, silent, template_dirs
 from netgen.plan import Plan
-from netgen.resolve import environments, resolve_all
+from netgen.problems import BlueprintError, Diagnostic
+from netgen.render import Document, Renderer
+from netgen.resolve import environments
 from netgen.validate import (
     CoreSchemas,
     CrdIndex,

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from netgen import __version__
+from netgen._version import __version__
 from netgen.check import CHECK_RULES, NO_SCHEMA, CheckReport, Finding
 from netgen.lint import RULE_BY_CODE, RULES
 

@@ -22,14 +22,21 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from netgen.model import Isolation, SourceLoc, Via
+from netgen.model import Isolation, SourceLoc
 from netgen.plan import Plan, RoutePlan
+from netgen.targets.base import FromCidr, Layer, ViaSpec
+from netgen.targets.registry import REGISTRY
 
 if TYPE_CHECKING:
     from netgen.model import Blueprint
 
-L7_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
-LOAD_BALANCER_VIAS = (Via.ALB, Via.NLB)
+
+
+def _spec(r: RoutePlan) -> ViaSpec:
+    """What the route's via is (its target's ViaSpec): routes only hold registered vias."""
+    spec = REGISTRY.spec(r.via)
+    assert spec is not None, r.via
+    return spec
 
 
 @frozen
@@ -81,9 +88,9 @@ def _decl(r: RoutePlan) -> str:
 def is_public(r: RoutePlan) -> bool:
     """Reachable from the internet: an internet-facing AWS load balancer, or an HTTP route
     with a host name (ingress controllers and gateways face the internet by default)."""
-    if r.via in LOAD_BALANCER_VIAS and r.scheme == "internet-facing":
+    if _spec(r).load_balancer and r.scheme == "internet-facing":
         return True
-    return r.via in L7_VIAS and bool(r.host)
+    return _spec(r).layer is Layer.L7 and bool(r.host)
 
 
 def _public_without_tls(ctx: LintContext) -> Iterator[Lint]:
@@ -93,9 +100,9 @@ def _public_without_tls(ctx: LintContext) -> Iterator[Lint]:
     for r in ctx.plan.routes:
         if is_public(r) and r.tls is None and (r.via, r.host) not in covered:
             where = f"host {r.host!r}" if r.host else "an internet-facing load balancer"
-            cert = "tls=acm('arn:...')" if r.via in LOAD_BALANCER_VIAS else \
-                "tls=tls_secret('name')"
-            internal = " or scheme='internal'" if r.via in LOAD_BALANCER_VIAS else ""
+            lb = _spec(r).load_balancer
+            cert = "tls=acm('arn:...')" if lb else "tls=tls_secret('name')"
+            internal = " or scheme='internal'" if lb else ""
             yield Lint("NG101", r.loc, f"{_decl(r)}: {where} serves plain text to the "
                        f"internet; set {cert} (here or on the environment){internal}",
                        ctx.plan.env.name)
@@ -106,7 +113,7 @@ def _exposed_without_health(ctx: LintContext) -> Iterator[Lint]:
         return
     routes: dict[str, list[RoutePlan]] = {}
     for r in ctx.plan.routes:
-        if r.via is not Via.CLUSTER:
+        if _spec(r).layer is not Layer.CLUSTER:
             routes.setdefault(r.service, []).append(r)
     for s in ctx.plan.services:
         if s.health:
@@ -214,9 +221,10 @@ def _private_ranges_admitted(ctx: LintContext) -> Iterator[Lint]:
     for src in ctx.plan.network.sources:
         r = routes.get((src.route, src.service))
         if src.setting is None and src.cidrs and r is not None:
-            key = "nodeport_cidr" if r.via is Via.NODEPORT else "vpc_cidr"
+            source = _spec(r).traffic_from
+            key = source.settings[0] if isinstance(source, FromCidr) else "vpc_cidr"
             yield Lint("NG108", r.loc, f"{_decl(r)}: the NetworkPolicy admits the "
-                       f"{'nodes' if r.via is Via.NODEPORT else 'load balancer'} from every "
+                       f"{'load balancer' if _spec(r).load_balancer else 'nodes'} from every "
                        f"private address ({', '.join(src.cidrs)}) on port "
                        f"{targets[r.service]}; set env({ctx.plan.env.name!r}, {key}='...') to "
                        "the real range", ctx.plan.env.name)

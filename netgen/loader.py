@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout, suppress
 from pathlib import Path
 
-from netgen.diagnostics import BlueprintError, Diagnostic
 from netgen.dsl import MAX_DECLARATIONS, Builder, TooManyDeclarations, current_builder
 from netgen.model import Blueprint, SourceLoc
+from netgen.problems import BlueprintError, Diagnostic
 
 DEFAULT_TIMEOUT = 60.0
 _REFIRE = 0.05  # after the deadline the alarm repeats, so one `except BaseException` is not enough

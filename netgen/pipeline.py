@@ -8,15 +8,18 @@ from pathlib import Path
 
 from attrs import frozen
 
-from netgen.diagnostics import BlueprintError, Diagnostic
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
-from netgen.lower.lowering import lower
-from netgen.lower.render import Document, Renderer, TemplateProblem
+from netgen.lower import lower
 from netgen.model import Blueprint, SourceLoc
 from netgen.output.layout import env_files, named
 from netgen.plan import Plan
-from netgen.resolve import resolve_all
+from netgen.problems import BlueprintError, Diagnostic
+from netgen.render import Document, Renderer, TemplateProblem
+from netgen.resolve import resolve_all as resolve_with
+from netgen.resolve.settings import all_settings
 from netgen.resolve.shapes import show
+from netgen.targets.base import Registry
+from netgen.targets.registry import REGISTRY
 
 
 @frozen
@@ -57,6 +60,21 @@ Stage = Callable[[str], None]
 """Told the name of each stage as it starts, so a CLI can show progress."""
 
 
+def registry() -> Registry:
+    """The backends a build runs: every one netgen ships (a function, so a test can hand
+    in others)."""
+    return REGISTRY
+
+
+# Every setting blueprint()/env() accept with netgen's targets (the neutral ones + theirs).
+SETTINGS = all_settings(REGISTRY)
+
+
+def resolve_all(bp: Blueprint, only: Sequence[str] | None = None) -> list[Plan]:
+    """resolve with netgen's registry: what every command resolves through."""
+    return resolve_with(bp, registry(), list(only) if only else None)
+
+
 def silent(stage: str) -> None:
     pass
 
@@ -68,7 +86,7 @@ def compile_plans(
         compiled = []
         for p in plans:
             on_stage(f"rendering {p.env.name}")
-            docs = named(lower(p, renderer), p.env.namespace).values()
+            docs = named(lower(p, renderer, registry()), p.env.namespace).values()
             compiled.append(Compiled(p, tuple(docs)))
         return compiled
     except TemplateProblem as e:

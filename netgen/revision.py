@@ -17,12 +17,11 @@ from pathlib import Path
 
 from attrs import evolve
 
-from netgen.diagnostics import BlueprintError
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
-from netgen.lower.render import Renderer
 from netgen.model import SourceLoc
-from netgen.pipeline import Compiled, Stage, compile_plans, silent, template_dirs
-from netgen.resolve import resolve_all
+from netgen.pipeline import Compiled, Stage, compile_plans, resolve_all, silent, template_dirs
+from netgen.problems import BlueprintError
+from netgen.render import Renderer
 
 
 class RevisionError(Exception):

@@ -9,12 +9,13 @@ from typing import Any
 import kubernetes_validate
 
 from tests.conftest import parse  # isort: skip  (imports netgen.pipeline: backends import cleanly after it)
-from netgen.backends import kubernetes, networkpolicy
 from netgen.loader import load_blueprint
-from netgen.lower.render import Renderer
 from netgen.model import Blueprint
+from netgen.pipeline import resolve_all
 from netgen.plan import Plan
-from netgen.resolve import resolve_all
+from netgen.render import Renderer
+from netgen.targets.kubernetes import lower as kubernetes
+from netgen.targets.networkpolicy import lower as networkpolicy
 
 RENDERER = Renderer()
 K8S_VERSIONS = ("1.25.0", kubernetes_validate.latest_version())

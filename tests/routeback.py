@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from netgen.routes import RouteKey
+from netgen.plan.routes import RouteKey
 
 Table = dict[RouteKey, dict[str, int]]
 ALB = "alb.ingress.kubernetes.io/"

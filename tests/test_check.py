@@ -13,17 +13,16 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from netgen.backends import registry
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature
+from netgen import pipeline
 from netgen.check import CheckReport, Finding, run_check
 from netgen.cli import app
 from netgen.lint import RULES, image_tag_problem
-from netgen.lower import lowering
-from netgen.lower.render import Document, Renderer, builtin_templates
 from netgen.model import Via
 from netgen.plan import Plan
-from netgen.resolve import routes as resolve_routes
+from netgen.render import Document, Renderer, builtin_template
+from netgen.targets import registry
+from netgen.targets.base import Backend, Registry
+from netgen.targets.features import Feature
 from netgen.validate import CrdIndex, shipped
 from netgen.validate.core import core_schemas
 from tests.conftest import EXAMPLES, build, documents
@@ -65,9 +64,7 @@ def l7_backends(monkeypatch: pytest.MonkeyPatch) -> None:
         for via in (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
         if registry.backend_for(via) is None
     )
-    extended = registry.BACKENDS + stubs
-    monkeypatch.setattr(registry, "BACKENDS", extended)
-    monkeypatch.setattr(resolve_routes, "BACKENDS", extended)
+    monkeypatch.setattr(pipeline, "registry", lambda: Registry(registry.BACKENDS + stubs))
 
 
 # --- the examples ------------------------------------------------------------------------
@@ -150,7 +147,7 @@ def override(tmp_path: Path, template: str, edit: Callable[[str], str]) -> Path:
     folder = tmp_path / "house"
     target = folder / template
     target.parent.mkdir(parents=True)
-    target.write_text(edit((builtin_templates() / template).read_text()))
+    target.write_text(edit(builtin_template(template).read_text()))
     return folder
 
 
@@ -203,7 +200,8 @@ def test_backend_printing_broken_yaml_is_named(blueprint_file: Write,
         yield Document("v1", "ConfigMap", "broken", "stage", "kind: [ConfigMap\n",
                        "kubernetes/configmap.yaml.j2")
 
-    monkeypatch.setattr(lowering, "BACKENDS", (*registry.BACKENDS, Backend("broken", lower)))
+    monkeypatch.setattr(pipeline, "registry",
+                        lambda: Registry((*registry.BACKENDS, Backend("broken", lower))))
     code, out, _ = check(str(blueprint_file(SMALL)))
     assert code == 1
     assert "staging/ConfigMap.broken.yaml: ConfigMap stage/broken: template " \
@@ -238,8 +236,8 @@ def http_route(weight: int) -> Callable[[Plan, Renderer], Iterator[Document]]:
 @pytest.fixture
 def gateway_backend(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
     def install(weight: int) -> None:
-        monkeypatch.setattr(lowering, "BACKENDS",
-                            (*registry.BACKENDS, Backend("test-httproute", http_route(weight))))
+        monkeypatch.setattr(pipeline, "registry", lambda: Registry(
+            (*registry.BACKENDS, Backend("test-httproute", http_route(weight)))))
 
     return install
 
@@ -252,7 +250,8 @@ def test_custom_resource_without_a_schema_fails(blueprint_file: Write,
                            f"apiVersion: example.netgen.dev/v1\nkind: Gadget\n"
                            f"metadata:\n  name: {route.name}\nspec:\n  colour: red\n")
 
-    monkeypatch.setattr(lowering, "BACKENDS", (*registry.BACKENDS, Backend("gadget", lower)))
+    monkeypatch.setattr(pipeline, "registry",
+                        lambda: Registry((*registry.BACKENDS, Backend("gadget", lower))))
     path = blueprint_file(SMALL)
     code, out, _ = check(str(path))
     assert code == 1

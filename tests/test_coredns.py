@@ -11,9 +11,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netgen.backends.coredns import configmap_data
-from netgen.diagnostics import BlueprintError
-from netgen.lower.yamltext import literal
+from netgen.problems import BlueprintError
+from netgen.render.yamltext import literal
+from netgen.targets.coredns.lower import configmap_data
 from tests.conftest import BLUEPRINTS, build, documents
 
 FIXTURE = Path(__file__).parent / "fixtures" / "seed-coredns-custom.yaml"

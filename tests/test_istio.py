@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from netgen.diagnostics import BlueprintError
+from netgen.problems import BlueprintError
 from tests.conftest import build, documents
 
 HEAD = """\

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from netgen.analysis import istio_authz as authz
 from netgen.analysis import istio_routes as routes
-from netgen.meshplan import PLAINTEXT
+from netgen.plan.mesh import PLAINTEXT
 from tests.conftest import EXAMPLES, build, documents
 from tests.istio_schema import is_istio, problems
 

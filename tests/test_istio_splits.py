@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from netgen.diagnostics import BlueprintError
+from netgen.problems import BlueprintError
 from tests.conftest import build, documents
 from tests.istio_schema import is_istio, problems
 from tests.mesh_requests import Request, timing, where_to

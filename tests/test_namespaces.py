@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netgen.backends.kubernetes import SYSTEM_NAMESPACES
-from netgen.diagnostics import BlueprintError
+from netgen.problems import BlueprintError
+from netgen.targets.kubernetes.lower import SYSTEM_NAMESPACES
 from tests.conftest import EXAMPLES, REPO, build, documents
 
 # out/<bp>/.netgen holds netgen's lock and cache, not manifests.

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from netgen.backends.networkpolicy import NAMESPACE_WIDE
-from netgen.diagnostics import BlueprintError
 from netgen.intent import DNS, Flow, flow_domain, intended_connectivity
 from netgen.model import Isolation, Via
-from netgen.resolve.network import FROM_CIDR, FROM_NAMESPACE, PRIVATE_RANGES
+from netgen.problems import BlueprintError
+from netgen.resolve.network import PRIVATE_RANGES
+from netgen.targets.base import Layer
+from netgen.targets.networkpolicy.lower import NAMESPACE_WIDE
+from netgen.targets.registry import REGISTRY
 from tests.conftest import EXAMPLES, REPO, build, documents
 from tests.netpol_eval import allowed_flows, describe, probe_outside
 from tests.netpol_support import lowered, netpols, resolve, validate
@@ -191,7 +193,10 @@ def test_meshed_pods_reach_istiod_and_the_ingress_gateway_reaches_exposed_ones()
 
 
 def test_every_via_has_a_traffic_source() -> None:
-    assert set(FROM_NAMESPACE) | set(FROM_CIDR) | {Via.CLUSTER} == set(Via)
+    """Every via is registered, and each but the in-cluster one says where traffic is from."""
+    specs = REGISTRY.specs()
+    assert {s.token for s in specs} == set(Via)
+    assert all((s.traffic_from is None) == (s.layer is Layer.CLUSTER) for s in specs)
 
 
 def ns_peer(name: str) -> dict:

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.diagnostics import BlueprintError
-from netgen.lower.render import builtin_templates
 from netgen.pipeline import compile_blueprint
+from netgen.problems import BlueprintError
+from netgen.render import builtin_template
 from tests.conftest import documents
 
 BLUEPRINT = "from netgen import *\nblueprint('x', templates='house')\n" \
@@ -27,7 +27,7 @@ def house(tmp_path: Path) -> Path:
     (tmp_path / "bp.py").write_text(BLUEPRINT)
     target = tmp_path / "house" / SERVICE
     target.parent.mkdir(parents=True)
-    shutil.copy(builtin_templates() / SERVICE, target)
+    shutil.copy(builtin_template(SERVICE), target)
     return target
 
 
@@ -56,7 +56,7 @@ def test_command_line_folder_goes_first(house: Path, tmp_path: Path) -> None:
     edit(house, "  labels:", "  labels:\n    example.com/team: payments")
     cli_dir = tmp_path / "cli" / SERVICE
     cli_dir.parent.mkdir(parents=True)
-    shutil.copy(builtin_templates() / SERVICE, cli_dir)
+    shutil.copy(builtin_template(SERVICE), cli_dir)
     edit(cli_dir, "  labels:", "  labels:\n    example.com/team: platform")
     (svc,) = services(tmp_path / "bp.py", (tmp_path / "cli",))
     assert svc["metadata"]["labels"]["example.com/team"] == "platform"
@@ -148,7 +148,7 @@ def test_override_must_render_one_document(house: Path) -> None:
 def test_builtin_templates_are_not_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
                                           ) -> None:
     """The YAML check costs nothing when nothing is overridden."""
-    import netgen.lower.render as render
+    import netgen.render as render
 
     def boom(*args: object) -> None:
         raise AssertionError("parsed a built-in template's output")
@@ -165,7 +165,7 @@ def test_an_override_that_renders_forever_is_stopped_and_named(
     like one in the blueprint: a diagnostic naming the override, not a build that hangs."""
     line = edit(house, "  labels:",
                 "  labels:\n{% for i in range(10**12) %}{% set x = i %}{% endfor %}")
-    monkeypatch.setattr("netgen.lower.render.RENDER_TIMEOUT", 0.5)
+    monkeypatch.setattr("netgen.render.RENDER_TIMEOUT", 0.5)
     result = CliRunner().invoke(app, ["build", str(house.parents[2] / "bp.py"), "--stdout"])
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith(f"{house}:{line + 1}: error: rendering did not finish "

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from netgen.diagnostics import BlueprintError
+from netgen.problems import BlueprintError
 from netgen.validate import validate_documents
 from tests import pss
 from tests.conftest import build, documents

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from netgen.backends.features import Feature
-from netgen.backends.registry import BACKENDS
+from netgen.targets.features import Feature
+from netgen.targets.registry import BACKENDS
 from tests.conftest import REPO
 from tests.core.blueprints import compile_source
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from netgen.diagnostics import BlueprintError
 from netgen.model import Via
-from netgen.routes import http_weights, precedence, route_table
+from netgen.plan.routes import http_weights, precedence, route_table
+from netgen.problems import BlueprintError
 from tests import routeback
 from tests.conftest import EXAMPLES, build, documents
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from netgen.diagnostics import BlueprintError
 from netgen.pipeline import compile_blueprint
+from netgen.problems import BlueprintError
 from netgen.validate import validate_documents
 from tests.conftest import documents
 

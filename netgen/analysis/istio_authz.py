@@ -22,8 +22,8 @@ from typing import Any
 
 from attrs import frozen
 
-from netgen.meshplan import PLAINTEXT, principal
 from netgen.plan import Plan
+from netgen.plan.mesh import PLAINTEXT, principal
 
 OTHER = "<undeclared mesh identity>"
 ROOT_NAMESPACE = "istio-system"

@@ -14,9 +14,9 @@ from typing import Any
 
 from attrs import frozen
 
-from netgen.meshplan import TrafficPlan, headers_of, normal_path, path_in_mesh
 from netgen.model import Via
 from netgen.plan import Plan, RoutePlan, ServicePlan
+from netgen.plan.mesh import TrafficPlan, headers_of, normal_path, path_in_mesh
 from netgen.resolve.mesh_splits import uri_and
 
 MESH, INGRESS = "mesh", "ingress"

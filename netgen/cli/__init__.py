@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from netgen import __version__
+from netgen._version import __version__
 from netgen.cli import build, check, diff, explain, graph, import_ecs, init, routes, verify
 from netgen.cli.options import HELP
 

@@ -28,11 +28,11 @@ def build(
 ) -> None:
     """Compile BLUEPRINT into OUT/<env>/ (one file per object, plus a Kustomization)."""
     from netgen.cli.console import progress
-    from netgen.lower.render import join_stream
     from netgen.output.changes import changes
     from netgen.output.state import plan_fingerprint, templates_digest, up_to_date
     from netgen.output.write import Interrupted, write
     from netgen.pipeline import compile_plans, plan_blueprint
+    from netgen.render import join_stream
 
     with progress(quiet or stdout) as stage:
         plans, renderer = plan_blueprint(blueprint, env or [], templates or [], on_stage=stage)

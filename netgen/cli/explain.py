@@ -29,8 +29,8 @@ def dns(
     Every Service, per-version Service, headless Service, StatefulSet pod and external,
     per environment, plus the zones CoreDNS forwards elsewhere.
     """
-    from netgen.dnsnames import dns_names
     from netgen.pipeline import resolve_blueprint
+    from netgen.plan.dns import dns_names
 
     with progress(quiet) as stage:
         plans = resolve_blueprint(blueprint, env or [], on_stage=stage)

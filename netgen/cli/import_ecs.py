@@ -20,7 +20,7 @@ VIA_CHOICES = ("ALB", "NGINX", "GATEWAY", "CLUSTER")
 
 
 def _namespace(value: str | None) -> str | None:
-    from netgen.resolve.checks import dns1123
+    from netgen.values import dns1123
 
     problem = dns1123(value, "namespace") if value is not None else None
     if problem:

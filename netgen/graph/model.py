@@ -13,19 +13,10 @@ from attrs import frozen
 
 from netgen.model import Via
 from netgen.plan import Plan, RoutePlan, WeightedBackend
+from netgen.targets.registry import REGISTRY
 
 CLIENT, ENTRY, SERVICE, WORKLOAD, EXTERNAL = "client", "entry", "service", "workload", "external"
 TRAFFIC, SELECTS, CALLS = "traffic", "selects", "calls"
-
-ENTRY_LABELS: dict[Via, tuple[str, ...]] = {
-    Via.NODEPORT: ("NodePort", "every node's IP"),
-    Via.NLB: ("NLB", "AWS Load Balancer Controller"),
-    Via.ALB: ("ALB", "Ingress, AWS Load Balancer Controller"),
-    Via.NGINX: ("ingress-nginx", "Ingress"),
-    Via.GATEWAY: ("Gateway", "Gateway API"),
-    Via.ISTIO: ("Istio ingress gateway", "VirtualService"),
-    Via.TCP: ("Gateway", "TCPRoute"),
-}
 
 
 @frozen
@@ -110,12 +101,14 @@ def build_graph(plan: Plan) -> Graph:
     entries: dict[tuple[Via, str | None], str] = {}
     route_edges: list[Edge] = []
     for r in plan.routes:
-        if r.via not in ENTRY_LABELS:
+        spec = REGISTRY.spec(r.via)
+        label = spec.graph_label if spec is not None else ()
+        if not label:
             continue  # CLUSTER: reachable inside the cluster only, no entry point
         key = (r.via, r.group)
         if key not in entries:
             entries[key] = ids.make("entry", r.via.value, r.group or "")
-            lines = ENTRY_LABELS[r.via] + ((f"group {r.group}",) if r.group else ())
+            lines = label + ((f"group {r.group}",) if r.group else ())
             nodes.append(Node(entries[key], ENTRY, lines))
         for target, label in _route_targets(r, services, workloads):
             route_edges.append(Edge(entries[key], target, TRAFFIC, label))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from netgen.lower.render import HEADER, Document
+from netgen.render import HEADER, Document
 
 KUSTOMIZATION = "Kustomization"
 HIDDEN = ".netgen"  # OUT/.netgen/: lock, rebuild cache, staged trees; ignored by git

@@ -9,7 +9,7 @@ import os
 import stat
 from pathlib import Path
 
-from netgen.lower.render import HEADER_PREFIX
+from netgen.render import HEADER_PREFIX
 
 MAX_FILE = 256 << 20  # no generated file comes near; a bigger one is not read into memory
 

@@ -13,8 +13,7 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from netgen import __version__
-from netgen.lower.render import HEADER_PREFIX
+from netgen._version import __version__
 from netgen.output.layout import hidden
 from netgen.output.reading import (
     MAX_FILE,
@@ -25,6 +24,7 @@ from netgen.output.reading import (
     read_fd,
 )
 from netgen.plan import Plan
+from netgen.render import HEADER_PREFIX
 
 
 def templates_digest(folders: Sequence[Path]) -> bytes:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from netgen.backends.registry import BACKENDS
-from netgen.diagnostics import BlueprintError, Collector, Diagnostic, did_you_mean
+from functools import partial
+
 from netgen.model import Blueprint, Env, Exposure, Service, SourceLoc
 from netgen.plan import Plan
+from netgen.problems import BlueprintError, Collector, Diagnostic, did_you_mean
 from netgen.resolve import environment as envs
 from netgen.resolve import mesh, podsecurity
 from netgen.resolve.dns import dns_plan, validate_dns
@@ -14,6 +15,7 @@ from netgen.resolve.network import network_plan
 from netgen.resolve.routes import exposures_for, route_plans
 from netgen.resolve.shapes import validate_declarations
 from netgen.resolve.validate import validate_blueprint
+from netgen.targets.base import Registry
 
 
 def environments(bp: Blueprint) -> list[Env]:
@@ -27,12 +29,14 @@ def _unique_envs(bp: Blueprint) -> dict[str, Env]:
     return out
 
 
-def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
+def resolve_all(bp: Blueprint, registry: Registry, only: list[str] | None = None) -> list[Plan]:
     """Resolves every environment, so a mistake in one is reported even when building
-    another, and returns the plans of those asked for (all when `only` is empty)."""
+    another, and returns the plans of those asked for (all when `only` is empty).
+    `registry` is the backends the build runs (netgen.pipeline passes them)."""
     c = Collector()
     # Stops after these when a value has the wrong type: everything below relies on types.
-    validate_declarations(bp, c, (validate_blueprint, validate_dns, validate_mesh))
+    validate_declarations(bp, c, (partial(validate_blueprint, registry=registry), validate_dns,
+                                  partial(validate_mesh, registry=registry)))
     declared = environments(bp)
     names = [e.name for e in declared]
     for wanted in only or ():
@@ -41,7 +45,7 @@ def resolve_all(bp: Blueprint, only: list[str] | None = None) -> list[Plan]:
                 f"no environment named '{wanted}' in {bp.path}{did_you_mean(wanted, names)}; "
                 f"it has: {', '.join(names)}")])
     all_names = _where_declared(bp, names)
-    plans = [_resolve_env(bp, e, all_names, c) for e in declared]
+    plans = [_resolve_env(bp, e, all_names, c, registry) for e in declared]
     mesh.check_unused_traffic(bp, (p.env.name for p in plans if p.mesh), c)
     _check_shared_namespaces(declared, plans, c)
     c.raise_if_any()
@@ -69,7 +73,8 @@ def _where_declared(bp: Blueprint, env_names: list[str]) -> dict[str, list[str]]
     return {k: sorted(v) for k, v in out.items()}
 
 
-def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Collector) -> Plan:
+def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Collector,
+                 registry: Registry) -> Plan:
     env = envs.env_plan(bp, e)
     services = envs.visible(bp.services, e.name, c, "service")
     externals = envs.visible(bp.externals, e.name, c, "external")
@@ -85,17 +90,18 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     discovery = envs.discovery_env(calls, by_name, {x.name: x for x in external_plans})
     workloads = envs.workloads(valid, service_plans, discovery, env)
     exposed = _not_externals(exposures_for(bp, e.name, valid), bp, services, c)
-    routes = route_plans(exposed, valid, by_name, env, all_names, c, domain=bp.info.domain)
+    routes = route_plans(exposed, valid, by_name, env, all_names, c, registry,
+                         domain=bp.info.domain)
     namespaces = sorted({env.namespace, *(s.namespace for s in service_plans),
                          *(x.namespace for x in external_plans)})
     _check_object_names(service_plans, external_plans, c)
     mesh_plan = mesh.mesh_plan(bp, env, valid, service_plans, external_plans, calls, routes,
-                               all_names, c)
+                               all_names, c, registry)
     workloads = mesh.with_service_accounts(workloads, mesh_plan, dict(bp.info.settings))
     workloads = podsecurity.secure(workloads, valid, env, mesh_plan is not None,
                                    podsecurity.disruption_budgets(bp, e), c)
     network = network_plan(bp.info, e, env, service_plans, external_plans, routes, namespaces,
-                           mesh_plan, c)
+                           mesh_plan, c, registry)
     plan = Plan(
         blueprint=bp.info.name,
         source=bp.path,
@@ -111,11 +117,11 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         dns=dns_plan(bp, e.name, c),
         mesh=mesh_plan,
         namespace_labels=podsecurity.namespace_labels(
-            mesh.namespace_labels(mesh_plan, namespaces), namespaces, env.pod_security),
+            mesh.namespace_labels(mesh_plan, namespaces, registry), namespaces, env.pod_security),
         network=network,
         loc=bp.info.loc,
     )
-    _check_backends(plan, c)
+    _check_backends(plan, c, registry)
     return plan
 
 
@@ -132,9 +138,9 @@ def _not_externals(
     return [x for x in exposures if x.service not in externals]
 
 
-def _check_backends(plan: Plan, c: Collector) -> None:
+def _check_backends(plan: Plan, c: Collector, registry: Registry) -> None:
     """What one exposure cannot know: rules of a shared load balancer, Gateway or host."""
-    for backend in BACKENDS:
+    for backend in registry.backends:
         if backend.check is not None:
             for loc, message in backend.check(plan):
                 c.error(loc, message)

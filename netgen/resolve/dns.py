@@ -9,10 +9,11 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from netgen.diagnostics import Collector
+from netgen import values as checks
 from netgen.model import Blueprint, DnsForward, DnsLog
-from netgen.plan import CLUSTER_DOMAIN, DnsForwardPlan, DnsPlan
-from netgen.resolve import checks
+from netgen.plan import DnsForwardPlan, DnsPlan
+from netgen.problems import Collector
+from netgen.values import CLUSTER_DOMAIN
 
 LOG_CLASSES = ("success", "denial", "error", "all")
 POLICIES = ("random", "round_robin", "sequential")

@@ -10,7 +10,6 @@ import ipaddress
 from collections.abc import Sequence
 from typing import TypeVar
 
-from netgen.diagnostics import Collector, did_you_mean
 from netgen.model import Blueprint, Env, External, Isolation, Service, SourceLoc
 from netgen.plan import (
     CallPlan,
@@ -22,9 +21,10 @@ from netgen.plan import (
     ServicePlan,
     VersionPlan,
     Workload,
-    fqdn,
 )
+from netgen.problems import Collector, did_you_mean
 from netgen.resolve import podsecurity, workload
+from netgen.values import fqdn
 
 T = TypeVar("T", Service, External)
 

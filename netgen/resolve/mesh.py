@@ -11,8 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from netgen.diagnostics import Collector
-from netgen.meshplan import (
+from netgen.model import (
+    Blueprint,
+    Isolation,
+    Mesh,
+    Mtls,
+    Outlier,
+    Retries,
+    Service,
+    Traffic,
+)
+from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, ServicePlan, Workload
+from netgen.plan.mesh import (
     AuthorizationPlan,
     AuthzRule,
     DestinationRulePlan,
@@ -25,29 +35,18 @@ from netgen.meshplan import (
     TrafficPlan,
     principal,
 )
-from netgen.model import (
-    Blueprint,
-    Isolation,
-    Mesh,
-    Mtls,
-    Outlier,
-    Retries,
-    Service,
-    Traffic,
-    Via,
-)
-from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, ServicePlan, Workload
+from netgen.problems import Collector
 from netgen.resolve.environment import is_ip, present
 from netgen.resolve.mesh_checks import external_protocol, mtls_mode
 from netgen.resolve.mesh_routes import gateway_routes, is_http, mesh_virtual_services
 from netgen.resolve.mesh_splits import plan_split
+from netgen.targets.base import Registry, ViaSpec
 
 DEFAULT_TRUST_DOMAIN = "cluster.local"
 INGRESS_SELECTOR: Labels = (("istio", "ingressgateway"),)
 INGRESS_ACCOUNT = ("istio-system", "istio-ingressgateway-service-account")
 INJECTION: Labels = (("istio-injection", "enabled"),)
 # Exposures whose clients reach the pods without a mesh identity.
-OUTSIDE_VIAS = (Via.NODEPORT, Via.NLB, Via.ALB, Via.NGINX, Via.GATEWAY, Via.TCP)
 ALLOW_NOTHING = "allow-nothing"
 
 
@@ -55,7 +54,7 @@ def effective_mesh(bp: Blueprint, env: str) -> Mesh | None:
     """The environment's own `mesh(...)` wins over the blueprint-wide one."""
     scoped = [m for m in bp.meshes if m.scope == env]
     chosen = scoped[0] if scoped else next((m for m in bp.meshes if m.scope is None), None)
-    if chosen is None or chosen.kind is not Via.ISTIO:
+    if chosen is None or chosen.kind is None:  # validation accepted only registered meshes
         return None
     return chosen
 
@@ -82,6 +81,11 @@ def check_unused_traffic(bp: Blueprint, meshed_envs: Iterable[str], c: Collector
                            "would carry this policy; add mesh(ISTIO)")
 
 
+def _outside(spec: ViaSpec | None) -> bool:
+    """Traffic of the via enters the mesh from outside it (not a mesh's own gateway)."""
+    return spec is not None and spec.outside
+
+
 def mesh_plan(
     bp: Blueprint,
     env: EnvPlan,
@@ -92,10 +96,11 @@ def mesh_plan(
     routes: list[RoutePlan],
     all_names: dict[str, list[str]],
     c: Collector,
+    registry: Registry,
 ) -> MeshPlan | None:
     m = effective_mesh(bp, env.name)
     if m is None:
-        _report_without_mesh(bp, env, routes, c)
+        _report_without_mesh(bp, env, routes, c, registry)
         return None
     by_name = {p.name: p for p in plans}
     traffic = _traffic_plans(bp, env, services, by_name, externals, all_names, c)
@@ -107,7 +112,7 @@ def mesh_plan(
     selector = tuple(sorted(m.ingress_selector.items())) if m.ingress_selector else INGRESS_SELECTOR
     namespaces = sorted({env.namespace, *(p.namespace for p in plans)})
     ingress_plan = gateway_routes(bp.info.name, env, selector, routes, by_name, traffic, c)
-    outside = {r.service for r in routes if r.via in OUTSIDE_VIAS}
+    outside = {r.service for r in routes if _outside(registry.spec(r.via))}
     deny = env.isolation is Isolation.STRICT
     if mode is Mtls.DISABLE and (ingress_plan.services or any(
             call.dst_kind == "service" for call in calls)):
@@ -115,7 +120,7 @@ def mesh_plan(
                        "services, and AuthorizationPolicies can only allow a caller by its mTLS "
                        "identity; use PERMISSIVE or STRICT")
     return MeshPlan(
-        kind=Via.ISTIO.name,
+        kind=m.kind.name,
         mtls=mode.value,
         trust_domain=trust_domain,
         deny_by_default=deny,
@@ -137,15 +142,18 @@ def mesh_plan(
 
 
 def _report_without_mesh(bp: Blueprint, env: EnvPlan, routes: list[RoutePlan],
-                         c: Collector) -> None:
+                         c: Collector, registry: Registry) -> None:
     for t in bp.traffic:
         if t.scope == env.name:
             c.error(t.loc, f"traffic({t.service!r}): environment '{env.name}' has no mesh; "
                            "add mesh(ISTIO) to it or drop this policy")
+    gateways = {h.ingress_via: h.kind.name for h in registry.meshes() if h.ingress_via}
     for r in routes:
-        if r.via is Via.ISTIO:
-            c.error(r.loc, f"expose({r.service!r}, via=ISTIO): environment '{env.name}' has no "
-                           "mesh; add mesh(ISTIO) (blueprint-wide or inside this environment)")
+        if r.via in gateways:
+            kind = gateways[r.via]
+            c.error(r.loc, f"expose({r.service!r}, via={r.via.name}): environment '{env.name}' "
+                           f"has no mesh; add mesh({kind}) (blueprint-wide or inside this "
+                           "environment)")
 
 
 def _traffic_plans(
@@ -300,8 +308,10 @@ def with_service_accounts(
     return workloads
 
 
-def namespace_labels(mesh: MeshPlan | None, namespaces: Iterable[str]) -> dict[str, Labels]:
-    """Sidecar injection is switched on per namespace (by revision when one is named)."""
-    if mesh is None:
+def namespace_labels(mesh: MeshPlan | None, namespaces: Iterable[str], registry: Registry
+                     ) -> dict[str, Labels]:
+    """The labels the mesh target needs on each namespace (Istio: sidecar injection)."""
+    hooks = registry.mesh(mesh.kind) if mesh is not None else None
+    if mesh is None or hooks is None:
         return {}
-    return {ns: mesh.injection for ns in namespaces}
+    return {ns: hooks.namespace_labels(mesh, ns) for ns in namespaces}

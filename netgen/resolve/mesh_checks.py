@@ -11,9 +11,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from netgen.diagnostics import Collector, did_you_mean
+from netgen import values as checks
 from netgen.model import Blueprint, Isolation, Mesh, Mtls, Outlier, Retries, Traffic, Via
-from netgen.resolve import checks, mesh_splits
+from netgen.problems import Collector, did_you_mean
+from netgen.resolve import mesh_splits
+from netgen.targets.base import Registry
 
 LB_POLICIES = ("ROUND_ROBIN", "LEAST_REQUEST", "LEAST_CONN", "RANDOM", "PASSTHROUGH")
 # Envoy's retry-on conditions as Istio documents them (HTTP and gRPC); 3-digit status codes too.
@@ -63,14 +65,14 @@ def mtls_mode(value: Any) -> Mtls | None:
     return None
 
 
-def validate_declarations(bp: Blueprint, c: Collector) -> None:
+def validate_declarations(bp: Blueprint, c: Collector, registry: Registry) -> None:
     first_mesh: dict[str | None, Mesh] = {}
     for m in bp.meshes:
         first = first_mesh.setdefault(m.scope, m)
         if first is not m:
             where = f"environment '{m.scope}'" if m.scope else "the blueprint"
             c.error(m.loc, f"mesh() is declared twice for {where} (first at {first.loc})")
-        _check_mesh(m, c)
+        _check_mesh(m, c, registry)
     first_traffic: dict[tuple[str | None, object], Traffic] = {}
     for t in bp.traffic:
         key = (t.scope, t.service if isinstance(t.service, str) else id(t))
@@ -85,7 +87,7 @@ def validate_declarations(bp: Blueprint, c: Collector) -> None:
                 c.error(x.loc, f"external({x.name!r}): {problem}")
 
 
-def _check_mesh(m: Mesh, c: Collector) -> None:
+def _check_mesh(m: Mesh, c: Collector, registry: Registry) -> None:
     kind = m.kind.name if isinstance(m.kind, Via) else repr(m.kind)
     d = f"mesh({kind})"
     if m.kind is None:
@@ -94,9 +96,11 @@ def _check_mesh(m: Mesh, c: Collector) -> None:
         if given:
             c.error(m.loc, f"{d} switches the mesh off; {', '.join(given)}= would have no effect")
         return
-    if m.kind is not Via.ISTIO:
-        c.error(m.loc, f"{d}: the mesh must be ISTIO (the only mesh netgen lowers), "
-                       "or None to switch it off")
+    if registry.mesh(m.kind) is None or not isinstance(m.kind, Via):
+        kinds = " or ".join(h.kind.name for h in registry.meshes())
+        only = "the only mesh netgen lowers" if len(registry.meshes()) == 1 else \
+            "the meshes netgen lowers"
+        c.error(m.loc, f"{d}: the mesh must be {kinds} ({only}), or None to switch it off")
     if m.mtls is not None and mtls_mode(m.mtls) is None:
         hint = " (OPEN is an isolation level, not an mTLS mode)" if m.mtls is Isolation.OPEN else ""
         c.error(m.loc, f"{d}: mtls={m.mtls!r} must be STRICT, PERMISSIVE or DISABLE{hint}")

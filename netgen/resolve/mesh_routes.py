@@ -20,8 +20,9 @@ from collections.abc import Iterable
 
 from attrs import frozen
 
-from netgen.diagnostics import Collector
-from netgen.meshplan import (
+from netgen.model import SourceLoc, TlsSecret, Via
+from netgen.plan import EnvPlan, Labels, RoutePlan, ServicePlan
+from netgen.plan.mesh import (
     EVERY_PATH,
     Destination,
     GatewayPlan,
@@ -34,8 +35,7 @@ from netgen.meshplan import (
     normal_path,
     path_in_mesh,
 )
-from netgen.model import SourceLoc, TlsSecret, Via
-from netgen.plan import EnvPlan, Labels, RoutePlan, ServicePlan
+from netgen.problems import Collector
 from netgen.resolve.mesh_splits import split_routes, through_gateway
 
 # Istio's protocol selection: a port named `<protocol>[-suffix]` or with an appProtocol.

@@ -15,10 +15,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from netgen.diagnostics import Collector
-from netgen.meshplan import HttpMatch, HttpRoute, MeshRoutePlan, RetryPlan, TrafficPlan
 from netgen.model import HeaderMatch, MeshHeader, MeshRoute, Retries, Traffic
 from netgen.plan import ServicePlan
+from netgen.plan.mesh import HttpMatch, HttpRoute, MeshRoutePlan, RetryPlan, TrafficPlan
+from netgen.problems import Collector
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
 HEADER_KINDS = ("exact", "prefix", "suffix", "regex")

@@ -18,10 +18,8 @@ import ipaddress
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from netgen.backends.gateway_api import DEFAULT_CONTROLLER
-from netgen.backends.networkpolicy import NAMESPACE_WIDE
-from netgen.diagnostics import Collector
-from netgen.model import BlueprintInfo, Env, Isolation, SourceLoc, Via
+from netgen import values as checks
+from netgen.model import BlueprintInfo, Env, Isolation, SourceLoc
 from netgen.plan import (
     KUBE_DNS,
     ClusterPods,
@@ -34,46 +32,22 @@ from netgen.plan import (
     RoutePlan,
     ServicePlan,
 )
-from netgen.resolve import checks
+from netgen.problems import Collector
+from netgen.targets.base import FromCidr, FromPods, Layer, Registry
 
 if TYPE_CHECKING:
-    from netgen.meshplan import MeshPlan
+    from netgen.plan.mesh import MeshPlan
 
 ANYWHERE = "0.0.0.0/0"
 # RFC 1918: where in-cluster and VPC addresses live, so "the internet" excludes them.
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
-NAMESPACE_SETTINGS = {
-    "ingress_namespace": "ingress-nginx",
-    "istio_ingress_namespace": "istio-system",
-    "istio_namespace": "istio-system",
-    "gateway_proxy_namespace": None,  # default: decided from the Gateway settings
-}
-CIDR_SETTINGS = ("vpc_cidr", "nodeport_cidr")
-SETTINGS = (*CIDR_SETTINGS, *NAMESPACE_SETTINGS)
 
-# Envoy Gateway (the default GatewayClass controller) runs each Gateway's proxies in its own
-# namespace, not in the Gateway's.
-ENVOY_GATEWAY_NAMESPACE = "envoy-gateway-system"
-ISTIOD_XDS_PORT = 15012  # sidecars fetch configuration and certificates here
-
-# Whose pods forward the traffic of each proxied exposure, and the setting that says where.
-FROM_NAMESPACE = {
-    Via.NGINX: ("ingress_namespace", "the ingress controller's pods"),
-    Via.GATEWAY: ("gateway_proxy_namespace", "the Gateway's proxy pods"),
-    Via.TCP: ("gateway_proxy_namespace", "the Gateway's proxy pods"),
-    Via.ISTIO: ("istio_ingress_namespace", "the Istio ingress gateway's pods"),
-}
-# Addresses the traffic of each load-balanced exposure comes from: the first setting given.
-# Load balancers connect from their own addresses in the VPC (ALB, and NLB with target type
-# ip); kube-proxy forwards NodePort traffic from the nodes' addresses. Without a setting,
-# STRICT admits the private ranges (where every VPC and node address lives, never the
-# internet) and OPEN admits anything.
-FROM_CIDR = {
-    Via.ALB: ("vpc_cidr",),
-    Via.NLB: ("vpc_cidr",),
-    Via.NODEPORT: ("nodeport_cidr", "vpc_cidr"),
-}
+# Where the traffic of each exposure comes from is its ViaSpec's `traffic_from`: pods in a
+# namespace a setting names (proxies), or addresses (load balancers connect from their own
+# addresses in the VPC; kube-proxy forwards NodePort traffic from the nodes'). Without an
+# address setting, STRICT admits the private ranges (where every VPC and node address lives,
+# never the internet) and OPEN admits anything.
 
 
 def network_plan(
@@ -86,25 +60,27 @@ def network_plan(
     namespaces: Sequence[str],
     mesh: MeshPlan | None,
     c: Collector,
+    registry: Registry,
 ) -> NetworkPlan:
-    settings = _Settings(info, e, env, c)
+    settings = _Settings(info, e, env, c, registry)
     if mesh is not None and "istio_ingress_namespace" not in settings.given:
         # the ingress gateway's identity names its namespace: cluster.local/ns/<ns>/sa/<sa>
         parts = mesh.ingress_principal.split("/")
         if len(parts) == 5 and parts[1] == "ns" and not checks.dns1123(parts[2]):
             settings.namespaces["istio_ingress_namespace"] = parts[2]
     for s in services:
-        if s.name in NAMESPACE_WIDE:
+        if s.name in registry.reserved_names():
             c.error(s.loc, f"service({s.name!r}): its NetworkPolicy would replace the "
                            f"namespace-wide policy '{s.name}'; rename the service")
     control = None
     if mesh is not None:
-        control = ClusterPods("istiod", settings.namespaces["istio_namespace"] or "",
-                              (("app", "istiod"),), (("TCP", ISTIOD_XDS_PORT),))
+        hooks = registry.mesh(mesh.kind)
+        control = hooks.control_plane(settings.namespaces) if hooks is not None else None
     for pods, why in ((KUBE_DNS, "holds the cluster DNS"),
                       (control, "holds the mesh's control plane")):
         _unmanaged(pods, why, e, env, services, externals, c)
-    sources = [src for r in routes if (src := _source(r, env, settings, namespaces, c))]
+    sources = [src for r in routes
+               if (src := _source(r, env, settings, namespaces, c, registry))]
     return NetworkPlan(
         control_plane=control,
         sources=tuple(sources),
@@ -143,18 +119,22 @@ class _Settings:
     """The network settings of an environment (else of the blueprint), checked: bad ones are
     reported where they were given and left out."""
 
-    def __init__(self, info: BlueprintInfo, e: Env, env: EnvPlan, c: Collector) -> None:
+    def __init__(self, info: BlueprintInfo, e: Env, env: EnvPlan, c: Collector,
+                 registry: Registry) -> None:
         self.env = env
         self.given: dict[str, tuple[Any, str, SourceLoc | None]] = {
             **{k: (v, f"blueprint({info.name!r})", info.loc) for k, v in info.settings.items()},
             **{k: (v, f"env({e.name!r})", e.loc) for k, v in e.settings.items()},
         }
         self.cidrs: dict[str, tuple[str, ...] | None] = {}
-        self.namespaces: dict[str, str | None] = dict(NAMESPACE_SETTINGS)
-        for key in CIDR_SETTINGS:
+        # The targets' settings of kind "namespace" (where proxies run) and "cidrs".
+        declared = registry.settings()
+        self.namespaces: dict[str, str | None] = {
+            k: s.default for k, s in declared.items() if s.kind == "namespace"}
+        for key in (k for k, s in declared.items() if s.kind == "cidrs"):
             if key in self.given:
                 self.cidrs[key] = _cidrs(*self.given[key], key, c)
-        for key in NAMESPACE_SETTINGS:
+        for key in list(self.namespaces):
             value, d, loc = self.given.get(key, (None, "", None))
             if value is None:
                 continue
@@ -163,23 +143,12 @@ class _Settings:
                 c.error(loc, f"{d}: {problem}")
             else:
                 self.namespaces[key] = value
-        if self.namespaces["gateway_proxy_namespace"] is None:
-            self.namespaces["gateway_proxy_namespace"] = self._gateway_proxies()
+        for key, value in registry.namespace_defaults(self.raw, env.namespace).items():
+            if self.namespaces.get(key) is None:
+                self.namespaces[key] = value
 
     def raw(self, key: str) -> Any:
         return self.given.get(key, (None,))[0]
-
-    def _gateway_proxies(self) -> str:
-        """Where the Gateway's proxy pods run: Envoy Gateway (netgen's default GatewayClass)
-        runs them in its own namespace; other implementations next to the Gateway."""
-        existing = self.raw("gateway")
-        if isinstance(existing, str) and existing:
-            return existing.rpartition("/")[0] or self.env.namespace
-        controller, named_class = self.raw("gateway_controller"), self.raw("gateway_class")
-        if controller == DEFAULT_CONTROLLER or (controller is None and named_class is None):
-            return ENVOY_GATEWAY_NAMESPACE
-        namespace = self.raw("gateway_namespace")
-        return namespace if isinstance(namespace, str) and namespace else self.env.namespace
 
 
 def _cidrs(
@@ -200,12 +169,15 @@ def _source(
     settings: _Settings,
     managed: Sequence[str],
     c: Collector,
+    registry: Registry,
 ) -> IngressSource | None:
     d = f"expose({r.service!r}, via={r.via.name})"
-    if r.via is Via.CLUSTER:
+    spec = registry.spec(r.via)
+    if spec is not None and spec.layer is Layer.CLUSTER:
         return None
-    if r.via in FROM_NAMESPACE:
-        key, who = FROM_NAMESPACE[r.via]
+    source = spec.traffic_from if spec is not None else None
+    if isinstance(source, FromPods):
+        key, who = source.setting, source.who
         ns = settings.namespaces[key] or ""
         if ns in managed:
             c.error(r.loc, f"{d}: {who} run in namespace '{ns}', which netgen manages: its "
@@ -215,8 +187,8 @@ def _source(
             return None
         return IngressSource(r.name, r.service, r.via, ns, (), r.loc,
                              key if key in settings.given else None)
-    if r.via in FROM_CIDR:
-        given = [k for k in FROM_CIDR[r.via] if k in settings.cidrs]
+    if isinstance(source, FromCidr):
+        given = [k for k in source.settings if k in settings.cidrs]
         if given:
             cidrs = settings.cidrs[given[0]]
             return None if cidrs is None else IngressSource(r.name, r.service, r.via, None,

@@ -17,7 +17,7 @@ from typing import Any
 
 from attrs import evolve
 
-from netgen.diagnostics import Collector
+from netgen import values as checks
 from netgen.model import (
     Blueprint,
     BlueprintInfo,
@@ -37,7 +37,7 @@ from netgen.plan import (
     Workload,
     psa_labels,
 )
-from netgen.resolve import checks
+from netgen.problems import Collector
 
 RESTRICTED, BASELINE, PRIVILEGED = PodSecurity
 # Capabilities each level lets a container add (after dropping ALL).

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from attrs import evolve
 
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature, required_features
-from netgen.backends.registry import BACKENDS, backend_for
-from netgen.diagnostics import Collector
 from netgen.model import Blueprint, Exposure, HealthCheck, Service, Tls, Via
 from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
+from netgen.plan.routes import RouteKey, route_key
+from netgen.problems import Collector
 from netgen.resolve.environment import present
-from netgen.routes import RouteKey, route_key
+from netgen.targets.base import Backend, Layer, Registry
+from netgen.targets.features import Feature, required_features
 
-HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
 ANY_HOST = "*"
-# Exposures whose objects share a kind are numbered together, so their names cannot clash.
-INGRESS_FAMILY = {Via.ALB: "ingress", Via.NGINX: "ingress"}
 
 
 def exposures_for(bp: Blueprint, env: str, services: dict[str, Service]) -> list[Exposure]:
@@ -28,8 +24,9 @@ def exposures_for(bp: Blueprint, env: str, services: dict[str, Service]) -> list
     ]
 
 
-def _suggest(feature: Feature, via: Via) -> str:
-    able = [v.name for b in BACKENDS if feature in b.features for v in b.via if v is not via]
+def _suggest(feature: Feature, via: Via, registry: Registry) -> str:
+    able = [v.name for b in registry.backends if feature in b.features
+            for v in b.via if v is not via]
     if not able:
         return ""
     listed = able[0] if len(able) == 1 else ", ".join(able[:-1]) + " or " + able[-1]
@@ -43,6 +40,7 @@ def route_plans(
     e: EnvPlan,
     all_names: dict[str, list[str]],
     c: Collector,
+    registry: Registry,
     domain: str | None = None,
 ) -> list[RoutePlan]:
     """`domain` (the blueprint's) is the host of HTTP exposures that name none; `host="*"`
@@ -62,7 +60,7 @@ def route_plans(
             c.error(x.loc, f"{d}: '{x.service}' has no port= (a worker), so it cannot be "
                            "exposed")
             continue
-        backend = backend_for(x.via)
+        backend = registry.backend_for(x.via)
         if backend is None:
             c.error(x.loc, f"{d}: exposure via {x.via.name} is not supported yet")
             continue
@@ -70,17 +68,21 @@ def route_plans(
         backend_tls = isinstance(s.app_protocol, str) and s.app_protocol.lower() == "https"
         tls = x.tls if x.tls is not None else _inherited_tls(e.tls, backend)
         effective = x if tls is x.tls else _with_tls(x, tls)
-        for feature in sorted(required_features(effective, grpc) - backend.features,
+        spec = registry.spec(x.via)
+        http = spec is not None and spec.layer is Layer.L7
+        for feature in sorted(required_features(effective, grpc, http) - backend.features,
                               key=lambda f: f.name):
             c.error(x.loc, f"{d}: {backend.name} cannot {feature.value}"
-                           f"{_suggest(feature, x.via)}")
+                           f"{_suggest(feature, x.via, registry)}")
         backends = _weights(x, p, c, d)
         if backends is None:
             continue
         redirect = x.redirect_https
         if redirect is None:
             redirect = tls is not None and Feature.REDIRECT_HTTPS in backend.features
-        family = INGRESS_FAMILY.get(x.via, x.via.value)
+        # Exposures whose objects share a kind are numbered together (their ViaSpec's
+        # family), so their names cannot clash.
+        family = (spec.family if spec is not None else None) or x.via.value
         n = names[f"{x.service}/{family}"] = names.get(f"{x.service}/{family}", 0) + 1
         shared = 0
         if x.route is not None:  # exposures sharing route= are numbered on Ingress backends
@@ -90,11 +92,12 @@ def route_plans(
         if health is None and s.health and Feature.HEALTH_CHECK in backend.features:
             health = HealthCheck(s.health)
         route = RoutePlan(
+            layer=spec.layer.value if spec is not None else Layer.L7.value,
             name=x.service if n == 1 else f"{x.service}-{n}",
             service=x.service,
             namespace=p.namespace,
             via=x.via,
-            host=_host(x, domain),
+            host=_host(x, domain, http),
             path=x.path,
             path_type=x.path_type,
             matches=x.match,
@@ -121,12 +124,12 @@ def route_plans(
             backend_tls=backend_tls,
         )
         routes.extend(_header_canary(route) if x.canary is not None and x.match else (route,))
-    _check_conflicts(routes, c)
+    _check_conflicts(routes, c, registry)
     return routes
 
 
-def _host(x: Exposure, domain: str | None) -> str | None:
-    if x.host == ANY_HOST or x.via not in HTTP_VIAS:
+def _host(x: Exposure, domain: str | None, http: bool) -> str | None:
+    if x.host == ANY_HOST or not http:
         return None
     return x.host if x.host is not None else domain
 
@@ -177,7 +180,7 @@ def _weights(
     )
 
 
-def _check_conflicts(routes: list[RoutePlan], c: Collector) -> None:
+def _check_conflicts(routes: list[RoutePlan], c: Collector, registry: Registry) -> None:
     seen: dict[RouteKey, RoutePlan] = {}
     node_ports: dict[int, RoutePlan] = {}
     for r in routes:
@@ -186,7 +189,8 @@ def _check_conflicts(routes: list[RoutePlan], c: Collector) -> None:
             if first_np is not r:
                 c.error(r.loc, f"expose({r.service!r}): node_port={r.node_port} is already "
                                f"used by '{first_np.service}' at {first_np.loc}")
-        if r.via not in HTTP_VIAS:
+        spec = registry.spec(r.via)
+        if spec is None or spec.layer is not Layer.L7:
             continue
         first = seen.setdefault(route_key(r), r)  # `/api/` is `/api`: the same requests
         if first is not r:

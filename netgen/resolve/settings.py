@@ -1,12 +1,12 @@
 """The settings `blueprint(...)` and `env(...)` take beyond their named parameters, in one
-list: a misspelt `isolaton=OPEN` or `vpc_cdir=` must be an error, not a STRICT environment
-or a dropped CIDR.
+list (the neutral ones here, each target's in its `settings.py`): a misspelt
+`isolaton=OPEN` or `vpc_cdir=` must be an error, not a STRICT environment or a dropped CIDR.
 
 Each setting's value is checked where it is used (the network settings in
-`resolve/network.py`, the Gateway settings by the Gateway API backend, `templates=` by the
+`resolve/network.py`, the Gateway settings by the Gateway API target, `templates=` by the
 pipeline); this module knows which names exist and where they may be given. A new setting
-is one line here; a new named parameter of `env()`/`blueprint()` needs nothing here (the
-did-you-mean reads the functions' signatures).
+is one line in its target's `settings.py`; a new named parameter of `env()`/`blueprint()`
+needs nothing here (the did-you-mean reads the functions' signatures).
 """
 
 from __future__ import annotations
@@ -15,45 +15,19 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from attrs import frozen
-
 from netgen import dsl
-from netgen.diagnostics import Collector, did_you_mean
 from netgen.model import Blueprint, SourceLoc
+from netgen.problems import Collector, did_you_mean
 from netgen.resolve.shapes import show
-
-BLUEPRINT, ENV = "blueprint", "env"
-BOTH = frozenset({BLUEPRINT, ENV})
-
-
-@frozen
-class Setting:
-    where: frozenset[str]  # the calls that take it: an env's value replaces the blueprint's
-    check: Callable[[Any], str | None] | None = None  # when nothing else reads the value
+from netgen.targets.base import BLUEPRINT, ENV, Registry, Setting
 
 
 def _flag(value: Any) -> str | None:
     return None if isinstance(value, bool) else f"must be True or False, not {show(value)}"
 
 
-SETTINGS: Mapping[str, Setting] = {
-    # where AWS load balancers and NodePort traffic come from (resolve/network.py)
-    "vpc_cidr": Setting(BOTH),
-    "nodeport_cidr": Setting(BOTH),
-    # where the proxies forwarding exposed traffic run (resolve/network.py)
-    "ingress_namespace": Setting(BOTH),
-    "istio_ingress_namespace": Setting(BOTH),
-    "istio_namespace": Setting(BOTH),
-    "gateway_proxy_namespace": Setting(BOTH),
-    # the Gateway API backend's Gateway and GatewayClass (backends/gateway_api.py)
-    "gateway": Setting(BOTH),
-    "gateway_namespace": Setting(BOTH),
-    "gateway_name": Setting(BOTH),
-    "gateway_class": Setting(BOTH),
-    "gateway_controller": Setting(BOTH),
-    "gateway_api": Setting(BOTH),
-    # namespaces managed elsewhere, whose Namespace netgen does not write (backends/kubernetes.py)
-    "existing_namespaces": Setting(BOTH),
+# The target-neutral settings; each target declares its own (targets/<t>/settings.py).
+NEUTRAL: Mapping[str, Setting] = {
     # template overrides, relative to the blueprint (pipeline.py)
     "templates": Setting(frozenset({BLUEPRINT})),
     # one ServiceAccount per workload without a mesh (resolve/mesh.py)
@@ -61,21 +35,27 @@ SETTINGS: Mapping[str, Setting] = {
 }
 
 
+def all_settings(registry: Registry) -> dict[str, Setting]:
+    """Every setting a build accepts: the neutral ones and each registered target's."""
+    return {**registry.settings(), **NEUTRAL}
+
+
 def _parameters(fn: Callable[..., Any]) -> list[str]:
     return [name for name, p in inspect.signature(fn).parameters.items()
             if p.kind is p.KEYWORD_ONLY]
 
 
-def validate_settings(bp: Blueprint, c: Collector) -> None:
+def validate_settings(bp: Blueprint, c: Collector, registry: Registry) -> None:
+    table = all_settings(registry)
     calls: list[tuple[str, str, Mapping[str, Any], SourceLoc | None]] = [
         (BLUEPRINT, f"blueprint({bp.info.name!r})", bp.info.settings, bp.info.loc),
         *((ENV, f"env({e.name!r})", e.settings, e.loc) for e in bp.envs),
     ]
     for where, decl, given, loc in calls:
         fn = dsl.blueprint if where == BLUEPRINT else dsl.env
-        known = [*_parameters(fn), *(k for k, s in SETTINGS.items() if where in s.where)]
+        known = [*_parameters(fn), *(k for k, s in table.items() if where in s.where)]
         for key in sorted(given):
-            value, setting = given[key], SETTINGS.get(key)
+            value, setting = given[key], table.get(key)
             if setting is None:
                 c.error(loc, f"{decl}: unknown setting {key}={show(value)}"
                              f"{did_you_mean(key, known)}")

@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from netgen import model
-from netgen.diagnostics import Collector
+from netgen.problems import Collector
 
 # Every number a manifest can hold fits in 64 bits; larger ones cannot even be printed in
 # a message once they pass Python's int-to-text limit.

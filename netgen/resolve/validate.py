@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from netgen import dsl
-from netgen.diagnostics import Collector, did_you_mean
+from netgen import values as checks
 from netgen.model import (
     AcmCert,
     Blueprint,
@@ -23,11 +23,12 @@ from netgen.model import (
     TlsSecret,
 )
 from netgen.naming import default_blueprint_name
-from netgen.resolve import checks
+from netgen.problems import Collector, did_you_mean
 from netgen.resolve.podsecurity import validate_env_settings, validate_pod_settings
 from netgen.resolve.settings import validate_settings
 from netgen.resolve.shapes import show
 from netgen.resolve.workload import validate_service_settings
+from netgen.targets.base import Registry
 
 PATH_TYPES = ("Prefix", "Exact", "Regex")
 
@@ -48,9 +49,9 @@ def _reserved_labels(labels: Mapping[str, str]) -> Iterator[str]:
             yield f"label {key!r} is set by netgen and cannot be overridden"
 
 
-def validate_blueprint(bp: Blueprint, c: Collector) -> None:
+def validate_blueprint(bp: Blueprint, c: Collector, registry: Registry) -> None:
     _validate_name(bp, c)
-    validate_settings(bp, c)
+    validate_settings(bp, c, registry)
     validate_env_settings(f"blueprint({bp.info.name!r})", bp.info, c)
     _undeclared_envs(bp, c)
     seen: dict[str, Env] = {}

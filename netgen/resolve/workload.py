@@ -16,7 +16,7 @@ from typing import Any
 
 from attrs import evolve, fields
 
-from netgen.diagnostics import Collector
+from netgen import values as checks
 from netgen.model import (
     Container,
     Probe,
@@ -37,7 +37,7 @@ from netgen.plan import (
     SecretEnvVar,
     VolumePlan,
 )
-from netgen.resolve import checks
+from netgen.problems import Collector
 
 _ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*").fullmatch
 _SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}").fullmatch

@@ -58,7 +58,7 @@ def test_70_for_a_bug_in_netgen_with_details_on_request(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("netgen.lower.lowering.lower", broken)
+    monkeypatch.setattr("netgen.lower.lower", broken)
     monkeypatch.setattr("netgen.pipeline.lower", broken)
     code, err = run("build", SHOP, "-o", str(tmp_path / "o"))
     assert code == 70

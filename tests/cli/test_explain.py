@@ -8,8 +8,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.dnsnames import dns_names
 from netgen.pipeline import resolve_blueprint
+from netgen.plan.dns import dns_names
 from tests.conftest import BLUEPRINTS
 
 

@@ -13,7 +13,7 @@ from netgen.cli import app
 from netgen.pipeline import resolve_blueprint
 from tests.conftest import BLUEPRINTS, EXAMPLES, REPO
 
-POLICY_TEMPLATE = REPO / "templates" / "networkpolicy" / "networkpolicy.yaml.j2"
+POLICY_TEMPLATE = REPO / "netgen/targets/networkpolicy/templates/networkpolicy.yaml.j2"
 
 
 def netgen(*args: str | Path) -> tuple[int, str, str]:

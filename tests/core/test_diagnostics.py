@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.diagnostics import BlueprintError
 from netgen.pipeline import compile_blueprint
+from netgen.problems import BlueprintError
 
 HEAD = "from netgen import *\n"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from netgen.lower.render import Document
 from netgen.output.layout import env_files, named
 from netgen.pipeline import compile_blueprint
+from netgen.render import Document
 from tests.conftest import documents, parse
 
 HEAD = "from netgen import *\n"

@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.diagnostics import BlueprintError
 from netgen.dsl import MAX_DECLARATIONS
 from netgen.loader import load_blueprint
 from netgen.pipeline import compile_blueprint
+from netgen.problems import BlueprintError
 from tests.conftest import parse
 
 REPO = Path(__file__).resolve().parents[2]

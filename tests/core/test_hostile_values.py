@@ -6,7 +6,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netgen.lower.yamltext import block, scalar
+from netgen.render.yamltext import block, scalar
 from tests.conftest import Loader, documents, parse
 from tests.core.blueprints import compile_source
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from netgen.diagnostics import BlueprintError
+from netgen.problems import BlueprintError
 from netgen.validate import validate_documents
 from tests.conftest import build, documents
 

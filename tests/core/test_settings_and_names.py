@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from netgen.diagnostics import BlueprintError
-from netgen.pipeline import compile_blueprint
-from netgen.resolve.settings import SETTINGS
+from netgen.pipeline import SETTINGS, compile_blueprint
+from netgen.problems import BlueprintError
 
 HEAD = "from netgen import *\n"
 WEB = "service('web', port=80, image='web:1')\nexpose('web', via=ALB, path='/')\n"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from netgen.cli.starter import starter_text
-from netgen.diagnostics import BlueprintError
 from netgen.pipeline import compile_blueprint
+from netgen.problems import BlueprintError
 
 HEAD = "from netgen import *\n"
 

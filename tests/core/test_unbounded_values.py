@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.lower.yamltext import block
+from netgen.render.yamltext import block
 from tests.conftest import parse
 
 HEAD = "from netgen import *\n"

@@ -11,8 +11,8 @@ from netgen.importers.ecs import EcsSystem, analyse, load_exports
 from netgen.importers.ecs.model import Forward, Route
 from netgen.importers.ecs.writer import Generated, WriterOptions, write_blueprint
 from netgen.loader import load_blueprint
+from netgen.pipeline import resolve_all
 from netgen.plan import Plan
-from netgen.resolve import resolve_all
 from netgen.verify.against_intent import peer_model
 from netgen.verify.model import Connectivity
 from netgen.verify.peers import ExternalPeer

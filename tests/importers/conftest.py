@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from netgen.backends import registry
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature
 from netgen.model import Via
+from netgen.targets import registry
+from netgen.targets.base import Backend
+from netgen.targets.features import Feature
 
 HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY)
 

@@ -70,7 +70,7 @@ def test_template_override_invalidates_the_cache(tmp_path: Path) -> None:
     out_dir, house = tmp_path / "out", tmp_path / "house" / "kubernetes"
     run("build", SHOP, "-o", str(out_dir))
     house.mkdir(parents=True)
-    builtin = Path(__file__).resolve().parents[2] / "templates" / "kubernetes"
+    builtin = Path(__file__).resolve().parents[2] / "netgen/targets/kubernetes/templates"
     text = (builtin / "namespace.yaml.j2").read_text()
     text = text.replace("  labels:\n", "  labels:\n    house: x\n")
     (house / "namespace.yaml.j2").write_text(text)

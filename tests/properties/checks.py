@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from netgen.lower.render import Document
+from netgen.render import Document
 from tests.conftest import Loader
 
 Split = tuple[int, ...]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from attrs import frozen
 
-from netgen.lower.render import join_stream
 from netgen.output.state import plan_fingerprint, templates_digest
 from netgen.pipeline import Compiled, compile_plans, plan_blueprint
+from netgen.render import join_stream
 from tests.properties.strategies import FILE_STEM
 
 REPO = Path(__file__).resolve().parents[2]

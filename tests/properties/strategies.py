@@ -1,6 +1,6 @@
 """Hypothesis strategies for whole, VALID blueprints, as source text (see `spec.Spec`).
 
-Exposures are generated over every backend in `netgen.backends.registry.BACKENDS` at test
+Exposures are generated over every backend in `netgen.targets.registry.BACKENDS` at test
 time, asking only for the features each declares (`Backend.features`): a canary only where
 `Feature.CANARY` is, a path only with `Feature.PATH`, a certificate of the kind the backend
 terminates. A backend merged later is picked up without an edit here.
@@ -32,10 +32,10 @@ from attrs import frozen
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from netgen.backends.base import Backend
-from netgen.backends.features import Feature
-from netgen.backends.registry import BACKENDS
 from netgen.model import Via
+from netgen.targets.base import Backend
+from netgen.targets.features import Feature
+from netgen.targets.registry import BACKENDS
 from tests.properties import values as v
 from tests.properties.spec import Decl, Expr, Spec, Supplied, Sym
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
-from netgen.diagnostics import BlueprintError
 from netgen.model import AcmCert, TlsSecret
+from netgen.problems import BlueprintError
 from netgen.validate import CrdIndex, validate_documents
 from netgen.validate.shipped import shipped_index
 from tests import pss

@@ -36,7 +36,7 @@ from netgen.importers.ecs.model import (
     TlsCertificate,
 )
 from netgen.importers.ecs.problems import Finding, Source
-from netgen.routes import RouteKey, canonical_path, precedence
+from netgen.plan.routes import RouteKey, canonical_path, precedence
 
 Locate = Callable[[str], Source]
 LAYER4 = ("TCP", "TLS")  # NLB listener protocols netgen exposes (UDP needs a UDP port)
@@ -447,7 +447,7 @@ def _key(e: Entry) -> tuple[object, ...]:
 
 
 def _precedence(e: Entry) -> tuple[object, ...]:
-    """Where netgen's route table puts the exposure (`netgen.routes.precedence`)."""
+    """Where netgen's route table puts the exposure (`netgen.plan.routes.precedence`)."""
     matches = [(n.lower(), v) for n, v in e.headers] + [(f"?{k}", v) for k, v in e.query]
     matches += [(":method", " ".join(e.methods))] if e.methods else []
     matches += [(":source-ip", " ".join(e.source_ips))] if e.source_ips else []

@@ -28,7 +28,7 @@ from netgen.importers.ecs.normalise import TASK_SET
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.pysource import Call, Name, Node, call, mapping, sequence
 from netgen.importers.ecs.secrets import SecretNames
-from netgen.plan import fqdn
+from netgen.values import fqdn
 
 DATA_VOLUMES = ("efs", "fsx")
 

@@ -38,7 +38,7 @@ from netgen.importers.ecs.pysource import (
 )
 from netgen.importers.ecs.secrets import SecretNames
 from netgen.importers.ecs.services import Claim, ServiceWriter
-from netgen.plan import fqdn
+from netgen.values import fqdn
 
 VIAS = ("ALB", "NGINX", "GATEWAY", "CLUSTER")
 WORLD = ("0.0.0.0/0", "::/0")

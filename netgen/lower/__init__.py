@@ -1,1 +1,0 @@
-"""lower: a Plan becomes rendered documents, through each backend and its templates."""

@@ -1,0 +1,180 @@
+"""The route table: which Services a request reaches, in the same words for every backend.
+
+`netgen routes` prints it; the tests read each backend's YAML back into the same shape, so
+ALB, ingress-nginx and Gateway API output is checked against the plan and each other.
+Precedence follows Gateway API's rules (the only backend that writes them down): the most
+specific host, then an Exact path, then the longest prefix, then the most header matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+
+from attrs import frozen
+
+from netgen.model import SourceLoc, Via
+from netgen.plan import Plan, RoutePlan
+
+_REGEX_META = frozenset(".^$*+?{}[]\\|()")
+_PREFIX_SUFFIX = "(/|$)(.*)"
+
+
+@frozen(order=True)
+class RouteKey:
+    """What a request must look like to take a route; `host=None` is every host."""
+
+    host: str | None
+    path: str
+    path_type: str  # Prefix | Exact | Regex
+    matches: tuple[tuple[str, str], ...] = ()  # (lowercase header name, value), sorted
+
+
+Weights = tuple[tuple[str, int], ...]
+
+
+@frozen
+class RouteRow:
+    key: RouteKey
+    backends: Weights  # (Service name, percent), in the plan's order
+    via: Via
+    route: str
+    namespace: str
+    port: int | None = None  # the listening port of an L4 route
+
+
+def prefix_regex(path: str) -> str:
+    """The regex form of a prefix (what ingress-nginx needs to rewrite): `/api` becomes
+    `/api(/|$)(.*)`, matching `/api`, `/api/...` but not `/apix`; `$2` is the rest."""
+    base = path.rstrip("/")
+    if not base:
+        return "/(.*)"
+    return "".join("\\" + ch if ch in _REGEX_META else ch for ch in base) + _PREFIX_SUFFIX
+
+
+def _unescape(regex: str) -> str | None:
+    out, i = [], 0
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\" and i + 1 < len(regex) and regex[i + 1] in _REGEX_META:
+            out.append(regex[i + 1])
+            i += 2
+            continue
+        if ch in _REGEX_META:
+            return None
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def canonical_path(path: str | None, path_type: str) -> tuple[str, str]:
+    """A regex that only says "this prefix" is that prefix; a prefix's trailing '/' means
+    nothing (Kubernetes and Gateway API ignore it)."""
+    path = path or "/"
+    if path_type == "Regex":
+        if path == "/(.*)":
+            return "/", "Prefix"
+        if path.endswith(_PREFIX_SUFFIX):
+            literal = _unescape(path[: -len(_PREFIX_SUFFIX)])
+            if literal and literal.startswith("/"):
+                return literal, "Prefix"
+        return path, "Regex"
+    if path_type == "Prefix" and len(path) > 1:
+        path = path.rstrip("/") or "/"
+    return path, path_type
+
+
+def route_key(route: RoutePlan) -> RouteKey:
+    path, path_type = canonical_path(route.path, route.path_type)
+    matches = [(m.name.lower(), m.value) for m in route.matches]
+    matches += [(f"?{k}", v) for k, v in route.query]  # not header names: no clash
+    matches += [(":method", " ".join(sorted(route.methods)))] if route.methods else []
+    matches += [(":source-ip", " ".join(sorted(route.source_ips)))] if route.source_ips else []
+    return RouteKey(route.host, path, path_type, tuple(sorted(matches)))
+
+
+def precedence(key: RouteKey) -> tuple[object, ...]:
+    """Sorts the most specific route first: exact host, wildcard host, every host; then
+    Exact, longest Prefix, Regex; then most header matches."""
+    host = key.host
+    host_rank = (2, 0) if host is None else (1 if host.startswith("*.") else 0, -len(host))
+    type_rank = {"Exact": 0, "Prefix": 1}.get(key.path_type, 2)
+    return (host_rank, type_rank, -len(key.path), -len(key.matches))
+
+
+def l4_ports(route: RoutePlan) -> tuple[int, ...]:
+    """The ports an L4 route listens on: `ports=`, else the Service's own port."""
+    if route.node_port is not None:  # only NodePort exposures have one
+        return (route.node_port,)
+    return route.ports or (route.backends[0].port,)
+
+
+def route_table(plan: Plan, vias: Collection[Via] | None = None) -> list[RouteRow]:
+    """Every exposure of one environment reached from outside the cluster (or those via
+    `vias`), most specific first (HTTP), then L4 by port."""
+    rows: list[RouteRow] = []
+    for r in plan.routes:
+        skip = r.layer == "cluster" if vias is None else r.via not in vias
+        if skip:
+            continue
+        backends = tuple((b.service, b.weight) for b in r.backends)
+        if r.layer == "l7":
+            rows.append(RouteRow(route_key(r), backends, r.via, r.name, r.namespace))
+        else:
+            rows.extend(
+                RouteRow(RouteKey(None, "", "TCP"), backends, r.via, r.name, r.namespace, port)
+                for port in l4_ports(r)
+            )
+    return sorted(rows, key=_row_order)
+
+
+def _row_order(row: RouteRow) -> tuple[object, ...]:
+    """Hosts alphabetically (their order does not matter), each host's routes by precedence."""
+    if row.port is not None:
+        return (1, row.port, row.via.value, row.route)
+    host_class = precedence(row.key)[0][0]  # type: ignore[index]
+    return (0, host_class, row.key.host or "", precedence(row.key), row.key, row.via.value,
+            row.route)
+
+
+def http_weights(rows: Iterable[RouteRow]) -> dict[RouteKey, dict[str, int]]:
+    """The comparable core of a table: request shape -> {Service: percent}."""
+    return {r.key: dict(r.backends) for r in rows if r.port is None}
+
+
+def _path(key: RouteKey) -> str:
+    return {"Exact": "= ", "Regex": "~ "}.get(key.path_type, "") + key.path
+
+
+def format_table(plan: Plan) -> str:
+    """The table `netgen routes` prints for one environment."""
+    head = f"environment {plan.env.name} (namespace {plan.env.namespace})"
+    rows = route_table(plan)
+    if not rows:
+        return f"{head}: no exposures\n"
+    cells = [("HOST", "PATH", "MATCH", "BACKENDS", "VIA", "ROUTE")]
+    for r in rows:
+        where = (r.key.host or "*", _path(r.key)) if r.port is None else ("*", f":{r.port}")
+        cells.append((
+            *where,
+            " ".join(f"{n}={v}" for n, v in r.key.matches) or "-",
+            ", ".join(f"{svc} {weight}%" for svc, weight in r.backends),
+            r.via.name,
+            r.route,
+        ))
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]) - 1)]
+    lines = [
+        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        for row in cells
+    ]
+    return head + "\n" + "\n".join(lines) + "\n"
+
+
+def duplicate_objects(routes: Iterable[RoutePlan], via: str) -> Iterator[tuple[SourceLoc, str]]:
+    """One Ingress per route: two named alike would overwrite each other."""
+    seen: dict[tuple[str, str], RoutePlan] = {}
+    for r in routes:
+        first = seen.setdefault((r.namespace, r.object_name), r)
+        if first is not r:
+            yield r.loc, (f"expose({r.service!r}, via={via}): the Ingress name "
+                          f"'{r.object_name}' is already used by '{first.service}' at "
+                          f"{first.loc}; each {via} exposure is its own Ingress")

@@ -1,0 +1,100 @@
+"""Problems: every stage collects them and fails once, with all of them.
+
+One record for every stage (the other stages' records fold into it in a later step of
+issue 17; `Diagnostic` and `BlueprintError` are its old names, kept while they do). Only the
+CLI turns a `ProblemError` into an exit code; library code never exits.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Literal
+
+from attrs import frozen
+
+from netgen.model import SourceLoc
+
+Severity = Literal["error", "warning", "info"]
+
+
+@frozen
+class InputLoc:
+    """A place in an input file that is not a blueprint (an AWS export): file + JSON path."""
+
+    file: str
+    json_path: str = "$"
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.json_path}"
+
+
+@frozen
+class DocLoc:
+    """A place in a YAML stream: the file, the document's index in it, a JSON path inside."""
+
+    file: str
+    doc_index: int
+    json_path: str = "$"
+
+    def __str__(self) -> str:
+        return f"{self.file}: document {self.doc_index + 1}: {self.json_path}"
+
+
+Loc = SourceLoc | InputLoc | DocLoc
+
+
+@frozen
+class Problem:
+    # Field order kept from Diagnostic: callers build it positionally (message, loc).
+    message: str
+    loc: SourceLoc | None = None
+    severity: str = "error"
+    code: str = "NG000"
+
+    def render(self) -> str:
+        where = f"{self.loc}: " if self.loc else ""
+        return f"{where}{self.severity}: {self.message}"
+
+
+class ProblemError(Exception):
+    """Raised once per stage with every problem found, so users fix them in one pass."""
+
+    def __init__(self, diagnostics: Iterable[Problem]) -> None:
+        self.diagnostics = sorted(
+            diagnostics, key=lambda d: (d.loc is None, d.loc or SourceLoc("", 0), d.message)
+        )
+        super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.diagnostics
+
+
+# The names every stage used before issue 17; removed once the other records fold in.
+Diagnostic = Problem
+BlueprintError = ProblemError
+
+
+class Collector:
+    """Accumulates diagnostics during a stage; `raise_if_any` ends the stage."""
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[SourceLoc | None, str], Problem] = {}
+
+    @property
+    def items(self) -> list[Problem]:
+        return list(self._items.values())
+
+    def error(self, loc: SourceLoc | None, message: str, code: str = "NG000") -> None:
+        """Blueprint-wide declarations are checked once per environment: report them once."""
+        self._items.setdefault((loc, message), Problem(message, loc, "error", code))
+
+    def raise_if_any(self) -> None:
+        if self._items:
+            raise ProblemError(self.items)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

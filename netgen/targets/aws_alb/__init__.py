@@ -1,0 +1,5 @@
+"""AWS Load Balancer Controller Ingress (via=ALB)."""
+
+from netgen.targets.aws_alb.lower import BACKEND
+
+__all__ = ["BACKEND"]

@@ -1,0 +1,170 @@
+"""What a target is: the vias it serves (ViaSpec: each described once, here in its
+package), the features it can express, its settings, its mesh hooks if it is a mesh, and a
+lowering function from a Plan to documents. Adding a target means one package in `targets/`
+(lowering, `settings.py`, `templates/`) and one line in `registry.py`; resolve and lower
+receive the Registry and import no target."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from attrs import field, frozen
+
+from netgen.model import SourceLoc, Via
+from netgen.plan import ClusterPods, Labels, Plan
+from netgen.plan.mesh import MeshPlan
+from netgen.render import Document, Renderer
+from netgen.targets.features import Feature
+
+LowerFn = Callable[[Plan, Renderer], Iterable[Document]]
+# Checks that span several routes (a shared load balancer, a host's paths): (where, message).
+CheckFn = Callable[[Plan], Iterable[tuple[SourceLoc | None, str]]]
+class Layer(enum.Enum):
+    """What a via forwards: HTTP requests routed by host and path (L7), connections on a
+    port (L4), or nothing from outside the cluster (CLUSTER)."""
+
+    L7 = "l7"
+    L4 = "l4"
+    CLUSTER = "cluster"
+
+
+@frozen
+class FromPods:
+    """Traffic of the via comes from pods (a proxy) in the namespace `setting` names."""
+
+    setting: str
+    who: str  # the pods, for messages: "the ingress controller's pods"
+
+
+@frozen
+class FromCidr:
+    """Traffic of the via comes from addresses: the first of `settings` that is given."""
+
+    settings: tuple[str, ...]
+
+
+@frozen
+class ViaSpec:
+    """Everything netgen knows about one `via=` value, written once, by its target."""
+
+    token: Via
+    layer: Layer
+    family: str | None = None  # objects numbered together ("ingress": ALB and NGINX)
+    outside: bool = True  # traffic enters from outside the mesh
+    load_balancer: bool = False  # an AWS load balancer: scheme= and ACM certificates
+    traffic_from: FromPods | FromCidr | None = None  # NetworkPolicy: where its traffic is from
+    graph_label: tuple[str, ...] = ()  # the entry point's lines in `netgen graph`
+
+
+@frozen
+class MeshHooks:
+    """What a mesh target gives the neutral planning, so `mesh(KIND)` picks a target, not a
+    branch in resolve. Istio implements these first (targets/istio/mesh.py)."""
+
+    kind: Via  # the token `mesh(...)` takes
+    # the via whose exposures enter through this mesh's own gateway (needs the mesh), if any
+    ingress_via: Via | None
+    # namespace settings (name -> namespace) -> the control plane's pods, which the
+    # NetworkPolicies must keep reachable
+    control_plane: Callable[[Mapping[str, str | None]], ClusterPods]
+    # (mesh plan, namespace) -> labels the namespace needs (sidecar injection)
+    namespace_labels: Callable[[MeshPlan, str], Labels]
+
+
+BLUEPRINT, ENV = "blueprint", "env"
+BOTH = frozenset({BLUEPRINT, ENV})
+
+
+@frozen
+class Setting:
+    """One setting `blueprint(...)`/`env(...)` takes beyond their named parameters; a target
+    declares its own (`targets/<t>/settings.py`), resolve/settings.py adds the neutral ones."""
+
+    where: frozenset[str]  # the calls that take it: an env's value replaces the blueprint's
+    check: Callable[[Any], str | None] | None = None  # when nothing else reads the value
+    # "namespace": a namespace (dns1123) where pods traffic comes from run, default `default`;
+    # "cidrs": address ranges traffic comes from (resolve/network.py checks both kinds).
+    kind: str = ""
+    default: Any = None
+
+
+# Defaults of namespace settings that depend on other settings: (read a raw setting, the
+# environment's namespace) -> {setting: namespace}.
+DefaultsFn = Callable[[Callable[[str], Any], str], Mapping[str, str]]
+
+
+@frozen
+class Backend:
+    name: str
+    lower: LowerFn
+    vias: tuple[ViaSpec, ...] = field(default=(), converter=lambda vs: tuple(
+        v if isinstance(v, ViaSpec) else ViaSpec(v, Layer.L7) for v in vs))
+    features: frozenset[Feature] = frozenset()
+    terminates_tls: bool = False
+    check: CheckFn | None = None
+    # Object names the backend writes in every namespace, which no service may take.
+    reserved_names: tuple[str, ...] = ()
+    namespace_defaults: DefaultsFn | None = None
+    settings: Mapping[str, Setting] = field(factory=dict)
+    mesh: MeshHooks | None = None
+
+    @property
+    def via(self) -> tuple[Via, ...]:
+        return tuple(s.token for s in self.vias)
+
+
+@frozen
+class Registry:
+    """The backends one build runs, handed to resolve and lower (which import none of
+    them), in the order their documents are emitted."""
+
+    backends: tuple[Backend, ...]
+
+    def __attrs_post_init__(self) -> None:
+        seen: dict[str, str] = {}
+        for b in self.backends:
+            for key in b.settings:
+                if seen.setdefault(key, b.name) != b.name:
+                    raise ValueError(f"setting {key!r} is declared by {seen[key]} and {b.name}")
+
+    def meshes(self) -> tuple[MeshHooks, ...]:
+        return tuple(b.mesh for b in self.backends if b.mesh is not None)
+
+    def mesh(self, kind: Via | str | None) -> MeshHooks | None:
+        """The mesh target `mesh(kind)` chose (`kind` a token, or its name in a MeshPlan)."""
+        for m in self.meshes():
+            if m.kind is kind or m.kind.name == kind:
+                return m
+        return None
+
+    def settings(self) -> dict[str, Setting]:
+        return {k: s for b in self.backends for k, s in b.settings.items()}
+
+    def backend_for(self, via: Via) -> Backend | None:
+        for backend in self.backends:
+            if via in backend.via:
+                return backend
+        return None
+
+    def spec(self, via: Via) -> ViaSpec | None:
+        for backend in self.backends:
+            for s in backend.vias:
+                if s.token is via:
+                    return s
+        return None
+
+    def specs(self) -> tuple[ViaSpec, ...]:
+        return tuple(s for b in self.backends for s in b.vias)
+
+    def reserved_names(self) -> tuple[str, ...]:
+        return tuple(n for b in self.backends for n in b.reserved_names)
+
+    def namespace_defaults(self, raw: Callable[[str], Any], env_namespace: str
+                           ) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for b in self.backends:
+            if b.namespace_defaults is not None:
+                out.update(b.namespace_defaults(raw, env_namespace))
+        return out

@@ -1,0 +1,27 @@
+"""Every backend netgen knows, in the order their documents are emitted."""
+
+from __future__ import annotations
+
+from netgen.model import Via
+from netgen.targets import aws_alb, coredns, gateway_api, istio, kubernetes, networkpolicy, nginx
+from netgen.targets.base import Backend, Registry
+
+BACKENDS: tuple[Backend, ...] = (
+    kubernetes.BACKEND,
+    kubernetes.NODEPORT_BACKEND,
+    kubernetes.NLB_BACKEND,
+    aws_alb.BACKEND,
+    nginx.BACKEND,
+    gateway_api.BACKEND,
+    gateway_api.TCP_BACKEND,
+    istio.BACKEND,
+    coredns.BACKEND,
+    networkpolicy.BACKEND,
+)
+
+
+REGISTRY = Registry(BACKENDS)
+
+
+def backend_for(via: Via) -> Backend | None:
+    return REGISTRY.backend_for(via)

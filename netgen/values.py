@@ -1,0 +1,175 @@
+"""Kubernetes value rules shared by every stage (resolve, targets, importers): name rules,
+ports, labels, hosts, and the cluster FQDN of a Service.
+
+Each returns an error message or None, so callers word the diagnostic around the
+declaration it belongs to.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_DNS1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?").fullmatch
+_DNS1123 = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?").fullmatch
+_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_SUBDOMAIN = re.compile(rf"{_LABEL}(\.{_LABEL})*").fullmatch
+_LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?").fullmatch
+_LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?").fullmatch
+_IANA_SVC = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?").fullmatch
+_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+").fullmatch
+# Gateway API's rule for Exact/PathPrefix paths, the strictest of the HTTP backends'.
+_URL_PATH = re.compile(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+").fullmatch
+_GROUP = re.compile(r"([a-z0-9][-a-z0-9.]*)?[a-z0-9]").fullmatch
+
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+CLUSTER_DOMAIN = "svc.cluster.local"
+
+
+def fqdn(name: str, namespace: str) -> str:
+    return f"{name}.{namespace}.{CLUSTER_DOMAIN}"
+
+
+def dns1035(name: Any, what: str = "name") -> str | None:
+    if not isinstance(name, str) or len(name) > 63 or not _DNS1035(name):
+        return (
+            f"{what} {name!r} is not a valid DNS-1035 label (lowercase letters, digits and "
+            "'-', starting with a letter, at most 63 characters)"
+        )
+    return None
+
+
+def dns1123(name: Any, what: str = "name") -> str | None:
+    if not isinstance(name, str) or len(name) > 63 or not _DNS1123(name):
+        return (
+            f"{what} {name!r} is not a valid DNS-1123 label (lowercase letters, digits and "
+            "'-', at most 63 characters)"
+        )
+    return None
+
+
+def hostname(host: Any, wildcard: bool = True) -> str | None:
+    if not isinstance(host, str) or not host:
+        return f"host {host!r} must be a non-empty string"
+    bare = host[2:] if wildcard and host.startswith("*.") else host
+    if len(host) > 253 or not _SUBDOMAIN(bare):
+        return f"host {host!r} is not a valid DNS name (lowercase, dot-separated labels)"
+    return None
+
+
+def external_host(host: Any) -> str | None:
+    if isinstance(host, str):
+        try:
+            ipaddress.ip_address(host)
+            return None
+        except ValueError:
+            pass
+    return hostname(host, wildcard=False)
+
+
+def port(value: Any, what: str = "port") -> str | None:
+    if type(value) is not int or not 1 <= value <= 65535:
+        return f"{what}={value!r} must be a whole number between 1 and 65535"
+    return None
+
+
+def node_port(value: Any) -> str | None:
+    if type(value) is not int or not 30000 <= value <= 32767:
+        return f"node_port={value!r} must be between 30000 and 32767"
+    return None
+
+
+def count(value: Any, what: str) -> str | None:
+    if type(value) is not int or value < 0:
+        return f"{what}={value!r} must be a whole number of at least 0"
+    return None
+
+
+def labels(value: Any) -> str | None:
+    if not isinstance(value, Mapping):
+        return f"labels={value!r} must be a mapping of strings"
+    for k, v in value.items():
+        if not isinstance(k, str) or not _label_key(k):
+            return f"label key {k!r} is not a valid Kubernetes label name"
+        if not isinstance(v, str) or len(v) > 63 or not _LABEL_VALUE(v):
+            return f"label {k}={v!r}: value must be at most 63 letters, digits, '-', '_', '.'"
+    return None
+
+
+def _label_key(key: str) -> bool:
+    prefix, _, name = key.rpartition("/")
+    if prefix and (len(prefix) > 253 or not _SUBDOMAIN(prefix)):
+        return False
+    return len(name) <= 63 and bool(_LABEL_NAME(name))
+
+
+def http_path(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.startswith("/"):
+        return f"path={value!r} must start with '/'"
+    return None
+
+
+def port_name(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > 15 or not _IANA_SVC(value) or "--" in value:
+        return f"port_name={value!r} must be at most 15 lowercase letters, digits and '-'"
+    if not any(c.isalpha() for c in value):
+        return f"port_name={value!r} must contain a letter"
+    return None
+
+
+def header_name(value: Any) -> str | None:
+    if not isinstance(value, str) or not _HEADER_NAME(value):
+        return f"header name {value!r} is not a valid HTTP header name"
+    return None
+
+
+def cidr(value: Any, what: str = "cidr") -> str | None:
+    try:
+        if not isinstance(value, str):
+            raise TypeError(value)
+        ipaddress.ip_network(value)
+    except (ValueError, TypeError):
+        return f"{what}={value!r} is not a valid network such as '10.0.0.0/16'"
+    return None
+
+
+def cidrs(value: Any, what: str = "cidr") -> str | None:
+    """One network, or a non-empty list of them."""
+    if isinstance(value, str):
+        return cidr(value, what)
+    if not isinstance(value, list | tuple) or not value:
+        return f"{what}={value!r} must be a CIDR such as '10.0.0.0/16' or a list of them"
+    return next((p for item in value if (p := cidr(item, what))), None)
+
+
+def text(value: Any, what: str) -> str | None:
+    if not isinstance(value, str) or not value:
+        return f"{what}={value!r} must be a non-empty string"
+    return None
+
+
+def url_path(value: str) -> str | None:
+    """A Prefix/Exact path every HTTP backend reads the same way."""
+    if not _URL_PATH(value):
+        return (f"path={value!r} may contain only letters, digits, %XX escapes and "
+                "-/._~!$&'()*+,;=:@")
+    if any(bad in value for bad in ("//", "/./", "/../", "%2f", "%2F", "#")) or value.endswith(
+        ("/..", "/.")
+    ):
+        return f"path={value!r} must not contain '//', '/./', '/../' or an encoded '/'"
+    return None
+
+
+def group_name(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > 63 or not _GROUP(value):
+        return (f"group={value!r} must be at most 63 lowercase letters, digits, '-' and '.', "
+                "starting and ending with a letter or digit")
+    return None
+
+
+def positive(value: Any, what: str) -> str | None:
+    if type(value) is not int or value < 1:
+        return f"{what}={value!r} must be a whole number of at least 1"
+    return None

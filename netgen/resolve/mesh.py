@@ -15,6 +15,7 @@ from netgen.model import (
     Blueprint,
     Isolation,
     Mesh,
+    MeshKind,
     Mtls,
     Outlier,
     Retries,
@@ -55,7 +56,7 @@ def effective_mesh(bp: Blueprint, env: str) -> Mesh | None:
     """The environment's own `mesh(...)` wins over the blueprint-wide one."""
     scoped = [m for m in bp.meshes if m.scope == env]
     chosen = scoped[0] if scoped else next((m for m in bp.meshes if m.scope is None), None)
-    if chosen is None or chosen.kind is not Via.ISTIO:
+    if chosen is None or not (chosen.kind is Via.ISTIO or isinstance(chosen.kind, MeshKind)):
         return None
     return chosen
 
@@ -106,6 +107,18 @@ def mesh_plan(
     ingress = m.ingress_principal or principal(trust_domain, *INGRESS_ACCOUNT)
     selector = tuple(sorted(m.ingress_selector.items())) if m.ingress_selector else INGRESS_SELECTOR
     namespaces = sorted({env.namespace, *(p.namespace for p in plans)})
+    if isinstance(m.kind, MeshKind):  # another mesh: the neutral part; its target does the rest
+        outside = {r.service for r in routes if r.via in OUTSIDE_VIAS}
+        return MeshPlan(
+            kind=m.kind.name, mtls=mode.value, trust_domain=trust_domain,
+            deny_by_default=env.isolation is Isolation.STRICT, ingress_principal="",
+            service_accounts=tuple(ServiceAccountPlan(p.name, p.namespace, p.labels)
+                                   for p in plans),
+            service_entries=(), destination_rules=(), virtual_services=(), gateways=(),
+            peer_authentications=(), authorizations=tuple(_authorizations(
+                plans, calls, trust_domain, "", frozenset(), outside, namespaces,
+                env.isolation is Isolation.STRICT)),
+            injection=(), traffic=tuple(traffic.values()), loc=m.loc)
     ingress_plan = gateway_routes(bp.info.name, env, selector, routes, by_name, traffic, c)
     outside = {r.service for r in routes if r.via in OUTSIDE_VIAS}
     deny = env.isolation is Isolation.STRICT

@@ -12,7 +12,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgen import values as checks
-from netgen.model import Blueprint, Isolation, Mesh, Mtls, Outlier, Retries, Traffic, Via
+from netgen.model import (
+    Blueprint,
+    Isolation,
+    Mesh,
+    MeshKind,
+    Mtls,
+    Outlier,
+    Retries,
+    Traffic,
+    Via,
+)
 from netgen.problems import Collector, did_you_mean
 from netgen.resolve import mesh_splits
 
@@ -87,7 +97,7 @@ def validate_declarations(bp: Blueprint, c: Collector) -> None:
 
 
 def _check_mesh(m: Mesh, c: Collector) -> None:
-    kind = m.kind.name if isinstance(m.kind, Via) else repr(m.kind)
+    kind = m.kind.name if isinstance(m.kind, Via | MeshKind) else repr(m.kind)
     d = f"mesh({kind})"
     if m.kind is None:
         given = [n for n in ("mtls", "trust_domain", "ingress_selector", "ingress_principal",
@@ -95,7 +105,13 @@ def _check_mesh(m: Mesh, c: Collector) -> None:
         if given:
             c.error(m.loc, f"{d} switches the mesh off; {', '.join(given)}= would have no effect")
         return
-    if m.kind is not Via.ISTIO:
+    if isinstance(m.kind, MeshKind):  # a mesh target's token; the Istio options are Istio's
+        given = [n for n in ("ingress_selector", "ingress_principal", "revision")
+                 if getattr(m, n) is not None]
+        if given:
+            c.error(m.loc, f"{d}: {', '.join(n + '=' for n in given)} are options of "
+                           "mesh(ISTIO) only")
+    elif m.kind is not Via.ISTIO:
         c.error(m.loc, f"{d}: the mesh must be ISTIO (the only mesh netgen lowers), "
                        "or None to switch it off")
     if m.mtls is not None and mtls_mode(m.mtls) is None:

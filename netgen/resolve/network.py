@@ -95,7 +95,10 @@ def network_plan(
             c.error(s.loc, f"service({s.name!r}): its NetworkPolicy would replace the "
                            f"namespace-wide policy '{s.name}'; rename the service")
     control = None
-    if mesh is not None:
+    hooks = registry.mesh(mesh.kind) if mesh is not None else None
+    if hooks is not None:
+        control = hooks.control_plane(settings.raw)
+    elif mesh is not None:
         control = ClusterPods("istiod", settings.namespaces["istio_namespace"] or "",
                               (("app", "istiod"),), (("TCP", ISTIOD_XDS_PORT),))
     for pods, why in ((KUBE_DNS, "holds the cluster DNS"),

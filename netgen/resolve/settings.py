@@ -44,6 +44,9 @@ SETTINGS: Mapping[str, Setting] = {
     "ingress_namespace": Setting(BOTH),
     "istio_ingress_namespace": Setting(BOTH),
     "istio_namespace": Setting(BOTH),
+    # mesh(LINKERD): control plane namespace; deny by default only logged (targets/linkerd/)
+    "linkerd_namespace": Setting(BOTH),
+    "linkerd_audit": Setting(BOTH, _flag),
     "gateway_proxy_namespace": Setting(BOTH),
     # the Gateway API backend's Gateway and GatewayClass (targets/gateway_api/)
     "gateway": Setting(BOTH),

@@ -9,8 +9,8 @@ from typing import Any
 
 from attrs import frozen
 
-from netgen.model import SourceLoc, Via
-from netgen.plan import Plan
+from netgen.model import MeshKind, SourceLoc, Via
+from netgen.plan import ClusterPods, Labels, Plan
 from netgen.render import Document, Renderer
 from netgen.targets.features import Feature
 
@@ -20,6 +20,17 @@ CheckFn = Callable[[Plan], Iterable[tuple[SourceLoc | None, str]]]
 # Defaults of namespace settings that depend on other settings: (read a raw setting, the
 # environment's namespace) -> {setting: namespace}.
 DefaultsFn = Callable[[Callable[[str], Any], str], Mapping[str, str]]
+
+
+@frozen
+class MeshHooks:
+    """What resolve asks a mesh other than Istio: the control-plane pods every meshed
+    workload must reach (NetworkPolicy keeps them open), and the annotations of the
+    namespaces it meshes. Both read raw settings (env's, else the blueprint's)."""
+
+    kind: MeshKind
+    control_plane: Callable[[Callable[[str], Any]], ClusterPods]
+    namespace_annotations: Callable[[Any, Callable[[str], Any]], Labels]
 
 
 @frozen
@@ -33,6 +44,7 @@ class Backend:
     # Object names the backend writes in every namespace, which no service may take.
     reserved_names: tuple[str, ...] = ()
     namespace_defaults: DefaultsFn | None = None
+    mesh: MeshHooks | None = None
 
 
 @frozen
@@ -47,6 +59,10 @@ class Registry:
             if via in backend.via:
                 return backend
         return None
+
+    def mesh(self, kind: str) -> MeshHooks | None:
+        return next((b.mesh for b in self.backends if b.mesh and b.mesh.kind.name == kind),
+                    None)
 
     def reserved_names(self) -> tuple[str, ...]:
         return tuple(n for b in self.backends for n in b.reserved_names)

@@ -31,6 +31,8 @@ class MeshHooks:
     kind: MeshKind
     control_plane: Callable[[Callable[[str], Any]], ClusterPods]
     namespace_annotations: Callable[[Any, Callable[[str], Any]], Labels]
+    # `netgen verify`: (what the documents allow, what the plan declares), compared as sets
+    readback: Callable[[Plan, list[Any]], tuple[frozenset[Any], frozenset[Any]]] | None = None
 
 
 @frozen

@@ -30,7 +30,7 @@ from netgen.plan.mesh import HttpMatch, RetryPlan, TrafficPlan
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, MeshHooks
 from netgen.targets.kubernetes.lower import object_labels
-from netgen.targets.linkerd import settings
+from netgen.targets.linkerd import readback, settings
 
 LINKERD = MeshKind("LINKERD", "linkerd")
 POLICY = "policy.linkerd.io"
@@ -225,5 +225,6 @@ BACKEND = Backend(
     lower=lower,
     check=check,
     reserved_names=("allow-linkerd",),
-    mesh=MeshHooks(LINKERD, settings.control_plane, settings.namespace_annotations),
+    mesh=MeshHooks(LINKERD, settings.control_plane, settings.namespace_annotations,
+                   readback.readback),
 )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from netgen.model import SourceLoc
 from netgen.plan import Plan
 from netgen.plan.mesh import TrafficPlan
+from netgen.targets.linkerd.protocol import is_http
 from netgen.values import dns1123
 
 # Istio options Linkerd has no equivalent for: it balances by latency (EWMA), has no
@@ -25,8 +26,6 @@ _ROUTE_TIMEOUT = re.compile(r"([0-9]{1,5}(h|m|s|ms)){1,4}").fullmatch
 
 
 def problems(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
-    from netgen.targets.linkerd.lower import is_http
-
     mesh = plan.mesh
     assert mesh is not None
     if mesh.mtls == "DISABLE":

@@ -24,34 +24,25 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from netgen.model import MeshKind
-from netgen.plan import Plan, ServicePlan
+from netgen.plan import Labels, Plan, ServicePlan
 from netgen.plan.mesh import HttpMatch, RetryPlan, TrafficPlan
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, MeshHooks
-from netgen.targets.kubernetes.lower import object_labels
-from netgen.targets.linkerd import readback, settings
+from netgen.targets.linkerd import checks, readback, settings
+from netgen.targets.linkerd.protocol import LINKERD, is_http, is_linkerd
 
-LINKERD = MeshKind("LINKERD", "linkerd")
 POLICY = "policy.linkerd.io"
 GATEWAY = "gateway.networking.k8s.io"
 ALL_NETWORKS = "all-networks"  # the NetworkAuthentication of clients without a mesh identity
 EVERY_NETWORK = ("0.0.0.0/0", "::/0")
-# resolve's rule for "HTTP to the mesh" (port name http/http-*/grpc..., or app_protocol).
-HTTP_NAMES = ("http", "http2", "grpc", "grpc-web")
-HTTP_APP_PROTOCOLS = ("http", "http2", "grpc", "grpc-web", "kubernetes.io/h2c")
+# Every generated object's labels. A sibling target may not import another (tools/layers.py),
+# and kubernetes' `object_labels` moves to targets/base.py with the Target rework (issue 17,
+# step 7); until then this is the same rule, pinned equal by tests/targets/linkerd.
+MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
 
 
-def is_linkerd(plan: Plan) -> bool:
-    return plan.mesh is not None and plan.mesh.kind == LINKERD.name
-
-
-def is_http(s: ServicePlan) -> bool:
-    if s.port is None:
-        return False
-    if s.port.app_protocol:
-        return s.port.app_protocol.lower() in HTTP_APP_PROTOCOLS
-    return any(s.port.name == p or s.port.name.startswith(p + "-") for p in HTTP_NAMES)
+def object_labels(labels: Labels, part_of: str) -> Labels:
+    return (*labels, ("app.kubernetes.io/part-of", part_of), MANAGED_BY)
 
 
 def account(principal: str) -> tuple[str, str]:
@@ -214,10 +205,8 @@ def route_rules(t: TrafficPlan, s: ServicePlan) -> list[dict[str, Any]]:
 
 
 def check(plan: Plan) -> Iterator[tuple[Any, str]]:
-    from netgen.targets.linkerd.checks import problems
-
     if is_linkerd(plan):
-        yield from problems(plan)
+        yield from checks.problems(plan)
 
 
 BACKEND = Backend(

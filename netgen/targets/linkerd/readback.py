@@ -147,7 +147,7 @@ class _Model:
                 continue
             spec = p.get("spec") or {}
             target = spec.get("targetRef") or {}
-            if target.get("kind") == "Server" and target.get("name") == name or \
+            if (target.get("kind") == "Server" and target.get("name") == name) or \
                     target.get("kind") == "Namespace":
                 if all(self._meets(ref, _ns(p), source)
                        for ref in spec.get("requiredAuthenticationRefs") or ()):

@@ -70,7 +70,7 @@ expose("web", via=NODEPORT, node_port=30080)
 
 
 def test_strict_denies_by_default_and_allows_exactly_the_callers(blueprint_file: Make) -> None:
-    plan, docs = compiled(blueprint_file, CALLS)
+    _, docs = compiled(blueprint_file, CALLS)
     d = by_key(docs)
     assert d[("Namespace", "prod")]["metadata"]["annotations"] == {
         "config.linkerd.io/default-inbound-policy": "deny", "linkerd.io/inject": "enabled"}
@@ -359,3 +359,14 @@ def test_verify_fails_when_the_written_policy_is_wider(tmp_path: Path) -> None:
     report = verify_mesh(c.plan, docs)
     assert not report.ok
     assert "undeclared traffic allowed (1)" in report.render()
+
+
+def test_linkerd_objects_carry_the_labels_every_target_writes(blueprint_file: Make) -> None:
+    from netgen.targets.kubernetes.lower import object_labels
+    from netgen.targets.linkerd.lower import object_labels as linkerd_labels
+
+    assert linkerd_labels((("app", "x"),), "bp") == object_labels((("app", "x"),), "bp")
+    _, docs = compiled(blueprint_file, CALLS)
+    server = by_key(docs)[("Server", "api")]["metadata"]["labels"]
+    service = by_key(docs)[("Service", "api")]["metadata"]["labels"]
+    assert server == service

@@ -71,3 +71,28 @@ def _traffic(t: TrafficPlan, http: bool) -> Iterator[tuple[SourceLoc | None, str
         if m.timeout is not None and not _ROUTE_TIMEOUT(m.timeout):
             yield m.loc, (f"{d}: mesh_route timeout={m.timeout!r}: an HTTPRoute rule's timeout "
                           "is whole numbers of h, m, s or ms, such as '1500ms'")
+
+
+def externals_without_address(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
+    """Warnings (lint NG301): an external Linkerd cannot name. EgressNetworks match
+    addresses, so an external known only by host name gets none, and its calls leave the
+    mesh unaccounted for by Linkerd's egress policy (NetworkPolicy still limits them)."""
+    from netgen.targets.linkerd.protocol import is_linkerd
+
+    if not is_linkerd(plan):
+        return
+    for x in plan.externals:
+        if not x.cidr and not _is_ip(x.host):
+            yield x.loc, (f"external({x.name!r}): Linkerd's EgressNetwork matches addresses, "
+                          f"and '{x.host}' is a host name, so no EgressNetwork is written for "
+                          "it; give cidr= to have Linkerd account for this egress")
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

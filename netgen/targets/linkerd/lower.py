@@ -103,7 +103,7 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
                                      "port": s.port.port},
                              rules=route_rules(t, s))
     for x in plan.externals:
-        networks = x.cidr or ((x.host,) if _is_ip(x.host) else ())
+        networks = x.cidr or ((x.host,) if checks._is_ip(x.host) else ())
         if networks:
             yield r.document("linkerd/egressnetwork.yaml.j2", api_version=f"{POLICY}/v1alpha1",
                              kind="EgressNetwork", name=x.name, namespace=x.namespace,
@@ -115,16 +115,6 @@ def _authorization(r: Renderer, labels: Any, name: str, s: ServicePlan, kind: st
     return r.document("linkerd/authorizationpolicy.yaml.j2", api_version=f"{POLICY}/v1alpha1",
                       kind="AuthorizationPolicy", name=name, namespace=s.namespace,
                       labels=labels, server=s.name, auth_kind=kind, auth_name=ref)
-
-
-def _is_ip(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _cidr(value: str) -> str:

@@ -33,6 +33,7 @@ class MeshHooks:
     namespace_annotations: Callable[[Any, Callable[[str], Any]], Labels]
     # `netgen verify`: (what the documents allow, what the plan declares), compared as sets
     readback: Callable[[Plan, list[Any]], tuple[frozenset[Any], frozenset[Any]]] | None = None
+    routes: Callable[[Plan, list[Any]], tuple[frozenset[Any], frozenset[Any]]] | None = None
 
 
 @frozen

@@ -205,5 +205,5 @@ BACKEND = Backend(
     check=check,
     reserved_names=("allow-linkerd",),
     mesh=MeshHooks(LINKERD, settings.control_plane, settings.namespace_annotations,
-                   readback.readback),
+                   readback.readback, readback.routes),
 )

@@ -244,3 +244,126 @@ def readback(plan: Plan, docs: Iterable[Doc | None]) -> tuple[frozenset[Allow], 
     trust_domain = plan.mesh.trust_domain
     return (allow_matrix(docs, trust_domain),
             expected_allow_matrix(plan, sources(docs, trust_domain)))
+
+
+def routes(plan: Plan, docs: Iterable[Doc | None]
+           ) -> tuple[frozenset[RouteRow], frozenset[RouteRow]]:
+    """(the HTTPRoutes' rows, the plan's), for `netgen verify`."""
+    return route_table(docs), expected_route_table(plan)
+
+
+# --- routes: the GAMMA HTTPRoutes read back into rows ------------------------------------------
+
+Match = tuple[tuple[str, str] | None, tuple[tuple[str, str, str], ...], str | None,
+              tuple[tuple[str, str], ...]]  # path, headers (name, kind, value), method, query
+
+
+@frozen(order=True)
+class RouteRow:
+    namespace: str
+    service: str
+    position: int  # the rule's place; the catch-all rule is last
+    match: Match | None  # None: every call no earlier rule took
+    split: tuple[tuple[str, int], ...]  # (version, or "" for the whole service; percent)
+
+    def __str__(self) -> str:
+        where = "every other call" if self.match is None else f"rule {self.position}"
+        split = ", ".join(f"{v or self.service} {w}%" for v, w in self.split)
+        return f"{self.namespace}/{self.service} {where} {self.match or ''} -> {split}".replace(
+            "  ", " ")
+
+
+def _unprefixed(regex: str, anchored: bool) -> str | None:
+    """The string prefix a `^<escaped>.*` (path) or `<escaped>.*` (header) regex matches."""
+    import re
+
+    body = regex[1:] if anchored and regex.startswith("^") else None if anchored else regex
+    if body is None or not body.endswith(".*"):
+        return None
+    literal = re.sub(r"\\(.)", r"\1", body[:-2])
+    return literal if re.escape(literal) == body[:-2] else None
+
+
+def _match(m: Mapping[str, Any]) -> Match:
+    unknown = set(m) - {"path", "headers", "method", "queryParams"}
+    if unknown:
+        raise ReadError(f"HTTPRoute match fields {sorted(unknown)} are not modelled")
+    path = None
+    if "path" in m:
+        kind, value = m["path"].get("type", "PathPrefix"), m["path"]["value"]
+        if kind == "Exact":
+            path = ("exact", value)
+        elif kind == "RegularExpression":
+            prefix = _unprefixed(value, anchored=True)
+            path = ("prefix", prefix) if prefix is not None else ("regex", value)
+        elif value != "/":
+            raise ReadError("PathPrefix other than '/' is not modelled (segment matching)")
+    headers = []
+    for h in m.get("headers") or ():
+        kind = h.get("type", "Exact")
+        if kind == "Exact":
+            headers.append((h["name"].lower(), "exact", h["value"]))
+        else:
+            prefix = _unprefixed(h["value"], anchored=False)
+            headers.append((h["name"].lower(), *(("prefix", prefix) if prefix is not None
+                                                  else ("regex", h["value"]))))
+    query = tuple(sorted((q["name"], q["value"]) for q in m.get("queryParams") or ()))
+    return path, tuple(sorted(headers)), m.get("method"), query
+
+
+def route_table(docs: Iterable[Doc | None]) -> frozenset[RouteRow]:
+    docs = [d for d in docs if d]
+    version_of = {(_ns(d), str(_meta(d)["name"])): ((d.get("spec") or {}).get("selector") or {})
+                  .get("version", "") for d in docs if d.get("kind") == "Service"}
+    rows = set()
+    for d in docs:
+        if d.get("kind") != "HTTPRoute":
+            continue
+        parents = (d.get("spec") or {}).get("parentRefs") or ()
+        services = [p for p in parents if p.get("kind") == "Service"]
+        if not services:
+            continue
+        if len(services) != len(parents) or len(services) != 1:
+            raise ReadError(f"HTTPRoute {_meta(d).get('name')}: one Service parent is modelled")
+        ns, service = _ns(d), services[0]["name"]
+        rules = (d.get("spec") or {}).get("rules") or ()
+        for i, rule in enumerate(rules):
+            refs = rule.get("backendRefs") or ()
+            total = sum(r.get("weight", 1) for r in refs) or 1
+            split = tuple((version_of.get((ns, r["name"]), "?"),
+                           round(100 * r.get("weight", 1) / total)) for r in refs)
+            matches = rule.get("matches") or ()
+            if len(matches) > 1:
+                raise ReadError("one match per rule is modelled")
+            match = _match(matches[0]) if matches else None
+            rows.add(RouteRow(ns, service, i if match else len(rules) - 1, match, split))
+    return frozenset(rows)
+
+
+def expected_route_table(plan: Plan) -> frozenset[RouteRow]:
+    """The plan's traffic policies as rows: each mesh_route in order, then the split (or the
+    whole service) for every other call unless routes alone were given (a 404)."""
+    from netgen.targets.linkerd.protocol import is_http
+
+    mesh = plan.mesh
+    if mesh is None:
+        return frozenset()
+    services = {s.name: s for s in plan.services}
+    rows = set()
+    for t in mesh.traffic:
+        s = services[t.service]
+        if not is_http(s):
+            continue
+        catch_all = t.split is not None or not t.routes
+        last = len(t.routes) if catch_all else None
+        for i, r in enumerate(t.routes):
+            m = r.match
+            path = (m.uri_kind, m.uri) if m.uri_kind else None
+            headers = tuple(sorted([(n, "exact", v) for n, v in m.headers]
+                                   + [(n, k, v) for n, k, v in m.rules]))
+            rows.add(RouteRow(s.namespace, s.name, i, (path, headers, m.method, m.query),
+                              tuple(r.split)))
+        if last is not None:
+            rows.add(RouteRow(s.namespace, s.name, last, None,
+                              tuple(t.split) if t.split is not None else (("", 100),)))
+    return frozenset(rows)

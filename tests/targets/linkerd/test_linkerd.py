@@ -370,3 +370,47 @@ def test_linkerd_objects_carry_the_labels_every_target_writes(blueprint_file: Ma
     server = by_key(docs)[("Server", "api")]["metadata"]["labels"]
     service = by_key(docs)[("Service", "api")]["metadata"]["labels"]
     assert server == service
+
+
+ROUTES = """\
+mesh(LINKERD)
+calls("web", "api")
+traffic("api", timeout="5s", split={"v1": 80, "v2": 20}, routes=[
+    mesh_route(headers=header("X-Version", "v2"), split={"v2": 100}),
+    mesh_route(prefix="/beta.1", method="GET", query={"debug": "1"},
+               headers=[mesh_header("x-user", prefix="qa-"),
+                        mesh_header("user-agent", suffix="Chrome")],
+               split={"v2": 50, "v1": 50}),
+    mesh_route(regex="/v[0-9]+/.*", split={"v1": 100})])
+traffic("web", timeout="2s")
+"""
+
+
+def test_route_readback_gives_the_plans_rows(blueprint_file: Make) -> None:
+    plan, docs = compiled(blueprint_file, ROUTES)
+    rows, planned = readback.routes(plan, docs)
+    assert rows == planned
+    shown = sorted(str(r) for r in rows)
+    assert len(shown) == 5
+    assert "prod/web every other call -> web 100%" in shown
+    assert "prod/api every other call -> v1 80%, v2 20%" in shown
+    prefixed = next(r for r in rows if r.position == 1)
+    assert prefixed.match == (("prefix", "/beta.1"),
+                              (("user-agent", "regex", ".*Chrome"), ("x-user", "prefix", "qa-")),
+                              "GET", (("debug", "1"),))
+
+
+def test_route_readback_catches_a_changed_route(blueprint_file: Make) -> None:
+    from netgen.analysis.mesh_verify import verify_mesh
+
+    plan, docs = compiled(blueprint_file, ROUTES)
+    assert verify_mesh(plan, docs).ok
+    changed = copy.deepcopy(docs)
+    route = by_key(changed)[("HTTPRoute", "api-mesh")]
+    route["spec"]["rules"][-1]["backendRefs"][0]["weight"] = 70
+    route["spec"]["rules"][-1]["backendRefs"][1]["weight"] = 30
+    route["spec"]["rules"][0]["matches"][0]["headers"][0]["value"] = "v3"
+    report = verify_mesh(plan, changed)
+    assert not report.ok
+    assert "routes planned but missing (2)" in report.render()
+    assert "v1 70%, v2 30%" in report.render()

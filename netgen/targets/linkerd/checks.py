@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from netgen.model import SourceLoc
 from netgen.plan import Plan
-from netgen.plan.mesh import TrafficPlan
+from netgen.plan.mesh import HttpMatch, TrafficPlan
 from netgen.targets.linkerd.protocol import is_http
 from netgen.values import dns1123
 
@@ -64,6 +64,15 @@ def _traffic(t: TrafficPlan, http: bool) -> Iterator[tuple[SourceLoc | None, str
             if not _RETRY_ON(token):
                 yield t.loc, (f"{d}: retries on {token!r}: Linkerd retries on response "
                               "statuses only ('5xx', 'gateway-error', '503', '500-504')")
+    for i, later in enumerate(t.routes):
+        for earlier in t.routes[:i]:
+            if not disjoint(earlier.match, later.match):
+                yield later.loc, (f"{d}: this mesh_route and the one at {earlier.loc} can both "
+                                  "match a call, and Linkerd (Gateway API) tries an "
+                                  "HTTPRoute's rules most specific first, not as written; make "
+                                  "them exclusive (different methods, or different exact "
+                                  "values of one header, path or query parameter)")
+                break
     for m in t.routes:
         if m.match.without:
             yield m.loc, (f"{d}: mesh_route: Gateway API (Linkerd's routes) cannot match a "
@@ -96,3 +105,23 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def disjoint(a: HttpMatch, b: HttpMatch) -> bool:
+    """No call matches both: so the order Gateway API tries them in cannot matter."""
+    if a.method is not None and b.method is not None and a.method != b.method:
+        return True
+    if a.uri_kind == b.uri_kind == "exact" and a.uri != b.uri:
+        return True
+    for x, y in ((a, b), (b, a)):
+        if x.uri_kind == "exact" and y.uri_kind == "prefix" and not (x.uri or "").startswith(
+                y.uri or ""):
+            return True
+    if a.uri_kind == b.uri_kind == "prefix" and not (
+            (a.uri or "").startswith(b.uri or "") or (b.uri or "").startswith(a.uri or "")):
+        return True
+    for pairs_a, pairs_b in ((a.headers, b.headers), (a.query, b.query)):
+        mine = dict(pairs_a)
+        if any(name in mine and mine[name] != value for name, value in pairs_b):
+            return True
+    return False

@@ -145,7 +145,8 @@ def test_splits_and_header_routes_are_a_gamma_httproute_on_the_service(
             split={"v1": 80, "v2": 20},
             routes=[mesh_route(headers=header("X-Version", "v2"), split={"v2": 100}),
                     mesh_route(prefix="/beta", method="GET", timeout="1500ms",
-                               headers=mesh_header("x-user", prefix="qa-"),
+                               headers=[mesh_header("x-user", prefix="qa-"),
+                                        header("X-Version", "beta")],
                                split={"v2": 50, "v1": 50})])
     """)
     route = by_key(docs)[("HTTPRoute", "api-mesh")]
@@ -160,7 +161,8 @@ def test_splits_and_header_routes_are_a_gamma_httproute_on_the_service(
                      "backendRefs": [{"name": "api-v2", "port": 8080, "weight": 100}]}
     assert second["matches"] == [{
         "path": {"type": "RegularExpression", "value": "^/beta.*"},
-        "headers": [{"type": "RegularExpression", "name": "x-user", "value": "qa\\-.*"}],
+        "headers": [{"type": "RegularExpression", "name": "x-user", "value": "qa\\-.*"},
+                    {"type": "Exact", "name": "x-version", "value": "beta"}],
         "method": "GET"}]
     assert second["timeouts"] == {"request": "1500ms"}
     assert rest == {"backendRefs": [{"name": "api-v1", "port": 8080, "weight": 80},
@@ -378,10 +380,10 @@ calls("web", "api")
 traffic("api", timeout="5s", split={"v1": 80, "v2": 20}, routes=[
     mesh_route(headers=header("X-Version", "v2"), split={"v2": 100}),
     mesh_route(prefix="/beta.1", method="GET", query={"debug": "1"},
-               headers=[mesh_header("x-user", prefix="qa-"),
+               headers=[mesh_header("x-user", prefix="qa-"), header("X-Version", "beta"),
                         mesh_header("user-agent", suffix="Chrome")],
                split={"v2": 50, "v1": 50}),
-    mesh_route(regex="/v[0-9]+/.*", split={"v1": 100})])
+    mesh_route(regex="/v[0-9]+/.*", headers=header("X-Version", "old"), split={"v1": 100})])
 traffic("web", timeout="2s")
 """
 
@@ -396,7 +398,8 @@ def test_route_readback_gives_the_plans_rows(blueprint_file: Make) -> None:
     assert "prod/api every other call -> v1 80%, v2 20%" in shown
     prefixed = next(r for r in rows if r.position == 1)
     assert prefixed.match == (("prefix", "/beta.1"),
-                              (("user-agent", "regex", ".*Chrome"), ("x-user", "prefix", "qa-")),
+                              (("user-agent", "regex", ".*Chrome"), ("x-user", "prefix", "qa-"),
+                               ("x-version", "exact", "beta")),
                               "GET", (("debug", "1"),))
 
 
@@ -414,3 +417,23 @@ def test_route_readback_catches_a_changed_route(blueprint_file: Make) -> None:
     assert not report.ok
     assert "routes planned but missing (2)" in report.render()
     assert "v1 70%, v2 30%" in report.render()
+
+
+def test_routes_a_call_can_match_both_are_refused(blueprint_file: Make) -> None:
+    """Istio tries mesh_routes as written; Gateway API most specific first. Only routes no
+    call matches both of keep their meaning."""
+    found = errors(blueprint_file, """\
+    mesh(LINKERD)
+    traffic("api", split={"v1": 100}, routes=[
+        mesh_route(headers=header("x-version", "v2"), split={"v2": 100}),
+        mesh_route(prefix="/beta", split={"v2": 100}),
+        mesh_route(prefix="/alpha", split={"v1": 100}),
+        mesh_route(exact="/beta/x", method="POST", split={"v1": 100}),
+        mesh_route(exact="/beta/x", method="GET", headers=header("x-version", "v1"),
+                   split={"v1": 100})])
+    """)
+    assert [f.split(": this")[0] for f in found] == [
+        "bp.py:9: error: traffic('api')", "bp.py:10: error: traffic('api')",
+        "bp.py:11: error: traffic('api')", "bp.py:12: error: traffic('api')"], found
+    assert "and the one at bp.py:9 can both match a call" in found[3]  # GET /beta/x is /beta
+    assert "and the one at bp.py:8 can both match a call" in found[0]

@@ -63,7 +63,7 @@ def _traffic(t: TrafficPlan, http: bool) -> Iterator[tuple[SourceLoc | None, str
         for token in (r.on or "5xx").split(","):
             if not _RETRY_ON(token):
                 yield t.loc, (f"{d}: retries on {token!r}: Linkerd retries on response "
-                              "statuses only ('5xx', 'gateway-error', '503', '500-504')")
+                              "statuses only ('5xx', 'gateway-error' or a code such as '503')")
     for i, later in enumerate(t.routes):
         for earlier in t.routes[:i]:
             if not disjoint(earlier.match, later.match):

@@ -45,6 +45,7 @@ from netgen.dsl import (
     version,
     volume,
 )
+from netgen.targets.linkerd import LINKERD
 
 __all__ = [
     "ALB",
@@ -53,6 +54,7 @@ __all__ = [
     "DISABLE",
     "GATEWAY",
     "ISTIO",
+    "LINKERD",
     "NGINX",
     "NLB",
     "NODEPORT",

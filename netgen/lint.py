@@ -277,6 +277,13 @@ def _host_network_unpoliced(ctx: LintContext) -> Iterator[Lint]:
                        ctx.plan.env.name)
 
 
+def _linkerd_external_without_address(ctx: LintContext) -> Iterator[Lint]:
+    from netgen.targets.linkerd.checks import externals_without_address
+
+    for loc, message in externals_without_address(ctx.plan):
+        yield Lint("NG301", loc, message, ctx.plan.env.name)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("NG101", "public-without-tls",
          "Traffic from the internet should be encrypted; a public route without TLS leaks "
@@ -315,6 +322,10 @@ RULES: tuple[Rule, ...] = (
     Rule("NG112", "host-network-unpoliced",
          "NetworkPolicies do not apply to pods on the host network: their traffic is not "
          "enforced.", _host_network_unpoliced),
+    Rule("NG301", "linkerd-external-without-address",
+         "Under mesh(LINKERD) an external known only by host name gets no EgressNetwork "
+         "(it matches addresses): its egress is not accounted for by Linkerd.",
+         _linkerd_external_without_address),
 )
 RULE_BY_CODE = {r.code: r for r in RULES}
 

@@ -38,6 +38,18 @@ class Via(enum.Enum):
         return self.name
 
 
+@frozen
+class MeshKind:
+    """A mesh other than Istio (whose token is `Via.ISTIO`), defined by its target package:
+    `mesh(kind)` takes either."""
+
+    name: str
+    target: str
+
+    def __repr__(self) -> str:
+        return self.name
+
+
 class Isolation(enum.Enum):
     STRICT = "strict"
     OPEN = "open"

@@ -180,6 +180,8 @@ def gateway_table(docs: Iterable[dict[str, Any]]) -> Table:
     for d in docs:
         if d["kind"] not in ("HTTPRoute", "GRPCRoute"):
             continue
+        if all(p.get("kind") == "Service" for p in d["spec"]["parentRefs"]):
+            continue  # a mesh's route (GAMMA: calls inside the mesh), not an entry
         assert d["apiVersion"] == GATEWAY_GROUP + "v1"
         hostnames = d["spec"].get("hostnames") or [None]
         assert len(hostnames) == 1

@@ -457,6 +457,13 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         "service('agent', port=9100, image='agent:1.0', host_network=True)\n"
         "expose('agent', via=CLUSTER)\n",
         [("NG112", 3, "prod")]),
+    "NG301 Linkerd external known only by host name": (
+        "env('prod')\nmesh(LINKERD)\n"
+        "service('api', port=8080, image='api:1.0')\n"
+        "external('stripe', host='api.stripe.com', port=443)\n"
+        "external('rds', host='db.example.com', port=5432, cidr='10.0.0.0/16')\n"
+        "calls('api', 'stripe', 'rds')\n",
+        [("NG301", 5, "prod")]),
 }
 
 CLEAN = HEAD + (

@@ -283,8 +283,8 @@ def test_istio_exposure_gateway_and_ordered_routes(blueprint_file: Make) -> None
 
 @pytest.mark.parametrize(("body", "expected"), [
     ('mesh(ALB)\n',
-     ["bp.py:6: error: mesh(ALB): the mesh must be ISTIO (the only mesh netgen lowers), or None "
-      "to switch it off"]),
+     ["bp.py:6: error: mesh(ALB): the mesh must be ISTIO or LINKERD (the meshes netgen lowers), "
+      "or None to switch it off"]),
     ('mesh(ISTIO, mtls=OPEN)\n',
      ["bp.py:6: error: mesh(ISTIO): mtls=OPEN must be STRICT, PERMISSIVE or DISABLE (OPEN is an "
       "isolation level, not an mTLS mode)"]),

@@ -47,6 +47,14 @@ def verify_mesh(plan: Plan, docs: Iterable[Mapping[str, Any] | None]) -> MeshRep
     docs = [d for d in docs if d]
     if plan.mesh is None:
         return MeshReport((), (), (), (), ())
+    from netgen.targets.registry import REGISTRY
+
+    hooks = REGISTRY.mesh(plan.mesh.kind)  # a mesh target other than Istio reads its own back
+    if hooks is not None and hooks.readback is not None:
+        allows, declared = hooks.readback(plan, docs)
+        rows, planned_rows = hooks.routes(plan, docs) if hooks.routes else (set(), set())
+        return MeshReport(tuple(sorted(planned_rows - rows)), tuple(sorted(rows - planned_rows)),
+                          tuple(sorted(declared - allows)), tuple(sorted(allows - declared)), ())
     routes = set(istio_routes.route_table(docs))
     planned = set(istio_routes.expected_route_table(plan))
     allows = istio_authz.allow_matrix(docs, plan.mesh.trust_domain)

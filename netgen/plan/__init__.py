@@ -252,6 +252,7 @@ class Plan:
     dns: DnsPlan | None = None
     mesh: MeshPlan | None = None
     namespace_labels: Mapping[str, Labels] = field(factory=dict)
+    namespace_annotations: Mapping[str, Labels] = field(factory=dict)  # a mesh's (Linkerd's)
     network: NetworkPlan = field(factory=lambda: NetworkPlan())
     loc: SourceLoc | None = None  # the blueprint() call, for errors in its settings
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import partial
 
 from netgen.model import Blueprint, Env, Exposure, Service, SourceLoc
-from netgen.plan import Plan
+from netgen.plan import Labels, Plan
+from netgen.plan.mesh import MeshPlan
 from netgen.problems import BlueprintError, Collector, Diagnostic, did_you_mean
 from netgen.resolve import environment as envs
 from netgen.resolve import mesh, podsecurity
@@ -119,10 +120,22 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
         namespace_labels=podsecurity.namespace_labels(
             mesh.namespace_labels(mesh_plan, namespaces, registry), namespaces, env.pod_security),
         network=network,
+        namespace_annotations=_mesh_annotations(mesh_plan, namespaces, bp, e, registry),
         loc=bp.info.loc,
     )
     _check_backends(plan, c, registry)
     return plan
+
+
+def _mesh_annotations(mesh_plan: MeshPlan | None, namespaces: list[str], bp: Blueprint,
+                      e: Env, registry: Registry) -> dict[str, Labels]:
+    """A mesh target's namespace annotations (Linkerd injects by annotation, not label)."""
+    hooks = registry.mesh(mesh_plan.kind) if mesh_plan is not None else None
+    if hooks is None:
+        return {}
+    def raw(key: str) -> object:
+        return e.settings.get(key, bp.info.settings.get(key))
+    return {ns: hooks.namespace_annotations(mesh_plan, raw) for ns in namespaces}
 
 
 def _not_externals(

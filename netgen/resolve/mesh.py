@@ -15,6 +15,7 @@ from netgen.model import (
     Blueprint,
     Isolation,
     Mesh,
+    MeshKind,
     Mtls,
     Outlier,
     Retries,
@@ -111,6 +112,18 @@ def mesh_plan(
     ingress = m.ingress_principal or principal(trust_domain, *INGRESS_ACCOUNT)
     selector = tuple(sorted(m.ingress_selector.items())) if m.ingress_selector else INGRESS_SELECTOR
     namespaces = sorted({env.namespace, *(p.namespace for p in plans)})
+    if isinstance(m.kind, MeshKind):  # another mesh: the neutral part; its target does the rest
+        outside = {r.service for r in routes if _outside(registry.spec(r.via))}
+        return MeshPlan(
+            kind=m.kind.name, mtls=mode.value, trust_domain=trust_domain,
+            deny_by_default=env.isolation is Isolation.STRICT, ingress_principal="",
+            service_accounts=tuple(ServiceAccountPlan(p.name, p.namespace, p.labels)
+                                   for p in plans),
+            service_entries=(), destination_rules=(), virtual_services=(), gateways=(),
+            peer_authentications=(), authorizations=tuple(_authorizations(
+                plans, calls, trust_domain, "", frozenset(), outside, namespaces,
+                env.isolation is Isolation.STRICT)),
+            injection=(), traffic=tuple(traffic.values()), loc=m.loc)
     ingress_plan = gateway_routes(bp.info.name, env, selector, routes, by_name, traffic, c)
     outside = {r.service for r in routes if _outside(registry.spec(r.via))}
     deny = env.isolation is Isolation.STRICT

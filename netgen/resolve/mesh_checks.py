@@ -12,7 +12,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgen import values as checks
-from netgen.model import Blueprint, Isolation, Mesh, Mtls, Outlier, Retries, Traffic, Via
+from netgen.model import (
+    Blueprint,
+    Isolation,
+    Mesh,
+    MeshKind,
+    Mtls,
+    Outlier,
+    Retries,
+    Traffic,
+    Via,
+)
 from netgen.problems import Collector, did_you_mean
 from netgen.resolve import mesh_splits
 from netgen.targets.base import Registry
@@ -88,7 +98,7 @@ def validate_declarations(bp: Blueprint, c: Collector, registry: Registry) -> No
 
 
 def _check_mesh(m: Mesh, c: Collector, registry: Registry) -> None:
-    kind = m.kind.name if isinstance(m.kind, Via) else repr(m.kind)
+    kind = m.kind.name if isinstance(m.kind, Via | MeshKind) else repr(m.kind)
     d = f"mesh({kind})"
     if m.kind is None:
         given = [n for n in ("mtls", "trust_domain", "ingress_selector", "ingress_principal",
@@ -96,11 +106,17 @@ def _check_mesh(m: Mesh, c: Collector, registry: Registry) -> None:
         if given:
             c.error(m.loc, f"{d} switches the mesh off; {', '.join(given)}= would have no effect")
         return
-    if registry.mesh(m.kind) is None or not isinstance(m.kind, Via):
+    if registry.mesh(m.kind) is None or not isinstance(m.kind, Via | MeshKind):
         kinds = " or ".join(h.kind.name for h in registry.meshes())
         only = "the only mesh netgen lowers" if len(registry.meshes()) == 1 else \
             "the meshes netgen lowers"
         c.error(m.loc, f"{d}: the mesh must be {kinds} ({only}), or None to switch it off")
+    elif isinstance(m.kind, MeshKind):  # another mesh target: the Istio options are Istio's
+        given = [n for n in ("ingress_selector", "ingress_principal", "revision")
+                 if getattr(m, n) is not None]
+        if given:
+            c.error(m.loc, f"{d}: {', '.join(n + '=' for n in given)} are options of "
+                           "mesh(ISTIO) only")
     if m.mtls is not None and mtls_mode(m.mtls) is None:
         hint = " (OPEN is an isolation level, not an mTLS mode)" if m.mtls is Isolation.OPEN else ""
         c.error(m.loc, f"{d}: mtls={m.mtls!r} must be STRICT, PERMISSIVE or DISABLE{hint}")

@@ -12,7 +12,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from netgen.model import SourceLoc, Via
+from netgen.model import MeshKind, SourceLoc, Via
 from netgen.plan import ClusterPods, Labels, Plan
 from netgen.plan.mesh import MeshPlan
 from netgen.render import Document, Renderer
@@ -58,19 +58,38 @@ class ViaSpec:
     graph_label: tuple[str, ...] = ()  # the entry point's lines in `netgen graph`
 
 
+Raw = Callable[[str], Any]  # reads a setting: the environment's value, else the blueprint's
+# `netgen verify`: (what the documents allow, what the plan declares), compared as sets
+Compare = Callable[[Plan, list[Any]], tuple[frozenset[Any], frozenset[Any]]]
+
+
+def _no_labels(mesh: MeshPlan, namespace: str) -> Labels:
+    return ()
+
+
+def _no_annotations(mesh: MeshPlan, raw: Raw) -> Labels:
+    return ()
+
+
 @frozen
 class MeshHooks:
     """What a mesh target gives the neutral planning, so `mesh(KIND)` picks a target, not a
-    branch in resolve. Istio implements these first (targets/istio/mesh.py)."""
+    branch in resolve. Istio implements them in targets/istio/mesh.py, Linkerd in
+    targets/linkerd/."""
 
-    kind: Via  # the token `mesh(...)` takes
-    # the via whose exposures enter through this mesh's own gateway (needs the mesh), if any
-    ingress_via: Via | None
+    kind: Via | MeshKind  # the token `mesh(...)` takes
     # namespace settings (name -> namespace) -> the control plane's pods, which the
     # NetworkPolicies must keep reachable
     control_plane: Callable[[Mapping[str, str | None]], ClusterPods]
-    # (mesh plan, namespace) -> labels the namespace needs (sidecar injection)
-    namespace_labels: Callable[[MeshPlan, str], Labels]
+    # the via whose exposures enter through this mesh's own gateway (needs the mesh), if any
+    ingress_via: Via | None = None
+    # (mesh plan, namespace) -> labels the namespace needs (Istio's sidecar injection)
+    namespace_labels: Callable[[MeshPlan, str], Labels] = _no_labels
+    # (mesh plan, settings) -> annotations of every meshed namespace (Linkerd's injection)
+    namespace_annotations: Callable[[MeshPlan, Raw], Labels] = _no_annotations
+    # `netgen verify` of a mesh without Istio's read-back: its allow matrix and route table
+    readback: Compare | None = None
+    routes: Compare | None = None
 
 
 BLUEPRINT, ENV = "blueprint", "env"
@@ -132,7 +151,7 @@ class Registry:
     def meshes(self) -> tuple[MeshHooks, ...]:
         return tuple(b.mesh for b in self.backends if b.mesh is not None)
 
-    def mesh(self, kind: Via | str | None) -> MeshHooks | None:
+    def mesh(self, kind: Via | MeshKind | str | None) -> MeshHooks | None:
         """The mesh target `mesh(kind)` chose (`kind` a token, or its name in a MeshPlan)."""
         for m in self.meshes():
             if m.kind is kind or m.kind.name == kind:

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from netgen.model import Via
-from netgen.targets import aws_alb, coredns, gateway_api, istio, kubernetes, networkpolicy, nginx
+from netgen.targets import (
+    aws_alb,
+    coredns,
+    gateway_api,
+    istio,
+    kubernetes,
+    linkerd,
+    networkpolicy,
+    nginx,
+)
 from netgen.targets.base import Backend, Registry
 
 BACKENDS: tuple[Backend, ...] = (
@@ -15,6 +24,7 @@ BACKENDS: tuple[Backend, ...] = (
     gateway_api.BACKEND,
     gateway_api.TCP_BACKEND,
     istio.BACKEND,
+    linkerd.BACKEND,
     coredns.BACKEND,
     networkpolicy.BACKEND,
 )

@@ -49,7 +49,8 @@ def test_every_listed_setting_is_accepted(blueprint_file) -> None:  # type: igno
              "gateway_namespace": "'gw'", "gateway_name": "'main'",
              "gateway_class": "'envoy'", "gateway_controller": "'example.com/gateway'",
              "gateway_api": "'v1'", "existing_namespaces": "['edge']",
-             "service_accounts": "True"}
+             "service_accounts": "True", "linkerd_namespace": "'linkerd'",
+             "linkerd_audit": "True"}
     assert set(valid) | {"templates", "gateway"} == set(SETTINGS)
     settings = ", ".join(f"{k}={v}" for k, v in valid.items())
     per_env = ", ".join(f"{k}={v}" for k, v in valid.items() if k != "service_accounts")

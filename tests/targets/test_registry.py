@@ -60,12 +60,15 @@ def test_a_table_of_vias_is_found(tmp_path: Path) -> None:
 
 
 def test_mesh_kinds_come_from_the_targets() -> None:
-    """mesh(ISTIO) picks the Istio target's hooks; a via that is no mesh picks nothing."""
-    from netgen import ISTIO, NGINX
-    (istio,) = REGISTRY.meshes()
+    """mesh(ISTIO) and mesh(LINKERD) pick their targets' hooks; a via that is no mesh picks
+    nothing."""
+    from netgen import ISTIO, LINKERD, NGINX
+    istio, linkerd = REGISTRY.meshes()
     assert REGISTRY.mesh(ISTIO) is istio and REGISTRY.mesh("ISTIO") is istio
+    assert REGISTRY.mesh(LINKERD) is linkerd and REGISTRY.mesh("LINKERD") is linkerd
     assert REGISTRY.mesh(NGINX) is None
     assert istio.control_plane({"istio_namespace": "mesh"}).namespace == "mesh"
+    assert linkerd.control_plane({"linkerd_namespace": "l5d"}).namespace == "l5d"
 
 
 def test_resolve_names_no_via() -> None:

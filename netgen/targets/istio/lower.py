@@ -33,7 +33,7 @@ SECURITY = "security.istio.io/v1"
 
 def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
     mesh = plan.mesh
-    if mesh is None:
+    if mesh is None or mesh.kind != Via.ISTIO.name:  # another mesh's target writes its own
         return
     base = object_labels((), plan.blueprint)
     for sa in mesh.service_accounts:

@@ -55,6 +55,7 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         yield r.document(
             "kubernetes/namespace.yaml.j2", api_version="v1", kind="Namespace", name=ns,
             namespace=None, labels=object_labels(plan.namespace_labels.get(ns, ()), plan.blueprint),
+            annotations=plan.namespace_annotations.get(ns, ()),
         )
     for w in plan.workloads:
         yield r.document(
@@ -120,7 +121,7 @@ def with_namespaces(plan: Plan, r: Renderer, docs: list[Document]) -> list[Docum
         labels = plan.namespace_labels.get(ns) or psa_labels(plan.env.pod_security)
         kept.append(r.document(
             "kubernetes/namespace.yaml.j2", api_version="v1", kind="Namespace", name=ns,
-            namespace=None, labels=object_labels(labels, plan.blueprint),
+            namespace=None, labels=object_labels(labels, plan.blueprint), annotations=(),
         ))
     return kept
 

@@ -150,8 +150,10 @@ def _namespace_wide(plan: Plan, ns: str, strict: bool) -> list[Policy]:
         return [Policy(ALLOW_SAME_NAMESPACE, ns, (), ("Ingress", "Egress"), ingress=(same,),
                        allow_all_egress=True)]
     out = [Policy(DEFAULT_DENY, ns, (), ("Ingress", "Egress"))]
+    control = plan.network.control_plane  # allow-istiod, or the named mesh's (allow-linkerd)
     for name, target in ((ALLOW_DNS, plan.network.dns),
-                         (ALLOW_ISTIOD, plan.network.control_plane)):
+                         (ALLOW_ISTIOD if control is None or control.name == "istiod"
+                          else f"allow-{control.name}", control)):
         if target is not None:
             peer = ("pods", target.namespace, target.labels)
             out.append(Policy(name, ns, (), ("Egress",), egress=(Rule((peer,), target.ports),)))

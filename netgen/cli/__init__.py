@@ -10,7 +10,6 @@ usage error, goes through the typer app unchanged.
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 
 def main() -> None:
@@ -24,7 +23,7 @@ def main() -> None:
     app()
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """`from netgen.cli import app` keeps working, importing the app on first use."""
     if name == "app":
         from netgen.cli.commands import app

@@ -55,7 +55,7 @@ def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: boo
             echo(f"{out} is up to date with {blueprint}")
         return
     written = write(out, {c.plan.env.name: c.files() for c in compiled}, fingerprints)
-    inputs.save(out, [p.env.name for p in plans])
+    inputs.save(out, fingerprints)
     if quiet:
         return
     try:

@@ -8,8 +8,10 @@ It takes only command lines it understands completely; it returns None for anyth
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+TYPE_CHECKING = False  # not typing's: `netgen --version` need not import typing
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _VALUED = {"--out": "out", "-o": "out", "--env": "env", "-e": "env",
            "--templates": "templates"}
@@ -32,6 +34,8 @@ def run(argv: Sequence[str]) -> int | None:
 
 
 def parse_build(args: Sequence[str]) -> dict[str, object] | None:
+    from pathlib import Path
+
     values: dict[str, object] = {"env": [], "templates": []}
     blueprint = None
     i = 0

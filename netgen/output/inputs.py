@@ -27,8 +27,9 @@ import hashlib
 import importlib.util
 import json
 import os
+import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
@@ -37,6 +38,7 @@ from typing import Any
 from netgen._version import __version__
 from netgen.output.layout import hidden
 
+RECORD = "inputs.json"
 NETGEN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _INSTALLED = tuple({os.path.join(os.path.realpath(p), "") for p in
                     (sys.prefix, sys.base_prefix, sys.exec_prefix, NETGEN_DIR)})
@@ -93,24 +95,19 @@ class InputsRecord:
             "templates": [str(p) for p in search_path]}
         self.record["key"] = _key(blueprint, envs, templates, self.record)
 
-    def save(self, out: Path, built: Sequence[str]) -> None:
-        """Best effort: a record that cannot be written only costs the next build its
-        shortcut."""
-        from netgen.output.state import state_path
+    def save(self, out: Path, fingerprints: Mapping[str, str]) -> None:
+        """Once `write` has stored each environment's state under `fingerprints`. Written
+        like netgen's other files in OUT/.netgen (a fresh file renamed over the old, never
+        through a link). Best effort: a record that cannot be written only costs the next
+        build its shortcut."""
+        from netgen.output.write import _replace
 
         try:
-            prints = {}
-            for env in built:
-                state = json.loads(state_path(out, env).read_bytes())
-                prints[env] = state["fingerprint"]
-            record = dict(self.record, envs=prints)
-            path = hidden(out) / "inputs.json"
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, path)
-        except (OSError, ValueError, KeyError, TypeError):
+            record = dict(self.record, envs=dict(fingerprints))
+            _replace(hidden(out) / RECORD, json.dumps(record, sort_keys=True).encode())
+        except (OSError, ValueError, TypeError):
             with suppress(OSError):
-                (hidden(out) / "inputs.json").unlink()
+                os.unlink(hidden(out) / RECORD)
 
 
 def _source(path: str) -> str:
@@ -172,15 +169,25 @@ def unchanged(blueprint: Path, out: Path, envs: Sequence[str],
               templates: Sequence[Path]) -> list[str] | None:
     """The environments of the last build when nothing it depends on changed since (the
     rebuild may skip everything); None otherwise."""
+    from netgen.output.reading import MAX_FILE, OutputError, open_regular, read_fd
     from netgen.output.state import up_to_date
 
     try:
-        record = json.loads((hidden(out) / "inputs.json").read_bytes())
+        # only a real folder and a regular file are read: never through a link, never a FIFO
+        if not stat.S_ISDIR(os.lstat(hidden(out)).st_mode):
+            return None
+        fd = open_regular(hidden(out) / RECORD)
+        if fd is None:
+            return None
+        try:
+            record = json.loads(read_fd(fd, MAX_FILE, hidden(out) / RECORD))
+        finally:
+            os.close(fd)
         if record["key"] != _key(blueprint, envs, templates, record):
             return None
         built = list(record["envs"])
         if not built or not all(up_to_date(out, env, fp) for env, fp in record["envs"].items()):
             return None
         return built
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, OutputError):
         return None

@@ -173,3 +173,27 @@ def test_the_record_names_what_the_blueprint_read(project: Path, loads: list[str
     files = {os.path.basename(f) for f in record["files"]}
     assert {"shop.py", "helper.py", "web-image.txt"} <= files
     assert not any("site-packages" in f for f in record["files"])
+
+
+@pytest.mark.parametrize("planted", ["fifo", "link"])
+def test_a_planted_record_is_neither_read_nor_written_through(
+    project: Path, loads: list[str], planted: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """OUT is hostile ground: a FIFO at the record never hangs the check, and a link there
+    is not followed to read or to write outside OUT."""
+    build(project)
+    record = project / "out" / ".netgen" / "inputs.json"
+    outside = tmp_path_factory.mktemp("outside") / "victim.json"
+    kept = record.read_bytes()
+    outside.write_bytes(kept)
+    record.unlink()
+    if planted == "fifo":
+        os.mkfifo(record)
+    else:
+        record.symlink_to(outside)
+    build(project)
+    assert len(loads) == 2, "the planted record was trusted"
+    assert outside.read_bytes() == kept and not record.is_symlink()
+    assert record.is_file()
+    build(project)
+    assert len(loads) == 2

@@ -191,7 +191,10 @@ def bench_netgen(netgen: Netgen, folder: Path, system: workload.System, runs: in
     blueprint.write_text(original)
     counts = sorted(set(written))
     rows.append(Row(f"netgen rebuild, image of {one} changed", change_runs, docs, None,
-                    f"{'/'.join(map(str, counts))} files rewritten"))
+                    f"{'/'.join(map(str, counts))} files rewritten (OUT/.netgen's included)"))
+    check_runs = series(runs, lambda _: measure.run_once(
+        [*netgen.argv, "check", str(blueprint)], env=netgen.env))
+    rows.append(Row("netgen check (validate + lint, nothing written)", check_runs, docs, 0))
     return rows
 
 
@@ -349,6 +352,39 @@ def targets(rows: dict[str, Row], n: int) -> str:
         f"  {'met ' if ok else 'MISS'}  {what:<{width}}  {detail}" for what, ok, detail in checks])
 
 
+def targets_18(results: dict[int, dict[str, Row]], version: Row) -> str:
+    """Issue 18's targets, for the sizes that were run (N=10 and N=1000 name them)."""
+    checks = [("netgen --version < 0.06 s", median(version) < 0.06,
+               f"{median(version):.3f} s")]
+    for n, full_s, noop_s, node_x, python_x in ((10, 0.15, 0.1, 2, 6), (1000, 0.75, None, 10, 20)):
+        if n not in results:
+            continue
+        rows = results[n]
+        full, noop = median(rows["full"]), median(rows["noop"])
+        checks.append((f"N={n} whole build < {full_s} s", full < full_s, f"{full:.3f} s"))
+        if noop_s is not None:
+            checks.append((f"N={n} rebuild, nothing changed < {noop_s} s", noop < noop_s,
+                           f"{noop:.3f} s"))
+        else:
+            checks.append((f"N={n} rebuild, nothing changed <= 25% of a full build",
+                           noop <= full / 4, f"{noop / full:.0%}"))
+            checks.append((f"N={n} peak RSS < 100 MiB", rows["full"].peak < 100,
+                           f"{rows['full'].peak:.0f} MiB"))
+        for key, times in (("node", node_x), ("python", python_x)):
+            peer = rows.get(key)
+            if peer is not None and peer.series:
+                ratio = median(peer) / full
+                checks.append((f"N={n} at least {times}x faster than {peer.label}",
+                               ratio >= times, f"x{ratio:.1f}"))
+            else:
+                checks.append((f"N={n} at least {times}x faster than cdk8s-plus ({key})",
+                               None, peer.note if peer is not None else "not run"))
+    width = max(len(c[0]) for c in checks)
+    mark = {True: "met ", False: "MISS", None: "n/a "}
+    return "\n".join(["Targets of issue 18:"] + [
+        f"  {mark[ok]}  {what:<{width}}  {detail}" for what, ok, detail in checks])
+
+
 def _fs_type(path: Path) -> str:
     """The file system under `path`, from /proc/mounts (longest matching mount point)."""
     best, kind = "", "unknown file system"
@@ -463,7 +499,7 @@ def bench(args: argparse.Namespace) -> None:
         folder = scratch / f"n{n}"
         folder.mkdir(parents=True, exist_ok=True)
         system = workload.make_system(n, via)
-        named = dict(zip(("full", "noop", "change"),
+        named = dict(zip(("full", "noop", "change", "check"),
                          bench_netgen(netgen, folder, system, args.runs), strict=True))
         if not args.no_floor:
             named.update(zip(("yaml", "json"), bench_floor(folder / "out", args.runs),
@@ -482,6 +518,7 @@ def bench(args: argparse.Namespace) -> None:
         n0, n1 = sorted(sizes)[-2:]
         print(growth(results[n0], results[n1], n0, n1, fixed[1]) + "\n")
     print(targets(results[max(sizes)], max(sizes)))
+    print("\n" + targets_18(results, fixed[1]))
     print(f"\nload average at the end: {_load()} (wall times are only comparable on a machine "
           "that is otherwise idle; CPU times are steadier)")
 

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import typer
-
 from netgen.pipeline import Stage, silent
 
 
@@ -40,4 +38,6 @@ def paint(text: str, **style: Any) -> str:
     """ANSI colour for a terminal; `typer.echo` strips it again when output is piped."""
     if os.environ.get("NO_COLOR"):
         return text
+    import typer  # here: `netgen build` prints no colour and need not import typer
+
     return typer.style(text, **style)

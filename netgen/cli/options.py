@@ -12,19 +12,20 @@ Command modules import this module, never `netgen.cli` itself, so the package ha
 from __future__ import annotations
 
 import functools
-import os
-import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from netgen.problems import BlueprintError
-
-EXIT_ERRORS, EXIT_USAGE, EXIT_OUTPUT, EXIT_BUG = 1, 2, 3, 70
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`
+from netgen.cli.errors import (  # noqa: F401  (re-exported for the command modules)
+    EXIT_BROKEN_PIPE,
+    EXIT_BUG,
+    EXIT_ERRORS,
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    handled,
+)
 
 # Plain help (click's): typer's rich panels print a flag as `--stdout <bool>`, as if it
 # took a value, and a list option's Python type (`<list[str]>`) instead of a metavar.
@@ -39,53 +40,22 @@ def fail(message: str, code: int = EXIT_ERRORS) -> typer.Exit:
 
 
 def guarded(fn: F) -> F:
-    """User mistakes become diagnostics; only a netgen bug shows a traceback (on request)."""
+    """User mistakes become diagnostics; only a netgen bug shows a traceback (on request).
+    The messages and codes are `netgen.cli.errors.handled`'s, shared with the fast path."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from netgen.output.reading import OutputError
-        from netgen.output.write import Interrupted
-
         try:
             return fn(*args, **kwargs)
-        except BrokenPipeError:
-            _quiet_stdout()
-            raise typer.Exit(EXIT_BROKEN_PIPE) from None
-        except BlueprintError as e:
-            for d in e.diagnostics:
-                typer.echo(d.render(), err=True)
-            n = sum(1 for d in e.diagnostics if d.severity == "error")
-            raise fail(f"netgen: {n} error{'s' if n != 1 else ''}, nothing written") from None
-        except OutputError as e:
-            raise fail(f"netgen: {e}", EXIT_OUTPUT) from None
-        except OSError as e:
-            raise fail(f"netgen: {e.strerror or e}: {e.filename or ''}".rstrip(": "),
-                       EXIT_OUTPUT) from None
-        except Interrupted as e:
-            raise fail(f"netgen: interrupted; {e.out} already holds the new output, whole",
-                       130) from None
-        except KeyboardInterrupt:
-            raise fail("netgen: interrupted; nothing was written", 130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except Exception as e:
-            if os.environ.get("NETGEN_DEBUG"):
-                traceback.print_exc()
-            raise fail(f"netgen: internal error: {type(e).__name__}: {e} (this is a bug in "
-                       "netgen; rerun with NETGEN_DEBUG=1 for details)", EXIT_BUG) from None
+        except BaseException as e:
+            code = handled(e)
+            if code is None:
+                raise
+            raise typer.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def _quiet_stdout() -> None:
-    """The reader of our output went away (`netgen diff | head`): say nothing more, and
-    point stdout at /dev/null so the interpreter's final flush cannot complain either."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 Blueprint = Annotated[

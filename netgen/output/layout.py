@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from netgen.render import HEADER, Document
+if TYPE_CHECKING:  # at run time only where used: a no-op rebuild never imports jinja2
+    from netgen.render import Document
 
 KUSTOMIZATION = "Kustomization"
 HIDDEN = ".netgen"  # OUT/.netgen/: lock, rebuild cache, staged trees; ignored by git
@@ -50,6 +52,8 @@ def _stream_key(d: Document) -> tuple[bool, str, str, str]:
 def env_files(docs: list[Document], env_namespace: str, blueprint: str) -> dict[str, str]:
     """File name -> full text for one environment, in a stable order, with the Kustomization
     that makes `kubectl apply -k` work. It has no .yaml suffix so `kubectl apply -f` skips it."""
+    from netgen.render import HEADER
+
     header = HEADER.format(name=blueprint)
     files = {n: header + d.text for n, d in named(docs, env_namespace).items()}
     names = sorted(files)

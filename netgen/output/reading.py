@@ -9,8 +9,6 @@ import os
 import stat
 from pathlib import Path
 
-from netgen.render import HEADER_PREFIX
-
 MAX_FILE = 256 << 20  # no generated file comes near; a bigger one is not read into memory
 
 
@@ -66,6 +64,8 @@ def read_tree(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
     others: dict[str, str] = {}
     if not env_folder(folder):
         return files, others
+    from netgen.render import HEADER_PREFIX
+
     for entry in os.scandir(folder):
         # not even opened unless it is a regular file (opening a device can do things)
         fd = open_regular(entry.path) if entry.is_file(follow_symlinks=False) else None
@@ -95,4 +95,6 @@ def env_folder(folder: Path) -> bool:
 
 
 def owned(content: bytes) -> bool:
+    from netgen.render import HEADER_PREFIX  # here: a no-op rebuild never imports jinja2
+
     return content.startswith(HEADER_PREFIX.encode())

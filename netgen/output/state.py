@@ -12,6 +12,7 @@ import pickle
 import stat
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from netgen._version import __version__
 from netgen.output.layout import hidden
@@ -23,8 +24,9 @@ from netgen.output.reading import (
     owned,
     read_fd,
 )
-from netgen.plan import Plan
-from netgen.render import HEADER_PREFIX
+
+if TYPE_CHECKING:  # a no-op rebuild checks the state without importing the planner
+    from netgen.plan import Plan
 
 
 def templates_digest(folders: Sequence[Path]) -> bytes:
@@ -96,6 +98,8 @@ def up_to_date(out: Path, env: str, fingerprint: str) -> bool:
         for entry in os.scandir(folder):
             if (entry.name not in recorded and entry.name.endswith(".yaml")
                     and entry.is_file(follow_symlinks=False)):
+                from netgen.render import HEADER_PREFIX
+
                 fd = open_regular(entry.path)
                 if fd is None:
                     continue

@@ -12,9 +12,6 @@ import bisect
 from typing import Any
 
 import jinja2
-import yaml
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Where each checked field is printed, to point at the template line that printed it.
 _FIELD_PREFIX = {"apiVersion": "apiVersion:", "kind": "kind:", "name": "  name:",
@@ -35,9 +32,12 @@ def check_output(
 ) -> None:
     """`text` must be one YAML mapping with the apiVersion, kind and metadata netgen asked
     for: file names, the Kustomization and other backends rely on them."""
+    import yaml  # only overrides are checked: a build with netgen's templates never needs it
+
     lines = text.split("\n")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        docs = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
+        docs = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         out_line = mark.line if mark is not None and mark.line < len(lines) else None

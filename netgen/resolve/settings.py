@@ -11,6 +11,7 @@ needs nothing here (the did-you-mean reads the functions' signatures).
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -40,7 +41,9 @@ def all_settings(registry: Registry) -> dict[str, Setting]:
     return {**registry.settings(), **NEUTRAL}
 
 
+@functools.cache
 def _parameters(fn: Callable[..., Any]) -> list[str]:
+    """Once per DSL function: signatures are slow to build."""
     return [name for name, p in inspect.signature(fn).parameters.items()
             if p.kind is p.KEYWORD_ONLY]
 

@@ -217,6 +217,21 @@ def _hints(cls: type) -> dict[str, Any]:
         return {}
 
 
+_PARTS: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
+
+
+def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    """A hint's origin and arguments, taken apart once per hint rather than once per value
+    checked (tens of thousands of values at N=1000)."""
+    try:
+        return _PARTS[hint]
+    except KeyError:
+        parts = _PARTS[hint] = (typing.get_origin(hint), typing.get_args(hint))
+        return parts
+    except TypeError:  # an unhashable hint: taken apart each time
+        return typing.get_origin(hint), typing.get_args(hint)
+
+
 def _mismatch(value: Any, hint: Any) -> str | None:
     """None when `value` fits `hint`, else what it must be, in a user's words."""
     return None if _fits(value, hint) else _describe(hint)
@@ -225,8 +240,7 @@ def _mismatch(value: Any, hint: Any) -> str | None:
 def _fits(value: Any, hint: Any) -> bool:
     if hint is Any:
         return True
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
+    origin, args = _parts(hint)
     if origin in (typing.Union, types.UnionType):
         return any(_fits(value, a) for a in args)
     if hint is type(None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import re
@@ -267,7 +268,15 @@ def validate_exposure(x: Exposure, c: Collector) -> None:
 
 def unknown_arguments(given: Mapping[str, Any], fn: Callable[..., Any]) -> Iterator[str]:
     """Keyword arguments no backend reads: a misspelt `helth=` must not vanish silently."""
-    known = [name for name, p in inspect.signature(fn).parameters.items()
-             if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD]
+    if not given:
+        return
+    known = _keywords(fn)
     for name in sorted(given):
         yield f"unknown argument {name}={show(given[name])}{did_you_mean(name, known)}"
+
+
+@functools.cache
+def _keywords(fn: Callable[..., Any]) -> list[str]:
+    """Once per DSL function, not once per declaration: signatures are slow to build."""
+    return [name for name, p in inspect.signature(fn).parameters.items()
+            if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD]

@@ -118,9 +118,9 @@ def test_ctrl_c_during_the_swap_finishes_it_and_says_so(
 def test_ctrl_c_after_writing_does_not_claim_the_previous_output_is_left(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import typer
+    from netgen.cli import build_core
 
-    real_echo, calls = typer.echo, []
+    real_echo, calls = build_core.echo, []
 
     def echo(*args: object, **kwargs: object) -> None:
         calls.append(args)
@@ -128,7 +128,7 @@ def test_ctrl_c_after_writing_does_not_claim_the_previous_output_is_left(
             raise KeyboardInterrupt
         real_echo(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(typer, "echo", echo)
+    monkeypatch.setattr(build_core, "echo", echo)
     out = tmp_path / "out"
     code, err = run("build", SHOP, "-o", str(out))
     assert code == 130

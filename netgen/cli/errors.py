@@ -1,0 +1,80 @@
+"""How an error becomes a message and an exit code, without typer: `options.guarded` (the
+typer commands) and the fast path (`netgen.cli.fast`) both go through `handled`, so a
+failure reads and exits the same whichever path ran the command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+EXIT_ERRORS, EXIT_USAGE, EXIT_OUTPUT, EXIT_BUG = 1, 2, 3, 70
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`
+
+
+class Failed(Exception):
+    """A command's own verdict (e.g. `build --check` found differences): the message goes
+    to stderr and the process exits with `code`."""
+
+    def __init__(self, message: str, code: int = EXIT_ERRORS) -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+def echo(message: str, err: bool = False) -> None:
+    stream = sys.stderr if err else sys.stdout
+    stream.write(message + "\n")
+    stream.flush()
+
+
+def handled(e: BaseException) -> int | None:
+    """Print what the user should read about `e` and return the exit code; None for an
+    exception that is not an error of the command (typer's own exits), to be re-raised.
+    Call it inside the `except` block: a netgen bug prints its traceback from there."""
+    from netgen.output.reading import OutputError
+    from netgen.output.write import Interrupted
+    from netgen.problems import BlueprintError
+
+    if isinstance(e, Failed):
+        echo(e.message, err=True)
+        return e.code
+    if isinstance(e, BrokenPipeError):
+        quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    if isinstance(e, BlueprintError):
+        for d in e.diagnostics:
+            echo(d.render(), err=True)
+        n = sum(1 for d in e.diagnostics if d.severity == "error")
+        echo(f"netgen: {n} error{'s' if n != 1 else ''}, nothing written", err=True)
+        return EXIT_ERRORS
+    if isinstance(e, OutputError):
+        echo(f"netgen: {e}", err=True)
+        return EXIT_OUTPUT
+    if isinstance(e, OSError):
+        echo(f"netgen: {e.strerror or e}: {e.filename or ''}".rstrip(": "), err=True)
+        return EXIT_OUTPUT
+    if isinstance(e, Interrupted):
+        echo(f"netgen: interrupted; {e.out} already holds the new output, whole", err=True)
+        return 130
+    if isinstance(e, KeyboardInterrupt):
+        echo("netgen: interrupted; nothing was written", err=True)
+        return 130
+    if isinstance(e, SystemExit) or not isinstance(e, Exception):
+        return None
+    if os.environ.get("NETGEN_DEBUG"):
+        import traceback
+
+        traceback.print_exc()
+    echo(f"netgen: internal error: {type(e).__name__}: {e} (this is a bug in "
+         "netgen; rerun with NETGEN_DEBUG=1 for details)", err=True)
+    return EXIT_BUG
+
+
+def quiet_stdout() -> None:
+    """The reader of our output went away (`netgen diff | head`): say nothing more, and
+    point stdout at /dev/null so the interpreter's final flush cannot complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -1,0 +1,199 @@
+"""A rebuild with nothing changed is recognised before the blueprint is loaded
+(netgen.output.inputs), and each input it fingerprints forces the full path when it changes:
+the judge is whether the blueprint was loaded again, and the output must match a fresh
+build."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from netgen import pipeline
+from netgen.cli import app
+from netgen.output import inputs
+
+BLUEPRINT = """\
+import os
+from pathlib import Path
+from helper import IMAGE
+from netgen import *
+
+blueprint("shop")
+env("production", namespace="production")
+service("api", port=8080, image=IMAGE)
+service("web", port=8080, image=Path(__file__).with_name("web-image.txt").read_text().strip())
+service("db", port=5432, image=os.environ.get("NETGEN_TEST_DB_IMAGE", "postgres:16"))
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "shop.py").write_text(BLUEPRINT, encoding="utf-8")
+    (tmp_path / "helper.py").write_text('IMAGE = "shop/api:1"\n', encoding="utf-8")
+    (tmp_path / "web-image.txt").write_text("shop/web:1\n", encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Counts the loads of a blueprint (the full path)."""
+    seen: list[str] = []
+    real = pipeline.plan_blueprint
+
+    def counting(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "plan_blueprint", counting)
+    monkeypatch.delenv("NETGEN_TEST_DB_IMAGE", raising=False)
+    yield seen
+
+
+def build(project: Path, *extra: str) -> str:
+    result = CliRunner().invoke(app, ["build", str(project / "shop.py"), "-o",
+                                      str(project / "out"), "--templates",
+                                      str(project / "templates"), *extra])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def manifest(project: Path, name: str) -> str:
+    return (project / "out" / "production" / f"Deployment.{name}.yaml").read_text()
+
+
+def test_nothing_changed_is_recognised_without_loading(project: Path, loads: list[str]) -> None:
+    first = build(project)
+    assert "added" in first and len(loads) == 1
+    before = {p: p.stat().st_mtime_ns for p in (project / "out").rglob("*")}
+    second = build(project)
+    assert len(loads) == 1, "the unchanged rebuild loaded the blueprint"
+    bp, out = project / "shop.py", project / "out"
+    assert second == f"netgen: {bp} -> {out} (production): no changes\n"
+    assert {p: p.stat().st_mtime_ns for p in (project / "out").rglob("*")} == before
+
+
+def test_an_edited_imported_module_forces_the_full_path(project: Path, loads: list[str]) -> None:
+    build(project)
+    (project / "helper.py").write_text('IMAGE = "shop/api:22"\n', encoding="utf-8")
+    assert "1 changed" in build(project)
+    assert len(loads) == 2 and "shop/api:22" in manifest(project, "api")
+
+
+def test_an_edited_data_file_forces_the_full_path(project: Path, loads: list[str]) -> None:
+    build(project)
+    (project / "web-image.txt").write_text("shop/web:2\n", encoding="utf-8")
+    assert "1 changed" in build(project)
+    assert len(loads) == 2 and "shop/web:2" in manifest(project, "web")
+
+
+def test_an_edited_blueprint_forces_the_full_path(project: Path, loads: list[str]) -> None:
+    build(project)
+    bp = project / "shop.py"
+    bp.write_text(bp.read_text().replace("port=5432", "port=5433"), encoding="utf-8")
+    assert "changed" in build(project)
+    assert len(loads) == 2
+
+
+def test_a_changed_environment_variable_forces_the_full_path(
+    project: Path, loads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    monkeypatch.setenv("NETGEN_TEST_DB_IMAGE", "postgres:17")
+    assert "1 changed" in build(project)
+    assert len(loads) == 2 and "postgres:17" in manifest(project, "db")
+
+
+def test_a_changed_template_folder_forces_the_full_path(project: Path, loads: list[str]) -> None:
+    build(project)
+    (project / "templates" / "unrelated.j2").write_text("{# nothing #}\n", encoding="utf-8")
+    build(project)
+    assert len(loads) == 2
+
+
+def test_another_netgen_version_forces_the_full_path(
+    project: Path, loads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    monkeypatch.setattr(inputs, "__version__", "99.0")
+    build(project)
+    assert len(loads) == 2
+
+
+def test_other_command_line_options_force_the_full_path(project: Path, loads: list[str]) -> None:
+    build(project)
+    build(project, "--env", "production")
+    assert len(loads) == 2
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete", "add"])
+def test_a_touched_output_forces_the_full_path_and_is_repaired(
+    project: Path, loads: list[str], damage: str
+) -> None:
+    build(project)
+    target = project / "out" / "production" / "Deployment.api.yaml"
+    good = target.read_bytes()
+    if damage == "edit":
+        target.write_bytes(good.replace(b"shop/api:1", b"shop/api:evil"))
+    elif damage == "delete":
+        target.unlink()
+    else:  # a generated-looking file the build did not write must go
+        (target.parent / "Deployment.ghost.yaml").write_bytes(good)
+    assert "no changes" not in build(project)
+    assert len(loads) == 2
+    assert target.read_bytes() == good
+    assert not (target.parent / "Deployment.ghost.yaml").exists()
+
+
+def test_a_lost_record_forces_the_full_path(project: Path, loads: list[str]) -> None:
+    build(project)
+    (project / "out" / ".netgen" / "inputs.json").unlink()
+    build(project)
+    assert len(loads) == 2
+    build(project)
+    assert len(loads) == 2, "the full path records the inputs again"
+
+
+def test_check_and_stdout_always_load(project: Path, loads: list[str]) -> None:
+    build(project)
+    build(project, "--check")
+    build(project, "--stdout")
+    assert len(loads) == 3
+
+
+def test_the_record_names_what_the_blueprint_read(project: Path, loads: list[str]) -> None:
+    build(project)
+    import json
+
+    record = json.loads((project / "out" / ".netgen" / "inputs.json").read_text())
+    files = {os.path.basename(f) for f in record["files"]}
+    assert {"shop.py", "helper.py", "web-image.txt"} <= files
+    assert not any("site-packages" in f for f in record["files"])
+
+
+@pytest.mark.parametrize("planted", ["fifo", "link"])
+def test_a_planted_record_is_neither_read_nor_written_through(
+    project: Path, loads: list[str], planted: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """OUT is hostile ground: a FIFO at the record never hangs the check, and a link there
+    is not followed to read or to write outside OUT."""
+    build(project)
+    record = project / "out" / ".netgen" / "inputs.json"
+    outside = tmp_path_factory.mktemp("outside") / "victim.json"
+    kept = record.read_bytes()
+    outside.write_bytes(kept)
+    record.unlink()
+    if planted == "fifo":
+        os.mkfifo(record)
+    else:
+        record.symlink_to(outside)
+    build(project)
+    assert len(loads) == 2, "the planted record was trusted"
+    assert outside.read_bytes() == kept and not record.is_symlink()
+    assert record.is_file()
+    build(project)
+    assert len(loads) == 2

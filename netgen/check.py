@@ -8,8 +8,9 @@ Plans are linted (`netgen.lint`). For Gateway API, whose standard and experiment
 cannot be installed together, the report says which channel each environment needs, and an
 environment that needs both is an error.
 
-The result is a `CheckReport` of `Finding`s; `netgen.check_formats` prints it for people,
-for scripts (JSON) and for code-scanning UIs (SARIF). Only the CLI turns it into an exit code.
+The result is a `CheckReport` of `netgen.problems.Problem`s; `netgen.check_formats` prints
+it for people, for scripts (JSON) and for code-scanning UIs (SARIF). Only the CLI turns it
+into an exit code.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from netgen.model import Blueprint, SourceLoc
 from netgen.output.layout import file_name
 from netgen.pipeline import Stage, compile_plans, resolve_all, silent, template_dirs
 from netgen.plan import Plan
-from netgen.problems import BlueprintError, Diagnostic
+from netgen.problems import Loc, ObjectLoc, Problem, ProblemError
 from netgen.render import Document, Renderer
 from netgen.resolve import environments
 from netgen.validate import (
@@ -75,30 +76,28 @@ class CheckUsageError(Exception):
     """The command line asks for something impossible: exit code 2."""
 
 
-@frozen
-class Finding:
-    """One problem. `file`/`line` point at the blueprint declaration (or template) it is
-    about, when known; document findings also name the object and its `output` file."""
-
-    severity: str  # "error" | "warning"
-    code: str
-    message: str
-    file: str | None = None
-    line: int | None = None
-    env: str | None = None
-    kind: str | None = None
-    name: str | None = None
-    namespace: str | None = None
-    path: str | None = None
-    output: str | None = None  # "<env>/<File>" as `netgen build` would write it
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "severity": self.severity, "code": self.code, "message": self.message,
-            "file": self.file, "line": self.line, "env": self.env, "kind": self.kind,
-            "name": self.name, "namespace": self.namespace, "path": self.path,
-            "output": self.output,
-        }
+def finding(
+    severity: str,
+    code: str,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    env: str | None = None,
+    kind: str | None = None,
+    name: str | None = None,
+    namespace: str | None = None,
+    path: str | None = None,
+    output: str | None = None,
+) -> Problem:
+    """A check finding is a `Problem`: at the blueprint declaration (or template) it is
+    about, when known; a document finding's `ObjectLoc` also names the object and the
+    `output` file (`<env>/<File>`, as `netgen build` would write it)."""
+    source = SourceLoc(file, line or 0) if file is not None else None
+    loc: Loc | None = source
+    if output is not None:
+        loc = ObjectLoc(kind, name, namespace, path, output, source)
+    return Problem(message, loc, severity, code, env)
 
 
 @frozen
@@ -107,7 +106,7 @@ class CheckReport:
     kubernetes: str
     environments: tuple[str, ...]
     documents: int
-    findings: tuple[Finding, ...]
+    findings: tuple[Problem, ...]
     strict: bool = False
     suppressed: int = 0
     crds: int = 0
@@ -149,13 +148,13 @@ def run_check(
         plans = resolve_all(bp, list(envs))
         renderer = Renderer(template_dirs(bp, templates))
         compiled = compile_plans(plans, renderer, on_stage)
-    except BlueprintError as e:
+    except ProblemError as e:
         return CheckReport(
             blueprint=str(path), kubernetes=core.version, environments=tuple(envs), documents=0,
-            findings=tuple(_diagnostic(d) for d in e.diagnostics), strict=strict,
+            findings=tuple(_diagnostic(d) for d in e.problems), strict=strict,
             crds=len(index) if index else 0,
         )
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     counts: dict[str, int] = {"core": 0, "crd": 0}
     channels: dict[str, tuple[str, ...]] = {}
     for c in compiled:
@@ -169,7 +168,7 @@ def run_check(
             findings += _check_document(c.plan, doc, renderer, problem, verdicts.get(id(doc)),
                                         locate, counts)
         channels[c.plan.env.name] = tuple(str(n) for n in needs if n.channel is not None)
-        findings += [Finding("error", CHANNEL_CONFLICT, str(n), file=bp.path,
+        findings += [finding("error", CHANNEL_CONFLICT, str(n), file=bp.path,
                              env=c.plan.env.name) for n in needs if n.channel is None]
     warnings, suppressed = _lints(bp, [c.plan for c in compiled], ignored)
     return CheckReport(
@@ -205,12 +204,11 @@ def _options(
     return core, index, codes
 
 
-def _diagnostic(d: Diagnostic) -> Finding:
-    loc = d.loc
-    return Finding(
-        severity=d.severity, code=d.code, message=d.message,
-        file=loc.file if loc else None, line=loc.line if loc and loc.line > 0 else None,
-    )
+def _diagnostic(d: Problem) -> Problem:
+    """Blueprint problems keep their place; a line of 0 means "no line" as in lints."""
+    loc = d.source
+    return finding(d.severity, d.code, d.message, file=loc.file if loc else None,
+                   line=loc.line if loc and loc.line > 0 else None)
 
 
 def _check_document(
@@ -221,12 +219,12 @@ def _check_document(
     verdict: Checked | None,
     locate: _Locator,
     counts: dict[str, int],
-) -> Iterator[Finding]:
+) -> Iterator[Problem]:
     env = plan.env.name
     output = f"{env}/{file_name(doc, plan.env.namespace)}"
     if problem is not None or verdict is None:
         template = renderer.shown(doc.template) if doc.template else "<no template>"
-        yield Finding("error", UNPARSABLE, f"template {template} rendered {problem}",
+        yield finding("error", UNPARSABLE, f"template {template} rendered {problem}",
                       file=template, env=env, kind=doc.kind, name=doc.name,
                       namespace=doc.namespace, output=output)
         return
@@ -234,7 +232,7 @@ def _check_document(
     counts[source] = counts.get(source, 0) + 1
     loc = locate(doc.kind, doc.name) if problems else None  # only then: it scans names
     for p in problems:
-        yield Finding(
+        yield finding(
             "error", NO_SCHEMA if source == "none" and not p.path else SCHEMA_VIOLATION,
             p.message, file=loc.file if loc else plan.source, line=loc.line if loc else None,
             env=env, kind=p.kind or doc.kind, name=p.name or doc.name,
@@ -260,20 +258,21 @@ def _parse(text: str) -> tuple[dict[str, Any], str | None]:
 
 def _lints(
     bp: Blueprint, plans: list[Plan], ignored: frozenset[str]
-) -> tuple[list[Finding], int]:
+) -> tuple[list[Problem], int]:
     inline = InlineIgnores()
-    kept: list[Finding] = []
+    kept: list[Problem] = []
     suppressed = 0
-    items = sorted(lint(bp, plans), key=lambda x: (x.loc is None, x.loc or SourceLoc("", 0),
-                                                   x.code))
+    items = sorted(lint(bp, plans), key=lambda x: (x.source is None,
+                                                   x.source or SourceLoc("", 0), x.code))
     for item in items:
-        if item.code in ignored or inline.ignored(item.loc, item.code):
+        loc = item.source
+        if item.code in ignored or inline.ignored(loc, item.code):
             suppressed += 1
             continue
-        kept.append(Finding(
+        kept.append(finding(
             "warning", item.code, item.message,
-            file=item.loc.file if item.loc else bp.path,
-            line=item.loc.line if item.loc and item.loc.line > 0 else None, env=item.env,
+            file=loc.file if loc else bp.path,
+            line=loc.line if loc and loc.line > 0 else None, env=item.env,
         ))
     return kept, suppressed
 
@@ -334,6 +333,6 @@ __all__ = [
     "CHECK_RULES",
     "CheckReport",
     "CheckUsageError",
-    "Finding",
+    "finding",
     "run_check",
 ]

@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from netgen.model import Isolation, SourceLoc
 from netgen.plan import Plan, RoutePlan
+from netgen.problems import Loc, Problem
 from netgen.targets.base import FromCidr, Layer, ViaSpec
 from netgen.targets.registry import REGISTRY
 
@@ -39,12 +40,10 @@ def _spec(r: RoutePlan) -> ViaSpec:
     return spec
 
 
-@frozen
-class Lint:
-    code: str
-    loc: SourceLoc | None
-    message: str
-    env: str | None = None  # None: a finding about a declaration whatever the environment
+def Lint(code: str, loc: SourceLoc | None, message: str, env: str | None = None) -> Problem:
+    """A lint finding is a warning `Problem`; env None: about a declaration whatever the
+    environment."""
+    return Problem(message, loc, "warning", code, env)
 
 
 @frozen
@@ -77,7 +76,7 @@ class Rule:
     code: str
     name: str
     summary: str  # the one-line rationale
-    check: Callable[[LintContext], Iterator[Lint]]
+    check: Callable[[LintContext], Iterator[Problem]]
     per_env: bool = True  # False: the finding depends only on the declaration
 
 
@@ -93,7 +92,7 @@ def is_public(r: RoutePlan) -> bool:
     return _spec(r).layer is Layer.L7 and bool(r.host)
 
 
-def _public_without_tls(ctx: LintContext) -> Iterator[Lint]:
+def _public_without_tls(ctx: LintContext) -> Iterator[Problem]:
     # Ingress controllers and gateways terminate TLS per host: one exposure's certificate
     # covers every route of that host through the same kind of proxy.
     covered = {(r.via, r.host) for r in ctx.plan.routes if r.tls is not None and r.host}
@@ -108,7 +107,7 @@ def _public_without_tls(ctx: LintContext) -> Iterator[Lint]:
                        ctx.plan.env.name)
 
 
-def _exposed_without_health(ctx: LintContext) -> Iterator[Lint]:
+def _exposed_without_health(ctx: LintContext) -> Iterator[Problem]:
     if not ctx.declared_strict:
         return
     routes: dict[str, list[RoutePlan]] = {}
@@ -127,7 +126,7 @@ def _exposed_without_health(ctx: LintContext) -> Iterator[Lint]:
                        "stop sending traffic to broken pods", ctx.plan.env.name)
 
 
-def _canary_all_or_nothing(ctx: LintContext) -> Iterator[Lint]:
+def _canary_all_or_nothing(ctx: LintContext) -> Iterator[Problem]:
     # canary=0 with match=header(...) is a header-only canary (Flagger's A/B testing): only
     # matching requests reach the new version. That is deliberate, not a mistake.
     by_header = {r.loc for r in ctx.plan.routes if r.matches}
@@ -156,7 +155,7 @@ def image_tag_problem(image: str) -> str | None:
     return None
 
 
-def _mutable_image(ctx: LintContext) -> Iterator[Lint]:
+def _mutable_image(ctx: LintContext) -> Iterator[Problem]:
     seen: set[str] = set()
     for w in ctx.plan.workloads:
         problem = image_tag_problem(w.image) if w.image else None
@@ -167,7 +166,7 @@ def _mutable_image(ctx: LintContext) -> Iterator[Lint]:
                        "tag or a digest")
 
 
-def _single_replica(ctx: LintContext) -> Iterator[Lint]:
+def _single_replica(ctx: LintContext) -> Iterator[Problem]:
     if not ctx.declared_strict:
         return
     explicit = {s.loc for s in ctx.blueprint.services if s.replicas is not None}
@@ -190,7 +189,7 @@ def _single_replica(ctx: LintContext) -> Iterator[Lint]:
                    "outage; set replicas=2 or more", ctx.plan.env.name)
 
 
-def _unreachable(ctx: LintContext) -> Iterator[Lint]:
+def _unreachable(ctx: LintContext) -> Iterator[Problem]:
     if ctx.plan.env.isolation is not Isolation.STRICT:
         return
     exposed = {r.service for r in ctx.plan.routes}
@@ -203,7 +202,7 @@ def _unreachable(ctx: LintContext) -> Iterator[Lint]:
                        ctx.plan.env.name)
 
 
-def _public_stateful(ctx: LintContext) -> Iterator[Lint]:
+def _public_stateful(ctx: LintContext) -> Iterator[Problem]:
     stateful = {s.name for s in ctx.plan.services if s.stateful}
     for r in ctx.plan.routes:
         if r.service in stateful and is_public(r):
@@ -213,7 +212,7 @@ def _public_stateful(ctx: LintContext) -> Iterator[Lint]:
                        ctx.plan.env.name)
 
 
-def _private_ranges_admitted(ctx: LintContext) -> Iterator[Lint]:
+def _private_ranges_admitted(ctx: LintContext) -> Iterator[Problem]:
     if not ctx.declared_strict:
         return
     targets = {s.name: s.port.target_port for s in ctx.plan.services if s.port is not None}
@@ -230,7 +229,7 @@ def _private_ranges_admitted(ctx: LintContext) -> Iterator[Lint]:
                        "the real range", ctx.plan.env.name)
 
 
-def _stateful_without_storage(ctx: LintContext) -> Iterator[Lint]:
+def _stateful_without_storage(ctx: LintContext) -> Iterator[Problem]:
     for w in ctx.plan.workloads:
         if w.kind == "StatefulSet" and w.storage is None:
             yield Lint("NG109", w.loc, f"service({w.service!r}) is stateful but has no "
@@ -238,7 +237,7 @@ def _stateful_without_storage(ctx: LintContext) -> Iterator[Lint]:
                        "storage=storage('10Gi', '/path/to/data')", ctx.plan.env.name)
 
 
-def _without_resources(ctx: LintContext) -> Iterator[Lint]:
+def _without_resources(ctx: LintContext) -> Iterator[Problem]:
     if not ctx.declared_strict:
         return
     seen: set[str] = set()
@@ -251,7 +250,7 @@ def _without_resources(ctx: LintContext) -> Iterator[Lint]:
                        "memory_limit=)", ctx.plan.env.name)
 
 
-def _called_without_readiness(ctx: LintContext) -> Iterator[Lint]:
+def _called_without_readiness(ctx: LintContext) -> Iterator[Problem]:
     if not ctx.declared_strict:
         return
     called = {c.dst: c for c in ctx.plan.calls if c.dst_kind == "service"}
@@ -266,7 +265,7 @@ def _called_without_readiness(ctx: LintContext) -> Iterator[Lint]:
                        "readiness=probe(...)", ctx.plan.env.name)
 
 
-def _host_network_unpoliced(ctx: LintContext) -> Iterator[Lint]:
+def _host_network_unpoliced(ctx: LintContext) -> Iterator[Problem]:
     seen: set[str] = set()
     for w in ctx.plan.workloads:
         if w.security is not None and w.security.host_network and w.service not in seen:
@@ -319,15 +318,15 @@ RULES: tuple[Rule, ...] = (
 RULE_BY_CODE = {r.code: r for r in RULES}
 
 
-def lint(bp: Blueprint, plans: list[Plan]) -> list[Lint]:
+def lint(bp: Blueprint, plans: list[Plan]) -> list[Problem]:
     """Every rule over every environment; declaration-level findings reported once."""
-    found: dict[tuple[str, SourceLoc | None, str, str | None], Lint] = {}
+    found: dict[tuple[str, Loc | None, str, str | None], Problem] = {}
     for plan in plans:
         ctx = LintContext(bp, plan)
         for rule in RULES:
             for item in rule.check(ctx):
                 if not rule.per_env:
-                    item = Lint(item.code, item.loc, item.message, None)
+                    item = evolve(item, env=None)
                 found.setdefault((item.code, item.loc, item.message, item.env), item)
     return list(found.values())
 

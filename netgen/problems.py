@@ -41,16 +41,45 @@ class DocLoc:
         return f"{self.file}: document {self.doc_index + 1}: {self.json_path}"
 
 
-Loc = SourceLoc | InputLoc | DocLoc
+@frozen
+class ObjectLoc:
+    """A rendered object: its kind and name, a field path inside it, the file `netgen build`
+    would write it to (`<env>/<File>`), and the declaration or template it came from."""
+
+    kind: str | None
+    name: str | None
+    namespace: str | None = None
+    path: str | None = None
+    output: str | None = None
+    source: SourceLoc | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.namespace}/{self.name}" if self.namespace else f"{self.name}"
+        at = f" {self.path}:" if self.path else ""
+        return f"{self.output}: {self.kind} {where}:{at}"
+
+
+Loc = SourceLoc | InputLoc | DocLoc | ObjectLoc
 
 
 @frozen
 class Problem:
+    """One problem of any stage. `env` names the environment it was found in, when it is
+    about one environment's output rather than a declaration."""
+
     # Field order kept from Diagnostic: callers build it positionally (message, loc).
     message: str
-    loc: SourceLoc | None = None
+    loc: Loc | None = None
     severity: str = "error"
     code: str = "NG000"
+    env: str | None = None
+
+    @property
+    def source(self) -> SourceLoc | None:
+        """The blueprint (or template) place the problem points at, whatever its Loc."""
+        if isinstance(self.loc, ObjectLoc):
+            return self.loc.source
+        return self.loc if isinstance(self.loc, SourceLoc) else None
 
     def render(self) -> str:
         where = f"{self.loc}: " if self.loc else ""

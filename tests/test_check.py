@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from netgen import pipeline
 from netgen.check import CheckReport, run_check
-from netgen.check_formats import to_json
+from netgen.check.formats import to_json
 from netgen.cli import app
 from netgen.lint import RULES, image_tag_problem
 from netgen.model import Via
@@ -498,7 +498,7 @@ def test_lint_rule_fires_with_file_and_line(case: str, blueprint_file: Write,
 
 
 def render(report: CheckReport, code: str) -> str:
-    from netgen.check_formats import render_text
+    from netgen.check.formats import render_text
     return "\n".join(x for x in render_text(report).splitlines() if x.endswith(f"[{code}]"))
 
 

@@ -8,7 +8,7 @@ Plans are linted (`netgen.lint`). For Gateway API, whose standard and experiment
 cannot be installed together, the report says which channel each environment needs, and an
 environment that needs both is an error.
 
-The result is a `CheckReport` of `netgen.problems.Problem`s; `netgen.check_formats` prints
+The result is a `CheckReport` of `netgen.problems.Problem`s; `netgen.check.formats` prints
 it for people, for scripts (JSON) and for code-scanning UIs (SARIF). Only the CLI turns it
 into an exit code.
 """

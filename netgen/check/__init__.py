@@ -16,22 +16,20 @@ into an exit code.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import yaml
 from attrs import field, frozen
 
+from netgen.check.locate import Locator
+from netgen.check.schemas import NO_SCHEMA, SCHEMA_VIOLATION, UNPARSABLE, check_document, parse
 from netgen.lint import RULE_BY_CODE, InlineIgnores, lint
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.model import Blueprint, SourceLoc
-from netgen.output.layout import file_name
 from netgen.pipeline import Stage, compile_plans, resolve_all, silent, template_dirs
 from netgen.plan import Plan
 from netgen.problems import Loc, ObjectLoc, Problem, ProblemError
-from netgen.render import Document, Renderer
-from netgen.resolve import environments
+from netgen.render import Renderer
 from netgen.validate import (
     CoreSchemas,
     CrdIndex,
@@ -40,16 +38,11 @@ from netgen.validate import (
     load_crds,
 )
 from netgen.validate.core import core_schemas
-from netgen.validate.shipped import Checked, validate_environment
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from netgen.validate.shipped import validate_environment
 
 EXIT_CLEAN, EXIT_FAILED = 0, 1
 
 BLUEPRINT_ERROR = "NG000"
-UNPARSABLE = "NG010"
-SCHEMA_VIOLATION = "NG020"
-NO_SCHEMA = "NG021"
 CHANNEL_CONFLICT = "NG022"
 
 # code -> (slug, one-line rationale); the lint rules are in netgen.lint.RULES.
@@ -159,13 +152,13 @@ def run_check(
     channels: dict[str, tuple[str, ...]] = {}
     for c in compiled:
         on_stage(f"validating {c.plan.env.name}")
-        locate = _Locator(bp, c.plan)
-        parsed = [(doc, *_parse(doc.text)) for doc in c.documents]
+        locate = Locator(bp, c.plan)
+        parsed = [(doc, *parse(doc.text)) for doc in c.documents]
         valid = [(doc, d) for doc, d, problem in parsed if problem is None]
         checked, needs = validate_environment([d for _, d in valid], index, core)
         verdicts = {id(doc): v for (doc, _), v in zip(valid, checked, strict=True)}
         for doc, _, problem in parsed:
-            findings += _check_document(c.plan, doc, renderer, problem, verdicts.get(id(doc)),
+            findings += check_document(c.plan, doc, renderer, problem, verdicts.get(id(doc)),
                                         locate, counts)
         channels[c.plan.env.name] = tuple(str(n) for n in needs if n.channel is not None)
         findings += [finding("error", CHANNEL_CONFLICT, str(n), file=bp.path,
@@ -211,51 +204,6 @@ def _diagnostic(d: Problem) -> Problem:
                    line=loc.line if loc and loc.line > 0 else None)
 
 
-def _check_document(
-    plan: Plan,
-    doc: Document,
-    renderer: Renderer,
-    problem: str | None,
-    verdict: Checked | None,
-    locate: _Locator,
-    counts: dict[str, int],
-) -> Iterator[Problem]:
-    env = plan.env.name
-    output = f"{env}/{file_name(doc, plan.env.namespace)}"
-    if problem is not None or verdict is None:
-        template = renderer.shown(doc.template) if doc.template else "<no template>"
-        yield finding("error", UNPARSABLE, f"template {template} rendered {problem}",
-                      file=template, env=env, kind=doc.kind, name=doc.name,
-                      namespace=doc.namespace, output=output)
-        return
-    source, problems = verdict.source, verdict.problems
-    counts[source] = counts.get(source, 0) + 1
-    loc = locate(doc.kind, doc.name) if problems else None  # only then: it scans names
-    for p in problems:
-        yield finding(
-            "error", NO_SCHEMA if source == "none" and not p.path else SCHEMA_VIOLATION,
-            p.message, file=loc.file if loc else plan.source, line=loc.line if loc else None,
-            env=env, kind=p.kind or doc.kind, name=p.name or doc.name,
-            namespace=p.namespace or doc.namespace, path=p.path or None, output=output,
-        )
-
-
-def _parse(text: str) -> tuple[dict[str, Any], str | None]:
-    """The one mapping a template must print, or what is wrong with the text."""
-    try:
-        docs = [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        at = f" at line {mark.line + 1} of the document" if mark is not None else ""
-        reason = getattr(e, "problem", None) or str(e)
-        return {}, f"YAML that does not parse{at}: {reason}"
-    if len(docs) != 1:
-        return {}, f"{len(docs)} YAML documents instead of one"
-    if not isinstance(docs[0], dict):
-        return {}, f"a YAML {type(docs[0]).__name__}, not a mapping"
-    return docs[0], None
-
-
 def _lints(
     bp: Blueprint, plans: list[Plan], ignored: frozenset[str]
 ) -> tuple[list[Problem], int]:
@@ -277,60 +225,11 @@ def _lints(
     return kept, suppressed
 
 
-class _Locator:
-    """Which declaration an object came from, for pointing schema errors at the blueprint.
-
-    Backends do not record it, so we match names: workloads and Services by their exact
-    name, other objects by their route's name, and derived names (`web-lb`, `web-nodeport`,
-    `web-canary`) by the longest route, then service or external, name they start with.
-    Ambiguous names locate nothing.
-    """
-
-    def __init__(self, bp: Blueprint, plan: Plan) -> None:
-        self.workloads = {w.name: w.loc for w in plan.workloads}
-        self.services: dict[str, set[SourceLoc]] = {}
-        for s in plan.services:
-            names = [s.name, *(v.service_name for v in s.versions)]
-            names += [s.headless_name] if s.headless_name else []
-            for n in names:
-                self.services.setdefault(n, set()).add(s.loc)
-        for x in plan.externals:
-            self.services.setdefault(x.name, set()).add(x.loc)
-        self.routes: dict[str, set[SourceLoc]] = {}
-        for r in plan.routes:
-            self.routes.setdefault(r.name, set()).add(r.loc)
-        self.env_loc = next((e.loc for e in environments(bp) if e.name == plan.env.name
-                             and e.loc.line > 0), None)
-        self.namespace = plan.env.namespace
-
-    def __call__(self, kind: str, name: str) -> SourceLoc | None:
-        if kind == "Namespace":
-            return self.env_loc if name == self.namespace else None
-        if kind in ("Deployment", "StatefulSet") and name in self.workloads:
-            return self.workloads[name]
-        order = (
-            ((self.services, False), (self.routes, True), (self.services, True))
-            if kind == "Service" else
-            ((self.routes, False), (self.routes, True), (self.services, False),
-             (self.services, True))
-        )
-        for table, by_prefix in order:
-            key = _longest_prefix(name, table) if by_prefix else name
-            if key in table:
-                return _one(table[key])
-        return None
-
-
-def _longest_prefix(name: str, table: dict[str, set[SourceLoc]]) -> str | None:
-    return max((n for n in table if name.startswith(n + "-")), key=len, default=None)
-
-
-def _one(locs: set[SourceLoc]) -> SourceLoc | None:
-    return next(iter(locs)) if len(locs) == 1 else None
-
-
 __all__ = [
     "CHECK_RULES",
+    "NO_SCHEMA",
+    "SCHEMA_VIOLATION",
+    "UNPARSABLE",
     "CheckReport",
     "CheckUsageError",
     "finding",

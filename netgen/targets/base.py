@@ -21,6 +21,15 @@ from netgen.targets.features import Feature
 LowerFn = Callable[[Plan, Renderer], Iterable[Document]]
 # Checks that span several routes (a shared load balancer, a host's paths): (where, message).
 CheckFn = Callable[[Plan], Iterable[tuple[SourceLoc | None, str]]]
+
+MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
+
+
+def object_labels(labels: Labels, part_of: str) -> Labels:
+    """Labels of every generated object, whichever target lowers it: the service's own plus
+    who made it."""
+    return (*labels, ("app.kubernetes.io/part-of", part_of), MANAGED_BY)
+
 class Layer(enum.Enum):
     """What a via forwards: HTTP requests routed by host and path (L7), connections on a
     port (L4), or nothing from outside the cluster (CLUSTER)."""

@@ -55,8 +55,9 @@ class ObjectLoc:
 
     def __str__(self) -> str:
         where = f"{self.namespace}/{self.name}" if self.namespace else f"{self.name}"
-        at = f" {self.path}:" if self.path else ""
-        return f"{self.output}: {self.kind} {where}:{at}"
+        at = f": {self.path}" if self.path else ""
+        file = f"{self.output}: " if self.output is not None else ""
+        return f"{file}{self.kind} {where}{at}"
 
 
 Loc = SourceLoc | InputLoc | DocLoc | ObjectLoc
@@ -84,6 +85,8 @@ class Problem:
     def render(self) -> str:
         where = f"{self.loc}: " if self.loc else ""
         return f"{where}{self.severity}: {self.message}"
+
+    __str__ = render
 
 
 class ProblemError(Exception):

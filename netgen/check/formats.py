@@ -45,7 +45,7 @@ def describe(f: Problem, envs_shown: bool = True, envs: list[str] | None = None)
     """One line: `<env>/<File>: <Kind> <ns>/<name>: <path>: <message>` for a document,
     `file:line: severity: message [CODE]` for the blueprint."""
     if isinstance(f.loc, ObjectLoc):
-        return f"{f.loc} {f.message}"
+        return f"{f.loc}: {f.message}"
     src = f.source
     place = (f"{src.file}:{src.line}: " if src.file and src.line > 0 else
              f"{src.file}: " if src.file else "") if src else ""

@@ -45,10 +45,11 @@ def check_document(
     loc = locate(doc.kind, doc.name) if problems else None  # only then: it scans names
     for p in problems:
         file = loc.file if loc else plan.source
-        at = ObjectLoc(p.kind or doc.kind, p.name or doc.name, p.namespace or doc.namespace,
-                       p.path or None, output,
+        o = p.loc if isinstance(p.loc, ObjectLoc) else ObjectLoc(None, None)
+        at = ObjectLoc(o.kind or doc.kind, o.name or doc.name, o.namespace or doc.namespace,
+                       o.path or None, output,
                        SourceLoc(file, loc.line if loc else 0) if file is not None else None)
-        code = NO_SCHEMA if source == "none" and not p.path else SCHEMA_VIOLATION
+        code = NO_SCHEMA if source == "none" and not o.path else SCHEMA_VIOLATION
         yield Problem(p.message, at, "error", code, env)
 
 

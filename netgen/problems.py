@@ -24,9 +24,14 @@ class InputLoc:
 
     file: str
     json_path: str = "$"
+    line: int | None = None  # where a parser said the file broke
+    column: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.json_path}"
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        return f"{where}: {self.json_path}"
 
 
 @frozen

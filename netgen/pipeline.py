@@ -13,7 +13,8 @@ from netgen.lower import lower
 from netgen.model import Blueprint, SourceLoc
 from netgen.output.layout import env_files, named
 from netgen.plan import Plan
-from netgen.problems import BlueprintError, Diagnostic
+from netgen.problems import Problem as Diagnostic
+from netgen.problems import ProblemError as BlueprintError
 from netgen.render import Document, Renderer, TemplateProblem
 from netgen.resolve import resolve_all as resolve_with
 from netgen.resolve.settings import all_settings

@@ -1,8 +1,8 @@
 """Problems: every stage collects them and fails once, with all of them.
 
-One record for every stage (the other stages' records fold into it in a later step of
-issue 17; `Diagnostic` and `BlueprintError` are its old names, kept while they do). Only the
-CLI turns a `ProblemError` into an exit code; library code never exits.
+One record for every stage: the blueprint's errors, lint and check findings, schema problems,
+the importers' errors and warnings. Only the CLI turns a `ProblemError` into an exit code;
+library code never exits.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class Problem:
     """One problem of any stage. `env` names the environment it was found in, when it is
     about one environment's output rather than a declaration."""
 
-    # Field order kept from Diagnostic: callers build it positionally (message, loc).
+    # Callers build it positionally (message, loc): the order of the record it replaced.
     message: str
     loc: Loc | None = None
     severity: str = "error"
@@ -97,24 +97,15 @@ class Problem:
 class ProblemError(Exception):
     """Raised once per stage with every problem found, so users fix them in one pass."""
 
-    def __init__(self, diagnostics: Iterable[Problem]) -> None:
-        self.diagnostics = sorted(
-            diagnostics, key=lambda d: (d.loc is None, d.loc or SourceLoc("", 0), d.message)
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(
+            problems, key=lambda d: (d.loc is None, d.loc or SourceLoc("", 0), d.message)
         )
-        super().__init__("\n".join(d.render() for d in self.diagnostics))
-
-    @property
-    def problems(self) -> list[Problem]:
-        return self.diagnostics
-
-
-# The names every stage used before issue 17; removed once the other records fold in.
-Diagnostic = Problem
-BlueprintError = ProblemError
+        super().__init__("\n".join(d.render() for d in self.problems))
 
 
 class Collector:
-    """Accumulates diagnostics during a stage; `raise_if_any` ends the stage."""
+    """Accumulates problems during a stage; `raise_if_any` ends the stage."""
 
     def __init__(self) -> None:
         self._items: dict[tuple[SourceLoc | None, str], Problem] = {}

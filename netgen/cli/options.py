@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 
 EXIT_ERRORS, EXIT_USAGE, EXIT_OUTPUT, EXIT_BUG = 1, 2, 3, 70
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`
@@ -51,10 +51,10 @@ def guarded(fn: F) -> F:
         except BrokenPipeError:
             _quiet_stdout()
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
-        except BlueprintError as e:
-            for d in e.diagnostics:
+        except ProblemError as e:
+            for d in e.problems:
                 typer.echo(d.render(), err=True)
-            n = sum(1 for d in e.diagnostics if d.severity == "error")
+            n = sum(1 for d in e.problems if d.severity == "error")
             raise fail(f"netgen: {n} error{'s' if n != 1 else ''}, nothing written") from None
         except OutputError as e:
             raise fail(f"netgen: {e}", EXIT_OUTPUT) from None

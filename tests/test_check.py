@@ -18,13 +18,14 @@ from netgen import pipeline
 from netgen.check import CheckReport, run_check
 from netgen.check.formats import to_json
 from netgen.cli import app
-from netgen.lint import RULES, image_tag_problem
+from netgen.lint import RULES
 from netgen.model import Via
 from netgen.plan import Plan
 from netgen.render import Document, Renderer, builtin_template
 from netgen.targets import registry
 from netgen.targets.base import Backend, Registry
 from netgen.targets.features import Feature
+from netgen.targets.kubernetes.lint import image_tag_problem
 from netgen.validate import CrdIndex, shipped
 from netgen.validate.core import core_schemas
 from tests.conftest import EXAMPLES, build, documents

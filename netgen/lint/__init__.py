@@ -6,8 +6,11 @@ nothing, `:latest` images, single replicas where isolation says "production"). T
 warnings: `netgen check --strict` fails on them, `--ignore CODE` or a
 `# netgen: ignore[CODE]` comment on the declaration silences them.
 
-Each rule keeps a stable code, a slug and a one-line rationale (shown by `--format sarif`
-and in docs/check.md), and only fires where a false positive is unlikely.
+The framework (`Rule`, `LintContext`, `Lint`) is in `netgen.targets.base`, so that a target
+can declare its own rules (`Backend.lints`, e.g. Kubernetes' workload rules); the neutral rules
+are in `netgen.lint.rules`, which orders them all by code. Each rule keeps a stable code, a
+slug and a one-line rationale (shown by `--format sarif` and in docs/check.md), and only fires
+where a false positive is unlikely.
 """
 
 from __future__ import annotations
@@ -16,63 +19,19 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from attrs import evolve, frozen
+from attrs import evolve
 
-from netgen.model import Isolation, SourceLoc
+from netgen.lint.rules import RULES, is_public
+from netgen.model import SourceLoc
 from netgen.plan import Plan
 from netgen.problems import Loc, Problem
+from netgen.targets.base import Lint, LintContext, Rule
 
 if TYPE_CHECKING:
     from netgen.model import Blueprint
-
-
-
-def Lint(code: str, loc: SourceLoc | None, message: str, env: str | None = None) -> Problem:
-    """A lint finding is a warning `Problem`; env None: about a declaration whatever the
-    environment."""
-    return Problem(message, loc, "warning", code, env)
-
-
-@frozen
-class LintContext:
-    """One environment's Plan plus the declarations, for what the Plan no longer says
-    (whether isolation was declared or defaulted, where `env(...)` was written)."""
-
-    blueprint: Blueprint
-    plan: Plan
-
-    @property
-    def env_loc(self) -> SourceLoc | None:
-        for e in self.blueprint.envs:
-            if e.name == self.plan.env.name:
-                return e.loc
-        return None
-
-    @property
-    def declared_strict(self) -> bool:
-        """`env(..., isolation=STRICT)` written out: the team calls this env production-like.
-        The implicit STRICT default alone does not say that."""
-        return any(
-            e.name == self.plan.env.name and e.isolation is Isolation.STRICT
-            for e in self.blueprint.envs
-        )
-
-
-@frozen
-class Rule:
-    code: str
-    name: str
-    summary: str  # the one-line rationale
-    check: Callable[[LintContext], Iterator[Problem]]
-    per_env: bool = True  # False: the finding depends only on the declaration
-
-
-# The rules use the framework above; the framework lists them (a package-internal import).
-from netgen.lint.rules import RULES, image_tag_problem, is_public  # noqa: E402
 
 RULE_BY_CODE = {r.code: r for r in RULES}
 
@@ -145,7 +104,6 @@ __all__ = [
     "Lint",
     "LintContext",
     "Rule",
-    "image_tag_problem",
     "is_public",
     "lint",
 ]

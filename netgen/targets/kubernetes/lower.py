@@ -27,6 +27,7 @@ from netgen.plan import (
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
+from netgen.targets.kubernetes.lint import LINTS
 from netgen.targets.kubernetes.settings import SETTINGS
 
 NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
@@ -222,7 +223,7 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
 
 
 BACKEND = Backend(name="Kubernetes", lower=lower, check=check, settings=SETTINGS,
-                  vias=(ViaSpec(Via.CLUSTER, Layer.CLUSTER, outside=False),))
+                  vias=(ViaSpec(Via.CLUSTER, Layer.CLUSTER, outside=False),), lints=LINTS)
 NODEPORT_BACKEND = Backend(
     name="NODEPORT",
     lower=lower_nodeport,

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from netgen.importers.appmesh import appmesh_stage
 from netgen.importers.ecs.analyse import analyse
@@ -98,12 +98,11 @@ def _umask() -> int:
 
 
 def problem_line(folder: Path, p: Problem) -> str:
-    """`DIR/file[:line:col]: $.json.path: error: message`, like a compiler's."""
+    """`DIR/file[:line:col]: $.json.path: error: message`: the one gcc-style rendering
+    (`Problem.render`), with the file named from the working directory."""
     loc = at(p)
-    where = loc.file if loc.file == str(folder) else (folder / loc.file).as_posix()
-    if loc.line is not None:
-        where += f":{loc.line}" + (f":{loc.column}" if loc.column is not None else "")
-    return f"{where}: {loc.json_path}: error: {p.message}"
+    file = loc.file if loc.file == str(folder) else (folder / loc.file).as_posix()
+    return evolve(p, loc=evolve(loc, file=file)).render()
 
 
 def warning_line(folder: Path, f: Finding) -> str:

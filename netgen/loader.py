@@ -22,7 +22,7 @@ from pathlib import Path
 
 from netgen.dsl import MAX_DECLARATIONS, Builder, TooManyDeclarations, current_builder
 from netgen.model import Blueprint, SourceLoc
-from netgen.problems import BlueprintError, Diagnostic
+from netgen.problems import Problem, ProblemError
 
 DEFAULT_TIMEOUT = 60.0
 _REFIRE = 0.05  # after the deadline the alarm repeats, so one `except BaseException` is not enough
@@ -129,12 +129,12 @@ def load_blueprint(
 ) -> Blueprint:
     shown = os.fspath(path)
     if not Path(shown).is_file():
-        raise BlueprintError([Diagnostic(f"{shown}: no such blueprint file")])
+        raise ProblemError([Problem(f"{shown}: no such blueprint file")])
     builder = Builder(os.path.abspath(shown), shown)
     try:
         source = Path(builder.path).read_bytes()
     except OSError as e:
-        raise BlueprintError([Diagnostic(f"{shown}: cannot read: {e.strerror or e}")]) from None
+        raise ProblemError([Problem(f"{shown}: cannot read: {e.strerror or e}")]) from None
     token = current_builder.set(builder)
     module_name = f"netgen_blueprint_{abs(hash(os.path.abspath(shown)))}"
     spec = importlib.util.spec_from_file_location(module_name, builder.path)
@@ -153,32 +153,32 @@ def load_blueprint(
     except SyntaxError as e:
         loc = SourceLoc(shown if e.filename == builder.path else (e.filename or shown),
                         e.lineno or 0)
-        raise BlueprintError([Diagnostic(f"syntax error: {e.msg}", loc)]) from None
+        raise ProblemError([Problem(f"syntax error: {e.msg}", loc)]) from None
     except _LoadTimeout as e:
         loc = _user_loc(e.__traceback__, builder)
-        raise BlueprintError(
-            [Diagnostic(f"blueprint did not finish loading within {timeout:g} s "
+        raise ProblemError(
+            [Problem(f"blueprint did not finish loading within {timeout:g} s "
                         "(an endless loop?)", loc)]
         ) from None
     except TooManyDeclarations as e:
-        raise BlueprintError(
-            [Diagnostic(f"blueprint declares more than {MAX_DECLARATIONS} objects; "
+        raise ProblemError(
+            [Problem(f"blueprint declares more than {MAX_DECLARATIONS} objects; "
                         "netgen stops here", _user_loc(e.__traceback__, builder))]
         ) from None
     except RecursionError as e:
-        raise BlueprintError(
-            [Diagnostic("blueprint recursed too deeply", _user_loc(e.__traceback__, builder))]
+        raise ProblemError(
+            [Problem("blueprint recursed too deeply", _user_loc(e.__traceback__, builder))]
         ) from None
     except KeyboardInterrupt:
         raise  # Ctrl-C (or a blueprint raising it) interrupts the build: the CLI says so
     except SystemExit as e:
-        raise BlueprintError(
-            [Diagnostic(f"blueprint called exit({e.code!r}); a blueprint declares, it cannot "
+        raise ProblemError(
+            [Problem(f"blueprint called exit({e.code!r}); a blueprint declares, it cannot "
                         "end the build", _user_loc(e.__traceback__, builder))]
         ) from None
     except BaseException as e:
         loc = _user_loc(e.__traceback__, builder)
-        raise BlueprintError([Diagnostic(_describe(e), loc)]) from None
+        raise ProblemError([Problem(_describe(e), loc)]) from None
     finally:
         current_builder.reset(token)
     return builder.freeze()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from netgen.plan import Plan
-from netgen.problems import BlueprintError, Diagnostic
+from netgen.problems import Problem, ProblemError
 from netgen.render import Document, Renderer
 from netgen.targets.base import Registry
 from netgen.targets.kubernetes.lower import with_namespaces
@@ -26,9 +26,9 @@ def _check_unique(docs: list[Document], plan: Plan) -> None:
         key = (d.kind, d.namespace, d.name)
         if key in seen:
             where = f"namespace '{d.namespace}'" if d.namespace else "the cluster"
-            clashes.append(Diagnostic(
+            clashes.append(Problem(
                 f"environment '{plan.env.name}': two objects {d.kind} '{d.name}' in {where}; "
                 "rename one of the services or exposures"))
         seen.add(key)
     if clashes:
-        raise BlueprintError(clashes)
+        raise ProblemError(clashes)

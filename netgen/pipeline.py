@@ -13,7 +13,7 @@ from netgen.lower import lower
 from netgen.model import Blueprint, SourceLoc
 from netgen.output.layout import env_files, named
 from netgen.plan import Plan
-from netgen.problems import BlueprintError, Diagnostic
+from netgen.problems import Problem, ProblemError
 from netgen.render import Document, Renderer, TemplateProblem
 from netgen.resolve import resolve_all as resolve_with
 from netgen.resolve.settings import all_settings
@@ -36,7 +36,7 @@ def template_dirs(bp: Blueprint, extra: Sequence[Path]) -> list[Path]:
     dirs = list(extra)
     setting = bp.info.settings.get("templates")
     if setting is not None and not isinstance(setting, str | os.PathLike):
-        raise BlueprintError([Diagnostic(
+        raise ProblemError([Problem(
             f"blueprint(): templates={show(setting)} must be a folder (a path)", bp.info.loc)])
     if setting:
         base = Path(os.path.dirname(os.path.abspath(bp.path)))
@@ -44,7 +44,7 @@ def template_dirs(bp: Blueprint, extra: Sequence[Path]) -> list[Path]:
     for d in dirs:
         if not _is_dir(d):
             loc = bp.info.loc if d not in extra else None
-            raise BlueprintError([Diagnostic(f"template folder {d} does not exist", loc)])
+            raise ProblemError([Problem(f"template folder {d} does not exist", loc)])
     return dirs
 
 
@@ -90,7 +90,7 @@ def compile_plans(
             compiled.append(Compiled(p, tuple(docs)))
         return compiled
     except TemplateProblem as e:
-        raise BlueprintError([Diagnostic(e.message, SourceLoc(e.template, e.line or 0))]) from None
+        raise ProblemError([Problem(e.message, SourceLoc(e.template, e.line or 0))]) from None
 
 
 def resolve_blueprint(

@@ -1,8 +1,8 @@
 """Problems: every stage collects them and fails once, with all of them.
 
-One record for every stage (the other stages' records fold into it in a later step of
-issue 17; `Diagnostic` and `BlueprintError` are its old names, kept while they do). Only the
-CLI turns a `ProblemError` into an exit code; library code never exits.
+One record for every stage: the blueprint's errors, lint and check findings, schema problems,
+the importers' errors and warnings. Only the CLI turns a `ProblemError` into an exit code;
+library code never exits.
 """
 
 from __future__ import annotations
@@ -24,9 +24,14 @@ class InputLoc:
 
     file: str
     json_path: str = "$"
+    line: int | None = None  # where a parser said the file broke
+    column: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.json_path}"
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        return f"{where}: {self.json_path}"
 
 
 @frozen
@@ -41,43 +46,66 @@ class DocLoc:
         return f"{self.file}: document {self.doc_index + 1}: {self.json_path}"
 
 
-Loc = SourceLoc | InputLoc | DocLoc
+@frozen
+class ObjectLoc:
+    """A rendered object: its kind and name, a field path inside it, the file `netgen build`
+    would write it to (`<env>/<File>`), and the declaration or template it came from."""
+
+    kind: str | None
+    name: str | None
+    namespace: str | None = None
+    path: str | None = None
+    output: str | None = None
+    source: SourceLoc | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.namespace}/{self.name}" if self.namespace else f"{self.name}"
+        at = f": {self.path}" if self.path else ""
+        file = f"{self.output}: " if self.output is not None else ""
+        return f"{file}{self.kind} {where}{at}"
+
+
+Loc = SourceLoc | InputLoc | DocLoc | ObjectLoc
 
 
 @frozen
 class Problem:
-    # Field order kept from Diagnostic: callers build it positionally (message, loc).
+    """One problem of any stage. `env` names the environment it was found in, when it is
+    about one environment's output rather than a declaration."""
+
+    # Callers build it positionally (message, loc): the order of the record it replaced.
     message: str
-    loc: SourceLoc | None = None
+    loc: Loc | None = None
     severity: str = "error"
     code: str = "NG000"
+    env: str | None = None
+
+    @property
+    def source(self) -> SourceLoc | None:
+        """The blueprint (or template) place the problem points at, whatever its Loc."""
+        if isinstance(self.loc, ObjectLoc):
+            return self.loc.source
+        return self.loc if isinstance(self.loc, SourceLoc) else None
 
     def render(self) -> str:
         where = f"{self.loc}: " if self.loc else ""
         return f"{where}{self.severity}: {self.message}"
 
+    __str__ = render
+
 
 class ProblemError(Exception):
     """Raised once per stage with every problem found, so users fix them in one pass."""
 
-    def __init__(self, diagnostics: Iterable[Problem]) -> None:
-        self.diagnostics = sorted(
-            diagnostics, key=lambda d: (d.loc is None, d.loc or SourceLoc("", 0), d.message)
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(
+            problems, key=lambda d: (d.loc is None, d.loc or SourceLoc("", 0), d.message)
         )
-        super().__init__("\n".join(d.render() for d in self.diagnostics))
-
-    @property
-    def problems(self) -> list[Problem]:
-        return self.diagnostics
-
-
-# The names every stage used before issue 17; removed once the other records fold in.
-Diagnostic = Problem
-BlueprintError = ProblemError
+        super().__init__("\n".join(d.render() for d in self.problems))
 
 
 class Collector:
-    """Accumulates diagnostics during a stage; `raise_if_any` ends the stage."""
+    """Accumulates problems during a stage; `raise_if_any` ends the stage."""
 
     def __init__(self) -> None:
         self._items: dict[tuple[SourceLoc | None, str], Problem] = {}

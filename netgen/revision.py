@@ -20,7 +20,7 @@ from attrs import evolve
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.model import SourceLoc
 from netgen.pipeline import Compiled, Stage, compile_plans, resolve_all, silent, template_dirs
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from netgen.render import Renderer
 
 
@@ -83,11 +83,11 @@ def compile_at(
             plans = [p for p in resolve_all(bp) if not envs or p.env.name in envs]
             dirs = template_dirs(evolve(bp, path=os.fspath(path)), templates)
             return compile_plans(plans, Renderer(dirs), on_stage)
-        except BlueprintError as e:
-            raise BlueprintError(
+        except ProblemError as e:
+            raise ProblemError(
                 [evolve(d, loc=SourceLoc(shown, d.loc.line))
                  if d.loc is not None and d.loc.file == str(copy) else d
-                 for d in e.diagnostics]
+                 for d in e.problems]
             ) from None
         finally:
             if folder in sys.path:

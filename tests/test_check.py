@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -14,15 +15,17 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen import pipeline
-from netgen.check import CheckReport, Finding, run_check
+from netgen.check import CheckReport, run_check
+from netgen.check.formats import to_json
 from netgen.cli import app
-from netgen.lint import RULES, image_tag_problem
+from netgen.lint import RULES
 from netgen.model import Via
 from netgen.plan import Plan
 from netgen.render import Document, Renderer, builtin_template
 from netgen.targets import registry
 from netgen.targets.base import Backend, Registry
 from netgen.targets.features import Feature
+from netgen.targets.kubernetes.lint import image_tag_problem
 from netgen.validate import CrdIndex, shipped
 from netgen.validate.core import core_schemas
 from tests.conftest import EXAMPLES, build, documents
@@ -43,12 +46,17 @@ def check(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def fields(report: CheckReport) -> list[SimpleNamespace]:
+    """Each finding as its JSON fields (the public shape), read as attributes."""
+    return [SimpleNamespace(**to_json(f)) for f in report.findings]
+
+
 def lints(report: CheckReport) -> list[tuple[str, int | None, str | None]]:
-    return sorted((f.code, f.line, f.env) for f in report.findings if f.severity == "warning")
+    return sorted((f.code, f.line, f.env) for f in fields(report) if f.severity == "warning")
 
 
-def errors(report: CheckReport) -> list[Finding]:
-    return [f for f in report.findings if f.severity == "error"]
+def errors(report: CheckReport) -> list[SimpleNamespace]:
+    return [f for f in fields(report) if f.severity == "error"]
 
 
 # --- L7 exposures in a tree without the HTTP backends -------------------------------------
@@ -490,7 +498,7 @@ def test_lint_rule_fires_with_file_and_line(case: str, blueprint_file: Write,
     path = blueprint_file(HEAD + source)
     report = run_check(path)
     assert lints(report) == sorted(expected)
-    for f in report.findings:
+    for f in fields(report):
         if f.severity == "warning":
             assert f.file == str(path)
     for code, line, _ in expected:
@@ -498,7 +506,7 @@ def test_lint_rule_fires_with_file_and_line(case: str, blueprint_file: Write,
 
 
 def render(report: CheckReport, code: str) -> str:
-    from netgen.check_formats import render_text
+    from netgen.check.formats import render_text
     return "\n".join(x for x in render_text(report).splitlines() if x.endswith(f"[{code}]"))
 
 

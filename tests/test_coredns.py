@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from netgen.render.yamltext import literal
 from netgen.targets.coredns.lower import configmap_data
 from tests.conftest import BLUEPRINTS, build, documents
@@ -106,9 +106,9 @@ def test_environment_scoping(blueprint_file) -> None:  # type: ignore[no-untyped
 
 
 def errors(path: Path) -> list[str]:
-    with pytest.raises(BlueprintError) as e:
+    with pytest.raises(ProblemError) as e:
         build(path)
-    return [d.render() for d in e.value.diagnostics]
+    return [d.render() for d in e.value.problems]
 
 
 def test_every_mistake_is_reported_with_its_line(blueprint_file) -> None:  # type: ignore[no-untyped-def]

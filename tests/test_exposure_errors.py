@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from tests.conftest import build
 
 HEADER = """\
@@ -28,9 +28,9 @@ MakeBlueprint = Callable[[str], Path]
 
 def diagnostics(blueprint_file: MakeBlueprint, body: str, header: str = HEADER) -> list[str]:
     path = blueprint_file(header + body)
-    with pytest.raises(BlueprintError) as raised:
+    with pytest.raises(ProblemError) as raised:
         build(path)
-    return [d.render().replace(str(path), "bp.py") for d in raised.value.diagnostics]
+    return [d.render().replace(str(path), "bp.py") for d in raised.value.problems]
 
 
 def at(offset: int, message: str) -> str:
@@ -103,9 +103,9 @@ def test_gateway_cannot_silently_drop_the_environments_acm_certificate(
                             f'env("prod", namespace="prod", {cert})')
     source = header + 'expose("web", via=GATEWAY)\nexpose("api", via=ALB, path="/api")\n'
     path = blueprint_file(source)
-    with pytest.raises(BlueprintError) as caught:
+    with pytest.raises(ProblemError) as caught:
         build(path)
-    (d,) = caught.value.diagnostics
+    (d,) = caught.value.problems
     assert d.message == ("expose('web', via=GATEWAY): GATEWAY cannot terminate TLS with an "
                          "ACM certificate (use NLB or ALB)")
 

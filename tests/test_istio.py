@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from tests.conftest import build, documents
 
 HEAD = """\
@@ -31,9 +31,9 @@ def compile_docs(make: Make, body: str, env: str | None = None) -> dict[tuple[st
 
 def errors(make: Make, body: str) -> list[str]:
     path = make(HEAD + textwrap.dedent(body))
-    with pytest.raises(BlueprintError) as e:
+    with pytest.raises(ProblemError) as e:
         build(path)
-    return [d.render().replace(str(path), "bp.py") for d in e.value.diagnostics]
+    return [d.render().replace(str(path), "bp.py") for d in e.value.problems]
 
 
 # --- what comes out -------------------------------------------------------------------------
@@ -449,9 +449,9 @@ mesh(ISTIO)
 expose("web", via=ISTIO, host="a.example.com")
 """
     path = blueprint_file(source)
-    with pytest.raises(BlueprintError) as e:
+    with pytest.raises(ProblemError) as e:
         build(path)
-    assert [d.render().replace(str(path), "bp.py") for d in e.value.diagnostics] == [
+    assert [d.render().replace(str(path), "bp.py") for d in e.value.problems] == [
         "bp.py:5: error: expose('web', via=ISTIO): Istio cannot terminate TLS with an ACM "
         "certificate (use NLB or ALB)"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from tests.conftest import build, documents
 from tests.istio_schema import is_istio, problems
 from tests.mesh_requests import Request, timing, where_to
@@ -43,9 +43,9 @@ def docs_of(make: Make, body: str) -> dict[tuple[str, str], dict]:
 
 def errors(make: Make, body: str) -> list[str]:
     path = make(HEAD + textwrap.dedent(body))
-    with pytest.raises(BlueprintError) as e:
+    with pytest.raises(ProblemError) as e:
         build(path)
-    return [d.render().replace(str(path), "bp.py") for d in e.value.diagnostics]
+    return [d.render().replace(str(path), "bp.py") for d in e.value.problems]
 
 
 ROUTED = """\

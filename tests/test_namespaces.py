@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from netgen.targets.kubernetes.lower import SYSTEM_NAMESPACES
 from tests.conftest import EXAMPLES, REPO, build, documents
 
@@ -69,7 +69,7 @@ def test_namespaces_managed_elsewhere_are_not_created(
 @pytest.mark.parametrize("value", ["'Edge'", "[1]", "{'a': 1}"])
 def test_existing_namespaces_must_be_names(blueprint_file: Callable[[str], Path],
                                            value: str) -> None:
-    with pytest.raises(BlueprintError) as e:
+    with pytest.raises(ProblemError) as e:
         build(blueprint_file(BP.format(extra=f", existing_namespaces={value}")))
     assert "existing_namespaces=" in str(e.value)
     assert "must be a list of namespace names" in str(e.value)

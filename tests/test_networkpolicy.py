@@ -10,7 +10,7 @@ import pytest
 
 from netgen.intent import DNS, Flow, flow_domain, intended_connectivity
 from netgen.model import Isolation, Via
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from netgen.resolve.network import PRIVATE_RANGES
 from netgen.targets.base import Layer
 from netgen.targets.networkpolicy.lower import NAMESPACE_WIDE
@@ -44,9 +44,9 @@ def test_examples_allow_exactly_what_they_intend(example: Path) -> None:
 
 def errors(blueprint_file, source: str) -> list[str]:  # type: ignore[no-untyped-def]
     path = blueprint_file(HEAD + source)
-    with pytest.raises(BlueprintError) as e:
+    with pytest.raises(ProblemError) as e:
         resolve(path)
-    return [d.render().replace(str(path), "bp.py") for d in e.value.diagnostics]
+    return [d.render().replace(str(path), "bp.py") for d in e.value.problems]
 
 
 def one_env(blueprint_file, source: str):  # type: ignore[no-untyped-def]

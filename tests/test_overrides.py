@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from netgen.cli import app
 from netgen.pipeline import compile_blueprint
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from netgen.render import builtin_template
 from tests.conftest import documents
 
@@ -81,9 +81,9 @@ def test_cli_build_with_templates_option(tmp_path: Path, house: Path) -> None:
 
 def test_missing_template_folder(tmp_path: Path) -> None:
     (tmp_path / "bp.py").write_text(BLUEPRINT)
-    with pytest.raises(BlueprintError) as e:
+    with pytest.raises(ProblemError) as e:
         compile_blueprint(tmp_path / "bp.py")
-    (d,) = e.value.diagnostics
+    (d,) = e.value.problems
     assert d.render() == f"{tmp_path / 'bp.py'}:2: error: template folder " \
                          f"{tmp_path / 'house'} does not exist"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from netgen.validate import validate_documents
 from tests import pss
 from tests.conftest import build, documents
@@ -38,9 +38,9 @@ def pod(docs: dict[tuple[str, str], dict[str, Any]], kind: str, name: str) -> di
 
 
 def errors(path: Path) -> list[str]:
-    with pytest.raises(BlueprintError) as e:
+    with pytest.raises(ProblemError) as e:
         build(path)
-    return [d.render() for d in e.value.diagnostics]
+    return [d.render() for d in e.value.problems]
 
 
 # --- what is printed ---------------------------------------------------------------------

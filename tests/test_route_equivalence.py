@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from netgen.model import Via
 from netgen.plan.routes import http_weights, precedence, route_table
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from tests import routeback
 from tests.conftest import EXAMPLES, build, documents
 
@@ -134,13 +134,13 @@ def check_agreement(specs: list[dict], folder: Path) -> None:
         path.write_text(source(specs, via))
         try:
             (compiled,) = build(path)
-        except BlueprintError as e:
+        except ProblemError as e:
             # Only ingress-nginx has limits these exposures can reach, and they are named.
             assert via == "NGINX", str(e)
             event("ingress-nginx cannot express it")
             assert all("via=NGINX): NGINX" in d.message or "ingress-nginx" in d.message
                        or "canary Ingress" in d.message or "like the route without match="
-                       in d.message for d in e.diagnostics), str(e)
+                       in d.message for d in e.problems), str(e)
             continue
         docs = documents(compiled)
         expected = plan_table(compiled)
@@ -202,8 +202,8 @@ def test_examples_on_every_backend(example: str, blueprint_file) -> None:  # typ
             source = source.replace(other, f"via={via}")
         try:
             compiled = build(blueprint_file(source, name=f"{example}_{via.lower()}.py"))
-        except BlueprintError as e:
-            failures[via] = {d.message for d in e.diagnostics}
+        except ProblemError as e:
+            failures[via] = {d.message for d in e.problems}
             continue
         for c in compiled:
             assert routeback.without_zeros(routeback.all_tables(documents(c))) == plan_table(c)

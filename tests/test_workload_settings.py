@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from netgen.pipeline import compile_blueprint
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from netgen.validate import validate_documents
 from tests.conftest import documents
 
@@ -192,9 +192,9 @@ ERRORS = {
 def test_mistakes_are_diagnostics_with_the_line(blueprint_file, source: str,
                                                 message: str) -> None:
     path = blueprint_file(HEAD + "\n" + source + "\n")
-    with pytest.raises(BlueprintError) as raised:
+    with pytest.raises(ProblemError) as raised:
         compile_blueprint(path)
-    rendered = [d.render() for d in raised.value.diagnostics]
+    rendered = [d.render() for d in raised.value.problems]
     assert f"{path}:3: error: {message}" in rendered, rendered
 
 

@@ -37,7 +37,7 @@ RANKS: dict[str, int] = {
     "netgen": 12,
     # Where today's modules sit until they move (issue 17's plan); removed as they go.
     "netgen.revision": 8,
-    "netgen.check_formats": 9, "netgen.intent": 9,
+    "netgen.intent": 9,
 }
 SIBLING_RANK = 5
 

@@ -63,7 +63,7 @@ def check(
     Exit 2: the command line is wrong (unknown option, unreadable --crds, unknown --ignore).
     """
     from netgen.check import CheckUsageError, run_check
-    from netgen.check_formats import render
+    from netgen.check.formats import render
 
     try:
         with progress(quiet) as stage:

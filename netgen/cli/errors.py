@@ -32,7 +32,7 @@ def handled(e: BaseException) -> int | None:
     Call it inside the `except` block: a netgen bug prints its traceback from there."""
     from netgen.output.reading import OutputError
     from netgen.output.write import Interrupted
-    from netgen.problems import BlueprintError
+    from netgen.problems import ProblemError
 
     if isinstance(e, Failed):
         echo(e.message, err=True)
@@ -40,10 +40,10 @@ def handled(e: BaseException) -> int | None:
     if isinstance(e, BrokenPipeError):
         quiet_stdout()
         return EXIT_BROKEN_PIPE
-    if isinstance(e, BlueprintError):
-        for d in e.diagnostics:
+    if isinstance(e, ProblemError):
+        for d in e.problems:
             echo(d.render(), err=True)
-        n = sum(1 for d in e.diagnostics if d.severity == "error")
+        n = sum(1 for d in e.problems if d.severity == "error")
         echo(f"netgen: {n} error{'s' if n != 1 else ''}, nothing written", err=True)
         return EXIT_ERRORS
     if isinstance(e, OutputError):

@@ -7,7 +7,7 @@ from functools import partial
 from netgen.model import Blueprint, Env, Exposure, Service, SourceLoc
 from netgen.plan import Labels, Plan
 from netgen.plan.mesh import MeshPlan
-from netgen.problems import BlueprintError, Collector, Diagnostic, did_you_mean
+from netgen.problems import Collector, Problem, ProblemError, did_you_mean
 from netgen.resolve import environment as envs
 from netgen.resolve import mesh, podsecurity
 from netgen.resolve.dns import dns_plan, validate_dns
@@ -42,7 +42,7 @@ def resolve_all(bp: Blueprint, registry: Registry, only: list[str] | None = None
     names = [e.name for e in declared]
     for wanted in only or ():
         if wanted not in names:
-            raise BlueprintError([Diagnostic(
+            raise ProblemError([Problem(
                 f"no environment named '{wanted}' in {bp.path}{did_you_mean(wanted, names)}; "
                 f"it has: {', '.join(names)}")])
     all_names = _where_declared(bp, names)

@@ -71,7 +71,7 @@ def validate_declarations(
     bp: model.Blueprint, c: Collector, validators: Sequence[Validator]
 ) -> None:
     """Runs the per-declaration `validators`. When a value has the wrong type, resolving
-    stops here (BlueprintError): each such declaration is reported with the validators'
+    stops here (ProblemError): each such declaration is reported with the validators'
     own words where they had some for that argument (they word most mistakes better), and
     with the type problem otherwise (a validator may have crashed on it)."""
     shapes = list(_shape_problems(bp))

@@ -7,20 +7,30 @@ receive the Registry and import no target."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from attrs import field, frozen
 
-from netgen.model import MeshKind, SourceLoc, Via
+from netgen.model import Blueprint, Isolation, MeshKind, SourceLoc, Via
 from netgen.plan import ClusterPods, Labels, Plan
 from netgen.plan.mesh import MeshPlan
+from netgen.problems import Problem
 from netgen.render import Document, Renderer
 from netgen.targets.features import Feature
 
 LowerFn = Callable[[Plan, Renderer], Iterable[Document]]
 # Checks that span several routes (a shared load balancer, a host's paths): (where, message).
 CheckFn = Callable[[Plan], Iterable[tuple[SourceLoc | None, str]]]
+
+MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
+
+
+def object_labels(labels: Labels, part_of: str) -> Labels:
+    """Labels of every generated object, whichever target lowers it: the service's own plus
+    who made it."""
+    return (*labels, ("app.kubernetes.io/part-of", part_of), MANAGED_BY)
+
 class Layer(enum.Enum):
     """What a via forwards: HTTP requests routed by host and path (L7), connections on a
     port (L4), or nothing from outside the cluster (CLUSTER)."""
@@ -114,6 +124,49 @@ class Setting:
 DefaultsFn = Callable[[Callable[[str], Any], str], Mapping[str, str]]
 
 
+def Lint(code: str, loc: SourceLoc | None, message: str, env: str | None = None) -> Problem:
+    """A lint finding is a warning `Problem`; env None: about a declaration whatever the
+    environment."""
+    return Problem(message, loc, "warning", code, env)
+
+
+@frozen
+class LintContext:
+    """One environment's Plan plus the declarations, for what the Plan no longer says
+    (whether isolation was declared or defaulted, where `env(...)` was written)."""
+
+    blueprint: Blueprint
+    plan: Plan
+
+    @property
+    def env_loc(self) -> SourceLoc | None:
+        for e in self.blueprint.envs:
+            if e.name == self.plan.env.name:
+                return e.loc
+        return None
+
+    @property
+    def declared_strict(self) -> bool:
+        """`env(..., isolation=STRICT)` written out: the team calls this env production-like.
+        The implicit STRICT default alone does not say that."""
+        return any(
+            e.name == self.plan.env.name and e.isolation is Isolation.STRICT
+            for e in self.blueprint.envs
+        )
+
+
+@frozen
+class Rule:
+    """A lint rule (`netgen check`): the neutral ones are in netgen/lint/rules.py, a target's
+    own in its `lints`; codes are stable, the registry collects them."""
+
+    code: str
+    name: str
+    summary: str  # the one-line rationale
+    check: Callable[[LintContext], Iterator[Problem]]
+    per_env: bool = True  # False: the finding depends only on the declaration
+
+
 @frozen
 class Backend:
     name: str
@@ -128,6 +181,7 @@ class Backend:
     namespace_defaults: DefaultsFn | None = None
     settings: Mapping[str, Setting] = field(factory=dict)
     mesh: MeshHooks | None = None
+    lints: tuple[Rule, ...] = ()
 
     @property
     def via(self) -> tuple[Via, ...]:
@@ -160,6 +214,9 @@ class Registry:
 
     def settings(self) -> dict[str, Setting]:
         return {k: s for b in self.backends for k, s in b.settings.items()}
+
+    def lint_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for b in self.backends for r in b.lints)
 
     def backend_for(self, via: Via) -> Backend | None:
         for backend in self.backends:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from netgen.problems import Problem
 from netgen.validate.core import (
     CoreSchemas,
     UnsupportedKubernetesVersion,
@@ -18,7 +19,7 @@ from netgen.validate.core import (
     default_kubernetes_version,
 )
 from netgen.validate.crd import CrdIndex, CrdLoadError, CrdVersion, load_crds
-from netgen.validate.problem import Path, Problem, format_path
+from netgen.validate.problem import Path, format_path, schema_problem
 from netgen.validate.shipped import validate_shipped
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "UnsupportedKubernetesVersion",
     "default_kubernetes_version",
     "load_crds",
+    "schema_problem",
     "validate_document",
     "validate_documents",
 ]
@@ -56,13 +58,15 @@ def validate_document(
 ) -> list[Problem]:
     core = core or core_schemas(None)
     if not isinstance(doc, dict):
-        return [Problem("", "", "", "", f"document is a {type(doc).__name__}, not a mapping")]
+        what = type(doc).__name__
+        return [schema_problem("", "", "", "", f"document is a {what}, not a mapping")]
     kind, api_version = doc.get("kind"), doc.get("apiVersion")
     meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
     name, namespace = meta.get("name", ""), meta.get("namespace", "")
 
     def problem(path: Path, message: str) -> Problem:
-        return Problem(str(kind or ""), str(name), str(namespace), format_path(path), message)
+        return schema_problem(str(kind or ""), str(name), str(namespace), format_path(path),
+                              message)
 
     if not isinstance(kind, str) or not isinstance(api_version, str) or not kind:
         return [problem((), "document has no apiVersion and kind")]

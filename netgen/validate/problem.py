@@ -1,4 +1,5 @@
-"""The `Problem` record and the conversion of JSON Schema errors into problems.
+"""Schema problems (`netgen.problems.Problem` at an `ObjectLoc`) and the conversion of JSON
+Schema errors into them.
 
 Both the CRD and the core validators run jsonschema; sharing the error wording here keeps
 their reports alike (`unknown field "foo"` rather than jsonschema's repr-heavy messages,
@@ -12,29 +13,21 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import attrs
 import jsonschema
+
+from netgen.problems import ObjectLoc, Problem
 
 Path = tuple[str | int, ...]
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
 _MAX_VALUE_TEXT = 80
+SCHEMA_VIOLATION = "NG020"  # `netgen check` says NG021 when no schema served the kind
 
 
-@attrs.frozen
-class Problem:
-    """One reason a document would be rejected (or altered) by the API server."""
-
-    kind: str
-    name: str
-    namespace: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.namespace}/{self.name}" if self.namespace else self.name
-        at = f" {self.path}:" if self.path else ""
-        return f"{self.kind} {where}:{at} {self.message}"
+def schema_problem(kind: str, name: str, namespace: str, path: str, message: str) -> Problem:
+    """A reason a document would be rejected (or altered) by the API server: a
+    `netgen.problems.Problem` at the object and the field path inside it."""
+    return Problem(message, ObjectLoc(kind, name, namespace, path), "error", SCHEMA_VIOLATION)
 
 
 def format_path(path: Iterable[str | int]) -> str:

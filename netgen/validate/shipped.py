@@ -23,9 +23,10 @@ from typing import Any
 
 from attrs import frozen
 
+from netgen.problems import Problem
 from netgen.validate.core import CoreSchemas
 from netgen.validate.crd import CrdIndex, CrdVersion
-from netgen.validate.problem import Problem, format_path
+from netgen.validate.problem import format_path, schema_problem
 
 SCHEMAS = FsPath(__file__).resolve().parent.parent / "schemas"
 
@@ -104,8 +105,8 @@ def serving(api_version: str, kind: str) -> list[Bundle]:
 
 def problems_against(doc: dict[str, Any], version: CrdVersion) -> list[Problem]:
     meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-    return [Problem(str(doc.get("kind") or ""), str(meta.get("name", "")),
-                    str(meta.get("namespace", "")), format_path(path), message)
+    return [schema_problem(str(doc.get("kind") or ""), str(meta.get("name", "")),
+                           str(meta.get("namespace", "")), format_path(path), message)
             for path, message in version.validate(doc)]
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from netgen.cli import app
 from netgen.pipeline import compile_blueprint
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 
 HEAD = "from netgen import *\n"
 
@@ -97,9 +97,9 @@ CASES = {
 def test_diagnostic(case: str, blueprint_file) -> None:  # type: ignore[no-untyped-def]
     source, expected = CASES[case]
     path = blueprint_file(HEAD + source)
-    with pytest.raises(BlueprintError) as caught:
+    with pytest.raises(ProblemError) as caught:
         compile_blueprint(path)
-    got = [d.render() for d in caught.value.diagnostics]
+    got = [d.render() for d in caught.value.problems]
     assert got == [f"{path}:{line}: error: {msg.format(path=path)}" for line, msg in expected]
 
 
@@ -132,16 +132,16 @@ def test_missing_blueprint_file(tmp_path: Path) -> None:
 
 def test_endless_loop_is_stopped_with_its_line(blueprint_file) -> None:  # type: ignore[no-untyped-def]
     path = blueprint_file(HEAD + "while True:\n    pass\n")
-    with pytest.raises(BlueprintError) as caught:
+    with pytest.raises(ProblemError) as caught:
         compile_blueprint(path, timeout=0.3)
-    (d,) = caught.value.diagnostics
+    (d,) = caught.value.problems
     assert d.render().startswith(f"{path}:")
     assert "did not finish loading within 0.3 s" in d.message
 
 
 def test_blueprint_catching_everything_still_stops(blueprint_file) -> None:  # type: ignore[no-untyped-def]
     path = blueprint_file(HEAD + "try:\n    while True: pass\nexcept Exception:\n    pass\n")
-    with pytest.raises(BlueprintError, match="did not finish loading"):
+    with pytest.raises(ProblemError, match="did not finish loading"):
         compile_blueprint(path, timeout=0.3)
 
 

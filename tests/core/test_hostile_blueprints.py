@@ -16,7 +16,7 @@ from netgen.cli import app
 from netgen.dsl import MAX_DECLARATIONS
 from netgen.loader import load_blueprint
 from netgen.pipeline import compile_blueprint
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from tests.conftest import parse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,9 +30,9 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 
 def build_errors(path: Path, timeout: float) -> list[str]:
-    with pytest.raises(BlueprintError) as caught:
+    with pytest.raises(ProblemError) as caught:
         compile_blueprint(path, timeout=timeout)
-    return [d.render() for d in caught.value.diagnostics]
+    return [d.render() for d in caught.value.problems]
 
 
 CASES = {

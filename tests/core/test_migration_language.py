@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from netgen.validate import validate_documents
 from tests.conftest import build, documents
 
@@ -30,9 +30,9 @@ def docs_of(blueprint_file: Callable[[str], Path], body: str) -> list[dict]:
 
 
 def errors_of(blueprint_file: Callable[[str], Path], body: str) -> list[str]:
-    with pytest.raises(BlueprintError) as raised:
+    with pytest.raises(ProblemError) as raised:
         build(blueprint_file(HEAD + body))
-    return [d.message for d in raised.value.diagnostics]
+    return [d.message for d in raised.value.problems]
 
 
 def _one(docs: list[dict], kind: str, name: str) -> dict:

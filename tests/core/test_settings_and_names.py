@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 
 from netgen.pipeline import SETTINGS, compile_blueprint
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 
 HEAD = "from netgen import *\n"
 WEB = "service('web', port=80, image='web:1')\nexpose('web', via=ALB, path='/')\n"
 
 
 def errors(path: Path) -> list[str]:
-    with pytest.raises(BlueprintError) as e:
+    with pytest.raises(ProblemError) as e:
         compile_blueprint(path)
-    return [d.render() for d in e.value.diagnostics]
+    return [d.render() for d in e.value.problems]
 
 
 @pytest.mark.parametrize(("call", "line"), [

@@ -8,15 +8,15 @@ import pytest
 
 from netgen.cli.starter import starter_text
 from netgen.pipeline import compile_blueprint
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 
 HEAD = "from netgen import *\n"
 
 
 def errors(path: Path) -> list[str]:
-    with pytest.raises(BlueprintError) as e:
+    with pytest.raises(ProblemError) as e:
         compile_blueprint(path)
-    return [d.render() for d in e.value.diagnostics]
+    return [d.render() for d in e.value.problems]
 
 
 def test_a_service_calling_itself_is_an_error(blueprint_file) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from netgen.cli import app
 from netgen.pipeline import compile_blueprint
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 
 HEAD = "from netgen import *\n"
 
@@ -79,13 +79,13 @@ CASES = {
 def test_wrong_value(case: str, blueprint_file) -> None:  # type: ignore[no-untyped-def]
     source, expected = CASES[case]
     path = blueprint_file(HEAD + source)
-    with pytest.raises(BlueprintError) as caught:
+    with pytest.raises(ProblemError) as caught:
         compile_blueprint(path)
-    messages = [d.message for d in caught.value.diagnostics]
+    messages = [d.message for d in caught.value.problems]
     assert messages == expected
     last = source.count("\n") + 1
     assert all(d.loc is not None and d.loc.line in range(2, last + 1)
-               for d in caught.value.diagnostics)
+               for d in caught.value.problems)
 
 
 def test_templates_setting_of_the_wrong_type(blueprint_file, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

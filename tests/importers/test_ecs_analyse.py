@@ -328,7 +328,7 @@ def test_dns_names_say_which_service_they_mean(system: EcsSystem):
 
 def test_warnings(system: EcsSystem):
     td = "$.taskDefinition"
-    assert [(w.code, w.file, w.json_path) for w in system.warnings] == [
+    assert [(w.code, w.loc.file, w.loc.json_path) for w in system.warnings] == [
         ("unknown-file", "iam-task-roles.json", "$"),
         # ECS cut Service Connect calls at 15 s; a Service does not
         ("service-connect-timeout", "ecs-services.json",
@@ -372,7 +372,7 @@ def test_unknown_subnets_give_no_ranges_and_say_what_happens_instead():
     system = analyse(parse_exports(encode(docs)))
     assert system.ingresses[0].source_ranges == () and system.externals[0].ranges == ()
     unknown = [f for f in system.warnings if f.code == "subnet-unknown"]
-    assert [(f.file, f.json_path) for f in unknown] == [
+    assert [(f.loc.file, f.loc.json_path) for f in unknown] == [
         ("rds-instances.json", "$.DBInstances[0]"), ("alb.json", "$.LoadBalancers[0]")]
     assert unknown[1].message == (
         "load balancer shop-alb: subnet(s) subnet-0a1b2c3d4e5f60002 not in the export (aws ec2 "

@@ -288,7 +288,7 @@ def test_warnings_are_listed_with_file_and_path() -> None:
     ]
     for w in generated.warnings:
         assert f"[{w.code}]" in header
-        if w.file:
-            assert f"#     ({w.file} {w.json_path})\n" in header
+        if w.loc.file:
+            assert f"#     ({w.loc.file} {w.loc.json_path})\n" in header
     # the certificate stays in ACM when the ALB terminates TLS: nothing to warn about
     assert "acm-certificate" in [w.code for w in generate(via="NGINX").warnings]

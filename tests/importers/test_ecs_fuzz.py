@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netgen.importers.ecs import EcsSystem, ExportError, Problem, analyse, parse_exports
+from netgen.importers.ecs import EcsSystem, ExportError, analyse, parse_exports
+from netgen.problems import InputLoc
 from tests.importers.ecs_helpers import encode, shop_documents
 
 DOCUMENTS = shop_documents()
@@ -88,7 +89,8 @@ def _check(docs: dict[str, bytes]) -> None:
         exports = parse_exports(docs)
     except ExportError as error:
         assert error.problems
-        assert all(isinstance(p, Problem) and p.json_path.startswith("$") for p in error.problems)
+        assert all(isinstance(p.loc, InputLoc) and p.loc.json_path.startswith("$")
+                   for p in error.problems)
         assert str(error)
         return
     assert isinstance(analyse(exports), EcsSystem)

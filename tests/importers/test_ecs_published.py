@@ -233,8 +233,8 @@ def test_yaml_cli_output_is_read(tmp_path: Path) -> None:
     from_yaml = analyse(load_exports(tmp_path))
     from_json = analyse(load_exports(PUBLISHED / "external-deployer"))
     assert attrs.evolve(from_yaml, warnings=()) == attrs.evolve(from_json, warnings=())
-    assert [(w.code, w.file.replace(".yaml", ".json"), w.json_path)
-            for w in from_yaml.warnings] == [(w.code, w.file, w.json_path)
+    assert [(w.code, w.loc.file.replace(".yaml", ".json"), w.loc.json_path)
+            for w in from_yaml.warnings] == [(w.code, w.loc.file, w.loc.json_path)
                                              for w in from_json.warnings]
 
 
@@ -276,6 +276,6 @@ def test_running_tasks_are_named_for_what_they_are(tmp_path: Path) -> None:
     (tmp_path / "task-definition.json").write_text(
         (PUBLISHED / "taskdefs-only" / "task-definition.json").read_text())
     warnings = analyse(load_exports(tmp_path)).warnings
-    assert [(w.code, w.file) for w in warnings if w.code == "other-format"] == [
+    assert [(w.code, w.loc.file) for w in warnings if w.code == "other-format"] == [
         ("other-format", "td.json")]
-    assert "describe-tasks output" in next(w.message for w in warnings if w.file == "td.json")
+    assert "describe-tasks output" in next(w.message for w in warnings if w.loc.file == "td.json")

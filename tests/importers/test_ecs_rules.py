@@ -116,7 +116,7 @@ def test_readiness_matcher_outside_kubernetes_range_is_warned():
     )
     probe = readiness(group, 8080, Source("tg.json", "$.TargetGroups[0]"), findings)
     assert probe is not None and probe.port == 8081 and probe.matcher == "200-499"
-    assert [(f.code, f.json_path) for f in findings] == [
+    assert [(f.code, f.loc.json_path) for f in findings] == [
         ("health-matcher", "$.TargetGroups[0].Matcher")
     ]
 
@@ -219,7 +219,7 @@ def test_dropped_conditions_and_actions_are_warned():
         0, {"Type": "authenticate-oidc", "Order": 0, "AuthenticateOidcConfig": {}}
     )
     system = analysed(docs)
-    found = [(w.code, w.json_path) for w in system.warnings if w.file.startswith("rules")]
+    found = [(w.code, w.loc.json_path) for w in system.warnings if w.loc.file.startswith("rules")]
     assert ("action-dropped", "$.Rules[0].Actions[0]") in found
     # a source-ip condition is read; whether it is carried depends on --via (exposures)
     routes = [r for i in system.ingresses for li in i.listeners for r in li.routes]
@@ -246,9 +246,9 @@ def test_cidr_rule_covering_subnets_and_unknown_peer_group():
     )
     system = analysed(docs)
     by_code = {w.code: w for w in system.warnings}
-    assert by_code["cidr-rule"].json_path == "$.SecurityGroups[3].IpPermissions[0].IpRanges[0]"
+    assert by_code["cidr-rule"].loc.json_path == "$.SecurityGroups[3].IpPermissions[0].IpRanges[0]"
     assert "shop-private-a, shop-private-b" in by_code["cidr-rule"].message
-    assert by_code["unknown-peer-group"].json_path.endswith(".UserIdGroupPairs[1]")
+    assert by_code["unknown-peer-group"].loc.json_path.endswith(".UserIdGroupPairs[1]")
 
 
 def test_all_traffic_rule_means_all_ports():
@@ -307,7 +307,8 @@ def test_every_service_connect_entry_is_carried_or_warned():
     ]
     system = analysed(docs)
     where = "$.services[3].deployments[0].serviceConnectConfiguration.services"
-    found = [(w.code, w.json_path) for w in system.warnings if w.file == "ecs-services.json"]
+    found = [(w.code, w.loc.json_path) for w in system.warnings
+             if w.loc.file == "ecs-services.json"]
     assert found == [
         ("service-connect-timeout", f"{where}[0].timeout"),
         ("service-connect-endpoint", f"{where}[1]"),

@@ -2,7 +2,7 @@
 
 Wrong types, out-of-range numbers, NaN, unknown keyword arguments, objects netgen has
 never seen, helper values in the wrong place: netgen must answer each with diagnostics
-(`BlueprintError`), never with a traceback.
+(`ProblemError`), never with a traceback.
 """
 
 from __future__ import annotations

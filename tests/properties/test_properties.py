@@ -16,7 +16,7 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from netgen.model import AcmCert, TlsSecret
-from netgen.problems import BlueprintError
+from netgen.problems import ProblemError
 from netgen.validate import CrdIndex, validate_documents
 from netgen.validate.shipped import shipped_index
 from tests import pss
@@ -64,7 +64,7 @@ def test_valid_blueprints_build_without_errors(profile: str) -> None:
     def valid_blueprint_builds(spec: Spec) -> None:
         try:
             result = built(spec)
-        except BlueprintError as e:
+        except ProblemError as e:
             raise AssertionError(f"a valid blueprint was rejected:\n{e}") from None
         assert sorted(result.files) == sorted(spec.envs)
 
@@ -76,8 +76,8 @@ def test_broken_blueprints_fail_only_with_diagnostics(profile: str) -> None:
     def broken_blueprint_is_diagnosed(spec: Spec) -> None:
         try:
             built(spec)
-        except BlueprintError as e:
-            assert e.diagnostics and all(d.message for d in e.diagnostics)
+        except ProblemError as e:
+            assert e.problems and all(d.message for d in e.problems)
         # Anything else (TypeError, KeyError, ...) escapes: that is the failure.
 
     run(profile, broken_blueprints(), broken_blueprint_is_diagnosed)

@@ -72,7 +72,7 @@ def test_every_error_is_reported() -> None:
         "metadata": {"name": "s", "labels": {"a": 1}},
         "spec": {"ports": [{"port": "80", "colour": "red"}]},
     }
-    problems = {(p.path, p.message) for p in validate_documents([service])}
+    problems = {(p.loc.path, p.message) for p in validate_documents([service])}
     assert problems == {
         ("metadata.labels.a", "expected string or null, got integer 1"),
         ("spec.ports[0].port", 'expected integer, got string "80"'),

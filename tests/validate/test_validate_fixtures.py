@@ -141,7 +141,7 @@ def test_invalid_fixture_fails_for_its_reason(
     report = "\n".join(map(str, problems))
     assert len(problems) == len(expected), report
     for path, fragment in expected:
-        assert any(p.path == path and fragment in p.message for p in problems), report
+        assert any(p.loc.path == path and fragment in p.message for p in problems), report
 
 
 def test_every_invalid_fixture_is_listed() -> None:
@@ -153,7 +153,8 @@ def test_every_invalid_fixture_is_listed() -> None:
 def test_problem_names_the_document(standard_crds: CrdIndex) -> None:
     docs = load_yaml_documents(FIXTURES / "invalid" / "httproute-cel-relative-path.yaml")
     [problem] = validate_documents(docs, standard_crds)
-    assert (problem.kind, problem.name, problem.namespace) == ("HTTPRoute", "relative-path", "shop")
+    at = problem.loc
+    assert (at.kind, at.name, at.namespace) == ("HTTPRoute", "relative-path", "shop")
     assert str(problem).startswith("HTTPRoute shop/relative-path: spec.rules[0].matches[0].path:")
 
 
@@ -176,7 +177,7 @@ def test_several_problems_in_one_document_are_all_reported(standard_crds: CrdInd
     [doc] = load_yaml_documents(FIXTURES / "invalid" / "httproute-unknown-field.yaml")
     doc["spec"]["rules"][0]["backendRefs"][0]["port"] = "http"
     doc["spec"]["rules"].append({"matches": [{"path": {"type": "Exact", "value": "x"}}]})
-    paths = sorted(p.path for p in validate_documents([doc], standard_crds))
+    paths = sorted(p.loc.path for p in validate_documents([doc], standard_crds))
     assert paths == [
         "spec.rules[0].backendRefs[0].port",
         "spec.rules[0].backendRefs[0].weigth",

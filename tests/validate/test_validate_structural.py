@@ -9,7 +9,8 @@ import attrs
 import pytest
 from validate_support import FIXTURES, GATEWAY_API
 
-from netgen.validate import CrdIndex, CrdLoadError, Problem, load_crds, validate_documents
+from netgen.problems import ObjectLoc, Problem
+from netgen.validate import CrdIndex, CrdLoadError, load_crds, schema_problem, validate_documents
 from netgen.validate.shipped import shipped_index
 
 VALID_WIDGET: dict[str, Any] = {
@@ -53,7 +54,7 @@ def widget_with(**spec: Any) -> dict[str, Any]:
 
 
 def problems_of(doc: dict[str, Any], index: CrdIndex) -> list[tuple[str, str]]:
-    return [(p.path, p.message) for p in validate_documents([doc], index)]
+    return [(p.loc.path, p.message) for p in validate_documents([doc], index)]
 
 
 def test_valid_widget_passes(widgets: CrdIndex) -> None:
@@ -183,13 +184,10 @@ def test_paths_quote_keys_that_are_not_identifiers(widgets: CrdIndex) -> None:
 
 
 def test_problem_is_a_frozen_record() -> None:
-    problem = Problem("Widget", "w", "prod", "spec", "broken")
+    """A schema problem is the one `netgen.problems.Problem`, at the object and field."""
+    problem = schema_problem("Widget", "w", "prod", "spec", "broken")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         problem.message = "fine"  # type: ignore[misc]
-    assert attrs.asdict(problem) == {
-        "kind": "Widget",
-        "name": "w",
-        "namespace": "prod",
-        "path": "spec",
-        "message": "broken",
-    }
+    assert problem == Problem("broken", ObjectLoc("Widget", "w", "prod", "spec"), "error",
+                              "NG020")
+    assert str(problem) == "Widget prod/w: spec: error: broken"

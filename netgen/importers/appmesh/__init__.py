@@ -42,7 +42,7 @@ def appmesh_stage(
 def infrastructure_notes(found: Any, warnings: tuple[Any, ...]) -> list[Any]:
     """The Envoy and X-Ray containers of App Mesh tasks are its data plane, not sidecars a
     reviewer must judge: one note per task instead of a sidecar warning per container."""
-    from netgen.importers.ecs.problems import Finding
+    from netgen.importers.ecs.problems import Finding, at
 
     out = []
     infra = {}
@@ -54,7 +54,7 @@ def infrastructure_notes(found: Any, warnings: tuple[Any, ...]) -> list[Any]:
         hit = None
         if w.code == "sidecar":
             name = w.message.split(" ", 2)[1] if w.message.startswith("container ") else ""
-            hit = infra.get((w.file, name))
+            hit = infra.get((at(w).file, name))
         if hit is None:
             out.append(w)
             continue

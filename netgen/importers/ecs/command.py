@@ -12,12 +12,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from netgen.importers.appmesh import appmesh_stage
 from netgen.importers.ecs.analyse import analyse
 from netgen.importers.ecs.load import load_exports
-from netgen.importers.ecs.problems import Finding, Problem
+from netgen.importers.ecs.problems import Finding, Problem, at
 from netgen.importers.ecs.writer import Generated, WriterOptions, write_blueprint
 
 
@@ -98,13 +98,14 @@ def _umask() -> int:
 
 
 def problem_line(folder: Path, p: Problem) -> str:
-    """`DIR/file[:line:col]: $.json.path: error: message`, like a compiler's."""
-    where = p.file if p.file == str(folder) else (folder / p.file).as_posix()
-    if p.line is not None:
-        where += f":{p.line}" + (f":{p.column}" if p.column is not None else "")
-    return f"{where}: {p.json_path}: error: {p.message}"
+    """`DIR/file[:line:col]: $.json.path: error: message`: the one gcc-style rendering
+    (`Problem.render`), with the file named from the working directory."""
+    loc = at(p)
+    file = loc.file if loc.file == str(folder) else (folder / loc.file).as_posix()
+    return evolve(p, loc=evolve(loc, file=file)).render()
 
 
 def warning_line(folder: Path, f: Finding) -> str:
-    where = f"{(folder / f.file).as_posix()}: {f.json_path}: " if f.file else ""
+    loc = at(f)
+    where = f"{(folder / loc.file).as_posix()}: {loc.json_path}: " if loc.file else ""
     return f"{where}warning: [{f.code}] {f.message}"

@@ -19,7 +19,7 @@ from netgen.importers.appmesh.load import is_appmesh
 from netgen.importers.ecs.convert import CONVERTER, error_paths
 from netgen.importers.ecs.exports import Exports
 from netgen.importers.ecs.kinds import KINDS, PAGINATION_KEYS, Kind
-from netgen.importers.ecs.problems import ExportError, Finding, Problem, Source
+from netgen.importers.ecs.problems import ExportError, Finding, Problem, Source, at
 from netgen.importers.ecs.references import check_references
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -69,7 +69,7 @@ def load_exports(folder: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Exports:
 def _nothing_importable(exports: Exports) -> str:
     """What the folder holds, by file, when none of it is an ECS service or task
     definition: the blueprint would be empty."""
-    found = [f"{f.file} ({_what(f)})" for f in exports.findings
+    found = [f"{at(f).file} ({_what(f)})" for f in exports.findings
              if f.code in ("unknown-file", "other-format")]
     counts = {name: len(getattr(exports, name)) for name in _Builder.collections}
     found += [f"{n} {name.replace('_', ' ')}" for name, n in counts.items() if n]
@@ -111,7 +111,7 @@ def _parse(documents: Mapping[str, bytes], problems: list[Problem]) -> Exports:
     dangling, findings = check_references(exports, broken=broken)
     if builder.problems or dangling:
         # Stable sort: by file, and within a file in the order they were found.
-        raise ExportError.of(sorted(builder.problems + dangling, key=lambda p: p.file))
+        raise ExportError.of(sorted(builder.problems + dangling, key=lambda p: at(p).file))
     return attrs.evolve(exports, findings=exports.findings + tuple(findings))
 
 

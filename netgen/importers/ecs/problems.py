@@ -10,36 +10,33 @@ from collections.abc import Iterable
 
 from attrs import field, frozen
 
+from netgen.problems import InputLoc
+from netgen.problems import Problem as Record
 
-@frozen
-class Problem:
+# Both records are `netgen.problems.Problem` at an `InputLoc` (file, JSON path, and the line and
+# column where a parser gave up); these are their thin constructors.
+EXPORT_ERROR = "export-error"
+
+
+def Problem(
+    file: str, json_path: str, message: str, line: int | None = None, column: int | None = None
+) -> Record:
     """One reason why the export cannot be imported at all."""
-
-    file: str
-    json_path: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" if self.line is not None else self.file
-        return f"{where}: {self.json_path}: {self.message}"
+    return Record(message, InputLoc(file, json_path, line, column), "error", EXPORT_ERROR)
 
 
-@frozen
-class Finding:
+def Finding(code: str, message: str, file: str = "", json_path: str = "$") -> Record:
     """A warning: the import can go on, but someone has to look at this.
 
     `code` is stable (tests and the blueprint writer match on it); `message` is for people.
     """
+    return Record(message, InputLoc(file, json_path), "warning", code)
 
-    code: str
-    message: str
-    file: str = ""
-    json_path: str = "$"
 
-    def __str__(self) -> str:
-        return f"{self.file or '<export>'}: {self.json_path}: [{self.code}] {self.message}"
+def at(p: Record) -> InputLoc:
+    """Where an importer problem points (every one has an InputLoc)."""
+    assert isinstance(p.loc, InputLoc), p
+    return p.loc
 
 
 @frozen
@@ -53,10 +50,10 @@ class Source:
         """A location inside this object, e.g. `source.at(".portMappings[0]")`."""
         return Source(self.file, self.json_path + suffix)
 
-    def finding(self, code: str, message: str, suffix: str = "") -> Finding:
+    def finding(self, code: str, message: str, suffix: str = "") -> Record:
         return Finding(code, message, self.file, self.json_path + suffix)
 
-    def problem(self, message: str, suffix: str = "") -> Problem:
+    def problem(self, message: str, suffix: str = "") -> Record:
         return Problem(self.file, self.json_path + suffix, message)
 
 
@@ -68,14 +65,14 @@ class ExportError(Exception):
     import", and `except ImportError` around optional imports must not swallow ours.
     """
 
-    problems: tuple[Problem, ...] = field(converter=tuple)
+    problems: tuple[Record, ...] = field(converter=tuple)
 
     @classmethod
-    def of(cls, problems: Iterable[Problem]) -> ExportError:
-        return cls(tuple(problems))
+    def of(cls, found: Iterable[Record]) -> ExportError:
+        return cls(tuple(found))
 
     def __str__(self) -> str:
-        shown = [str(p) for p in self.problems[:20]]
+        shown = [f"{p.loc}: {p.message}" for p in self.problems[:20]]
         more = len(self.problems) - len(shown)
         if more > 0:
             shown.append(f"... and {more} more")

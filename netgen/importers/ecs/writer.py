@@ -24,7 +24,7 @@ from netgen.importers.ecs.model import (
     TlsCertificate,
 )
 from netgen.importers.ecs.naming import dns_label, unique
-from netgen.importers.ecs.problems import Finding, Source
+from netgen.importers.ecs.problems import Finding, Source, at
 from netgen.importers.ecs.pysource import (
     VERBATIM,
     Call,
@@ -158,8 +158,8 @@ class _Writer:
                          "they come from):")
             for f in self.findings:
                 parts.append(f"- [{f.code}] {f.message}")
-                if f.file:
-                    parts.append(f"{VERBATIM}({f.file} {f.json_path})")  # never split
+                if at(f).file:
+                    parts.append(f"{VERBATIM}({at(f).file} {at(f).json_path})")  # never split
         else:
             parts.append("Everything in the export carried over; no warnings.")
         todo = self._by_hand()

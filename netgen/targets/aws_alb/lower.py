@@ -18,9 +18,8 @@ from netgen.model import AcmCert, SourceLoc, Via
 from netgen.plan import Plan, RoutePlan
 from netgen.plan.routes import duplicate_objects, precedence, route_key
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec
+from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
-from netgen.targets.kubernetes.lower import object_labels
 
 PREFIX = "alb.ingress.kubernetes.io/"
 MAX_ORDER = 1000  # group.order is 1..1000 in every controller release

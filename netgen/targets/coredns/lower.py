@@ -16,8 +16,7 @@ from collections.abc import Iterator
 
 from netgen.plan import DnsForwardPlan, DnsPlan, Plan
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend
-from netgen.targets.kubernetes.lower import object_labels
+from netgen.targets.base import Backend, object_labels
 
 CONFIGMAP = "coredns-custom"
 NAMESPACE = "kube-system"

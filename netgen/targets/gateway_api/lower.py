@@ -31,10 +31,9 @@ from netgen.model import SourceLoc, TlsSecret, Via
 from netgen.plan import Labels, Plan, RoutePlan, WeightedBackend
 from netgen.plan.routes import l4_ports, precedence, route_key
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend, FromPods, Layer, ViaSpec
+from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.gateway_api.settings import SETTINGS
-from netgen.targets.kubernetes.lower import object_labels
 
 GROUP = "gateway.networking.k8s.io"
 API = f"{GROUP}/v1"

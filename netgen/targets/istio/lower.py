@@ -21,11 +21,10 @@ from netgen.plan.mesh import (
     TrafficPlan,
 )
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend, FromPods, Layer, ViaSpec
+from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.istio.mesh import HOOKS
 from netgen.targets.istio.settings import SETTINGS
-from netgen.targets.kubernetes.lower import object_labels
 
 NETWORKING = "networking.istio.io/v1"
 SECURITY = "security.istio.io/v1"

@@ -25,11 +25,11 @@ from netgen.plan import (
     psa_labels,
 )
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec
+from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
+from netgen.targets.kubernetes.lint import LINTS
 from netgen.targets.kubernetes.settings import SETTINGS
 
-MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
 NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
 # Namespaces every cluster has: objects there need no Namespace document.
 SYSTEM_NAMESPACES = frozenset({"default", "kube-node-lease", "kube-public", "kube-system"})
@@ -43,11 +43,6 @@ class ServicePort:
     target_port: int | str | None = None
     node_port: int | None = None
     app_protocol: str | None = None
-
-
-def object_labels(labels: Labels, part_of: str) -> Labels:
-    """Labels of every generated object: the service's own plus who made it."""
-    return (*labels, ("app.kubernetes.io/part-of", part_of), MANAGED_BY)
 
 
 def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
@@ -229,7 +224,7 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
 
 
 BACKEND = Backend(name="Kubernetes", lower=lower, check=check, settings=SETTINGS,
-                  vias=(ViaSpec(Via.CLUSTER, Layer.CLUSTER, outside=False),))
+                  vias=(ViaSpec(Via.CLUSTER, Layer.CLUSTER, outside=False),), lints=LINTS)
 NODEPORT_BACKEND = Backend(
     name="NODEPORT",
     lower=lower_nodeport,

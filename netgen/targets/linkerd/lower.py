@@ -24,27 +24,18 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from netgen.plan import Labels, Plan, ServicePlan
+from netgen.plan import Plan, ServicePlan
 from netgen.plan.mesh import HttpMatch, RetryPlan, TrafficPlan
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend, MeshHooks
+from netgen.targets.base import Backend, MeshHooks, object_labels
 from netgen.targets.linkerd import checks, readback, settings
+from netgen.targets.linkerd.lint import LINTS
 from netgen.targets.linkerd.protocol import LINKERD, is_http, is_linkerd
 
 POLICY = "policy.linkerd.io"
 GATEWAY = "gateway.networking.k8s.io"
 ALL_NETWORKS = "all-networks"  # the NetworkAuthentication of clients without a mesh identity
 EVERY_NETWORK = ("0.0.0.0/0", "::/0")
-# Every generated object's labels. A sibling target may not import another (tools/layers.py),
-# and kubernetes' `object_labels` moves to targets/base.py with the Target rework (issue 17,
-# step 7); until then this is the same rule, pinned equal by tests/targets/linkerd.
-MANAGED_BY = ("app.kubernetes.io/managed-by", "netgen")
-
-
-def object_labels(labels: Labels, part_of: str) -> Labels:
-    return (*labels, ("app.kubernetes.io/part-of", part_of), MANAGED_BY)
-
-
 def account(principal: str) -> tuple[str, str]:
     """(namespace, service account) of resolve's `<trust domain>/ns/<ns>/sa/<sa>`."""
     parts = principal.split("/")
@@ -205,6 +196,7 @@ BACKEND = Backend(
     check=check,
     reserved_names=("allow-linkerd",),
     settings=settings.SETTINGS,
+    lints=LINTS,
     mesh=MeshHooks(kind=LINKERD, control_plane=settings.control_plane,
                    namespace_annotations=settings.namespace_annotations,
                    readback=readback.readback, routes=readback.routes),

@@ -27,8 +27,7 @@ from attrs import frozen
 from netgen.model import Isolation
 from netgen.plan import IpBlock, Labels, Plan, ServicePlan
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend
-from netgen.targets.kubernetes.lower import object_labels
+from netgen.targets.base import Backend, object_labels
 
 API_VERSION = "networking.k8s.io/v1"
 TEMPLATE = "networkpolicy/networkpolicy.yaml.j2"

@@ -23,9 +23,8 @@ from netgen.model import SourceLoc, TlsSecret, Via
 from netgen.plan import Plan, RoutePlan, WeightedBackend
 from netgen.plan.routes import RouteKey, duplicate_objects, prefix_regex, route_key
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend, FromPods, Layer, ViaSpec
+from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
-from netgen.targets.kubernetes.lower import object_labels
 from netgen.targets.nginx.settings import SETTINGS
 
 PREFIX = "nginx.ingress.kubernetes.io/"

@@ -13,8 +13,9 @@ from typing import Any
 from urllib.parse import quote
 
 from netgen._version import __version__
-from netgen.check import CHECK_RULES, NO_SCHEMA, CheckReport, Finding
+from netgen.check import CHECK_RULES, NO_SCHEMA, CheckReport
 from netgen.lint import RULE_BY_CODE, RULES
+from netgen.problems import ObjectLoc, Problem
 
 JSON_FORMAT_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -27,14 +28,27 @@ def render(report: CheckReport, fmt: str) -> str:
 # --- text -------------------------------------------------------------------------------
 
 
-def describe(f: Finding, envs_shown: bool = True, envs: list[str] | None = None) -> str:
+def to_json(f: Problem) -> dict[str, Any]:
+    """The JSON fields of one finding (docs/check.md); a line of 0 is "no line"."""
+    obj = f.loc if isinstance(f.loc, ObjectLoc) else None
+    src = f.source
+    return {
+        "severity": f.severity, "code": f.code, "message": f.message,
+        "file": src.file if src else None, "line": src.line if src and src.line > 0 else None,
+        "env": f.env, "kind": obj.kind if obj else None, "name": obj.name if obj else None,
+        "namespace": obj.namespace if obj else None, "path": obj.path if obj else None,
+        "output": obj.output if obj else None,
+    }
+
+
+def describe(f: Problem, envs_shown: bool = True, envs: list[str] | None = None) -> str:
     """One line: `<env>/<File>: <Kind> <ns>/<name>: <path>: <message>` for a document,
     `file:line: severity: message [CODE]` for the blueprint."""
-    if f.output is not None:
-        where = f"{f.namespace}/{f.name}" if f.namespace else f"{f.name}"
-        at = f" {f.path}:" if f.path else ""
-        return f"{f.output}: {f.kind} {where}:{at} {f.message}"
-    place = f"{f.file}:{f.line}: " if f.file and f.line else (f"{f.file}: " if f.file else "")
+    if isinstance(f.loc, ObjectLoc):
+        return f"{f.loc}: {f.message}"
+    src = f.source
+    place = (f"{src.file}:{src.line}: " if src.file and src.line > 0 else
+             f"{src.file}: " if src.file else "") if src else ""
     listed = envs if envs is not None else ([f.env] if f.env else [])
     suffix = f" (in {', '.join(listed)})" if envs_shown and listed else ""
     code = f" [{f.code}]" if f.code in RULE_BY_CODE else ""
@@ -43,13 +57,13 @@ def describe(f: Finding, envs_shown: bool = True, envs: list[str] | None = None)
 
 def render_text(report: CheckReport) -> str:
     """Lint findings that differ only by environment are printed once, naming them."""
-    entries: list[Finding | tuple[Any, ...]] = []
+    entries: list[Problem | tuple[Any, ...]] = []
     envs: dict[tuple[Any, ...], list[str]] = {}
     for f in report.findings:
-        if f.output is not None:
+        if isinstance(f.loc, ObjectLoc):
             entries.append(f)
             continue
-        key = (f.severity, f.code, f.file, f.line, f.message)
+        key = (f.severity, f.code, f.loc, f.message)
         if key not in envs:
             envs[key] = []
             entries.append(key)
@@ -58,12 +72,11 @@ def render_text(report: CheckReport) -> str:
     many = len(report.environments) > 1
     lines = []
     for entry in entries:
-        if isinstance(entry, Finding):
+        if isinstance(entry, Problem):
             lines.append(describe(entry))
         else:
-            severity, code, file, line, message = entry
-            lines.append(describe(Finding(severity, code, message, file, line), many,
-                                  envs[entry]))
+            severity, code, loc, message = entry
+            lines.append(describe(Problem(message, loc, severity, code), many, envs[entry]))
     lines += channel_lines(report)
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
@@ -117,7 +130,7 @@ def render_json(report: CheckReport) -> str:
         "summary": {"errors": report.errors, "warnings": report.warnings,
                     "ignored": report.suppressed},
         "exit_code": report.exit_code,
-        "findings": [f.to_json() for f in report.findings],
+        "findings": [to_json(f) for f in report.findings],
     }
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
@@ -151,10 +164,12 @@ def _rules(report: CheckReport) -> list[dict[str, Any]]:
     ]
 
 
-def _result(f: Finding, report: CheckReport, rule_index: int) -> dict[str, Any]:
-    location: dict[str, Any] = {"artifactLocation": {"uri": _uri(f.file or report.blueprint)}}
-    if f.line:
-        location["region"] = {"startLine": f.line}
+def _result(f: Problem, report: CheckReport, rule_index: int) -> dict[str, Any]:
+    fields = to_json(f)
+    location: dict[str, Any] = {
+        "artifactLocation": {"uri": _uri(fields["file"] or report.blueprint)}}
+    if fields["line"]:
+        location["region"] = {"startLine": fields["line"]}
     result: dict[str, Any] = {
         "ruleId": f.code,
         "ruleIndex": rule_index,
@@ -162,7 +177,7 @@ def _result(f: Finding, report: CheckReport, rule_index: int) -> dict[str, Any]:
         "message": {"text": describe(f, envs_shown=True)},
         "locations": [{"physicalLocation": location}],
     }
-    properties = {k: v for k, v in f.to_json().items()
+    properties = {k: v for k, v in fields.items()
                   if k in ("env", "kind", "name", "namespace", "path", "output") and v}
     if properties:
         result["properties"] = properties

@@ -1,0 +1,148 @@
+"""The target-neutral lint rules (docs/check.md lists them): each reads one environment's
+Plan and yields warning Problems; `netgen.lint` runs them and keeps their order and codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from netgen.model import Isolation
+from netgen.plan import RoutePlan
+from netgen.problems import Problem
+from netgen.targets.base import FromCidr, Layer, Lint, LintContext, Rule, ViaSpec
+from netgen.targets.registry import REGISTRY
+
+
+def _spec(r: RoutePlan) -> ViaSpec:
+    """What the route's via is (its target's ViaSpec): routes only hold registered vias."""
+    spec = REGISTRY.spec(r.via)
+    assert spec is not None, r.via
+    return spec
+
+
+def _decl(r: RoutePlan) -> str:
+    return f"expose({r.service!r}, via={r.via.name})"
+
+
+def is_public(r: RoutePlan) -> bool:
+    """Reachable from the internet: an internet-facing AWS load balancer, or an HTTP route
+    with a host name (ingress controllers and gateways face the internet by default)."""
+    if _spec(r).load_balancer and r.scheme == "internet-facing":
+        return True
+    return _spec(r).layer is Layer.L7 and bool(r.host)
+
+
+def _public_without_tls(ctx: LintContext) -> Iterator[Problem]:
+    # Ingress controllers and gateways terminate TLS per host: one exposure's certificate
+    # covers every route of that host through the same kind of proxy.
+    covered = {(r.via, r.host) for r in ctx.plan.routes if r.tls is not None and r.host}
+    for r in ctx.plan.routes:
+        if is_public(r) and r.tls is None and (r.via, r.host) not in covered:
+            where = f"host {r.host!r}" if r.host else "an internet-facing load balancer"
+            lb = _spec(r).load_balancer
+            cert = "tls=acm('arn:...')" if lb else "tls=tls_secret('name')"
+            internal = " or scheme='internal'" if lb else ""
+            yield Lint("NG101", r.loc, f"{_decl(r)}: {where} serves plain text to the "
+                       f"internet; set {cert} (here or on the environment){internal}",
+                       ctx.plan.env.name)
+
+
+def _exposed_without_health(ctx: LintContext) -> Iterator[Problem]:
+    if not ctx.declared_strict:
+        return
+    routes: dict[str, list[RoutePlan]] = {}
+    for r in ctx.plan.routes:
+        if _spec(r).layer is not Layer.CLUSTER:
+            routes.setdefault(r.service, []).append(r)
+    for s in ctx.plan.services:
+        if s.health:
+            continue
+        exposed = routes.get(s.name, [])
+        if exposed and all(r.health is None for r in exposed):
+            r = exposed[0]
+            yield Lint("NG102", s.loc, f"service({s.name!r}) is exposed ({_decl(r)} at {r.loc}) "
+                       "in a STRICT environment without a health check; "
+                       "set health='/path' so pods get a readiness probe and load balancers "
+                       "stop sending traffic to broken pods", ctx.plan.env.name)
+
+
+def _canary_all_or_nothing(ctx: LintContext) -> Iterator[Problem]:
+    # canary=0 with match=header(...) is a header-only canary (Flagger's A/B testing): only
+    # matching requests reach the new version. That is deliberate, not a mistake.
+    by_header = {r.loc for r in ctx.plan.routes if r.matches}
+    for r in ctx.plan.routes:
+        if len(r.backends) < 2:
+            continue
+        busy = next((b for b in r.backends if b.weight == 100), None)
+        if busy is None or (busy is r.backends[0] and r.loc in by_header):
+            continue
+        idle = [b for b in r.backends if b is not busy]
+        which = ", ".join(b.version or b.service for b in idle)
+        yield Lint("NG103", r.loc, f"{_decl(r)}: the canary sends all traffic to "
+                   f"{busy.version or busy.service} and none to {which}; use "
+                   f"version={busy.version or busy.service!r} or a canary between 0.01 and 0.99")
+
+
+def _unreachable(ctx: LintContext) -> Iterator[Problem]:
+    if ctx.plan.env.isolation is not Isolation.STRICT:
+        return
+    exposed = {r.service for r in ctx.plan.routes}
+    linked = {c.src for c in ctx.plan.calls} | {c.dst for c in ctx.plan.calls}
+    for s in ctx.plan.services:
+        if s.name not in exposed and s.name not in linked:
+            yield Lint("NG106", s.loc, f"service({s.name!r}) is neither exposed nor called and "
+                       "calls nothing in a STRICT environment, so no traffic may reach it; "
+                       "declare calls(...) or expose(...), or remove it",
+                       ctx.plan.env.name)
+
+
+def _public_stateful(ctx: LintContext) -> Iterator[Problem]:
+    stateful = {s.name for s in ctx.plan.services if s.stateful}
+    for r in ctx.plan.routes:
+        if r.service in stateful and is_public(r):
+            yield Lint("NG107", r.loc, f"{_decl(r)}: stateful service {r.service!r} is "
+                       "reachable from the internet; keep databases internal: "
+                       "scheme='internal', or no expose() and calls(...) from its clients",
+                       ctx.plan.env.name)
+
+
+def _private_ranges_admitted(ctx: LintContext) -> Iterator[Problem]:
+    if not ctx.declared_strict:
+        return
+    targets = {s.name: s.port.target_port for s in ctx.plan.services if s.port is not None}
+    routes = {(r.name, r.service): r for r in ctx.plan.routes}
+    for src in ctx.plan.network.sources:
+        r = routes.get((src.route, src.service))
+        if src.setting is None and src.cidrs and r is not None:
+            source = _spec(r).traffic_from
+            key = source.settings[0] if isinstance(source, FromCidr) else "vpc_cidr"
+            yield Lint("NG108", r.loc, f"{_decl(r)}: the NetworkPolicy admits the "
+                       f"{'load balancer' if _spec(r).load_balancer else 'nodes'} from every "
+                       f"private address ({', '.join(src.cidrs)}) on port "
+                       f"{targets[r.service]}; set env({ctx.plan.env.name!r}, {key}='...') to "
+                       "the real range", ctx.plan.env.name)
+
+
+NEUTRAL: tuple[Rule, ...] = (
+    Rule("NG101", "public-without-tls",
+         "Traffic from the internet should be encrypted; a public route without TLS leaks "
+         "credentials and cookies.", _public_without_tls),
+    Rule("NG102", "strict-exposed-without-health-check",
+         "In a production-like (STRICT) environment an exposed service needs a health check, "
+         "or broken pods keep receiving traffic.", _exposed_without_health),
+    Rule("NG103", "canary-all-or-nothing",
+         "A canary of 0 or 1 sends nothing or everything to the new version: not a canary.",
+         _canary_all_or_nothing, per_env=False),
+    Rule("NG106", "unreachable-service",
+         "Under STRICT isolation a service nobody calls or exposes, and that calls nothing, "
+         "can receive no traffic: a forgotten calls() or expose().", _unreachable),
+    Rule("NG107", "public-stateful-service",
+         "A stateful service (a database) reachable from the internet is rarely intended.",
+         _public_stateful),
+    Rule("NG108", "private-ranges-admitted",
+         "Without vpc_cidr (or nodeport_cidr) a STRICT environment's NetworkPolicies admit "
+         "load-balancer and NodePort traffic from every private address, not just the VPC's.",
+         _private_ranges_admitted),
+)
+# Every rule, the targets' own included, in code order (the order `check` reports them in).
+RULES: tuple[Rule, ...] = tuple(sorted((*NEUTRAL, *REGISTRY.lint_rules()),
+                                       key=lambda rule: rule.code))

@@ -282,6 +282,9 @@ def test_istio_exposure_gateway_and_ordered_routes(blueprint_file: Make) -> None
 
 
 @pytest.mark.parametrize(("body", "expected"), [
+    ('mesh([])\n',
+     ["bp.py:6: error: mesh([]): the mesh must be ISTIO or LINKERD (the meshes netgen lowers), "
+      "or None to switch it off"]),
     ('mesh(ALB)\n',
      ["bp.py:6: error: mesh(ALB): the mesh must be ISTIO or LINKERD (the meshes netgen lowers), "
       "or None to switch it off"]),

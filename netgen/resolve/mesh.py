@@ -21,6 +21,7 @@ from netgen.model import (
     Retries,
     Service,
     Traffic,
+    Via,
 )
 from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, ServicePlan, Workload
 from netgen.plan.mesh import (
@@ -55,7 +56,8 @@ def effective_mesh(bp: Blueprint, env: str) -> Mesh | None:
     """The environment's own `mesh(...)` wins over the blueprint-wide one."""
     scoped = [m for m in bp.meshes if m.scope == env]
     chosen = scoped[0] if scoped else next((m for m in bp.meshes if m.scope is None), None)
-    if chosen is None or chosen.kind is None:  # validation accepted only registered meshes
+    # validation reports a kind that is no mesh token (`mesh([])`); planning skips it
+    if chosen is None or not isinstance(chosen.kind, Via | MeshKind):
         return None
     return chosen
 

@@ -23,7 +23,7 @@ from typing import Any
 from attrs import frozen
 
 from netgen.plan import Plan
-from netgen.plan.mesh import PLAINTEXT, principal
+from netgen.plan.mesh import PLAINTEXT, Allow, principal
 
 OTHER = "<undeclared mesh identity>"
 ROOT_NAMESPACE = "istio-system"
@@ -32,17 +32,6 @@ WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 
 class AuthzReadError(ValueError):
     """A policy uses a field this evaluator does not model; no answer beats a wrong one."""
-
-
-@frozen(order=True)
-class Allow:
-    source: str  # a principal, PLAINTEXT or OTHER
-    namespace: str
-    workload: str
-    port: int
-
-    def __str__(self) -> str:
-        return f"{self.source} -> {self.namespace}/{self.workload}:{self.port}"
 
 
 @frozen

@@ -229,3 +229,18 @@ class MeshPlan:
     loc: SourceLoc
     injection: Pairs = (("istio-injection", "enabled"),)  # namespace labels
     traffic: tuple[TrafficPlan, ...] = ()
+
+
+@frozen(order=True)
+class Allow:
+    """One entry of a mesh's allow matrix as a mesh's read-back computes it from the
+    documents (`netgen verify`): who may reach which workload's port. Every mesh's
+    read-back answers in this one shape, so their matrices compare with the plan's."""
+
+    source: str  # a principal (identity), PLAINTEXT or OTHER
+    namespace: str
+    workload: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.namespace}/{self.workload}:{self.port}"

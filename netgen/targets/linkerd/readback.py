@@ -25,7 +25,7 @@ from typing import Any
 from attrs import frozen
 
 from netgen.plan import Plan
-from netgen.plan.mesh import PLAINTEXT
+from netgen.plan.mesh import PLAINTEXT, Allow
 
 OTHER = "<undeclared mesh identity>"
 POLICY_GROUP = "policy.linkerd.io"
@@ -41,17 +41,6 @@ Doc = Mapping[str, Any]
 
 class ReadError(ValueError):
     """A policy uses a field this evaluator does not model; no answer beats a wrong one."""
-
-
-@frozen(order=True)
-class Allow:
-    source: str  # an identity, PLAINTEXT or OTHER
-    namespace: str
-    workload: str
-    port: int
-
-    def __str__(self) -> str:
-        return f"{self.source} -> {self.namespace}/{self.workload}:{self.port}"
 
 
 @frozen

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 ECS_SHOP = Path(__file__).parent / "fixtures" / "ecs-shop"
 
@@ -16,6 +21,22 @@ def shop_documents() -> dict[str, Any]:
 
 def encode(documents: dict[str, Any]) -> dict[str, bytes]:
     return {name: json.dumps(doc, indent=4).encode() for name, doc in documents.items()}
+
+
+def assert_ruff_clean(source: str, tmp_path: Path) -> None:
+    """A generated blueprint is what `ruff format` would write and passes `ruff check` (the
+    star import aside): teams commit it as it comes out."""
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        pytest.skip("ruff is not installed")
+    path = tmp_path / "blueprint.py"
+    path.write_text(source)
+    formatted = subprocess.run([ruff, "format", "--isolated", "--diff", str(path)],
+                               capture_output=True, text=True)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+    checked = subprocess.run([ruff, "check", "--isolated", "--ignore", "F403,F405", str(path)],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 ACCOUNT = "arn:aws:elasticloadbalancing:us-west-2:123456789012"

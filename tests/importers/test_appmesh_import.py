@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from netgen.cli import app
 from tests.conftest import build, documents
+from tests.importers.ecs_helpers import assert_ruff_clean
 from tests.istio_schema import is_istio, problems
 from tests.mesh_requests import Request, timing, where_to
 
@@ -431,20 +432,7 @@ def test_golden_blueprint(fixture: str, py_snapshot) -> None:  # type: ignore[no
 
 @pytest.mark.parametrize("fixture", sorted(CASES))
 def test_generated_code_is_formatted_and_lint_clean(fixture: str, tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
-    if not Path(ruff).exists():
-        pytest.skip("ruff is not installed")
-    path = tmp_path / "blueprint.py"
-    path.write_text(generate(fixture))
-    formatted = subprocess.run([ruff, "format", "--isolated", "--diff", str(path)],
-                               capture_output=True, text=True)
-    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
-    checked = subprocess.run([ruff, "check", "--isolated", "--ignore", "F403,F405", str(path)],
-                             capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert_ruff_clean(generate(fixture), tmp_path)
 
 
 def test_sources_are_recorded_for_every_fixture() -> None:

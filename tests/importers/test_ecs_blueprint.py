@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,13 +15,13 @@ from netgen.pipeline import compile_blueprint
 from netgen.validate import validate_documents
 from tests.conftest import documents
 from tests.importers.blueprint_helpers import backend_percents, generate, plan_of, shop_system
+from tests.importers.ecs_helpers import assert_ruff_clean
 
 CERT = "arn:aws:acm:us-west-2:123456789012:certificate/7c1e5b9a-3d2f-4e8b-a6c0-9f4d2e1b7a53"
 SECRET_ARNS = (
     "arn:aws:secretsmanager:us-west-2:123456789012:secret:shop/api/db-Xy7Pq2",
     "arn:aws:ssm:us-west-2:123456789012:parameter/shop/api/stripe-key",
 )
-RUFF = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
 
 
 def test_golden_blueprint(py_snapshot) -> None:
@@ -32,16 +30,7 @@ def test_golden_blueprint(py_snapshot) -> None:
 
 @pytest.mark.parametrize("via", ["ALB", "NGINX", "GATEWAY", "CLUSTER"])
 def test_generated_code_is_formatted_and_lint_clean(via: str, tmp_path: Path) -> None:
-    if not Path(RUFF).exists():
-        pytest.skip("ruff is not installed")
-    path = tmp_path / "blueprint.py"
-    path.write_text(generate(via=via).text)
-    formatted = subprocess.run([RUFF, "format", "--isolated", "--diff", str(path)],
-                               capture_output=True, text=True)
-    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
-    checked = subprocess.run([RUFF, "check", "--isolated", "--ignore", "F403,F405", str(path)],
-                             capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert_ruff_clean(generate(via=via).text, tmp_path)
 
 
 def test_output_does_not_depend_on_file_names(tmp_path: Path) -> None:

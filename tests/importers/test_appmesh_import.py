@@ -23,8 +23,8 @@ from typer.testing import CliRunner
 from netgen.cli import app
 from tests.conftest import build, documents
 from tests.importers.ecs_helpers import assert_ruff_clean
-from tests.istio_schema import is_istio, problems
-from tests.mesh_requests import Request, timing, where_to
+from tests.targets.istio.istio_schema import is_istio, problems
+from tests.targets.istio.mesh_requests import Request, timing, where_to
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,8 +10,8 @@ from netgen.intent import flow_domain
 from netgen.verify.against_intent import answers, peer_model
 from tests.conftest import build, documents
 from tests.importers.blueprint_helpers import generate, nca_with_outsiders, shop_system
-from tests.test_verify_oracle import check
 from tests.verify.nca_harness import nca_connectivity
+from tests.verify.test_verify_oracle import check
 
 
 def test_nca_allows_exactly_the_security_group_flows(tmp_path: Path) -> None:

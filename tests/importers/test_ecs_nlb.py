@@ -17,7 +17,7 @@ from netgen.validate import validate_documents
 from tests.conftest import documents
 from tests.importers.blueprint_helpers import generate, nca_with_outsiders, plan_of
 from tests.importers.ecs_helpers import SHOP_CERT, encode, shop_documents, with_nlb
-from tests.test_verify_oracle import check
+from tests.verify.test_verify_oracle import check
 
 LISTENERS = (("TCP", 9090), ("TLS", 9443), ("TLS", 9444))
 NLB_SUBNETS = ("10.20.10.0/24", "10.20.11.0/24")  # shop-private-a and -b

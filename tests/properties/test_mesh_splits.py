@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import build, documents, write_blueprint
-from tests.mesh_requests import Request, where_to
+from tests.targets.istio.mesh_requests import Request, where_to
 
 VERSIONS = ("v1", "v2", "v3")
 PATHS = ("/", "/a", "/a/", "/ab", "/a/b", "/b")

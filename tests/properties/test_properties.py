@@ -19,7 +19,6 @@ from netgen.model import AcmCert, TlsSecret
 from netgen.problems import ProblemError
 from netgen.validate import CrdIndex, validate_documents
 from netgen.validate.shipped import shipped_index
-from tests import pss
 from tests.conftest import parse
 from tests.properties import checks
 from tests.properties.conftest import FAST, SLOW
@@ -27,6 +26,7 @@ from tests.properties.harness import Built, HashSeedWorker, build_source
 from tests.properties.mutations import broken_blueprints
 from tests.properties.spec import Spec
 from tests.properties.strategies import blueprints
+from tests.targets.kubernetes import pss
 
 PROFILES = [pytest.param(FAST, id="fast"), pytest.param(SLOW, id="slow", marks=pytest.mark.slow)]
 CORE_KINDS = {"Namespace", "Service", "Deployment", "StatefulSet", "ConfigMap", "Ingress",

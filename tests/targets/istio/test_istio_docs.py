@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, build, documents
-from tests.istio_schema import is_istio, problems
+from tests.targets.istio.istio_schema import is_istio, problems
 
 DOC = REPO / "docs" / "mesh.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)

@@ -15,8 +15,8 @@ import pytest
 
 from netgen.problems import ProblemError
 from tests.conftest import build, documents
-from tests.istio_schema import is_istio, problems
-from tests.mesh_requests import Request, timing, where_to
+from tests.targets.istio.istio_schema import is_istio, problems
+from tests.targets.istio.mesh_requests import Request, timing, where_to
 
 HEAD = """\
 from netgen import *

@@ -31,9 +31,9 @@ from netgen.verify.against_intent import (
     verify_policies,
 )
 from tests.conftest import EXAMPLES, build, documents
-from tests.netpol_eval import describe
-from tests.netpol_support import lowered, resolve
-from tests.test_networkpolicy_props import systems
+from tests.targets.networkpolicy.netpol_eval import describe
+from tests.targets.networkpolicy.netpol_support import lowered, resolve
+from tests.targets.networkpolicy.test_networkpolicy_props import systems
 from tests.verify.nca_harness import nca_connectivity
 
 

@@ -30,7 +30,7 @@ from netgen.analysis import istio_authz as authz
 from netgen.analysis import istio_routes as routes
 from netgen.plan.mesh import PLAINTEXT
 from tests.conftest import EXAMPLES, build, documents
-from tests.istio_schema import is_istio, problems
+from tests.targets.istio.istio_schema import is_istio, problems
 
 INGRESS = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"
 MESHED = [c for example in EXAMPLES for c in build(example)

@@ -201,7 +201,7 @@ def test_mistakes_are_diagnostics_with_the_line(blueprint_file, source: str,
 def test_documented_examples_build(tmp_path: Path) -> None:
     import re
 
-    text = (Path(__file__).parent.parent / "docs" / "workload-settings.md").read_text()
+    text = (Path(__file__).parents[3] / "docs" / "workload-settings.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
     assert len(blocks) == 3
     for i, source in enumerate(blocks):

@@ -271,7 +271,7 @@ def test_custom_resource_without_a_schema_fails(blueprint_file: Write,
     (finding,) = errors(run_check(path))
     assert (finding.code, finding.kind, finding.path, finding.line) == ("NG021", "Gadget",
                                                                         None, 4)
-    gadgets = Path(__file__).parent / "validate" / "fixtures" / "crds" / "gadgets.yaml"
+    gadgets = Path(__file__).parents[1] / "validate" / "fixtures" / "crds" / "gadgets.yaml"
     assert errors(run_check(path, crds=[gadgets])) == []
 
 

@@ -15,8 +15,8 @@ import pytest
 
 from netgen.problems import ProblemError
 from netgen.validate import validate_documents
-from tests import pss
 from tests.conftest import build, documents
+from tests.targets.kubernetes import pss
 
 HEAD = "from netgen import *\n"
 Make = Callable[[str], Path]

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from netgen.model import Via
 from netgen.plan.routes import http_weights, precedence, route_table
 from netgen.problems import ProblemError
-from tests import routeback
 from tests.conftest import EXAMPLES, build, documents
+from tests.targets import routeback
 
 # Istio's VirtualServices are read back and compared in tests/test_istio_analysis.py.
 READ_BACK = (Via.ALB, Via.NGINX, Via.GATEWAY)

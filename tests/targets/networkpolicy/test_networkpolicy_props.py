@@ -23,8 +23,8 @@ from netgen.model import (
     SourceLoc,
     Via,
 )
-from tests.netpol_eval import allowed_flows, describe, probe_outside
-from tests.netpol_support import lowered, netpols, resolve, validate
+from tests.targets.networkpolicy.netpol_eval import allowed_flows, describe, probe_outside
+from tests.targets.networkpolicy.netpol_support import lowered, netpols, resolve, validate
 
 NAMESPACES = [None, "front", "back", "data"]  # None: the environment's namespace
 PORTS = [80, 443, 5432, 8080, 8081, 9000]

@@ -16,8 +16,8 @@ from netgen.targets.base import Layer
 from netgen.targets.networkpolicy.lower import NAMESPACE_WIDE
 from netgen.targets.registry import REGISTRY
 from tests.conftest import EXAMPLES, REPO, build, documents
-from tests.netpol_eval import allowed_flows, describe, probe_outside
-from tests.netpol_support import lowered, netpols, resolve, validate
+from tests.targets.networkpolicy.netpol_eval import allowed_flows, describe, probe_outside
+from tests.targets.networkpolicy.netpol_support import lowered, netpols, resolve, validate
 
 HEAD = "from netgen import *\n"
 

@@ -15,7 +15,7 @@ import pytest
 from netgen.intent import intended_connectivity
 from netgen.verify.against_intent import host_network_endpoints, verify_policies
 from tests.conftest import EXAMPLES, build, documents
-from tests.netpol_eval import describe
+from tests.targets.networkpolicy.netpol_eval import describe
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES, build, documents, parse
-from tests.istio_schema import is_istio, problems
+from tests.targets.istio.istio_schema import is_istio, problems
 
 ISTIO_DOCS = [
     pytest.param(d, id=f"{example.stem}-{c.plan.env.name}-{d['kind']}-{d['metadata']['name']}")

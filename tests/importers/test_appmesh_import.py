@@ -4,8 +4,8 @@
 For every fixture: import, build and check exit 0; every Istio document passes the CRD
 schema; and for a set of probe requests, where App Mesh sends them (evaluated here from
 the fixture's JSON by App Mesh's documented rules) equals where the built Istio YAML sends
-them (read back by tests/mesh_requests.py), except for requests whose App Mesh route was
-left out, and then a warning names that route's file and JSON path.
+them (read back by tests/targets/istio/mesh_requests.py), except for requests whose App Mesh
+route was left out, and then a warning names that route's file and JSON path.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from netgen.problems import ProblemError
 from tests.conftest import EXAMPLES, build, documents
 from tests.targets import routeback
 
-# Istio's VirtualServices are read back and compared in tests/test_istio_analysis.py.
+# Istio's VirtualServices are read back and compared in tests/targets/istio/test_istio_analysis.py.
 READ_BACK = (Via.ALB, Via.NGINX, Via.GATEWAY)
 
 

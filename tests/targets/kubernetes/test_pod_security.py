@@ -1,7 +1,7 @@
 """Pod security levels, per-service security settings, service-account tokens, storage,
 host networking and disruption budgets: what each prints, and the file:line errors.
 
-Whether the printed pods meet their level is judged by tests/pss.py (the Pod Security
+Whether the printed pods meet their level is judged by pss.py beside it (the Pod Security
 Standards, written from Kubernetes' page) here and in the property tests, and by Checkov in
 tests/test_checkov.py."""
 

@@ -1,8 +1,10 @@
-"""The README's examples build and its capability table is the code's, so neither drifts."""
+"""The README's examples build, its capability table is the code's and its "How it works"
+table names the package's folders, so none of them drifts."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +63,56 @@ def test_cited_tests_exist() -> None:
     missing = [c for c in cited if not (REPO / c[1]).is_file()
                or (c[2] and f"def {c[2]}(" not in (REPO / c[1]).read_text())]
     assert missing == []
+
+
+NETGEN = REPO / "netgen"
+
+
+def how_it_works() -> list[list[str]]:
+    """The cells of the "How it works" table (stage | module | job), one list per row."""
+    section = README.split("\n## How it works\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    assert rows and rows[0] == "| stage | module | job |", rows[:1]
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows[2:]]
+
+
+def named_paths(cell: str) -> list[str]:
+    """The `netgen/...` paths a cell names in backticks, without a trailing slash."""
+    return [m.rstrip("/") for m in re.findall(r"`(netgen/[^`\s]*)`", cell)]
+
+
+def package_entries() -> list[Path]:
+    """What the table must account for: every module and folder at the top of netgen/, and
+    every target package and module in netgen/targets/ (one folder row there would hide a
+    target nobody wrote up, so each is named on its own)."""
+    def entries(folder: Path) -> list[Path]:
+        return sorted(p for p in folder.iterdir() if p.name != "__pycache__"
+                      and (p.is_dir() or p.suffix == ".py"))
+
+    targets = NETGEN / "targets"
+    return [*(p for p in entries(NETGEN) if p != targets),
+            *(p for p in entries(targets) if p.name != "__init__.py")]
+
+
+def test_how_it_works_names_only_what_exists() -> None:
+    """A `<t>` in a path stands for any name and must match at least one."""
+    named = [p for row in how_it_works() for cell in row for p in named_paths(cell)]
+    assert len(named) > 20
+    missing = [p for p in named if not any(REPO.glob(re.sub(r"<\w+>", "*", p)))]
+    assert missing == []
+
+
+def test_how_it_works_covers_every_module_and_target() -> None:
+    """Each top-level module or folder of netgen/ and each target is in the module column:
+    named itself, or inside a folder that is (a `<t>` pattern covers no target)."""
+    named = {REPO / p for row in how_it_works() for p in named_paths(row[1]) if "<" not in p}
+    targets = NETGEN / "targets"
+
+    def covered(entry: Path) -> bool:
+        if entry in named:
+            return True
+        if entry.parent == targets:  # a target: named, or one of its files named
+            return any(entry in n.parents for n in named)
+        return any(folder in entry.parents for folder in named)
+
+    assert [str(e.relative_to(REPO)) for e in package_entries() if not covered(e)] == []

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
         version,
         volume,
     )
-    from netgen.targets.linkerd import LINKERD
+    from netgen.targets.linkerd.protocol import LINKERD
 
 __all__ = [
     "ALB",
@@ -104,7 +104,7 @@ __all__ = [
 def __getattr__(name: str) -> object:
     if name in __all__:
         if name == "LINKERD":  # the Linkerd target's token, until the registry names them all
-            from netgen.targets.linkerd import LINKERD as value
+            from netgen.targets.linkerd.protocol import LINKERD as value
         else:
             from netgen import dsl
 

@@ -33,8 +33,25 @@ class Token:
     name: str  # what a blueprint writes: ALB
     value: str  # the lower-case word objects and messages use: alb
 
+    def __attrs_post_init__(self) -> None:
+        _MADE.setdefault(self.name, self)
+
     def __repr__(self) -> str:
         return self.name
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        """Unpickled (or deep-copied) as the same object, so `is` still holds."""
+        return _token, (self.name, self.value)
+
+
+# Every token made, by name: what `Token.__reduce__` finds again (not a list of words: the
+# targets make them when imported).
+_MADE: dict[str, Token] = {}
+
+
+def _token(name: str, value: str) -> Token:
+    made = _MADE.get(name)
+    return made if made is not None and made.value == value else Token(name, value)
 
 
 Via = Token  # the type of `via=` (many modules annotate with it); a mesh kind is a Token too

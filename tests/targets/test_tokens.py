@@ -4,6 +4,8 @@ ECS importer's `--via`, the property tests. So no module outside the targets nam
 (but the documented exceptions below), and none keeps a list of them."""
 
 import ast
+import copy
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +54,14 @@ def test_the_dsl_defaults_are_the_targets_tokens() -> None:
 
     assert dsl.expose.__defaults__ == (netgen.CLUSTER,)
     assert dsl.mesh.__defaults__ == (netgen.ISTIO,)
+
+
+def test_a_token_survives_pickling_and_copying_as_itself() -> None:
+    """Tokens compare by identity; a pickled plan (the rebuild fingerprint pickles plans)
+    or a copy must not make a second ALB."""
+    for token in REGISTRY.tokens().values():
+        assert pickle.loads(pickle.dumps(token)) is token
+        assert copy.deepcopy(token) is token
 
 
 def test_an_unknown_name_is_still_an_attribute_error() -> None:

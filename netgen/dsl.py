@@ -53,16 +53,12 @@ from netgen.model import (
 )
 from netgen.naming import default_blueprint_name
 
-CLUSTER, NODEPORT, NLB, ALB, NGINX, GATEWAY, ISTIO, TCP = (
-    Via.CLUSTER,
-    Via.NODEPORT,
-    Via.NLB,
-    Via.ALB,
-    Via.NGINX,
-    Via.GATEWAY,
-    Via.ISTIO,
-    Via.TCP,
-)
+# The defaults of `expose(via=)` and `mesh(kind)`, from the targets that define them. The
+# other tokens (`via=ALB`, `mesh(LINKERD)`) are the targets' own: `netgen` serves every one
+# from the registry, and nothing here lists them.
+from netgen.targets.istio.tokens import ISTIO
+from netgen.targets.kubernetes.tokens import CLUSTER
+
 STRICT, OPEN = Isolation.STRICT, Isolation.OPEN
 PERMISSIVE, DISABLE = Mtls.PERMISSIVE, Mtls.DISABLE
 RESTRICTED, BASELINE, PRIVILEGED = (
@@ -389,7 +385,7 @@ def calls(src: str, *dsts: str) -> None:
 
 def expose(
     name: str,
-    via: Via = Via.CLUSTER,
+    via: Via = CLUSTER,
     *,
     host: str | None = None,
     path: str | None = None,
@@ -497,7 +493,7 @@ def dns_log(classes: Iterable[str] | None = None) -> None:
 
 
 def mesh(
-    kind: Via | None = Via.ISTIO,
+    kind: Via | None = ISTIO,
     *,
     mtls: Mtls | Isolation | str | None = None,
     trust_domain: str | None = None,

@@ -22,32 +22,39 @@ class SourceLoc:
         return f"{self.file}:{self.line}"
 
 
-class Via(enum.Enum):
-    """How a service is reached; each value is lowered by the backend registered for it."""
+@frozen(eq=False)
+class Token:
+    """A word of the blueprint language that picks a target: a `via=` value (how a service
+    is reached) or a `mesh(...)` kind. This class lists none: each target defines its own in
+    `targets/<t>/tokens.py` and the registry collects them (`Registry.tokens()`), so a new
+    target adds its words without touching this module. One object per word, compared by
+    identity as enum members were; `repr` is the name a blueprint writes."""
 
-    CLUSTER = "cluster"
-    NODEPORT = "nodeport"
-    NLB = "nlb"
-    ALB = "alb"
-    NGINX = "nginx"
-    GATEWAY = "gateway"
-    ISTIO = "istio"
-    TCP = "tcp"
+    name: str  # what a blueprint writes: ALB
+    value: str  # the lower-case word objects and messages use: alb
 
-    def __repr__(self) -> str:
-        return self.name
-
-
-@frozen
-class MeshKind:
-    """A mesh other than Istio (whose token is `Via.ISTIO`), defined by its target package:
-    `mesh(kind)` takes either."""
-
-    name: str
-    target: str
+    def __attrs_post_init__(self) -> None:
+        _MADE.setdefault(self.name, self)
 
     def __repr__(self) -> str:
         return self.name
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        """Unpickled (or deep-copied) as the same object, so `is` still holds."""
+        return _token, (self.name, self.value)
+
+
+# Every token made, by name: what `Token.__reduce__` finds again (not a list of words: the
+# targets make them when imported).
+_MADE: dict[str, Token] = {}
+
+
+def _token(name: str, value: str) -> Token:
+    made = _MADE.get(name)
+    return made if made is not None and made.value == value else Token(name, value)
+
+
+Via = Token  # the type of `via=` (many modules annotate with it); a mesh kind is a Token too
 
 
 class Isolation(enum.Enum):

@@ -83,8 +83,13 @@ def _existing(module: str) -> str:
     return module
 
 def rank(module: str) -> tuple[int, str]:
-    """(rank, group): the group names the sibling a rank-5 module belongs to."""
+    """(rank, group): the group names the sibling a rank-5 module belongs to. A target's
+    `tokens` module (the words `via=`/`mesh(...)` take, importing only the model) ranks with
+    the model: the DSL takes its defaults from it (tests/targets/test_tokens.py checks it
+    stays that light)."""
     parts = module.split(".")
+    if len(parts) == 4 and parts[:2] == ["netgen", "targets"] and parts[3] == "tokens":
+        return RANKS["netgen.model"], module
     for n in range(len(parts), 0, -1):
         prefix = ".".join(parts[:n])
         if prefix in RANKS:

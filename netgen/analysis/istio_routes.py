@@ -14,10 +14,10 @@ from typing import Any
 
 from attrs import frozen
 
-from netgen.model import Via
 from netgen.plan import Plan, RoutePlan, ServicePlan
 from netgen.plan.mesh import TrafficPlan, headers_of, normal_path, path_in_mesh
 from netgen.resolve.mesh_splits import uri_and
+from netgen.targets.istio.tokens import ISTIO
 
 MESH, INGRESS = "mesh", "ingress"
 
@@ -189,7 +189,7 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
 
     splits = {t.service: t for t in plan.mesh.traffic if t.splits}
     for r in plan.routes:
-        if r.via is not Via.ISTIO:
+        if r.via is not ISTIO:
             continue
         row = RouteRow(INGRESS, r.host or "*", *normal_path(r.path_type, r.path),
                        headers_of(r), backends(r))

@@ -16,9 +16,6 @@ app = typer.Typer(
     **HELP,  # type: ignore[arg-type]
 )
 
-VIA_CHOICES = ("ALB", "NGINX", "GATEWAY", "CLUSTER")
-
-
 def _namespace(value: str | None) -> str | None:
     from netgen.values import dns1123
 
@@ -29,8 +26,11 @@ def _namespace(value: str | None) -> str | None:
 
 
 def _via(value: str) -> str:
-    if value.upper() not in VIA_CHOICES:
-        raise typer.BadParameter(f"must be one of {', '.join(VIA_CHOICES)}")
+    from netgen.importers.ecs.writer import importable_vias  # the registry: only when run
+
+    choices = importable_vias()
+    if value.upper() not in choices:
+        raise typer.BadParameter(f"must be one of {', '.join(choices)}")
     return value.upper()
 
 

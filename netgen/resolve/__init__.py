@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from netgen.model import Blueprint, Env, Exposure, Service, SourceLoc
+from netgen.model import Blueprint, Env, Exposure, Service, SourceLoc, Via
 from netgen.plan import Labels, Plan
 from netgen.plan.mesh import MeshPlan
 from netgen.problems import Collector, Problem, ProblemError, did_you_mean
@@ -37,7 +37,8 @@ def resolve_all(bp: Blueprint, registry: Registry, only: list[str] | None = None
     c = Collector()
     # Stops after these when a value has the wrong type: everything below relies on types.
     validate_declarations(bp, c, (partial(validate_blueprint, registry=registry), validate_dns,
-                                  partial(validate_mesh, registry=registry)))
+                                  partial(validate_mesh, registry=registry)),
+                          {Via: registry.vias()})
     declared = environments(bp)
     names = [e.name for e in declared]
     for wanted in only or ():

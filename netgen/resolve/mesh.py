@@ -15,13 +15,12 @@ from netgen.model import (
     Blueprint,
     Isolation,
     Mesh,
-    MeshKind,
     Mtls,
     Outlier,
     Retries,
     Service,
+    Token,
     Traffic,
-    Via,
 )
 from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, ServicePlan, Workload
 from netgen.plan.mesh import (
@@ -43,6 +42,7 @@ from netgen.resolve.mesh_checks import external_protocol, mtls_mode
 from netgen.resolve.mesh_routes import gateway_routes, is_http, mesh_virtual_services
 from netgen.resolve.mesh_splits import plan_split
 from netgen.targets.base import Registry, ViaSpec
+from netgen.targets.istio.tokens import ISTIO
 
 DEFAULT_TRUST_DOMAIN = "cluster.local"
 INGRESS_SELECTOR: Labels = (("istio", "ingressgateway"),)
@@ -57,7 +57,7 @@ def effective_mesh(bp: Blueprint, env: str) -> Mesh | None:
     scoped = [m for m in bp.meshes if m.scope == env]
     chosen = scoped[0] if scoped else next((m for m in bp.meshes if m.scope is None), None)
     # validation reports a kind that is no mesh token (`mesh([])`); planning skips it
-    if chosen is None or not isinstance(chosen.kind, Via | MeshKind):
+    if chosen is None or not isinstance(chosen.kind, Token):
         return None
     return chosen
 
@@ -114,7 +114,7 @@ def mesh_plan(
     ingress = m.ingress_principal or principal(trust_domain, *INGRESS_ACCOUNT)
     selector = tuple(sorted(m.ingress_selector.items())) if m.ingress_selector else INGRESS_SELECTOR
     namespaces = sorted({env.namespace, *(p.namespace for p in plans)})
-    if isinstance(m.kind, MeshKind):  # another mesh: the neutral part; its target does the rest
+    if m.kind is not ISTIO:  # another mesh: the neutral part; its target does the rest
         outside = {r.service for r in routes if _outside(registry.spec(r.via))}
         return MeshPlan(
             kind=m.kind.name, mtls=mode.value, trust_domain=trust_domain,

@@ -16,16 +16,16 @@ from netgen.model import (
     Blueprint,
     Isolation,
     Mesh,
-    MeshKind,
     Mtls,
     Outlier,
     Retries,
+    Token,
     Traffic,
-    Via,
 )
 from netgen.problems import Collector, did_you_mean
 from netgen.resolve import mesh_splits
 from netgen.targets.base import Registry
+from netgen.targets.istio.tokens import ISTIO
 
 LB_POLICIES = ("ROUND_ROBIN", "LEAST_REQUEST", "LEAST_CONN", "RANDOM", "PASSTHROUGH")
 # Envoy's retry-on conditions as Istio documents them (HTTP and gRPC); 3-digit status codes too.
@@ -98,7 +98,7 @@ def validate_declarations(bp: Blueprint, c: Collector, registry: Registry) -> No
 
 
 def _check_mesh(m: Mesh, c: Collector, registry: Registry) -> None:
-    kind = m.kind.name if isinstance(m.kind, Via | MeshKind) else repr(m.kind)
+    kind = m.kind.name if isinstance(m.kind, Token) else repr(m.kind)
     d = f"mesh({kind})"
     if m.kind is None:
         given = [n for n in ("mtls", "trust_domain", "ingress_selector", "ingress_principal",
@@ -106,12 +106,12 @@ def _check_mesh(m: Mesh, c: Collector, registry: Registry) -> None:
         if given:
             c.error(m.loc, f"{d} switches the mesh off; {', '.join(given)}= would have no effect")
         return
-    if registry.mesh(m.kind) is None or not isinstance(m.kind, Via | MeshKind):
+    if registry.mesh(m.kind) is None or not isinstance(m.kind, Token):
         kinds = " or ".join(h.kind.name for h in registry.meshes())
         only = "the only mesh netgen lowers" if len(registry.meshes()) == 1 else \
             "the meshes netgen lowers"
         c.error(m.loc, f"{d}: the mesh must be {kinds} ({only}), or None to switch it off")
-    elif isinstance(m.kind, MeshKind):  # another mesh target: the Istio options are Istio's
+    elif m.kind is not ISTIO:  # another mesh target: the Istio options are Istio's
         given = [n for n in ("ingress_selector", "ingress_principal", "revision")
                  if getattr(m, n) is not None]
         if given:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from attrs import frozen
 
-from netgen.model import SourceLoc, TlsSecret, Via
+from netgen.model import SourceLoc, TlsSecret
 from netgen.plan import EnvPlan, Labels, RoutePlan, ServicePlan
 from netgen.plan.mesh import (
     EVERY_PATH,
@@ -37,6 +37,7 @@ from netgen.plan.mesh import (
 )
 from netgen.problems import Collector
 from netgen.resolve.mesh_splits import split_routes, through_gateway
+from netgen.targets.istio.tokens import ISTIO
 
 # Istio's protocol selection: a port named `<protocol>[-suffix]` or with an appProtocol.
 HTTP_PROTOCOLS = ("http", "http2", "grpc", "grpc-web")
@@ -198,7 +199,7 @@ def gateway_routes(
     traffic: dict[str, TrafficPlan],
     c: Collector,
 ) -> IngressPlan:
-    mine = [r for r in routes if r.via is Via.ISTIO]
+    mine = [r for r in routes if r.via is ISTIO]
     for r in mine:
         s = plans[r.service]
         if not is_http(s):

@@ -47,11 +47,12 @@ def route_plans(
     is every host."""
     routes: list[RoutePlan] = []
     names: dict[str, int] = {}
+    vias = registry.vias()  # LINKERD is a token too, but no via
     for x in exposures:
         via = x.via.name if isinstance(x.via, Via) else repr(x.via)
         d = f"expose({x.service!r}, via={via})"
-        if not isinstance(x.via, Via):
-            c.error(x.loc, f"{d}: via= must be one of {', '.join(v.name for v in Via)}")
+        if not any(x.via is v for v in vias):
+            c.error(x.loc, f"{d}: via= must be one of {', '.join(v.name for v in vias)}")
             continue
         if not present(x.service, e.name, services, all_names, c, x.loc, d, "service"):
             continue

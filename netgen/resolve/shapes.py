@@ -65,16 +65,20 @@ def show(value: Any) -> str:
 
 
 Validator = Callable[[model.Blueprint, Collector], None]
+# The values of a type the model cannot list: `Via` is a Token, and which tokens are vias
+# the registry knows (resolve passes `{Via: registry.vias()}`). A field of that exact type
+# fits when its value is one of them.
+Choices = Mapping[Any, Sequence[Any]]
 
 
 def validate_declarations(
-    bp: model.Blueprint, c: Collector, validators: Sequence[Validator]
+    bp: model.Blueprint, c: Collector, validators: Sequence[Validator], choices: Choices
 ) -> None:
     """Runs the per-declaration `validators`. When a value has the wrong type, resolving
     stops here (ProblemError): each such declaration is reported with the validators'
     own words where they had some for that argument (they word most mistakes better), and
     with the type problem otherwise (a validator may have crashed on it)."""
-    shapes = list(_shape_problems(bp))
+    shapes = list(_shape_problems(bp, choices))
     if not shapes:
         for validate in validators:
             validate(bp, c)
@@ -91,13 +95,14 @@ def validate_declarations(
     c.raise_if_any()
 
 
-def check_shapes(bp: model.Blueprint, c: Collector) -> None:
+def check_shapes(bp: model.Blueprint, c: Collector, choices: Choices) -> None:
     """Reports every value of the wrong type (see `validate_declarations`)."""
-    for loc, _, message in _shape_problems(bp):
+    for loc, _, message in _shape_problems(bp, choices):
         c.error(loc, message)
 
 
-def _shape_problems(bp: model.Blueprint) -> Iterator[tuple[Any, tuple[str, ...], str]]:
+def _shape_problems(bp: model.Blueprint, choices: Choices
+                    ) -> Iterator[tuple[Any, tuple[str, ...], str]]:
     """(loc, the arguments concerned, message) of every declaration the blueprint recorded:
     any tuple of located attrs records on the Blueprint, so a new kind is checked too."""
     decls: list[Any] = [bp.info] if bp.info.loc is not None else []
@@ -108,11 +113,11 @@ def _shape_problems(bp: model.Blueprint) -> Iterator[tuple[Any, tuple[str, ...],
     for decl in decls:
         fn, key = _DECLS.get(type(decl), (type(decl).__name__.lower(), None))
         named = f"{fn}({show(getattr(decl, key))})" if key else f"{fn}()"
-        for arguments, problem in _problems(decl):
+        for arguments, problem in _problems(decl, choices):
             yield decl.loc, arguments, f"{named}: {problem}"
 
 
-def _problems(obj: Any) -> Iterator[tuple[tuple[str, ...], str]]:
+def _problems(obj: Any, choices: Choices) -> Iterator[tuple[tuple[str, ...], str]]:
     hints = _hints(type(obj))
     for f in attrs.fields(type(obj)):
         if f.name in _SKIPPED or f.name not in hints:
@@ -123,7 +128,12 @@ def _problems(obj: Any) -> Iterator[tuple[tuple[str, ...], str]]:
         if unbounded is not None:  # every check below recurses into the value
             yield (arg,), f"{arg}={show(value)} {unbounded}"
             continue
-        expected = _mismatch(value, hints[f.name])
+        allowed = choices.get(hints[f.name])
+        if allowed is not None:
+            expected = None if any(value is v for v in allowed) else \
+                _one_of([v.name for v in allowed])
+        else:
+            expected = _mismatch(value, hints[f.name])
         if expected is not None:
             yield (arg,), f"{arg}={show(value)} must be {expected}"
             continue
@@ -133,7 +143,7 @@ def _problems(obj: Any) -> Iterator[tuple[tuple[str, ...], str]]:
                            "which is not a character and cannot be written as YAML")
             continue
         for inner in _nested(value):
-            for inner_args, problem in _problems(inner):
+            for inner_args, problem in _problems(inner, choices):
                 if f.name in _OWN_ARGUMENTS:
                     yield inner_args, problem
                 else:
@@ -298,11 +308,14 @@ def _describe(hint: Any) -> str:
             return "a mapping"
         return f"a mapping of {_plural(key)} to {_plural(item)}"
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        names = [m.name for m in hint]
-        return "one of " + ", ".join(names) if len(names) > 2 else " or ".join(names)
+        return _one_of([m.name for m in hint])
     if isinstance(hint, type) and hint in _HELPERS:
         return _HELPERS[hint]
     return getattr(hint, "__name__", str(hint))
+
+
+def _one_of(names: Sequence[str]) -> str:
+    return "one of " + ", ".join(names) if len(names) > 2 else " or ".join(names)
 
 
 def _plural(hint: Any) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from netgen.model import Blueprint, Isolation, MeshKind, SourceLoc, Via
+from netgen.model import Blueprint, Isolation, SourceLoc, Token, Via
 from netgen.plan import ClusterPods, Labels, Plan
 from netgen.plan.mesh import MeshPlan
 from netgen.problems import Problem
@@ -87,7 +87,7 @@ class MeshHooks:
     branch in resolve. Istio implements them in targets/istio/mesh.py, Linkerd in
     targets/linkerd/."""
 
-    kind: Via | MeshKind  # the token `mesh(...)` takes
+    kind: Token  # the token `mesh(...)` takes
     # namespace settings (name -> namespace) -> the control plane's pods, which the
     # NetworkPolicies must keep reachable
     control_plane: Callable[[Mapping[str, str | None]], ClusterPods]
@@ -201,11 +201,28 @@ class Registry:
             for key in b.settings:
                 if seen.setdefault(key, b.name) != b.name:
                     raise ValueError(f"setting {key!r} is declared by {seen[key]} and {b.name}")
+        tokens: dict[str, Token] = {}
+        for t in (*(s.token for s in self.specs()), *(m.kind for m in self.meshes())):
+            if tokens.setdefault(t.name, t) is not t:
+                raise ValueError(f"two tokens are named {t.name}")
+
+    def vias(self) -> tuple[Via, ...]:
+        """The tokens `via=` takes, in registry order (the order messages list them)."""
+        return tuple(s.token for s in self.specs())
+
+    def tokens(self) -> dict[str, Token]:
+        """Every word `via=` and `mesh(...)` take, by name: the vias in registry order, then
+        the mesh kinds that are no via. The blueprint language (`netgen.ALB`), the ECS
+        importer's `--via` and the property tests read them here, so none keeps a list."""
+        out = {s.token.name: s.token for s in self.specs()}
+        for m in self.meshes():
+            out.setdefault(m.kind.name, m.kind)
+        return out
 
     def meshes(self) -> tuple[MeshHooks, ...]:
         return tuple(b.mesh for b in self.backends if b.mesh is not None)
 
-    def mesh(self, kind: Via | MeshKind | str | None) -> MeshHooks | None:
+    def mesh(self, kind: Token | str | None) -> MeshHooks | None:
         """The mesh target `mesh(kind)` chose (`kind` a token, or its name in a MeshPlan)."""
         for m in self.meshes():
             if m.kind is kind or m.kind.name == kind:

@@ -1,19 +1,21 @@
-"""Every backend netgen knows, in the order their documents are emitted."""
+"""Every backend netgen knows, in the order their documents are emitted.
+
+Each target's `lower` module defines its BACKEND; the target packages' `__init__` import
+nothing, so that a target's light `tokens` module (the words `via=`/`mesh(...)` take) can be
+imported without loading the target."""
 
 from __future__ import annotations
 
 from netgen.model import Via
-from netgen.targets import (
-    aws_alb,
-    coredns,
-    gateway_api,
-    istio,
-    kubernetes,
-    linkerd,
-    networkpolicy,
-    nginx,
-)
+from netgen.targets.aws_alb import lower as aws_alb
 from netgen.targets.base import Backend, Registry
+from netgen.targets.coredns import lower as coredns
+from netgen.targets.gateway_api import lower as gateway_api
+from netgen.targets.istio import lower as istio
+from netgen.targets.kubernetes import lower as kubernetes
+from netgen.targets.linkerd import lower as linkerd
+from netgen.targets.networkpolicy import lower as networkpolicy
+from netgen.targets.nginx import lower as nginx
 
 BACKENDS: tuple[Backend, ...] = (
     kubernetes.BACKEND,

@@ -14,12 +14,11 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from netgen import pipeline
+from netgen import ALB, GATEWAY, ISTIO, NGINX, pipeline
 from netgen.check import CheckReport, run_check
 from netgen.check.formats import to_json
 from netgen.cli import app
 from netgen.lint import RULES
-from netgen.model import Via
 from netgen.plan import Plan
 from netgen.render import Document, Renderer, builtin_template
 from netgen.targets import registry
@@ -69,7 +68,7 @@ def l7_backends(monkeypatch: pytest.MonkeyPatch) -> None:
     backends, once registered, are used as they are."""
     stubs = tuple(
         Backend(f"stub-{via.name}", lambda plan, r: (), (via,), frozenset(Feature))
-        for via in (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO)
+        for via in (ALB, NGINX, GATEWAY, ISTIO)
         if registry.backend_for(via) is None
     )
     monkeypatch.setattr(pipeline, "registry", lambda: Registry(registry.BACKENDS + stubs))

@@ -48,7 +48,7 @@ CASES = {
     "via as a string": (
         "service('web', port=80, image='w')\nexpose('web', via='ALB')\n",
         ["expose('web'): via='ALB' must be one of CLUSTER, NODEPORT, NLB, ALB, NGINX, GATEWAY, "
-         "ISTIO, TCP"]),
+         "TCP, ISTIO"]),
     "callee of the wrong type": (
         "service('web', port=80, image='w')\ncalls('web', ['api'])\n",
         ["calls('web'): callees=(['api'],) must be a list of strings"]),

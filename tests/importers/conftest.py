@@ -11,12 +11,12 @@ from __future__ import annotations
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from netgen.model import Via
+from netgen import ALB, GATEWAY, NGINX
 from netgen.targets import registry
 from netgen.targets.base import Backend
 from netgen.targets.features import Feature
 
-HTTP_VIAS = (Via.ALB, Via.NGINX, Via.GATEWAY)
+HTTP_VIAS = (ALB, NGINX, GATEWAY)
 
 # Pinned blueprints are `.py` files named after their tests; they are data, not tests.
 collect_ignore_glob = ["__snapshots__/*"]

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from netgen import NLB
 from netgen.importers.ecs import EcsSystem, analyse
 from netgen.importers.ecs.load import parse_exports
-from netgen.model import AcmCert, Via
+from netgen.model import AcmCert
 from netgen.pipeline import compile_blueprint
 from netgen.validate import validate_documents
 from tests.conftest import documents
@@ -42,11 +43,11 @@ def test_listeners_become_nlb_exposures_whatever_the_http_backend(
 ) -> None:
     generated = generate(system(), via=via)
     plan = plan_of(generated.text, tmp_path)
-    nlb = [(r.service, r.ports, r.scheme, r.tls) for r in plan.routes if r.via is Via.NLB]
+    nlb = [(r.service, r.ports, r.scheme, r.tls) for r in plan.routes if r.via is NLB]
     # one NLB per certificate: the plain listener, and both TLS listeners on one Service
     assert nlb == [("orders", (9090,), "internal", None),
                    ("orders", (9443, 9444), "internal", AcmCert(SHOP_CERT))]
-    assert [r.via.name for r in plan.routes if r.via is not Via.NLB] == [via] * 5
+    assert [r.via.name for r in plan.routes if r.via is not NLB] == [via] * 5
     codes = [w.code for w in generated.warnings]
     assert codes.count("nlb-split") == 1
     # ACM keeps the key, which only matters where the certificate must leave ACM

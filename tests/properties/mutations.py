@@ -12,6 +12,8 @@ from typing import Any
 from attrs import evolve
 from hypothesis import strategies as st
 
+from netgen.model import Isolation, PodSecurity
+from netgen.targets.registry import REGISTRY
 from tests.properties import values as v
 from tests.properties.spec import Decl, Expr, Spec, Sym
 from tests.properties.strategies import Draw, blueprints
@@ -33,9 +35,9 @@ _HELPERS = (
     Expr("storage", ("1Gi", "/data")), Expr("storage", (1, None)),
     Expr("storage", ("1Gi", "/d"), (("access_mode", "RWO"),)),
 )
-_SYMBOLS = tuple(Sym(s) for s in ("ALB", "NLB", "NGINX", "GATEWAY", "ISTIO", "TCP", "CLUSTER",
-                                  "NODEPORT", "STRICT", "OPEN", "RESTRICTED", "BASELINE",
-                                  "PRIVILEGED"))
+# The language's words: every token the targets define (the registry's), and the levels.
+_SYMBOLS = tuple(Sym(s) for s in (*REGISTRY.tokens(),
+                                  *(m.name for m in (*Isolation, *PodSecurity))))
 # Keyword names a mutation may add: real ones in the wrong call, settings that point at
 # files or are read by backends, and names nothing knows.
 _KEYWORDS = ("templates", "service_accounts", "gateway", "gateway_class", "port", "ports",

@@ -1,10 +1,8 @@
-"""Each via is described once, by its target (a ViaSpec), and no other module keeps a list or a
-table of vias: that is what makes adding a target one package and one registry line."""
+"""Each via is described once, by its target (a ViaSpec); that no other module keeps a list or
+a table of vias is tests/targets/test_tokens.py's."""
 
-import ast
 from pathlib import Path
 
-from netgen.model import Via
 from netgen.render import template_folders
 from netgen.targets.registry import REGISTRY
 
@@ -12,9 +10,9 @@ NETGEN = Path(__file__).resolve().parents[2] / "netgen"
 
 
 def test_every_via_is_described_by_exactly_one_target() -> None:
-    tokens = [s.token for s in REGISTRY.specs()]
-    assert sorted(tokens, key=lambda v: v.name) == sorted(Via, key=lambda v: v.name)
-    assert len(tokens) == len(set(tokens))
+    vias = REGISTRY.vias()
+    assert len({id(v) for v in vias}) == len({v.name for v in vias}) == len(vias)
+    assert all(REGISTRY.spec(v) is not None for v in vias)
 
 
 def test_every_target_with_templates_has_its_folder() -> None:
@@ -22,41 +20,6 @@ def test_every_target_with_templates_has_its_folder() -> None:
     targets = {p.name for p in (NETGEN / "targets").iterdir() if (p / "lower.py").is_file()}
     assert set(folders) == targets
     assert all(any(f.glob("*.yaml.j2")) for f in folders.values())
-
-
-def _via_members(node: ast.AST) -> list[ast.Attribute]:
-    return [n for n in ast.walk(node) if isinstance(n, ast.Attribute)
-            and isinstance(n.value, ast.Name) and n.value.id == "Via"]
-
-
-def via_tables(root: Path = NETGEN) -> set[str]:
-    """`file:NAME` of every literal tuple/list/set/dict holding two or more `Via.X`, outside
-    the targets (which describe their own vias) and the DSL that names them."""
-    found = set()
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root).as_posix()
-        if rel.startswith("targets/") or rel in ("model.py", "dsl.py"):
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                literal = node.value
-                if isinstance(literal, (ast.Tuple, ast.List, ast.Set, ast.Dict)) \
-                        and len(_via_members(literal)) >= 2:
-                    target = node.targets[0] if isinstance(node, ast.Assign) else node.target
-                    found.add(f"{rel}:{ast.unparse(target)}")
-    return found
-
-
-def test_no_list_or_table_of_vias_outside_the_targets() -> None:
-    assert via_tables() == set()
-
-
-def test_a_table_of_vias_is_found(tmp_path: Path) -> None:
-    (tmp_path / "lint.py").write_text("LB = {Via.ALB: 1, Via.NLB: 2}\nONE = (Via.ALB,)\n")
-    (tmp_path / "targets").mkdir()
-    (tmp_path / "targets" / "x.py").write_text("L7 = (Via.ALB, Via.NGINX)\n")
-    assert via_tables(tmp_path) == {"lint.py:LB"}
 
 
 def test_mesh_kinds_come_from_the_targets() -> None:
@@ -69,11 +32,3 @@ def test_mesh_kinds_come_from_the_targets() -> None:
     assert REGISTRY.mesh(NGINX) is None
     assert istio.control_plane({"istio_namespace": "mesh"}).namespace == "mesh"
     assert linkerd.control_plane({"linkerd_namespace": "l5d"}).namespace == "l5d"
-
-
-def test_resolve_names_no_via() -> None:
-    """Which via or mesh does what is the targets' knowledge: resolve asks the registry.
-    (resolve/mesh_routes.py is Istio's VirtualService planning, still to move to its target.)"""
-    named = {p.relative_to(NETGEN).as_posix()
-             for p in (NETGEN / "resolve").rglob("*.py") if "Via." in p.read_text()}
-    assert named == {"resolve/mesh_routes.py"}

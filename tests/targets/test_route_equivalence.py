@@ -11,14 +11,14 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from netgen.model import Via
+from netgen import ALB, GATEWAY, NGINX
 from netgen.plan.routes import http_weights, precedence, route_table
 from netgen.problems import ProblemError
 from tests.conftest import EXAMPLES, build, documents
 from tests.targets import routeback
 
 # Istio's VirtualServices are read back and compared in tests/targets/istio/test_istio_analysis.py.
-READ_BACK = (Via.ALB, Via.NGINX, Via.GATEWAY)
+READ_BACK = (ALB, NGINX, GATEWAY)
 
 
 def plan_table(compiled) -> dict:  # type: ignore[no-untyped-def]

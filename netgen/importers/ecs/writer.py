@@ -38,9 +38,19 @@ from netgen.importers.ecs.pysource import (
 )
 from netgen.importers.ecs.secrets import SecretNames
 from netgen.importers.ecs.services import Claim, ServiceWriter
+from netgen.targets.base import Layer, Registry
+from netgen.targets.registry import REGISTRY
 from netgen.values import fqdn
 
-VIAS = ("ALB", "NGINX", "GATEWAY", "CLUSTER")
+
+def importable_vias(registry: Registry = REGISTRY) -> tuple[str, ...]:
+    """The `--via` an ECS import can take, read from the targets' ViaSpecs: an HTTP router
+    reached from outside the cluster (the load balancer's listener rules become its routes),
+    in registry order, then the in-cluster via, which keeps the rules as comments only."""
+    http = [s.token.name for s in registry.specs() if s.layer is Layer.L7 and s.outside]
+    return (*http, *(s.token.name for s in registry.specs() if s.layer is Layer.CLUSTER))
+
+
 WORLD = ("0.0.0.0/0", "::/0")
 
 
@@ -89,8 +99,9 @@ class _Writer:
     def __init__(
         self, system: EcsSystem, options: WriterOptions, locate: Callable[[str], Source]
     ) -> None:
-        if options.via not in VIAS:
-            raise ValueError(f"via must be one of {', '.join(VIAS)}, not {options.via!r}")
+        vias = importable_vias()
+        if options.via not in vias:
+            raise ValueError(f"via must be one of {', '.join(vias)}, not {options.via!r}")
         self.system = system
         self.options = options
         self.via = options.via

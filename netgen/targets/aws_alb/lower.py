@@ -14,10 +14,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from netgen.model import AcmCert, SourceLoc, Via
+from netgen.model import AcmCert, SourceLoc
 from netgen.plan import Plan, RoutePlan
 from netgen.plan.routes import duplicate_objects, precedence, route_key
 from netgen.render import Document, Renderer
+from netgen.targets.aws_alb.tokens import ALB
 from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
 
@@ -36,7 +37,7 @@ def group_of(plan: Plan, route: RoutePlan) -> str:
 
 
 def _routes(plan: Plan) -> list[RoutePlan]:
-    return [r for r in plan.routes if r.via is Via.ALB]
+    return [r for r in plan.routes if r.via is ALB]
 
 
 def group_orders(plan: Plan) -> dict[str, int]:
@@ -221,7 +222,7 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
 BACKEND = Backend(
     name="ALB",
     lower=lower,
-    vias=(ViaSpec(Via.ALB, Layer.L7, family="ingress", load_balancer=True,
+    vias=(ViaSpec(ALB, Layer.L7, family="ingress", load_balancer=True,
                   traffic_from=FromCidr(("vpc_cidr",)),
                   graph_label=("ALB", "Ingress, AWS Load Balancer Controller")),),
     features=frozenset({

@@ -27,13 +27,14 @@ from typing import Any
 from attrs import frozen
 
 from netgen import values as checks
-from netgen.model import SourceLoc, TlsSecret, Via
+from netgen.model import SourceLoc, TlsSecret
 from netgen.plan import Labels, Plan, RoutePlan, WeightedBackend
 from netgen.plan.routes import l4_ports, precedence, route_key
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.gateway_api.settings import SETTINGS
+from netgen.targets.gateway_api.tokens import GATEWAY, TCP
 
 GROUP = "gateway.networking.k8s.io"
 API = f"{GROUP}/v1"
@@ -99,11 +100,11 @@ def gateway_ref(plan: Plan) -> GatewayRef:
 
 
 def _l7(plan: Plan) -> list[RoutePlan]:
-    return [r for r in plan.routes if r.via is Via.GATEWAY]
+    return [r for r in plan.routes if r.via is GATEWAY]
 
 
 def _tcp(plan: Plan) -> list[RoutePlan]:
-    return [r for r in plan.routes if r.via is Via.TCP]
+    return [r for r in plan.routes if r.via is TCP]
 
 
 def _host_name(host: str) -> str:
@@ -407,7 +408,7 @@ BACKEND = Backend(
     name="GATEWAY",
     settings=SETTINGS,
     lower=lower,
-    vias=(ViaSpec(Via.GATEWAY, Layer.L7, traffic_from=PROXIES,
+    vias=(ViaSpec(GATEWAY, Layer.L7, traffic_from=PROXIES,
                   graph_label=("Gateway", "Gateway API")),),
     features=frozenset(_HTTP_FEATURES),
     terminates_tls=True,
@@ -417,6 +418,6 @@ BACKEND = Backend(
 TCP_BACKEND = Backend(
     name="TCP",
     lower=_nothing,
-    vias=(ViaSpec(Via.TCP, Layer.L4, traffic_from=PROXIES, graph_label=("Gateway", "TCPRoute")),),
+    vias=(ViaSpec(TCP, Layer.L4, traffic_from=PROXIES, graph_label=("Gateway", "TCPRoute")),),
     features=frozenset({Feature.CANARY, Feature.VERSION_PIN, Feature.LISTENER_PORTS}),
 )

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from netgen.model import Via
 from netgen.plan import Plan
 from netgen.plan.mesh import (
     AuthzRule,
@@ -25,6 +24,7 @@ from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.istio.mesh import HOOKS
 from netgen.targets.istio.settings import SETTINGS
+from netgen.targets.istio.tokens import ISTIO
 
 NETWORKING = "networking.istio.io/v1"
 SECURITY = "security.istio.io/v1"
@@ -32,7 +32,7 @@ SECURITY = "security.istio.io/v1"
 
 def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
     mesh = plan.mesh
-    if mesh is None or mesh.kind != Via.ISTIO.name:  # another mesh's target writes its own
+    if mesh is None or mesh.kind != ISTIO.name:  # another mesh's target writes its own
         return
     base = object_labels((), plan.blueprint)
     for sa in mesh.service_accounts:
@@ -153,7 +153,7 @@ BACKEND = Backend(
     settings=SETTINGS,
     mesh=HOOKS,
     lower=lower,
-    vias=(ViaSpec(Via.ISTIO, Layer.L7, outside=False,
+    vias=(ViaSpec(ISTIO, Layer.L7, outside=False,
                   traffic_from=FromPods("istio_ingress_namespace",
                                         "the Istio ingress gateway's pods"),
                   graph_label=("Istio ingress gateway", "VirtualService")),),

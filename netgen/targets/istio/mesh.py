@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from netgen.model import Via
 from netgen.plan import ClusterPods, Labels
 from netgen.plan.mesh import MeshPlan
 from netgen.targets.base import MeshHooks
+from netgen.targets.istio.tokens import ISTIO
 
 ISTIOD_XDS_PORT = 15012  # sidecars fetch configuration and certificates here
 
@@ -22,5 +22,5 @@ def namespace_labels(mesh: MeshPlan, namespace: str) -> Labels:
     return mesh.injection
 
 
-HOOKS = MeshHooks(kind=Via.ISTIO, ingress_via=Via.ISTIO, control_plane=control_plane,
+HOOKS = MeshHooks(kind=ISTIO, ingress_via=ISTIO, control_plane=control_plane,
                   namespace_labels=namespace_labels)

@@ -29,6 +29,7 @@ from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.kubernetes.lint import LINTS
 from netgen.targets.kubernetes.settings import SETTINGS
+from netgen.targets.kubernetes.tokens import CLUSTER, NLB, NODEPORT
 
 NLB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
 # Namespaces every cluster has: objects there need no Namespace document.
@@ -183,7 +184,7 @@ def _routes(plan: Plan, via: Via) -> Iterator[tuple[RoutePlan, ServicePlan]]:
 
 
 def lower_nodeport(plan: Plan, r: Renderer) -> Iterator[Document]:
-    for route, s in _routes(plan, Via.NODEPORT):
+    for route, s in _routes(plan, NODEPORT):
         ports = [ServicePort(s.port.name, s.port.port, s.port.protocol, s.port.target_port,
                              node_port=route.node_port)]
         yield _service(r, plan, f"{route.name}-nodeport", s.namespace, "NodePort", s.labels,
@@ -192,7 +193,7 @@ def lower_nodeport(plan: Plan, r: Renderer) -> Iterator[Document]:
 
 def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
     """An NLB provisioned by the AWS Load Balancer Controller, targeting pod IPs."""
-    for route, s in _routes(plan, Via.NLB):
+    for route, s in _routes(plan, NLB):
         a = {
             "type": "external",
             "nlb-target-type": "ip",
@@ -224,18 +225,18 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
 
 
 BACKEND = Backend(name="Kubernetes", lower=lower, check=check, settings=SETTINGS,
-                  vias=(ViaSpec(Via.CLUSTER, Layer.CLUSTER, outside=False),), lints=LINTS)
+                  vias=(ViaSpec(CLUSTER, Layer.CLUSTER, outside=False),), lints=LINTS)
 NODEPORT_BACKEND = Backend(
     name="NODEPORT",
     lower=lower_nodeport,
-    vias=(ViaSpec(Via.NODEPORT, Layer.L4, traffic_from=FromCidr(("nodeport_cidr", "vpc_cidr")),
+    vias=(ViaSpec(NODEPORT, Layer.L4, traffic_from=FromCidr(("nodeport_cidr", "vpc_cidr")),
                   graph_label=("NodePort", "every node's IP")),),
     features=frozenset({Feature.NODE_PORT}),
 )
 NLB_BACKEND = Backend(
     name="NLB",
     lower=lower_nlb,
-    vias=(ViaSpec(Via.NLB, Layer.L4, load_balancer=True, traffic_from=FromCidr(("vpc_cidr",)),
+    vias=(ViaSpec(NLB, Layer.L4, load_balancer=True, traffic_from=FromCidr(("vpc_cidr",)),
                   graph_label=("NLB", "AWS Load Balancer Controller")),),
     features=frozenset(
         {Feature.LISTENER_PORTS, Feature.SCHEME, Feature.TLS_ACM, Feature.HEALTH_CHECK}

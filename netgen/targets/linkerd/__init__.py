@@ -2,8 +2,3 @@
 its token, the namespace annotations and control plane resolve asks for (`MeshHooks`), the
 checks of what Linkerd cannot express, the lowering to `policy.linkerd.io` objects and GAMMA
 HTTPRoutes, and the read-back `netgen verify` compares with the calls."""
-
-from netgen.targets.linkerd.lower import BACKEND
-from netgen.targets.linkerd.protocol import LINKERD
-
-__all__ = ["BACKEND", "LINKERD"]

@@ -30,7 +30,8 @@ from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, MeshHooks, object_labels
 from netgen.targets.linkerd import checks, readback, settings
 from netgen.targets.linkerd.lint import LINTS
-from netgen.targets.linkerd.protocol import LINKERD, is_http, is_linkerd
+from netgen.targets.linkerd.protocol import is_http, is_linkerd
+from netgen.targets.linkerd.tokens import LINKERD
 
 POLICY = "policy.linkerd.io"
 GATEWAY = "gateway.networking.k8s.io"

@@ -1,11 +1,11 @@
-"""The Linkerd token and which ports Linkerd routes as HTTP (shared by lower and checks)."""
+"""Whether a plan is Linkerd's and which ports Linkerd routes as HTTP (shared by lower and
+checks)."""
 
 from __future__ import annotations
 
-from netgen.model import MeshKind
 from netgen.plan import Plan, ServicePlan
+from netgen.targets.linkerd.tokens import LINKERD
 
-LINKERD = MeshKind("LINKERD", "linkerd")
 # resolve's rule for "HTTP to the mesh" (port name http/http-*/grpc..., or app_protocol);
 # it moves to plan/mesh.py with the mesh rework (issue 17, step 9).
 HTTP_NAMES = ("http", "http2", "grpc", "grpc-web")

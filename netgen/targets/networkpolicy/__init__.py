@@ -1,5 +1,1 @@
 """Kubernetes NetworkPolicy (no via: written for every environment's isolation)."""
-
-from netgen.targets.networkpolicy.lower import BACKEND
-
-__all__ = ["BACKEND"]

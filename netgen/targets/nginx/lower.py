@@ -19,13 +19,14 @@ from collections.abc import Iterator
 
 from attrs import frozen
 
-from netgen.model import SourceLoc, TlsSecret, Via
+from netgen.model import SourceLoc, TlsSecret
 from netgen.plan import Plan, RoutePlan, WeightedBackend
 from netgen.plan.routes import RouteKey, duplicate_objects, prefix_regex, route_key
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.nginx.settings import SETTINGS
+from netgen.targets.nginx.tokens import NGINX
 
 PREFIX = "nginx.ingress.kubernetes.io/"
 # strict-validate-path-type (default since ingress-nginx 1.12) for Prefix and Exact paths.
@@ -41,7 +42,7 @@ class Site:
 
 
 def _routes(plan: Plan) -> list[RoutePlan]:
-    return [r for r in plan.routes if r.via is Via.NGINX]
+    return [r for r in plan.routes if r.via is NGINX]
 
 
 def _site_key(route: RoutePlan) -> tuple[str | None, str, str]:
@@ -228,7 +229,7 @@ BACKEND = Backend(
     name="NGINX",
     settings=SETTINGS,
     lower=lower,
-    vias=(ViaSpec(Via.NGINX, Layer.L7, family="ingress",
+    vias=(ViaSpec(NGINX, Layer.L7, family="ingress",
                   traffic_from=FromPods("ingress_namespace", "the ingress controller's pods"),
                   graph_label=("ingress-nginx", "Ingress")),),
     features=frozenset({

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from netgen import ALB, GATEWAY, ISTIO, NGINX, TCP
 from netgen.intent import intended_connectivity
 from netgen.model import (
     Blueprint,
@@ -21,8 +22,8 @@ from netgen.model import (
     Mesh,
     Service,
     SourceLoc,
-    Via,
 )
+from netgen.targets.registry import REGISTRY
 from tests.targets.networkpolicy.netpol_eval import allowed_flows, describe, probe_outside
 from tests.targets.networkpolicy.netpol_support import lowered, netpols, resolve, validate
 
@@ -31,7 +32,7 @@ PORTS = [80, 443, 5432, 8080, 8081, 9000]
 CIDRS = [None, None, "10.0.64.0/20", "10.0.64.0/24", "192.0.2.0/24", "203.0.113.0/28",
          "172.16.5.0/24"]
 HOSTS = ["api.example.com", "10.0.64.9", "198.51.100.20"]
-VIAS = list(Via)
+VIAS = list(REGISTRY.vias())
 
 
 def loc(line: int) -> SourceLoc:
@@ -70,10 +71,10 @@ def systems(draw: st.DrawFn) -> Blueprint:
     exposures = []
     for i, svc in enumerate(draw(st.lists(st.sampled_from(names), min_size=2, max_size=8))):
         via = draw(st.sampled_from(VIAS))
-        if via is Via.ISTIO and not (meshed and svc in http):  # Istio routes HTTP, in a mesh
-            via = Via.NGINX
-        path = f"/p{i}" if via in (Via.ALB, Via.NGINX, Via.GATEWAY, Via.ISTIO) else None
-        listen = (10000 + i,) if via is Via.TCP else ()  # a Gateway listener of its own
+        if via is ISTIO and not (meshed and svc in http):  # Istio routes HTTP, in a mesh
+            via = NGINX
+        path = f"/p{i}" if via in (ALB, NGINX, GATEWAY, ISTIO) else None
+        listen = (10000 + i,) if via is TCP else ()  # a Gateway listener of its own
         exposures.append(Exposure(service=svc, via=via, loc=loc(400 + i), path=path,
                                   ports=listen))
     vpc = draw(st.sampled_from(["10.0.0.0/16", ["10.0.0.0/16", "100.64.0.0/16"]]))
@@ -89,7 +90,7 @@ def systems(draw: st.DrawFn) -> Blueprint:
     return Blueprint(path="gen.py", info=BlueprintInfo("gen"), envs=envs,
                      services=tuple(services), externals=tuple(externals), calls=tuple(calls),
                      exposures=tuple(exposures),
-                     meshes=(Mesh(Via.ISTIO, loc(3)),) if meshed else ())
+                     meshes=(Mesh(ISTIO, loc(3)),) if meshed else ())
 
 
 def check(bp: Blueprint) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from attrs import field, frozen
 
@@ -71,6 +71,30 @@ class ViaSpec:
 Raw = Callable[[str], Any]  # reads a setting: the environment's value, else the blueprint's
 # `netgen verify`: (what the documents allow, what the plan declares), compared as sets
 Compare = Callable[[Plan, list[Any]], tuple[frozenset[Any], frozenset[Any]]]
+
+
+class Reading(Protocol):
+    """What a target's read-back says about one environment's documents (`netgen verify`):
+    whether they allow exactly what the blueprint declares, in words a person reads."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    def verdict(self) -> str:
+        """One line: the verdict and what was checked."""
+        ...
+
+    def render(self) -> str:
+        """Every difference (and every caveat), one line each; empty when there is none."""
+        ...
+
+    def matrix(self) -> str:
+        """Who may reach whom on which ports, as a table."""
+        ...
+
+
+# (plan, the environment's parsed documents) -> what the target's own documents allow
+ReadbackFn = Callable[[Plan, list[Any]], Reading]
 
 
 def _no_labels(mesh: MeshPlan, namespace: str) -> Labels:
@@ -182,6 +206,8 @@ class Backend:
     settings: Mapping[str, Setting] = field(factory=dict)
     mesh: MeshHooks | None = None
     lints: tuple[Rule, ...] = ()
+    # `netgen verify` of every environment (a mesh's own read-back is in `mesh`)
+    readback: ReadbackFn | None = None
 
     @property
     def via(self) -> tuple[Via, ...]:
@@ -214,6 +240,10 @@ class Registry:
 
     def settings(self) -> dict[str, Setting]:
         return {k: s for b in self.backends for k, s in b.settings.items()}
+
+    def readbacks(self) -> tuple[ReadbackFn, ...]:
+        """What `netgen verify` runs on every environment, in the backends' order."""
+        return tuple(b.readback for b in self.backends if b.readback is not None)
 
     def lint_rules(self) -> tuple[Rule, ...]:
         return tuple(r for b in self.backends for r in b.lints)

@@ -1,13 +1,15 @@
 """What a target is: the vias it serves (ViaSpec: each described once, here in its
-package), the features it can express, its settings, its mesh hooks if it is a mesh, and a
-lowering function from a Plan to documents. Adding a target means one package in `targets/`
-(lowering, `settings.py`, `templates/`) and one line in `registry.py`; resolve and lower
-receive the Registry and import no target."""
+package), the features it can express, its settings, its mesh hooks if it is a mesh, a
+lowering function from a Plan to documents, its read-back for `netgen verify` and the CRD
+bundles whose kinds it emits. Adding a target means one package in `targets/` (lowering,
+`settings.py`, `templates/`, `schemas/` for the CRDs it owns) and one line in `registry.py`;
+resolve and lower receive the Registry and import no target."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 from attrs import field, frozen
@@ -208,6 +210,10 @@ class Backend:
     lints: tuple[Rule, ...] = ()
     # `netgen verify` of every environment (a mesh's own read-back is in `mesh`)
     readback: ReadbackFn | None = None
+    # The shipped CRD bundles whose kinds it emits (names as in a schemas/index.json). A
+    # bundle lives in the `schemas/` folder of the target that owns it, or in netgen/schemas/
+    # when no target emits its kinds; `netgen check` validates against them.
+    crds: tuple[str, ...] = ()
 
     @property
     def via(self) -> tuple[Via, ...]:
@@ -220,6 +226,9 @@ class Registry:
     them), in the order their documents are emitted."""
 
     backends: tuple[Backend, ...]
+    # The target packages' `schemas/` folders (the CRD bundles each owns, with their
+    # index.json, made by tools/make_schemas.py); a target that owns none has no folder.
+    schema_folders: tuple[Path, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         seen: dict[str, str] = {}
@@ -244,6 +253,10 @@ class Registry:
     def readbacks(self) -> tuple[ReadbackFn, ...]:
         """What `netgen verify` runs on every environment, in the backends' order."""
         return tuple(b.readback for b in self.backends if b.readback is not None)
+
+    def crds(self) -> tuple[str, ...]:
+        """Every CRD bundle some backend emits kinds of, each once, in the backends' order."""
+        return tuple(dict.fromkeys(n for b in self.backends for n in b.crds))
 
     def lint_rules(self) -> tuple[Rule, ...]:
         return tuple(r for b in self.backends for r in b.lints)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from netgen.model import Via
 from netgen.targets import (
     aws_alb,
@@ -30,7 +32,11 @@ BACKENDS: tuple[Backend, ...] = (
 )
 
 
-REGISTRY = Registry(BACKENDS)
+# The packages, for what each keeps beside its code: the CRD bundles it owns in `schemas/`.
+PACKAGES = (aws_alb, coredns, gateway_api, istio, kubernetes, linkerd, networkpolicy, nginx)
+
+REGISTRY = Registry(BACKENDS, schema_folders=tuple(
+    folder for p in PACKAGES if (folder := Path(p.__file__).parent / "schemas").is_dir()))
 
 
 def backend_for(via: Via) -> Backend | None:

@@ -64,8 +64,8 @@ def verify(
         for report in reports:
             if matrix:
                 typer.echo(indent(report.matrix()))
-            if report.render():
-                typer.echo(indent(report.render()))
+            if listed := report.render():
+                typer.echo(indent(listed))
         if mesh is not None and not mesh.ok:
             typer.echo(indent(mesh.render()))
         differences += not ok

@@ -1,5 +1,6 @@
 """`netgen verify`: prove, before anything is applied, that the generated policies let through
-exactly the declared traffic (the logic is in `netgen.verify.against_intent`)."""
+exactly the declared traffic (each target reads its own documents back: the registry's
+`readbacks`, the NetworkPolicy target's in `netgen.targets.networkpolicy.readback`)."""
 
 from __future__ import annotations
 
@@ -49,20 +50,22 @@ def verify(
     Exit 0: everything matches. Exit 1: a difference (each is listed) or a blueprint error.
     """
     from netgen.analysis.mesh_verify import verify_mesh
-    from netgen.verify.against_intent import verify_policies
+    from netgen.pipeline import registry
 
     differences = 0
     for plan, docs in parsed_environments(blueprint, env or [], templates or [], quiet):
-        report = verify_policies(plan, docs)
+        reports = [read(plan, docs) for read in registry().readbacks()]
         mesh = verify_mesh(plan, docs) if plan.mesh is not None else None
-        ok = report.ok and (mesh is None or mesh.ok)
+        ok = all(r.ok for r in reports) and (mesh is None or mesh.ok)
         mark = paint("ok", fg="green", bold=True) if ok else paint("FAIL", fg="red", bold=True)
-        verdict = report.verdict() + (f"; {mesh.render()}" if mesh and mesh.ok else "")
+        verdict = "; ".join(r.verdict() for r in reports)
+        verdict += f"; {mesh.render()}" if mesh and mesh.ok else ""
         typer.echo(f"{plan.env.name}: {mark}: {verdict}")
-        if matrix:
-            typer.echo(indent(report.matrix()))
-        if not report.ok or report.unenforceable:
-            typer.echo(indent(report.render()))
+        for report in reports:
+            if matrix:
+                typer.echo(indent(report.matrix()))
+            if listed := report.render():
+                typer.echo(indent(listed))
         if mesh is not None and not mesh.ok:
             typer.echo(indent(mesh.render()))
         differences += not ok
@@ -84,8 +87,9 @@ def connectivity(
 ) -> None:
     """Print, per environment, who may reach whom on which ports under the generated
     NetworkPolicies (rows: sources, columns: destinations; `-` denied, blank never asked)."""
-    from netgen.verify.against_intent import verify_policies
+    from netgen.pipeline import registry
 
     for plan, docs in parsed_environments(blueprint, env or [], templates or [], quiet):
         typer.echo(paint(f"{plan.env.name} (namespace {plan.env.namespace})", bold=True))
-        typer.echo(indent(verify_policies(plan, docs).matrix()))
+        for read in registry().readbacks():
+            typer.echo(indent(read(plan, docs).matrix()))

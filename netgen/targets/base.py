@@ -1,14 +1,16 @@
 """What a target is: the vias it serves (ViaSpec: each described once, here in its
-package), the features it can express, its settings, its mesh hooks if it is a mesh, and a
-lowering function from a Plan to documents. Adding a target means one package in `targets/`
-(lowering, `settings.py`, `templates/`) and one line in `registry.py`; resolve and lower
-receive the Registry and import no target."""
+package), the features it can express, its settings, its mesh hooks if it is a mesh, a
+lowering function from a Plan to documents, its read-back for `netgen verify` and the CRD
+bundles whose kinds it emits. Adding a target means one package in `targets/` (lowering,
+`settings.py`, `templates/`, `schemas/` for the CRDs it owns) and one line in `registry.py`;
+resolve and lower receive the Registry and import no target."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from attrs import field, frozen
 
@@ -71,6 +73,30 @@ class ViaSpec:
 Raw = Callable[[str], Any]  # reads a setting: the environment's value, else the blueprint's
 # `netgen verify`: (what the documents allow, what the plan declares), compared as sets
 Compare = Callable[[Plan, list[Any]], tuple[frozenset[Any], frozenset[Any]]]
+
+
+class Reading(Protocol):
+    """What a target's read-back says about one environment's documents (`netgen verify`):
+    whether they allow exactly what the blueprint declares, in words a person reads."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    def verdict(self) -> str:
+        """One line: the verdict and what was checked."""
+        ...
+
+    def render(self) -> str:
+        """Every difference (and every caveat), one line each; empty when there is none."""
+        ...
+
+    def matrix(self) -> str:
+        """Who may reach whom on which ports, as a table."""
+        ...
+
+
+# (plan, the environment's parsed documents) -> what the target's own documents allow
+ReadbackFn = Callable[[Plan, list[Any]], Reading]
 
 
 def _no_labels(mesh: MeshPlan, namespace: str) -> Labels:
@@ -182,6 +208,12 @@ class Backend:
     settings: Mapping[str, Setting] = field(factory=dict)
     mesh: MeshHooks | None = None
     lints: tuple[Rule, ...] = ()
+    # `netgen verify` of every environment (a mesh's own read-back is in `mesh`)
+    readback: ReadbackFn | None = None
+    # The shipped CRD bundles whose kinds it emits (names as in a schemas/index.json). A
+    # bundle lives in the `schemas/` folder of the target that owns it, or in netgen/schemas/
+    # when no target emits its kinds; `netgen check` validates against them.
+    crds: tuple[str, ...] = ()
 
     @property
     def via(self) -> tuple[Via, ...]:
@@ -194,6 +226,9 @@ class Registry:
     them), in the order their documents are emitted."""
 
     backends: tuple[Backend, ...]
+    # The target packages' `schemas/` folders (the CRD bundles each owns, with their
+    # index.json, made by tools/make_schemas.py); a target that owns none has no folder.
+    schema_folders: tuple[Path, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         seen: dict[str, str] = {}
@@ -231,6 +266,14 @@ class Registry:
 
     def settings(self) -> dict[str, Setting]:
         return {k: s for b in self.backends for k, s in b.settings.items()}
+
+    def readbacks(self) -> tuple[ReadbackFn, ...]:
+        """What `netgen verify` runs on every environment, in the backends' order."""
+        return tuple(b.readback for b in self.backends if b.readback is not None)
+
+    def crds(self) -> tuple[str, ...]:
+        """Every CRD bundle some backend emits kinds of, each once, in the backends' order."""
+        return tuple(dict.fromkeys(n for b in self.backends for n in b.crds))
 
     def lint_rules(self) -> tuple[Rule, ...]:
         return tuple(r for b in self.backends for r in b.lints)

@@ -6,6 +6,8 @@ imported without loading the target."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from netgen.model import Via
 from netgen.targets.aws_alb import lower as aws_alb
 from netgen.targets.base import Backend, Registry
@@ -32,7 +34,11 @@ BACKENDS: tuple[Backend, ...] = (
 )
 
 
-REGISTRY = Registry(BACKENDS)
+# The packages, for what each keeps beside its code: the CRD bundles it owns in `schemas/`.
+PACKAGES = (aws_alb, coredns, gateway_api, istio, kubernetes, linkerd, networkpolicy, nginx)
+
+REGISTRY = Registry(BACKENDS, schema_folders=tuple(
+    folder for p in PACKAGES if (folder := Path(p.__file__).parent / "schemas").is_dir()))
 
 
 def backend_for(via: Via) -> Backend | None:

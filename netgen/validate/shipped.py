@@ -1,10 +1,13 @@
 """The CRD schemas shipped with netgen, and which release channel a set of documents needs.
 
-`netgen/schemas/` holds, per upstream bundle (Gateway API v1.6.1 standard and experimental,
-Istio 1.30.3, ...), the served versions' schemas of every CRD, made by
-`tools/make_schemas.py` from the unchanged upstream files; `index.json` records each bundle's
-upstream repository, version, commit and licence. A CRD's file is read the first time a
-document of its kind is validated, so checking a blueprint reads only the kinds it emits.
+A bundle is one upstream release (Gateway API v1.6.1 standard and experimental, Istio 1.30.3,
+...): the served versions' schemas of every CRD, made by `tools/make_schemas.py` from the
+unchanged upstream files. A target owns the bundles whose kinds it emits, in its package's
+`schemas/` folder (the registry lists those folders); `netgen/schemas/` keeps the ones no
+target owns (cert-manager, Envoy Gateway, ...: kinds a user's template overrides may add).
+Each folder's `index.json` records its bundles' upstream repository, version, commit and
+licence. A CRD's file is read the first time a document of its kind is validated, so
+checking a blueprint reads only the kinds it emits.
 
 Gateway API (and the Network Policy API) ship two channels whose CRDs cannot be installed
 side by side: the experimental channel serves more versions (TCPRoute v1alpha2) and fields.
@@ -28,7 +31,8 @@ from netgen.validate.core import CoreSchemas
 from netgen.validate.crd import CrdIndex, CrdVersion
 from netgen.validate.problem import format_path, schema_problem
 
-SCHEMAS = FsPath(__file__).resolve().parent.parent / "schemas"
+PACKAGE = FsPath(__file__).resolve().parent.parent
+SCHEMAS = PACKAGE / "schemas"  # the bundles no target owns
 
 
 @frozen
@@ -36,13 +40,14 @@ class Bundle:
     """One upstream release (one channel of it, where it has channels) of shipped CRDs."""
 
     name: str
+    folder: FsPath  # its CRD files
     family: str
     channel: str | None
     version: str
     upstream: str
     commit: str | None
     licence: str
-    licence_file: str
+    licence_file: FsPath
     index: CrdIndex
 
     @property
@@ -70,31 +75,52 @@ def _crd_file(path: FsPath) -> dict[str, Any]:
     return data
 
 
+def schema_folders() -> tuple[FsPath, ...]:
+    """Every folder of bundles with its index.json: the targets' (from the registry), then
+    the ones no target owns."""
+    from netgen.targets.registry import REGISTRY
+
+    return (*REGISTRY.schema_folders, SCHEMAS)
+
+
 @functools.cache
 def shipped_bundles() -> tuple[Bundle, ...]:
-    """Every shipped bundle, standard channels before experimental ones."""
-    with (SCHEMAS / "index.json").open(encoding="utf-8") as stream:
-        index = json.load(stream)
+    """Every shipped bundle, by name, standard channels before experimental ones."""
     bundles = []
-    for name, b in index["bundles"].items():
-        crds = CrdIndex()
-        for group, version, kind, _scope, file in b["kinds"]:
-            crds.add_pending((group, version, kind),
-                             _loader(SCHEMAS / name, file, version, f"netgen/schemas/{name}"))
-        bundles.append(Bundle(name, b["family"], b["channel"], b["version"], b["upstream"],
-                              b["commit"], b["licence"], b["licence_file"], crds))
-    return tuple(sorted(bundles, key=lambda b: b.channel == "experimental"))
+    for home in schema_folders():
+        with (home / "index.json").open(encoding="utf-8") as stream:
+            index = json.load(stream)
+        for name, b in index["bundles"].items():
+            folder = home / name
+            source = folder.relative_to(PACKAGE.parent).as_posix()
+            crds = CrdIndex()
+            for group, version, kind, _scope, file in b["kinds"]:
+                crds.add_pending((group, version, kind), _loader(folder, file, version, source))
+            bundles.append(Bundle(name, folder, b["family"], b["channel"], b["version"],
+                                  b["upstream"], b["commit"], b["licence"],
+                                  home / b["licence_file"], crds))
+    return tuple(sorted(bundles, key=lambda b: (b.channel == "experimental", b.name)))
 
 
-def shipped_index(*names: str) -> CrdIndex:
-    """The named bundles (`gateway-api-v1.6.1-standard`, `istio-1.30.3`, ...) as one index."""
+def bundle_folder(name: str) -> FsPath:
+    """Where the files of the shipped bundle `name` are (a target's schemas/, or
+    netgen/schemas/)."""
+    return _named(name)[0].folder
+
+
+def _named(*names: str) -> list[Bundle]:
     bundles = {b.name: b for b in shipped_bundles()}
     unknown = [n for n in names if n not in bundles]
     if unknown:
         raise KeyError(f"no shipped bundle {', '.join(unknown)}; there are {', '.join(bundles)}")
+    return [bundles[n] for n in names]
+
+
+def shipped_index(*names: str) -> CrdIndex:
+    """The named bundles (`gateway-api-v1.6.1-standard`, `istio-1.30.3`, ...) as one index."""
     index = CrdIndex()
-    for name in names:
-        for version in bundles[name].index:
+    for bundle in _named(*names):
+        for version in bundle.index:
             index.add(version)
     return index
 

@@ -286,7 +286,7 @@ def test_custom_resource_is_checked_against_its_crd(
     report = run_check(path)
     assert [(f.code, f.path, f.message) for f in errors(report)] == [
         ("NG020", "spec.rules[0].backendRefs[0].weight", "-1 is less than the minimum of 0")]
-    shipped_file = shipped.SCHEMAS / "gateway-api-v1.6.1-standard" / \
+    shipped_file = shipped.bundle_folder("gateway-api-v1.6.1-standard") / \
         "gateway.networking.k8s.io_httproutes.json"
     schema = json.loads(shipped_file.read_text())["versions"]["v1"]
     backend = schema["properties"]["spec"]["properties"]["rules"]["items"]["properties"][

@@ -7,10 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from attrs import frozen
 from typer.testing import CliRunner
 
+from netgen import pipeline
 from netgen.cli import app
 from netgen.pipeline import resolve_blueprint
+from netgen.targets.base import Backend, Registry
 from tests.conftest import BLUEPRINTS, EXAMPLES, REPO
 
 POLICY_TEMPLATE = REPO / "netgen/targets/networkpolicy/templates/networkpolicy.yaml.j2"
@@ -135,3 +138,35 @@ def test_the_verdict_says_what_was_checked_and_what_is_denied() -> None:
     assert out.splitlines()[0] == (
         "production: ok: NetworkPolicies allow exactly the declared traffic (18 "
         "source-destination-port flows checked: 11 allowed and 7 denied, each as declared)")
+
+
+@frozen
+class StubReading:
+    """What a second policy target's read-back might say: one difference."""
+
+    ok: bool = False
+
+    def verdict(self) -> str:
+        return "stub policies differ from the declared traffic"
+
+    def render(self) -> str:
+        return "extra allow: a -> b TCP/1"
+
+    def matrix(self) -> str:
+        return "stub matrix"
+
+
+def test_verify_asks_every_read_back_the_registry_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`netgen verify` imports no target: each backend's `readback` is asked, in order, and
+    any one difference fails the environment."""
+    shipped = pipeline.registry()
+    stub = Backend(name="Stub", lower=lambda plan, renderer: (),
+                   readback=lambda plan, docs: StubReading())
+    registry = Registry((*shipped.backends, stub), schema_folders=shipped.schema_folders)
+    monkeypatch.setattr(pipeline, "registry", lambda: registry)
+    code, out, _ = netgen("verify", BLUEPRINTS / "shop.py", "--env", "development", "--matrix")
+    assert code == 1
+    first, *rest = out.splitlines()
+    assert first.startswith("development: FAIL: NetworkPolicies allow exactly the declared")
+    assert first.endswith("; stub policies differ from the declared traffic")
+    assert rest.index("  stub matrix") < rest.index("  extra allow: a -> b TCP/1")

@@ -13,9 +13,9 @@ from netgen.importers.ecs.writer import Generated, WriterOptions, write_blueprin
 from netgen.loader import load_blueprint
 from netgen.pipeline import resolve_all
 from netgen.plan import Plan
-from netgen.verify.against_intent import peer_model
-from netgen.verify.model import Connectivity
-from netgen.verify.peers import ExternalPeer
+from netgen.targets.networkpolicy.readback.against_intent import peer_model
+from netgen.targets.networkpolicy.readback.model import Connectivity
+from netgen.targets.networkpolicy.readback.peers import ExternalPeer
 from tests.importers.ecs_helpers import ECS_SHOP
 from tests.verify.nca_harness import nca_connectivity
 

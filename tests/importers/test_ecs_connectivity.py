@@ -7,7 +7,7 @@ from pathlib import Path
 
 from netgen.importers.ecs.model import Endpoint
 from netgen.intent import flow_domain
-from netgen.verify.against_intent import answers, peer_model
+from netgen.targets.networkpolicy.readback.against_intent import answers, peer_model
 from tests.conftest import build, documents
 from tests.importers.blueprint_helpers import generate, nca_with_outsiders, shop_system
 from tests.verify.nca_harness import nca_connectivity

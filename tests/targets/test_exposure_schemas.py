@@ -18,10 +18,10 @@ import pytest
 from kubernetes_validate.utils import latest_version
 
 from netgen.validate.cel import CelError, compile_cel
-from netgen.validate.shipped import SCHEMAS
+from netgen.validate.shipped import bundle_folder
 from tests.conftest import EXAMPLES, build, documents
 
-CRDS = SCHEMAS / "gateway-api-v1.6.1-{channel}"
+CRDS = "gateway-api-v1.6.1-{channel}"  # the shipped bundle of each channel
 GROUP = "gateway.networking.k8s.io"
 
 
@@ -46,7 +46,7 @@ def _strict(schema: Any) -> Any:
 
 @functools.cache
 def _crd_versions(kind: str, channel: str) -> dict[str, dict[str, Any]]:
-    for path in sorted(Path(str(CRDS).format(channel=channel)).glob("*.json")):
+    for path in sorted(bundle_folder(CRDS.format(channel=channel)).glob("*.json")):
         crd = json.loads(path.read_text())
         if crd["kind"] == kind and crd["group"] == GROUP:  # served versions only
             return {name: {"served": True, "schema": {"openAPIV3Schema": schema}}

@@ -1,7 +1,7 @@
 """Helpers for the validator tests: the shipped bundles' names, and fixture loading.
 
-The CRDs are the ones shipped with netgen (`netgen/schemas`, made by tools/make_schemas.py);
-nothing here reads outside the repository.
+The CRDs are the ones shipped with netgen (the targets' `schemas/` and `netgen/schemas`, made
+by tools/make_schemas.py); nothing here reads outside the repository.
 """
 
 from __future__ import annotations

@@ -6,7 +6,13 @@ reachable; `peer_baseline` writes that part out instead of repeating it per fixt
 
 from __future__ import annotations
 
-from netgen.verify import KUBE_DNS, ExternalPeer, PeerModel, PortKey, ingress_controller
+from netgen.targets.networkpolicy.readback import (
+    KUBE_DNS,
+    ExternalPeer,
+    PeerModel,
+    PortKey,
+    ingress_controller,
+)
 
 TCP443, TCP5432 = PortKey("TCP", 443), PortKey("TCP", 5432)
 

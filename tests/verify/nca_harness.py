@@ -1,7 +1,8 @@
 """Second opinion on connectivity: IBM's network-config-analyzer (nca) run on the same documents.
 
-Nothing here uses `netgen.verify` except its result types, so a misreading of Kubernetes
-semantics in the analyzer shows up as a disagreement instead of being copied.
+Nothing here uses the NetworkPolicy read-back (`netgen.targets.networkpolicy.readback`) except
+its result types, so a misreading of Kubernetes semantics in the analyzer shows up as a
+disagreement instead of being copied.
 
 Two ways in, both producing a `Connectivity`:
 
@@ -34,8 +35,8 @@ from typing import Any
 
 import yaml
 
-from netgen.verify.model import Allow, Connectivity, PortKey
-from netgen.verify.peers import PeerModel
+from netgen.targets.networkpolicy.readback.model import Allow, Connectivity, PortKey
+from netgen.targets.networkpolicy.readback.peers import PeerModel
 
 WORKLOADS = frozenset(
     {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgen.verify import PeerModel, PortKey, compute_connectivity
+from netgen.targets.networkpolicy.readback import PeerModel, PortKey, compute_connectivity
 
 from .builders import namespace, netpol, port, workload
 from .nca_harness import nca_connectivity

@@ -1,10 +1,11 @@
-"""The intent vocabulary read by the other analyzer: `netgen.verify` (written apart from the
-policies, from the Kubernetes semantics alone) computes the connectivity of every example's
-generated YAML, and on the questions the intent asks it agrees with `intended_connectivity`
-(`verify_policies`, what `netgen verify` runs).
+"""The intent vocabulary read by the other analyzer: the NetworkPolicy read-back
+(`netgen.targets.networkpolicy.readback`, written apart from the policies, from the Kubernetes
+semantics alone) computes the connectivity of every example's generated YAML, and on the
+questions the intent asks it agrees with `intended_connectivity` (`verify_policies`, what
+`netgen verify` runs).
 
-`netgen.verify` places one representative address per address range; the exact "every
-address" checks are the evaluator's job (tests/test_networkpolicy.py)."""
+The read-back places one representative address per address range; the exact "every address"
+checks are the evaluator's job (tests/test_networkpolicy.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from pathlib import Path
 import pytest
 
 from netgen.intent import intended_connectivity
-from netgen.verify.against_intent import host_network_endpoints, verify_policies
+from netgen.targets.networkpolicy.readback.against_intent import (
+    host_network_endpoints,
+    verify_policies,
+)
 from tests.conftest import EXAMPLES, build, documents
 from tests.targets.networkpolicy.netpol_eval import describe
 
@@ -24,8 +28,8 @@ def test_netgen_verify_agrees_with_the_intent(example: Path) -> None:
         plan = compiled.plan
         report = verify_policies(plan, documents(compiled))
         assert report.ok, (
-            f"{plan.blueprint}/{plan.env.name}: netgen.verify allows, not intended:\n"
-            f"{describe(set(report.extra))}\nintended, netgen.verify denies:\n"
+            f"{plan.blueprint}/{plan.env.name}: the read-back allows, not intended:\n"
+            f"{describe(set(report.extra))}\nintended, the read-back denies:\n"
             f"{describe(set(report.missing))}"
         )
         host = host_network_endpoints(plan)

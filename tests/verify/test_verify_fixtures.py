@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from netgen.verify import PeerModel, compute_connectivity, diff, parse_allows, render_allows
+from netgen.targets.networkpolicy.readback import (
+    PeerModel,
+    compute_connectivity,
+    diff,
+    parse_allows,
+    render_allows,
+)
 
 from . import expectations as ex
 from .conftest import load_fixture

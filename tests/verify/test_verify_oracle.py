@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from netgen.intent import flow_domain, intended_connectivity
 from netgen.model import Blueprint
 from netgen.plan import Plan
-from netgen.verify import compute_connectivity, diff, render_allows
-from netgen.verify.against_intent import (
+from netgen.targets.networkpolicy.readback import compute_connectivity, diff, render_allows
+from netgen.targets.networkpolicy.readback.against_intent import (
     answers,
     host_network_endpoints,
     peer_model,
@@ -57,7 +57,7 @@ def check(plan: Plan, docs: Sequence[dict[str, Any]]) -> None:
     ours = compute_connectivity(docs, peers)
     assert set(ours.endpoints) == set(oracle.endpoints)
     delta = diff(oracle, ours)
-    assert delta.ok, f"{where}: netgen.verify vs nca\n{delta.render()}\n{render_allows(ours)}"
+    assert delta.ok, f"{where}: the read-back vs nca\n{delta.render()}\n{render_allows(ours)}"
 
     report = verify_policies(plan, docs)
     assert report.ok and report.allowed == every, f"{where}: {report.render()}"

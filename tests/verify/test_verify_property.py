@@ -15,7 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netgen.verify import KUBE_DNS, ExternalPeer, PeerModel, PortKey, compute_connectivity, diff
+from netgen.targets.networkpolicy.readback import (
+    KUBE_DNS,
+    ExternalPeer,
+    PeerModel,
+    PortKey,
+    compute_connectivity,
+    diff,
+)
 
 from .builders import namespace, netpol, workload
 from .nca_harness import nca_connectivity

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from netgen.verify import Allow, Connectivity, diff, parse_allows, render_allows, render_matrix
+from netgen.targets.networkpolicy.readback import (
+    Allow,
+    Connectivity,
+    diff,
+    parse_allows,
+    render_allows,
+    render_matrix,
+)
 
 CONN = Connectivity(
     ("prod/web", "prod/db", "internet", "vpc"),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from netgen.verify import (
+from netgen.targets.networkpolicy.readback import (
     ExternalPeer,
     PeerModel,
     PolicyError,

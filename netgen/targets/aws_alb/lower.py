@@ -221,6 +221,7 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
 
 BACKEND = Backend(
     name="ALB",
+    crds=("aws-load-balancer-controller-v3.5.0",),
     lower=lower,
     vias=(ViaSpec(ALB, Layer.L7, family="ingress", load_balancer=True,
                   traffic_from=FromCidr(("vpc_cidr",)),

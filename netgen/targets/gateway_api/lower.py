@@ -404,8 +404,11 @@ def namespace_defaults(raw: Callable[[str], Any], env_namespace: str) -> dict[st
 
 
 PROXIES = FromPods("gateway_proxy_namespace", "the Gateway's proxy pods")
+# The CRD bundles (in schemas/): a cluster installs one channel; validation picks it.
+CRDS = ("gateway-api-v1.6.1-standard", "gateway-api-v1.6.1-experimental")
 BACKEND = Backend(
     name="GATEWAY",
+    crds=CRDS,
     settings=SETTINGS,
     lower=lower,
     vias=(ViaSpec(GATEWAY, Layer.L7, traffic_from=PROXIES,
@@ -417,6 +420,7 @@ BACKEND = Backend(
 )
 TCP_BACKEND = Backend(
     name="TCP",
+    crds=CRDS,
     lower=_nothing,
     vias=(ViaSpec(TCP, Layer.L4, traffic_from=PROXIES, graph_label=("Gateway", "TCPRoute")),),
     features=frozenset({Feature.CANARY, Feature.VERSION_PIN, Feature.LISTENER_PORTS}),

@@ -150,6 +150,7 @@ def _http(h: HttpRoute) -> dict[str, Any]:
 
 BACKEND = Backend(
     name="Istio",
+    crds=("istio-1.30.3",),
     settings=SETTINGS,
     mesh=HOOKS,
     lower=lower,

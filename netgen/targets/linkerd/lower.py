@@ -193,6 +193,8 @@ def check(plan: Plan) -> Iterator[tuple[Any, str]]:
 
 BACKEND = Backend(
     name="Linkerd",
+    # its policy objects, and the GAMMA HTTPRoutes (the Gateway API bundle, either channel)
+    crds=("linkerd-2.20", "gateway-api-v1.6.1-standard", "gateway-api-v1.6.1-experimental"),
     lower=lower,
     check=check,
     reserved_names=("allow-linkerd",),

@@ -27,7 +27,7 @@ from attrs import frozen
 from netgen.model import Isolation
 from netgen.plan import IpBlock, Labels, Plan, ServicePlan
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend, object_labels
+from netgen.targets.base import Backend, Reading, object_labels
 
 API_VERSION = "networking.k8s.io/v1"
 TEMPLATE = "networkpolicy/networkpolicy.yaml.j2"
@@ -196,4 +196,13 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         )
 
 
-BACKEND = Backend(name="NetworkPolicy", lower=lower, reserved_names=NAMESPACE_WIDE)
+def readback(plan: Plan, docs: list[Any]) -> Reading:
+    """`netgen verify`: the connectivity the policies allow against the declared one. The
+    evaluator (readback/) is imported only when asked, so a build does not load it."""
+    from netgen.targets.networkpolicy.readback.against_intent import verify_policies
+
+    return verify_policies(plan, docs)
+
+
+BACKEND = Backend(name="NetworkPolicy", lower=lower, reserved_names=NAMESPACE_WIDE,
+                  readback=readback)

@@ -1,7 +1,8 @@
 """Validate documents against the official Istio CRDs: the served version's openAPIV3Schema
 with unknown fields rejected (as the API server prunes/refuses them), plus the CRD's CEL
 `x-kubernetes-validations` rules evaluated with cel-expr-python. The CRDs are the ones
-shipped with netgen (netgen/schemas/istio-1.30.3), so nothing is read outside the repository.
+shipped with netgen (netgen/targets/istio/schemas/istio-1.30.3), so nothing is read outside
+the repository.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from typing import Any
 import jsonschema
 
 from netgen.validate.cel import CelError, compile_cel
-from netgen.validate.shipped import SCHEMAS
+from netgen.validate.shipped import bundle_folder
 
-CRDS = SCHEMAS / "istio-1.30.3"
+CRDS = bundle_folder("istio-1.30.3")
 _NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*").fullmatch
 
 

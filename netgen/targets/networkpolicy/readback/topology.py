@@ -13,9 +13,9 @@ from typing import Any
 
 from attrs import field, frozen
 
-from netgen.verify.peers import ContainerPort, IpAddress, PeerModel
-from netgen.verify.policy import Policy, parse_policy
-from netgen.verify.selectors import PolicyError
+from netgen.targets.networkpolicy.readback.peers import ContainerPort, IpAddress, PeerModel
+from netgen.targets.networkpolicy.readback.policy import Policy, parse_policy
+from netgen.targets.networkpolicy.readback.selectors import PolicyError
 
 WORKLOAD_KINDS = frozenset(
     {

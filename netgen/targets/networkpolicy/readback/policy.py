@@ -13,8 +13,8 @@ from typing import Any
 
 from attrs import frozen
 
-from netgen.verify.model import PROTOCOLS
-from netgen.verify.selectors import PolicyError, Selector, parse_selector
+from netgen.targets.networkpolicy.readback.model import PROTOCOLS
+from netgen.targets.networkpolicy.readback.selectors import PolicyError, Selector, parse_selector
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 

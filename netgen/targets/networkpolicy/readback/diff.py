@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from attrs import frozen
 
-from netgen.verify.model import Allow, Connectivity
+from netgen.targets.networkpolicy.readback.model import Allow, Connectivity
 
 
 @frozen

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from attrs import field, frozen
 
-from netgen.verify.model import PortKey
+from netgen.targets.networkpolicy.readback.model import PortKey
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from netgen.verify.model import Allow, Connectivity
-from netgen.verify.peers import ContainerPort, PeerModel, default_peers
-from netgen.verify.policy import IpBlockPeer, Policy, PortMatch, Rule
-from netgen.verify.topology import Endpoint, build_topology
+from netgen.targets.networkpolicy.readback.model import Allow, Connectivity
+from netgen.targets.networkpolicy.readback.peers import ContainerPort, PeerModel, default_peers
+from netgen.targets.networkpolicy.readback.policy import IpBlockPeer, Policy, PortMatch, Rule
+from netgen.targets.networkpolicy.readback.topology import Endpoint, build_topology
 
 
 def compute_connectivity(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from netgen.verify.model import Connectivity
+from netgen.targets.networkpolicy.readback.model import Connectivity
 
 NONE = "-"
 CORNER = "from \\ to"

@@ -16,10 +16,15 @@ from attrs import frozen
 
 from netgen.intent import Endpoint, Flow, endpoints, flow_domain, intended_connectivity, networks
 from netgen.plan import Plan
-from netgen.verify.analyze import compute_connectivity
-from netgen.verify.model import Allow, Connectivity, PortKey
-from netgen.verify.peers import ClusterPeer, ContainerPort, ExternalPeer, PeerModel
-from netgen.verify.render import render_matrix
+from netgen.targets.networkpolicy.readback.analyze import compute_connectivity
+from netgen.targets.networkpolicy.readback.model import Allow, Connectivity, PortKey
+from netgen.targets.networkpolicy.readback.peers import (
+    ClusterPeer,
+    ContainerPort,
+    ExternalPeer,
+    PeerModel,
+)
+from netgen.targets.networkpolicy.readback.render import render_matrix
 
 
 def representative(e: Endpoint, others: Iterable[Endpoint] = ()) -> str:

@@ -92,3 +92,20 @@ def test_a_version_at_zero_percent_in_a_mesh_split_verifies(blueprint_file) -> N
     report = verify_mesh(compiled.plan, documents(compiled))
     assert report.ok, report.render()
 
+
+def test_a_prefix_written_as_a_regex_verifies_under_linkerd(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """Linkerd's read-back reads a regular expression that only says "starts with" (`x.*`,
+    `^/a.*`) as that prefix; the plan's side kept the user's regex, so `netgen verify`
+    reported a rule written exactly as declared as both missing and unplanned."""
+    path = blueprint_file(
+        HEAD + "mesh(LINKERD)\n"
+        "service('web', port=80, image='w')\n"
+        "service('api', port=8080, image='a', versions=['v1', 'v2'], app_protocol='http')\n"
+        "calls('web', 'api')\n"
+        "traffic('api', split={'v1': 50, 'v2': 50}, routes=[\n"
+        "    mesh_route(method='GET', headers=[mesh_header('x-a', regex='x.*')],\n"
+        "               split={'v1': 100}),\n"
+        "    mesh_route(method='POST', regex='^/a.*', split={'v2': 100})])\n")
+    (compiled,) = compile_blueprint(path)
+    report = verify_mesh(compiled.plan, documents(compiled))
+    assert report.ok, report.render()

@@ -221,9 +221,11 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
 
 def _split_rows(s: ServicePlan, t: TrafficPlan) -> list[RouteRow]:
     """`traffic(split=, routes=)`: one row per route (first match wins, so the read-back's
-    shadow check covers the order), and the split for every other request."""
+    shadow check covers the order), and the split for every other request. A version at 0%
+    is a row's destination too: the VirtualService names it (with weight 0), as it does an
+    exposure's canary at 0%."""
     def to(split: tuple[tuple[str, int], ...]) -> Backends:
-        return tuple(sorted(((s.fqdn, v, w) for v, w in split if w),
+        return tuple(sorted(((s.fqdn, v, w) for v, w in split),
                             key=lambda b: (b[0], b[1] or "", b[2])))
 
     out = []

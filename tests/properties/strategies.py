@@ -14,6 +14,11 @@ the generator keeps them compatible: hosts are unique per exposure, and the choi
 one ALB or Gateway listener makes for all its routes (scheme, HTTPS redirect) are drawn once
 per backend.
 
+The mesh is a parameter too: `blueprints(meshes=...)` draws one of the given mesh targets
+(every backend with `MeshHooks`, or none, by default) and declares it with `mesh(KIND)`.
+What a mesh asks of the whole blueprint, and the options it cannot express, are its
+`MeshLimits`; a via that needs a mesh (Istio's ingress gateway) is drawn only with it.
+
 Which declaration orders matter (see `Decl.key`): the exposures of one service are numbered
 in declaration order (`web`, `web-2`; backends whose objects share a kind, such as the two
 Ingress backends, share the numbering), so their relative order is kept; `env(...)`
@@ -73,12 +78,7 @@ class Limits:
     rewrite_excludes_exact: bool = False
     rewrite_excludes: str = ""
     unique_ports: bool = False  # one listener per port: every route names its own ports
-    # Declarations the backend needs (a mesh), and what they ask of the whole blueprint: a
-    # mesh routes HTTP by the port's protocol and reaches externals over TCP only.
-    requires: tuple[Decl, ...] = ()
-    http_ports: bool = False
-    tcp_externals: bool = False
-    one_split: bool = False  # a mesh splits a service's requests one way, whoever asks
+    mesh: str | None = None  # the mesh target (backend name) the via routes into
 
 
 LIMITS: dict[str, Limits] = {
@@ -90,11 +90,34 @@ LIMITS: dict[str, Limits] = {
                     header_needs_canary=True, pin_conflicts_canary=True,
                     rewrite_excludes_exact=True),
     "TCP": Limits(unique_ports=True),
-    # An Istio ingress gateway routes only into a mesh.
+    # An Istio ingress gateway routes only into mesh(ISTIO).
     # Istio replaces the matched prefix: a '$' in the rewrite would read as a regex capture.
-    "Istio": Limits(requires=(Decl("mesh", (Sym("ISTIO"),)),), http_ports=True,
-                    tcp_externals=True, one_split=True, rewrite_excludes="$"),
+    "Istio": Limits(mesh="Istio", rewrite_excludes="$"),
 }
+
+
+@frozen
+class MeshLimits:
+    """What a mesh asks of the whole blueprint, and the `mesh(...)` options it can express
+    (its target's `check` rejects the others)."""
+
+    http_ports: bool = False  # routes HTTP by the port's protocol: every port says HTTP
+    tcp_externals: bool = False  # reaches externals over TCP only
+    one_split: bool = False  # splits a service's requests one way, whoever asks
+    # Never DISABLE: Istio's AuthorizationPolicies allow a caller only by its mTLS identity,
+    # so calls need mTLS (resolve/mesh.py), and Linkerd always encrypts between meshed pods
+    # (targets/linkerd/checks.py).
+    mtls: tuple[str, ...] = ("STRICT", "PERMISSIVE")
+
+
+MESH_LIMITS: dict[str, MeshLimits] = {
+    "Istio": MeshLimits(http_ports=True, tcp_externals=True, one_split=True),
+}
+
+
+def mesh_targets() -> list[Backend]:
+    """Every registered mesh target, in registry order."""
+    return [b for b in BACKENDS if b.mesh is not None]
 
 
 def pick(draw: Draw[T], strategy: st.SearchStrategy[T], ok: Callable[[T], bool]) -> T:
@@ -112,12 +135,17 @@ def limits(backend: Backend) -> Limits:
     return LIMITS.get(backend.name, Limits())
 
 
-def exposable(with_requirements: bool = True) -> list[tuple[Via, Backend]]:
+ANY_MESH = "any"
+
+
+def exposable(mesh: Backend | str | None = ANY_MESH) -> list[tuple[Via, Backend]]:
     """(via, backend) for every `via=` some registered backend lowers, in registry order;
-    without the backends that need declarations of their own (a mesh), if so asked."""
+    a via that routes into a mesh only with that mesh (with ANY_MESH: every via)."""
     out: list[tuple[Via, Backend]] = []
     for backend in BACKENDS:
-        if with_requirements or not limits(backend).requires:
+        needs = limits(backend).mesh
+        if needs is None or mesh == ANY_MESH or (isinstance(mesh, Backend)
+                                                 and mesh.name == needs):
             out.extend((via, backend) for via in backend.via)
     return out
 
@@ -134,7 +162,7 @@ class ServiceShape:
 class _Gen:
     """Draws one blueprint; keeps what must be unique across it."""
 
-    def __init__(self, draw: Draw[Any]) -> None:
+    def __init__(self, draw: Draw[Any], mesh: Backend | None) -> None:
         self.draw = draw
         self.names: list[str] = []
         self.hosts: set[str] = set()
@@ -154,16 +182,18 @@ class _Gen:
         self.required: list[Decl] = []
         self.env_levels: dict[str, int] = {}  # Pod Security level rank per declared env
         self.host_ports: set[tuple[str, int]] = set()
-        # Whether the backends that need a mesh (or the like) are used: decided up front,
-        # since what they need constrains services and externals drawn before exposures.
-        self.vias = exposable(with_requirements=draw(st.booleans()))
-        special = [limits(b) for _, b in self.vias if limits(b).requires]
-        self.http_ports = any(lim.http_ports for lim in special)
-        self.tcp_externals = any(lim.tcp_externals for lim in special)
+        # The mesh is decided up front, since what it asks constrains services and
+        # externals drawn before exposures.
+        self.vias = exposable(mesh)
+        ml = MESH_LIMITS.get(mesh.name, MeshLimits()) if mesh is not None else None
+        self.http_ports = ml is not None and ml.http_ports
+        self.tcp_externals = ml is not None and ml.tcp_externals
         self.splits: dict[str, tuple[str, Any]] | None = {} \
-            if any(lim.one_split for lim in special) else None
-        for lim in special:
-            self.required += [d for d in lim.requires if d not in self.required]
+            if ml is not None and ml.one_split else None
+        if mesh is not None and mesh.mesh is not None and ml is not None:
+            mtls = draw(st.sampled_from([None, *ml.mtls]))
+            self.required.append(Decl("mesh", (Sym(mesh.mesh.kind.name),),
+                                      () if mtls is None else (("mtls", Sym(mtls)),)))
 
     # -- names ---------------------------------------------------------------------------
 
@@ -555,9 +585,12 @@ class _Gen:
 
 
 @st.composite
-def blueprints(draw: Draw[Any], max_services: int = 5) -> Spec:
-    """A valid blueprint: every build of it must succeed."""
-    g = _Gen(draw)
+def blueprints(draw: Draw[Any], max_services: int = 5,
+               meshes: tuple[Backend | None, ...] | None = None) -> Spec:
+    """A valid blueprint: every build of it must succeed. Its mesh is one of `meshes`
+    (default: none or any registered mesh target)."""
+    choices = meshes if meshes is not None else (None, *mesh_targets())
+    g = _Gen(draw, draw(st.sampled_from(choices)))
     head: list[Decl] = []
     name = FILE_STEM
     if draw(st.booleans()):

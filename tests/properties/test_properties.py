@@ -15,8 +15,10 @@ import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
+from netgen.analysis.mesh_verify import verify_mesh
 from netgen.model import AcmCert, TlsSecret
 from netgen.problems import ProblemError
+from netgen.targets.base import Backend
 from netgen.validate import CrdIndex, validate_documents
 from netgen.validate.shipped import shipped_index
 from tests.conftest import parse
@@ -25,18 +27,20 @@ from tests.properties.conftest import FAST, SLOW
 from tests.properties.harness import Built, HashSeedWorker, build_source
 from tests.properties.mutations import broken_blueprints
 from tests.properties.spec import Spec
-from tests.properties.strategies import blueprints
+from tests.properties.strategies import blueprints, mesh_targets
 from tests.targets.kubernetes import pss
 
 PROFILES = [pytest.param(FAST, id="fast"), pytest.param(SLOW, id="slow", marks=pytest.mark.slow)]
+MESHES = [pytest.param(b, id=b.name) for b in mesh_targets()]  # every mesh target registered
 CORE_KINDS = {"Namespace", "Service", "Deployment", "StatefulSet", "ConfigMap", "Ingress",
               "NetworkPolicy", "ServiceAccount", "Secret", "Endpoints", "EndpointSlice",
               "PodDisruptionBudget"}
 
 
-def run(profile: str, strategy: st.SearchStrategy[Any], body: Callable[..., None]) -> None:
-    """Runs `body` as a Hypothesis test under `profile`; named after `body`, so each
-    property keeps its own examples in the database."""
+def run(profile: str, strategy: st.SearchStrategy[Any], body: Callable[..., None],
+        case: str = "") -> None:
+    """Runs `body` as a Hypothesis test under `profile`; named after `body` (and `case`, a
+    parameter such as the mesh), so each property keeps its own examples in the database."""
 
     count = 0
 
@@ -45,9 +49,10 @@ def run(profile: str, strategy: st.SearchStrategy[Any], body: Callable[..., None
         count += 1
         body(example)
 
-    test.__name__ = test.__qualname__ = f"{body.__name__}_{profile.replace('-', '_')}"
+    name = "_".join(x for x in (body.__name__, case, profile) if x).replace("-", "_")
+    test.__name__ = test.__qualname__ = name
     given(strategy)(settings(settings.get_profile(profile))(test))()
-    print(f"{body.__name__} [{profile}]: {count} examples passed")  # shown with -s
+    print(f"{body.__name__} [{case or '-'}, {profile}]: {count} examples passed")  # with -s
 
 
 def built(spec: Spec) -> Built:
@@ -88,9 +93,9 @@ def test_broken_blueprints_fail_only_with_diagnostics(profile: str) -> None:
 
 @functools.cache
 def _crds() -> CrdIndex:
-    """The shipped Gateway API standard channel and Istio: the channel a default
+    """The shipped Gateway API standard channel and the meshes' CRDs: the channel a default
     environment needs (`shipped=False` below keeps the experimental one out)."""
-    return shipped_index("gateway-api-v1.6.1-standard", "istio-1.30.3")
+    return shipped_index("gateway-api-v1.6.1-standard", "istio-1.30.3", "linkerd-2.20")
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -179,6 +184,30 @@ def test_canary_weights_add_up_to_100(profile: str) -> None:
                     assert tuple(sorted(weights)) in shown, (weights, found)
 
     run(profile, blueprints(), weights_add_up)
+
+
+# -- a mesh's read-back says what the blueprint says --------------------------------------
+
+
+@pytest.mark.parametrize("mesh", MESHES)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_mesh_reads_back_as_declared(profile: str, mesh: Backend) -> None:
+    """Every mesh target: its YAML read back by the target's own evaluator (`MeshHooks`
+    readback/routes; Istio's in netgen/analysis) allows exactly the declared calls and
+    exposures and routes as planned, in every environment, whatever else the blueprint
+    holds. What a mesh cannot express is left out by its `MeshLimits` (strategies.py)."""
+
+    assert mesh.mesh is not None
+    kind = mesh.mesh.kind.name
+
+    def mesh_reads_back(spec: Spec) -> None:
+        result = built(spec)
+        for c in result.compiled:
+            assert c.plan.mesh is not None and c.plan.mesh.kind == kind
+            report = verify_mesh(c.plan, [checks.parse_one(d) for d in c.documents])
+            assert report.ok, f"{c.plan.env.name}:\n{report.render()}"
+
+    run(profile, blueprints(meshes=(mesh,)), mesh_reads_back, case=mesh.name)
 
 
 # -- deterministic, and order-free ---------------------------------------------------------

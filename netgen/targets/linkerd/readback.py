@@ -329,6 +329,14 @@ def route_table(docs: Iterable[Doc | None]) -> frozenset[RouteRow]:
     return frozenset(rows)
 
 
+def _as_read(kind: str, value: str, anchored: bool) -> tuple[str, str]:
+    """A condition as `route_table` reads it back: a regular expression that only says "starts
+    with" (`^/a.*`, `x.*`) is read as the prefix it is, whoever wrote it."""
+    if kind == "regex" and (prefix := _unprefixed(value, anchored)) is not None:
+        return ("prefix", prefix)
+    return (kind, value)
+
+
 def expected_route_table(plan: Plan) -> frozenset[RouteRow]:
     """The plan's traffic policies as rows: each mesh_route in order, then the split (or the
     whole service) for every other call unless routes alone were given (a 404)."""
@@ -347,9 +355,10 @@ def expected_route_table(plan: Plan) -> frozenset[RouteRow]:
         last = len(t.routes) if catch_all else None
         for i, r in enumerate(t.routes):
             m = r.match
-            path = (m.uri_kind, m.uri) if m.uri_kind else None
+            path = _as_read(m.uri_kind, m.uri or "", anchored=True) if m.uri_kind else None
             headers = tuple(sorted([(n, "exact", v) for n, v in m.headers]
-                                   + [(n, k, v) for n, k, v in m.rules]))
+                                   + [(n, *_as_read(k, v, anchored=False))
+                                      for n, k, v in m.rules]))
             rows.add(RouteRow(s.namespace, s.name, i, (path, headers, m.method, m.query),
                               tuple(r.split)))
         if last is not None:

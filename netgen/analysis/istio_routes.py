@@ -16,8 +16,9 @@ from attrs import frozen
 
 from netgen.model import Via
 from netgen.plan import Plan, RoutePlan, ServicePlan
-from netgen.plan.mesh import TrafficPlan, headers_of, normal_path, path_in_mesh
-from netgen.resolve.mesh_splits import uri_and
+from netgen.plan.mesh import TrafficPlan
+from netgen.targets.istio.plan import headers_of, normal_path, path_in_mesh
+from netgen.targets.istio.splits import uri_and
 
 MESH, INGRESS = "mesh", "ingress"
 

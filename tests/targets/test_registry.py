@@ -72,8 +72,7 @@ def test_mesh_kinds_come_from_the_targets() -> None:
 
 
 def test_resolve_names_no_via() -> None:
-    """Which via or mesh does what is the targets' knowledge: resolve asks the registry.
-    (resolve/mesh_routes.py is Istio's VirtualService planning, still to move to its target.)"""
+    """Which via or mesh does what is the targets' knowledge: resolve asks the registry."""
     named = {p.relative_to(NETGEN).as_posix()
              for p in (NETGEN / "resolve").rglob("*.py") if "Via." in p.read_text()}
-    assert named == {"resolve/mesh_routes.py"}
+    assert named == set()

@@ -48,7 +48,7 @@ def verify(
 
     Exit 0: everything matches. Exit 1: a difference (each is listed) or a blueprint error.
     """
-    from netgen.analysis.mesh_verify import verify_mesh
+    from netgen.readback.mesh import verify_mesh
     from netgen.verify.against_intent import verify_policies
 
     differences = 0

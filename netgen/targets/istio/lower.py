@@ -17,8 +17,8 @@ from netgen.plan.mesh import AuthzRule, HttpMatch, RetryPlan, TrafficPlan
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
-from netgen.targets.istio.mesh import HOOKS, istio_part
-from netgen.targets.istio.plan import Destination, HttpRoute
+from netgen.targets.istio.mesh import HOOKS
+from netgen.targets.istio.plan import Destination, HttpRoute, istio_part
 from netgen.targets.istio.settings import SETTINGS
 
 NETWORKING = "networking.istio.io/v1"

@@ -11,8 +11,8 @@ from netgen.model import Mesh, Via
 from netgen.plan import ClusterPods, Labels
 from netgen.plan.mesh import MeshPlan
 from netgen.targets.base import MeshHooks
-from netgen.targets.istio import planning
-from netgen.targets.istio.plan import IstioPlan
+from netgen.targets.istio import planning, readback
+from netgen.targets.istio.plan import istio_part
 
 ISTIOD_XDS_PORT = 15012  # sidecars fetch configuration and certificates here
 OPTIONS = ("ingress_selector", "ingress_principal", "revision")
@@ -22,12 +22,6 @@ _PRINCIPAL = re.compile(r"[^/\s]+/ns/[a-z0-9]([-a-z0-9]*[a-z0-9])?/sa/[^/\s]+").
 def control_plane(namespaces: Mapping[str, str | None]) -> ClusterPods:
     return ClusterPods("istiod", namespaces["istio_namespace"] or "",
                        (("app", "istiod"),), (("TCP", ISTIOD_XDS_PORT),))
-
-
-def istio_part(mesh: MeshPlan) -> IstioPlan:
-    """The objects `planning.plan` decided for this mesh."""
-    assert isinstance(mesh.target, IstioPlan), mesh.kind
-    return mesh.target
 
 
 def namespace_labels(mesh: MeshPlan, namespace: str) -> Labels:
@@ -64,4 +58,6 @@ def check_options(m: Mesh) -> Iterator[str]:
 HOOKS = MeshHooks(kind=Via.ISTIO, ingress_via=Via.ISTIO, control_plane=control_plane,
                   gateway_principal=planning.gateway_principal, plan=planning.plan,
                   options=OPTIONS, check_options=check_options,
-                  implied_namespaces=implied_namespaces, namespace_labels=namespace_labels)
+                  implied_namespaces=implied_namespaces, namespace_labels=namespace_labels,
+                  readback=readback.allows, routes=readback.routes,
+                  readback_problems=readback.problems)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from netgen.plan import RoutePlan
-from netgen.plan.mesh import HttpMatch, Pairs, RetryPlan, TrafficPlan
+from netgen.plan.mesh import HttpMatch, MeshPlan, Pairs, RetryPlan, TrafficPlan
 
 EVERY_PATH = ("Prefix", "/")
 
@@ -131,3 +131,9 @@ class IstioPlan:
     gateways: tuple[GatewayPlan, ...]
     peer_authentications: tuple[PeerAuthPlan, ...]
     injection: Pairs  # namespace labels
+
+
+def istio_part(mesh: MeshPlan) -> IstioPlan:
+    """The objects targets/istio/planning.py decided for this `mesh(ISTIO)`."""
+    assert isinstance(mesh.target, IstioPlan), mesh.kind
+    return mesh.target

@@ -24,7 +24,7 @@ from attrs import frozen
 
 from netgen.plan import Plan
 from netgen.plan.mesh import PLAINTEXT, Allow, principal
-from netgen.targets.istio.mesh import istio_part
+from netgen.targets.istio.plan import istio_part
 
 OTHER = "<undeclared mesh identity>"
 ROOT_NAMESPACE = "istio-system"

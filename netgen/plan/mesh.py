@@ -1,7 +1,7 @@
 """The mesh part of a Plan, neutral: what every mesh target reads (the mTLS mode, trust
 domain, one identity per service, who may call whom, the traffic policies), decided by
-`resolve.mesh`. A mesh target's own objects (Istio's VirtualServices, ...) are planned by the
-target (`MeshHooks.plan`) and kept in `MeshPlan.target`, which only that target reads.
+`resolve.mesh`. The objects only one mesh has are planned by its target (`MeshHooks.plan`)
+and kept in `MeshPlan.target`, which only that target reads.
 Kept apart from `plan/__init__.py` so the other backends never need to know about a mesh.
 """
 

@@ -1,3 +1,3 @@
-"""Reading generated output back for `netgen verify`: each target reads its own documents
-(`MeshHooks.readback`; Istio's in targets/istio/readback.py, Linkerd's in
-targets/linkerd/readback.py); `mesh.py` compares what they say with the plan, for any mesh."""
+"""Reading generated output back for `netgen verify`: each mesh target reads its own
+documents (`MeshHooks.readback`, in its package); `mesh.py` compares what they say with the
+plan, whichever mesh it is."""

@@ -1,6 +1,6 @@
 """Decides an environment's mesh, neutrally: the mTLS mode, one identity per service, who may
-call whom, the traffic policies; then asks the mesh target `mesh(KIND)` chose for its own
-objects (`MeshHooks.plan`; Istio's VirtualServices, ...), kept in `MeshPlan.target`.
+call whom, the traffic policies; then asks the mesh target `mesh(KIND)` chose for the objects
+only it has (`MeshHooks.plan`), kept in `MeshPlan.target`.
 
 Identity: one ServiceAccount per service, shared by its versions, so a canary never changes
 who may call whom. Authorization mirrors `calls`: each callee allows exactly its callers'
@@ -249,7 +249,7 @@ def with_service_accounts(
 
 def namespace_labels(mesh: MeshPlan | None, namespaces: Iterable[str], registry: Registry
                      ) -> dict[str, Labels]:
-    """The labels the mesh target needs on each namespace (Istio's sidecar injection)."""
+    """The labels the mesh target needs on each namespace (sidecar injection, say)."""
     hooks = registry.mesh(mesh.kind) if mesh is not None else None
     if mesh is None or hooks is None:
         return {}

@@ -3,7 +3,7 @@ exposure's traffic reaches the pods from, at which addresses each external lives
 cluster pods every workload needs (kube-dns; the mesh's control plane, from its target).
 
 NetworkPolicy sees packets after the load balancer or proxy has forwarded them, so an
-exposure's source is whatever forwards it: the ingress controller's, the Gateway's or the
+exposure's source is whatever forwards it: the ingress controller's, the Gateway's or
 a mesh ingress gateway's pods (by namespace), or, for AWS load balancers and NodePorts,
 addresses (`vpc_cidr`, `nodeport_cidr`). Without them a STRICT environment admits the private
 ranges (RFC 1918), which hold every VPC's and node's address but never the internet's; an

@@ -76,3 +76,16 @@ def test_resolve_names_no_via() -> None:
     named = {p.relative_to(NETGEN).as_posix()
              for p in (NETGEN / "resolve").rglob("*.py") if "Via." in p.read_text()}
     assert named == set()
+
+
+def test_istio_objects_are_planned_and_read_back_by_its_target_only() -> None:
+    """The neutral stages hold no Istio object, setting or constant: MeshPlan keeps what every
+    mesh reads and Istio's own part sits in `MeshPlan.target` (targets/istio/plan.py)."""
+    istio_only = ("IstioPlan", "VirtualServicePlan", "DestinationRulePlan", "ServiceEntryPlan",
+                  "GatewayPlan", "PeerAuthPlan", "istio_ingress_namespace", "istio_namespace",
+                  "istio-injection", "istio.io/rev", "ingressgateway", "15012")
+    neutral = [p for folder in ("plan", "resolve", "readback", "lint", "check", "output")
+               for p in (NETGEN / folder).rglob("*.py")]
+    named = {f"{p.relative_to(NETGEN).as_posix()}: {word}" for p in neutral
+             for word in istio_only if word in p.read_text()}
+    assert named == set()

@@ -89,3 +89,17 @@ def test_istio_objects_are_planned_and_read_back_by_its_target_only() -> None:
     named = {f"{p.relative_to(NETGEN).as_posix()}: {word}" for p in neutral
              for word in istio_only if word in p.read_text()}
     assert named == set()
+
+
+def test_a_mesh_target_plans_its_own_part() -> None:
+    """mesh(ISTIO)'s objects come from its `plan` hook, kept in MeshPlan.target; Linkerd has
+    no such hook and its lowering reads the neutral MeshPlan alone."""
+    from netgen.targets.istio.plan import IstioPlan
+    from tests.conftest import BLUEPRINTS, build
+
+    istio = build(BLUEPRINTS / "mesh.py")[0].plan.mesh
+    linkerd = build(BLUEPRINTS / "linkerd.py")[0].plan.mesh
+    assert istio is not None and isinstance(istio.target, IstioPlan)
+    assert istio.target.virtual_services and istio.target.peer_authentications
+    assert linkerd is not None and linkerd.target is None
+    assert REGISTRY.mesh(linkerd.kind).plan is None

@@ -173,3 +173,13 @@ def positive(value: Any, what: str) -> str | None:
     if type(value) is not int or value < 1:
         return f"{what}={value!r} must be a whole number of at least 1"
     return None
+
+
+def is_ip(host: str) -> bool:
+    """An address, not a name: such a host gets no DNS alias (resolve) and is a static
+    endpoint (mesh)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

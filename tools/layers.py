@@ -31,7 +31,7 @@ RANKS: dict[str, int] = {
     "netgen.lower": 7, "netgen.output": 7,
     "netgen.pipeline": 8,
     "netgen.check": 9, "netgen.lint": 9, "netgen.graph": 9,
-    "netgen.analysis": 9, "netgen.validate": 9,
+    "netgen.readback": 9, "netgen.validate": 9,
     "netgen.importers": 10,
     "netgen.cli": 11, "netgen.__main__": 11,
     "netgen": 12,

@@ -49,8 +49,8 @@ def verify(
 
     Exit 0: everything matches. Exit 1: a difference (each is listed) or a blueprint error.
     """
-    from netgen.analysis.mesh_verify import verify_mesh
     from netgen.pipeline import registry
+    from netgen.readback.mesh import verify_mesh
 
     differences = 0
     for plan, docs in parsed_environments(blueprint, env or [], templates or [], quiet):

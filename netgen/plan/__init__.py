@@ -333,8 +333,8 @@ class IpBlock:
 @frozen
 class IngressSource:
     """Where one exposure's traffic reaches the service's pods from, once the load balancer
-    or proxy has forwarded it: the pods of a namespace (ingress controller, Gateway, Istio
-    ingress gateway) or address ranges (load balancer, nodes)."""
+    or proxy has forwarded it: the pods of a namespace (ingress controller, Gateway, a
+    mesh's ingress gateway) or address ranges (load balancer, nodes)."""
 
     route: str
     service: str
@@ -375,7 +375,7 @@ class NetworkPlan:
     external."""
 
     dns: ClusterPods = KUBE_DNS
-    control_plane: ClusterPods | None = None  # istiod, when sidecars are injected
+    control_plane: ClusterPods | None = None  # the mesh target's (MeshHooks.control_plane)
     sources: tuple[IngressSource, ...] = ()
     externals: tuple[ExternalTarget, ...] = ()
 

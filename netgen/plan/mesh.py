@@ -1,10 +1,8 @@
-"""The mesh part of a Plan: every Istio object of one environment, decided.
-
-`resolve.mesh` fills these; the Istio backend only prints them, and the analysis in
-`netgen.analysis` reads the printed YAML back to prove it says what the plan says.
-Kept apart from `plan.py` so the other backends never need to know about a mesh. The few
-helpers here define what a route's path and headers mean to Istio, once, for both resolve
-and the read-back analysis.
+"""The mesh part of a Plan, neutral: what every mesh target reads (the mTLS mode, trust
+domain, one identity per service, who may call whom, the traffic policies), decided by
+`resolve.mesh`. The objects only one mesh has are planned by its target (`MeshHooks.plan`)
+and kept in `MeshPlan.target`, which only that target reads.
+Kept apart from `plan/__init__.py` so the other backends never need to know about a mesh.
 """
 
 from __future__ import annotations
@@ -12,10 +10,9 @@ from __future__ import annotations
 from attrs import frozen
 
 from netgen.model import SourceLoc
-from netgen.plan import RoutePlan
+from netgen.plan import ServicePlan
 
 Pairs = tuple[tuple[str, str], ...]
-EVERY_PATH = ("Prefix", "/")
 
 PLAINTEXT = "<plaintext>"  # the "principal" of a client outside the mesh, in allow matrices
 
@@ -24,26 +21,21 @@ def principal(trust_domain: str, namespace: str, service_account: str) -> str:
     return f"{trust_domain}/ns/{namespace}/sa/{service_account}"
 
 
-def normal_path(path_type: str, path: str | None) -> tuple[str, str]:
-    """('Exact', p) or ('Prefix', p without its trailing '/'); no path is ('Prefix', '/')."""
-    if path is None:
-        return EVERY_PATH
-    if path_type == "Exact":
-        return ("Exact", path)
-    return ("Prefix", path.rstrip("/") or "/")
+# Which ports a mesh routes as HTTP: a port named `<protocol>[-suffix]` or with an
+# appProtocol (Istio's protocol selection, which Linkerd's HTTPRoutes follow too).
+HTTP_PROTOCOLS = ("http", "http2", "grpc", "grpc-web")
+HTTP_APP_PROTOCOLS = (*HTTP_PROTOCOLS, "kubernetes.io/h2c", "kubernetes.io/ws")
+# What `external(app_protocol=)` may say: the protocols a mesh can carry to an external.
+EXTERNAL_PROTOCOLS = ("HTTP", "HTTPS", "HTTP2", "GRPC", "TLS", "TCP", "MONGO")
 
 
-def path_in_mesh(r: RoutePlan) -> tuple[str, str]:
-    """The path the service itself receives for this exposure's requests."""
-    if r.rewrite is None:
-        return normal_path(r.path_type, r.path)
-    return normal_path("Exact" if r.path is not None and r.path_type == "Exact" else "Prefix",
-                       r.rewrite)
-
-
-def headers_of(r: RoutePlan) -> Pairs:
-    """Istio matches header names in lowercase only."""
-    return tuple(sorted((m.name.lower(), m.value) for m in r.matches))
+def is_http(s: ServicePlan) -> bool:
+    if s.port is None:
+        return False
+    if s.port.app_protocol:
+        return s.port.app_protocol.lower() in HTTP_APP_PROTOCOLS
+    name = s.port.name
+    return any(name == p or name.startswith(p + "-") for p in HTTP_PROTOCOLS)
 
 
 @frozen
@@ -81,7 +73,7 @@ class MeshRoutePlan:
 
 @frozen
 class TrafficPlan:
-    """A service's `traffic(...)`; None means "Istio's default"."""
+    """A service's `traffic(...)`; None means "the mesh's default"."""
 
     service: str
     lb: str | None
@@ -108,78 +100,6 @@ class TrafficPlan:
 
 
 @frozen
-class EntryPort:
-    number: int
-    name: str
-    protocol: str
-
-
-@frozen
-class ServiceEntryPlan:
-    name: str
-    namespace: str
-    hosts: tuple[str, ...]
-    addresses: tuple[str, ...]
-    ports: tuple[EntryPort, ...]
-    resolution: str
-    endpoints: tuple[str, ...]
-
-
-@frozen
-class DestinationRulePlan:
-    name: str
-    namespace: str
-    host: str
-    traffic: TrafficPlan | None
-    subsets: tuple[tuple[str, Pairs], ...]  # (name, labels)
-
-
-@frozen
-class Destination:
-    host: str
-    port: int
-    weight: int
-    subset: str | None = None
-
-
-@frozen
-class HttpRoute:
-    matches: tuple[HttpMatch, ...]  # empty: every request
-    destinations: tuple[Destination, ...]
-    rewrite: str | None = None
-    timeout: str | None = None
-    retries: RetryPlan | None = None
-
-
-@frozen
-class VirtualServicePlan:
-    name: str
-    namespace: str
-    hosts: tuple[str, ...]
-    gateways: tuple[str, ...]  # empty: the sidecars of the mesh
-    http: tuple[HttpRoute, ...] = ()
-    tcp: tuple[tuple[Destination, ...], ...] = ()
-
-
-@frozen
-class ServerPlan:
-    number: int
-    name: str
-    protocol: str  # HTTP | HTTPS
-    hosts: tuple[str, ...]
-    credential: str | None = None
-    https_redirect: bool = False
-
-
-@frozen
-class GatewayPlan:
-    name: str
-    namespace: str
-    selector: Pairs
-    servers: tuple[ServerPlan, ...]
-
-
-@frozen
 class AuthzRule:
     """Sources (principals, or every client without one) allowed on `ports`."""
 
@@ -197,15 +117,6 @@ class AuthorizationPlan:
 
 
 @frozen
-class PeerAuthPlan:
-    name: str
-    namespace: str
-    mode: str
-    selector: Pairs | None = None
-    port_modes: tuple[tuple[str, str], ...] = ()
-
-
-@frozen
 class ServiceAccountPlan:
     name: str
     namespace: str
@@ -214,21 +125,15 @@ class ServiceAccountPlan:
 
 @frozen
 class MeshPlan:
-    kind: str
+    kind: str  # the mesh token's name: its target (`Registry.mesh`) reads `target`
     mtls: str
     trust_domain: str
     deny_by_default: bool
-    ingress_principal: str
     service_accounts: tuple[ServiceAccountPlan, ...]
-    service_entries: tuple[ServiceEntryPlan, ...]
-    destination_rules: tuple[DestinationRulePlan, ...]
-    virtual_services: tuple[VirtualServicePlan, ...]
-    gateways: tuple[GatewayPlan, ...]
-    peer_authentications: tuple[PeerAuthPlan, ...]
     authorizations: tuple[AuthorizationPlan, ...]
     loc: SourceLoc
-    injection: Pairs = (("istio-injection", "enabled"),)  # namespace labels
     traffic: tuple[TrafficPlan, ...] = ()
+    target: object = None  # the mesh target's own part (`MeshHooks.plan`), None without one
 
 
 @frozen(order=True)

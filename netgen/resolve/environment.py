@@ -6,7 +6,6 @@ declared there replaces the blueprint-wide one of the same name in X; calls add 
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -24,7 +23,7 @@ from netgen.plan import (
 )
 from netgen.problems import Collector, did_you_mean
 from netgen.resolve import podsecurity, workload
-from netgen.values import fqdn
+from netgen.values import fqdn, is_ip
 
 T = TypeVar("T", Service, External)
 
@@ -198,16 +197,6 @@ def external_plans(externals: dict[str, External], e: EnvPlan) -> list[ExternalP
 def _ranges(cidr: str | tuple[str, ...] | None) -> tuple[str, ...]:
     """Each range once: ServiceEntry addresses must be unique."""
     return (cidr,) if isinstance(cidr, str) else tuple(dict.fromkeys(cidr or ()))
-
-
-def is_ip(host: str) -> bool:
-    """An address, not a name: such a host gets no DNS alias (resolve) and is a static
-    endpoint (mesh)."""
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def call_plans(

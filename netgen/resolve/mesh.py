@@ -1,10 +1,12 @@
-"""Decides an environment's mesh: which objects Istio needs to carry the blueprint's intent.
+"""Decides an environment's mesh, neutrally: the mTLS mode, one identity per service, who may
+call whom, the traffic policies; then asks the mesh target `mesh(KIND)` chose for the objects
+only it has (`MeshHooks.plan`), kept in `MeshPlan.target`.
 
 Identity: one ServiceAccount per service, shared by its versions, so a canary never changes
 who may call whom. Authorization mirrors `calls`: each callee allows exactly its callers'
-principals on its port, the ingress gateway's principal when exposed `via=ISTIO`, and
-clients without a mesh identity (load balancers, node ports) when exposed outside the mesh.
-Under STRICT isolation a namespace-wide allow-nothing policy denies everything else.
+principals on its port, the mesh gateway's principal when exposed through its `ingress_via`,
+and clients without a mesh identity (load balancers, node ports) when exposed outside the
+mesh. Under STRICT isolation a namespace-wide allow-nothing policy denies everything else.
 """
 
 from __future__ import annotations
@@ -26,29 +28,20 @@ from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, Serv
 from netgen.plan.mesh import (
     AuthorizationPlan,
     AuthzRule,
-    DestinationRulePlan,
-    EntryPort,
     MeshPlan,
-    PeerAuthPlan,
     RetryPlan,
     ServiceAccountPlan,
-    ServiceEntryPlan,
     TrafficPlan,
+    is_http,
     principal,
 )
 from netgen.problems import Collector
-from netgen.resolve.environment import is_ip, present
-from netgen.resolve.mesh_checks import external_protocol, mtls_mode
-from netgen.resolve.mesh_routes import gateway_routes, is_http, mesh_virtual_services
+from netgen.resolve.environment import present
+from netgen.resolve.mesh_checks import mtls_mode
 from netgen.resolve.mesh_splits import plan_split
-from netgen.targets.base import Registry, ViaSpec
-from netgen.targets.istio.tokens import ISTIO
+from netgen.targets.base import MeshInput, Registry, ViaSpec
 
 DEFAULT_TRUST_DOMAIN = "cluster.local"
-INGRESS_SELECTOR: Labels = (("istio", "ingressgateway"),)
-INGRESS_ACCOUNT = ("istio-system", "istio-ingressgateway-service-account")
-INJECTION: Labels = (("istio-injection", "enabled"),)
-# Exposures whose clients reach the pods without a mesh identity.
 ALLOW_NOTHING = "allow-nothing"
 
 
@@ -105,54 +98,38 @@ def mesh_plan(
     if m is None:
         _report_without_mesh(bp, env, routes, c, registry)
         return None
+    hooks = registry.mesh(m.kind)
+    if hooks is None:  # no mesh target of that kind: validation reported it
+        return None
     by_name = {p.name: p for p in plans}
     traffic = _traffic_plans(bp, env, services, by_name, externals, all_names, c)
     mode = mtls_mode(m.mtls) if m.mtls is not None else None
     if mode is None:
         mode = Mtls.STRICT if env.isolation is Isolation.STRICT else Mtls.PERMISSIVE
     trust_domain = m.trust_domain or DEFAULT_TRUST_DOMAIN
-    ingress = m.ingress_principal or principal(trust_domain, *INGRESS_ACCOUNT)
-    selector = tuple(sorted(m.ingress_selector.items())) if m.ingress_selector else INGRESS_SELECTOR
     namespaces = sorted({env.namespace, *(p.namespace for p in plans)})
-    if m.kind is not ISTIO:  # another mesh: the neutral part; its target does the rest
-        outside = {r.service for r in routes if _outside(registry.spec(r.via))}
-        return MeshPlan(
-            kind=m.kind.name, mtls=mode.value, trust_domain=trust_domain,
-            deny_by_default=env.isolation is Isolation.STRICT, ingress_principal="",
-            service_accounts=tuple(ServiceAccountPlan(p.name, p.namespace, p.labels)
-                                   for p in plans),
-            service_entries=(), destination_rules=(), virtual_services=(), gateways=(),
-            peer_authentications=(), authorizations=tuple(_authorizations(
-                plans, calls, trust_domain, "", frozenset(), outside, namespaces,
-                env.isolation is Isolation.STRICT)),
-            injection=(), traffic=tuple(traffic.values()), loc=m.loc)
-    ingress_plan = gateway_routes(bp.info.name, env, selector, routes, by_name, traffic, c)
-    outside = {r.service for r in routes if _outside(registry.spec(r.via))}
+    outside = frozenset(r.service for r in routes if _outside(registry.spec(r.via)))
+    gateway = hooks.gateway_principal(m, trust_domain) if hooks.gateway_principal else ""
+    through_gateway = frozenset(r.service for r in routes
+                                if hooks.ingress_via is not None and r.via is hooks.ingress_via)
     deny = env.isolation is Isolation.STRICT
-    if mode is Mtls.DISABLE and (ingress_plan.services or any(
-            call.dst_kind == "service" for call in calls)):
-        c.error(m.loc, f"mesh(ISTIO, mtls=DISABLE): environment '{env.name}' has calls between "
-                       "services, and AuthorizationPolicies can only allow a caller by its mTLS "
-                       "identity; use PERMISSIVE or STRICT")
+    target = None
+    if hooks.plan is not None:
+        target = hooks.plan(MeshInput(
+            blueprint=bp.info.name, env=env, declared=m, mtls=mode.value,
+            trust_domain=trust_domain, services=plans, externals=externals, calls=calls,
+            routes=routes, traffic=traffic, outside=outside, namespaces=namespaces), c)
     return MeshPlan(
         kind=m.kind.name,
         mtls=mode.value,
         trust_domain=trust_domain,
         deny_by_default=deny,
-        ingress_principal=ingress,
         service_accounts=tuple(ServiceAccountPlan(p.name, p.namespace, p.labels) for p in plans),
-        service_entries=tuple(_service_entry(x, c) for x in externals),
-        destination_rules=tuple(_destination_rules(plans, traffic)),
-        virtual_services=(*mesh_virtual_services(plans, routes, traffic, c),
-                          *ingress_plan.virtual_services),
-        gateways=ingress_plan.gateways,
-        peer_authentications=tuple(_peer_authentications(namespaces, mode, plans, outside)),
         authorizations=tuple(_authorizations(
-            plans, calls, trust_domain, ingress, ingress_plan.services, outside, namespaces,
-            deny)),
-        injection=(("istio.io/rev", m.revision),) if m.revision else INJECTION,
+            plans, calls, trust_domain, gateway, through_gateway, outside, namespaces, deny)),
         traffic=tuple(traffic.values()),
         loc=m.loc,
+        target=target,
     )
 
 
@@ -219,67 +196,13 @@ def _traffic_plans(
     return out
 
 
-def _service_entry(x: ExternalPlan, c: Collector) -> ServiceEntryPlan:
-    """DNS resolution by host name; an IP host is a static endpoint; a TCP external with a
-    CIDR is matched by address (Istio cannot tell TCP hosts apart by name)."""
-    if x.protocol != "TCP":
-        c.error(x.loc, f"external({x.name!r}): Istio cannot route {x.protocol} to an external "
-                       "(ServiceEntry ports carry TCP-based protocols only)")
-    if x.app_protocol is not None and external_protocol(x.app_protocol) is None:
-        protocol = x.app_protocol.upper()
-    else:
-        protocol = {443: "HTTPS", 80: "HTTP"}.get(x.port, "TCP")
-    standard = {"HTTPS": 443, "HTTP": 80}.get(protocol)
-    port_name = protocol.lower() if standard == x.port else f"{protocol.lower()}-{x.port}"
-    ports = (EntryPort(x.port, port_name, protocol),)
-    if is_ip(x.host):
-        return ServiceEntryPlan(x.name, x.namespace, (x.host,), (x.host,), ports, "STATIC",
-                                (x.host,))
-    if x.cidr and protocol in ("TCP", "MONGO"):
-        return ServiceEntryPlan(x.name, x.namespace, (x.host,), x.cidr, ports, "NONE", ())
-    return ServiceEntryPlan(x.name, x.namespace, (x.host,), (), ports, "DNS", ())
-
-
-def _destination_rules(
-    plans: list[ServicePlan], traffic: dict[str, TrafficPlan]
-) -> Iterable[DestinationRulePlan]:
-    """Only services with something to say: a traffic policy or versions to subset."""
-    for s in plans:
-        t = traffic.get(s.name)
-        if t is None and not s.versions:
-            continue
-        pool = t and any(getattr(t, n) is not None for n in (
-            "lb", "max_connections", "connect_timeout", "http1_max_pending",
-            "http2_max_requests", "max_requests_per_connection", "consecutive_5xx",
-            "consecutive_gateway_errors", "interval", "ejection", "max_ejection_percent"))
-        if not pool and not s.versions:
-            continue
-        yield DestinationRulePlan(
-            name=s.name, namespace=s.namespace, host=s.fqdn, traffic=t if pool else None,
-            subsets=tuple((v.name, (("version", v.name),)) for v in s.versions),
-        )
-
-
-def _peer_authentications(
-    namespaces: list[str], mode: Mtls, plans: list[ServicePlan], outside: set[str]
-) -> Iterable[PeerAuthPlan]:
-    for ns in namespaces:
-        yield PeerAuthPlan("default", ns, mode.value)
-    if mode is not Mtls.STRICT:
-        return
-    for s in plans:
-        if s.name in outside and s.port is not None:
-            yield PeerAuthPlan(s.name, s.namespace, mode.value, s.selector,
-                               ((str(s.port.target_port), Mtls.PERMISSIVE.value),))
-
-
 def _authorizations(
     plans: list[ServicePlan],
     calls: list[CallPlan],
     trust_domain: str,
     ingress: str,
     ingress_services: frozenset[str],
-    outside: set[str],
+    outside: frozenset[str],
     namespaces: list[str],
     deny: bool,
 ) -> Iterable[AuthorizationPlan]:
@@ -325,7 +248,7 @@ def with_service_accounts(
 
 def namespace_labels(mesh: MeshPlan | None, namespaces: Iterable[str], registry: Registry
                      ) -> dict[str, Labels]:
-    """The labels the mesh target needs on each namespace (Istio: sidecar injection)."""
+    """The labels the mesh target needs on each namespace (sidecar injection, say)."""
     hooks = registry.mesh(mesh.kind) if mesh is not None else None
     if mesh is None or hooks is None:
         return {}

@@ -1,8 +1,11 @@
 """Checks of `mesh(...)` and `traffic(...)` declarations on their own, once per blueprint.
 
-Each value is checked against what Istio accepts (the CRD's enums, int32 ranges, the
-CEL `duration(self) >= duration('1ms')` rule), so a mistake is a `file:line` error here
-instead of an apply-time rejection by the API server.
+`traffic(...)` speaks Envoy's vocabulary (the load balancer policies and retry conditions
+Istio's CRDs enumerate; Linkerd's checks reject what it cannot express), so each value is
+checked against those CRDs' enums, int32 ranges and the CEL `duration(self) >=
+duration('1ms')` rule: a mistake is a `file:line` error here instead of an apply-time
+rejection by the API server. The options one mesh target alone takes (`MeshHooks.options`)
+are checked by that target.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ from netgen.model import (
     Token,
     Traffic,
 )
+from netgen.plan.mesh import EXTERNAL_PROTOCOLS
 from netgen.problems import Collector, did_you_mean
 from netgen.resolve import mesh_splits
-from netgen.targets.base import Registry
-from netgen.targets.istio.tokens import ISTIO
+from netgen.targets.base import MeshHooks, Registry
 
 LB_POLICIES = ("ROUND_ROBIN", "LEAST_REQUEST", "LEAST_CONN", "RANDOM", "PASSTHROUGH")
 # Envoy's retry-on conditions as Istio documents them (HTTP and gRPC); 3-digit status codes too.
@@ -35,13 +38,11 @@ RETRY_ON = (
     "retriable-headers", "http3-post-connect-failure", "cancelled", "deadline-exceeded",
     "internal", "resource-exhausted", "unavailable",
 )
-EXTERNAL_PROTOCOLS = ("HTTP", "HTTPS", "HTTP2", "GRPC", "TLS", "TCP", "MONGO")
 INT32 = 2**31 - 1
 
 _DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|ns))+").fullmatch
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
-_PRINCIPAL = re.compile(r"[^/\s]+/ns/[a-z0-9]([-a-z0-9]*[a-z0-9])?/sa/[^/\s]+").fullmatch
 
 
 def duration_seconds(value: str) -> float:
@@ -106,17 +107,14 @@ def _check_mesh(m: Mesh, c: Collector, registry: Registry) -> None:
         if given:
             c.error(m.loc, f"{d} switches the mesh off; {', '.join(given)}= would have no effect")
         return
-    if registry.mesh(m.kind) is None or not isinstance(m.kind, Token):
+    chosen = registry.mesh(m.kind) if isinstance(m.kind, Token) else None
+    if chosen is None:
         kinds = " or ".join(h.kind.name for h in registry.meshes())
         only = "the only mesh netgen lowers" if len(registry.meshes()) == 1 else \
             "the meshes netgen lowers"
         c.error(m.loc, f"{d}: the mesh must be {kinds} ({only}), or None to switch it off")
-    elif m.kind is not ISTIO:  # another mesh target: the Istio options are Istio's
-        given = [n for n in ("ingress_selector", "ingress_principal", "revision")
-                 if getattr(m, n) is not None]
-        if given:
-            c.error(m.loc, f"{d}: {', '.join(n + '=' for n in given)} are options of "
-                           "mesh(ISTIO) only")
+    else:
+        _check_options(m, d, chosen, registry, c)
     if m.mtls is not None and mtls_mode(m.mtls) is None:
         hint = " (OPEN is an isolation level, not an mTLS mode)" if m.mtls is Isolation.OPEN else ""
         c.error(m.loc, f"{d}: mtls={m.mtls!r} must be STRICT, PERMISSIVE or DISABLE{hint}")
@@ -124,21 +122,20 @@ def _check_mesh(m: Mesh, c: Collector, registry: Registry) -> None:
         problem = checks.hostname(m.trust_domain, wildcard=False)
         if problem:
             c.error(m.loc, f"{d}: trust_domain: {problem}")
-    if m.ingress_selector is not None:
-        problem = checks.labels(m.ingress_selector)
-        if problem is None and not m.ingress_selector:
-            problem = "ingress_selector={} would select every pod; name the gateway's labels"
-        if problem:
+    for hooks in registry.meshes():  # each target checks the values of its own options
+        for problem in hooks.check_options(m) if hooks.check_options else ():
             c.error(m.loc, f"{d}: {problem}")
-    if m.revision is not None:
-        problem = checks.labels({"istio.io/rev": m.revision})
-        if problem or not m.revision:
-            c.error(m.loc, f"{d}: revision={m.revision!r} must be a label value such as '1-30'")
-    if m.ingress_principal is not None and not (
-        isinstance(m.ingress_principal, str) and _PRINCIPAL(m.ingress_principal)
-    ):
-        c.error(m.loc, f"{d}: ingress_principal={m.ingress_principal!r} must look like "
-                       "'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'")
+
+
+def _check_options(m: Mesh, d: str, chosen: MeshHooks, registry: Registry,
+                   c: Collector) -> None:
+    """An option of another mesh target than the one chosen would do nothing."""
+    theirs = {n: h.kind.name for h in registry.meshes() for n in h.options}
+    given = [n for n in theirs if getattr(m, n) is not None and n not in chosen.options]
+    if given:
+        owners = " or ".join(dict.fromkeys(f"mesh({theirs[n]})" for n in given))
+        c.error(m.loc, f"{d}: {', '.join(n + '=' for n in given)} are options of "
+                       f"{owners} only")
 
 
 def _check_traffic(t: Traffic, c: Collector) -> None:

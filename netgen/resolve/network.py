@@ -1,10 +1,10 @@
 """Decides what one environment's NetworkPolicies admit besides declared calls: where each
 exposure's traffic reaches the pods from, at which addresses each external lives, and which
-cluster pods every workload needs (kube-dns; istiod when a mesh injects sidecars).
+cluster pods every workload needs (kube-dns; the mesh's control plane, from its target).
 
 NetworkPolicy sees packets after the load balancer or proxy has forwarded them, so an
-exposure's source is whatever forwards it: the ingress controller's, the Gateway's or the
-Istio ingress gateway's pods (by namespace), or, for AWS load balancers and NodePorts,
+exposure's source is whatever forwards it: the ingress controller's, the Gateway's or
+a mesh ingress gateway's pods (by namespace), or, for AWS load balancers and NodePorts,
 addresses (`vpc_cidr`, `nodeport_cidr`). Without them a STRICT environment admits the private
 ranges (RFC 1918), which hold every VPC's and node's address but never the internet's; an
 OPEN (development) environment admits any address.
@@ -63,19 +63,16 @@ def network_plan(
     registry: Registry,
 ) -> NetworkPlan:
     settings = _Settings(info, e, env, c, registry)
-    if mesh is not None and "istio_ingress_namespace" not in settings.given:
-        # the ingress gateway's identity names its namespace: cluster.local/ns/<ns>/sa/<sa>
-        parts = mesh.ingress_principal.split("/")
-        if len(parts) == 5 and parts[1] == "ns" and not checks.dns1123(parts[2]):
-            settings.namespaces["istio_ingress_namespace"] = parts[2]
+    hooks = registry.mesh(mesh.kind) if mesh is not None else None
+    if mesh is not None and hooks is not None:  # what the mesh plan says of its gateway
+        for name, namespace in hooks.implied_namespaces(mesh).items():
+            if name not in settings.given:
+                settings.namespaces[name] = namespace
     for s in services:
         if s.name in registry.reserved_names():
             c.error(s.loc, f"service({s.name!r}): its NetworkPolicy would replace the "
                            f"namespace-wide policy '{s.name}'; rename the service")
-    control = None
-    if mesh is not None:
-        hooks = registry.mesh(mesh.kind)
-        control = hooks.control_plane(settings.namespaces) if hooks is not None else None
+    control = hooks.control_plane(settings.namespaces) if hooks is not None else None
     for pods, why in ((KUBE_DNS, "holds the cluster DNS"),
                       (control, "holds the mesh's control plane")):
         _unmanaged(pods, why, e, env, services, externals, c)

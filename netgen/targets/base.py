@@ -14,10 +14,19 @@ from typing import Any, Protocol
 
 from attrs import field, frozen
 
-from netgen.model import Blueprint, Isolation, SourceLoc, Token, Via
-from netgen.plan import ClusterPods, Labels, Plan
-from netgen.plan.mesh import MeshPlan
-from netgen.problems import Problem
+from netgen.model import Blueprint, Isolation, Mesh, SourceLoc, Token, Via
+from netgen.plan import (
+    CallPlan,
+    ClusterPods,
+    EnvPlan,
+    ExternalPlan,
+    Labels,
+    Plan,
+    RoutePlan,
+    ServicePlan,
+)
+from netgen.plan.mesh import MeshPlan, TrafficPlan
+from netgen.problems import Collector, Problem
 from netgen.render import Document, Renderer
 from netgen.targets.features import Feature
 
@@ -107,6 +116,29 @@ def _no_annotations(mesh: MeshPlan, raw: Raw) -> Labels:
     return ()
 
 
+def _no_settings(mesh: MeshPlan) -> Mapping[str, str]:
+    return {}
+
+
+@frozen
+class MeshInput:
+    """What the neutral planning hands a mesh target's `plan` hook: the environment's
+    mesh declaration and its decided neutral parts."""
+
+    blueprint: str
+    env: EnvPlan
+    declared: Mesh  # the `mesh(...)` in force
+    mtls: str  # STRICT | PERMISSIVE | DISABLE, decided
+    trust_domain: str
+    services: list[ServicePlan]
+    externals: list[ExternalPlan]
+    calls: list[CallPlan]
+    routes: list[RoutePlan]
+    traffic: Mapping[str, TrafficPlan]  # by service
+    outside: frozenset[str]  # services whose clients reach them without a mesh identity
+    namespaces: list[str]
+
+
 @frozen
 class MeshHooks:
     """What a mesh target gives the neutral planning, so `mesh(KIND)` picks a target, not a
@@ -119,13 +151,26 @@ class MeshHooks:
     control_plane: Callable[[Mapping[str, str | None]], ClusterPods]
     # the via whose exposures enter through this mesh's own gateway (needs the mesh), if any
     ingress_via: Via | None = None
+    # (declaration, trust domain) -> the gateway's identity, which the authorizations allow
+    # on the services exposed through `ingress_via`
+    gateway_principal: Callable[[Mesh, str], str] | None = None
+    # the target's own objects, stored in `MeshPlan.target` for its lowering and read-back
+    plan: Callable[[MeshInput, Collector], object] | None = None
+    # `mesh(...)` options beyond kind/mtls/trust_domain this target takes, and their checks
+    # (messages; run on every declaration that gives them, whichever mesh it chooses)
+    options: tuple[str, ...] = ()
+    check_options: Callable[[Mesh], Iterable[str]] | None = None
+    # mesh plan -> namespace settings it implies unless the blueprint or env gives them
+    implied_namespaces: Callable[[MeshPlan], Mapping[str, str]] = _no_settings
     # (mesh plan, namespace) -> labels the namespace needs (Istio's sidecar injection)
     namespace_labels: Callable[[MeshPlan, str], Labels] = _no_labels
     # (mesh plan, settings) -> annotations of every meshed namespace (Linkerd's injection)
     namespace_annotations: Callable[[MeshPlan, Raw], Labels] = _no_annotations
-    # `netgen verify` of a mesh without Istio's read-back: its allow matrix and route table
+    # `netgen verify`: the allow matrix and route table read back from the documents, and
+    # what else the documents get wrong (a shadowed route, a dangling reference)
     readback: Compare | None = None
     routes: Compare | None = None
+    readback_problems: Callable[[list[Any]], Iterable[str]] | None = None
 
 
 BLUEPRINT, ENV = "blueprint", "env"

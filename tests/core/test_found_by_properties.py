@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from netgen.analysis.mesh_verify import verify_mesh
 from netgen.output.layout import env_files, named
 from netgen.pipeline import compile_blueprint
+from netgen.readback.mesh import verify_mesh
 from netgen.render import Document
 from tests.conftest import documents, parse
 

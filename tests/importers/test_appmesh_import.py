@@ -177,7 +177,7 @@ def test_import_build_and_check_pass(tmp_path: Path, fixture: str) -> None:
     assert code == 0, stderr
     code, stdout, stderr = run("check", str(out))
     assert code == 0, stdout + stderr
-    from netgen.analysis.mesh_verify import verify_mesh
+    from netgen.readback.mesh import verify_mesh
 
     compiled = build(out)[0]
     report = verify_mesh(compiled.plan, documents(compiled))

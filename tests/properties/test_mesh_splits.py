@@ -26,9 +26,9 @@ from attrs import frozen
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from netgen.analysis.mesh_verify import verify_mesh
 from netgen.plan import Plan
 from netgen.problems import ProblemError
+from netgen.readback.mesh import verify_mesh
 from netgen.targets.base import Backend
 from netgen.targets.registry import REGISTRY
 from tests.conftest import build, documents, write_blueprint

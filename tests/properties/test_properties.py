@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
-from netgen.analysis.mesh_verify import verify_mesh
 from netgen.model import AcmCert, TlsSecret
 from netgen.problems import ProblemError
+from netgen.readback.mesh import verify_mesh
 from netgen.targets.base import Backend
 from netgen.validate import CrdIndex, validate_documents
 from netgen.validate.shipped import shipped_index
@@ -193,9 +193,10 @@ def test_canary_weights_add_up_to_100(profile: str) -> None:
 @pytest.mark.parametrize("profile", PROFILES)
 def test_the_mesh_reads_back_as_declared(profile: str, mesh: Backend) -> None:
     """Every mesh target: its YAML read back by the target's own evaluator (`MeshHooks`
-    readback/routes; Istio's in netgen/analysis) allows exactly the declared calls and
-    exposures and routes as planned, in every environment, whatever else the blueprint
-    holds. What a mesh cannot express is left out by its `MeshLimits` (strategies.py)."""
+    readback/routes; Istio's in netgen/targets/istio/readback*.py) allows exactly the
+    declared calls and exposures and routes as planned, in every environment, whatever else
+    the blueprint holds. What a mesh cannot express is left out by its `MeshLimits`
+    (strategies.py)."""
 
     assert mesh.mesh is not None
     kind = mesh.mesh.kind.name

@@ -32,3 +32,37 @@ def test_mesh_kinds_come_from_the_targets() -> None:
     assert REGISTRY.mesh(NGINX) is None
     assert istio.control_plane({"istio_namespace": "mesh"}).namespace == "mesh"
     assert linkerd.control_plane({"linkerd_namespace": "l5d"}).namespace == "l5d"
+
+
+def test_resolve_names_no_via() -> None:
+    """Which via or mesh does what is the targets' knowledge: resolve asks the registry."""
+    named = {p.relative_to(NETGEN).as_posix()
+             for p in (NETGEN / "resolve").rglob("*.py") if "Via." in p.read_text()}
+    assert named == set()
+
+
+def test_istio_objects_are_planned_and_read_back_by_its_target_only() -> None:
+    """The neutral stages hold no Istio object, setting or constant: MeshPlan keeps what every
+    mesh reads and Istio's own part sits in `MeshPlan.target` (targets/istio/plan.py)."""
+    istio_only = ("IstioPlan", "VirtualServicePlan", "DestinationRulePlan", "ServiceEntryPlan",
+                  "GatewayPlan", "PeerAuthPlan", "istio_ingress_namespace", "istio_namespace",
+                  "istio-injection", "istio.io/rev", "ingressgateway", "15012")
+    neutral = [p for folder in ("plan", "resolve", "readback", "lint", "check", "output")
+               for p in (NETGEN / folder).rglob("*.py")]
+    named = {f"{p.relative_to(NETGEN).as_posix()}: {word}" for p in neutral
+             for word in istio_only if word in p.read_text()}
+    assert named == set()
+
+
+def test_a_mesh_target_plans_its_own_part() -> None:
+    """mesh(ISTIO)'s objects come from its `plan` hook, kept in MeshPlan.target; Linkerd has
+    no such hook and its lowering reads the neutral MeshPlan alone."""
+    from netgen.targets.istio.plan import IstioPlan
+    from tests.conftest import BLUEPRINTS, build
+
+    istio = build(BLUEPRINTS / "mesh.py")[0].plan.mesh
+    linkerd = build(BLUEPRINTS / "linkerd.py")[0].plan.mesh
+    assert istio is not None and isinstance(istio.target, IstioPlan)
+    assert istio.target.virtual_services and istio.target.peer_authentications
+    assert linkerd is not None and linkerd.target is None
+    assert REGISTRY.mesh(linkerd.kind).plan is None

@@ -21,11 +21,6 @@ REPO = NETGEN.parent
 NAMED = {
     # the defaults of expose(via=) and mesh(kind), from the targets that define them
     "dsl.py": {"CLUSTER", "ISTIO"},
-    # Istio's planning and read-back, still outside its target (issue 17 moves them there)
-    "resolve/mesh.py": {"ISTIO"},
-    "resolve/mesh_checks.py": {"ISTIO"},
-    "resolve/mesh_routes.py": {"ISTIO"},
-    "analysis/istio_routes.py": {"ISTIO"},
 }
 
 

@@ -1,8 +1,9 @@
 """Istio: the mesh objects of an environment (identity, mTLS, authorization, traffic policy,
 external services) and the `via=ISTIO` exposures through an Istio ingress Gateway.
 
-Everything was decided in `resolve.mesh`; this module only shapes the MeshPlan into the
-field names of `networking.istio.io/v1` and `security.istio.io/v1`.
+Everything was decided in `resolve.mesh` (the neutral MeshPlan) and `planning.py` (its
+IstioPlan part); this module only shapes them into the field names of
+`networking.istio.io/v1` and `security.istio.io/v1`.
 """
 
 from __future__ import annotations
@@ -11,18 +12,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from netgen.plan import Plan
-from netgen.plan.mesh import (
-    AuthzRule,
-    Destination,
-    HttpMatch,
-    HttpRoute,
-    RetryPlan,
-    TrafficPlan,
-)
+from netgen.plan.mesh import AuthzRule, HttpMatch, RetryPlan, TrafficPlan
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.istio.mesh import HOOKS
+from netgen.targets.istio.plan import Destination, HttpRoute, istio_part
 from netgen.targets.istio.settings import SETTINGS
 from netgen.targets.istio.tokens import ISTIO
 
@@ -34,12 +29,13 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
     mesh = plan.mesh
     if mesh is None or mesh.kind != ISTIO.name:  # another mesh's target writes its own
         return
+    istio = istio_part(mesh)
     base = object_labels((), plan.blueprint)
     for sa in mesh.service_accounts:
         yield r.document("istio/serviceaccount.yaml.j2", api_version="v1",
                          kind="ServiceAccount", name=sa.name, namespace=sa.namespace,
                          labels=object_labels(sa.labels, plan.blueprint))
-    for pa in mesh.peer_authentications:
+    for pa in istio.peer_authentications:
         yield r.document("istio/peerauthentication.yaml.j2", api_version=SECURITY,
                          kind="PeerAuthentication", name=pa.name, namespace=pa.namespace,
                          labels=base, peer=pa, selector=dict(pa.selector or ()))
@@ -48,21 +44,21 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
                          kind="AuthorizationPolicy", name=ap.name, namespace=ap.namespace,
                          labels=base, policy=ap, selector=dict(ap.selector or ()),
                          rules=[_rule(rule) for rule in ap.rules])
-    for se in mesh.service_entries:
+    for se in istio.service_entries:
         yield r.document("istio/serviceentry.yaml.j2", api_version=NETWORKING,
                          kind="ServiceEntry", name=se.name, namespace=se.namespace,
                          labels=base, entry=se)
-    for dr in mesh.destination_rules:
+    for dr in istio.destination_rules:
         yield r.document("istio/destinationrule.yaml.j2", api_version=NETWORKING,
                          kind="DestinationRule", name=dr.name, namespace=dr.namespace,
                          labels=base, rule=dr,
                          subsets=[(name, dict(labels)) for name, labels in dr.subsets],
                          traffic_policy=_traffic_policy(dr.traffic) if dr.traffic else None)
-    for gw in mesh.gateways:
+    for gw in istio.gateways:
         yield r.document("istio/gateway.yaml.j2", api_version=NETWORKING, kind="Gateway",
                          name=gw.name, namespace=gw.namespace, labels=base, gateway=gw,
                          selector=dict(gw.selector))
-    for vs in mesh.virtual_services:
+    for vs in istio.virtual_services:
         yield r.document("istio/virtualservice.yaml.j2", api_version=NETWORKING,
                          kind="VirtualService", name=vs.name, namespace=vs.namespace,
                          labels=base, vs=vs, http=[_http(h) for h in vs.http],

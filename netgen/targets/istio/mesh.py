@@ -1,15 +1,23 @@
-"""Istio as the mesh of `mesh(ISTIO)`: the hooks the neutral planning calls."""
+"""Istio as the mesh of `mesh(ISTIO)`: the hooks the neutral planning calls, and the checks
+of the `mesh(...)` options only Istio takes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 
+from netgen import values
+from netgen.model import Mesh
 from netgen.plan import ClusterPods, Labels
 from netgen.plan.mesh import MeshPlan
 from netgen.targets.base import MeshHooks
+from netgen.targets.istio import planning, readback
+from netgen.targets.istio.plan import istio_part
 from netgen.targets.istio.tokens import ISTIO
 
 ISTIOD_XDS_PORT = 15012  # sidecars fetch configuration and certificates here
+OPTIONS = ("ingress_selector", "ingress_principal", "revision")
+_PRINCIPAL = re.compile(r"[^/\s]+/ns/[a-z0-9]([-a-z0-9]*[a-z0-9])?/sa/[^/\s]+").fullmatch
 
 
 def control_plane(namespaces: Mapping[str, str | None]) -> ClusterPods:
@@ -19,8 +27,38 @@ def control_plane(namespaces: Mapping[str, str | None]) -> ClusterPods:
 
 def namespace_labels(mesh: MeshPlan, namespace: str) -> Labels:
     """Sidecar injection is switched on per namespace (by revision when one is named)."""
-    return mesh.injection
+    return istio_part(mesh).injection
+
+
+def implied_namespaces(mesh: MeshPlan) -> Mapping[str, str]:
+    """The ingress gateway's identity names its namespace: cluster.local/ns/<ns>/sa/<sa>."""
+    parts = istio_part(mesh).ingress_principal.split("/")
+    if len(parts) == 5 and parts[1] == "ns" and not values.dns1123(parts[2]):
+        return {"istio_ingress_namespace": parts[2]}
+    return {}
+
+
+def check_options(m: Mesh) -> Iterator[str]:
+    if m.ingress_selector is not None:
+        problem = values.labels(m.ingress_selector)
+        if problem is None and not m.ingress_selector:
+            problem = "ingress_selector={} would select every pod; name the gateway's labels"
+        if problem:
+            yield problem
+    if m.revision is not None:
+        problem = values.labels({"istio.io/rev": m.revision})
+        if problem or not m.revision:
+            yield f"revision={m.revision!r} must be a label value such as '1-30'"
+    if m.ingress_principal is not None and not (
+        isinstance(m.ingress_principal, str) and _PRINCIPAL(m.ingress_principal)
+    ):
+        yield (f"ingress_principal={m.ingress_principal!r} must look like "
+               "'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'")
 
 
 HOOKS = MeshHooks(kind=ISTIO, ingress_via=ISTIO, control_plane=control_plane,
-                  namespace_labels=namespace_labels)
+                  gateway_principal=planning.gateway_principal, plan=planning.plan,
+                  options=OPTIONS, check_options=check_options,
+                  implied_namespaces=implied_namespaces, namespace_labels=namespace_labels,
+                  readback=readback.allows, routes=readback.routes,
+                  readback_problems=readback.problems)

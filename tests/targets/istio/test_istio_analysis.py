@@ -26,9 +26,9 @@ from attrs import frozen
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netgen.analysis import istio_authz as authz
-from netgen.analysis import istio_routes as routes
 from netgen.plan.mesh import PLAINTEXT
+from netgen.targets.istio import readback_authz as authz
+from netgen.targets.istio import readback_routes as routes
 from tests.conftest import EXAMPLES, build, documents
 from tests.targets.istio.istio_schema import is_istio, problems
 
@@ -496,7 +496,7 @@ def test_generated_source_reads_like_a_blueprint() -> None:
 
 @pytest.mark.parametrize("compiled", MESHED, ids=_ids)
 def test_verify_mesh_passes_on_the_examples(compiled: Any) -> None:
-    from netgen.analysis.mesh_verify import verify_mesh
+    from netgen.readback.mesh import verify_mesh
 
     report = verify_mesh(compiled.plan, documents(compiled))
     assert report.ok, report.render()
@@ -504,7 +504,7 @@ def test_verify_mesh_passes_on_the_examples(compiled: Any) -> None:
 
 
 def test_verify_mesh_says_what_differs() -> None:
-    from netgen.analysis.mesh_verify import verify_mesh
+    from netgen.readback.mesh import verify_mesh
 
     prod = next(c for c in MESHED if c.plan.blueprint == "mesh" and c.plan.env.name == "production")
     docs = _prod_docs()

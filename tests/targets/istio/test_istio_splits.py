@@ -242,7 +242,7 @@ def test_inexpressible_combinations_are_errors(blueprint_file: Make, body: str,
     """,
 ], ids=["mesh", "gateway", "combined"])
 def test_verify_reads_back_what_the_plan_says(blueprint_file: Make, body: str) -> None:
-    from netgen.analysis.mesh_verify import verify_mesh
+    from netgen.readback.mesh import verify_mesh
 
     compiled = build(blueprint_file(HEAD + textwrap.dedent(body)))[0]
     report = verify_mesh(compiled.plan, documents(compiled))

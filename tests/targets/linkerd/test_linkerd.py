@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from netgen.analysis import istio_authz
 from netgen.cli import app
 from netgen.plan.mesh import PLAINTEXT
 from netgen.problems import ProblemError
+from netgen.targets.istio import readback_authz as istio_authz
 from netgen.targets.linkerd import readback
 from netgen.validate.shipped import problems_against, serving
 from tests.conftest import BLUEPRINTS, build, documents
@@ -350,7 +350,7 @@ def test_check_and_verify_pass_on_the_example_with_no_flags() -> None:
 
 
 def test_verify_fails_when_the_written_policy_is_wider(tmp_path: Path) -> None:
-    from netgen.analysis.mesh_verify import verify_mesh
+    from netgen.readback.mesh import verify_mesh
 
     c = build(BLUEPRINTS / "linkerd.py", ("production",))[0]
     docs = documents(c)
@@ -400,7 +400,7 @@ def test_route_readback_gives_the_plans_rows(blueprint_file: Make) -> None:
 
 
 def test_route_readback_catches_a_changed_route(blueprint_file: Make) -> None:
-    from netgen.analysis.mesh_verify import verify_mesh
+    from netgen.readback.mesh import verify_mesh
 
     plan, docs = compiled(blueprint_file, ROUTES)
     assert verify_mesh(plan, docs).ok

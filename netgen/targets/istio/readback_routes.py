@@ -15,8 +15,9 @@ from typing import Any
 from attrs import frozen
 
 from netgen.plan import Plan, RoutePlan, ServicePlan
-from netgen.plan.mesh import TrafficPlan, headers_of, normal_path, path_in_mesh
-from netgen.resolve.mesh_splits import uri_and
+from netgen.plan.mesh import TrafficPlan
+from netgen.targets.istio.plan import headers_of, normal_path, path_in_mesh
+from netgen.targets.istio.splits import uri_and
 from netgen.targets.istio.tokens import ISTIO
 
 MESH, INGRESS = "mesh", "ingress"

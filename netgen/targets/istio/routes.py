@@ -22,38 +22,24 @@ from attrs import frozen
 
 from netgen.model import SourceLoc, TlsSecret
 from netgen.plan import EnvPlan, Labels, RoutePlan, ServicePlan
-from netgen.plan.mesh import (
+from netgen.plan.mesh import HttpMatch, TrafficPlan, is_http
+from netgen.problems import Collector
+from netgen.targets.istio.plan import (
     EVERY_PATH,
     Destination,
     GatewayPlan,
-    HttpMatch,
     HttpRoute,
     ServerPlan,
-    TrafficPlan,
     VirtualServicePlan,
     headers_of,
     normal_path,
     path_in_mesh,
 )
-from netgen.problems import Collector
-from netgen.resolve.mesh_splits import split_routes, through_gateway
+from netgen.targets.istio.splits import split_routes, through_gateway
 from netgen.targets.istio.tokens import ISTIO
-
-# Istio's protocol selection: a port named `<protocol>[-suffix]` or with an appProtocol.
-HTTP_PROTOCOLS = ("http", "http2", "grpc", "grpc-web")
-HTTP_APP_PROTOCOLS = (*HTTP_PROTOCOLS, "kubernetes.io/h2c", "kubernetes.io/ws")
 
 Split = tuple[tuple[str | None, int], ...]  # (version or None for every pod, weight)
 Headers = tuple[tuple[str, str], ...]
-
-
-def is_http(s: ServicePlan) -> bool:
-    if s.port is None:
-        return False
-    if s.port.app_protocol:
-        return s.port.app_protocol.lower() in HTTP_APP_PROTOCOLS
-    name = s.port.name
-    return any(name == p or name.startswith(p + "-") for p in HTTP_PROTOCOLS)
 
 
 def split_of(r: RoutePlan) -> Split:

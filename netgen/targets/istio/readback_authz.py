@@ -24,6 +24,7 @@ from attrs import frozen
 
 from netgen.plan import Plan
 from netgen.plan.mesh import PLAINTEXT, Allow, principal
+from netgen.targets.istio.plan import istio_part
 
 OTHER = "<undeclared mesh identity>"
 ROOT_NAMESPACE = "istio-system"
@@ -218,7 +219,7 @@ def expected_allow_matrix(plan: Plan, universe: Iterable[str]) -> frozenset[Allo
     restricted = set()
     for r in plan.routes:
         if r.via.name == "ISTIO":
-            by_service[r.service].add(mesh.ingress_principal)
+            by_service[r.service].add(istio_part(mesh).ingress_principal)
         elif r.via.name not in ("CLUSTER",):
             by_service[r.service].add(PLAINTEXT)
     restricted = {name for name, srcs in by_service.items() if srcs}

@@ -1,1 +1,0 @@
-"""Reading generated output back: what the YAML really does, to compare with the plan."""

@@ -6,6 +6,7 @@ imported without loading the target."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from netgen.model import Via
@@ -34,11 +35,17 @@ BACKENDS: tuple[Backend, ...] = (
 )
 
 
-# The packages, for what each keeps beside its code: the CRD bundles it owns in `schemas/`.
-PACKAGES = (aws_alb, coredns, gateway_api, istio, kubernetes, linkerd, networkpolicy, nginx)
 
-REGISTRY = Registry(BACKENDS, schema_folders=tuple(
-    folder for p in PACKAGES if (folder := Path(p.__file__).parent / "schemas").is_dir()))
+
+def _schema_folders(backends: tuple[Backend, ...]) -> tuple[Path, ...]:
+    """The CRD bundles each target keeps beside its code, in `schemas/` of the package its
+    `lower` is defined in (so the list of targets above is the only one)."""
+    packages = dict.fromkeys(Path(sys.modules[b.lower.__module__].__file__ or "").parent
+                             for b in backends)
+    return tuple(folder for p in packages if (folder := p / "schemas").is_dir())
+
+
+REGISTRY = Registry(BACKENDS, schema_folders=_schema_folders(BACKENDS))
 
 
 def backend_for(via: Via) -> Backend | None:

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from netgen.plan.covers import covers
 from netgen.plan.mesh import HttpMatch
 from netgen.problems import ProblemError
 from netgen.readback.mesh import verify_mesh
-from netgen.resolve.mesh_shadow import covers
 from tests.conftest import build, documents
+from tests.targets.istio.mesh_requests import Request, where_to
 
 HEAD = """\
 from netgen import *
@@ -140,3 +141,25 @@ def _m(uri_kind: str | None = None, uri: str | None = None, **kw: object) -> Htt
 ])
 def test_covers_answers_only_what_is_certain(a: HttpMatch, b: HttpMatch, expected: bool) -> None:
     assert covers(a, b) is expected
+
+
+def test_routes_an_istio_gateway_route_makes_the_same_are_written_once(
+    blueprint_file: Make,
+) -> None:
+    """The gateway sends to the pods past the service's own VirtualService, so each mesh
+    route is combined with the gateway's path: under exact /abc, prefix /ab and prefix /a
+    (and the split) all become exact /abc. Only the first can be taken; the others were
+    written anyway and `netgen verify` called them shadowed, though the plan asked for them."""
+    (compiled,) = build(blueprint_file(HEAD.format(mesh="ISTIO") + textwrap.dedent("""\
+        expose("api", via=ISTIO, host="api.example.com", path="/abc", path_type="Exact")
+        traffic("api", split={"v1": 50, "v2": 50}, routes=[
+            mesh_route(prefix="/ab", split={"v1": 100}),
+            mesh_route(prefix="/a", split={"v2": 100})])
+        """)))
+    docs = documents(compiled)
+    report = verify_mesh(compiled.plan, docs)
+    assert report.ok, report.render()
+    (gw,) = [d for d in docs if d["kind"] == "VirtualService"
+             and d["metadata"]["name"] == "api.example.com"]
+    assert [e["match"] for e in gw["spec"]["http"]] == [[{"uri": {"exact": "/abc"}}]]
+    assert where_to(gw, Request("/abc")) == {"v1": 100}

@@ -17,6 +17,7 @@ from netgen.model import HeaderMatch, MeshHeader, MeshRoute, Retries, Traffic
 from netgen.plan import ServicePlan
 from netgen.plan.mesh import HttpMatch, MeshRoutePlan, RetryPlan
 from netgen.problems import Collector
+from netgen.resolve import mesh_shadow
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
 HEADER_KINDS = ("exact", "prefix", "suffix", "regex")
@@ -167,6 +168,8 @@ def plan_split(
     if not http and len(routes) > 1:
         c.error(t.loc, f"{d}: '{s.name}' is not HTTP, so calls cannot be told apart: give one "
                        "split")
+    for loc, message in mesh_shadow.unreachable(t.loc, split is not None, tuple(routes), d):
+        c.error(loc, message)
     return split, tuple(routes)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from netgen.output.layout import env_files, named
 from netgen.pipeline import compile_blueprint
+from netgen.problems import ProblemError
 from netgen.readback.mesh import verify_mesh
 from netgen.render import Document
 from tests.conftest import documents, parse
@@ -109,3 +112,22 @@ def test_a_prefix_written_as_a_regex_verifies_under_linkerd(blueprint_file) -> N
     (compiled,) = compile_blueprint(path)
     report = verify_mesh(compiled.plan, documents(compiled))
     assert report.ok, report.render()
+
+
+def test_a_split_behind_a_route_without_conditions_is_an_error(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """A mesh_route without conditions catches every call, so `split=` after it is never
+    used; the YAML said so faithfully (first match wins) and `netgen verify` reported the
+    shadowing the declaration itself asked for, failing a build that did what was written.
+    The declaration is the mistake: the build says so at its line."""
+    path = blueprint_file(
+        HEAD + "mesh(ISTIO)\n"
+        "service('web', port=80, image='w')\n"
+        "service('api', port=8080, image='a', versions=['v1', 'v2'], app_protocol='http')\n"
+        "calls('web', 'api')\n"
+        "traffic('api', split={'v1': 100}, routes=[mesh_route(split={'v1': 100})])\n")
+    with pytest.raises(ProblemError) as e:
+        compile_blueprint(path)
+    assert [p.render() for p in e.value.problems] == [
+        f"{path}:6: error: traffic('api'): split= is never used: the mesh_route at {path}:6 "
+        "has no conditions and catches every call; drop split=, or give that mesh_route "
+        "conditions"]

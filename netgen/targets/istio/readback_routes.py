@@ -15,7 +15,8 @@ from typing import Any
 from attrs import frozen
 
 from netgen.plan import Plan, RoutePlan, ServicePlan
-from netgen.plan.mesh import TrafficPlan
+from netgen.plan.covers import covers
+from netgen.plan.mesh import HttpMatch, TrafficPlan
 from netgen.targets.istio.plan import headers_of, normal_path, path_in_mesh
 from netgen.targets.istio.splits import uri_and
 from netgen.targets.istio.tokens import ISTIO
@@ -198,8 +199,7 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
         if t is None or any(b.version for b in r.backends):
             rows.add(row)
         else:  # the gateway takes the service's in-mesh split
-            rows.update(x for split in _split_rows(services[r.service], t)
-                        for x in _through(row, split))
+            rows.update(_through(row, _split_rows(services[r.service], t)))
     for name, t in splits.items():
         rows.update(_split_rows(services[name], t))
     timed = {t.service for t in plan.mesh.traffic if t.timeout or t.retries}
@@ -246,21 +246,47 @@ def _split_rows(s: ServicePlan, t: TrafficPlan) -> list[RouteRow]:
     return out
 
 
-def _through(gateway: RouteRow, split: RouteRow) -> list[RouteRow]:
-    """A gateway row to the whole service, with the conditions of one of its mesh rows:
-    the pairs of path conditions both can hold, as Istio reads them back."""
+def _through(gateway: RouteRow, splits: list[RouteRow]) -> list[RouteRow]:
+    """A gateway row to the whole service, with the conditions of each of its mesh rows in
+    order: the pairs of path conditions both can hold, as Istio reads them back, less those
+    an earlier pair catches every call of (Istio's routes leave them out)."""
     exact = dict(gateway.headers)
-    if any(exact.get(n, v) != v for n, v in split.headers):
-        return []  # one header cannot equal two values
     raw: list[tuple[Key, Backends]] = []
-    headers = tuple(sorted({*gateway.headers, *split.headers}))
-    for g in _raw_uris(gateway):
-        for m in _raw_uris(split):
-            both = uri_and(g, m)
-            if isinstance(both, tuple):
-                kind, path = both if both[0] is not None else ("prefix", "/")
-                raw.append(((kind, path or "", headers, split.conditions), split.backends))
+    earlier: list[HttpMatch] = []
+    for split in splits:
+        if any(exact.get(n, v) != v for n, v in split.headers):
+            continue  # one header cannot equal two values
+        headers = tuple(sorted({*gateway.headers, *split.headers}))
+        for g in _raw_uris(gateway):
+            for m in _raw_uris(split):
+                both = uri_and(g, m)
+                if isinstance(both, tuple):
+                    key = (*(both if both[0] is not None else ("prefix", "/")),
+                           headers, split.conditions)
+                    match = _as_match(key)
+                    if not any(covers(e, match) for e in earlier):
+                        raw.append((key, split.backends))
+                    earlier.append(match)
     return [RouteRow(INGRESS, gateway.host, *row[:4], row[4]) for row in _coalesce(raw)]
+
+
+def _as_match(key: Key) -> HttpMatch:
+    """A read-back match key as the plan's HttpMatch, to judge which one catches which."""
+    kind, path, headers, conditions = key
+    rules, without, query, method = [], [], [], None
+    for name, value in conditions:
+        what, _, text = value.partition(" ")
+        if name == "method":
+            method = text
+        elif name.startswith("header "):
+            rules.append((name.removeprefix("header "), what, text))
+        elif name.startswith("without header "):
+            without.append((name.removeprefix("without header "), what, text))
+        else:
+            query.append((name.removeprefix("query "), value))
+    uri_kind, uri = (None, None) if (kind, path) == ("prefix", "/") else (kind, path)
+    return HttpMatch(uri_kind, uri, headers, method, tuple(sorted(rules)),
+                     tuple(sorted(without)), tuple(sorted(query)))
 
 
 def _raw_uris(row: RouteRow) -> list[tuple[str | None, str | None]]:

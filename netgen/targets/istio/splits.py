@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgen.plan import ServicePlan
+from netgen.plan.covers import covers
 from netgen.plan.mesh import HttpMatch, TrafficPlan
 from netgen.problems import Collector
 from netgen.targets.istio.plan import HttpRoute
@@ -38,9 +39,12 @@ def through_gateway(
 ) -> list[HttpRoute]:
     """A gateway route to the whole service, taking the service's split: each of the
     service's routes, its conditions AND the gateway route's. Two conditions no request
-    meets together drop that pair; two an Istio match cannot hold at once (two path
+    meets together drop that pair; so does a pair an earlier pair catches every call of
+    (the gateway route can make two different mesh routes the same, e.g. exact /abc AND
+    prefix /ab, then AND prefix /a); two an Istio match cannot hold at once (two path
     patterns, two kinds of match on one header) are an error."""
     out = []
+    earlier: list[HttpMatch] = []
     for route in inner:
         matches: list[HttpMatch] = []
         reported = False
@@ -55,7 +59,9 @@ def through_gateway(
                                  "two path patterns or two kinds of match on one header, which "
                                  "one Istio match cannot hold")
                 elif isinstance(both, HttpMatch):
-                    matches.append(both)
+                    if not any(covers(e, both) for e in earlier):
+                        matches.append(both)
+                    earlier.append(both)
         if matches:
             every = all(m == HttpMatch(None, None, ()) for m in matches)
             out.append(HttpRoute(() if every else tuple(dict.fromkeys(matches)),

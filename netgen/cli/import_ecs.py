@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from netgen.cli.options import HELP, fail, guarded
+from netgen.importers.ecs.vias import importable_vias, via_help
 
 app = typer.Typer(
     name="import",
@@ -26,8 +27,6 @@ def _namespace(value: str | None) -> str | None:
 
 
 def _via(value: str) -> str:
-    from netgen.importers.ecs.writer import importable_vias  # the registry: only when run
-
     choices = importable_vias()
     if value.upper() not in choices:
         raise typer.BadParameter(f"must be one of {', '.join(choices)}")
@@ -51,8 +50,7 @@ def import_ecs(
     ] = None,
     via: Annotated[
         str,
-        typer.Option(callback=_via, help="Expose the load balancer's rules through ALB, NGINX "
-                     "or GATEWAY (CLUSTER: keep the rules as comments only)."),
+        typer.Option(callback=_via, help=via_help()),
     ] = "ALB",
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
     mesh: Annotated[

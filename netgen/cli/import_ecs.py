@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from netgen.cli.options import HELP, fail, guarded
+from netgen.importers.appmesh.meshes import importable_meshes, mesh_help
 from netgen.importers.ecs.vias import importable_vias, via_help
 
 app = typer.Typer(
@@ -34,8 +35,10 @@ def _via(value: str) -> str:
 
 
 def _mesh(value: str | None) -> str | None:
-    if value is not None and value.upper() != "ISTIO":
-        raise typer.BadParameter("must be ISTIO (the only mesh netgen lowers)")
+    choices = [p.kind for p in importable_meshes()]
+    if value is not None and value.upper() not in choices:
+        raise typer.BadParameter(f"must be {' or '.join(choices)} (the meshes App Mesh "
+                                 "routing can be carried into)")
     return value.upper() if value is not None else None
 
 
@@ -55,7 +58,7 @@ def import_ecs(
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
     mesh: Annotated[
         str | None,
-        typer.Option(callback=_mesh, help="Carry App Mesh routing into this mesh: ISTIO."),
+        typer.Option(callback=_mesh, help=mesh_help()),
     ] = None,
 ) -> None:
     """Write a blueprint for the ECS system exported into FOLDER (see docs/migration.md)."""

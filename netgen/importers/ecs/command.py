@@ -45,12 +45,12 @@ def import_ecs(
     mesh: str | None = None,
 ) -> ImportResult:
     """Raises `ExportError` (nothing written) when the export cannot be imported and
-    `OutputExists` when `output` exists and `force` is off. `mesh` (ISTIO) carries App
-    Mesh routing, if the folder has App Mesh exports."""
+    `OutputExists` when `output` exists and `force` is off. `mesh` (ISTIO, LINKERD: see
+    appmesh/meshes.py) carries App Mesh routing, if the folder has App Mesh exports."""
     if output.exists() and not force:
         raise OutputExists(output)
     exports = load_exports(folder)
-    index, relabel, extra = appmesh_stage(folder, exports, mesh)
+    index, relabel, extra = appmesh_stage(folder, exports, mesh, via)
     system = relabel(analyse(exports, index))
     options = WriterOptions(namespace=namespace, via=via, source=_shown(folder))
     generated = write_blueprint(system, options, exports.source, extra(system))

@@ -63,17 +63,13 @@ def import_ecs(
 ) -> None:
     """Write a blueprint for the ECS system exported into FOLDER (see docs/migration.md)."""
     from netgen.importers.ecs import ExportError
-    from netgen.importers.ecs.command import OutputExists, problem_line, warning_line
+    from netgen.importers.ecs.command import OutputExists, warning_line
     from netgen.importers.ecs.command import import_ecs as run
 
     try:
         result = run(folder, output, namespace=namespace, via=via, force=force, mesh=mesh)
-    except ExportError as e:
-        for p in e.problems:
-            typer.echo(problem_line(folder, p), err=True)
-        n = len(e.problems)
-        raise fail(f"netgen: {n} problem{'s' if n != 1 else ''} in the ECS export, "
-                   "nothing written") from None
+    except ExportError as e:  # rendered by `guarded`, as every stage's problems
+        raise e.under(folder) from None
     except OutputExists as e:
         raise fail(f"netgen: {e}") from None
     warnings = result.generated.warnings

@@ -8,7 +8,7 @@ library code never exits.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from attrs import frozen
@@ -95,13 +95,44 @@ class Problem:
 
 
 class ProblemError(Exception):
-    """Raised once per stage with every problem found, so users fix them in one pass."""
+    """Raised once per stage with every problem found, so users fix them in one pass. The
+    one exception type that carries problems to the user: the CLI prints `lines()` (and
+    nothing else) and exits 2 if `usage`, else 1. Subclasses only say what the problems are
+    in (`subject`, `noun`) or that they are one message (`MessageError`)."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = sorted(
-            problems, key=lambda d: (d.loc is None, d.loc or SourceLoc("", 0), d.message)
+    noun = "error"  # what the summary counts
+    subject = ""  # where the problems are, for the summary: " in the ECS export"
+    usage = False  # the command line asked for the impossible (exit 2), not the input
+
+    def __init__(self, problems: Iterable[Problem], *, ordered: bool = False) -> None:
+        """`ordered`: keep the order given (the finder's), else sort by place."""
+        found = tuple(problems)
+        self.problems: Sequence[Problem] = found if ordered else sorted(
+            found, key=lambda d: (d.loc is None, d.loc or SourceLoc("", 0), d.message)
         )
         super().__init__("\n".join(d.render() for d in self.problems))
+
+    def summary(self) -> str:
+        n = sum(1 for d in self.problems if d.severity == "error")
+        return f"{n} {self.noun}{'s' if n != 1 else ''}{self.subject}"
+
+    def lines(self) -> list[str]:
+        """What a person reads: every problem where it is, then how many, nothing written."""
+        return [*(d.render() for d in self.problems), f"netgen: {self.summary()}, nothing written"]
+
+
+class MessageError(ProblemError):
+    """One problem about no place in any input (a missing program, a wrong option, a git
+    revision that does not exist): said in one line by `said_by`, as `str(e)` says it."""
+
+    said_by = "netgen"
+
+    def __init__(self, message: str) -> None:
+        super().__init__([Problem(message)])
+        self.args = (message,)
+
+    def lines(self) -> list[str]:
+        return [f"{self.said_by}: {d.message}" for d in self.problems]
 
 
 class Collector:

@@ -20,12 +20,15 @@ from attrs import evolve
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.model import SourceLoc
 from netgen.pipeline import Compiled, Stage, compile_plans, resolve_all, silent, template_dirs
-from netgen.problems import ProblemError
+from netgen.problems import MessageError, ProblemError
 from netgen.render import Renderer
 
 
-class RevisionError(Exception):
-    """Not a git repository, no such revision, or no such file at that revision."""
+class RevisionError(MessageError):
+    """Not a git repository, no such revision, or no such file at that revision: a wrong
+    `--against` (exit 2), not "something changed"."""
+
+    usage = True
 
 
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:

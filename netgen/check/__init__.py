@@ -28,7 +28,7 @@ from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.model import Blueprint, SourceLoc
 from netgen.pipeline import Stage, compile_plans, resolve_all, silent, template_dirs
 from netgen.plan import Plan
-from netgen.problems import Loc, ObjectLoc, Problem, ProblemError
+from netgen.problems import Loc, MessageError, ObjectLoc, Problem, ProblemError
 from netgen.render import Renderer
 from netgen.validate import (
     CoreSchemas,
@@ -65,8 +65,11 @@ CHECK_RULES: dict[str, tuple[str, str]] = {
 }
 
 
-class CheckUsageError(Exception):
+class CheckUsageError(MessageError):
     """The command line asks for something impossible: exit code 2."""
+
+    said_by = "netgen check"
+    usage = True
 
 
 def finding(

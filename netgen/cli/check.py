@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from netgen.cli.console import progress
-from netgen.cli.options import Blueprint, Envs, Templates, fail, guarded
+from netgen.cli.options import Blueprint, Envs, Templates, guarded
 
 EXIT_USAGE = 2
 
@@ -62,16 +62,13 @@ def check(
 
     Exit 2: the command line is wrong (unknown option, unreadable --crds, unknown --ignore).
     """
-    from netgen.check import CheckUsageError, run_check
+    from netgen.check import run_check
     from netgen.check.formats import render
 
-    try:
-        with progress(quiet) as stage:
-            report = run_check(blueprint, envs=env or [], templates=templates or [],
-                               crds=crds or [], k8s_version=k8s_version, strict=strict,
-                               ignore=ignore or [], on_stage=stage)
-    except CheckUsageError as e:
-        raise fail(f"netgen check: {e}", EXIT_USAGE) from None
+    with progress(quiet) as stage:  # a CheckUsageError exits 2 (cli/errors.py)
+        report = run_check(blueprint, envs=env or [], templates=templates or [],
+                           crds=crds or [], k8s_version=k8s_version, strict=strict,
+                           ignore=ignore or [], on_stage=stage)
     if not quiet:
         sys.stdout.write(render(report, fmt.value))
     if report.exit_code:

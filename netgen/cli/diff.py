@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from netgen.cli.console import paint, progress
-from netgen.cli.options import EXIT_USAGE, Blueprint, Envs, Templates, fail, guarded
+from netgen.cli.options import Blueprint, Envs, Templates, guarded
 
 ACTION_COLOURS = {"added": "green", "changed": "yellow", "removed": "red"}
 
@@ -59,7 +59,7 @@ def diff(
     from netgen.output import diff as d
     from netgen.output.changes import changes, compare
     from netgen.pipeline import compile_blueprint
-    from netgen.revision import RevisionError, compile_at
+    from netgen.revision import compile_at
 
     with progress(quiet) as stage:
         new = compile_blueprint(blueprint, env or [], templates or [], on_stage=stage)
@@ -69,11 +69,8 @@ def diff(
             found = changes(out, trees)
             old_root, new_root = f"a/{out.as_posix()}", f"b/{out.as_posix()}"
         else:
-            try:
-                old = compile_at(blueprint, against, env or [], templates or [],
-                                 on_stage=stage)
-            except RevisionError as e:  # a wrong --against, not "something changed"
-                raise fail(f"netgen: {e}", EXIT_USAGE) from None
+            # a wrong --against is a RevisionError (exit 2), not "something changed"
+            old = compile_at(blueprint, against, env or [], templates or [], on_stage=stage)
             found = compare({c.plan.env.name: c.files() for c in old}, trees)
             old_root, new_root = "a", "b"
     if not quiet:

@@ -40,12 +40,10 @@ def handled(e: BaseException) -> int | None:
     if isinstance(e, BrokenPipeError):
         quiet_stdout()
         return EXIT_BROKEN_PIPE
-    if isinstance(e, ProblemError):
-        for d in e.problems:
-            echo(d.render(), err=True)
-        n = sum(1 for d in e.problems if d.severity == "error")
-        echo(f"netgen: {n} error{'s' if n != 1 else ''}, nothing written", err=True)
-        return EXIT_ERRORS
+    if isinstance(e, ProblemError):  # every stage's problems, rendered here only
+        for line in e.lines():
+            echo(line, err=True)
+        return EXIT_USAGE if e.usage else EXIT_ERRORS
     if isinstance(e, OutputError):
         echo(f"netgen: {e}", err=True)
         return EXIT_OUTPUT

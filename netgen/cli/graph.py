@@ -49,7 +49,7 @@ def graph(
     routes carry their traffic weights.
     """
     from netgen.graph import dot, mermaid
-    from netgen.graph.image import ImageError, render_image
+    from netgen.graph.image import render_image
     from netgen.graph.model import build_graph
     from netgen.pipeline import resolve_blueprint
 
@@ -67,10 +67,7 @@ def graph(
                 data = text.encode()
             else:
                 stage(f"running Graphviz ({chosen.value})")
-                try:
-                    data = render_image(text, chosen.value)
-                except ImageError as e:
-                    raise fail(f"netgen: {e}") from None
+                data = render_image(text, chosen.value)  # ImageError: exit 1
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from netgen.cli.options import HELP, fail, guarded
+from netgen.importers.appmesh.meshes import importable_meshes, mesh_help
+from netgen.importers.ecs.vias import importable_vias, via_help
 
 app = typer.Typer(
     name="import",
@@ -26,8 +28,6 @@ def _namespace(value: str | None) -> str | None:
 
 
 def _via(value: str) -> str:
-    from netgen.importers.ecs.writer import importable_vias  # the registry: only when run
-
     choices = importable_vias()
     if value.upper() not in choices:
         raise typer.BadParameter(f"must be one of {', '.join(choices)}")
@@ -35,8 +35,10 @@ def _via(value: str) -> str:
 
 
 def _mesh(value: str | None) -> str | None:
-    if value is not None and value.upper() != "ISTIO":
-        raise typer.BadParameter("must be ISTIO (the only mesh netgen lowers)")
+    choices = [p.kind for p in importable_meshes()]
+    if value is not None and value.upper() not in choices:
+        raise typer.BadParameter(f"must be {' or '.join(choices)} (the meshes App Mesh "
+                                 "routing can be carried into)")
     return value.upper() if value is not None else None
 
 
@@ -51,28 +53,23 @@ def import_ecs(
     ] = None,
     via: Annotated[
         str,
-        typer.Option(callback=_via, help="Expose the load balancer's rules through ALB, NGINX "
-                     "or GATEWAY (CLUSTER: keep the rules as comments only)."),
+        typer.Option(callback=_via, help=via_help()),
     ] = "ALB",
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
     mesh: Annotated[
         str | None,
-        typer.Option(callback=_mesh, help="Carry App Mesh routing into this mesh: ISTIO."),
+        typer.Option(callback=_mesh, help=mesh_help()),
     ] = None,
 ) -> None:
     """Write a blueprint for the ECS system exported into FOLDER (see docs/migration.md)."""
     from netgen.importers.ecs import ExportError
-    from netgen.importers.ecs.command import OutputExists, problem_line, warning_line
+    from netgen.importers.ecs.command import OutputExists, warning_line
     from netgen.importers.ecs.command import import_ecs as run
 
     try:
         result = run(folder, output, namespace=namespace, via=via, force=force, mesh=mesh)
-    except ExportError as e:
-        for p in e.problems:
-            typer.echo(problem_line(folder, p), err=True)
-        n = len(e.problems)
-        raise fail(f"netgen: {n} problem{'s' if n != 1 else ''} in the ECS export, "
-                   "nothing written") from None
+    except ExportError as e:  # rendered by `guarded`, as every stage's problems
+        raise e.under(folder) from None
     except OutputExists as e:
         raise fail(f"netgen: {e}") from None
     warnings = result.generated.warnings

@@ -6,10 +6,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from netgen.problems import MessageError
+
 FORMATS = ("svg", "png")
 
 
-class ImageError(Exception):
+class ImageError(MessageError):
     """Graphviz is missing or failed; the message says what to do."""
 
 

@@ -36,6 +36,7 @@ class Feature(enum.Enum):
     METHOD_MATCH = "match HTTP methods"
     SOURCE_IP_MATCH = "match client addresses"
     HEALTH_CODES = "choose the health check's success codes"
+    BACKEND_TLS = "connect to pods with TLS (app_protocol=\"https\")"
 
 
 def required_features(e: Exposure, grpc: bool, http: bool) -> set[Feature]:

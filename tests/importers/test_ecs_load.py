@@ -338,3 +338,16 @@ def test_not_a_folder_and_empty_folder(tmp_path: Path):
 
 def test_export_error_is_not_the_builtin_import_error():
     assert not issubclass(ExportError, ImportError)
+
+
+def test_export_error_is_a_problem_error_the_cli_renders(tmp_path: Path):
+    """One exception type carries problems to the user (netgen.problems.ProblemError), so
+    cli/errors.py renders an export's problems as every other stage's."""
+    from netgen.problems import ProblemError
+
+    with pytest.raises(ProblemError) as raised:
+        load_exports(tmp_path)
+    assert isinstance(raised.value, ExportError)
+    assert raised.value.lines()[-1] == "netgen: 1 problem in the ECS export, nothing written"
+    moved = raised.value.under(tmp_path)
+    assert moved.problems[0].loc.file == tmp_path.as_posix()  # the folder itself: as given

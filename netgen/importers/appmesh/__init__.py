@@ -14,14 +14,17 @@ import attrs
 
 
 def appmesh_stage(
-    folder: Path, exports: Any, mesh: str | None
+    folder: Path, exports: Any, mesh: str | None, via: str = "ALB"
 ) -> tuple[Any, Callable[[Any], Any], Callable[[Any], Callable[[list[Any]], list[str]] | None]]:
     """(index for `analyse`, a relabelling of the analysed system's warnings, the writer's
-    extra statements for a system). No App Mesh export and no `mesh`: all no-ops."""
+    extra statements for a system). No App Mesh export and no `mesh`: all no-ops. `via`
+    (`--via`) exposes the virtual gateways' routes when the mesh has no ingress gateway."""
     from netgen.importers.appmesh.analyse import MeshIndex
     from netgen.importers.appmesh.load import load_mesh
+    from netgen.importers.appmesh.meshes import importable_meshes, mesh_profile
     from netgen.importers.appmesh.section import MeshSection
     from netgen.importers.ecs.pysource import Name, call, statement
+    from netgen.importers.ecs.vias import import_via
 
     found = load_mesh(folder)
     if found.empty and not found.tasks:
@@ -30,18 +33,23 @@ def appmesh_stage(
         only = [statement(call("mesh", Name(mesh)))]
         return None, lambda system: system, lambda system: (lambda findings: only)
     index = MeshIndex(found, exports)
+    proxy = mesh_profile(mesh or importable_meshes()[0].kind).proxy
 
     def relabel(system: Any) -> Any:
-        return attrs.evolve(system, warnings=tuple(infrastructure_notes(found, system.warnings)),
+        return attrs.evolve(system, warnings=tuple(infrastructure_notes(found, system.warnings,
+                                                                        proxy)),
                             services=tuple(listener_protocols(index, s)
                                            for s in system.services))
 
-    return index, relabel, lambda system: MeshSection(index, system, mesh).statements
+    return index, relabel, lambda system: MeshSection(index, system, mesh,
+                                                      import_via(via)).statements
 
 
-def infrastructure_notes(found: Any, warnings: tuple[Any, ...]) -> list[Any]:
+def infrastructure_notes(found: Any, warnings: tuple[Any, ...], replaced_by: str
+                         ) -> list[Any]:
     """The Envoy and X-Ray containers of App Mesh tasks are its data plane, not sidecars a
-    reviewer must judge: one note per task instead of a sidecar warning per container."""
+    reviewer must judge: one note per task instead of a sidecar warning per container.
+    `replaced_by`: what replaces them ("Istio injects its own sidecar")."""
     from netgen.importers.ecs.problems import Finding, at
 
     out = []
@@ -63,14 +71,15 @@ def infrastructure_notes(found: Any, warnings: tuple[Any, ...]) -> list[Any]:
             proxy = " and proxyConfiguration APPMESH" if hit.appmesh_proxy else ""
             out.append(Finding(
                 "appmesh-proxy", f"containers {', '.join(hit.infrastructure)}{proxy} are App "
-                                 "Mesh's data plane (Envoy, X-Ray); not carried over: Istio "
-                                 "injects its own sidecar", hit.source.file, hit.source.json_path))
+                                 f"Mesh's data plane (Envoy, X-Ray); not carried over: "
+                                 f"{replaced_by}",
+                                 hit.source.file, hit.source.json_path))
     return out
 
 
 def listener_protocols(index: Any, service: Any) -> Any:
     """A port ECS left unlabelled speaks what its virtual node's listener says (http, http2,
-    grpc): Istio needs to know to route requests rather than connections."""
+    grpc): the mesh needs to know to route requests rather than connections."""
     from netgen.importers.ecs.naming import port_name
 
     arns = {v.ecs_service_arn for v in service.versions}

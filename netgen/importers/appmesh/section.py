@@ -1,11 +1,13 @@
-"""The App Mesh part of the generated blueprint: `mesh(ISTIO)`, one `traffic(...)` per
-virtual router (its routes as `mesh_route`s, in App Mesh's order), `calls` from the
-virtual nodes' backends, and `expose(..., via=ISTIO)` from the virtual gateways' routes.
+"""The App Mesh part of the generated blueprint: `mesh(KIND)` (`--mesh`, a profile in
+meshes.py), one `traffic(...)` per virtual router (its routes as `mesh_route`s, in App
+Mesh's order), `calls` from the virtual nodes' backends, and exposures from the virtual
+gateways' routes: through the mesh's own ingress gateway (`via=ISTIO`), else through `--via`.
 
-Whatever a route asks that the blueprint cannot say (a header range, a port match, an idle
-timeout) is a warning naming the export file and JSON path, and the route is left out as a
-whole rather than widened. App Mesh's implicit 15 s per-request timeout is written out
-with a comment saying so, since Istio's default is no timeout at all.
+Whatever a route asks that the blueprint or the mesh cannot say (a header range, a port
+match, an idle timeout; for Linkerd a header's absence, or an order that matters) is a
+warning naming the export file and JSON path, and the route is left out as a whole rather
+than widened. App Mesh's implicit 15 s per-request timeout is written out with a comment
+saying so, since neither mesh has a default timeout.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from collections.abc import Iterable
 
 from netgen.importers.appmesh import shapes
 from netgen.importers.appmesh.analyse import MeshIndex
+from netgen.importers.appmesh.meshes import MeshProfile, importable_meshes, mesh_profile
 from netgen.importers.ecs.model import EcsSystem, Service
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.pysource import (
     Call,
+    Dict,
+    List,
     Name,
     Node,
     call,
@@ -26,22 +31,15 @@ from netgen.importers.ecs.pysource import (
     sequence,
     statement,
 )
+from netgen.importers.ecs.vias import ImportVia
+from netgen.plan.mesh import HttpMatch
+from netgen.targets.features import Feature
 
 DEFAULT_TIMEOUT = "15s"  # App Mesh's per-request timeout when a route sets none
-RETRY_EVENTS = {  # App Mesh event -> Envoy/Istio retryOn conditions
-    # App Mesh's server-error and gateway-error include Envoy's `reset`; `5xx` already does.
-    "server-error": "5xx", "gateway-error": "gateway-error,reset", "client-error": "retriable-4xx",
-    "stream-error": "refused-stream", "connection-error": "connect-failure",
-    "cancelled": "cancelled", "deadline-exceeded": "deadline-exceeded",
-    "internal": "internal", "resource-exhausted": "resource-exhausted",
-    "unavailable": "unavailable",
-}
-MESHES = ("ISTIO",)
-DEFAULT_RETRIES = (
-    "routes without a retryPolicy: App Mesh's hidden default (meshes of accounts new after "
-    "2020-07-29: 2 retries on HTTP 503, gRPC UNAVAILABLE, connect-failure, refused-stream) "
-    "is close to Istio's (2 attempts on connect-failure, refused-stream, unavailable, "
-    "cancelled, 503), which applies")
+_POLICY = {"split", "timeout", "retries"}  # a mesh_route with these only matches every call
+# What an exposure of a gateway route asks of the via that carries it (no mesh gateway).
+_EXPOSE_FEATURES = {"host": Feature.HOST, "path": Feature.PATH, "path_type": Feature.PATH_EXACT,
+                    "rewrite": Feature.REWRITE, "match": Feature.HEADER_MATCH}
 
 
 class Skip(Exception):
@@ -53,10 +51,16 @@ class Skip(Exception):
 
 
 class MeshSection:
-    def __init__(self, index: MeshIndex, system: EcsSystem, kind: str | None) -> None:
+    def __init__(self, index: MeshIndex, system: EcsSystem, kind: str | None,
+                 via: ImportVia) -> None:
         self.index = index
         self.system = system
         self.kind = kind
+        self.mesh: MeshProfile = mesh_profile(kind or importable_meshes()[0].kind)
+        self.via = via
+        # who serves the virtual gateways' routes now
+        self.gateway = (f"the {self.mesh.name} ingress gateway" if self.mesh.gateway
+                        else f"the {via.name} exposure")
         self.written = {s.name for s in system.services if s.ports}
 
     def statements(self, findings: list[Finding]) -> list[str]:
@@ -66,13 +70,16 @@ class MeshSection:
             if self.index.mesh.virtual_routers or self.index.mesh.virtual_gateways:
                 findings.append(Finding(
                     "appmesh-no-mesh", "the export has App Mesh routing (virtual routers, "
-                                       "gateways); pass --mesh ISTIO to carry the splits, "
+                                       "gateways); pass --mesh "
+                                       f"{' or '.join(p.kind for p in importable_meshes())} "
+                                       "to carry the splits, "
                                        "matches, retries and timeouts; without a mesh every "
                                        "version of a service gets calls in proportion to its "
                                        "pods"))
             return []
         out = [comment("--- App Mesh " + "-" * 72 + "\n"
-                       "The App Mesh routes, carried by the Istio mesh: each virtual router "
+                       f"The App Mesh routes, carried by the {self.mesh.name} mesh: each "
+                       "virtual router "
                        "becomes the traffic() of the service its nodes run as.")
                + statement(call("mesh", Name(self.kind)))]
         self._mesh_notes()
@@ -134,7 +141,7 @@ class MeshSection:
                 if port not in (80, 443):
                     self.findings.append(at.finding(
                         "appmesh-gateway-port", f"virtual gateway {gw.virtualGatewayName} "
-                                                f"listened on {port}; the Istio ingress gateway "
+                                                f"listened on {port}; {self.gateway} "
                                                 "serves 80 (443 with TLS): point clients and "
                                                 "load balancers there",
                         f".spec.listeners[{i}].portMapping.port"))
@@ -152,7 +159,8 @@ class MeshSection:
                 self.findings.append(at.finding(
                     "appmesh-client-policy", f"virtual node {node.virtualNodeName}: "
                                              "backendDefaults (client TLS) is not carried over; "
-                                             "Istio's mTLS replaces it", ".spec.backendDefaults"))
+                                             f"{self.mesh.name}'s mTLS replaces it",
+                                             ".spec.backendDefaults"))
 
     # --- routers ---------------------------------------------------------------------------
 
@@ -193,7 +201,41 @@ class MeshSection:
                 self.findings.append(at.finding("appmesh-route-left-out",
                                                 f"route {route.routeName} of {router}: {skip}; "
                                                 "the route is left out", skip.suffix))
+        if self.mesh.disjoint is not None:
+            carried = self._unordered(carried, router)
         return self._traffic(s, vs, router, carried, notes)
+
+    def _unordered(self, carried: list[tuple[shapes.Route, Call]], router: str
+                   ) -> list[tuple[shapes.Route, Call]]:
+        """A mesh that tries the most specific route first (Gateway API) keeps App Mesh's
+        order only among routes no call can match twice: a route that may match calls an
+        earlier one does is left out (they reach the earlier one, as in App Mesh, or the
+        split); and its routes share one retry policy."""
+        disjoint = self.mesh.disjoint
+        assert disjoint is not None
+        kept: list[tuple[shapes.Route, Call]] = []
+        for i, (route, node) in enumerate(carried):
+            if i == len(carried) - 1 and set(dict(node.kwargs)) <= _POLICY:
+                kept.append((route, node))  # every request: it becomes the split
+                continue
+            clash = next((r for r, n in kept if not disjoint(_match(n), _match(node))), None)
+            if clash is None:
+                kept.append((route, node))
+                continue
+            self.findings.append(self._at(route.metadata.arn).finding(
+                "appmesh-route-left-out", f"route {route.routeName} of {router}: it can match "
+                f"calls route {clash.routeName} matches, and {self.mesh.name} tries routes "
+                "most specific first, not in App Mesh's order; the route is left out",
+                ".spec"))
+        if not self.mesh.route_retries and len(
+                {dict(n.kwargs).get("retries") for _, n in kept} - {None}) > 1:
+            self.findings.append(self._at(kept[0][0].metadata.arn).finding(
+                "appmesh-retries", f"the routes of {router} retry differently, and "
+                f"{self.mesh.name} sets one retry policy for all of a service's routes; no "
+                "retries are carried", ".spec"))
+            kept = [(r, Call(n.func, n.args, tuple((k, v) for k, v in n.kwargs
+                                                  if k != "retries"))) for r, n in kept]
+        return kept
 
     def _single(self, s: Service, vs: shapes.VirtualService, router: str,
                 routes: list[shapes.Route]) -> str | None:
@@ -211,9 +253,10 @@ class MeshSection:
             return None
         at = self._at(last.metadata.arn)
         timeout = self._timeout(http.timeout, last, at, ".spec", notes)
-        retries = _retries(http.retryPolicy) if http.retryPolicy else None
-        if retries is None:
-            notes.append(DEFAULT_RETRIES)
+        retries = (self._retries(http.retryPolicy, at, ".spec")
+                   if http.retryPolicy else None)
+        if http.retryPolicy is None:
+            notes.append(self.mesh.default_retries)
         return comment(f"{vs.virtualServiceName} (virtual router {router}, one version).\n"
                        + "\n".join(notes)) + statement(
             call("traffic", s.name, timeout=timeout, retries=retries))
@@ -224,9 +267,10 @@ class MeshSection:
         routes = [c for _, c in carried]
         last = routes[-1] if routes else None
         # A last route for every request becomes the policy's split; its timeout and retries
-        # then apply to the other routes too, so only when they all set their own.
-        folds = last is not None and set(dict(last.kwargs)) <= {"split", "timeout", "retries"}
-        if folds and "retries" in dict(last.kwargs):
+        # then apply to the other routes too, so only when they all set their own (or the
+        # mesh retries per service anyway).
+        folds = last is not None and set(dict(last.kwargs)) <= _POLICY
+        if folds and "retries" in dict(last.kwargs) and self.mesh.route_retries:
             folds = all("retries" in dict(c.kwargs) for c in routes)
         if last is not None and folds:
             routes.pop()
@@ -272,9 +316,9 @@ class MeshSection:
             kwargs["timeout"] = self._timeout(timeout, route, at, f".spec.{prefix}.timeout",
                                               notes)
             if retry is not None:
-                kwargs["retries"] = _retries(retry)
-            elif DEFAULT_RETRIES not in notes:
-                notes.append(DEFAULT_RETRIES)
+                kwargs["retries"] = self._retries(retry, at, f".spec.{prefix}.retryPolicy")
+            elif self.mesh.default_retries not in notes:
+                notes.append(self.mesh.default_retries)
         elif timeout is not None and timeout.idle is not None:
             self.findings.append(at.finding("appmesh-idle-timeout", f"route {route.routeName}: "
                                             "the TCP idle timeout is not carried over",
@@ -308,18 +352,18 @@ class MeshSection:
         if timeout is not None and timeout.idle is not None:
             self.findings.append(at.finding("appmesh-idle-timeout", f"route {route.routeName}: "
                                             f"the idle timeout {timeout.idle.text()} is not "
-                                            "carried over (Istio sets idle timeouts per "
-                                            "DestinationRule)", path + ".idle"))
+                                            f"carried over ({self.mesh.idle_timeout})",
+                                            path + ".idle"))
         if timeout is not None and timeout.perRequest is not None and timeout.perRequest.text():
             value = timeout.perRequest.text()
             assert value is not None
             if value in ("0s", "0ms"):
                 notes.append(f"route {route.routeName}: perRequest 0 (no timeout) becomes "
-                             "1h, Istio's longest practical value")
+                             f"1h, {self.mesh.name}'s longest practical value")
                 return "1h"
             return value
         note = (f"timeout {DEFAULT_TIMEOUT}: App Mesh's default per-request timeout, written "
-                "out because Istio has none by default")
+                f"out because {self.mesh.name} has none by default")
         if note not in notes:
             notes.append(note)
         return DEFAULT_TIMEOUT
@@ -341,7 +385,8 @@ class MeshSection:
         if m.port is not None:
             raise Skip(f"it matches listener port {m.port}, which netgen cannot express",
                        path + ".port")
-        headers = [_header(h, f"{path}.headers[{i}]") for i, h in enumerate(m.headers)]
+        headers = [_header(h, f"{path}.headers[{i}]", self.mesh)
+                   for i, h in enumerate(m.headers)]
         if headers:
             out["headers"] = headers[0] if len(headers) == 1 else sequence(headers)
         query = {}
@@ -365,8 +410,8 @@ class MeshSection:
         if m.port is not None:
             raise Skip(f"it matches listener port {m.port}, which netgen cannot express",
                        ".spec.grpcRoute.match.port")
-        headers = [_header(h, f".spec.grpcRoute.match.metadata[{i}]")  # type: ignore[arg-type]
-                   for i, h in enumerate(m.metadata)]
+        headers = [_header(h, f".spec.grpcRoute.match.metadata[{i}]",  # type: ignore[arg-type]
+                           self.mesh) for i, h in enumerate(m.metadata)]
         if headers:
             out["headers"] = headers[0] if len(headers) == 1 else sequence(headers)
         return out
@@ -416,12 +461,12 @@ class MeshSection:
                                                 skip.suffix))
                 continue
             out.append(comment(f"gateway route {r.gatewayRouteName} of virtual gateway "
-                               f"{r.virtualGatewayName}, through the Istio ingress gateway")
+                               f"{r.virtualGatewayName}, through {self.gateway}")
                        + statement(node))
         for arn, gateway in sorted(self.index.gateway_tasks.items()):
             self.findings.append(self.index.x.source(arn).finding(
                 "appmesh-gateway-service", f"this ECS service runs the Envoy of virtual gateway "
-                                           f"{gateway}; the Istio ingress gateway replaces it, so "
+                                           f"{gateway}; {self.gateway} replaces it, so "
                                            "it is not imported"))
         return out
 
@@ -439,7 +484,7 @@ class MeshSection:
             raise Skip(f"its target {host} runs as no imported service",
                        base + ".action.target")
         m = http.match
-        kwargs: dict[str, Node] = {"via": Name("ISTIO")}
+        kwargs: dict[str, Node] = {"via": Name(self.mesh.gateway or self.via.name)}
         if m.hostname is not None:
             if m.hostname.exact is None:
                 raise Skip("it matches a host name suffix, which netgen cannot express",
@@ -478,18 +523,52 @@ class MeshSection:
             headers.append(call("header", h.name, h.match.exact))
         if headers:
             kwargs["match"] = headers[0] if len(headers) == 1 else sequence(headers)
+        if not self.mesh.gateway:
+            self._exposable(kwargs, s.name)
         return call("expose", s.name, **kwargs)
 
+    def _exposable(self, kwargs: dict[str, Node], service: str) -> None:
+        """Without a mesh gateway the route is exposed through `--via`: when it can say it."""
+        if self.via.in_cluster:
+            raise Skip(f"{self.mesh.name} has no ingress gateway and --via {self.via.name} "
+                       f"exposes nothing; expose {service} through an ingress by hand")
+        for key, feature in _EXPOSE_FEATURES.items():
+            if key in kwargs and feature not in self.via.features:
+                raise Skip(f"{self.mesh.name} has no ingress gateway and --via {self.via.name} "
+                           f"cannot {feature.value}")
 
-def _header(h: shapes.HttpRouteHeader, path: str) -> Call:
+    def _retries(self, r: shapes.RetryPolicy, at: Source, path: str) -> Call | None:
+        """App Mesh's retry events as the mesh's conditions; those it has none for are a
+        warning, and without any left the policy is not carried (it would retry more)."""
+        events = (*r.httpRetryEvents, *r.tcpRetryEvents, *r.grpcRetryEvents)
+        known = self.mesh.retry_events
+        lost = [e for e in events if e not in known and not self.mesh.other_events]
+        conditions = [c for e in events if e not in lost
+                      for c in known.get(e, e).split(",")]
+        if lost:
+            self.findings.append(at.finding(
+                "appmesh-retry-events", f"retry events {', '.join(lost)} have no "
+                f"{self.mesh.name} equivalent; "
+                + ("they are not carried" if conditions else "the retries are not carried"),
+                path))
+            if not conditions:
+                return None
+        return call("retries", r.maxRetries, per_try=r.perRetryTimeout.text(),
+                    on=",".join(dict.fromkeys(conditions)) or None)
+
+
+def _header(h: shapes.HttpRouteHeader, path: str, mesh: MeshProfile) -> Call:
     if h.match is None:
         if h.invert:
             raise Skip(f"header {h.name} must be absent, which netgen cannot express", path)
         return call("mesh_header", h.name, regex=".*")
+    if h.invert and not mesh.absence:
+        raise Skip(f"header {h.name} must not match, which {mesh.name} (Gateway API) cannot "
+                   "express", path + ".invert")
     m = h.match
     if m.range is not None:
-        raise Skip(f"header {h.name} is matched by a number range, which Istio cannot express",
-                   path + ".match.range")
+        raise Skip(f"header {h.name} is matched by a number range, which {mesh.name} cannot "
+                   "express", path + ".match.range")
     kind, value = next(((k, getattr(m, k)) for k in ("exact", "prefix", "suffix", "regex")
                         if getattr(m, k) is not None), (None, None))
     if kind is None:
@@ -498,13 +577,6 @@ def _header(h: shapes.HttpRouteHeader, path: str) -> Call:
         return call("header", h.name, value)
     return call("mesh_header", h.name, **{kind: value},
                 invert=Name("True") if h.invert else None)
-
-
-def _retries(r: shapes.RetryPolicy) -> Call:
-    events = [c for e in (*r.httpRetryEvents, *r.tcpRetryEvents, *r.grpcRetryEvents)
-              for c in RETRY_EVENTS.get(e, e).split(",")]
-    return call("retries", r.maxRetries, per_try=r.perRetryTimeout.text(),
-                on=",".join(dict.fromkeys(events)) or None)
 
 
 def _conditions(m: object) -> bool:
@@ -529,3 +601,19 @@ def percentages(weights: dict[str, int]) -> dict[str, int]:
             :100 - sum(out.values())]:
         out[v] += 1
     return out
+
+
+def _match(route: Call) -> HttpMatch:
+    """What a written `mesh_route` matches, as far as telling routes apart needs: its path,
+    method, exact headers and query (other header conditions only narrow it)."""
+    kw = dict(route.kwargs)
+    kind = next((k for k in ("exact", "prefix", "regex") if k in kw), None)
+    found = kw.get("headers")
+    headers = found.items if isinstance(found, List) else (found,) if found else ()
+    exact = tuple((str(h.args[0]).lower(), str(h.args[1])) for h in headers
+                  if isinstance(h, Call) and h.func == "header")
+    query = kw.get("query")
+    pairs = tuple((str(k), str(v)) for k, v in query.items) if isinstance(query, Dict) else ()
+    method = kw.get("method")
+    return HttpMatch(kind, str(kw[kind]) if kind else None, exact,
+                     str(method) if method is not None else None, query=pairs)

@@ -12,12 +12,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from netgen.importers.appmesh import appmesh_stage
 from netgen.importers.ecs.analyse import analyse
 from netgen.importers.ecs.load import load_exports
-from netgen.importers.ecs.problems import Finding, Problem, at
+from netgen.importers.ecs.problems import Finding, at
 from netgen.importers.ecs.writer import Generated, WriterOptions, write_blueprint
 
 
@@ -45,12 +45,12 @@ def import_ecs(
     mesh: str | None = None,
 ) -> ImportResult:
     """Raises `ExportError` (nothing written) when the export cannot be imported and
-    `OutputExists` when `output` exists and `force` is off. `mesh` (ISTIO) carries App
-    Mesh routing, if the folder has App Mesh exports."""
+    `OutputExists` when `output` exists and `force` is off. `mesh` (ISTIO, LINKERD: see
+    appmesh/meshes.py) carries App Mesh routing, if the folder has App Mesh exports."""
     if output.exists() and not force:
         raise OutputExists(output)
     exports = load_exports(folder)
-    index, relabel, extra = appmesh_stage(folder, exports, mesh)
+    index, relabel, extra = appmesh_stage(folder, exports, mesh, via)
     system = relabel(analyse(exports, index))
     options = WriterOptions(namespace=namespace, via=via, source=_shown(folder))
     generated = write_blueprint(system, options, exports.source, extra(system))
@@ -95,14 +95,6 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
-
-
-def problem_line(folder: Path, p: Problem) -> str:
-    """`DIR/file[:line:col]: $.json.path: error: message`: the one gcc-style rendering
-    (`Problem.render`), with the file named from the working directory."""
-    loc = at(p)
-    file = loc.file if loc.file == str(folder) else (folder / loc.file).as_posix()
-    return evolve(p, loc=evolve(loc, file=file)).render()
 
 
 def warning_line(folder: Path, f: Finding) -> str:

@@ -36,6 +36,7 @@ from netgen.importers.ecs.model import (
     TlsCertificate,
 )
 from netgen.importers.ecs.problems import Finding, Source
+from netgen.importers.ecs.vias import ImportVia, routers
 from netgen.plan.routes import RouteKey, canonical_path, precedence
 
 Locate = Callable[[str], Source]
@@ -100,18 +101,12 @@ def rule_name(listener: Listener, route: Route) -> str:
     return f"{where} rule {route.priority}"
 
 
-# What each `--via` can say besides host, path and exact headers (backends' capabilities).
-CAN = {"ALB": frozenset({"wildcards", "query", "methods", "source_ips"}),
-       "GATEWAY": frozenset({"query", "methods"})}
-
-
 class ExposurePlanner:
     def __init__(self, system: EcsSystem, locate: Locate, findings: list[Finding],
-                 via: str = "ALB") -> None:
+                 via: ImportVia) -> None:
         self.system = system
         self.locate = locate
         self.findings = findings
-        self.can = CAN.get(via, frozenset())
         self.via = via
 
     def blocks(self) -> list[RuleBlock]:
@@ -305,12 +300,12 @@ class ExposurePlanner:
         target = self._target(route.action, title, at)
         if target is None:
             return evolve(block, left_out="no backend left to forward to")
-        missing = self._inexpressible(route) if self.via != "CLUSTER" else []
+        missing = self._inexpressible(route) if not self.via.in_cluster else []
         if missing:
             reason = (f"its {' and '.join(missing)} condition cannot be expressed with "
-                      f"--via {self.via}, and without it the rule would match more; left out, "
-                      "so requests it took now reach the next matching rule (with --via ALB "
-                      "it is carried)")
+                      f"--via {self.via.name}, and without it the rule would match more; left "
+                      "out, so requests it took now reach the next matching rule"
+                      + _carried_by(missing))
             self._warn("rule-condition", f"{title}: {reason}", at)
             return evolve(block, left_out=reason)
         cert = _certificate(li.tls, route.hosts)
@@ -328,13 +323,13 @@ class ExposurePlanner:
     def _inexpressible(self, route: Route) -> list[str]:
         """The conditions of `route` the chosen backend cannot say (the whole rule is left
         out then: dropping one condition would make it catch requests it never took)."""
-        wanted = [("header wildcard", "wildcards", any(
-                      _WILDCARDS & set(v) for h in route.headers for v in h.values)),
-                  ("query-string", "query", bool(route.queries)),
-                  ("method", "methods", bool(route.methods)),
-                  ("source-ip", "source_ips", bool(route.source_ips))]
-        missing = [word for word, key, on in wanted if on and key not in self.can]
-        if any(q.key is None for q in route.queries) and "query" in self.can:
+        wanted = {"header wildcard": any(
+                      _WILDCARDS & set(v) for h in route.headers for v in h.values),
+                  "query-string": bool(route.queries),
+                  "method": bool(route.methods),
+                  "source-ip": bool(route.source_ips)}
+        missing = [word for word, on in wanted.items() if on and not self.via.can(word)]
+        if any(q.key is None for q in route.queries) and self.via.can("query-string"):
             missing.append("key-less query-string")
         return missing
 
@@ -577,3 +572,9 @@ def _action(action: Forward | Redirect | FixedResponse) -> str:
             f":{action.port}" if action.port else None, action.path)))
         return f"redirect {action.status_code} to {where or 'the same URL'}"
     return f"fixed response {action.status_code}"
+
+
+def _carried_by(missing: list[str]) -> str:
+    """Which `--via` would carry a rule with these conditions, for the warning."""
+    names = [v.name for v in routers() if all(v.can(word) for word in missing)]
+    return f" (with --via {' or '.join(names)} it is carried)" if names else ""

@@ -7,10 +7,11 @@ is looking at the AWS CLI output, not at our data model.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
-from attrs import field, frozen
+from attrs import evolve, frozen
 
-from netgen.problems import InputLoc
+from netgen.problems import InputLoc, ProblemError
 from netgen.problems import Problem as Record
 
 # Both records are `netgen.problems.Problem` at an `InputLoc` (file, JSON path, and the line and
@@ -57,25 +58,41 @@ class Source:
         return Problem(self.file, self.json_path + suffix, message)
 
 
-@frozen(str=False)
-class ExportError(Exception):
-    """The export folder cannot be imported; `problems` lists every reason found.
+class ExportError(ProblemError):
+    """The export folder cannot be imported; `problems` lists every reason found, in the
+    order the loader found them (by file). A ProblemError, so the CLI renders it as every
+    other stage's problems: `DIR/file: $.json.path: error: message`, then the count.
 
     Not a subclass of the builtin ImportError: that one means "a Python module failed to
     import", and `except ImportError` around optional imports must not swallow ours.
     """
 
-    problems: tuple[Record, ...] = field(converter=tuple)
+    noun = "problem"
+    subject = " in the ECS export"
+
+    def __init__(self, problems: Iterable[Record]) -> None:
+        super().__init__(problems, ordered=True)
 
     @classmethod
     def of(cls, found: Iterable[Record]) -> ExportError:
-        return cls(tuple(found))
+        return cls(found)
+
+    def under(self, folder: Path) -> ExportError:
+        """The same problems with their files named from the working directory (as the
+        user named the folder), for the command line."""
+        return ExportError(evolve(p, loc=evolve(at(p), file=_joined(folder, at(p).file)))
+                           for p in self.problems)
 
     def __str__(self) -> str:
-        shown = [f"{p.loc}: {p.message}" for p in self.problems[:20]]
+        """For a library caller's log: the first 20 problems under the count (the CLI
+        prints them all, through `lines()`)."""
+        shown = [p.render() for p in self.problems[:20]]
         more = len(self.problems) - len(shown)
         if more > 0:
             shown.append(f"... and {more} more")
-        count = len(self.problems)
-        noun = "problem" if count == 1 else "problems"
-        return f"{count} {noun} in the ECS export:\n  " + "\n  ".join(shown)
+        return f"{self.summary()}:\n  " + "\n  ".join(shown)
+
+
+def _joined(folder: Path, file: str) -> str:
+    """A problem's file as the user names it: the folder itself, or a file inside it."""
+    return file if file == str(folder) else (folder / file).as_posix()

@@ -28,6 +28,7 @@ from netgen.importers.ecs.normalise import TASK_SET
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.pysource import Call, Name, Node, call, mapping, sequence
 from netgen.importers.ecs.secrets import SecretNames
+from netgen.importers.ecs.vias import ImportVia
 from netgen.values import fqdn
 
 DATA_VOLUMES = ("efs", "fsx")
@@ -65,7 +66,7 @@ class ServiceWriter:
         secrets: SecretNames,
         locate: Callable[[str], Source],
         findings: list[Finding],
-        via: str = "ALB",
+        via: ImportVia,
     ) -> None:
         self.via = via
         self.system = system
@@ -118,7 +119,8 @@ class ServiceWriter:
 
     def _protocol(self, s: Service, declared: str | None, at: Source) -> str | None:
         """The container's appProtocol, else what the target group spoke: HTTPS means TLS
-        to the pods (ALB and NGINX say so; Gateway API needs a BackendTLSPolicy), GRPC is
+        to the pods (a via with Feature.BACKEND_TLS says so, ALB and NGINX; Gateway API needs
+        a BackendTLSPolicy), GRPC is
         gRPC; HTTP2 (cleartext or TLS) is not carried."""
         target = s.versions[0].target_protocol
         own = _app_protocol(declared)
@@ -126,14 +128,14 @@ class ServiceWriter:
             return own
         if target == "GRPC":
             return "grpc"
-        if target == "HTTPS" and self.via in ("ALB", "NGINX", "CLUSTER"):
+        if target == "HTTPS" and self.via.backend_tls:
             return "https"
         how = ("a BackendTLSPolicy naming the pods' CA and host name" if target == "HTTPS"
                else "the load balancer's backend protocol by hand")
-        if self.via != "CLUSTER":
+        if not self.via.in_cluster:
             self.findings.append(at.finding(
                 "target-protocol", f"{s.name}: the target group spoke {target} to the tasks; "
-                f"with --via {self.via} netgen does not say so to the proxy: add {how}"))
+                f"with --via {self.via.name} netgen does not say so to the proxy: add {how}"))
         return "https" if target == "HTTPS" else None
 
     def _worker(self, s: Service, comments: list[str]) -> Written:

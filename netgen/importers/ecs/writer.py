@@ -38,18 +38,9 @@ from netgen.importers.ecs.pysource import (
 )
 from netgen.importers.ecs.secrets import SecretNames
 from netgen.importers.ecs.services import Claim, ServiceWriter
-from netgen.targets.base import Layer, Registry
-from netgen.targets.registry import REGISTRY
+from netgen.importers.ecs.vias import import_via
+from netgen.targets.features import Feature
 from netgen.values import fqdn
-
-
-def importable_vias(registry: Registry = REGISTRY) -> tuple[str, ...]:
-    """The `--via` an ECS import can take, read from the targets' ViaSpecs: an HTTP router
-    reached from outside the cluster (the load balancer's listener rules become its routes),
-    in registry order, then the in-cluster via, which keeps the rules as comments only."""
-    http = [s.token.name for s in registry.specs() if s.layer is Layer.L7 and s.outside]
-    return (*http, *(s.token.name for s in registry.specs() if s.layer is Layer.CLUSTER))
-
 
 WORLD = ("0.0.0.0/0", "::/0")
 
@@ -59,8 +50,8 @@ class WriterOptions:
     namespace: str | None = None
     """Default: the ECS cluster's name as a DNS label."""
     via: str = "ALB"
-    """How the load balancer's rules are exposed: ALB, NGINX, GATEWAY, or CLUSTER (no
-    exposure: the rules are kept as comments; for trying the workloads first)."""
+    """How the load balancer's rules are exposed: one of `vias.importable()` (the
+    in-cluster via keeps the rules as comments only; for trying the workloads first)."""
     source: str = ""
     """The export folder as the user named it, for the header."""
 
@@ -99,12 +90,9 @@ class _Writer:
     def __init__(
         self, system: EcsSystem, options: WriterOptions, locate: Callable[[str], Source]
     ) -> None:
-        vias = importable_vias()
-        if options.via not in vias:
-            raise ValueError(f"via must be one of {', '.join(vias)}, not {options.via!r}")
+        self.via = import_via(options.via)
         self.system = system
         self.options = options
-        self.via = options.via
         self.locate = locate
         self.name = dns_label(system.cluster or "ecs", "ecs")
         self.namespace = options.namespace or self.name
@@ -121,7 +109,7 @@ class _Writer:
     def _acm_moot(self, finding: Finding) -> bool:
         """An `acm-certificate` warning (the key cannot leave ACM) is moot when every
         listener using the certificate is exposed through a load balancer that uses ACM:
-        NLB listeners always, ALB ones with `--via ALB`."""
+        NLB listeners always, the others when `--via` is an AWS load balancer (ALB)."""
         if finding.code != "acm-certificate":
             return False
         return not any(cert.arn in finding.message
@@ -129,9 +117,10 @@ class _Writer:
                        for li in i.listeners for cert in li.tls)
 
     def _through_aws(self, ingress: Ingress) -> bool:
-        """Its listeners become exposures through an AWS load balancer (NLB always, ALB
-        with `--via ALB`): ACM certificates work there, and its subnets are the source."""
-        return self.via != "CLUSTER" and (ingress.network or self.via == "ALB")
+        """Its listeners become exposures through an AWS load balancer (NLB always, the
+        others when `--via` is one, ALB): ACM certificates work there, and its subnets are
+        the source."""
+        return not self.via.in_cluster and (ingress.network or self.via.load_balancer)
 
     def generate(self) -> Generated:
         body = [
@@ -221,7 +210,7 @@ class _Writer:
             out.append(f"- PersistentVolumeClaim {c.name} for {c.service}: {c.source} (e.g. a "
                        "static PersistentVolume of the EFS CSI driver, ReadWriteMany); copy "
                        "the data over")
-        if self.via in ("NGINX", "GATEWAY"):
+        if self.via.tls_secret:
             for cert in self._certificates():
                 names = ", ".join(cert.domains) or "the certificate's domains"
                 out.append(f"- Secret {_tls_secret(cert)} (kubernetes.io/tls) for {names}: "
@@ -257,14 +246,14 @@ class _Writer:
 
     def _shared_certificate(self, entries: list[Entry]) -> TlsCertificate | None:
         certs = {e.cert for e in entries}
-        if self.via == "CLUSTER" or len(certs) != 1:
+        if self.via.in_cluster or len(certs) != 1:
             return None
         return next(iter(certs))
 
     def _tls(self, cert: TlsCertificate) -> Call | None:
-        if self.via == "ALB":
+        if self.via.acm:
             return call("acm", cert.arn)
-        if self.via in ("NGINX", "GATEWAY"):
+        if self.via.tls_secret:
             return call("tls_secret", _tls_secret(cert))
         return None
 
@@ -399,11 +388,11 @@ class _Writer:
                 if b.left_out:
                     text += comment(f"  left out: {b.left_out}")
                 for e in b.entries:
-                    if self.via == "CLUSTER":
+                    if self.via.in_cluster:
                         if e.target.service not in exposed:
                             exposed.add(e.target.service)
                             text += statement(call("expose", e.target.service,
-                                                   via=Name("CLUSTER")))
+                                                   via=Name(self.via.name)))
                             self.exposed += 1
                         continue
                     text += statement(self._expose(ingress, e, env_cert))
@@ -412,10 +401,10 @@ class _Writer:
         return out
 
     def _tls_policies(self, ingress: Ingress) -> None:
-        if self.via == "CLUSTER":
+        if self.via.in_cluster:
             return
         where = self.locate(ingress.load_balancer_arn)
-        via = "NLB" if ingress.network else self.via
+        via = "NLB" if ingress.network else self.via.name
         default = {"ALB": "the controller's default (ELBSecurityPolicy-2016-08 unless "
                           "alb.ingress.kubernetes.io/ssl-policy or --default-ssl-policy say "
                           "otherwise)",
@@ -437,7 +426,7 @@ class _Writer:
             text = f"- {li.protocol}:{li.port}"
             if li.https_redirect:
                 text += " redirects to HTTPS"
-                text += " (redirect_https=True below)" if self.via != "CLUSTER" else ""
+                text += " (redirect_https=True below)" if not self.via.in_cluster else ""
             for cert in li.tls:
                 text += f"; certificate {cert.arn}"
                 if cert.domains:
@@ -445,20 +434,20 @@ class _Writer:
             if li.ssl_policy:
                 text += f"; TLS policy {li.ssl_policy}"
             lines.append(text)
-        if self.via == "CLUSTER":
-            lines.append("Exposed with --via CLUSTER: the services stay inside the cluster "
-                         "and the rules below are kept as comments only.")
+        if self.via.in_cluster:
+            lines.append(f"Exposed with --via {self.via.name}: the services stay inside the "
+                         "cluster and the rules below are kept as comments only.")
         elif ingress.network:
             lines.append("Each listener exposed through NLB.")
         else:
-            lines.append(f"The rules in ALB order, each exposed through {self.via}.")
+            lines.append(f"The rules in ALB order, each exposed through {self.via.name}.")
         return "\n".join(lines)
 
     def _expose(self, ingress: Ingress, e: Entry, env_cert: TlsCertificate | None) -> Call:
         if e.layer4:
             return self._expose_nlb(ingress, e)
         t = e.target
-        kwargs: dict[str, Node] = {"via": Name(self.via), "host": e.host, "path": e.path}
+        kwargs: dict[str, Node] = {"via": Name(self.via.name), "host": e.host, "path": e.path}
         if e.exact:
             kwargs["path_type"] = "Exact"
         wild = Name("True") if e.wildcards else None
@@ -479,14 +468,16 @@ class _Writer:
             kwargs["tls"] = self._tls(e.cert)
         if e.cert is not None:
             kwargs["redirect_https"] = Name("True" if e.redirect_https else "False")
-        if self.via == "ALB":
-            if e.port is not None:
-                kwargs["ports"] = sequence([e.port])
-            if not ingress.internet_facing:
-                kwargs["scheme"] = "internal"
-            if len(self.system.ingresses) > 1:
-                kwargs["group"] = ingress.name
-            kwargs["health"] = self._health(t.service, t.version)
+        has = self.via.features
+        if Feature.LISTENER_PORTS in has and e.port is not None:
+            kwargs["ports"] = sequence([e.port])
+        if Feature.SCHEME in has and not ingress.internet_facing:
+            kwargs["scheme"] = "internal"
+        if Feature.GROUP in has and len(self.system.ingresses) > 1:
+            kwargs["group"] = ingress.name
+        if Feature.HEALTH_CHECK in has:
+            kwargs["health"] = self._health(t.service, t.version,
+                                            Feature.HEALTH_CODES in has)
         return call("expose", t.service, **kwargs)
 
     def _expose_nlb(self, ingress: Ingress, e: Entry) -> Call:
@@ -497,7 +488,7 @@ class _Writer:
                     tls=call("acm", e.cert.arn) if e.cert else None,
                     health=self._health(service, None))
 
-    def _health(self, service: str, version: str | None) -> Call | None:
+    def _health(self, service: str, version: str | None, codes: bool = True) -> Call | None:
         """The target group's health check, which the ALB keeps doing (its default path
         `/` would mark targets unhealthy that only answer on their health path)."""
         s = self.system.service(service)
@@ -505,10 +496,10 @@ class _Writer:
         p: Probe | None = v.container.readiness
         if p is None or p.kind != "http":
             return None
-        codes = p.matcher if p.matcher not in (None, "200") else None
+        matcher = p.matcher if codes and p.matcher not in (None, "200") else None
         return call("health_check", p.path or "/", interval=p.period_seconds,
                     timeout=p.timeout_seconds, healthy=p.success_threshold,
-                    unhealthy=p.failure_threshold, codes=codes)
+                    unhealthy=p.failure_threshold, codes=matcher)
 
 
 def _source_ranges(lbs: list[Ingress]) -> tuple[str, ...]:

@@ -232,6 +232,7 @@ BACKEND = Backend(
         Feature.LISTENER_PORTS, Feature.SCHEME, Feature.GROUP, Feature.GRPC,
         Feature.HEADER_WILDCARD, Feature.QUERY_MATCH, Feature.METHOD_MATCH,
         Feature.SOURCE_IP_MATCH, Feature.HEALTH_CODES,
+        Feature.BACKEND_TLS,
     }),
     terminates_tls=True,
     check=check,

@@ -236,6 +236,7 @@ BACKEND = Backend(
         Feature.HOST, Feature.PATH, Feature.PATH_EXACT, Feature.HEADER_MATCH, Feature.CANARY,
         Feature.VERSION_PIN, Feature.TLS_SECRET, Feature.REDIRECT_HTTPS, Feature.REWRITE,
         Feature.RATE_LIMIT, Feature.BASIC_AUTH, Feature.GRPC, Feature.REGEX_PATH,
+        Feature.BACKEND_TLS,
     }),
     terminates_tls=True,
     check=check,

@@ -1,0 +1,92 @@
+"""`netgen import ecs --mesh LINKERD`: App Mesh routing carried into Linkerd (routes and
+splits become `traffic(...)`, which Linkerd lowers through GAMMA HTTPRoutes). What Linkerd
+cannot say (a header's absence, routes whose order matters, retry events that are not
+response statuses) is left out with a warning; virtual gateway routes, which have no Linkerd
+gateway, are exposed through `--via` when it can say them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from netgen.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def imported(tmp_path: Path, folder: Path, *extra: str) -> tuple[Path, str]:
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "LINKERD",
+                          *extra)
+    assert code == 0, stderr
+    return out, stderr
+
+
+def copy(tmp_path: Path, fixture: str) -> Path:
+    folder = tmp_path / fixture
+    shutil.copytree(FIXTURES / fixture, folder)
+    return folder
+
+
+def edit(folder: Path, name: str, change) -> None:  # type: ignore[no-untyped-def]
+    path = folder / name
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("via", ["ALB", "GATEWAY"])
+@pytest.mark.parametrize("fixture", ["appmesh-cli-examples", "appmesh-colorapp"])
+def test_import_build_check_and_verify_pass(tmp_path: Path, fixture: str, via: str) -> None:
+    out, _ = imported(tmp_path, copy(tmp_path, fixture), "--via", via)
+    text = out.read_text()
+    assert "mesh(LINKERD)" in text and "via=ISTIO" not in text and "Istio" not in text
+    for command in (("build", str(out), "--out", str(tmp_path / "out"), "--quiet"),
+                    ("check", str(out)), ("verify", str(out))):
+        code, stdout, stderr = run(*command)
+        assert code == 0, (command, stdout, stderr)
+
+
+def test_what_linkerd_cannot_say_is_a_warning(tmp_path: Path) -> None:
+    out, stderr = imported(tmp_path, copy(tmp_path, "appmesh-cli-examples"))
+    assert ("[appmesh-route-left-out] route beta of vrServiceB: header x-legacy must not "
+            "match, which Linkerd (Gateway API) cannot express") in stderr
+    # no Linkerd gateway: through --via, unless it cannot rewrite (ALB)
+    assert ("gateway route gr-serviceA of vgIngress: Linkerd has no ingress gateway and "
+            "--via ALB cannot rewrite paths; left out") in stderr
+    assert 'expose("service-b", via=ALB)' in out.read_text()
+
+
+def test_routes_whose_order_matters_are_left_out(tmp_path: Path) -> None:
+    """Linkerd tries the most specific route first: with beta's absent header gone, beta
+    (prefix /beta) and v2-path (a regex) may match the same call, so the later one goes."""
+    folder = copy(tmp_path, "appmesh-cli-examples")
+    edit(folder, "describe-route-beta.json", lambda d: d["route"]["spec"]["httpRoute"][
+        "match"]["headers"].pop())
+    out, stderr = imported(tmp_path, folder)
+    assert ("route v2-path of vrServiceB: it can match calls route beta matches, and "
+            "Linkerd tries routes most specific first") in stderr
+    assert 'regex="/v2/.*"' not in out.read_text()
+    assert run("check", str(out))[0] == 0
+
+
+def test_retry_events_become_statuses(tmp_path: Path) -> None:
+    folder = copy(tmp_path, "appmesh-cli-examples")
+    edit(folder, "describe-route-toVnServiceB-weighted.json", lambda d: d["route"]["spec"][
+        "httpRoute"].update(retryPolicy={"maxRetries": 4, "perRetryTimeout": {
+            "unit": "s", "value": 1}, "httpRetryEvents": ["gateway-error", "client-error"],
+            "tcpRetryEvents": ["connection-error"]}))
+    out, stderr = imported(tmp_path, folder)
+    assert 'on="gateway-error,409"' in out.read_text()
+    assert ("[appmesh-retry-events] retry events connection-error have no Linkerd "
+            "equivalent; they are not carried") in stderr
+    assert run("check", str(out))[0] == 0

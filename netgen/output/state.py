@@ -95,8 +95,9 @@ def state_path(out: Path, env: str) -> Path:
 
 def stats(folder: Path, names: list[str]) -> dict[str, list[int]]:
     out = {}
+    prefix = os.path.join(folder, "")  # str paths: a Path per file cost more than lstat
     for name in names:
-        st = os.lstat(folder / name)
+        st = os.lstat(prefix + name)
         out[name] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode]
     return out
 

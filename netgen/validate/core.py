@@ -108,7 +108,7 @@ class CoreSchemas:
         if key not in self._quick:
             schema = self._schemas.get(key)
             self._quick[key] = None if schema is None else compile_schema(
-                schema, self._definitions.get("$defs", {}))
+                schema, self._definitions)
         return self._quick[key]
 
     def validate(self, doc: dict[str, Any]) -> list[tuple[Path, str]] | None:

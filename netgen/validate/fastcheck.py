@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urljoin
 
 Check = Callable[[Any], bool]
 
@@ -28,11 +29,13 @@ class Unsupported(Exception):
     """The schema uses a keyword or a reference this module does not handle."""
 
 
-def compile_schema(schema: dict[str, Any], defs: dict[str, Any]) -> Check | None:
-    """The closure for `schema`, whose `$ref`s name entries of `defs` (the definitions
-    document's `$defs`); None if some part of it is not handled here."""
+def compile_schema(schema: dict[str, Any], definitions: dict[str, Any]) -> Check | None:
+    """The closure for `schema`, whose `$ref`s name entries of the `$defs` of `definitions`
+    (a document with an `$id`); None if some part of it is not handled here."""
     try:
-        return _Compiler(defs).compile(schema)
+        compiler = _Compiler(definitions.get("$defs", {}), str(definitions.get("$id", "")))
+        compiler.base = str(schema.get("$id", ""))
+        return compiler.compile(schema)
     except Unsupported:
         return None
 
@@ -61,8 +64,9 @@ def _ok(_: Any) -> bool:
 
 
 class _Compiler:
-    def __init__(self, defs: dict[str, Any]) -> None:
-        self.defs = defs
+    def __init__(self, defs: dict[str, Any], defs_id: str) -> None:
+        self.defs, self.defs_id = defs, defs_id
+        self.base = defs_id  # the document whose schema is being compiled: refs resolve there
         self.named: dict[str, list[Check]] = {}  # a cell per definition: refs may recurse
 
     def compile(self, schema: Any) -> Check:
@@ -85,13 +89,18 @@ class _Compiler:
         return lambda v: all(c(v) for c in checks)
 
     def _dollar_ref(self, ref: str, _: dict[str, Any]) -> Check:
-        _, marker, name = ref.partition(_DEFS_REF)
-        if not marker or "/" in name or name not in self.defs:
+        document, marker, name = ref.partition(_DEFS_REF)
+        if (not marker or "/" in name or name not in self.defs or not self.defs_id
+                or urljoin(self.base, document) != self.defs_id):
             raise Unsupported(ref)
         cell = self.named.get(name)
         if cell is None:
             cell = self.named[name] = []
-            cell.append(self.compile(self.defs[name]))
+            outer, self.base = self.base, self.defs_id
+            try:
+                cell.append(self.compile(self.defs[name]))
+            finally:
+                self.base = outer
         return lambda v: cell[0](v)
 
     def _type(self, names: str | list[str], _: dict[str, Any]) -> Check:

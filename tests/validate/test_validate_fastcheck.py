@@ -78,16 +78,29 @@ def test_quick_check_never_accepts_what_jsonschema_rejects() -> None:
         assert core.quick_check(str(doc["apiVersion"]), str(doc["kind"]))(doc)
 
 
+DEFS_ID = "https://example.com/api/_definitions.json"
+
+
 def test_unhandled_keywords_leave_the_kind_to_jsonschema() -> None:
-    assert compile_schema({"type": "string", "pattern": "^a"}, {}) is None
-    assert compile_schema({"$ref": "#/$defs/missing"}, {}) is None
-    assert compile_schema({"enum": [1, 2]}, {}) is None  # jsonschema's 1 == 1.0 not mirrored
+    defs = {"$id": DEFS_ID, "$defs": {"A": {"type": "string"}}}
+    assert compile_schema({"type": "string", "pattern": "^a"}, defs) is None
+    assert compile_schema({"$ref": "/api/_definitions.json#/$defs/missing"}, defs) is None
+    assert compile_schema({"enum": [1, 2]}, defs) is None  # jsonschema's 1 == 1.0 not mirrored
+    # a reference into the schema's own $defs, or another document, is not the definitions'
+    assert compile_schema({"$id": "https://example.com/api/k", "$ref": "#/$defs/A"},
+                          defs) is None
+    assert compile_schema({"$id": "https://example.com/api/k",
+                           "$ref": "/other/_definitions.json#/$defs/A"}, defs) is None
+    assert compile_schema({"$id": "https://example.com/api/k",
+                           "$ref": "/api/_definitions.json#/$defs/A"}, defs) is not None
 
 
 def test_recursive_definitions_compile() -> None:
-    defs = {"Node": {"type": "object", "additionalProperties": False,
-                     "properties": {"child": {"$ref": "#/$defs/Node"}}}}
-    check = compile_schema({"$ref": "#/$defs/Node"}, defs)
+    defs = {"$id": DEFS_ID, "$defs": {
+        "Node": {"type": "object", "additionalProperties": False,
+                 "properties": {"child": {"$ref": "#/$defs/Node"}}}}}
+    check = compile_schema({"$id": "https://example.com/api/k",
+                            "$ref": "/api/_definitions.json#/$defs/Node"}, defs)
     assert check is not None
     assert check({"child": {"child": {}}})
     assert not check({"child": {"other": 1}})

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
-from types import TracebackType
+from types import CodeType, FrameType, TracebackType
 from typing import Any
 
 from netgen.model import (
@@ -141,7 +142,31 @@ def _loc(builder: Builder) -> SourceLoc:
         return SourceLoc(builder.display_path, 0)
     filename = frame.f_code.co_filename
     shown = builder.display_path if filename == builder.path else filename
-    return SourceLoc(shown, frame.f_lineno)
+    return SourceLoc(shown, _line(frame))
+
+
+# Per code object: (the code, start offsets, (start, end, line) ranges) of its line table.
+_LINE_TABLES: dict[int, tuple[CodeType, list[int], list[tuple[int, int, int | None]]]] = {}
+
+
+def _line(frame: FrameType) -> int:
+    """`frame.f_lineno`, looked up in the code's line table, read once per code object:
+    Python decodes that table from the start on every `f_lineno`, so a blueprint of 10,000
+    services (35,000 lines of module-level code) spent seconds there: quadratic."""
+    code, offset = frame.f_code, frame.f_lasti
+    entry = _LINE_TABLES.get(id(code))
+    if entry is None or entry[0] is not code:
+        if len(_LINE_TABLES) >= 256:
+            _LINE_TABLES.clear()
+        ranges = list(code.co_lines())
+        entry = _LINE_TABLES[id(code)] = (code, [r[0] for r in ranges], ranges)
+    _, starts, ranges = entry
+    i = bisect_right(starts, offset) - 1
+    if i >= 0:
+        start, end, line = ranges[i]
+        if start <= offset < end and line is not None:
+            return line
+    return frame.f_lineno
 
 
 def _scope(builder: Builder) -> str | None:

@@ -10,14 +10,13 @@ from typing import Any
 import yaml
 
 from netgen.check.locate import Locator
+from netgen.check.yamlload import Loader
 from netgen.model import SourceLoc
 from netgen.output.layout import file_name
 from netgen.plan import Plan
 from netgen.problems import ObjectLoc, Problem
 from netgen.render import Document, Renderer
 from netgen.validate.shipped import Checked
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 UNPARSABLE = "NG010"
 SCHEMA_VIOLATION = "NG020"
@@ -56,7 +55,7 @@ def check_document(
 def parse(text: str) -> tuple[dict[str, Any], str | None]:
     """The one mapping a template must print, or what is wrong with the text."""
     try:
-        docs = [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
+        docs = [d for d in yaml.load_all(text, Loader=Loader) if d is not None]
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f" at line {mark.line + 1} of the document" if mark is not None else ""

@@ -181,16 +181,17 @@ def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change]) -
                                 copy_function=_link_or_copy)
             else:
                 _link_or_copy(entry.path, str(stage / entry.name))
+    prefix = os.path.join(stage, "")  # str paths: a Path per file cost more than writing it
     for c in found:
         if c.new is not None:
-            _create(stage / c.file, c.new.encode("utf-8"))
+            _create(prefix + c.file, c.new.encode("utf-8"))
     return stage
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
-def _create(path: Path, data: bytes) -> None:
+def _create(path: str | Path, data: bytes) -> None:
     """A new file in a fresh stage: a build writes thousands, and `open()` spends four
     more system calls on each (isatty, two seeks, fstat) than this does."""
     fd = os.open(path, _CREATE, 0o666)

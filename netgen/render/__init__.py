@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 from attrs import frozen
+from jinja2.runtime import new_context
 
 from netgen.loader import TimeLimit, time_limit
 from netgen.render.overrides import OverrideProblem, check_output
@@ -103,6 +104,7 @@ class Renderer:
         self.env.filters["literal"] = literal
         self._templates: dict[str, jinja2.Template] = {}
         self._overridden: dict[str, Path | None] = {}
+        self._globals: dict[jinja2.Template, dict[str, Any]] = {}
 
     def override(self, name: str) -> Path | None:
         """The user's file that replaces built-in template `name`, if any."""
@@ -132,7 +134,7 @@ class Renderer:
         limit = self.timeout if self.override(template) is not None else None
         try:
             with time_limit(limit):
-                return self.template(template).render(context)
+                return self._render(self.template(template), context)
         except TimeLimit as e:  # Jinja maps lines back only for an Exception: done here
             line = _template_line(e, template)
             if line is not None:
@@ -150,6 +152,22 @@ class Renderer:
                 raise
             raise TemplateProblem(self.shown(template), _template_line(e, template),
                                   f"{type(e).__name__}: {e}") from None
+
+    def _render(self, t: jinja2.Template, context: dict[str, Any]) -> str:
+        """`Template.render`, minus its per-call cost: Jinja merges the template's globals (a
+        ChainMap, iterated in Python) into every context it makes; here they are copied to a
+        dict once per template and the merged context is handed in as shared, which is what
+        `render` builds. Errors go through Jinja's handler as in `render`, so tracebacks
+        keep the template's own line numbers."""
+        globals_ = self._globals.get(t)
+        if globals_ is None:
+            globals_ = self._globals[t] = dict(t.globals)
+        ctx = new_context(self.env, t.name, t.blocks, {**globals_, **context}, True, globals_)
+        try:
+            return "".join(t.root_render_func(ctx))
+        except Exception:
+            self.env.handle_exception()
+            raise  # not reached: handle_exception re-raises with the template's traceback
 
     def document(
         self,

@@ -18,6 +18,7 @@ from kubernetes_validate import utils as kv_utils
 from packaging.version import Version
 from referencing import Registry, Resource
 
+from netgen.validate.fastcheck import Check, compile_schema
 from netgen.validate.problem import Path, schema_errors
 
 _SCHEMA_ROOT = "kubernetes-json-schema"
@@ -66,11 +67,16 @@ class CoreSchemas:
         self.version = f"{resolved.major}.{resolved.minor}"
         self._dir = f"{_SCHEMA_ROOT}/v{resolved}-local-strict"
         self._validators: dict[tuple[str, str], Any] = {}
+        self._schemas: dict[tuple[str, str], dict[str, Any]] = {}
+        self._quick: dict[tuple[str, str], Check | None] = {}
+
+    @functools.cached_property
+    def _definitions(self) -> dict[str, Any]:
+        return kv_utils.schema_contents(f"{self._dir}/_definitions.json", self.version)
 
     @functools.cached_property
     def _registry(self) -> Registry:
-        defs = kv_utils.schema_contents(f"{self._dir}/_definitions.json", self.version)
-        return Resource.from_contents(defs) @ Registry()
+        return Resource.from_contents(self._definitions) @ Registry()
 
     def validator(self, api_version: str, kind: str) -> Any | None:
         """The validator for a resource kind, or None if this release has no such kind."""
@@ -92,13 +98,29 @@ class CoreSchemas:
         if {"group": group, "version": version, "kind": kind} not in gvks:
             return None  # a sub-type (e.g. Affinity) or a CRD whose group merely looks alike
         registry = Resource.from_contents(schema) @ self._registry
+        self._schemas[api_version, kind] = schema
         return Draft202012Validator(schema, registry=registry)
 
+    def quick_check(self, api_version: str, kind: str) -> Check | None:
+        """The compiled "valid?" test of a kind (`fastcheck`), or None when its schema is not
+        one that module handles."""
+        key = (api_version, kind)
+        if key not in self._quick:
+            schema = self._schemas.get(key)
+            self._quick[key] = None if schema is None else compile_schema(
+                schema, self._definitions)
+        return self._quick[key]
+
     def validate(self, doc: dict[str, Any]) -> list[tuple[Path, str]] | None:
-        """Problems, or None if the kind is unknown to this release."""
-        validator = self.validator(str(doc.get("apiVersion")), str(doc.get("kind")))
+        """Problems, or None if the kind is unknown to this release. jsonschema runs only
+        for a document the quick check does not accept: its errors are the ones reported."""
+        api_version, kind = str(doc.get("apiVersion")), str(doc.get("kind"))
+        validator = self.validator(api_version, kind)
         if validator is None:
             return None
+        quick = self.quick_check(api_version, kind)
+        if quick is not None and quick(doc):
+            return []
         return list(schema_errors(validator, doc))
 
 

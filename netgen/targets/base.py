@@ -77,6 +77,9 @@ class ViaSpec:
     load_balancer: bool = False  # an AWS load balancer: scheme= and ACM certificates
     traffic_from: FromPods | FromCidr | None = None  # NetworkPolicy: where its traffic is from
     graph_label: tuple[str, ...] = ()  # the entry point's lines in `netgen graph`
+    # which TLS policy applies when netgen sets none (the ECS importer tells a migrating
+    # team whose listener named one); None: the controller's TLS settings
+    tls_default: str | None = None
 
 
 Raw = Callable[[str], Any]  # reads a setting: the environment's value, else the blueprint's

@@ -84,6 +84,14 @@ def import_via(name: str, registry: Registry = REGISTRY) -> ImportVia:
     raise ValueError(f"via must be one of {', '.join(importable_vias(registry))}, not {name!r}")
 
 
+def spec_named(name: str, registry: Registry = REGISTRY) -> ViaSpec:
+    """The ViaSpec of a via the importer names for an AWS concept (`NLB` for a Network Load
+    Balancer's listener), whether or not `--via` may choose it."""
+    spec = registry.spec(registry.tokens()[name])
+    assert spec is not None, name
+    return spec
+
+
 def routers(registry: Registry = REGISTRY) -> tuple[ImportVia, ...]:
     """The vias that expose the rules (all but the in-cluster one)."""
     return tuple(v for v in importable(registry) if not v.in_cluster)

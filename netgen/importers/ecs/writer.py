@@ -38,7 +38,7 @@ from netgen.importers.ecs.pysource import (
 )
 from netgen.importers.ecs.secrets import SecretNames
 from netgen.importers.ecs.services import Claim, ServiceWriter
-from netgen.importers.ecs.vias import import_via
+from netgen.importers.ecs.vias import import_via, spec_named
 from netgen.targets.features import Feature
 from netgen.values import fqdn
 
@@ -404,13 +404,8 @@ class _Writer:
         if self.via.in_cluster:
             return
         where = self.locate(ingress.load_balancer_arn)
-        via = "NLB" if ingress.network else self.via.name
-        default = {"ALB": "the controller's default (ELBSecurityPolicy-2016-08 unless "
-                          "alb.ingress.kubernetes.io/ssl-policy or --default-ssl-policy say "
-                          "otherwise)",
-                   "NLB": "the controller's default (ELBSecurityPolicy-2016-08 unless "
-                          "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy "
-                          "says otherwise)"}.get(via, f"the {via} controller's TLS settings")
+        spec = spec_named("NLB") if ingress.network else self.via.spec
+        default = spec.tls_default or f"the {spec.token.name} controller's TLS settings"
         for li in ingress.listeners:
             if li.ssl_policy:
                 self.findings.append(where.finding(

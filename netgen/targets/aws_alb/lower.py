@@ -225,7 +225,10 @@ BACKEND = Backend(
     lower=lower,
     vias=(ViaSpec(ALB, Layer.L7, family="ingress", load_balancer=True,
                   traffic_from=FromCidr(("vpc_cidr",)),
-                  graph_label=("ALB", "Ingress, AWS Load Balancer Controller")),),
+                  graph_label=("ALB", "Ingress, AWS Load Balancer Controller"),
+                  tls_default="the controller's default (ELBSecurityPolicy-2016-08 unless "
+                              "alb.ingress.kubernetes.io/ssl-policy or --default-ssl-policy "
+                              "say otherwise)"),),
     features=frozenset({
         Feature.HOST, Feature.PATH, Feature.PATH_EXACT, Feature.HEADER_MATCH, Feature.CANARY,
         Feature.VERSION_PIN, Feature.TLS_ACM, Feature.REDIRECT_HTTPS, Feature.HEALTH_CHECK,

@@ -237,7 +237,10 @@ NLB_BACKEND = Backend(
     name="NLB",
     lower=lower_nlb,
     vias=(ViaSpec(NLB, Layer.L4, load_balancer=True, traffic_from=FromCidr(("vpc_cidr",)),
-                  graph_label=("NLB", "AWS Load Balancer Controller")),),
+                  graph_label=("NLB", "AWS Load Balancer Controller"),
+                  tls_default="the controller's default (ELBSecurityPolicy-2016-08 unless "
+                              "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-"
+                              "policy says otherwise)"),),
     features=frozenset(
         {Feature.LISTENER_PORTS, Feature.SCHEME, Feature.TLS_ACM, Feature.HEALTH_CHECK}
     ),

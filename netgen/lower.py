@@ -6,14 +6,15 @@ from netgen.plan import Plan
 from netgen.problems import Problem, ProblemError
 from netgen.render import Document, Renderer
 from netgen.targets.base import Registry
-from netgen.targets.kubernetes.lower import with_namespaces
 
 
 def lower(plan: Plan, renderer: Renderer, registry: Registry) -> list[Document]:
     docs: list[Document] = []
     for backend in registry.backends:
         docs.extend(backend.lower(plan, renderer))
-    docs = with_namespaces(plan, renderer, docs)
+    for backend in registry.backends:
+        if backend.finish is not None:
+            docs = backend.finish(plan, renderer, docs)
     _check_unique(docs, plan)
     return docs
 

@@ -31,6 +31,7 @@ from netgen.render import Document, Renderer
 from netgen.targets.features import Feature
 
 LowerFn = Callable[[Plan, Renderer], Iterable[Document]]
+FinishFn = Callable[[Plan, Renderer, list[Document]], list[Document]]
 # Checks that span several routes (a shared load balancer, a host's paths): (where, message).
 CheckFn = Callable[[Plan], Iterable[tuple[SourceLoc | None, str]]]
 
@@ -256,6 +257,9 @@ class Backend:
     settings: Mapping[str, Setting] = field(factory=dict)
     mesh: MeshHooks | None = None
     lints: tuple[Rule, ...] = ()
+    # runs once every backend has lowered: sees all documents (the Kubernetes target adds
+    # the Namespace of every namespace another target's object lives in)
+    finish: FinishFn | None = None
     # `netgen verify` of every environment (a mesh's own read-back is in `mesh`)
     readback: ReadbackFn | None = None
     # The shipped CRD bundles whose kinds it emits (names as in a schemas/index.json). A

@@ -66,3 +66,25 @@ def test_a_mesh_target_plans_its_own_part() -> None:
     assert istio.target.virtual_services and istio.target.peer_authentications
     assert linkerd is not None and linkerd.target is None
     assert REGISTRY.mesh(linkerd.kind).plan is None
+
+
+def test_the_neutral_stages_import_no_target() -> None:
+    """resolve, plan, render, lower, output, read-back, lint and check reach the targets only
+    through the Registry they are handed (or netgen.targets.registry), never a target
+    package by name: adding a target must not need an edit there. The DSL imports the two
+    tokens that are its defaults (`expose(via=CLUSTER)`, `mesh(ISTIO)`), from tokens.py."""
+    import ast
+
+    targets = {p.name for p in (NETGEN / "targets").iterdir() if (p / "__init__.py").is_file()}
+    neutral = [NETGEN / "lower.py", NETGEN / "pipeline.py", NETGEN / "intent.py",
+               *(p for folder in ("resolve", "plan", "render", "output", "readback", "lint",
+                                  "check", "validate")
+                 for p in (NETGEN / folder).rglob("*.py"))]
+    found = set()
+    for path in neutral:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                parts = node.module.split(".")
+                if parts[:2] == ["netgen", "targets"] and len(parts) > 2 and parts[2] in targets:
+                    found.add(f"{path.relative_to(NETGEN).as_posix()}: {node.module}")
+    assert found == set()

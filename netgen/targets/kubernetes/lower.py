@@ -225,7 +225,8 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
 
 
 BACKEND = Backend(name="Kubernetes", lower=lower, check=check, settings=SETTINGS,
-                  vias=(ViaSpec(CLUSTER, Layer.CLUSTER, outside=False),), lints=LINTS)
+                  vias=(ViaSpec(CLUSTER, Layer.CLUSTER, outside=False),), lints=LINTS,
+                  finish=with_namespaces)
 NODEPORT_BACKEND = Backend(
     name="NODEPORT",
     lower=lower_nodeport,

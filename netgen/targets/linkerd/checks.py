@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 from netgen.model import SourceLoc
 from netgen.plan import Plan
-from netgen.plan.mesh import HttpMatch, TrafficPlan
-from netgen.targets.linkerd.protocol import is_http
+from netgen.plan.mesh import HttpMatch, TrafficPlan, is_http
 from netgen.values import dns1123
 
 # Istio options Linkerd has no equivalent for: it balances by latency (EWMA), has no

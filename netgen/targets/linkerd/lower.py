@@ -25,12 +25,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from netgen.plan import Plan, ServicePlan
-from netgen.plan.mesh import HttpMatch, RetryPlan, TrafficPlan
+from netgen.plan.mesh import HttpMatch, RetryPlan, TrafficPlan, is_http
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, MeshHooks, object_labels
 from netgen.targets.linkerd import checks, readback, settings
 from netgen.targets.linkerd.lint import LINTS
-from netgen.targets.linkerd.protocol import is_http, is_linkerd
+from netgen.targets.linkerd.protocol import is_linkerd
 from netgen.targets.linkerd.tokens import LINKERD
 
 POLICY = "policy.linkerd.io"

@@ -92,7 +92,8 @@ class Reading(Protocol):
     def ok(self) -> bool: ...
 
     def verdict(self) -> str:
-        """One line: the verdict and what was checked."""
+        """A part of the environment's line: the verdict and what was checked; empty when
+        the target has nothing to add (not this environment's mesh)."""
         ...
 
     def render(self) -> str:
@@ -100,7 +101,7 @@ class Reading(Protocol):
         ...
 
     def matrix(self) -> str:
-        """Who may reach whom on which ports, as a table."""
+        """Who may reach whom on which ports, as a table; empty when the target has none."""
         ...
 
 
@@ -167,7 +168,8 @@ class MeshHooks:
     # (mesh plan, settings) -> annotations of every meshed namespace (Linkerd's injection)
     namespace_annotations: Callable[[MeshPlan, Raw], Labels] = _no_annotations
     # `netgen verify`: the allow matrix and route table read back from the documents, and
-    # what else the documents get wrong (a shadowed route, a dangling reference)
+    # what else the documents get wrong (a shadowed route, a dangling reference); the
+    # backend's `readback` (targets/mesh_readback.py) compares them with the plan
     readback: Compare | None = None
     routes: Compare | None = None
     readback_problems: Callable[[list[Any]], Iterable[str]] | None = None
@@ -253,7 +255,7 @@ class Backend:
     settings: Mapping[str, Setting] = field(factory=dict)
     mesh: MeshHooks | None = None
     lints: tuple[Rule, ...] = ()
-    # `netgen verify` of every environment (a mesh's own read-back is in `mesh`)
+    # `netgen verify` of every environment (a mesh's: `MeshReadback(its hooks)`)
     readback: ReadbackFn | None = None
     # The shipped CRD bundles whose kinds it emits (names as in a schemas/index.json). A
     # bundle lives in the `schemas/` folder of the target that owns it, or in netgen/schemas/
@@ -313,8 +315,11 @@ class Registry:
         return {k: s for b in self.backends for k, s in b.settings.items()}
 
     def readbacks(self) -> tuple[ReadbackFn, ...]:
-        """What `netgen verify` runs on every environment, in the backends' order."""
-        return tuple(b.readback for b in self.backends if b.readback is not None)
+        """What `netgen verify` runs on every environment, in the backends' order, the
+        meshes' last: a mesh's policies apply to what the others let through, and its
+        verdict ends the line."""
+        ordered = sorted(self.backends, key=lambda b: b.mesh is not None)
+        return tuple(b.readback for b in ordered if b.readback is not None)
 
     def crds(self) -> tuple[str, ...]:
         """Every CRD bundle some backend emits kinds of, each once, in the backends' order."""

@@ -151,6 +151,7 @@ BACKEND = Backend(
     settings=SETTINGS,
     mesh=HOOKS,
     readback=MeshReadback(HOOKS),
+    reserved_names=("allow-istiod",),  # the NetworkPolicy to its control plane, istiod
     lower=lower,
     vias=(ViaSpec(ISTIO, Layer.L7, outside=False,
                   traffic_from=FromPods("istio_ingress_namespace",

@@ -311,6 +311,14 @@ class Registry:
                 return m
         return None
 
+    def mesh_name(self, hooks: MeshHooks) -> str:
+        """The name of the backend a mesh's hooks belong to, for messages ("Istio")."""
+        return next(b.name for b in self.backends if b.mesh is hooks)
+
+    def any_mesh(self) -> str:
+        """What a blueprint without a mesh may add, for messages: `mesh(ISTIO) or ...`."""
+        return " or ".join(f"mesh({m.kind.name})" for m in self.meshes())
+
     def settings(self) -> dict[str, Setting]:
         return {k: s for b in self.backends for k, s in b.settings.items()}
 

@@ -240,6 +240,21 @@ def test_a_split_on_a_tcp_port_is_refused(blueprint_file: Make) -> None:
                "HTTPRoute, which needs an HTTP port" in f for f in found), found
 
 
+def test_the_neutral_checks_name_linkerd(blueprint_file: Make) -> None:
+    """resolve's own messages name the mesh the environment chose, not Istio."""
+    found = "\n".join(errors(blueprint_file, """\
+    mesh(LINKERD)
+    traffic("db", timeout="5s", routes=[mesh_route(prefix="/x", split={"a": 100})])
+    traffic("api", routes=[mesh_route(headers=[header("x", "1"), mesh_header("X", prefix="2")],
+                                      split={"v1": 100})])
+    """))
+    assert "timeout= need an HTTP port, but 'db' port 'tcp' is not HTTP to Linkerd" in found
+    assert "mesh_route matches need an HTTP port, but 'db' port 'tcp' is not HTTP to " \
+           "Linkerd" in found
+    assert "header 'x' is matched twice; a mesh takes one condition per header" in found
+    assert "Istio" not in found
+
+
 # --- read-back: the allow matrix the documents enforce -------------------------------------------
 
 

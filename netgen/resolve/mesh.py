@@ -11,7 +11,7 @@ mesh. Under STRICT isolation a namespace-wide allow-nothing policy denies everyt
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from netgen.model import (
     Blueprint,
@@ -39,7 +39,7 @@ from netgen.problems import Collector
 from netgen.resolve.environment import present
 from netgen.resolve.mesh_checks import mtls_mode
 from netgen.resolve.mesh_splits import plan_split
-from netgen.targets.base import MeshInput, Registry, ViaSpec
+from netgen.targets.base import MeshHooks, MeshInput, Registry, ViaSpec
 
 DEFAULT_TRUST_DOMAIN = "cluster.local"
 ALLOW_NOTHING = "allow-nothing"
@@ -102,6 +102,7 @@ def mesh_plan(
     hooks = registry.mesh(m.kind)
     if hooks is None:  # no mesh target of that kind: validation reported it
         return None
+    _report_other_gateways(hooks, routes, c, registry)
     by_name = {p.name: p for p in plans}
     traffic = _traffic_plans(bp, env, services, by_name, externals, all_names, c,
                              registry.mesh_name(hooks))
@@ -141,13 +142,30 @@ def _report_without_mesh(bp: Blueprint, env: EnvPlan, routes: list[RoutePlan],
         if t.scope == env.name:
             c.error(t.loc, f"traffic({t.service!r}): environment '{env.name}' has no mesh; "
                            f"add {registry.any_mesh()} to it or drop this policy")
-    gateways = {h.ingress_via: h.kind.name for h in registry.meshes() if h.ingress_via}
+    for r, owner in _through_a_mesh_gateway(routes, registry):
+        c.error(r.loc, f"expose({r.service!r}, via={r.via.name}): environment '{env.name}' "
+                       f"has no mesh; add mesh({owner.kind.name}) (blueprint-wide or inside this "
+                       "environment)")
+
+
+def _report_other_gateways(chosen: MeshHooks, routes: list[RoutePlan], c: Collector,
+                           registry: Registry) -> None:
+    for r, owner in _through_a_mesh_gateway(routes, registry):
+        if owner is not chosen:
+            c.error(r.loc, f"expose({r.service!r}, via={r.via.name}): the "
+                           f"{registry.mesh_name(owner)} ingress gateway needs "
+                           f"mesh({owner.kind.name}), and this environment's mesh is "
+                           f"{chosen.kind.name}; expose it via another ingress instead")
+
+
+def _through_a_mesh_gateway(routes: list[RoutePlan], registry: Registry
+                            ) -> Iterator[tuple[RoutePlan, MeshHooks]]:
+    """The exposures that enter through a mesh's own gateway (`MeshHooks.ingress_via`),
+    each with that mesh: they need it chosen in their environment."""
+    gateways = {h.ingress_via: h for h in registry.meshes() if h.ingress_via is not None}
     for r in routes:
         if r.via in gateways:
-            kind = gateways[r.via]
-            c.error(r.loc, f"expose({r.service!r}, via={r.via.name}): environment '{env.name}' "
-                           f"has no mesh; add mesh({kind}) (blueprint-wide or inside this "
-                           "environment)")
+            yield r, gateways[r.via]
 
 
 def _traffic_plans(

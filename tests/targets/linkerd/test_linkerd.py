@@ -209,7 +209,8 @@ def test_what_linkerd_cannot_express_is_an_error_at_its_line(blueprint_file: Mak
     assert "bp.py:6: error: mesh(LINKERD): revision= are options of mesh(ISTIO) only" in found
     assert "bp.py:6: error: mesh(LINKERD, mtls=DISABLE): Linkerd always encrypts" in found
     assert "bp.py:7: error: expose('web', via=ISTIO): the Istio ingress gateway needs " \
-           "mesh(ISTIO)" in found
+           "mesh(ISTIO), and this environment's mesh is LINKERD; expose it via another " \
+           "ingress instead" in found
     assert "bp.py:8: error: traffic('api'): lb=, outlier= cannot be expressed in Linkerd" in found
     assert "bp.py:8: error: traffic('api'): retries on 'reset': Linkerd retries on response " \
            "statuses only" in found

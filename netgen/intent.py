@@ -7,10 +7,11 @@ Endpoints (`endpoints(plan)`), each with an id:
   namespace `namespace`). Serves its target port.
 - `kube-system/kube-dns`: the cluster DNS pods (`k8s-app: kube-dns` in `kube-system`).
   Serves UDP and TCP 53.
-- `<istio_namespace>/istiod`: the mesh's control plane (`app: istiod`, in `istio-system`
-  unless set), only in environments whose `mesh(ISTIO)` injects sidecars. Serves TCP 15012.
+- `<namespace>/<name>`: the control plane of the environment's mesh, only where the mesh
+  injects its proxies (the pods, namespace and ports its target's `MeshHooks.control_plane`
+  names: `istio-system/istiod` on TCP 15012, say).
 - `ingress:<namespace>`: any pod of the namespace an ingress controller, a Gateway's proxies
-  or the Istio ingress gateway run in. A source only.
+  or a mesh's ingress gateway run in. A source only.
 - `cidr:<cidr>`: every address of a range traffic is admitted from (`vpc_cidr` for ALB/NLB,
   `nodeport_cidr` for NodePorts, the private ranges or 0.0.0.0/0 by default). A source only.
 - `external:<name>`: every address an `external(...)` may have (`addresses`: its `cidr`, its
@@ -25,7 +26,8 @@ meant for addresses outside the cluster).
 
 What is intended (`intended_connectivity(plan)`):
 
-- every workload may query kube-dns (UDP and TCP 53), and reach istiod when meshed;
+- every workload may query kube-dns (UDP and TCP 53), and reach the mesh's control plane
+  when meshed;
 - a declared call `calls(a, b)` lets `a` reach `b` on b's target port (or port, for an
   external). NetworkPolicy names externals by address, so a caller of one external also
   reaches every other external whose addresses and port its calls already cover;
@@ -61,7 +63,7 @@ class Flow(NamedTuple):
 @frozen
 class Endpoint:
     id: str
-    kind: str  # "workload" | "cluster" (kube-dns, istiod) | "ingress" | "cidr" | "external"
+    kind: str  # "workload" | "cluster" (kube-dns, mesh control) | "ingress" | "cidr" | "external"
     namespace: str | None = None  # pods: the namespace they run in
     labels: Labels = ()  # pods: labels every one of them carries
     addresses: tuple[IpBlock, ...] = ()  # address ranges: what they stand for

@@ -1,6 +1,7 @@
 """`netgen verify`: prove, before anything is applied, that the generated policies let through
 exactly the declared traffic (each target reads its own documents back: the registry's
-`readbacks`, the NetworkPolicy target's in `netgen.targets.networkpolicy.readback`)."""
+`readbacks`, the NetworkPolicy target's in `netgen.targets.networkpolicy.readback`, a mesh's
+through `netgen.targets.mesh_readback`)."""
 
 from __future__ import annotations
 
@@ -50,24 +51,19 @@ def verify(
     Exit 0: everything matches. Exit 1: a difference (each is listed) or a blueprint error.
     """
     from netgen.pipeline import registry
-    from netgen.readback.mesh import verify_mesh
 
     differences = 0
     for plan, docs in parsed_environments(blueprint, env or [], templates or [], quiet):
         reports = [read(plan, docs) for read in registry().readbacks()]
-        mesh = verify_mesh(plan, docs) if plan.mesh is not None else None
-        ok = all(r.ok for r in reports) and (mesh is None or mesh.ok)
+        ok = all(r.ok for r in reports)
         mark = paint("ok", fg="green", bold=True) if ok else paint("FAIL", fg="red", bold=True)
-        verdict = "; ".join(r.verdict() for r in reports)
-        verdict += f"; {mesh.render()}" if mesh and mesh.ok else ""
+        verdict = "; ".join(v for r in reports if (v := r.verdict()))
         typer.echo(f"{plan.env.name}: {mark}: {verdict}")
         for report in reports:
-            if matrix:
-                typer.echo(indent(report.matrix()))
+            if matrix and (table := report.matrix()):
+                typer.echo(indent(table))
             if listed := report.render():
                 typer.echo(indent(listed))
-        if mesh is not None and not mesh.ok:
-            typer.echo(indent(mesh.render()))
         differences += not ok
     if differences:
         raise fail(f"netgen: {differences} of the environments differ from the blueprint"
@@ -92,4 +88,5 @@ def connectivity(
     for plan, docs in parsed_environments(blueprint, env or [], templates or [], quiet):
         typer.echo(paint(f"{plan.env.name} (namespace {plan.env.namespace})", bold=True))
         for read in registry().readbacks():
-            typer.echo(indent(read(plan, docs).matrix()))
+            if table := read(plan, docs).matrix():
+                typer.echo(indent(table))

@@ -358,7 +358,7 @@ class ClusterPods:
     """Pods netgen does not manage that every workload must reach: the cluster DNS, a
     mesh's control plane."""
 
-    name: str
+    name: str  # endpoint `<namespace>/<name>`; a control plane's NetworkPolicy `allow-<name>`
     namespace: str
     labels: Labels
     ports: tuple[tuple[str, int], ...]  # (protocol, port)

@@ -1,3 +1,3 @@
-"""Reading generated output back for `netgen verify`: each mesh target reads its own
-documents (`MeshHooks.readback`, in its package); `mesh.py` compares what they say with the
-plan, whichever mesh it is."""
+"""Reading generated output back, for scripts and tests: `mesh.verify_mesh` asks the mesh
+an environment chose for its read-back alone (`netgen verify` asks every backend's
+`readback`, the mesh's included)."""

@@ -48,7 +48,7 @@ def resolve_all(bp: Blueprint, registry: Registry, only: list[str] | None = None
                 f"it has: {', '.join(names)}")])
     all_names = _where_declared(bp, names)
     plans = [_resolve_env(bp, e, all_names, c, registry) for e in declared]
-    mesh.check_unused_traffic(bp, (p.env.name for p in plans if p.mesh), c)
+    mesh.check_unused_traffic(bp, (p.env.name for p in plans if p.mesh), c, registry)
     _check_shared_namespaces(declared, plans, c)
     c.raise_if_any()
     return [p for p in plans if not only or p.env.name in only]

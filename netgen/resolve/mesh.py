@@ -11,7 +11,7 @@ mesh. Under STRICT isolation a namespace-wide allow-nothing policy denies everyt
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from netgen.model import (
     Blueprint,
@@ -39,7 +39,7 @@ from netgen.problems import Collector
 from netgen.resolve.environment import present
 from netgen.resolve.mesh_checks import mtls_mode
 from netgen.resolve.mesh_splits import plan_split
-from netgen.targets.base import MeshInput, Registry, ViaSpec
+from netgen.targets.base import MeshHooks, MeshInput, Registry, ViaSpec
 
 DEFAULT_TRUST_DOMAIN = "cluster.local"
 ALLOW_NOTHING = "allow-nothing"
@@ -66,7 +66,8 @@ def visible_traffic(bp: Blueprint, env: str) -> dict[str, Traffic]:
     return chosen
 
 
-def check_unused_traffic(bp: Blueprint, meshed_envs: Iterable[str], c: Collector) -> None:
+def check_unused_traffic(bp: Blueprint, meshed_envs: Iterable[str], c: Collector,
+                         registry: Registry) -> None:
     """A blueprint-wide traffic() is fine while some environment has the mesh; with none it
     would silently do nothing."""
     if any(True for _ in meshed_envs):
@@ -74,7 +75,7 @@ def check_unused_traffic(bp: Blueprint, meshed_envs: Iterable[str], c: Collector
     for t in bp.traffic:
         if t.scope is None:
             c.error(t.loc, f"traffic({t.service!r}): no environment has a mesh, so nothing "
-                           "would carry this policy; add mesh(ISTIO)")
+                           f"would carry this policy; add {registry.any_mesh()}")
 
 
 def _outside(spec: ViaSpec | None) -> bool:
@@ -101,8 +102,10 @@ def mesh_plan(
     hooks = registry.mesh(m.kind)
     if hooks is None:  # no mesh target of that kind: validation reported it
         return None
+    _report_other_gateways(hooks, routes, c, registry)
     by_name = {p.name: p for p in plans}
-    traffic = _traffic_plans(bp, env, services, by_name, externals, all_names, c)
+    traffic = _traffic_plans(bp, env, services, by_name, externals, all_names, c,
+                             registry.mesh_name(hooks))
     mode = mtls_mode(m.mtls) if m.mtls is not None else None
     if mode is None:
         mode = Mtls.STRICT if env.isolation is Isolation.STRICT else Mtls.PERMISSIVE
@@ -138,14 +141,31 @@ def _report_without_mesh(bp: Blueprint, env: EnvPlan, routes: list[RoutePlan],
     for t in bp.traffic:
         if t.scope == env.name:
             c.error(t.loc, f"traffic({t.service!r}): environment '{env.name}' has no mesh; "
-                           "add mesh(ISTIO) to it or drop this policy")
-    gateways = {h.ingress_via: h.kind.name for h in registry.meshes() if h.ingress_via}
+                           f"add {registry.any_mesh()} to it or drop this policy")
+    for r, owner in _through_a_mesh_gateway(routes, registry):
+        c.error(r.loc, f"expose({r.service!r}, via={r.via.name}): environment '{env.name}' "
+                       f"has no mesh; add mesh({owner.kind.name}) (blueprint-wide or inside this "
+                       "environment)")
+
+
+def _report_other_gateways(chosen: MeshHooks, routes: list[RoutePlan], c: Collector,
+                           registry: Registry) -> None:
+    for r, owner in _through_a_mesh_gateway(routes, registry):
+        if owner is not chosen:
+            c.error(r.loc, f"expose({r.service!r}, via={r.via.name}): the "
+                           f"{registry.mesh_name(owner)} ingress gateway needs "
+                           f"mesh({owner.kind.name}), and this environment's mesh is "
+                           f"{chosen.kind.name}; expose it via another ingress instead")
+
+
+def _through_a_mesh_gateway(routes: list[RoutePlan], registry: Registry
+                            ) -> Iterator[tuple[RoutePlan, MeshHooks]]:
+    """The exposures that enter through a mesh's own gateway (`MeshHooks.ingress_via`),
+    each with that mesh: they need it chosen in their environment."""
+    gateways = {h.ingress_via: h for h in registry.meshes() if h.ingress_via is not None}
     for r in routes:
         if r.via in gateways:
-            kind = gateways[r.via]
-            c.error(r.loc, f"expose({r.service!r}, via={r.via.name}): environment '{env.name}' "
-                           f"has no mesh; add mesh({kind}) (blueprint-wide or inside this "
-                           "environment)")
+            yield r, gateways[r.via]
 
 
 def _traffic_plans(
@@ -156,6 +176,7 @@ def _traffic_plans(
     externals: list[ExternalPlan],
     all_names: dict[str, list[str]],
     c: Collector,
+    mesh: str,  # the chosen mesh's target, for messages
 ) -> dict[str, TrafficPlan]:
     out: dict[str, TrafficPlan] = {}
     external_names = {x.name for x in externals}
@@ -175,11 +196,11 @@ def _traffic_plans(
                      if getattr(t, n) is not None]
         if http_only and not is_http(s):
             c.error(t.loc, f"{d}: {', '.join(n + '=' for n in http_only)} need an HTTP port, "
-                           f"but '{name}' port '{s.port.name}' is not HTTP to Istio (name it "
+                           f"but '{name}' port '{s.port.name}' is not HTTP to {mesh} (name it "
                            "'http' or 'http-...', or set app_protocol='http')")
         o = t.outlier if isinstance(t.outlier, Outlier) else None
         r = t.retries if isinstance(t.retries, Retries) else None
-        split, split_routes = plan_split(t, s, is_http(s), c)
+        split, split_routes = plan_split(t, s, is_http(s), c, mesh)
         out[name] = TrafficPlan(
             service=name, lb=t.lb, max_connections=t.max_connections,
             connect_timeout=t.connect_timeout, http1_max_pending=t.http1_max_pending,

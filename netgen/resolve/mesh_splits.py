@@ -96,7 +96,7 @@ def _match_problems(r: MeshRoute) -> list[str]:
                  if isinstance(h, HeaderMatch | MeshHeader) and isinstance(h.name, str)]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
-            out.append(f"header {twice[0]!r} is matched twice; Istio takes one condition "
+            out.append(f"header {twice[0]!r} is matched twice; a mesh takes one condition "
                        "per header (use one mesh_header(regex=...))")
     if r.query is not None and (not isinstance(r.query, Mapping) or not all(
             isinstance(k, str) and k and isinstance(v, str) for k, v in r.query.items())):
@@ -136,10 +136,10 @@ def _regex(value: str) -> str | None:
 
 
 def plan_split(
-    t: Traffic, s: ServicePlan, http: bool, c: Collector
+    t: Traffic, s: ServicePlan, http: bool, c: Collector, mesh: str
 ) -> tuple[Split | None, tuple[MeshRoutePlan, ...]]:
     """The split and routes of a checked declaration, every version checked against the
-    service; routes with matches need an HTTP port."""
+    service; routes with matches need an HTTP port (to `mesh`, the chosen mesh's target)."""
     d = f"traffic({s.name!r})"
     versions = [v.name for v in s.versions]
 
@@ -157,7 +157,7 @@ def plan_split(
         match = _match(r)
         if not http and match != HttpMatch(None, None, ()):
             c.error(r.loc, f"{d}: mesh_route matches need an HTTP port, but '{s.name}' port "
-                           f"'{s.port.name}' is not HTTP to Istio (name it 'http' or set "
+                           f"'{s.port.name}' is not HTTP to {mesh} (name it 'http' or set "
                            "app_protocol='http')")
         retries = r.retries if isinstance(r.retries, Retries) else None
         routes.append(MeshRoutePlan(

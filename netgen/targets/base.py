@@ -96,7 +96,8 @@ class Reading(Protocol):
     def ok(self) -> bool: ...
 
     def verdict(self) -> str:
-        """One line: the verdict and what was checked."""
+        """A part of the environment's line: the verdict and what was checked; empty when
+        the target has nothing to add (not this environment's mesh)."""
         ...
 
     def render(self) -> str:
@@ -104,7 +105,7 @@ class Reading(Protocol):
         ...
 
     def matrix(self) -> str:
-        """Who may reach whom on which ports, as a table."""
+        """Who may reach whom on which ports, as a table; empty when the target has none."""
         ...
 
 
@@ -171,7 +172,8 @@ class MeshHooks:
     # (mesh plan, settings) -> annotations of every meshed namespace (Linkerd's injection)
     namespace_annotations: Callable[[MeshPlan, Raw], Labels] = _no_annotations
     # `netgen verify`: the allow matrix and route table read back from the documents, and
-    # what else the documents get wrong (a shadowed route, a dangling reference)
+    # what else the documents get wrong (a shadowed route, a dangling reference); the
+    # backend's `readback` (targets/mesh_readback.py) compares them with the plan
     readback: Compare | None = None
     routes: Compare | None = None
     readback_problems: Callable[[list[Any]], Iterable[str]] | None = None
@@ -260,7 +262,7 @@ class Backend:
     # runs once every backend has lowered: sees all documents (the Kubernetes target adds
     # the Namespace of every namespace another target's object lives in)
     finish: FinishFn | None = None
-    # `netgen verify` of every environment (a mesh's own read-back is in `mesh`)
+    # `netgen verify` of every environment (a mesh's: `MeshReadback(its hooks)`)
     readback: ReadbackFn | None = None
     # The shipped CRD bundles whose kinds it emits (names as in a schemas/index.json). A
     # bundle lives in the `schemas/` folder of the target that owns it, or in netgen/schemas/
@@ -316,12 +318,23 @@ class Registry:
                 return m
         return None
 
+    def mesh_name(self, hooks: MeshHooks) -> str:
+        """The name of the backend a mesh's hooks belong to, for messages ("Istio")."""
+        return next(b.name for b in self.backends if b.mesh is hooks)
+
+    def any_mesh(self) -> str:
+        """What a blueprint without a mesh may add, for messages: `mesh(ISTIO) or ...`."""
+        return " or ".join(f"mesh({m.kind.name})" for m in self.meshes())
+
     def settings(self) -> dict[str, Setting]:
         return {k: s for b in self.backends for k, s in b.settings.items()}
 
     def readbacks(self) -> tuple[ReadbackFn, ...]:
-        """What `netgen verify` runs on every environment, in the backends' order."""
-        return tuple(b.readback for b in self.backends if b.readback is not None)
+        """What `netgen verify` runs on every environment, in the backends' order, the
+        meshes' last: a mesh's policies apply to what the others let through, and its
+        verdict ends the line."""
+        ordered = sorted(self.backends, key=lambda b: b.mesh is not None)
+        return tuple(b.readback for b in ordered if b.readback is not None)
 
     def crds(self) -> tuple[str, ...]:
         """Every CRD bundle some backend emits kinds of, each once, in the backends' order."""

@@ -170,3 +170,21 @@ def test_verify_asks_every_read_back_the_registry_lists(monkeypatch: pytest.Monk
     assert first.startswith("development: FAIL: NetworkPolicies allow exactly the declared")
     assert first.endswith("; stub policies differ from the declared traffic")
     assert rest.index("  stub matrix") < rest.index("  extra allow: a -> b TCP/1")
+
+
+def test_a_mesh_is_one_more_read_back() -> None:
+    """Each mesh backend's `readback` is the neutral comparison with its hooks, asked after
+    the others (its verdict ends the line); in an environment that chose another mesh, or
+    none, it adds nothing, and it never draws a table (`netgen explain connectivity`)."""
+    registry = pipeline.registry()
+    meshes = [b for b in registry.backends if b.mesh is not None]
+    assert len(meshes) >= 2
+    assert registry.readbacks()[-len(meshes):] == tuple(b.readback for b in meshes)
+    plans = [*resolve_blueprint(BLUEPRINTS / "shop.py"),
+             *resolve_blueprint(BLUEPRINTS / "linkerd.py")]
+    for b in meshes:
+        for plan in plans:
+            reading = b.readback(plan, [])
+            assert reading.matrix() == ""
+            if plan.mesh is None or plan.mesh.kind != b.mesh.kind.name:
+                assert (reading.ok, reading.verdict(), reading.render()) == (True, "", "")

@@ -5,7 +5,8 @@ questions the intent asks it agrees with `intended_connectivity` (`verify_polici
 `netgen verify` runs).
 
 The read-back places one representative address per address range; the exact "every address"
-checks are the evaluator's job (tests/test_networkpolicy.py)."""
+checks are the evaluator's job (tests/targets/networkpolicy/test_networkpolicy.py, with
+netpol_eval.py)."""
 
 from __future__ import annotations
 

@@ -7,8 +7,9 @@ Both analyzers get the same stand-ins for what surrounds the workloads (`peer_mo
 the ingress controller's namespace, one address per outside range), and their answers are read
 back into intent ids the same way (`answers`); what is computed from the policies is theirs
 alone. Cases: every example blueprint (each environment) and hypothesis-generated systems
-(tests/test_networkpolicy_props.py: tens of services over several namespaces, externals with
-and without cidr, every kind of exposure, STRICT and OPEN, with and without a mesh).
+(tests/targets/networkpolicy/test_networkpolicy_props.py: tens of services over several
+namespaces, externals with and without cidr, every kind of exposure, STRICT and OPEN, with and
+without a mesh).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from netgen.targets.istio.mesh import HOOKS
 from netgen.targets.istio.plan import Destination, HttpRoute, istio_part
 from netgen.targets.istio.settings import SETTINGS
 from netgen.targets.istio.tokens import ISTIO
+from netgen.targets.mesh_readback import MeshReadback
 
 NETWORKING = "networking.istio.io/v1"
 SECURITY = "security.istio.io/v1"
@@ -149,6 +150,8 @@ BACKEND = Backend(
     crds=("istio-1.30.3",),
     settings=SETTINGS,
     mesh=HOOKS,
+    readback=MeshReadback(HOOKS),
+    reserved_names=("allow-istiod",),  # the NetworkPolicy to its control plane, istiod
     lower=lower,
     vias=(ViaSpec(ISTIO, Layer.L7, outside=False,
                   traffic_from=FromPods("istio_ingress_namespace",

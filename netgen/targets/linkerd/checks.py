@@ -1,5 +1,6 @@
 """What `mesh(LINKERD)` cannot express, said at the declaration that asks for it (resolve
-checked the values themselves, against what Istio accepts)."""
+checked the values themselves, and that an exposure through another mesh's gateway needs
+that mesh)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,10 @@ from collections.abc import Iterator
 
 from netgen.model import SourceLoc
 from netgen.plan import Plan
-from netgen.plan.mesh import HttpMatch, TrafficPlan
-from netgen.targets.linkerd.protocol import is_http
+from netgen.plan.mesh import HttpMatch, TrafficPlan, is_http
 from netgen.values import dns1123
 
-# Istio options Linkerd has no equivalent for: it balances by latency (EWMA), has no
+# traffic() options Linkerd has no equivalent for: it balances by latency (EWMA), has no
 # connection pools and no outlier ejection (its failure accrual is not configured per route).
 UNSUPPORTED = (("lb", "lb="), ("max_connections", "max_connections="),
                ("connect_timeout", "connect_timeout="), ("http1_max_pending", "http1_max_pending="),
@@ -35,11 +35,6 @@ def problems(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
     namespace = plan.setting("linkerd_namespace")
     if namespace is not None and (problem := dns1123(namespace, "linkerd_namespace")):
         yield plan.setting_loc("linkerd_namespace"), problem
-    for r in plan.routes:
-        if r.via.name == "ISTIO":
-            yield r.loc, (f"expose({r.service!r}, via=ISTIO): the Istio ingress gateway needs "
-                          "mesh(ISTIO), and this environment's mesh is LINKERD; expose it via "
-                          "GATEWAY (or another ingress) instead")
     services = {s.name: s for s in plan.services}
     for t in mesh.traffic:
         yield from _traffic(t, is_http(services[t.service]))

@@ -25,13 +25,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from netgen.plan import Plan, ServicePlan
-from netgen.plan.mesh import HttpMatch, RetryPlan, TrafficPlan
+from netgen.plan.mesh import HttpMatch, RetryPlan, TrafficPlan, is_http
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, MeshHooks, object_labels
 from netgen.targets.linkerd import checks, readback, settings
 from netgen.targets.linkerd.lint import LINTS
-from netgen.targets.linkerd.protocol import is_http, is_linkerd
+from netgen.targets.linkerd.protocol import is_linkerd
 from netgen.targets.linkerd.tokens import LINKERD
+from netgen.targets.mesh_readback import MeshReadback
 
 POLICY = "policy.linkerd.io"
 GATEWAY = "gateway.networking.k8s.io"
@@ -191,6 +192,10 @@ def check(plan: Plan) -> Iterator[tuple[Any, str]]:
         yield from checks.problems(plan)
 
 
+HOOKS = MeshHooks(kind=LINKERD, control_plane=settings.control_plane,
+                  namespace_annotations=settings.namespace_annotations,
+                  readback=readback.readback, routes=readback.routes)
+
 BACKEND = Backend(
     name="Linkerd",
     # its policy objects, and the GAMMA HTTPRoutes (the Gateway API bundle, either channel)
@@ -200,7 +205,6 @@ BACKEND = Backend(
     reserved_names=("allow-linkerd",),
     settings=settings.SETTINGS,
     lints=LINTS,
-    mesh=MeshHooks(kind=LINKERD, control_plane=settings.control_plane,
-                   namespace_annotations=settings.namespace_annotations,
-                   readback=readback.readback, routes=readback.routes),
+    mesh=HOOKS,
+    readback=MeshReadback(HOOKS),
 )

@@ -340,7 +340,7 @@ def _as_read(kind: str, value: str, anchored: bool) -> tuple[str, str]:
 def expected_route_table(plan: Plan) -> frozenset[RouteRow]:
     """The plan's traffic policies as rows: each mesh_route in order, then the split (or the
     whole service) for every other call unless routes alone were given (a 404)."""
-    from netgen.targets.linkerd.protocol import is_http
+    from netgen.plan.mesh import is_http
 
     mesh = plan.mesh
     if mesh is None:

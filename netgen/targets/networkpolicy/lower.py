@@ -3,8 +3,9 @@
 Every namespace netgen manages gets namespace-wide policies that set its isolation:
 
 - STRICT: `default-deny` (no pod sends or receives anything), `allow-dns` (every pod may
-  ask kube-dns, UDP and TCP 53) and, when a mesh injects sidecars, `allow-istiod` (TCP 15012
-  to istiod), so that only what the workload policies allow gets through.
+  ask kube-dns, UDP and TCP 53) and, when a mesh injects its proxies, `allow-<control plane>`
+  (egress to the pods `MeshHooks.control_plane` names: `allow-istiod`, `allow-linkerd`), so
+  that only what the workload policies allow gets through.
 - OPEN: `allow-same-namespace` (pods receive from their own namespace and send anywhere).
 
 On top of that, one policy per service, named after it and selecting all its versions by
@@ -35,9 +36,9 @@ NAMESPACE_LABEL = "kubernetes.io/metadata.name"  # set by the API server on ever
 
 DEFAULT_DENY = "default-deny"
 ALLOW_DNS = "allow-dns"
-ALLOW_ISTIOD = "allow-istiod"
 ALLOW_SAME_NAMESPACE = "allow-same-namespace"
-NAMESPACE_WIDE = (DEFAULT_DENY, ALLOW_DNS, ALLOW_ISTIOD, ALLOW_SAME_NAMESPACE)
+# A mesh's `allow-<control plane>` is reserved by its own backend.
+NAMESPACE_WIDE = (DEFAULT_DENY, ALLOW_DNS, ALLOW_SAME_NAMESPACE)
 
 # A peer as a hashable, sortable key: ("pods", namespace or "", labels), ("namespace", name)
 # or ("ip", cidr, excluded). Pods come first, then namespaces, then addresses.
@@ -149,10 +150,10 @@ def _namespace_wide(plan: Plan, ns: str, strict: bool) -> list[Policy]:
         return [Policy(ALLOW_SAME_NAMESPACE, ns, (), ("Ingress", "Egress"), ingress=(same,),
                        allow_all_egress=True)]
     out = [Policy(DEFAULT_DENY, ns, (), ("Ingress", "Egress"))]
-    control = plan.network.control_plane  # allow-istiod, or the named mesh's (allow-linkerd)
-    for name, target in ((ALLOW_DNS, plan.network.dns),
-                         (ALLOW_ISTIOD if control is None or control.name == "istiod"
-                          else f"allow-{control.name}", control)):
+    reach = [(ALLOW_DNS, plan.network.dns)]
+    if control := plan.network.control_plane:  # a mesh's: allow-istiod, allow-linkerd
+        reach.append((f"allow-{control.name}", control))
+    for name, target in reach:
         if target is not None:
             peer = ("pods", target.namespace, target.labels)
             out.append(Policy(name, ns, (), ("Egress",), egress=(Rule((peer,), target.ports),)))

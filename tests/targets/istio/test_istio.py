@@ -375,7 +375,7 @@ def test_traffic_diagnostics(blueprint_file: Make, body: str, expected: str) -> 
 def test_traffic_without_any_mesh(blueprint_file: Make) -> None:
     assert errors(blueprint_file, 'traffic("api", lb="RANDOM")\n') == [
         "bp.py:6: error: traffic('api'): no environment has a mesh, so nothing would carry "
-        "this policy; add mesh(ISTIO)"]
+        "this policy; add mesh(ISTIO) or mesh(LINKERD)"]
 
 
 def test_traffic_scoped_to_an_environment_without_mesh(blueprint_file: Make) -> None:
@@ -388,8 +388,8 @@ def test_traffic_scoped_to_an_environment_without_mesh(blueprint_file: Make) -> 
         traffic("web", lb="RANDOM")
     """
     assert errors(blueprint_file, body) == [
-        "bp.py:11: error: traffic('web'): environment 'dev' has no mesh; add mesh(ISTIO) to it "
-        "or drop this policy"]
+        "bp.py:11: error: traffic('web'): environment 'dev' has no mesh; add mesh(ISTIO) or "
+        "mesh(LINKERD) to it or drop this policy"]
 
 
 @pytest.mark.parametrize(("body", "expected"), [

@@ -1,8 +1,8 @@
 """`traffic(service, split=..., routes=[mesh_route(...)])`: in-mesh version splits.
 
 The built YAML is parsed back, checked against Istio's CRD schemas, and asked where
-requests go by an independent reader (tests/mesh_requests.py) that knows Istio's matching
-rules and nothing of netgen's planning.
+requests go by an independent reader (tests/targets/istio/mesh_requests.py) that knows
+Istio's matching rules and nothing of netgen's planning.
 """
 
 from __future__ import annotations

@@ -209,7 +209,8 @@ def test_what_linkerd_cannot_express_is_an_error_at_its_line(blueprint_file: Mak
     assert "bp.py:6: error: mesh(LINKERD): revision= are options of mesh(ISTIO) only" in found
     assert "bp.py:6: error: mesh(LINKERD, mtls=DISABLE): Linkerd always encrypts" in found
     assert "bp.py:7: error: expose('web', via=ISTIO): the Istio ingress gateway needs " \
-           "mesh(ISTIO)" in found
+           "mesh(ISTIO), and this environment's mesh is LINKERD; expose it via another " \
+           "ingress instead" in found
     assert "bp.py:8: error: traffic('api'): lb=, outlier= cannot be expressed in Linkerd" in found
     assert "bp.py:8: error: traffic('api'): retries on 'reset': Linkerd retries on response " \
            "statuses only" in found
@@ -238,6 +239,21 @@ def test_a_split_on_a_tcp_port_is_refused(blueprint_file: Make) -> None:
     """)
     assert any("bp.py:8: error: traffic('cache'): Linkerd splits and routes calls through an "
                "HTTPRoute, which needs an HTTP port" in f for f in found), found
+
+
+def test_the_neutral_checks_name_linkerd(blueprint_file: Make) -> None:
+    """resolve's own messages name the mesh the environment chose, not Istio."""
+    found = "\n".join(errors(blueprint_file, """\
+    mesh(LINKERD)
+    traffic("db", timeout="5s", routes=[mesh_route(prefix="/x", split={"a": 100})])
+    traffic("api", routes=[mesh_route(headers=[header("x", "1"), mesh_header("X", prefix="2")],
+                                      split={"v1": 100})])
+    """))
+    assert "timeout= need an HTTP port, but 'db' port 'tcp' is not HTTP to Linkerd" in found
+    assert "mesh_route matches need an HTTP port, but 'db' port 'tcp' is not HTTP to " \
+           "Linkerd" in found
+    assert "header 'x' is matched twice; a mesh takes one condition per header" in found
+    assert "Istio" not in found
 
 
 # --- read-back: the allow matrix the documents enforce -------------------------------------------

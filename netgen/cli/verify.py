@@ -14,6 +14,8 @@ import typer
 from netgen.cli.console import paint, progress
 from netgen.cli.options import Blueprint, Envs, NoProgress, Templates, fail, guarded
 from netgen.plan import Plan
+from netgen.problems import Problem, ProblemError
+from netgen.targets.base import ReadbackError
 
 
 def parsed_environments(
@@ -54,8 +56,14 @@ def verify(
 
     differences = 0
     for plan, docs in parsed_environments(blueprint, env or [], templates or [], quiet):
-        reports = [read(plan, docs) for read in registry().readbacks()]
-        ok = all(r.ok for r in reports)
+        try:
+            reports = [read(plan, docs) for read in registry().readbacks()]
+            ok = all(r.ok for r in reports)
+        except ReadbackError as e:
+            typer.echo(f"{plan.env.name}: {paint('FAIL', fg='red', bold=True)}: the documents "
+                       f"cannot be judged: {e}")
+            differences += 1
+            continue
         mark = paint("ok", fg="green", bold=True) if ok else paint("FAIL", fg="red", bold=True)
         verdict = "; ".join(v for r in reports if (v := r.verdict()))
         typer.echo(f"{plan.env.name}: {mark}: {verdict}")
@@ -88,5 +96,10 @@ def connectivity(
     for plan, docs in parsed_environments(blueprint, env or [], templates or [], quiet):
         typer.echo(paint(f"{plan.env.name} (namespace {plan.env.namespace})", bold=True))
         for read in registry().readbacks():
-            if table := read(plan, docs).matrix():
+            try:
+                table = read(plan, docs).matrix()
+            except ReadbackError as e:
+                raise ProblemError([Problem(f"environment '{plan.env.name}': the documents "
+                                            f"cannot be read back: {e}")]) from None
+            if table:
                 typer.echo(indent(table))

@@ -83,6 +83,12 @@ class ViaSpec:
     tls_default: str | None = None
 
 
+class ReadbackError(ValueError):
+    """The documents hold something a target's read-back does not model (a `--templates`
+    override wrote what netgen never does, or an object the API server would reject):
+    `netgen verify` says it cannot judge them, since no answer beats a wrong one."""
+
+
 Raw = Callable[[str], Any]  # reads a setting: the environment's value, else the blueprint's
 # `netgen verify`: (what the documents allow, what the plan declares), compared as sets
 Compare = Callable[[Plan, list[Any]], tuple[frozenset[Any], frozenset[Any]]]

@@ -188,3 +188,25 @@ def test_a_mesh_is_one_more_read_back() -> None:
             assert reading.matrix() == ""
             if plan.mesh is None or plan.mesh.kind != b.mesh.kind.name:
                 assert (reading.ok, reading.verdict(), reading.render()) == (True, "", "")
+
+
+def test_documents_a_read_back_cannot_model_fail_with_a_reason_not_a_crash(
+        tmp_path: Path) -> None:
+    """A `--templates` override may write what no read-back models (here a Linkerd
+    AuthorizationPolicy aimed at a kind netgen never targets): verify cannot judge it, says so
+    and fails (exit 1), and `explain connectivity` on a NetworkPolicy it cannot read is an
+    error (exit 1), never an internal error (exit 70)."""
+    source = REPO / "netgen/targets/linkerd/templates/authorizationpolicy.yaml.j2"
+    folder = tmp_path / "templates"
+    (folder / "linkerd").mkdir(parents=True)
+    (folder / "linkerd" / source.name).write_text(
+        source.read_text().replace("kind: Server", "kind: Servr"))
+    code, out, err = netgen("verify", BLUEPRINTS / "linkerd.py", "--templates", folder)
+    assert code == 1, (out, err)
+    assert "FAIL: the documents cannot be judged:" in out and "Servr" in out
+    assert "internal error" not in err
+
+    broken = override(tmp_path / "np", "podSelector:", "podSelector: {matchLabels: 7}\n  x:")
+    code, out, err = netgen("explain", "connectivity", BLUEPRINTS / "shop.py",
+                            "--templates", broken)
+    assert code == 1 and "internal error" not in err, (out, err)

@@ -24,6 +24,7 @@ from attrs import frozen
 
 from netgen.plan import Plan
 from netgen.plan.mesh import PLAINTEXT, Allow, principal
+from netgen.targets.base import ReadbackError
 from netgen.targets.istio.plan import istio_part
 
 OTHER = "<undeclared mesh identity>"
@@ -31,7 +32,7 @@ ROOT_NAMESPACE = "istio-system"
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 
 
-class AuthzReadError(ValueError):
+class AuthzReadError(ReadbackError):
     """A policy uses a field this evaluator does not model; no answer beats a wrong one."""
 
 

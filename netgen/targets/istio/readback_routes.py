@@ -17,6 +17,7 @@ from attrs import frozen
 from netgen.plan import Plan, RoutePlan, ServicePlan
 from netgen.plan.covers import covers
 from netgen.plan.mesh import HttpMatch, TrafficPlan
+from netgen.targets.base import ReadbackError
 from netgen.targets.istio.plan import headers_of, normal_path, path_in_mesh
 from netgen.targets.istio.splits import uri_and
 from netgen.targets.istio.tokens import ISTIO
@@ -45,7 +46,7 @@ class RouteRow:
         return f"{self.scope:7} {self.host}{self.path} ({self.path_type}){match} -> {to}"
 
 
-class RouteReadError(ValueError):
+class RouteReadError(ReadbackError):
     """The YAML uses a routing feature this reader does not model."""
 
 

@@ -26,6 +26,7 @@ from attrs import frozen
 
 from netgen.plan import Plan
 from netgen.plan.mesh import PLAINTEXT, Allow
+from netgen.targets.base import ReadbackError
 
 OTHER = "<undeclared mesh identity>"
 POLICY_GROUP = "policy.linkerd.io"
@@ -39,7 +40,7 @@ EVERYWHERE = {"0.0.0.0/0", "::/0"}
 Doc = Mapping[str, Any]
 
 
-class ReadError(ValueError):
+class ReadError(ReadbackError):
     """A policy uses a field this evaluator does not model; no answer beats a wrong one."""
 
 

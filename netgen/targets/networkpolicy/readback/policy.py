@@ -76,6 +76,16 @@ def parse_policy(doc: Mapping[str, Any]) -> Policy:
     namespace = meta.get("namespace") or "default"
     name = meta.get("name") or "?"
     where = f"NetworkPolicy {namespace}/{name}"
+    try:
+        return _parse_policy(doc, namespace, name, where)
+    except PolicyError:
+        raise
+    except (AttributeError, TypeError, KeyError, ValueError) as e:
+        # a shape no API server accepts (a template override wrote it): name it, no crash
+        raise PolicyError(f"{where}: malformed ({type(e).__name__}: {e})") from None
+
+
+def _parse_policy(doc: Mapping[str, Any], namespace: str, name: str, where: str) -> Policy:
     if doc.get("apiVersion") != "networking.k8s.io/v1":
         raise PolicyError(f"{where}: unsupported apiVersion {doc.get('apiVersion')!r}")
     spec = doc.get("spec")

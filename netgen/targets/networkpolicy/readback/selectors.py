@@ -11,10 +11,12 @@ from typing import Any
 
 from attrs import frozen
 
+from netgen.targets.base import ReadbackError
+
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
-class PolicyError(ValueError):
+class PolicyError(ReadbackError):
     """A NetworkPolicy the API server would reject, so no connectivity can be claimed for it."""
 
 
@@ -56,7 +58,10 @@ def parse_selector(raw: Mapping[str, Any] | None, where: str) -> Selector:
     if unknown:
         raise PolicyError(f"{where}: unknown selector fields {sorted(unknown)}")
     reqs: list[Requirement] = []
-    for key, value in (raw.get("matchLabels") or {}).items():
+    labels = raw.get("matchLabels") or {}
+    if not isinstance(labels, Mapping):
+        raise PolicyError(f"{where}: matchLabels must be a mapping, got {type(labels).__name__}")
+    for key, value in labels.items():
         if not isinstance(value, str):
             raise PolicyError(f"{where}: matchLabels value for {key!r} must be a string")
         reqs.append(Requirement(str(key), "In", frozenset({value})))

@@ -123,6 +123,8 @@ class Renderer:
     def render(self, template: str, context: dict[str, Any]) -> str:
         limit = self.timeout if self.override(template) is not None else None
         try:
+            if limit is None:  # built in, trusted to finish: no alarm (12,455 at N=1000)
+                return self._render(self.template(template), context)
             with time_limit(limit):
                 return self._render(self.template(template), context)
         except TimeLimit as e:  # Jinja maps lines back only for an Exception: done here

@@ -7,7 +7,6 @@ compiled once per process and looked up in the user's override folders first.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import jinja2
 from attrs import frozen
 from jinja2.runtime import new_context
 
-from netgen.loader import TimeLimit, time_limit
+from netgen.loader import TimeLimit, cache_folder, time_limit
 from netgen.render.overrides import OverrideProblem, check_output
 from netgen.render.yamltext import block, literal, quote, scalar
 
@@ -45,17 +44,8 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiling a template costs milliseconds in every process; Jinja's own cache keys on
     each template's source checksum, so an edited override is never served stale.
     NETGEN_NO_CACHE=1 turns it off; an unwritable cache folder just means no cache."""
-    if os.environ.get("NETGEN_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "netgen", f"jinja-{jinja2.__version__}")
-    try:
-        os.makedirs(folder, exist_ok=True)
-        if not os.access(folder, os.W_OK):
-            return None
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(folder)
+    folder = cache_folder(f"jinja-{jinja2.__version__}")
+    return None if folder is None else jinja2.FileSystemBytecodeCache(folder)
 
 
 @frozen
@@ -133,6 +123,8 @@ class Renderer:
     def render(self, template: str, context: dict[str, Any]) -> str:
         limit = self.timeout if self.override(template) is not None else None
         try:
+            if limit is None:  # built in, trusted to finish: no alarm (12,455 at N=1000)
+                return self._render(self.template(template), context)
             with time_limit(limit):
                 return self._render(self.template(template), context)
         except TimeLimit as e:  # Jinja maps lines back only for an Exception: done here

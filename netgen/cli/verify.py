@@ -48,7 +48,8 @@ def verify(
 
     The connectivity is computed from the generated NetworkPolicies alone and compared with
     the declared calls, DNS, the ingress path and OPEN's namespace-wide traffic; meshed
-    environments also get their VirtualService routes and AuthorizationPolicies checked.
+    environments also get their mesh's routes and authorization policies read back and
+    checked (Istio's or Linkerd's).
 
     Exit 0: everything matches. Exit 1: a difference (each is listed) or a blueprint error.
     """

@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from attrs import evolve
+
 from netgen import values as checks
 from netgen.model import (
     Blueprint,
@@ -36,7 +38,6 @@ from netgen.plan import (
     psa_labels,
 )
 from netgen.problems import Collector
-from netgen.resolve.records import evolve
 
 RESTRICTED, BASELINE, PRIVILEGED = PodSecurity
 # Capabilities each level lets a container add (after dropping ALL).

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from attrs import evolve
+
 from netgen.model import Blueprint, Exposure, HealthCheck, Service, Tls, Via
 from netgen.plan import EnvPlan, RoutePlan, ServicePlan, WeightedBackend
 from netgen.plan.routes import RouteKey, route_key
 from netgen.problems import Collector
 from netgen.resolve.environment import present
-from netgen.resolve.records import evolve
 from netgen.targets.base import Backend, Layer, Registry
 from netgen.targets.features import Feature, required_features
 

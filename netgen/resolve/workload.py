@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from attrs import fields
+from attrs import evolve, fields
 
 from netgen import values as checks
 from netgen.model import (
@@ -38,7 +38,6 @@ from netgen.plan import (
     VolumePlan,
 )
 from netgen.problems import Collector
-from netgen.resolve.records import evolve
 
 _ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*").fullmatch
 _SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}").fullmatch

@@ -175,6 +175,12 @@ def positive(value: Any, what: str) -> str | None:
     return None
 
 
+def is_subdomain(name: str) -> bool:
+    """The shape of a DNS-1123 subdomain (a Secret's or a claim's name); the 253-character
+    bound is the caller's, which words it."""
+    return _SUBDOMAIN(name) is not None
+
+
 def is_ip(host: str) -> bool:
     """An address, not a name: such a host gets no DNS alias (resolve) and is a static
     endpoint (mesh)."""

@@ -41,8 +41,6 @@ from netgen.problems import Collector
 
 _ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*").fullmatch
 _SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}").fullmatch
-_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-_SUBDOMAIN = re.compile(rf"{_LABEL}(\.{_LABEL})*").fullmatch
 _CPU = re.compile(r"(\d+(?:\.\d+)?|\.\d+)(m?)").fullmatch
 _MEMORY = re.compile(r"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?").fullmatch
 _PERCENT = re.compile(r"\d{1,9}%").fullmatch
@@ -204,7 +202,8 @@ def _secrets(value: Any) -> list[str | None]:
             out.append(f"secrets[{name!r}] must be secret_ref('secret-name', 'key'), not "
                        f"{type(ref).__name__} (never put a secret's value in a blueprint)")
             continue
-        if not isinstance(ref.name, str) or len(ref.name) > 253 or not _SUBDOMAIN(ref.name):
+        if (not isinstance(ref.name, str) or len(ref.name) > 253
+                or not checks.is_subdomain(ref.name)):
             out.append(f"secrets[{name!r}]: Secret name {ref.name!r} is not a valid DNS "
                        "subdomain (lowercase letters, digits, '-' and '.')")
         if not isinstance(ref.key, str) or not _SECRET_KEY(ref.key):
@@ -315,7 +314,8 @@ def _volumes(value: Any) -> list[str | None]:
         out.append(checks.dns1123(v.name, "volume name"))
         if not isinstance(v.path, str) or not v.path.startswith("/"):
             out.append(f"volume {v.name!r}: path={v.path!r} must be an absolute path")
-        if v.claim is not None and (not isinstance(v.claim, str) or not _SUBDOMAIN(v.claim)):
+        if v.claim is not None and (not isinstance(v.claim, str)
+                                    or not checks.is_subdomain(v.claim)):
             out.append(f"volume {v.name!r}: claim={v.claim!r} is not a valid claim name")
         if v.size_limit is not None:
             if v.claim is not None:

@@ -26,6 +26,9 @@ def run(argv: Sequence[str]) -> int | None:
 
         print(f"netgen {__version__}", flush=True)
         return 0
+    from netgen.cli.attrs_code import install
+
+    install()  # every other command makes netgen's attrs classes
     if argv[:1] == ["build"]:
         parsed = parse_build(argv[1:])
         if parsed is not None:

@@ -15,7 +15,8 @@ import jinja2
 from attrs import frozen
 from jinja2.runtime import new_context
 
-from netgen.loader import TimeLimit, cache_folder, time_limit
+from netgen.cache import cache_folder
+from netgen.loader import TimeLimit, time_limit
 from netgen.render.overrides import OverrideProblem, check_output
 from netgen.render.yamltext import block, literal, quote, scalar
 

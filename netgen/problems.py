@@ -7,7 +7,6 @@ library code never exits.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
@@ -155,5 +154,7 @@ class Collector:
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    import difflib  # here: only a mistake needs a suggestion
+
     close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -17,7 +17,6 @@ tells git to ignore it, so out/<env>/ holds only the manifests.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import functools
@@ -272,6 +271,8 @@ _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
 
 @functools.cache
 def _renameat2() -> Any:
+    import ctypes  # here: a first build into an empty folder swaps nothing
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return libc.renameat2  # glibc 2.28+, musl 1.2.3+
@@ -287,6 +288,8 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     if call(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
+    import ctypes
+
     err = ctypes.get_errno()
     if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
         return False

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, fields
 
@@ -38,6 +37,9 @@ from netgen.plan import (
     VolumePlan,
 )
 from netgen.problems import Collector
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 _ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*").fullmatch
 _SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}").fullmatch
@@ -230,6 +232,8 @@ def _quantity(value: Any, what: str, pattern: Any) -> str | None:
 
 
 def _amount(text: str, pattern: Any) -> Decimal:
+    from decimal import Decimal  # here: only a request compared with its limit needs it
+
     found = pattern(text)
     number = Decimal(found[1])
     unit = found[2] or ""

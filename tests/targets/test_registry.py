@@ -88,3 +88,30 @@ def test_the_neutral_stages_import_no_target() -> None:
                 if parts[:2] == ["netgen", "targets"] and len(parts) > 2 and parts[2] in targets:
                     found.add(f"{path.relative_to(NETGEN).as_posix()}: {node.module}")
     assert found == set()
+
+
+MESH_ONLY = ("netgen.targets.istio.plan", "netgen.targets.istio.planning",
+             "netgen.targets.istio.readback", "netgen.targets.linkerd.readback")
+
+
+def _mesh_modules_loaded(blueprint: str, tmp_path: Path) -> list[str]:
+    import subprocess
+    import sys
+
+    probe = ("import sys\n"
+             "from pathlib import Path\n"
+             "from netgen.cli.build_core import run\n"
+             f"run(Path({blueprint!r}), Path({str(tmp_path / 'out')!r}), [], False, False, [], "
+             "True)\n"
+             f"print(' '.join(m for m in {MESH_ONLY!r} if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    return done.stdout.split()
+
+
+def test_a_build_without_a_mesh_loads_no_mesh_planning(tmp_path: Path) -> None:
+    """Start-up is most of a small build: what only mesh(...) needs is imported on use."""
+    blueprints = NETGEN.parent / "blueprints"
+    assert _mesh_modules_loaded(str(blueprints / "shop.py"), tmp_path / "shop") == []
+    assert "netgen.targets.istio.planning" in _mesh_modules_loaded(
+        str(blueprints / "mesh.py"), tmp_path / "mesh")

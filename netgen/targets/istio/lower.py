@@ -9,7 +9,7 @@ IstioPlan part); this module only shapes them into the field names of
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netgen.plan import Plan
 from netgen.plan.mesh import AuthzRule, HttpMatch, RetryPlan, TrafficPlan
@@ -17,10 +17,12 @@ from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.istio.mesh import HOOKS
-from netgen.targets.istio.plan import Destination, HttpRoute, istio_part
 from netgen.targets.istio.settings import SETTINGS
 from netgen.targets.istio.tokens import ISTIO
 from netgen.targets.mesh_readback import MeshReadback
+
+if TYPE_CHECKING:
+    from netgen.targets.istio.plan import Destination, HttpRoute
 
 NETWORKING = "networking.istio.io/v1"
 SECURITY = "security.istio.io/v1"
@@ -30,6 +32,8 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
     mesh = plan.mesh
     if mesh is None or mesh.kind != ISTIO.name:  # another mesh's target writes its own
         return
+    from netgen.targets.istio.plan import istio_part  # (loaded only with the mesh)
+
     istio = istio_part(mesh)
     base = object_labels((), plan.blueprint)
     for sa in mesh.service_accounts:

@@ -28,7 +28,7 @@ from netgen.plan import Plan, ServicePlan
 from netgen.plan.mesh import HttpMatch, RetryPlan, TrafficPlan, is_http
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, MeshHooks, object_labels
-from netgen.targets.linkerd import checks, readback, settings
+from netgen.targets.linkerd import checks, settings
 from netgen.targets.linkerd.lint import LINTS
 from netgen.targets.linkerd.protocol import is_linkerd
 from netgen.targets.linkerd.tokens import LINKERD
@@ -192,9 +192,21 @@ def check(plan: Plan) -> Iterator[tuple[Any, str]]:
         yield from checks.problems(plan)
 
 
+def _readback(plan: Plan, docs: list[Any]) -> tuple[frozenset[Any], frozenset[Any]]:
+    from netgen.targets.linkerd import readback  # what only `netgen verify` runs
+
+    return readback.readback(plan, docs)
+
+
+def _routes(plan: Plan, docs: list[Any]) -> tuple[frozenset[Any], frozenset[Any]]:
+    from netgen.targets.linkerd import readback
+
+    return readback.routes(plan, docs)
+
+
 HOOKS = MeshHooks(kind=LINKERD, control_plane=settings.control_plane,
                   namespace_annotations=settings.namespace_annotations,
-                  readback=readback.readback, routes=readback.routes)
+                  readback=_readback, routes=_routes)
 
 BACKEND = Backend(
     name="Linkerd",

@@ -35,16 +35,22 @@ _SALT = re.compile(r"hash\(\(\s*(-?\d+),")
 
 # filename attrs gives the script -> (source with each salt as 0, the salts, code)
 Entries = dict[str, tuple[str, list[str], CodeType]]
+# netgen has a few hundred record classes; a cache that holds many more has kept those of
+# earlier versions (and of blueprints' own classes): the next save keeps only what its
+# process used.
+MAX_ENTRIES = 2000
 
 
 class _Cache:
     def __init__(self, entry: str, entries: Entries) -> None:
         self.entry, self.entries, self.changed = entry, entries, False
+        self.used: set[str] = set()
 
     def compile(self, source: str, filename: str, mode: str, *args: object,
                 **kwargs: object) -> CodeType:
         if mode != "exec" or args or kwargs or not isinstance(source, str):
             return compile(source, filename, mode, *args, **kwargs)  # type: ignore[no-any-return,call-overload]
+        self.used.add(filename)
         parts = _SALT.split(source)
         shape, numbers = "hash((0,".join(parts[::2]), parts[1::2]
         hit = self.entries.get(filename)
@@ -60,6 +66,8 @@ class _Cache:
         return code
 
     def save(self) -> None:
+        if len(self.entries) > MAX_ENTRIES:
+            self.entries = {k: v for k, v in self.entries.items() if k in self.used}
         store_entry(self.entry, _KEY, marshal.dumps(self.entries))
 
 

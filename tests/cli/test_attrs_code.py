@@ -166,3 +166,17 @@ def test_a_second_cli_process_compiles_none_of_netgens_classes(tmp_path: Path) -
         counts.append(int(done.stdout.split()[-1]))
     assert counts[0] > 50  # netgen's record classes, compiled by the first process
     assert counts[1] == 0
+
+
+def test_a_cache_grown_past_its_limit_keeps_what_was_used(
+        cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(attrs_code, "MAX_ENTRIES", 3)
+    attrs_code.install()
+    cached = make.compile.__self__  # type: ignore[attr-defined]
+    for n in range(5):
+        cached.entries[f"<old {n}>"] = ("", [], compile("pass", "x", "exec"))
+    define()
+    compiles: list[str] = []
+    fresh_process(monkeypatch, compiles)
+    kept = make.compile.__self__.entries  # type: ignore[attr-defined]
+    assert list(kept) == ["<attrs generated methods tests.cli.points.Point>"]

@@ -168,13 +168,16 @@ def test_check_is_the_same(tmp_path: Path, args: list[str]) -> None:
 
 
 @pytest.mark.parametrize("argv", [["check", SHOP, "-q"], ["check", SHOP, "-f", "json"]])
-def test_the_fast_check_imports_no_typer(argv: list[str]) -> None:
-    """It needs YAML, attrs and Jinja like any check; not typer, pydantic or rich."""
+def test_the_fast_check_imports_no_typer_nor_validators(argv: list[str]) -> None:
+    """It needs YAML, attrs and Jinja like any check; not typer, pydantic or rich, and for
+    built-in kinds that the quick check accepts neither jsonschema nor the CRD machinery
+    (CEL, RE2) nor kubernetes_validate's own code (only its schema files)."""
     probe = ("import sys\nsys.argv = ['netgen', *sys.argv[1:]]\nfrom netgen.cli import main\n"
              "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
              "print(code, sorted(m for m in ('typer', 'click', 'rich', 'pydantic',"
-             " 'netgen.cli.commands', 'netgen.cli.options') if m in sys.modules),"
-             " file=sys.stderr)\n")
+             " 'netgen.cli.commands', 'netgen.cli.options', 'jsonschema', 'referencing',"
+             " 'kubernetes_validate', 'cel_expr_python', 're2', 'netgen.validate.structural',"
+             " 'netgen.validate.crd_cel') if m in sys.modules), file=sys.stderr)\n")
     run = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True,
                          cwd=REPO, check=False)
     assert run.stderr.strip().splitlines()[-1] == "0 []"

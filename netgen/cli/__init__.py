@@ -2,9 +2,9 @@
 `netgen.cli.commands` and is built only when a command needs it.
 
 Start-up is what users feel (CI, pre-commit hooks and editors run netgen on every change), so
-`netgen --version` and a well-formed `netgen build` take a fast path (`netgen.cli.fast`) that
-imports neither typer nor the other commands; anything else, including every help text and
-usage error, goes through the typer app unchanged.
+`netgen --version` and a well-formed `netgen build` or `netgen check` take a fast path
+(`netgen.cli.fast`) that imports neither typer nor the other commands; anything else,
+including every help text and usage error, goes through the typer app unchanged.
 """
 
 from __future__ import annotations

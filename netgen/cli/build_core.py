@@ -1,5 +1,6 @@
 """What `netgen build` does once its command line is parsed, without typer: the typer
-command (`netgen.cli.build`) and the fast path (`netgen.cli.fast`) both call `run`."""
+command (`netgen.cli.build`) and the fast path (`netgen.cli.fast`) both call `run`, the fast
+path with the keyword arguments `SYNTAX` reads (`netgen.cli.argv`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from netgen.cli.argv import Syntax
 from netgen.cli.errors import Failed, echo
+
+# The options of `netgen.cli.build.build`, for the fast path.
+SYNTAX = Syntax(
+    {"--out": "out", "-o": "out", "--env": "env", "-e": "env", "--templates": "templates",
+     "--stdout": "stdout", "--check": "check", "--quiet": "quiet", "-q": "quiet"},
+    {"out": "out", "env": [], "stdout": False, "check": False, "templates": [], "quiet": False},
+    flags=("stdout", "check", "quiet"), repeatable=("env", "templates"),
+    paths=("out", "templates"),
+)
 
 
 def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: bool,

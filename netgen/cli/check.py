@@ -1,24 +1,19 @@
-"""`netgen check`: validate before apply (and a CI gate); the logic is in `netgen.check`."""
+"""`netgen check`: validate before apply (and a CI gate). The command line only:
+`netgen.cli.check_core.run` does the work, also for the fast path; the logic is in
+`netgen.check`."""
 
 from __future__ import annotations
 
 import enum
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from netgen.cli.console import progress
+from netgen.cli.check_core import FORMATS
 from netgen.cli.options import Blueprint, Envs, Templates, guarded
 
-EXIT_USAGE = 2
-
-
-class CheckFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
+CheckFormat = enum.StrEnum("CheckFormat", [(f, f) for f in FORMATS])  # type: ignore[misc]
 
 
 @guarded
@@ -38,7 +33,7 @@ def check(
     fmt: Annotated[
         CheckFormat, typer.Option("--format", "-f", help="text for people, json for scripts, "
                                   "sarif for code-scanning UIs.")
-    ] = CheckFormat.text,
+    ] = CheckFormat["text"],
     k8s_version: Annotated[
         str | None,
         typer.Option("--k8s-version", help="Kubernetes release whose schemas to check against "
@@ -62,14 +57,9 @@ def check(
 
     Exit 2: the command line is wrong (unknown option, unreadable --crds, unknown --ignore).
     """
-    from netgen.check import run_check
-    from netgen.check.formats import render
+    from netgen.cli.check_core import run
 
-    with progress(quiet) as stage:  # a CheckUsageError exits 2 (cli/errors.py)
-        report = run_check(blueprint, envs=env or [], templates=templates or [],
-                           crds=crds or [], k8s_version=k8s_version, strict=strict,
-                           ignore=ignore or [], on_stage=stage)
-    if not quiet:
-        sys.stdout.write(render(report, fmt.value))
-    if report.exit_code:
-        raise typer.Exit(report.exit_code)
+    code = run(blueprint, env or [], crds or [], strict, fmt.value, k8s_version, ignore or [],
+               templates or [], quiet)
+    if code:
+        raise typer.Exit(code)

@@ -5,21 +5,29 @@ each Kubernetes release, in its *strict* flavour (unknown fields rejected). We l
 its own helpers but keep one validator per kind and report every error, not just the first:
 `kubernetes_validate.validate` re-reads a 1.8 MB definitions file on every call and stops at
 the first error.
+
+The schema files are read straight from the package's folder, with its layout (one folder
+per release, one file per kind), without importing `kubernetes_validate`: its `__init__`
+imports jsonschema and referencing, a third of a small `netgen check`. jsonschema is needed
+only for a document the quick check (`fastcheck`) does not accept, and imported then.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
+import json
+import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from kubernetes_validate import utils as kv_utils
 from packaging.version import Version
-from referencing import Registry, Resource
 
 from netgen.validate.fastcheck import Check, compile_schema
 from netgen.validate.problem import Path, schema_errors
+
+if TYPE_CHECKING:
+    from referencing import Registry
 
 _SCHEMA_ROOT = "kubernetes-json-schema"
 
@@ -28,8 +36,25 @@ class UnsupportedKubernetesVersion(ValueError):
     """No bundled schemas for the requested Kubernetes version."""
 
 
+@functools.cache
+def _package() -> str:
+    """kubernetes_validate's folder, found without running its `__init__`."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("No module named 'kubernetes_validate'")
+    return str(next(iter(spec.submodule_search_locations)))
+
+
+def _schema_contents(file: str) -> Any:
+    """A schema file of the package (`kubernetes_validate.utils.schema_contents`)."""
+    with open(os.path.join(_package(), file), encoding="utf-8") as stream:
+        return json.load(stream)
+
+
 def _bundled_versions() -> list[Version]:
-    return sorted({Version(v) for v in kv_utils.all_versions()})
+    """Its releases, as `kubernetes_validate.utils.all_versions` lists them: `v1.33.0-local`."""
+    names = os.listdir(os.path.join(_package(), _SCHEMA_ROOT))
+    return sorted({Version(m.group(1)) for n in names if (m := re.match(r"v([^-]*)", n))})
 
 
 def default_kubernetes_version() -> str:
@@ -66,47 +91,62 @@ class CoreSchemas:
         resolved = _resolve(self.requested)
         self.version = f"{resolved.major}.{resolved.minor}"
         self._dir = f"{_SCHEMA_ROOT}/v{resolved}-local-strict"
+        self._schemas: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._validators: dict[tuple[str, str], Any] = {}
-        self._schemas: dict[tuple[str, str], dict[str, Any]] = {}
         self._quick: dict[tuple[str, str], Check | None] = {}
 
     @functools.cached_property
     def _definitions(self) -> dict[str, Any]:
-        return kv_utils.schema_contents(f"{self._dir}/_definitions.json", self.version)
+        return _schema_contents(f"{self._dir}/_definitions.json")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def _registry(self) -> Registry:
+        from referencing import Registry, Resource
+
         return Resource.from_contents(self._definitions) @ Registry()
 
-    def validator(self, api_version: str, kind: str) -> Any | None:
-        """The validator for a resource kind, or None if this release has no such kind."""
+    def schema(self, api_version: str, kind: str) -> dict[str, Any] | None:
+        """The schema of a resource kind, or None if this release has no such kind."""
         key = (api_version, kind)
-        if key not in self._validators:
-            self._validators[key] = self._load(api_version, kind)
-        return self._validators[key]
+        if key not in self._schemas:
+            self._schemas[key] = self._load(api_version, kind)
+        return self._schemas[key]
 
-    def _load(self, api_version: str, kind: str) -> Any | None:
+    def _load(self, api_version: str, kind: str) -> dict[str, Any] | None:
         # kubernetes_validate's file naming: networking.k8s.io/v1 -> networking-v1.
         flat = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
         try:
-            file = f"{self._dir}/{kind.lower()}-{flat}.json"
-            schema = kv_utils.schema_contents(file, self.version)
+            schema: dict[str, Any] = _schema_contents(f"{self._dir}/{kind.lower()}-{flat}.json")
         except FileNotFoundError:
             return None
         group, _, version = api_version.rpartition("/")
         gvks = schema.get("x-kubernetes-group-version-kind") or ()
         if {"group": group, "version": version, "kind": kind} not in gvks:
             return None  # a sub-type (e.g. Affinity) or a CRD whose group merely looks alike
-        registry = Resource.from_contents(schema) @ self._registry
-        self._schemas[api_version, kind] = schema
-        return Draft202012Validator(schema, registry=registry)
+        return schema
+
+    def validator(self, api_version: str, kind: str) -> Any | None:
+        """The jsonschema validator for a resource kind, or None if this release has no such
+        kind; built on first use."""
+        key = (api_version, kind)
+        if key not in self._validators:
+            schema = self.schema(api_version, kind)
+            if schema is None:
+                self._validators[key] = None
+            else:
+                from jsonschema import Draft202012Validator
+                from referencing import Resource
+
+                registry = Resource.from_contents(schema) @ self._registry
+                self._validators[key] = Draft202012Validator(schema, registry=registry)
+        return self._validators[key]
 
     def quick_check(self, api_version: str, kind: str) -> Check | None:
         """The compiled "valid?" test of a kind (`fastcheck`), or None when its schema is not
         one that module handles."""
         key = (api_version, kind)
         if key not in self._quick:
-            schema = self._schemas.get(key)
+            schema = self.schema(api_version, kind)
             self._quick[key] = None if schema is None else compile_schema(
                 schema, self._definitions)
         return self._quick[key]
@@ -115,13 +155,12 @@ class CoreSchemas:
         """Problems, or None if the kind is unknown to this release. jsonschema runs only
         for a document the quick check does not accept: its errors are the ones reported."""
         api_version, kind = str(doc.get("apiVersion")), str(doc.get("kind"))
-        validator = self.validator(api_version, kind)
-        if validator is None:
+        if self.schema(api_version, kind) is None:
             return None
         quick = self.quick_check(api_version, kind)
         if quick is not None and quick(doc):
             return []
-        return list(schema_errors(validator, doc))
+        return list(schema_errors(self.validator(api_version, kind), doc))
 
 
 @functools.lru_cache(maxsize=8)

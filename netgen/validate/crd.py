@@ -3,7 +3,9 @@
 Validation is what the API server would do on create: the structural schema (with pruning
 turned into rejection, see `structural`) and the CEL rules (see `crd_cel`). The JSON Schema
 validator and the compiled rules are built lazily, once per served CRD version, so loading a
-folder of CRDs is cheap and validating thousands of documents reuses the same work.
+folder of CRDs is cheap and validating thousands of documents reuses the same work. Their
+modules (jsonschema, RE2, the CEL runtime) are imported then too: a check whose documents
+are all built-in kinds needs none of them.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from netgen.validate.crd_cel import Rule, SchemaNode, apply_defaults, check_rules, root_node
 from netgen.validate.problem import Path, schema_errors
-from netgen.validate.structural import build_validator
+
+if TYPE_CHECKING:
+    from netgen.validate.crd_cel import Rule, SchemaNode
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CRD_KINDS = ("CustomResourceDefinition",)
@@ -50,16 +53,22 @@ class CrdVersion:
 
     @functools.cached_property
     def validator(self) -> Any:
+        from netgen.validate.structural import build_validator
+
         return build_validator(self.schema)
 
     @functools.cached_property
     def cel_root(self) -> SchemaNode:
+        from netgen.validate.crd_cel import root_node
+
         return root_node(self.schema)
 
     def rules(self) -> list[tuple[Path, Rule]]:
         return self.cel_root.all_rules()
 
     def validate(self, doc: dict[str, Any]) -> list[tuple[Path, str]]:
+        from netgen.validate.crd_cel import apply_defaults, check_rules
+
         defaulted = apply_defaults(self.cel_root, doc)
         problems = list(schema_errors(self.validator, defaulted))
         problems += check_rules(self.cel_root, defaulted, {path for path, _ in problems})

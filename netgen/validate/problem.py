@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from netgen.problems import ObjectLoc, Problem
 
@@ -22,6 +20,9 @@ Path = tuple[str | int, ...]
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
 _MAX_VALUE_TEXT = 80
 SCHEMA_VIOLATION = "NG020"  # `netgen check` says NG021 when no schema served the kind
+
+if TYPE_CHECKING:  # only a document with problems meets a jsonschema object
+    import jsonschema
 
 
 def schema_problem(kind: str, name: str, namespace: str, path: str, message: str) -> Problem:

@@ -203,7 +203,7 @@ def validate_environment(
             assert version is not None
             results[i] = Checked("crd", tuple(problems_against(doc, version)))
         else:
-            source = "core" if core.validator(api_version, kind) is not None else "none"
+            source = "core" if core.schema(api_version, kind) is not None else "none"
             results[i] = Checked(source, tuple(validate_document(doc, crds, core,
                                                                   shipped=False)))
     needs = [_choose_channel(family, [docs[i] for i in idxs], idxs, results)

@@ -1,6 +1,6 @@
-"""`netgen --version` and a plain `netgen build` run without typer (netgen.cli.fast); the
-judge is the typer app: same stdout, stderr, exit code and files for the command lines the
-fast path takes, and the typer app for every other one."""
+"""`netgen --version` and a plain `netgen build` or `netgen check` run without typer
+(netgen.cli.fast); the judge is the typer app: same stdout, stderr, exit code and files for
+the command lines the fast path takes, and the typer app for every other one."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.cli.fast import parse_build
+from netgen.cli.argv import Syntax, parse
+from netgen.cli.build_core import SYNTAX as BUILD
+from netgen.cli.check_core import SYNTAX as CHECK
 from tests.conftest import BLUEPRINTS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,17 +39,62 @@ def typer_app(*args: str) -> tuple[int, str, str]:
     ["build", "a.py", "--out="], ["build", "a.py", "--stdout=1"], ["build", "-"],
 ])
 def test_what_the_fast_path_does_not_understand_goes_to_typer(argv: list[str]) -> None:
-    assert parse_build(argv[1:]) is None
+    assert parse(BUILD, argv[1:]) is None
 
 
 def test_the_fast_path_reads_every_build_option() -> None:
-    assert parse_build(["bp.py", "--out=o", "-e", "a", "--env", "b", "--templates", "t",
+    assert parse(BUILD, ["bp.py", "--out=o", "-e", "a", "--env", "b", "--templates", "t",
                         "--check", "-q", "--stdout"]) == {
         "blueprint": Path("bp.py"), "out": Path("o"), "env": ["a", "b"], "stdout": True,
         "check": True, "templates": [Path("t")], "quiet": True}
-    assert parse_build(["bp.py"]) == {
+    assert parse(BUILD, ["bp.py"]) == {
         "blueprint": Path("bp.py"), "out": Path("out"), "env": [], "stdout": False,
         "check": False, "templates": [], "quiet": False}
+
+
+@pytest.mark.parametrize("argv", [
+    ["check"], ["check", "--help"], ["check", "a.py", "--format", "xml"],
+    ["check", "a.py", "--format", "JSON"], ["check", "a.py", "-fjson"], ["check", "a.py", "-f"],
+    ["check", "a.py", "-f=json"], ["check", "a.py", "--strict=1"], ["check", "a.py", "-qf", "json"],
+    ["check", "a.py", "--format", "json", "-f", "text"], ["check", "a.py", "--", "x"],
+    ["check", "a.py", "--k8s-version", "1.31", "--k8s-version", "1.32"],
+    ["check", "a.py", "--ignore", "--strict"], ["check", "a.py", "--crds="],
+    ["check", "a.py", "b.py"], ["check", "--strict"], ["check", "a.py", "--out", "o"],
+])
+def test_what_the_fast_check_does_not_understand_goes_to_typer(argv: list[str]) -> None:
+    assert parse(CHECK, argv[1:]) is None
+
+
+def test_the_fast_path_reads_every_check_option() -> None:
+    assert parse(CHECK, ["--format=sarif", "bp.py", "-e", "a", "--env", "b", "--crds", "c",
+                         "--crds=d", "--strict", "--k8s-version", "1.31", "--ignore", "ng104",
+                         "--ignore=NG106", "--templates", "t", "-q"]) == {
+        "blueprint": Path("bp.py"), "env": ["a", "b"], "crds": [Path("c"), Path("d")],
+        "strict": True, "fmt": "sarif", "k8s_version": "1.31", "ignore": ["ng104", "NG106"],
+        "templates": [Path("t")], "quiet": True}
+    assert parse(CHECK, ["bp.py", "-f", "json"]) == {
+        "blueprint": Path("bp.py"), "env": [], "crds": [], "strict": False, "fmt": "json",
+        "k8s_version": None, "ignore": [], "templates": [], "quiet": False}
+
+
+@pytest.mark.parametrize("command, syntax", [("build", BUILD), ("check", CHECK)])
+def test_the_tables_name_every_option_of_the_typer_command(command: str,
+                                                           syntax: Syntax) -> None:
+    """What the fast path does not know it hands to typer, so a table that misses an option
+    would only be slower; one that reads an option differently would be wrong."""
+    import typer.main
+
+    params = typer.main.get_command(app).commands[command].params  # type: ignore[attr-defined]
+    options = [p for p in params if p.param_type_name == "option"]
+    assert syntax.names == {o: p.name for p in options for o in p.opts}
+    assert syntax.flags == {p.name for p in options if p.is_flag}
+    assert syntax.repeatable == {p.name for p in options if p.multiple}
+    defaults = {p.name: [] if p.multiple else p.default for p in options}
+    assert parse(syntax, ["bp.py"]) == {"blueprint": Path("bp.py"), **defaults}
+    assert [p.name for p in params if p.param_type_name == "argument"] == ["blueprint"]
+    assert syntax.paths == {p.name for p in options if "Path" in p.bare_type()}
+    assert all(p.envvar is None for p in params)  # typer would read it, the fast path not
+    # `--format`'s choices: `CheckFormat` is made of check_core.FORMATS.
 
 
 def test_version_is_the_same(tmp_path: Path) -> None:
@@ -93,3 +140,44 @@ def test_the_fast_path_imports_neither_typer_nor_jinja2(tmp_path: Path, argv: li
     run = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True,
                          cwd=REPO, check=False)
     assert run.stderr.strip().splitlines()[-1] == "[]"
+
+
+WARNED = ("from netgen import *\nenv('prod', vpc_cidr='10.0.0.0/16')\n"
+          "service('web', port=80, image='web:latest')\n"
+          "expose('web', via=NLB, scheme='internal')\n")
+BROKEN = "from netgen import *\nblueprint('x')\nservice('a', port='no')\n"
+
+
+@pytest.mark.parametrize("args", [
+    [SHOP], [SHOP, "-q"], [SHOP, "--format", "json"], [SHOP, "-f", "sarif", "--strict"],
+    [SHOP, "--format=json", "-e", "production", "--k8s-version", "1.35"],
+    [SHOP, "-e", "nowhere"], [SHOP, "--ignore", "NG999"], [SHOP, "--k8s-version", "1.99"],
+    [SHOP, "--crds", "/nonexistent/crds"], ["{tmp}/missing.py"],
+    ["{tmp}/warned.py"], ["{tmp}/warned.py", "--strict", "-f", "json"],
+    ["{tmp}/warned.py", "--strict", "--ignore", "ng104", "--quiet"],
+    ["{tmp}/broken.py"], ["{tmp}/broken.py", "-f", "sarif"],
+])
+def test_check_is_the_same(tmp_path: Path, args: list[str]) -> None:
+    """Exit 0, 1 (findings, --strict, a blueprint error) and 2 (impossible options): the
+    same codes and bytes from the fast path as from the typer command."""
+    (tmp_path / "warned.py").write_text(WARNED)
+    (tmp_path / "broken.py").write_text(BROKEN)
+    argv = ["check", *(a.replace("{tmp}", str(tmp_path)) for a in args)]
+    assert parse(CHECK, argv[1:]) is not None
+    assert fast(*argv) == typer_app(*argv)
+
+
+@pytest.mark.parametrize("argv", [["check", SHOP, "-q"], ["check", SHOP, "-f", "json"]])
+def test_the_fast_check_imports_no_typer_nor_validators(argv: list[str]) -> None:
+    """It needs YAML, attrs and Jinja like any check; not typer, pydantic or rich, and for
+    built-in kinds that the quick check accepts neither jsonschema nor the CRD machinery
+    (CEL, RE2) nor kubernetes_validate's own code (only its schema files)."""
+    probe = ("import sys\nsys.argv = ['netgen', *sys.argv[1:]]\nfrom netgen.cli import main\n"
+             "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+             "print(code, sorted(m for m in ('typer', 'click', 'rich', 'pydantic',"
+             " 'netgen.cli.commands', 'netgen.cli.options', 'jsonschema', 'referencing',"
+             " 'kubernetes_validate', 'cel_expr_python', 're2', 'netgen.validate.structural',"
+             " 'netgen.validate.crd_cel') if m in sys.modules), file=sys.stderr)\n")
+    run = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True,
+                         cwd=REPO, check=False)
+    assert run.stderr.strip().splitlines()[-1] == "0 []"

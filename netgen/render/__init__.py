@@ -68,13 +68,33 @@ class TemplateProblem(Exception):
 RENDER_TIMEOUT = 60.0  # per document rendered by an override; built-in ones are trusted
 
 
+# What `getattr` finds on a plain dict: its methods and object's. Any other name looked up
+# on a dict is one of its keys or nothing.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """`{{ pod.strategy }}` on a dict, as Jinja does it, first asks `getattr`, which raises
+    an AttributeError before the key is read: an exception per lookup, ~40,000 at N=1000.
+    A name that cannot be an attribute of a plain dict is read as its key straight away;
+    everything else goes Jinja's way, so what a template gets is unchanged."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is not dict or attribute in _DICT_ATTRIBUTES:
+            return jinja2.Environment.getattr(self, obj, attribute)
+        try:
+            return obj[attribute]
+        except KeyError:
+            return self.undefined(obj=obj, name=attribute)
+
+
 class Renderer:
     def __init__(self, overrides: Sequence[Path] = (), timeout: float | None = None) -> None:
         self.overrides = tuple(overrides)
         self.timeout = RENDER_TIMEOUT if timeout is None else timeout
         builtin = template_folders()
         self.search_path = (*self.overrides, *builtin.values())
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.ChoiceLoader([
                 jinja2.FileSystemLoader([str(p) for p in self.overrides]),
                 jinja2.PrefixLoader({t: jinja2.FileSystemLoader(str(d))

@@ -122,7 +122,9 @@ def _problems(obj: Any, choices: Choices) -> Iterator[tuple[tuple[str, ...], str
         value = getattr(obj, name)
         kind = type(value)
         allowed = choices.get(hint)
-        if kind in _TYPE_DECIDED and allowed is None:  # the common case, checked directly
+        if allowed is None and (kind in _TYPE_DECIDED or (kind in _EMPTY_DECIDED and not value)
+                                or (kind is int and _INT_MIN <= value <= _INT_MAX)):
+            # the common case, checked directly
             if not _fits_type(kind, hint):
                 yield (arg,), f"{arg}={show(value)} must be {_describe(hint)}"
             elif kind is str and (found := _SURROGATE.search(value)):
@@ -167,13 +169,17 @@ def _checked_fields(cls: type) -> tuple[tuple[str, str, Any], ...]:
 
 
 # Values whose fit to any hint depends on their type alone (`_fits` looks no further for
-# them), and that hold nothing to recurse into.
-_TYPE_DECIDED = frozenset({str, bool, type(None)})
+# them), and that hold nothing to recurse into; so do empty containers of these exact
+# types and ints in range (`_fits` of an int only compares it with the 64-bit bounds).
+# Together most of the ~52,000 values of N=1000.
+_TYPE_DECIDED = frozenset({str, bool, type(None), float})
+_EMPTY_DECIDED = frozenset({tuple, list, dict})
 _FITS_TYPE: dict[tuple[Any, type], bool] = {}
 
 
 def _fits_type(kind: type, hint: Any) -> bool:
-    """`_fits` for a value of a `_TYPE_DECIDED` type, remembered per (hint, type)."""
+    """`_fits` for a value decided by its type (see `_TYPE_DECIDED`), remembered per
+    (hint, type)."""
     try:
         return _FITS_TYPE[hint, kind]
     except KeyError:
@@ -183,7 +189,8 @@ def _fits_type(kind: type, hint: Any) -> bool:
         return _fits(_EXAMPLES[kind], hint)
 
 
-_EXAMPLES: dict[type, Any] = {str: "", bool: False, type(None): None}
+_EXAMPLES: dict[type, Any] = {str: "", bool: False, type(None): None, float: 0.0, int: 0,
+                              tuple: (), list: [], dict: {}}
 
 
 MAX_DEPTH = 32  # far deeper than any setting (a probe in a version in a mapping is 4)

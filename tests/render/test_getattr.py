@@ -1,5 +1,5 @@
-"""`{{ x.name }}` on a plain dict takes a shortcut (render/__init__.py `_Environment`): what
-a template gets must be what Jinja's own lookup gives, for every kind of name."""
+"""`{{ x.name }}` takes a shortcut (render/__init__.py `_Environment`): what a template gets
+must be what Jinja's own lookup gives, for every kind of object and name."""
 
 from __future__ import annotations
 
@@ -15,6 +15,14 @@ from netgen.render import Renderer
 class Obj:
     strategy = "attr"
 
+    @property
+    def real(self) -> str:
+        return "property"
+
+    @property
+    def broken(self) -> str:
+        raise AttributeError("broken")
+
 
 VALUES: list[Any] = [
     {"strategy": 1, "items": 2, "get": 3},
@@ -24,7 +32,7 @@ VALUES: list[Any] = [
     Obj(),
     (1, 2),
 ]
-NAMES = ["strategy", "items", "get", "keys", "__class__", "missing", "real"]
+NAMES = ["strategy", "items", "get", "keys", "__class__", "missing", "real", "broken"]
 
 
 @pytest.mark.parametrize("value", VALUES, ids=repr)

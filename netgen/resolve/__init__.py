@@ -91,7 +91,6 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     external_plans = envs.external_plans(externals, env)
     calls = envs.call_plans(bp, e.name, valid, externals, all_names, c)
     discovery = envs.discovery_env(calls, by_name, {x.name: x for x in external_plans})
-    workloads = envs.workloads(valid, service_plans, discovery, env, known)
     exposed = _not_externals(exposures_for(bp, e.name, valid), bp, services, c)
     routes = route_plans(exposed, valid, by_name, env, all_names, c, registry,
                          domain=bp.info.domain)
@@ -100,8 +99,9 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     _check_object_names(service_plans, external_plans, c)
     mesh_plan = mesh.mesh_plan(bp, env, valid, service_plans, external_plans, calls, routes,
                                all_names, c, registry)
-    workloads = mesh.with_service_accounts(workloads, mesh_plan, dict(bp.info.settings))
-    workloads = podsecurity.secure(workloads, valid, env, mesh_plan is not None,
+    fields = envs.workloads(valid, service_plans, discovery, env, known)
+    mesh.with_service_accounts(fields, mesh_plan, dict(bp.info.settings))
+    workloads = podsecurity.secure(fields, valid, env, mesh_plan is not None,
                                    podsecurity.disruption_budgets(bp, e), c)
     network = network_plan(bp.info, e, env, service_plans, external_plans, routes, namespaces,
                            mesh_plan, c, registry)

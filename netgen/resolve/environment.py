@@ -27,7 +27,6 @@ from netgen.plan import (
     PortPlan,
     ServicePlan,
     VersionPlan,
-    Workload,
 )
 from netgen.problems import Collector, did_you_mean
 from netgen.resolve import podsecurity, workload
@@ -148,10 +147,13 @@ def workloads(
     env_vars: dict[str, tuple[EnvVar, ...]],
     e: EnvPlan,
     known: ServiceParts | None = None,
-) -> list[Workload]:
-    """`known`: the parts of workloads already planned for another environment."""
+) -> list[dict[str, Any]]:
+    """The fields of each workload, to be completed by the mesh (its account) and pod
+    security (`podsecurity.secure` makes the Workloads): built once, not copied by
+    `attrs.evolve` at each step (30 fields, 3,375 workloads at N=1000). `known`: the parts
+    of workloads already planned for another environment."""
     known = {} if known is None else known
-    out: list[Workload] = []
+    out: list[dict[str, Any]] = []
     for s, p in zip(services.values(), plans, strict=True):
         replicas = s.replicas if s.replicas is not None else e.replicas
         kind = "StatefulSet" if s.stateful else "Deployment"
@@ -166,25 +168,23 @@ def workloads(
             if entry is None or entry[0] is not s:
                 entry = known[id(s), version] = (s, *_service_parts(s, version, p.port))
             _, w, parts = entry
-            out.append(
-                Workload(
-                    name=name,
-                    service=s.name,
-                    version=version,
-                    namespace=p.namespace,
-                    kind=kind,
-                    replicas=w.replicas if w.replicas is not None else replicas,
-                    labels=tuple(labels.items()),
-                    selector=selector,
-                    port=p.port,
-                    health=s.health,
-                    env=workload.env_vars(w, env_vars.get(s.name, ())),
-                    governing_service=p.headless_name if s.stateful else None,
-                    loc=s.loc,
-                    extra=dict(s.extra),
-                    **parts,
-                )
-            )
+            out.append(dict(
+                name=name,
+                service=s.name,
+                version=version,
+                namespace=p.namespace,
+                kind=kind,
+                replicas=w.replicas if w.replicas is not None else replicas,
+                labels=tuple(labels.items()),
+                selector=selector,
+                port=p.port,
+                health=s.health,
+                env=workload.env_vars(w, env_vars.get(s.name, ())),
+                governing_service=p.headless_name if s.stateful else None,
+                loc=s.loc,
+                extra=dict(s.extra),
+                **parts,
+            ))
     return out
 
 

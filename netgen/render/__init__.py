@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 from attrs import frozen
 from jinja2.runtime import new_context
+from jinja2.utils import missing
 
 from netgen.cache import cache_folder
 from netgen.loader import TimeLimit, time_limit
@@ -68,13 +69,32 @@ class TemplateProblem(Exception):
 RENDER_TIMEOUT = 60.0  # per document rendered by an override; built-in ones are trusted
 
 
+class _Environment(jinja2.Environment):
+    """`{{ w.image }}` is a call of `Environment.getattr` (170,000 at N=1000), which asks
+    `getattr` and, when that raises AttributeError, reads the item: on a dict
+    (`{{ pod.strategy }}`) an exception per lookup. Here the attribute is asked for with a
+    default (no exception raised), a plain dict's item is read straight away, and every
+    other miss goes through Jinja's own lookup: what a template gets is unchanged."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        value = getattr(obj, attribute, missing)
+        if value is not missing:
+            return value
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return jinja2.Environment.getattr(self, obj, attribute)
+
+
 class Renderer:
     def __init__(self, overrides: Sequence[Path] = (), timeout: float | None = None) -> None:
         self.overrides = tuple(overrides)
         self.timeout = RENDER_TIMEOUT if timeout is None else timeout
         builtin = template_folders()
         self.search_path = (*self.overrides, *builtin.values())
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.ChoiceLoader([
                 jinja2.FileSystemLoader([str(p) for p in self.overrides]),
                 jinja2.PrefixLoader({t: jinja2.FileSystemLoader(str(d))

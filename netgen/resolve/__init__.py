@@ -47,7 +47,8 @@ def resolve_all(bp: Blueprint, registry: Registry, only: list[str] | None = None
                 f"no environment named '{wanted}' in {bp.path}{did_you_mean(wanted, names)}; "
                 f"it has: {', '.join(names)}")])
     all_names = _where_declared(bp, names)
-    plans = [_resolve_env(bp, e, all_names, c, registry) for e in declared]
+    known: envs.ServiceParts = {}
+    plans = [_resolve_env(bp, e, all_names, c, registry, known) for e in declared]
     mesh.check_unused_traffic(bp, (p.env.name for p in plans if p.mesh), c, registry)
     _check_shared_namespaces(declared, plans, c)
     c.raise_if_any()
@@ -76,7 +77,7 @@ def _where_declared(bp: Blueprint, env_names: list[str]) -> dict[str, list[str]]
 
 
 def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Collector,
-                 registry: Registry) -> Plan:
+                 registry: Registry, known: envs.ServiceParts) -> Plan:
     env = envs.env_plan(bp, e)
     services = envs.visible(bp.services, e.name, c, "service")
     externals = envs.visible(bp.externals, e.name, c, "external")
@@ -90,7 +91,6 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     external_plans = envs.external_plans(externals, env)
     calls = envs.call_plans(bp, e.name, valid, externals, all_names, c)
     discovery = envs.discovery_env(calls, by_name, {x.name: x for x in external_plans})
-    workloads = envs.workloads(valid, service_plans, discovery, env)
     exposed = _not_externals(exposures_for(bp, e.name, valid), bp, services, c)
     routes = route_plans(exposed, valid, by_name, env, all_names, c, registry,
                          domain=bp.info.domain)
@@ -99,8 +99,9 @@ def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Coll
     _check_object_names(service_plans, external_plans, c)
     mesh_plan = mesh.mesh_plan(bp, env, valid, service_plans, external_plans, calls, routes,
                                all_names, c, registry)
-    workloads = mesh.with_service_accounts(workloads, mesh_plan, dict(bp.info.settings))
-    workloads = podsecurity.secure(workloads, valid, env, mesh_plan is not None,
+    fields = envs.workloads(valid, service_plans, discovery, env, known)
+    mesh.with_service_accounts(fields, mesh_plan, dict(bp.info.settings))
+    workloads = podsecurity.secure(fields, valid, env, mesh_plan is not None,
                                    podsecurity.disruption_budgets(bp, e), c)
     network = network_plan(bp.info, e, env, service_plans, external_plans, routes, namespaces,
                            mesh_plan, c, registry)

@@ -12,6 +12,7 @@ mesh. Under STRICT isolation a namespace-wide allow-nothing policy denies everyt
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from netgen.model import (
     Blueprint,
@@ -24,7 +25,7 @@ from netgen.model import (
     Token,
     Traffic,
 )
-from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, ServicePlan, Workload
+from netgen.plan import CallPlan, EnvPlan, ExternalPlan, Labels, RoutePlan, ServicePlan
 from netgen.plan.mesh import (
     AuthorizationPlan,
     AuthzRule,
@@ -254,17 +255,17 @@ def _authorizations(
 
 
 def with_service_accounts(
-    workloads: list[Workload], mesh: MeshPlan | None, settings: dict
-) -> list[Workload]:
+    workloads: list[dict[str, Any]], mesh: MeshPlan | None, settings: dict
+) -> None:
     """The mesh identity is the service's account; without a mesh the old
-    `service_accounts=True` setting still names one per workload."""
-    from attrs import evolve
-
+    `service_accounts=True` setting still names one per workload. Sets `service_account`
+    in each workload's fields (see `environment.workloads`)."""
     if mesh is not None:
-        return [evolve(w, service_account=w.service) for w in workloads]
-    if settings.get("service_accounts"):
-        return [evolve(w, service_account=w.name) for w in workloads]
-    return workloads
+        for w in workloads:
+            w["service_account"] = w["service"]
+    elif settings.get("service_accounts"):
+        for w in workloads:
+            w["service_account"] = w["name"]
 
 
 def namespace_labels(mesh: MeshPlan | None, namespaces: Iterable[str], registry: Registry

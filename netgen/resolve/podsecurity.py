@@ -15,8 +15,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from attrs import evolve
-
 from netgen import values as checks
 from netgen.model import (
     Blueprint,
@@ -161,29 +159,32 @@ def disruption_budgets(bp: Blueprint, e: Env) -> bool:
 
 
 def secure(
-    workloads: list[Workload],
+    workloads: list[dict[str, Any]],
     services: dict[str, Service],
     env: EnvPlan,
     meshed: bool,
     budgets: bool,
     c: Collector,
 ) -> list[Workload]:
-    """Each workload with its security, identity, storage and disruption budget decided;
-    settings that need more than the level in force are reported."""
+    """Each workload, from its fields (see `environment.workloads`), with its security,
+    identity, storage and disruption budget decided; settings that need more than the
+    level in force are reported."""
     for s in services.values():
         _check_level(s, env, c)
     out = []
     for w in workloads:
-        s = services[w.service]
+        s = services[w["service"]]
         security = _security(s, env, meshed)
-        volumes = w.volumes
+        volumes = w["volumes"]
         if security.read_only_root and all(v.path != SCRATCH.path for v in volumes):
             volumes = (*volumes, SCRATCH)
-        out.append(evolve(
-            w, security=security, volumes=volumes, storage=_storage(s),
-            service_account=w.service_account or (s.name if security.mount_token else None),
-            disruption_budget=budgets and env.isolation is Isolation.STRICT and w.replicas >= 2,
-        ))
+        out.append(Workload(**{
+            **w, "security": security, "volumes": volumes, "storage": _storage(s),
+            "service_account": w.get("service_account") or (
+                s.name if security.mount_token else None),
+            "disruption_budget": budgets and env.isolation is Isolation.STRICT
+            and w["replicas"] >= 2,
+        }))
     _check_host_ports(out, services, c)
     return out
 

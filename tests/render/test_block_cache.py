@@ -51,3 +51,11 @@ def test_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(50):
         assert block({"v": i}, 2) == f"  v: {i}"
         assert len(yamltext._TEXTS) <= 8
+
+
+def test_tuples_of_pairs_are_mappings_and_other_tuples_lists() -> None:
+    for _ in range(2):  # the second time from the cache
+        assert block((("app", "web"), ("tier", "a")), 4) == "    app: web\n    tier: a"
+        assert block(("app", "web"), 2) == "  - app\n  - web"
+        assert block((("a", "b"), "c"), 2) == "  -\n    - a\n    - b\n  - c"
+        assert block((("app", "web"),), 2) == "  app: web"

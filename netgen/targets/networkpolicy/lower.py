@@ -91,8 +91,11 @@ def merge(pairs: Iterable[tuple[Peer, Port]]) -> tuple[Rule, ...]:
     )
 
 
+_KIND_ORDER = {"pods": 0, "namespace": 1, "ip": 2}
+
+
 def _peer_order(peer: Peer) -> tuple[Any, ...]:
-    return ({"pods": 0, "namespace": 1, "ip": 2}[peer[0]], *peer[1:])
+    return (_KIND_ORDER[peer[0]], *peer[1:])
 
 
 def policies(plan: Plan) -> list[Policy]:

@@ -19,22 +19,30 @@ attrs alone.
 from __future__ import annotations  # as in attr._make: `compile` inherits the caller's
 
 import atexit
+import hashlib
 import marshal
+import mmap
+import os
 import re
 import sys
 from types import CodeType
 
-from netgen.cache import cache_folder, read_entry, store_entry
+from netgen.cache import cache_folder, store_entry
 
-_KEY = b"netgen attrs methods 1\0%s\0%d\0" % (
+_KEY = b"netgen attrs methods 2\0%s\0%d\0" % (
     sys.implementation.cache_tag.encode(), sys.flags.optimize)
+_READ = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 # attrs writes the salt as the first item of the tuple `__hash__` hashes: `hash((\n  -642...,`.
 # Searching for that literal start is quick; a pattern for any long number took as long as
 # the compiling it saves.
 _SALT = re.compile(r"hash\(\(\s*(-?\d+),")
 
-# filename attrs gives the script -> (source with each salt as 0, the salts, code)
-Entries = dict[str, tuple[str, list[str], CodeType]]
+# The file: _KEY, the index's length (8 bytes), the index, then each class's marshalled code.
+# It is mapped, not read: a process unmarshals the code of the classes it makes and no other
+# (the file also holds the classes of the other commands, and page faults are dear here).
+# index: filename attrs gives the script -> (digest of the source with each salt as 0, the
+# salts, offset of its code after the index, length)
+Index = dict[str, tuple[bytes, list[str], int, int]]
 # netgen has a few hundred record classes; a cache that holds many more has kept those of
 # earlier versions (and of blueprints' own classes): the next save keeps only what its
 # process used.
@@ -42,8 +50,9 @@ MAX_ENTRIES = 2000
 
 
 class _Cache:
-    def __init__(self, entry: str, entries: Entries) -> None:
-        self.entry, self.entries, self.changed = entry, entries, False
+    def __init__(self, entry: str, index: Index, blobs: memoryview) -> None:
+        self.entry, self.index, self.blobs = entry, index, blobs
+        self.compiled: dict[str, bytes] = {}  # filename -> code compiled by this process
         self.used: set[str] = set()
 
     def compile(self, source: str, filename: str, mode: str, *args: object,
@@ -52,29 +61,55 @@ class _Cache:
             return compile(source, filename, mode, *args, **kwargs)  # type: ignore[no-any-return,call-overload]
         self.used.add(filename)
         parts = _SALT.split(source)
-        shape, numbers = "hash((0,".join(parts[::2]), parts[1::2]
-        hit = self.entries.get(filename)
-        if _valid(hit) and hit[0] == shape:  # type: ignore[index]
-            code = hit[2] if hit[1] == numbers else _renumbered(hit[2], hit[1], numbers)  # type: ignore[index]
+        digest = hashlib.blake2b("hash((0,".join(parts[::2]).encode("utf-8", "surrogatepass"),
+                                 digest_size=16).digest()
+        salts = parts[1::2]
+        hit = self._cached(filename, digest)
+        if hit is not None:
+            code = hit[1] if hit[0] == salts else _renumbered(hit[1], hit[0], salts)
             if code is not None:
                 return code
         code = compile(source, filename, mode)
-        self.entries[filename] = (shape, numbers, code)
-        if not self.changed:
-            self.changed = True
+        if not self.compiled:
             atexit.register(self.save)
+        self.compiled[filename] = marshal.dumps(code)
+        self.index[filename] = (digest, salts, -1, 0)
         return code
 
+    def _cached(self, filename: str, digest: bytes) -> tuple[list[str], CodeType] | None:
+        """The stored salts and code of this very source; None for anything else (the file
+        may be damaged or from elsewhere)."""
+        found = self.index.get(filename)
+        if not (isinstance(found, tuple) and len(found) == 4 and found[0] == digest
+                and isinstance(found[1], list) and type(found[2]) is int
+                and type(found[3]) is int and 0 <= found[2] <= found[2] + found[3]
+                <= len(self.blobs)):
+            return None
+        try:
+            code = marshal.loads(self.blobs[found[2]:found[2] + found[3]])
+        except (ValueError, EOFError, TypeError):
+            return None
+        return (found[1], code) if isinstance(code, CodeType) else None
+
     def save(self) -> None:
-        if len(self.entries) > MAX_ENTRIES:
-            self.entries = {k: v for k, v in self.entries.items() if k in self.used}
-        store_entry(self.entry, _KEY, marshal.dumps(self.entries))
-
-
-def _valid(hit: object) -> bool:
-    """An entry as `compile` stores it (the file may be damaged or from elsewhere)."""
-    return (isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[0], str)
-            and isinstance(hit[1], list) and isinstance(hit[2], CodeType))
+        names = list(self.index)
+        if len(names) > MAX_ENTRIES:
+            names = [n for n in names if n in self.used]
+        index: Index = {}
+        parts: list[bytes] = []
+        offset = 0
+        for name in names:
+            found = self.index[name]
+            code = self.compiled.get(name)
+            if code is None:
+                if not isinstance(found, tuple) or self._cached(name, found[0]) is None:
+                    continue  # damaged: dropped
+                code = bytes(self.blobs[found[2]:found[2] + found[3]])
+            index[name] = (found[0], found[1], offset, len(code))
+            parts.append(code)
+            offset += len(code)
+        head = marshal.dumps(index)
+        store_entry(self.entry, _KEY, len(head).to_bytes(8, "little") + head + b"".join(parts))
 
 
 def _renumbered(code: CodeType, old: list[str], new: list[str]) -> CodeType | None:
@@ -115,13 +150,34 @@ def install() -> None:
     if folder is None:
         return
     entry = f"{folder}/methods"
-    entries: Entries = {}
-    data = read_entry(entry, _KEY)
-    if data is not None:
-        try:
-            loaded = marshal.loads(data)
-        except (ValueError, EOFError, TypeError):
-            loaded = None
-        if isinstance(loaded, dict):
-            entries = loaded
-    make.compile = _Cache(entry, entries).compile  # type: ignore[attr-defined]
+    index, blobs = _mapped(entry)
+    make.compile = _Cache(entry, index, blobs).compile  # type: ignore[attr-defined]
+
+
+def _mapped(entry: str) -> tuple[Index, memoryview]:
+    """The index and the code that follows it; empty when the file is missing, a link,
+    damaged or not for this interpreter."""
+    empty: tuple[Index, memoryview] = ({}, memoryview(b""))
+    try:
+        fd = os.open(entry, _READ)
+    except OSError:
+        return empty
+    try:
+        if os.fstat(fd).st_size < len(_KEY) + 8:
+            return empty
+        view = memoryview(mmap.mmap(fd, 0, access=mmap.ACCESS_READ))
+    except (OSError, ValueError):
+        return empty
+    finally:
+        os.close(fd)
+    start = len(_KEY) + 8
+    if view[:len(_KEY)] != _KEY:
+        return empty
+    end = start + int.from_bytes(view[len(_KEY):start], "little")
+    if end > len(view):
+        return empty
+    try:
+        index = marshal.loads(view[start:end])
+    except (ValueError, EOFError, TypeError):
+        return empty
+    return (index, view[end:]) if isinstance(index, dict) else empty

@@ -26,6 +26,9 @@ def main() -> None:
     code = run(sys.argv[1:])
     if code is not None:
         sys.exit(code)
+    from netgen.cli.attrs_code import install
+
+    install()  # every other command makes netgen's record classes
     from netgen.cli.commands import app
 
     app()

@@ -31,6 +31,9 @@ def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: boo
         if not quiet:
             echo(f"netgen: {blueprint} -> {out} ({', '.join(built)}): no changes")
         return
+    from netgen.cli.attrs_code import install
+
+    install()  # before the pipeline's imports make netgen's record classes
     from netgen.cli.console import progress
     from netgen.output.changes import changes
     from netgen.output.state import plan_fingerprint, templates_digest, up_to_date

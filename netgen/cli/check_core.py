@@ -28,6 +28,9 @@ def run(blueprint: Path, env: Sequence[str], crds: Sequence[Path], strict: bool,
         k8s_version: str | None, ignore: Sequence[str], templates: Sequence[Path],
         quiet: bool) -> int:
     """Check, print the report in `fmt` (unless quiet) and return the exit code."""
+    from netgen.cli.attrs_code import install
+
+    install()  # before the pipeline's imports make netgen's record classes
     from netgen.check import run_check
     from netgen.check.formats import render
     from netgen.cli.console import progress

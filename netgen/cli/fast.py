@@ -23,9 +23,6 @@ def run(argv: Sequence[str]) -> int | None:
 
         print(f"netgen {__version__}", flush=True)
         return 0
-    from netgen.cli.attrs_code import install
-
-    install()  # every other command makes netgen's attrs classes
     if argv[:1] == ["build"]:
         from netgen.cli import build_core as core
     elif argv[:1] == ["check"]:

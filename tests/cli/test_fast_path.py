@@ -4,6 +4,7 @@ the command lines the fast path takes, and the typer app for every other one."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -133,13 +134,22 @@ def test_the_fast_path_imports_neither_typer_nor_jinja2(tmp_path: Path, argv: li
     argv = [a.replace("{out}", str(tmp_path)) for a in argv]
     if argv[0] == "build":
         assert fast(*argv)[0] == 0
-    probe = ("import sys\nsys.argv = ['netgen', *sys.argv[1:]]\nfrom netgen.cli import main\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in ('typer', 'jinja2', 'yaml', 'rich', 'cattrs', 'attrs',"
-             " 'pydantic', 'netgen.dsl') if m in sys.modules), file=sys.stderr)\n")
-    run = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True,
-                         cwd=REPO, check=False)
-    assert run.stderr.strip().splitlines()[-1] == "[]"
+    assert imported(argv, ("typer", "jinja2", "yaml", "rich", "cattrs", "attrs", "attr",
+                           "pydantic", "netgen.dsl")) == (0, [])
+
+
+def imported(argv: list[str], modules: tuple[str, ...]) -> tuple[int, list[str]]:
+    """The exit code of `netgen ARGV` run in a fresh process, and which of `modules` it
+    imported."""
+    probe = ("import json, sys\nwatched = json.loads(sys.argv[1])\n"
+             "sys.argv = ['netgen', *sys.argv[2:]]\nfrom netgen.cli import main\n"
+             "code = 0\ntry:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+             "print(json.dumps([code, [m for m in watched if m in sys.modules]]),"
+             " file=sys.stderr)\n")
+    run = subprocess.run([sys.executable, "-c", probe, json.dumps(modules), *argv],
+                         capture_output=True, text=True, cwd=REPO, check=False)
+    code, found = json.loads(run.stderr.strip().splitlines()[-1])
+    return code, found
 
 
 WARNED = ("from netgen import *\nenv('prod', vpc_cidr='10.0.0.0/16')\n"
@@ -172,12 +182,7 @@ def test_the_fast_check_imports_no_typer_nor_validators(argv: list[str]) -> None
     """It needs YAML, attrs and Jinja like any check; not typer, pydantic or rich, and for
     built-in kinds that the quick check accepts neither jsonschema nor the CRD machinery
     (CEL, RE2) nor kubernetes_validate's own code (only its schema files)."""
-    probe = ("import sys\nsys.argv = ['netgen', *sys.argv[1:]]\nfrom netgen.cli import main\n"
-             "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
-             "print(code, sorted(m for m in ('typer', 'click', 'rich', 'pydantic',"
-             " 'netgen.cli.commands', 'netgen.cli.options', 'jsonschema', 'referencing',"
-             " 'kubernetes_validate', 'cel_expr_python', 're2', 'netgen.validate.structural',"
-             " 'netgen.validate.crd_cel') if m in sys.modules), file=sys.stderr)\n")
-    run = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True,
-                         cwd=REPO, check=False)
-    assert run.stderr.strip().splitlines()[-1] == "0 []"
+    assert imported(argv, ("typer", "click", "rich", "pydantic", "netgen.cli.commands",
+                           "netgen.cli.options", "jsonschema", "referencing",
+                           "kubernetes_validate", "cel_expr_python", "re2",
+                           "netgen.validate.structural", "netgen.validate.crd_cel")) == (0, [])

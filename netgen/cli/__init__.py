@@ -9,28 +9,20 @@ including every help text and usage error, goes through the typer app unchanged.
 
 from __future__ import annotations
 
-import gc
 import sys
-
-# A netgen process builds tens of thousands of small records that live until it exits. With
-# the cyclic collector's default thresholds (a young collection every 700 allocations, an
-# older one every 10 of those) a N=1000 build spent a fifth of its time scanning objects that
-# were all still alive. Raised for the command's process only, not for library use.
-GC_THRESHOLDS = (50_000, 20, 10)
 
 
 def main() -> None:
-    gc.set_threshold(*GC_THRESHOLDS)
+    from netgen.cli.startup import begin, importing
+
+    begin()
     from netgen.cli.fast import run
 
     code = run(sys.argv[1:])
     if code is not None:
         sys.exit(code)
-    from netgen.cli.attrs_code import install
-
-    install()  # every other command makes netgen's record classes
-    from netgen.cli.commands import app
-
+    with importing():
+        from netgen.cli.commands import app
     app()
 
 

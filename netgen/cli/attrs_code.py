@@ -12,8 +12,8 @@ found among its constants the source is compiled as before.
 
 attrs calls the built-in `compile` by name from `attr._make`; `install` gives that module a
 `compile` of its own. An attrs that compiles some other way just does not use the cache.
-Only the CLI installs it (the process is netgen's own); importing netgen as a library leaves
-attrs alone.
+Only netgen's own process installs it (`netgen.cli.startup.importing`, around a command's
+imports); importing netgen as a library leaves attrs alone.
 """
 
 from __future__ import annotations  # as in attr._make: `compile` inherits the caller's

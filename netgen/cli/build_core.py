@@ -31,15 +31,15 @@ def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: boo
         if not quiet:
             echo(f"netgen: {blueprint} -> {out} ({', '.join(built)}): no changes")
         return
-    from netgen.cli.attrs_code import install
+    from netgen.cli.startup import importing
 
-    install()  # before the pipeline's imports make netgen's record classes
-    from netgen.cli.console import progress
-    from netgen.output.changes import changes
-    from netgen.output.state import plan_fingerprint, templates_digest, up_to_date
-    from netgen.output.write import Interrupted, write
-    from netgen.pipeline import compile_plans, plan_blueprint
-    from netgen.render import join_stream
+    with importing():
+        from netgen.cli.console import progress
+        from netgen.output.changes import changes
+        from netgen.output.state import plan_fingerprint, templates_digest, up_to_date
+        from netgen.output.write import Interrupted, write
+        from netgen.pipeline import compile_plans, plan_blueprint
+        from netgen.render import join_stream
 
     with progress(quiet or stdout) as stage:
         with InputsRecord() as inputs:

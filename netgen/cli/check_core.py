@@ -28,12 +28,12 @@ def run(blueprint: Path, env: Sequence[str], crds: Sequence[Path], strict: bool,
         k8s_version: str | None, ignore: Sequence[str], templates: Sequence[Path],
         quiet: bool) -> int:
     """Check, print the report in `fmt` (unless quiet) and return the exit code."""
-    from netgen.cli.attrs_code import install
+    from netgen.cli.startup import importing
 
-    install()  # before the pipeline's imports make netgen's record classes
-    from netgen.check import run_check
-    from netgen.check.formats import render
-    from netgen.cli.console import progress
+    with importing():
+        from netgen.check import run_check
+        from netgen.check.formats import render
+        from netgen.cli.console import progress
 
     with progress(quiet) as stage:  # a CheckUsageError exits 2 (cli/errors.py)
         report = run_check(blueprint, envs=env, templates=templates, crds=crds,

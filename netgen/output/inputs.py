@@ -23,6 +23,7 @@ with `--check` or after deleting OUT/.netgen. Any doubt answers "changed"."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -150,19 +151,23 @@ def _key(blueprint: Path, envs: Sequence[str], templates: Sequence[Path],
         except OSError as e:
             add(folder, type(e).__name__)
     h.update(templates_digest([Path(p) for p in record["templates"]]))
-    add(_tree(NETGEN_DIR))
+    add(list(_tree(NETGEN_DIR)))
     return h.hexdigest()
 
 
-def _tree(top: str) -> list[tuple[str, int, int]]:
-    """Name, size and mtime of every file of the netgen package but its bytecode cache."""
+@functools.cache
+def _tree(top: str) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of every file of the netgen package but its bytecode cache.
+    Read once per process (a build asks twice: is it unchanged, then the key it stores):
+    what this process runs is the code it imported at its start, whatever changes on disk
+    meanwhile."""
     found = []
     for root, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             st = os.stat(os.path.join(root, name))
             found.append((os.path.join(root, name), st.st_size, st.st_mtime_ns))
-    return found
+    return tuple(found)
 
 
 def unchanged(blueprint: Path, out: Path, envs: Sequence[str],

@@ -102,16 +102,17 @@ def block(value: Mapping[str, Any] | Sequence[Any], indent: int) -> Raw:
     return _render_block(value, indent)
 
 
-# Texts of tuples of pairs, by the tuple and indent (only tuples of pairs are ever stored);
-# emptied when full.
+# Texts of tuples of pairs of str, by the tuple and indent; emptied when full. Only str
+# pairs are stored: equal tuples must print alike, and (("k", 1),) == (("k", True),).
 _PAIRS: dict[tuple[tuple[tuple[str, Any], ...], int], Raw] = {}
 
 
 def _pairs_block(pairs: tuple[tuple[str, Any], ...], indent: int) -> Raw:
     text = _render_block(dict(pairs), indent)
-    if len(_PAIRS) >= _TEXTS_MAX:
-        _PAIRS.clear()
-    _PAIRS[pairs, indent] = text
+    if all(type(k) is str and type(v) is str for k, v in pairs):
+        if len(_PAIRS) >= _TEXTS_MAX:
+            _PAIRS.clear()
+        _PAIRS[pairs, indent] = text
     return text
 
 

@@ -59,3 +59,11 @@ def test_tuples_of_pairs_are_mappings_and_other_tuples_lists() -> None:
         assert block(("app", "web"), 2) == "  - app\n  - web"
         assert block((("a", "b"), "c"), 2) == "  -\n    - a\n    - b\n  - c"
         assert block((("app", "web"),), 2) == "  app: web"
+
+
+def test_equal_tuples_of_pairs_printed_differently_keep_their_own_text() -> None:
+    """(("k", 1),) == (("k", True),) == (("k", 1.0),): only pairs of str are remembered."""
+    for _ in range(2):
+        assert block((("k", 1),), 2) == "  k: 1"
+        assert block((("k", True),), 2) == "  k: true"
+        assert block((("k", 1.0),), 2) == "  k: 1.0"

@@ -36,6 +36,7 @@ _READ = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 # Searching for that literal start is quick; a pattern for any long number took as long as
 # the compiling it saves.
 _SALT = re.compile(r"hash\(\(\s*(-?\d+),")
+_SALT_TEXT = re.compile(r"-?[0-9]+").fullmatch
 
 # The file: _KEY, the index's length (8 bytes), the index, then each class's marshalled code.
 # It is mapped, not read: a process unmarshals the code of the classes it makes and no other
@@ -116,8 +117,8 @@ def _renumbered(code: CodeType, old: list[str], new: list[str]) -> CodeType | No
     """`code` with each of the `old` integer constants replaced by its `new` one; None
     unless every differing number was found as a constant (not inside a string, a folded
     tuple or a comment), so the result is what compiling the new source gives."""
-    if len(old) != len(new) or not all(isinstance(a, str) for a in old):
-        return None
+    if len(old) != len(new) or not all(isinstance(a, str) and _SALT_TEXT(a) for a in old):
+        return None  # a damaged or foreign entry
     mapping: dict[int, int] = {}
     for a, b in zip(old, new, strict=True):
         if a != b and mapping.setdefault(int(a), int(b)) != int(b):

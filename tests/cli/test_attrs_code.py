@@ -84,7 +84,8 @@ def test_a_changed_class_is_compiled_afresh(tmp_path: Path) -> None:
     assert process(tmp_path, seed=3)["compiles"] == 1  # one entry per class: replaced
 
 
-@pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "bad index", "bad offsets"])
+@pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "bad index", "bad offsets",
+                                    "bad salts"])
 def test_a_damaged_cache_is_compiled_afresh_and_replaced(tmp_path: Path, damage: str) -> None:
     import marshal
 
@@ -94,12 +95,15 @@ def test_a_damaged_cache_is_compiled_afresh_and_replaced(tmp_path: Path, damage:
     key = attrs_code._KEY
     head = int.from_bytes(data[len(key):len(key) + 8], "little")
     index = marshal.loads(data[len(key) + 8:len(key) + 8 + head])
-    bad_offsets = {n: (e[0], e[1], e[2] + 10**6, e[3]) for n, e in index.items()}
-    planted = marshal.dumps(bad_offsets)
+    bad = {n: (e[0], e[1], e[2] + 10**6, e[3]) if damage == "bad offsets"
+           else (e[0], ["not a number"], e[2], e[3]) for n, e in index.items()}
+    planted = marshal.dumps(bad)
     path.write_bytes({
         "empty": b"", "garbage": b"\x00" * 100, "truncated": data[:-20],
         "bad index": key + (5).to_bytes(8, "little") + b"\xff" * 40,
         "bad offsets": key + len(planted).to_bytes(8, "little") + planted,
+        "bad salts": data[:len(key)] + len(planted).to_bytes(8, "little") + planted
+        + data[len(key) + 8 + head:],
     }[damage])
     assert process(tmp_path, seed=2)["compiles"] == 1
     assert process(tmp_path, seed=3)["compiles"] == 0

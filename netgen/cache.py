@@ -35,11 +35,18 @@ def cache_folder(name: str) -> str | None:
     return folder
 
 
+def open_entry(entry: str) -> int | None:
+    """A descriptor of the entry to read, never through a link; None when there is none."""
+    try:
+        return os.open(entry, _READ)
+    except OSError:
+        return None
+
+
 def read_entry(entry: str, key: bytes) -> bytes | None:
     """The content stored after `key`, or None when the entry is missing or not for it."""
-    try:
-        fd = os.open(entry, _READ)
-    except OSError:
+    fd = open_entry(entry)
+    if fd is None:
         return None
     try:
         with os.fdopen(fd, "rb") as f:

@@ -27,11 +27,10 @@ import re
 import sys
 from types import CodeType
 
-from netgen.cache import cache_folder, store_entry
+from netgen.cache import cache_folder, open_entry, store_entry
 
 _KEY = b"netgen attrs methods 2\0%s\0%d\0" % (
     sys.implementation.cache_tag.encode(), sys.flags.optimize)
-_READ = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 # attrs writes the salt as the first item of the tuple `__hash__` hashes: `hash((\n  -642...,`.
 # Searching for that literal start is quick; a pattern for any long number took as long as
 # the compiling it saves.
@@ -159,9 +158,8 @@ def _mapped(entry: str) -> tuple[Index, memoryview]:
     """The index and the code that follows it; empty when the file is missing, a link,
     damaged or not for this interpreter."""
     empty: tuple[Index, memoryview] = ({}, memoryview(b""))
-    try:
-        fd = os.open(entry, _READ)
-    except OSError:
+    fd = open_entry(entry)
+    if fd is None:
         return empty
     try:
         if os.fstat(fd).st_size < len(_KEY) + 8:

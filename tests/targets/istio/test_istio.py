@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
 
 from netgen.problems import ProblemError
 from tests.conftest import build, documents
-
-HEAD = """\
-from netgen import *
-env("prod", namespace="prod", isolation=STRICT)
-service("web", port=80, target_port=8080, image="web:1")
-service("api", port=8080, image="api:1", versions=["v1", "v2"])
-service("db", port=5432, image="postgres:16", stateful=True)
-"""  # lines 1-5; a test's own lines start at 6
-
-Make = Callable[[str], Path]
+from tests.targets.mesh_blueprints import HEAD, Make, compiled, errors
 
 
 def compile_docs(make: Make, body: str, env: str | None = None) -> dict[tuple[str, str], dict]:
     """(kind, name) -> parsed document of one environment."""
-    compiled = build(make(HEAD + textwrap.dedent(body)))
-    chosen = next(c for c in compiled if env is None or c.plan.env.name == env)
-    return {(d["kind"], d["metadata"]["name"]): d for d in documents(chosen)}
-
-
-def errors(make: Make, body: str) -> list[str]:
-    path = make(HEAD + textwrap.dedent(body))
-    with pytest.raises(ProblemError) as e:
-        build(path)
-    return [d.render().replace(str(path), "bp.py") for d in e.value.problems]
+    docs = documents(compiled(make, body, env))
+    return {(d["kind"], d["metadata"]["name"]): d for d in docs}
 
 
 # --- what comes out -------------------------------------------------------------------------

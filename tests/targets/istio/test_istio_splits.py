@@ -8,15 +8,14 @@ Istio's matching rules and nothing of netgen's planning.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from netgen.problems import ProblemError
 from tests.conftest import build, documents
 from tests.targets.istio.istio_schema import is_istio, problems
 from tests.targets.istio.mesh_requests import Request, timing, where_to
+from tests.targets.mesh_blueprints import Make, compiled
+from tests.targets.mesh_blueprints import errors as blueprint_errors
 
 HEAD = """\
 from netgen import *
@@ -28,13 +27,12 @@ service("db", port=5432, image="postgres:16", protocol="TCP", port_name="tcp",
 calls("web", "api", "db")
 """  # lines 1-7; a test's own lines start at 8
 
-Make = Callable[[str], Path]
 API = "api.prod.svc.cluster.local"
 
 
 def docs_of(make: Make, body: str) -> dict[tuple[str, str], dict]:
-    compiled = build(make(HEAD + textwrap.dedent(body)))
-    docs = {(d["kind"], d["metadata"]["name"]): d for d in documents(compiled[0])}
+    docs = {(d["kind"], d["metadata"]["name"]): d
+            for d in documents(compiled(make, body, head=HEAD))}
     for doc in docs.values():
         if is_istio(doc):
             assert problems(doc) == [], (doc["kind"], doc["metadata"]["name"])
@@ -42,10 +40,7 @@ def docs_of(make: Make, body: str) -> dict[tuple[str, str], dict]:
 
 
 def errors(make: Make, body: str) -> list[str]:
-    path = make(HEAD + textwrap.dedent(body))
-    with pytest.raises(ProblemError) as e:
-        build(path)
-    return [d.render().replace(str(path), "bp.py") for d in e.value.problems]
+    return blueprint_errors(make, body, HEAD)
 
 
 ROUTED = """\

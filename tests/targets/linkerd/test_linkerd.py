@@ -5,7 +5,6 @@ own read-back of the same blueprint; and every declaration Linkerd cannot expres
 from __future__ import annotations
 
 import copy
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,38 +14,21 @@ from typer.testing import CliRunner
 
 from netgen.cli import app
 from netgen.plan.mesh import PLAINTEXT
-from netgen.problems import ProblemError
 from netgen.targets.istio import readback_authz as istio_authz
 from netgen.targets.linkerd import readback
 from netgen.validate.shipped import problems_against, serving
 from tests.conftest import BLUEPRINTS, build, documents
-
-HEAD = """\
-from netgen import *
-env("prod", namespace="prod", isolation=STRICT)
-service("web", port=80, target_port=8080, image="web:1")
-service("api", port=8080, image="api:1", versions=["v1", "v2"])
-service("db", port=5432, image="postgres:16", stateful=True)
-"""  # lines 1-5; a test's own lines start at 6
-
-Make = Callable[[str], Path]
+from tests.targets.mesh_blueprints import Make, errors
+from tests.targets.mesh_blueprints import compiled as compile_env
 
 
 def compiled(make: Make, body: str, env: str | None = None) -> tuple[Any, list[dict]]:
-    out = build(make(HEAD + textwrap.dedent(body)))
-    chosen = next(c for c in out if env is None or c.plan.env.name == env)
+    chosen = compile_env(make, body, env)
     return chosen.plan, documents(chosen)
 
 
 def by_key(docs: list[dict]) -> dict[tuple[str, str], dict]:
     return {(d["kind"], d["metadata"]["name"]): d for d in docs}
-
-
-def errors(make: Make, body: str) -> list[str]:
-    path = make(HEAD + textwrap.dedent(body))
-    with pytest.raises(ProblemError) as e:
-        build(path)
-    return [d.render().replace(str(path), "bp.py") for d in e.value.problems]
 
 
 def schema_problems(doc: dict) -> list[str]:

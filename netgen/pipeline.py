@@ -15,7 +15,7 @@ from netgen.output.layout import env_files, named
 from netgen.plan import Plan
 from netgen.problems import Problem, ProblemError
 from netgen.render import Document, Renderer, TemplateProblem
-from netgen.resolve import resolve_all as resolve_with
+from netgen.resolve import Prepared, prepare, resolve_prepared
 from netgen.resolve.settings import all_settings
 from netgen.resolve.shapes import show
 from netgen.targets.base import Registry
@@ -72,7 +72,7 @@ SETTINGS = all_settings(REGISTRY)
 
 def resolve_all(bp: Blueprint, only: Sequence[str] | None = None) -> list[Plan]:
     """resolve with netgen's registry: what every command resolves through."""
-    return resolve_with(bp, registry(), list(only) if only else None)
+    return resolve_prepared(prepare(bp, registry(), only or ()))
 
 
 def silent(stage: str) -> None:
@@ -100,15 +100,26 @@ def resolve_blueprint(
     on_stage: Stage = silent,
 ) -> list[Plan]:
     """load -> resolve only, for commands that read the Plan (graph, explain)."""
-    return _load_and_resolve(path, envs, timeout, on_stage)[1]
+    return resolve_all(_loaded(path, timeout, on_stage), list(envs))
 
 
-def _load_and_resolve(
-    path: str | os.PathLike[str], envs: Sequence[str], timeout: float | None, on_stage: Stage
-) -> tuple[Blueprint, list[Plan]]:
+def _loaded(path: str | os.PathLike[str], timeout: float | None, on_stage: Stage) -> Blueprint:
     bp = load_blueprint(path, timeout=timeout)
     on_stage("resolving")
-    return bp, resolve_all(bp, list(envs))
+    return bp
+
+
+def prepare_blueprint(
+    path: str | os.PathLike[str],
+    envs: Sequence[str] = (),
+    templates: Sequence[Path] = (),
+    timeout: float | None = DEFAULT_TIMEOUT,
+    on_stage: Stage = silent,
+) -> tuple[Prepared, Renderer]:
+    """load, and check what every environment's resolve shares (`netgen.resolve.prepare`);
+    the renderer carries the template folders the blueprint asked for."""
+    bp = _loaded(path, timeout, on_stage)
+    return prepare(bp, registry(), envs), Renderer(template_dirs(bp, templates))
 
 
 def plan_blueprint(
@@ -118,9 +129,9 @@ def plan_blueprint(
     timeout: float | None = DEFAULT_TIMEOUT,
     on_stage: Stage = silent,
 ) -> tuple[list[Plan], Renderer]:
-    """load and resolve; the renderer carries the template folders the blueprint asked for."""
-    bp, plans = _load_and_resolve(path, envs, timeout, on_stage)
-    return plans, Renderer(template_dirs(bp, templates))
+    """load and resolve every environment (`resolve_all`), in this process."""
+    bp = _loaded(path, timeout, on_stage)
+    return resolve_all(bp, envs), Renderer(template_dirs(bp, templates))
 
 
 def compile_blueprint(

@@ -8,7 +8,7 @@ library code never exits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from attrs import frozen
 
@@ -111,6 +111,11 @@ class ProblemError(Exception):
         )
         super().__init__("\n".join(d.render() for d in self.problems))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Travels from a worker process (`netgen.workers`) as its class and problems: the
+        default would call `__init__` with the message."""
+        return _remade, (type(self), tuple(self.problems), self.args), self.__dict__
+
     def summary(self) -> str:
         n = sum(1 for d in self.problems if d.severity == "error")
         return f"{n} {self.noun}{'s' if n != 1 else ''}{self.subject}"
@@ -118,6 +123,13 @@ class ProblemError(Exception):
     def lines(self) -> list[str]:
         """What a person reads: every problem where it is, then how many, nothing written."""
         return [*(d.render() for d in self.problems), f"netgen: {self.summary()}, nothing written"]
+
+
+def _remade(cls: type[ProblemError], problems: tuple[Problem, ...], args: tuple[Any, ...]
+            ) -> ProblemError:
+    e = cls.__new__(cls)
+    e.args, e.problems = args, problems
+    return e
 
 
 class MessageError(ProblemError):
@@ -147,6 +159,11 @@ class Collector:
     def error(self, loc: SourceLoc | None, message: str, code: str = "NG000") -> None:
         """Blueprint-wide declarations are checked once per environment: report them once."""
         self._items.setdefault((loc, message), Problem(message, loc, "error", code))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Problems another Collector found (another environment's, in a worker process)."""
+        for p in problems:
+            self._items.setdefault((p.loc, p.message), p)
 
     def raise_if_any(self) -> None:
         if self._items:

@@ -21,7 +21,7 @@ ALLOW = Path(__file__).resolve().parent / "layers_allow.txt"
 # not import each other: their group is the prefix itself.
 RANKS: dict[str, int] = {
     "netgen._version": 0, "netgen.model": 0, "netgen.problems": 0, "netgen.values": 0,
-    "netgen.naming": 0, "netgen.schemas": 0, "netgen.cache": 0,
+    "netgen.naming": 0, "netgen.schemas": 0, "netgen.cache": 0, "netgen.workers": 0,
     "netgen.dsl": 1, "netgen.loader": 1,
     "netgen.plan": 2, "netgen.intent": 2,  # the Plan, and what it intends (target-neutral)
     "netgen.render": 3,
@@ -31,7 +31,7 @@ RANKS: dict[str, int] = {
     "netgen.targets.registry": 6,
     "netgen.lower": 7, "netgen.output": 7,
     "netgen.pipeline": 8,
-    "netgen.check": 9, "netgen.lint": 9, "netgen.graph": 9,
+    "netgen.build": 9, "netgen.check": 9, "netgen.lint": 9, "netgen.graph": 9,
     "netgen.readback": 9, "netgen.validate": 9,
     "netgen.importers": 10,
     "netgen.cli": 11, "netgen.__main__": 11,

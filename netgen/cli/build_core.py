@@ -5,7 +5,8 @@ path with the keyword arguments `SYNTAX` reads (`netgen.cli.argv`)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 from netgen.cli.argv import Syntax
@@ -34,52 +35,59 @@ def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: boo
     from netgen.cli.startup import importing
 
     with importing():
+        from netgen.build import build_envs
         from netgen.cli.console import progress
-        from netgen.output.changes import changes
-        from netgen.output.state import plan_fingerprint, templates_digest, up_to_date
-        from netgen.output.write import Interrupted, write
-        from netgen.pipeline import compile_plans, plan_blueprint
-        from netgen.render import join_stream
+        from netgen.output.state import templates_digest
+        from netgen.output.write import Interrupted, commit
+        from netgen.pipeline import prepare_blueprint
 
     with progress(quiet or stdout) as stage:
-        with InputsRecord() as inputs:
-            plans, renderer = plan_blueprint(blueprint, env, templates, on_stage=stage)
-        if not (stdout or check):
-            inputs.seal(blueprint, env, templates, renderer.search_path)
-        digest = templates_digest(renderer.search_path)
-        fingerprints = {p.env.name: plan_fingerprint(p, digest) for p in plans}
         if stdout or check:
-            stale = plans
-        else:
-            stale = [p for p in plans
-                     if not up_to_date(out, p.env.name, fingerprints[p.env.name])]
-        compiled = compile_plans(stale, renderer, stage)
-    if stdout:
-        sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
-        return
-    if check:
-        trees = {c.plan.env.name: c.files() for c in compiled}
-        found = changes(out, trees)
-        for c in found:
-            echo(f"{c.action:>8}  {out / c.env / c.file}", err=True)
-        if found:
-            raise Failed(f"netgen: {out} is not up to date with {blueprint} "
-                         f"({len(found)} file{'s' if len(found) != 1 else ''} differ)")
-        if not quiet:
-            echo(f"{out} is up to date with {blueprint}")
-        return
-    written = write(out, {c.plan.env.name: c.files() for c in compiled}, fingerprints)
-    inputs.save(out, fingerprints)
-    if quiet:
-        return
+            _show(blueprint, out, env, templates, stdout, quiet, stage)
+            return
+        with InputsRecord() as inputs:
+            prepared, renderer = prepare_blueprint(blueprint, env, templates, on_stage=stage)
+        inputs.seal(blueprint, env, templates, renderer.search_path)
+        digest = templates_digest(renderer.search_path)
+        stage(f"rendering {', '.join(e.name for e in prepared.envs if prepared.wanted(e.name))}")
+        with ExitStack() as held:  # the output lock, once every environment builds
+            builds = build_envs(prepared, renderer, digest, out, held)
+            commit(out, [b.staged for b in builds if b.staged is not None])
     try:
-        docs = sum(len(c.documents) for c in compiled)
+        inputs.save(out, {b.env.name: b.fingerprint for b in builds if b.fingerprint})
+        if quiet:
+            return
+        written = [c for b in builds if b.staged is not None for c in b.staged.changes]
+        docs = sum(b.documents for b in builds)
         summary = ", ".join(
             f"{n} {a}" for a in ("added", "changed", "removed")
             if (n := sum(1 for c in written if c.action == a))
         ) or "no changes"
-        envs = ", ".join(p.env.name for p in plans)
+        envs = ", ".join(b.env.name for b in builds if b.fingerprint)
         echo(f"netgen: {blueprint} -> {out} ({envs}): {summary}"
              + (f" ({docs} objects rendered)" if docs else ""))
     except KeyboardInterrupt:
         raise Interrupted(out) from None
+
+
+def _show(blueprint: Path, out: Path, env: Sequence[str], templates: Sequence[Path],
+          stdout: bool, quiet: bool, stage: Callable[[str], None]) -> None:
+    """`--stdout` and `--check`: every environment rendered here, nothing written."""
+    from netgen.output.changes import changes
+    from netgen.pipeline import compile_plans, plan_blueprint
+    from netgen.render import join_stream
+
+    plans, renderer = plan_blueprint(blueprint, env, templates, on_stage=stage)
+    compiled = compile_plans(plans, renderer, stage)
+    if stdout:
+        sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
+        return
+    trees = {c.plan.env.name: c.files() for c in compiled}
+    found = changes(out, trees)
+    for c in found:
+        echo(f"{c.action:>8}  {out / c.env / c.file}", err=True)
+    if found:
+        raise Failed(f"netgen: {out} is not up to date with {blueprint} "
+                     f"({len(found)} file{'s' if len(found) != 1 else ''} differ)")
+    if not quiet:
+        echo(f"{out} is up to date with {blueprint}")

@@ -20,18 +20,28 @@ def progress(quiet: bool, first: str = "loading blueprint", console: Any = None
              ) -> Iterator[Stage]:
     """Yields a function that names the current stage; shown as a spinner on stderr.
 
-    rich is imported only for a terminal: it costs more to import than a small build."""
+    rich is imported only for a terminal: it costs more to import than a small build. The
+    spinner turns at each stage, drawn by the caller's thread: rich's own status redraws it
+    from a thread of its own, and a build forks its workers only from a process with one
+    thread (`netgen.workers`)."""
     if quiet or (console is None and not sys.stderr.isatty()):
         yield silent
         return
     from rich.console import Console
+    from rich.live import Live
+    from rich.spinner import Spinner
 
     console = console or Console(stderr=True)
     if not console.is_terminal:
         yield silent
         return
-    with console.status(f"netgen: {first}…", spinner="dots") as status:
-        yield lambda stage: status.update(f"netgen: {stage}…")
+    spinner = Spinner("dots", f"netgen: {first}…")
+    with Live(spinner, console=console, auto_refresh=False, transient=True) as live:
+        def stage(name: str) -> None:
+            spinner.update(text=f"netgen: {name}…")
+            live.refresh()
+
+        yield stage
 
 
 def paint(text: str, **style: Any) -> str:

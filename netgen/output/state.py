@@ -102,9 +102,11 @@ def stats(folder: Path, names: list[str]) -> dict[str, list[int]]:
     return out
 
 
-def record(out: Path, env: str, fingerprint: str, names: list[str]) -> bytes:
-    """The state to store once out/<env> holds the files `names` built from `fingerprint`."""
-    state = {"fingerprint": fingerprint, "files": stats(out / env, sorted(names))}
+def record(folder: Path, fingerprint: str, names: list[str]) -> bytes:
+    """The state to store once out/<env> holds the files `names` built from `fingerprint`,
+    now in `folder`: out/<env> itself or the tree staged to replace it (the swap renames
+    folders, which changes no file's size, mtime, inode or mode)."""
+    state = {"fingerprint": fingerprint, "files": stats(folder, sorted(names))}
     return json.dumps(state, sort_keys=True).encode()
 
 

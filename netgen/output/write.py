@@ -13,6 +13,10 @@ symbolic link in it, never reads or replaces anything but a regular file it wrot
 would hang the build, a link could point outside OUT), and refuses, naming the path, what
 is in the way. Its own lock, rebuild cache and staged trees live in OUT/.netgen/, which
 tells git to ignore it, so out/<env>/ holds only the manifests.
+
+A build takes the lock (`locked`), finishes what an interrupted one left (`recover`),
+stages each environment's tree (`stage`, in a worker process of its own for a big
+blueprint: `netgen.build`) and swaps them all in (`commit`), or removes them (`discard`).
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ import shutil
 import signal
 import stat
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+
+from attrs import frozen
 
 from netgen.output import state
 from netgen.output.changes import Change, env_changes
@@ -83,10 +89,6 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     else:
         os.unlink(path)
-
-
-def _save_state(out: Path, env: str, fingerprint: str, names: list[str]) -> None:
-    _replace(state.state_path(out, env), state.record(out, env, fingerprint, names))
 
 
 @contextmanager
@@ -202,38 +204,51 @@ def _create(path: str | Path, data: bytes) -> None:
         os.close(fd)
 
 
-def write(
-    out: Path,
-    trees: Mapping[str, Mapping[str, str]],
-    fingerprints: Mapping[str, str] | None = None,
-) -> list[Change]:
-    """Writes every environment's tree; returns what changed (nothing written if nothing did,
-    except a refreshed state cache)."""
-    with locked(out):
-        recover(out)
-        staged: list[tuple[str, Path]] = []
-        all_changes: list[Change] = []
-        try:
-            for env, files in trees.items():
-                found = env_changes(env, *read_tree(out / env), files, out)
-                if found:
-                    staged.append((env, _stage(out, env, files, found)))
-                    all_changes.extend(found)
-                else:
-                    _drop_legacy_state(out / env)
-        except BaseException:
-            for _, stage in staged:
-                shutil.rmtree(stage, ignore_errors=True)
-            shutil.rmtree(hidden(out) / f"{_NEW}{env}", ignore_errors=True)
-            raise
-        with _ctrl_c_held(out):
-            for env, stage in staged:
-                _swap(out / env, stage, hidden(out) / f"{_OLD}{env}")
-            for env, files in trees.items():
-                fingerprint = (fingerprints or {}).get(env)
-                if fingerprint:
-                    _save_state(out, env, fingerprint, list(files))
-        return all_changes
+@frozen
+class Staged:
+    """One environment's new tree, staged in OUT/.netgen (`folder`; None when nothing in it
+    changes), the changes it makes and the rebuild state to record once it is in place."""
+
+    env: str
+    folder: Path | None
+    changes: tuple[Change, ...]
+    state: bytes | None
+
+
+def stage(out: Path, env: str, files: Mapping[str, str], fingerprint: str | None = None
+          ) -> Staged:
+    """Stages `env`'s tree; call it holding the lock (`locked`), after `recover`. Whatever
+    fails or is interrupted here leaves a staged folder that `discard` or the next build's
+    `recover` removes."""
+    found = env_changes(env, *read_tree(out / env), files, out)
+    if found:
+        folder = _stage(out, env, files, found)
+    else:
+        folder = None
+        _drop_legacy_state(out / env)
+    record = None
+    if fingerprint:
+        record = state.record(folder if folder is not None else out / env, fingerprint,
+                              list(files))
+    return Staged(env, folder, tuple(found), record)
+
+
+def discard(out: Path, envs: Iterable[str]) -> None:
+    """The trees staged for `envs`, whole or in part, are not wanted after all."""
+    for env in envs:
+        shutil.rmtree(hidden(out) / f"{_NEW}{env}", ignore_errors=True)
+
+
+def commit(out: Path, staged: Sequence[Staged]) -> None:
+    """Swaps every staged tree in and records each environment's state; held against
+    Ctrl-C from the first swap to the last (`_ctrl_c_held`)."""
+    with _ctrl_c_held(out):
+        for s in staged:
+            if s.folder is not None:
+                _swap(out / s.env, s.folder, hidden(out) / f"{_OLD}{s.env}")
+        for s in staged:
+            if s.state is not None:
+                _replace(state.state_path(out, s.env), s.state)
 
 
 @contextmanager

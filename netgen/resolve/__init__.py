@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
+from attrs import frozen
+
 from netgen.model import Blueprint, Env, Exposure, Service, SourceLoc, Via
-from netgen.plan import Labels, Plan
+from netgen.plan import EnvPlan, Labels, Plan
 from netgen.plan.mesh import MeshPlan
 from netgen.problems import Collector, Problem, ProblemError, did_you_mean
 from netgen.resolve import environment as envs
@@ -30,40 +33,78 @@ def _unique_envs(bp: Blueprint) -> dict[str, Env]:
     return out
 
 
-def resolve_all(bp: Blueprint, registry: Registry, only: list[str] | None = None) -> list[Plan]:
-    """Resolves every environment, so a mistake in one is reported even when building
-    another, and returns the plans of those asked for (all when `only` is empty).
-    `registry` is the backends the build runs (netgen.pipeline passes them)."""
+@frozen
+class Prepared:
+    """What resolving each environment shares: the blueprint with its declarations checked
+    (the problems found so far), the environments it declares and where each name exists.
+    An environment is resolved from it alone, so each can be resolved in a worker process
+    (`netgen.build`)."""
+
+    bp: Blueprint
+    registry: Registry
+    envs: tuple[Env, ...]
+    problems: tuple[Problem, ...]
+    only: tuple[str, ...]
+    names: dict[str, list[str]]
+
+    def wanted(self, env: str) -> bool:
+        return not self.only or env in self.only
+
+
+def prepare(bp: Blueprint, registry: Registry, only: Sequence[str] = ()) -> Prepared:
+    """Checks the declarations (raising when a value has the wrong type: everything after
+    relies on types) and the environments asked for. `registry` is the backends the build
+    runs (netgen.pipeline passes them)."""
     c = Collector()
-    # Stops after these when a value has the wrong type: everything below relies on types.
     validate_declarations(bp, c, (partial(validate_blueprint, registry=registry), validate_dns,
                                   partial(validate_mesh, registry=registry)),
                           {Via: registry.vias()})
     declared = environments(bp)
     names = [e.name for e in declared]
-    for wanted in only or ():
+    for wanted in only:
         if wanted not in names:
             raise ProblemError([Problem(
                 f"no environment named '{wanted}' in {bp.path}{did_you_mean(wanted, names)}; "
                 f"it has: {', '.join(names)}")])
-    all_names = _where_declared(bp, names)
+    return Prepared(bp, registry, tuple(declared), tuple(c.items), tuple(only),
+                    _where_declared(bp, names))
+
+
+def resolve_all(bp: Blueprint, registry: Registry, only: list[str] | None = None) -> list[Plan]:
+    """Resolves every environment, so a mistake in one is reported even when building
+    another, and returns the plans of those asked for (all when `only` is empty)."""
+    return resolve_prepared(prepare(bp, registry, only or ()))
+
+
+def resolve_prepared(prepared: Prepared) -> list[Plan]:
+    """`resolve_all`, from its first step's result."""
+    c = Collector()
+    c.extend(prepared.problems)
     known: envs.ServiceParts = {}
-    plans = [_resolve_env(bp, e, all_names, c, registry, known) for e in declared]
-    mesh.check_unused_traffic(bp, (p.env.name for p in plans if p.mesh), c, registry)
-    _check_shared_namespaces(declared, plans, c)
+    plans = [resolve_env(prepared, e, c, known) for e in prepared.envs]
+    check_across(prepared, [(p.env, p.mesh is not None) for p in plans], c)
     c.raise_if_any()
-    return [p for p in plans if not only or p.env.name in only]
+    return [p for p in plans if prepared.wanted(p.env.name)]
 
 
-def _check_shared_namespaces(declared: list[Env], plans: list[Plan], c: Collector) -> None:
+def check_across(prepared: Prepared, outlines: Sequence[tuple[EnvPlan, bool]],
+                 c: Collector) -> None:
+    """What no single environment can tell: `outlines` holds each declared environment's
+    EnvPlan and whether it has a mesh, in the order declared."""
+    mesh.check_unused_traffic(prepared.bp, (e.name for e, meshed in outlines if meshed), c,
+                              prepared.registry)
+    _check_shared_namespaces(list(prepared.envs), [e for e, _ in outlines], c)
+
+
+def _check_shared_namespaces(declared: list[Env], plans: list[EnvPlan], c: Collector) -> None:
     """Two environments in one namespace write the same objects there: in one cluster the
     second apply replaces the first's workloads, and an OPEN one's policies open the
     other's pods."""
     first: dict[str, Env] = {}
     for e, p in zip(declared, plans, strict=True):
-        other = first.setdefault(p.env.namespace, e)
+        other = first.setdefault(p.namespace, e)
         if other is not e:
-            c.error(e.loc, f"env({e.name!r}): namespace '{p.env.namespace}' is already "
+            c.error(e.loc, f"env({e.name!r}): namespace '{p.namespace}' is already "
                            f"environment {other.name!r}'s ({other.loc}); each environment "
                            "needs a namespace of its own")
 
@@ -76,8 +117,10 @@ def _where_declared(bp: Blueprint, env_names: list[str]) -> dict[str, list[str]]
     return {k: sorted(v) for k, v in out.items()}
 
 
-def _resolve_env(bp: Blueprint, e: Env, all_names: dict[str, list[str]], c: Collector,
-                 registry: Registry, known: envs.ServiceParts) -> Plan:
+def resolve_env(prepared: Prepared, e: Env, c: Collector, known: envs.ServiceParts) -> Plan:
+    """One environment's Plan, its problems told to `c`. `known`: the workload parts other
+    environments resolved in this process have planned (`environment.workloads`)."""
+    bp, registry, all_names = prepared.bp, prepared.registry, prepared.names
     env = envs.env_plan(bp, e)
     services = envs.visible(bp.services, e.name, c, "service")
     externals = envs.visible(bp.externals, e.name, c, "external")

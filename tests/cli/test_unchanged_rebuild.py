@@ -43,13 +43,13 @@ def project(tmp_path: Path) -> Path:
 def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Counts the loads of a blueprint (the full path)."""
     seen: list[str] = []
-    real = pipeline.plan_blueprint
+    real = pipeline.load_blueprint
 
     def counting(path, *args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(str(path))
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "plan_blueprint", counting)
+    monkeypatch.setattr(pipeline, "load_blueprint", counting)
     monkeypatch.delenv("NETGEN_TEST_DB_IMAGE", raising=False)
     yield seen
 

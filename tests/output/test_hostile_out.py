@@ -21,6 +21,8 @@ from tests.conftest import BLUEPRINTS
 SHOP = str(BLUEPRINTS / "shop.py")
 REPO = Path(__file__).resolve().parents[2]
 
+pytestmark = pytest.mark.usefixtures("both_ways")
+
 
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, list(args))

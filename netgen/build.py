@@ -1,0 +1,120 @@
+"""`netgen build`'s environments, each from its resolve to its staged tree, in worker
+processes of their own when the blueprint is big enough to pay for them (`netgen.workers`).
+The problems of every environment are told together, as `resolve_all` tells them, and
+nothing is written (not even OUT made) unless every environment builds."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from attrs import evolve, frozen
+
+from netgen import workers
+from netgen.model import Env
+from netgen.output.changes import Change
+from netgen.output.state import plan_fingerprint, up_to_date
+from netgen.output.write import Staged, discard, locked, recover, stage
+from netgen.pipeline import compile_plans
+from netgen.plan import EnvPlan
+from netgen.problems import Collector, Problem
+from netgen.render import Renderer
+from netgen.resolve import Prepared, check_across, resolve_env
+from netgen.resolve.environment import ServiceParts
+
+# Workloads (services x environments) from which a build forks: below it a worker costs more
+# than it saves (bench/run.py's N=100, 375 workloads an environment, gains a third).
+FORK_FROM = 300
+
+
+@frozen
+class EnvBuild:
+    """What one environment's build sends back: enough for the problems of all to be told
+    together (`check_across`) and for `commit` to put its tree in place."""
+
+    env: EnvPlan
+    meshed: bool
+    problems: tuple[Problem, ...]
+    fingerprint: str | None = None  # None: not built (a problem, or not asked for)
+    staged: Staged | None = None  # None: not built, or up to date
+    documents: int = 0
+    failed: Exception | None = None  # rendering or staging failed; said after `problems`
+
+
+class _Builder:
+    """Works on one environment, in this process or a worker (`netgen.workers.Work`): up to
+    its staging, whose output lock the caller takes once every environment is known to
+    build."""
+
+    def __init__(self, prepared: Prepared, renderer: Renderer, templates: bytes, out: Path
+                 ) -> None:
+        self.prepared, self.renderer, self.templates, self.out = (
+            prepared, renderer, templates, out)
+        self.known: ServiceParts = {}  # shared by the environments built in one process
+
+    def __call__(self, e: Env) -> Generator[EnvBuild, None, EnvBuild]:
+        c = Collector()
+        plan = resolve_env(self.prepared, e, c, self.known)
+        built = EnvBuild(plan.env, plan.mesh is not None, tuple(c.items))
+        if c.items or not self.prepared.wanted(e.name):
+            yield built
+            return built
+        fingerprint = plan_fingerprint(plan, self.templates)
+        built = evolve(built, fingerprint=fingerprint)
+        if up_to_date(self.out, e.name, fingerprint):
+            yield built
+            return built
+        try:
+            [compiled] = compile_plans([plan], self.renderer)
+            files = compiled.files()
+        except Exception as failure:  # told once every resolve is known (`checked`)
+            built = evolve(built, failed=failure)
+            yield built
+            return built
+        yield built
+        staged = stage(self.out, e.name, files, fingerprint)
+        # the changes without their texts: only their number is told, and a worker's answer
+        # travels through a pipe
+        changes = tuple(Change(x.env, x.file, x.action) for x in staged.changes)
+        return evolve(built, staged=evolve(staged, changes=changes),
+                      documents=len(compiled.documents))
+
+
+def build_envs(prepared: Prepared, renderer: Renderer, templates: bytes, out: Path,
+               held: ExitStack) -> list[EnvBuild]:
+    """Every declared environment built (those `--env` did not ask for only resolved, for
+    their problems), its tree staged in OUT. Raises the problems of all environments, or
+    else the first one's failure, with nothing written; once there is none, takes the
+    output lock into `held` (the caller commits under it) and stages. A failure while
+    staging removes what was staged."""
+    envs: Sequence[Env] = prepared.envs
+    locking = ExitStack()
+    ours = False  # the lock, and so whatever is staged
+
+    def checked(builds: list[EnvBuild]) -> None:
+        c = Collector()
+        c.extend(prepared.problems)
+        for b in builds:
+            c.extend(b.problems)
+        check_across(prepared, [(b.env, b.meshed) for b in builds], c)
+        c.raise_if_any()
+        for b in builds:
+            if b.failed is not None:
+                raise b.failed
+        nonlocal ours
+        locking.enter_context(locked(out))
+        ours = True
+        recover(out)
+
+    size = len(prepared.bp.services) * len(envs)
+    with locking:
+        try:
+            builds = workers.each(envs, _Builder(prepared, renderer, templates, out), checked,
+                                  worth=size >= FORK_FROM)
+        except BaseException:
+            if ours:
+                discard(out, (e.name for e in envs))
+            raise
+        held.push(locking.pop_all())
+    return builds

@@ -1,0 +1,133 @@
+"""netgen.workers: items worked on in forked processes, in two steps, with the results and
+failures of working on them one after the other."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Iterator
+from pathlib import Path
+
+import pytest
+
+from netgen import workers
+from netgen.model import SourceLoc
+from netgen.problems import MessageError, Problem, ProblemError
+
+
+@pytest.fixture(params=["forked", "here"])
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Each test runs both ways: NETGEN_JOBS=2 forks whatever the machine's CPUs."""
+    monkeypatch.setenv("NETGEN_JOBS", "2" if request.param == "forked" else "1")
+    yield request.param
+    with pytest.raises(ChildProcessError):  # every worker was waited for
+        os.waitpid(-1, os.WNOHANG)
+
+
+def pids(item: str) -> Generator[tuple[str, int], None, tuple[str, int, int]]:
+    yield item, os.getpid()
+    return item, os.getpid(), os.getppid()
+
+
+def test_results_come_in_the_order_of_the_items(mode: str) -> None:
+    seen: list[list[tuple[str, int]]] = []
+    results = workers.each(["a", "b", "c"], pids, seen.append)
+    assert [r[0] for r in results] == ["a", "b", "c"]
+    assert [s[0] for s in seen[0]] == ["a", "b", "c"]
+    me = os.getpid()
+    assert results[0][1] == me and seen[0][0][1] == me  # the first item: here
+    others = {r[1] for r in results[1:]}
+    if mode == "forked":
+        assert me not in others and len(others) == 2  # a process of its own each
+        assert {r[2] for r in results[1:]} == {me}
+        assert {s[1] for s in seen[0][1:]} == others  # the same process, both steps
+    else:
+        assert others == {me}
+
+
+def test_small_work_is_not_forked_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NETGEN_JOBS", raising=False)
+    monkeypatch.setattr(workers, "cpus", lambda: 8)
+    assert workers.parallel(3) and not workers.parallel(3, worth=False)
+    assert not workers.parallel(1)
+    monkeypatch.setattr(workers, "cpus", lambda: 1)
+    assert not workers.parallel(3)
+    monkeypatch.setenv("NETGEN_JOBS", "2")
+    assert workers.parallel(3, worth=False)
+
+
+def touching(folder: Path) -> workers.Work[str, str, str]:
+    def work(item: str) -> Generator[str, None, str]:
+        yield item
+        (folder / item).touch()
+        return item
+
+    return work
+
+
+def test_between_can_stop_every_work_before_its_second_step(mode: str, tmp_path: Path) -> None:
+    def refuse(firsts: list[str]) -> None:
+        raise MessageError(f"not now: {', '.join(firsts)}")
+
+    with pytest.raises(MessageError, match="not now: a, b, c"):
+        workers.each(["a", "b", "c"], touching(tmp_path), refuse)
+    assert list(tmp_path.iterdir()) == []
+    assert workers.each(["a", "b"], touching(tmp_path), lambda firsts: None) == ["a", "b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+
+
+def failing(item: str) -> Generator[str, None, str]:
+    if item == "problem":
+        raise ProblemError([Problem("b is wrong", SourceLoc("bp.py", 2)),
+                            Problem("a is wrong", SourceLoc("bp.py", 1))])
+    if item == "unpicklable":
+        error = ValueError("holds a lambda")
+        error.hook = lambda: None  # type: ignore[attr-defined]
+        raise error
+    yield item
+    if item == "late":
+        raise OSError(28, "No space left on device", "out/x.yaml")
+    return item
+
+
+def test_a_failure_is_raised_as_it_was(mode: str) -> None:
+    with pytest.raises(ProblemError) as caught:
+        workers.each(["fine", "problem", "unpicklable"], failing, lambda firsts: None)
+    assert caught.value.lines() == ["bp.py:1: error: a is wrong", "bp.py:2: error: b is wrong",
+                                    "netgen: 2 errors, nothing written"]
+    if mode == "forked":
+        assert "raised in a worker process" in caught.value.__notes__[0]
+    with pytest.raises(OSError) as disk:
+        workers.each(["fine", "late"], failing, lambda firsts: None)
+    assert (disk.value.errno, disk.value.filename) == (28, "out/x.yaml")
+
+
+def test_an_exception_no_pickle_carries_is_described(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETGEN_JOBS", "2")
+    with pytest.raises(workers.WorkerFailed, match="ValueError: holds a lambda"):
+        workers.each(["fine", "unpicklable"], failing, lambda firsts: None)
+
+
+def vanishing(item: str) -> Generator[str, None, str]:
+    if item == "gone":
+        os._exit(3)
+    yield item
+    return item
+
+
+def test_a_worker_that_dies_is_a_failure_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETGEN_JOBS", "2")
+    with pytest.raises(workers.WorkerFailed, match="ended without an answer"):
+        workers.each(["fine", "gone"], vanishing, lambda firsts: None)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_problem_errors_survive_a_pickle() -> None:
+    import pickle
+
+    error = ProblemError([Problem("x", SourceLoc("bp.py", 3))])
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is ProblemError and again.lines() == error.lines()
+    message = pickle.loads(pickle.dumps(MessageError("no git")))
+    assert type(message) is MessageError and str(message) == "no git"
+    assert message.lines() == MessageError("no git").lines()

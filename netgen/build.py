@@ -1,5 +1,6 @@
-"""`netgen build`'s environments, each from its resolve to its staged tree, in worker
-processes of their own when the blueprint is big enough to pay for them (`netgen.workers`).
+"""`netgen build`'s environments, each from its resolve to its staged tree, shared out
+between forked processes when the blueprint is big enough to pay for them
+(`netgen.workers`).
 The problems of every environment are told together, as `resolve_all` tells them, and
 nothing is written (not even OUT made) unless every environment builds."""
 

@@ -1,6 +1,9 @@
 """Several items worked on at once, in forked processes: a build's environments are
-independent once the blueprint is loaded, and a process of its own per environment lets a
-N=1000 build use every core (Python's threads would share one).
+independent once the blueprint is loaded, and a process per CPU lets a N=1000 build use
+every core (Python's threads would share one). One per CPU, not one per item: each forked
+process pays for the memory it shares with this one as it writes to it (a N=1000
+environment: 30 MB of pages copied, a third more CPU), so with 3 environments on 2 CPUs
+this process builds two and one worker the third.
 
 Forked, not spawned: a worker starts with the loaded blueprint and netgen's imports
 already in memory (a spawned one would pay the start-up again, and a blueprint may hold
@@ -51,50 +54,64 @@ def cpus() -> int:
         return os.cpu_count() or 1
 
 
-def parallel(items: int, worth: bool = True) -> bool:
-    """Whether `each` forks for `items` items here: where it can, when the caller finds the
-    work `worth` it and there is more than one CPU. NETGEN_JOBS=1 never forks;
-    NETGEN_JOBS=2 (or more) forks whatever the size of the work and the number of CPUs."""
+def jobs(items: int, worth: bool = True) -> int:
+    """How many processes `each` works in for `items` items here (1: this one alone): one
+    per CPU, up to one per item, where it can fork and when the caller finds the work
+    `worth` it. NETGEN_JOBS=N asks for N whatever the size of the work and the CPUs
+    (NETGEN_JOBS=1: never fork)."""
     if items < 2 or not hasattr(os, "fork") or threading.active_count() != 1:
-        return False
-    jobs = os.environ.get("NETGEN_JOBS", "")
-    if jobs.isdigit():
-        return int(jobs) > 1
-    return worth and cpus() > 1
+        return 1
+    asked = os.environ.get("NETGEN_JOBS", "")
+    if asked.isdigit() and int(asked) > 0:
+        return min(int(asked), items)
+    return min(cpus(), items) if worth else 1
 
 
 def each(items: Sequence[T], work: Work[T, A, R], between: Callable[[list[A]], None],
          worth: bool = True) -> list[R]:
-    """Runs `work` on every item: the first item in this process and each other one in a
-    worker of its own (they share the CPUs: a worker per item keeps them busy even when
-    items differ in size). `between` sees the first answers, in the order of the items,
-    and may raise to end every work there. Returns the results in the order of the items;
-    a work's exception is raised, the first item's first. Where `parallel` says no: one
-    item after the other, here, in the same two steps."""
-    if not parallel(len(items), worth):
+    """Runs `work` on every item, in `jobs` processes: this one and forked workers, the
+    items dealt out in turn (with 3 items and 2 processes, this one works on the first and
+    the third). `between` sees the first answers, in the order of the items, and may raise
+    to end every work there. Returns the results in the order of the items; a work's
+    exception is raised, the first item's first, as when they are worked on one after the
+    other (which is what one job does, in the same two steps)."""
+    n = jobs(len(items), worth)
+    if n == 1:
         works = [work(i) for i in items]
         between([next(w) for w in works])
         return [_finish(w) for w in works]
     sys.stdout.flush()
     sys.stderr.flush()
     gc.freeze()  # what exists is shared: the collector must not write to it in every process
+    dealt = [list(items[k::n]) for k in range(n)]
     workers: list[_Worker] = []
     try:
-        for item in items[1:]:
-            workers.append(_Worker(item, work, [fd for w in workers for fd in w.pipes()]))
-        mine = work(items[0])
-        firsts = [next(mine), *(w.answer() for w in workers)]
-        between(firsts)
+        for share in dealt[1:]:
+            workers.append(_Worker(share, work, [fd for w in workers for fd in w.pipes()]))
+        mine = _Steps(dealt[0], work, catch=Exception)
+        between(_in_order(len(items), [mine.first(), *(w.answer() for w in workers)]))
         for w in workers:
             w.go()
-        results = [_finish(mine), *(w.answer() for w in workers)]
-    except BaseException:
+        return _in_order(len(items), [mine.finish(), *(w.answer() for w in workers)])
+    finally:
         for w in workers:
             w.stop()
-        raise
-    for w in workers:
-        w.stop()
-    return results
+
+
+Outcome = tuple[bool, Any]  # (True, answer) or (False, the exception it raised)
+
+
+def _in_order(count: int, shares: list[list[Outcome]]) -> list[Any]:
+    """The answers of the processes' shares, back in the order of the `count` items; the
+    first item's exception raised. A share ends at its first exception, so an item missing
+    from it comes after one that raised."""
+    answers = []
+    for i in range(count):
+        ok, value = shares[i % len(shares)][i // len(shares)]
+        if not ok:
+            raise value
+        answers.append(value)
+    return answers
 
 
 def _finish(work: Generator[Any, None, R]) -> R:
@@ -105,10 +122,36 @@ def _finish(work: Generator[Any, None, R]) -> R:
     raise RuntimeError("a work yields once")
 
 
-class _Worker:
-    """A forked process working on one item, and the two pipes to it."""
+class _Steps:
+    """One process's share of the items, each worked on in two steps; a step stops at the
+    first item that raises `catch` (what one after the other would have stopped at)."""
 
-    def __init__(self, item: Any, work: Work[Any, Any, Any], others: list[int]) -> None:
+    def __init__(self, share: list[Any], work: Work[Any, Any, Any],
+                 catch: type[BaseException]) -> None:
+        self.works = [work(i) for i in share]
+        self.catch = catch
+
+    def first(self) -> list[Outcome]:
+        return self._step(next)
+
+    def finish(self) -> list[Outcome]:
+        return self._step(_finish)
+
+    def _step(self, step: Callable[[Generator[Any, None, Any]], Any]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for w in self.works:
+            try:
+                outcomes.append((True, step(w)))
+            except self.catch as e:
+                outcomes.append((False, e))
+                break
+        return outcomes
+
+
+class _Worker:
+    """A forked process working on its share of the items, and the two pipes to it."""
+
+    def __init__(self, share: list[Any], work: Work[Any, Any, Any], others: list[int]) -> None:
         """`others`: the pipes to the workers started before, which this one must not hold
         open (a worker waiting for its go learns that its caller died when the pipe ends)."""
         answers, self._out = os.pipe()
@@ -117,38 +160,34 @@ class _Worker:
         if self.pid == 0:
             for fd in (answers, go, *others):
                 os.close(fd)
-            self._run(item, work)  # never returns
+            self._run(share, work)  # never returns
         os.close(self._out)
         os.close(self._in)
         self._answers, self._go = answers, go
 
-    def _run(self, item: Any, work: Work[Any, Any, Any]) -> None:
+    def _run(self, share: list[Any], work: Work[Any, Any, Any]) -> None:
         """The worker's whole life: whatever happens, it leaves through os._exit."""
         try:
-            try:
-                steps = work(item)
-                self._send(True, next(steps))
-                if os.read(self._in, 1) != b"1":
-                    return
-                self._send(True, _finish(steps))
-            except BaseException as e:  # every failure goes back to the caller
-                self._send(False, e)
+            steps = _Steps(share, work, catch=BaseException)
+            firsts = steps.first()
+            self._send(firsts)
+            if len(firsts) < len(share) or not firsts[-1][0] or os.read(self._in, 1) != b"1":
+                return
+            self._send(steps.finish())
         finally:
             os._exit(0)
 
-    def _send(self, ok: bool, value: Any) -> None:
-        payload = _pickled(ok, value)
+    def _send(self, outcomes: list[Outcome]) -> None:
+        payload = pickle.dumps([_pickled(ok, value) for ok, value in outcomes],
+                               pickle.HIGHEST_PROTOCOL)
         view = memoryview(_LENGTH.pack(len(payload)) + payload)
         while view:
             view = view[os.write(self._out, view):]
 
-    def answer(self) -> Any:
-        """The worker's next answer; its exception raised here."""
+    def answer(self) -> list[Outcome]:
+        """The outcomes of the worker's next step, one per item of its share."""
         size = _LENGTH.unpack(self._read(_LENGTH.size))[0]
-        ok, value = pickle.loads(self._read(size))
-        if not ok:
-            raise value
-        return value
+        return [pickle.loads(one) for one in pickle.loads(self._read(size))]
 
     def _read(self, size: int) -> bytes:
         chunks, left = [], size
@@ -182,9 +221,13 @@ class _Worker:
 
 def _pickled(ok: bool, value: Any) -> bytes:
     """An exception as the caller will raise it: its own type where it survives a pickle,
-    with the worker's traceback as a note (NETGEN_DEBUG prints it)."""
+    with the worker's traceback as a note (NETGEN_DEBUG prints it). An answer no pickle
+    carries is the exception that says so."""
     if ok:
-        return pickle.dumps((True, value), pickle.HIGHEST_PROTOCOL)
+        try:
+            return pickle.dumps((True, value), pickle.HIGHEST_PROTOCOL)
+        except Exception as e:
+            ok, value = False, e
     value.add_note("raised in a worker process:\n" + "".join(traceback.format_exception(value)))
     try:
         payload = pickle.dumps((False, value), pickle.HIGHEST_PROTOCOL)

@@ -29,30 +29,38 @@ def pids(item: str) -> Generator[tuple[str, int], None, tuple[str, int, int]]:
 
 
 def test_results_come_in_the_order_of_the_items(mode: str) -> None:
+    """Two processes, three items: this one works on the first and the third."""
     seen: list[list[tuple[str, int]]] = []
-    results = workers.each(["a", "b", "c"], pids, seen.append)
-    assert [r[0] for r in results] == ["a", "b", "c"]
-    assert [s[0] for s in seen[0]] == ["a", "b", "c"]
+    results = workers.each(["a", "b", "c", "d", "e"], pids, seen.append)
+    assert [r[0] for r in results] == ["a", "b", "c", "d", "e"]
+    assert [s[0] for s in seen[0]] == ["a", "b", "c", "d", "e"]
     me = os.getpid()
-    assert results[0][1] == me and seen[0][0][1] == me  # the first item: here
-    others = {r[1] for r in results[1:]}
+    assert [r[1] == me for r in results] == (
+        [True, False, True, False, True] if mode == "forked" else [True] * 5)
     if mode == "forked":
-        assert me not in others and len(others) == 2  # a process of its own each
-        assert {r[2] for r in results[1:]} == {me}
-        assert {s[1] for s in seen[0][1:]} == others  # the same process, both steps
-    else:
-        assert others == {me}
+        assert results[1][1] == results[3][1] and results[1][2] == me
+        assert [s[1] for s in seen[0]] == [r[1] for r in results]  # both steps, one process
+
+
+def test_one_process_per_item_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETGEN_JOBS", "8")
+    results = workers.each(["a", "b", "c"], pids, lambda firsts: None)
+    assert len({r[1] for r in results}) == 3
 
 
 def test_small_work_is_not_forked_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NETGEN_JOBS", raising=False)
     monkeypatch.setattr(workers, "cpus", lambda: 8)
-    assert workers.parallel(3) and not workers.parallel(3, worth=False)
-    assert not workers.parallel(1)
+    assert workers.jobs(3) == 3 and workers.jobs(3, worth=False) == 1
+    assert workers.jobs(1) == 1
+    monkeypatch.setattr(workers, "cpus", lambda: 2)
+    assert workers.jobs(3) == 2
     monkeypatch.setattr(workers, "cpus", lambda: 1)
-    assert not workers.parallel(3)
+    assert workers.jobs(3) == 1
     monkeypatch.setenv("NETGEN_JOBS", "2")
-    assert workers.parallel(3, worth=False)
+    assert workers.jobs(3, worth=False) == 2
+    monkeypatch.setenv("NETGEN_JOBS", "1")
+    assert workers.jobs(3) == 1
 
 
 def touching(folder: Path) -> workers.Work[str, str, str]:

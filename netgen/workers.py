@@ -26,10 +26,8 @@ import gc
 import os
 import pickle
 import signal
-import struct
 import sys
 import threading
-import traceback
 from collections.abc import Callable, Generator, Sequence
 from contextlib import suppress
 from typing import Any, TypeVar
@@ -43,7 +41,7 @@ Work = Callable[[T], Generator[A, None, R]]
 every item's first answer is in and the caller's `between` has accepted them, on to its
 `return` (the result)."""
 
-_LENGTH = struct.Struct("<Q")
+_LENGTH = 8  # bytes of the size before each answer
 
 
 def cpus() -> int:
@@ -180,13 +178,13 @@ class _Worker:
     def _send(self, outcomes: list[Outcome]) -> None:
         payload = pickle.dumps([_pickled(ok, value) for ok, value in outcomes],
                                pickle.HIGHEST_PROTOCOL)
-        view = memoryview(_LENGTH.pack(len(payload)) + payload)
+        view = memoryview(len(payload).to_bytes(_LENGTH, "little") + payload)
         while view:
             view = view[os.write(self._out, view):]
 
     def answer(self) -> list[Outcome]:
         """The outcomes of the worker's next step, one per item of its share."""
-        size = _LENGTH.unpack(self._read(_LENGTH.size))[0]
+        size = int.from_bytes(self._read(_LENGTH), "little")
         return [pickle.loads(one) for one in pickle.loads(self._read(size))]
 
     def _read(self, size: int) -> bytes:
@@ -228,6 +226,8 @@ def _pickled(ok: bool, value: Any) -> bytes:
             return pickle.dumps((True, value), pickle.HIGHEST_PROTOCOL)
         except Exception as e:
             ok, value = False, e
+    import traceback  # here: a build that fails in a worker is the rare one
+
     value.add_note("raised in a worker process:\n" + "".join(traceback.format_exception(value)))
     try:
         payload = pickle.dumps((False, value), pickle.HIGHEST_PROTOCOL)

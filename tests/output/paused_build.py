@@ -12,6 +12,7 @@ Points:
   staged     every new tree staged, before the first swap
   half-swap  (two-rename fallback) the old tree moved aside, the new one not yet in place
   swapped    the new tree in place, the previous one not yet deleted
+  rendering  a forked worker rendering its environment (run it with NETGEN_JOBS=2)
 """
 
 from __future__ import annotations
@@ -80,6 +81,17 @@ def install(point: str, marker: str) -> None:
             real_rmtree(path, *args, **kwargs)
 
         shutil.rmtree = rmtree
+    elif point == "rendering":
+        from netgen import build
+
+        real_compile, parent = build.compile_plans, os.getpid()
+
+        def compiling(*args: Any, **kwargs: Any) -> Any:
+            if os.getpid() != parent:
+                pause(marker)
+            return real_compile(*args, **kwargs)
+
+        build.compile_plans = compiling
     else:
         raise SystemExit(f"unknown point {point!r}")
 

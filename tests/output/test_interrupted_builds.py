@@ -55,14 +55,17 @@ def leftovers(out: Path) -> list[str]:
                   if n.startswith((write._NEW, write._OLD)))
 
 
-def start_paused(point: str, bp: Path, out: Path, tmp_path: Path) -> subprocess.Popen[str]:
+def start_paused(point: str, bp: Path, out: Path, tmp_path: Path, jobs: str = "1"
+                 ) -> subprocess.Popen[str]:
+    """In a session of its own, so a test can interrupt the build and its workers together
+    as a terminal's Ctrl-C does."""
     marker = tmp_path / f"reached-{point}"
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.output.paused_build", point, str(marker), str(bp),
          "-o", str(out), "-q"],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+        cwd=REPO, env={**os.environ, "NETGEN_JOBS": jobs, "PYTHONPATH": os.pathsep.join(
             filter(None, (str(REPO), os.environ.get("PYTHONPATH"))))}, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )
     deadline = time.monotonic() + 120
     while not marker.exists():
@@ -143,3 +146,21 @@ def test_second_build_is_refused_while_the_first_writes(trees, tmp_path: Path) -
     code, err = build(trees["v2"], out)  # the lock died with the process
     assert code == 0, err
     assert tree(out / "prod") == trees["new"]
+
+
+def test_ctrl_c_while_workers_render_writes_nothing_and_leaves_no_process(
+        tmp_path: Path) -> None:
+    """Ctrl-C reaches a build and its forked workers together: the build says so, exits
+    130, and neither OUT nor a worker is left."""
+    bp = tmp_path / "bp.py"
+    bp.write_text("from netgen import *\nblueprint('shop')\nenv('dev', namespace='dev')\n"
+                  "env('prod', namespace='prod')\nservice('web', port=80, image='web:1')\n")
+    out = tmp_path / "out"
+    proc = start_paused("rendering", bp, out, tmp_path, jobs="2")
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err == "netgen: interrupted; nothing was written\n"
+    assert not out.exists()
+    with pytest.raises(ProcessLookupError):  # the whole session is gone
+        os.killpg(proc.pid, 0)

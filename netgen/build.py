@@ -14,7 +14,6 @@ from attrs import evolve, frozen
 
 from netgen import workers
 from netgen.model import Env
-from netgen.output.changes import Change
 from netgen.output.state import plan_fingerprint, up_to_date
 from netgen.output.write import Staged, discard, locked, recover, stage
 from netgen.pipeline import compile_plans
@@ -75,11 +74,7 @@ class _Builder:
             return built
         yield built
         staged = stage(self.out, e.name, files, fingerprint)
-        # the changes without their texts: only their number is told, and a worker's answer
-        # travels through a pipe
-        changes = tuple(Change(x.env, x.file, x.action) for x in staged.changes)
-        return evolve(built, staged=evolve(staged, changes=changes),
-                      documents=len(compiled.documents))
+        return evolve(built, staged=staged, documents=len(compiled.documents))
 
 
 def build_envs(prepared: Prepared, renderer: Renderer, templates: bytes, out: Path,

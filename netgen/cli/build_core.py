@@ -57,11 +57,11 @@ def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: boo
         inputs.save(out, {b.env.name: b.fingerprint for b in builds if b.fingerprint})
         if quiet:
             return
-        written = [c for b in builds if b.staged is not None for c in b.staged.changes]
+        counts = [b.staged.counts for b in builds if b.staged is not None]
         docs = sum(b.documents for b in builds)
         summary = ", ".join(
             f"{n} {a}" for a in ("added", "changed", "removed")
-            if (n := sum(1 for c in written if c.action == a))
+            if (n := sum(c.get(a, 0) for c in counts))
         ) or "no changes"
         envs = ", ".join(b.env.name for b in builds if b.fingerprint)
         echo(f"netgen: {blueprint} -> {out} ({envs}): {summary}"

@@ -93,20 +93,30 @@ def state_path(out: Path, env: str) -> Path:
     return hidden(out) / f"state-{env}.json"
 
 
-def stats(folder: Path, names: list[str]) -> dict[str, list[int]]:
+def stat_of(st: os.stat_result) -> list[int]:
+    """What the state remembers of a file: an edit, a replacement or a chmod changes it."""
+    return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode]
+
+
+def stats(folder: Path, names: list[str], known: dict[str, list[int]] | None = None
+          ) -> dict[str, list[int]]:
+    """`stat_of` each file, but those `known` already."""
+    known = known or {}
     out = {}
     prefix = os.path.join(folder, "")  # str paths: a Path per file cost more than lstat
     for name in names:
-        st = os.lstat(prefix + name)
-        out[name] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode]
+        found = known.get(name)
+        out[name] = found if found is not None else stat_of(os.lstat(prefix + name))
     return out
 
 
-def record(folder: Path, fingerprint: str, names: list[str]) -> bytes:
+def record(folder: Path, fingerprint: str, names: list[str],
+           known: dict[str, list[int]] | None = None) -> bytes:
     """The state to store once out/<env> holds the files `names` built from `fingerprint`,
     now in `folder`: out/<env> itself or the tree staged to replace it (the swap renames
-    folders, which changes no file's size, mtime, inode or mode)."""
-    state = {"fingerprint": fingerprint, "files": stats(folder, sorted(names))}
+    folders, which changes no file's size, mtime, inode or mode). `known`: the stats of
+    files just written, taken from their open descriptors."""
+    state = {"fingerprint": fingerprint, "files": stats(folder, sorted(names), known)}
     return json.dumps(state, sort_keys=True).encode()
 
 

@@ -29,6 +29,7 @@ import shutil
 import signal
 import stat
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -165,9 +166,11 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst, follow_symlinks=False)
 
 
-def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change]) -> Path:
-    """The new tree: the changed files written, everything else hard-linked as it is (a
-    user's link, folder or FIFO is carried over, never followed or read)."""
+def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change],
+           created: dict[str, list[int]]) -> Path:
+    """The new tree: the changed files written (their `state.stats` into `created`),
+    everything else hard-linked as it is (a user's link, folder or FIFO is carried over,
+    never followed or read)."""
     target, stage = out / env, hidden(out) / f"{_NEW}{env}"
     rewritten = {c.file for c in found}
     stage.mkdir()
@@ -185,21 +188,23 @@ def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change]) -
     prefix = os.path.join(stage, "")  # str paths: a Path per file cost more than writing it
     for c in found:
         if c.new is not None:
-            _create(prefix + c.file, c.new.encode("utf-8"))
+            created[c.file] = _create(prefix + c.file, c.new.encode("utf-8"))
     return stage
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
-def _create(path: str | Path, data: bytes) -> None:
+def _create(path: str | Path, data: bytes) -> list[int]:
     """A new file in a fresh stage: a build writes thousands, and `open()` spends four
-    more system calls on each (isatty, two seeks, fstat) than this does."""
+    more system calls on each (isatty, two seeks, fstat) than this does. Returns its
+    `state.stats`, read from the open file (cheaper than finding it again by name)."""
     fd = os.open(path, _CREATE, 0o666)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
+        return state.stat_of(os.fstat(fd))
     finally:
         os.close(fd)
 
@@ -207,11 +212,12 @@ def _create(path: str | Path, data: bytes) -> None:
 @frozen
 class Staged:
     """One environment's new tree, staged in OUT/.netgen (`folder`; None when nothing in it
-    changes), the changes it makes and the rebuild state to record once it is in place."""
+    changes), how many files it adds, changes and removes (`counts`, by action), and the
+    rebuild state to record once it is in place."""
 
     env: str
     folder: Path | None
-    changes: tuple[Change, ...]
+    counts: dict[str, int]
     state: bytes | None
 
 
@@ -221,16 +227,17 @@ def stage(out: Path, env: str, files: Mapping[str, str], fingerprint: str | None
     fails or is interrupted here leaves a staged folder that `discard` or the next build's
     `recover` removes."""
     found = env_changes(env, *read_tree(out / env), files, out)
+    created: dict[str, list[int]] = {}
     if found:
-        folder = _stage(out, env, files, found)
+        folder = _stage(out, env, files, found, created)
     else:
         folder = None
         _drop_legacy_state(out / env)
     record = None
     if fingerprint:
         record = state.record(folder if folder is not None else out / env, fingerprint,
-                              list(files))
-    return Staged(env, folder, tuple(found), record)
+                              list(files), created)
+    return Staged(env, folder, dict(Counter(c.action for c in found)), record)
 
 
 def discard(out: Path, envs: Iterable[str]) -> None:

@@ -23,8 +23,8 @@ from netgen.render import Renderer
 from netgen.resolve import Prepared, check_across, resolve_env
 from netgen.resolve.environment import ServiceParts
 
-# Workloads (services x environments) from which a build forks: below it a worker costs more
-# than it saves (bench/run.py's N=100, 375 workloads an environment, gains a third).
+# Services x environments from which a build forks: about where a worker starts to pay for
+# itself (bench/run.py on 2 CPUs: N=50, 150, gains 3%; N=100, 300, 5%; N=1000 a quarter).
 FORK_FROM = 300
 
 

@@ -15,10 +15,10 @@ sent back its answers or its exception, pickled: never through what the parent r
 the work (its `finally` blocks, `atexit` hooks, the flush of its buffered output).
 
 Only a process without other threads forks: a thread holding a lock at the fork (a
-buffer's, the logging module's) would leave it held forever in the worker. Where there is
-no `fork`, one CPU, or `NETGEN_JOBS=1` (or where the caller finds the work too small to
-pay for a process), the items are worked on one after the other, in the same two steps,
-with the same results."""
+buffer's, the logging module's) would leave it held forever in the worker. With one CPU,
+`NETGEN_JOBS=1`, work the caller finds too small to pay for a process, or on a system
+other than Linux unless NETGEN_JOBS asks, the items are worked on one after the other, in
+the same two steps, with the same results."""
 
 from __future__ import annotations
 
@@ -54,15 +54,17 @@ def cpus() -> int:
 
 def jobs(items: int, worth: bool = True) -> int:
     """How many processes `each` works in for `items` items here (1: this one alone): one
-    per CPU, up to one per item, where it can fork and when the caller finds the work
-    `worth` it. NETGEN_JOBS=N asks for N whatever the size of the work and the CPUs
-    (NETGEN_JOBS=1: never fork)."""
+    per CPU, up to one per item, on Linux and when the caller finds the work `worth` it.
+    NETGEN_JOBS=N asks for N wherever there is a `fork`, whatever the size of the work and
+    the CPUs (NETGEN_JOBS=1: never fork)."""
     if items < 2 or not hasattr(os, "fork") or threading.active_count() != 1:
         return 1
     asked = os.environ.get("NETGEN_JOBS", "")
     if asked.isdigit() and int(asked) > 0:
         return min(int(asked), items)
-    return min(cpus(), items) if worth else 1
+    # macOS: some of its system libraries are not safe in a forked child (Python itself
+    # spawns there); netgen uses none of them, but only Linux forks unasked
+    return min(cpus(), items) if worth and sys.platform == "linux" else 1
 
 
 def each(items: Sequence[T], work: Work[T, A, R], between: Callable[[list[A]], None],

@@ -50,6 +50,7 @@ def test_one_process_per_item_when_asked(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_small_work_is_not_forked_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NETGEN_JOBS", raising=False)
+    monkeypatch.setattr(workers.sys, "platform", "linux")
     monkeypatch.setattr(workers, "cpus", lambda: 8)
     assert workers.jobs(3) == 3 and workers.jobs(3, worth=False) == 1
     assert workers.jobs(1) == 1
@@ -61,6 +62,12 @@ def test_small_work_is_not_forked_unless_asked(monkeypatch: pytest.MonkeyPatch) 
     assert workers.jobs(3, worth=False) == 2
     monkeypatch.setenv("NETGEN_JOBS", "1")
     assert workers.jobs(3) == 1
+    monkeypatch.delenv("NETGEN_JOBS")
+    monkeypatch.setattr(workers, "cpus", lambda: 8)
+    monkeypatch.setattr(workers.sys, "platform", "darwin")
+    assert workers.jobs(3) == 1  # only Linux forks unasked
+    monkeypatch.setenv("NETGEN_JOBS", "3")
+    assert workers.jobs(3) == 3
 
 
 def touching(folder: Path) -> workers.Work[str, str, str]:

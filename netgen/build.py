@@ -14,10 +14,12 @@ from attrs import evolve, frozen
 
 from netgen import workers
 from netgen.model import Env
+from netgen.output.changes import env_changes
+from netgen.output.reading import read_tree
 from netgen.output.state import plan_fingerprint, up_to_date
 from netgen.output.write import Staged, discard, locked, recover, stage
 from netgen.pipeline import compile_plans
-from netgen.plan import EnvPlan
+from netgen.plan import EnvPlan, Plan
 from netgen.problems import Collector, Problem
 from netgen.render import Renderer
 from netgen.resolve import Prepared, check_across, resolve_env
@@ -40,15 +42,17 @@ class EnvBuild:
     staged: Staged | None = None  # None: not built, or up to date
     documents: int = 0
     failed: Exception | None = None  # rendering or staging failed; said after `problems`
+    differs: tuple[tuple[str, str], ...] = ()  # `check_envs`: (action, file) of each change
 
 
 class _Builder:
     """Works on one environment, in this process or a worker (`netgen.workers.Work`): up to
     its staging, whose output lock the caller takes once every environment is known to
-    build."""
+    build. `templates=None`: compares the environment's files with OUT instead (`--check`)
+    and stages nothing."""
 
-    def __init__(self, prepared: Prepared, renderer: Renderer, templates: bytes, out: Path
-                 ) -> None:
+    def __init__(self, prepared: Prepared, renderer: Renderer, templates: bytes | None,
+                 out: Path) -> None:
         self.prepared, self.renderer, self.templates, self.out = (
             prepared, renderer, templates, out)
         self.known: ServiceParts = {}  # shared by the environments built in one process
@@ -58,6 +62,10 @@ class _Builder:
         plan = resolve_env(self.prepared, e, c, self.known)
         built = EnvBuild(plan.env, plan.mesh is not None, tuple(c.items))
         if c.items or not self.prepared.wanted(e.name):
+            yield built
+            return built
+        if self.templates is None:
+            built = self._compared(plan, built)
             yield built
             return built
         fingerprint = plan_fingerprint(plan, self.templates)
@@ -76,6 +84,16 @@ class _Builder:
         staged = stage(self.out, e.name, files, fingerprint)
         return evolve(built, staged=staged, documents=len(compiled.documents))
 
+    def _compared(self, plan: Plan, built: EnvBuild) -> EnvBuild:
+        try:
+            [compiled] = compile_plans([plan], self.renderer)
+            name = plan.env.name
+            found = env_changes(name, *read_tree(self.out / name), compiled.files(), self.out)
+        except Exception as failure:  # told once every resolve is known
+            return evolve(built, failed=failure)
+        return evolve(built, differs=tuple((c.action, c.file) for c in found),
+                      documents=len(compiled.documents))
+
 
 def build_envs(prepared: Prepared, renderer: Renderer, templates: bytes, out: Path,
                held: ExitStack) -> list[EnvBuild]:
@@ -89,28 +107,44 @@ def build_envs(prepared: Prepared, renderer: Renderer, templates: bytes, out: Pa
     ours = False  # the lock, and so whatever is staged
 
     def checked(builds: list[EnvBuild]) -> None:
-        c = Collector()
-        c.extend(prepared.problems)
-        for b in builds:
-            c.extend(b.problems)
-        check_across(prepared, [(b.env, b.meshed) for b in builds], c)
-        c.raise_if_any()
-        for b in builds:
-            if b.failed is not None:
-                raise b.failed
         nonlocal ours
+        _told(prepared, builds)
         locking.enter_context(locked(out))
         ours = True
         recover(out)
 
-    size = len(prepared.bp.services) * len(envs)
     with locking:
         try:
             builds = workers.each(envs, _Builder(prepared, renderer, templates, out), checked,
-                                  worth=size >= FORK_FROM)
+                                  worth=_worth(prepared))
         except BaseException:
             if ours:
                 discard(out, (e.name for e in envs))
             raise
         held.push(locking.pop_all())
     return builds
+
+
+def check_envs(prepared: Prepared, renderer: Renderer, out: Path) -> list[EnvBuild]:
+    """`build --check`: every environment asked for rendered and compared with OUT
+    (`EnvBuild.differs`), nothing written; problems and failures raised as `build_envs`
+    raises them."""
+    return workers.each(prepared.envs, _Builder(prepared, renderer, None, out),
+                        lambda builds: _told(prepared, builds), worth=_worth(prepared))
+
+
+def _worth(prepared: Prepared) -> bool:
+    return len(prepared.bp.services) * len(prepared.envs) >= FORK_FROM
+
+
+def _told(prepared: Prepared, builds: list[EnvBuild]) -> None:
+    """Raises the problems of every environment together, then the first one's failure."""
+    c = Collector()
+    c.extend(prepared.problems)
+    for b in builds:
+        c.extend(b.problems)
+    check_across(prepared, [(b.env, b.meshed) for b in builds], c)
+    c.raise_if_any()
+    for b in builds:
+        if b.failed is not None:
+            raise b.failed

@@ -8,9 +8,13 @@ import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from netgen.cli.argv import Syntax
 from netgen.cli.errors import Failed, echo
+
+if TYPE_CHECKING:
+    from netgen.build import EnvBuild
 
 # The options of `netgen.cli.build.build`, for the fast path.
 SYNTAX = Syntax(
@@ -35,21 +39,24 @@ def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: boo
     from netgen.cli.startup import importing
 
     with importing():
-        from netgen.build import build_envs
+        from netgen.build import build_envs, check_envs
         from netgen.cli.console import progress
         from netgen.output.state import templates_digest
         from netgen.output.write import Interrupted, commit
         from netgen.pipeline import prepare_blueprint
 
     with progress(quiet or stdout) as stage:
-        if stdout or check:
-            _show(blueprint, out, env, templates, stdout, quiet, stage)
+        if stdout:
+            _stream(blueprint, env, templates, stage)
             return
         with InputsRecord() as inputs:
             prepared, renderer = prepare_blueprint(blueprint, env, templates, on_stage=stage)
+        stage(f"rendering {', '.join(e.name for e in prepared.envs if prepared.wanted(e.name))}")
+        if check:
+            _report(blueprint, out, check_envs(prepared, renderer, out), quiet)
+            return
         inputs.seal(blueprint, env, templates, renderer.search_path)
         digest = templates_digest(renderer.search_path)
-        stage(f"rendering {', '.join(e.name for e in prepared.envs if prepared.wanted(e.name))}")
         with ExitStack() as held:  # the output lock, once every environment builds
             builds = build_envs(prepared, renderer, digest, out, held)
             commit(out, [b.staged for b in builds if b.staged is not None])
@@ -70,22 +77,22 @@ def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: boo
         raise Interrupted(out) from None
 
 
-def _show(blueprint: Path, out: Path, env: Sequence[str], templates: Sequence[Path],
-          stdout: bool, quiet: bool, stage: Callable[[str], None]) -> None:
-    """`--stdout` and `--check`: every environment rendered here, nothing written."""
-    from netgen.output.changes import changes
+def _stream(blueprint: Path, env: Sequence[str], templates: Sequence[Path],
+            stage: Callable[[str], None]) -> None:
+    """`--stdout`: one YAML stream of every environment, rendered here, nothing written."""
     from netgen.pipeline import compile_plans, plan_blueprint
     from netgen.render import join_stream
 
     plans, renderer = plan_blueprint(blueprint, env, templates, on_stage=stage)
     compiled = compile_plans(plans, renderer, stage)
-    if stdout:
-        sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
-        return
-    trees = {c.plan.env.name: c.files() for c in compiled}
-    found = changes(out, trees)
-    for c in found:
-        echo(f"{c.action:>8}  {out / c.env / c.file}", err=True)
+    sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
+
+
+def _report(blueprint: Path, out: Path, builds: Sequence[EnvBuild], quiet: bool) -> None:
+    """`--check`: each file OUT has otherwise, and exit 1 if any."""
+    found = [(b.env.name, action, file) for b in builds for action, file in b.differs]
+    for env_name, action, file in found:
+        echo(f"{action:>8}  {out / env_name / file}", err=True)
     if found:
         raise Failed(f"netgen: {out} is not up to date with {blueprint} "
                      f"({len(found)} file{'s' if len(found) != 1 else ''} differ)")

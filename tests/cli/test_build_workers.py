@@ -31,7 +31,7 @@ def tree(out: Path) -> dict[str, bytes]:
     return files
 
 
-@pytest.mark.parametrize("name", ["microservices.py", "mesh.py", "shop.py"])
+@pytest.mark.parametrize("name", ["gateway_api.py", "linkerd.py", "mesh.py", "shop.py"])
 def test_forked_and_serial_builds_write_the_same(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str) -> None:
     blueprint = str(BLUEPRINTS / name)
@@ -101,3 +101,21 @@ def test_a_template_failing_in_one_environment_stops_the_build_whole(
     assert code == 1 and "'no_such_value' is undefined" in err
     assert "service.yaml.j2:1:" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_check_tells_the_same_drift_forked(monkeypatch: pytest.MonkeyPatch,
+                                          tmp_path: Path) -> None:
+    blueprint, out = str(BLUEPRINTS / "gateway_api.py"), tmp_path / "out"
+    assert build(monkeypatch, "1", blueprint, "-o", str(out))[0] == 0
+    envs = sorted(p for p in out.iterdir() if p.name != layout.HIDDEN)
+    assert len(envs) > 1
+    first, last = (sorted(e.glob("*.yaml")) for e in (envs[0], envs[-1]))
+    first[0].write_text(first[0].read_text() + "# edited\n")
+    last[-1].unlink()
+    serial = build(monkeypatch, "1", blueprint, "-o", str(out), "--check")
+    forked = build(monkeypatch, "2", blueprint, "-o", str(out), "--check")
+    assert serial == forked
+    code, _, err = forked
+    assert code == 1
+    assert err.splitlines()[:2] == [f" changed  {first[0]}", f"   added  {last[-1]}"]
+    assert "(2 files differ)" in err

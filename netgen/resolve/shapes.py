@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import inspect
 import re
 import sys
 import types
@@ -255,12 +256,30 @@ def _nested(value: Any) -> Iterator[Any]:
 
 @functools.cache
 def _hints(cls: type) -> dict[str, Any]:
-    """The class's field types; none (nothing checked) if its annotations cannot be
-    resolved from its own module."""
+    """The class's field types, as `typing.get_type_hints(cls, <its module's globals>)`
+    gives them for the model's annotations, which are plain expressions (`str | None`,
+    `tuple[Env, ...]`): each class of the MRO's evaluated in its own namespace and the
+    module's. get_type_hints compiled every annotation string anew and ran typing's checks
+    over the result, 9.5 M instructions of a 10-service build for ~100 fields; here each
+    distinct string is compiled once (`str | None` alone is 33 fields). None (nothing
+    checked) if the annotations cannot be resolved from the class's module."""
     try:
-        return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+        namespace = vars(sys.modules[cls.__module__])
+        hints = {}
+        for base in reversed(cls.__mro__):
+            local = dict(vars(base))
+            for name, value in inspect.get_annotations(base).items():
+                if isinstance(value, str):
+                    value = eval(_annotation(value), namespace, local)
+                hints[name] = type(None) if value is None else value
+        return hints
     except Exception:
         return {}
+
+
+@functools.cache
+def _annotation(text: str) -> types.CodeType:
+    return compile(text, "<annotation>", "eval")
 
 
 _PARTS: dict[Any, tuple[Any, tuple[Any, ...]]] = {}

@@ -60,3 +60,8 @@ def test_hints_that_do_not_resolve_check_nothing() -> None:
 
     assert shapes._hints(Broken) == {}
 
+
+def test_equal_hints_are_decided_once() -> None:
+    assert shapes._decided(int | None) is shapes._decided(int | None)
+    unhashable = typing.Annotated[int, []]
+    assert shapes._decided(unhashable)[int] is True

@@ -30,9 +30,6 @@ from netgen.problems import Collector
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 _SKIPPED = frozenset({"loc", "scope"})  # set by netgen, not by the user
 _MAX_SHOWN = 60
-# Lone surrogates are not Unicode characters: a str can hold them (from a "\udc80" escape
-# or a file name decoded with surrogateescape) but no YAML (or JSON) reader accepts them.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # How each declaration is named in messages, and by which field.
 _DECLS: dict[type, tuple[str, str | None]] = {
@@ -63,6 +60,23 @@ def show(value: Any) -> str:
     except Exception:
         return f"<{type(value).__name__}>"
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
+def _lone_surrogate(text: str) -> str | None:
+    """The first lone surrogate in `text`, if any. They are not Unicode characters: a str
+    can hold them (from a "\\udc80" escape or a file name decoded with surrogateescape) but
+    no YAML (or JSON) reader accepts them. ASCII text, nearly every value, holds none; the
+    pattern is compiled when the first other text comes (2 M instructions, a 2,048-character
+    range)."""
+    if text.isascii():
+        return None
+    found = _surrogate_pattern().search(text)
+    return found.group() if found else None
+
+
+@functools.cache
+def _surrogate_pattern() -> re.Pattern[str]:
+    return re.compile("[\ud800-\udfff]")
 
 
 Validator = Callable[[model.Blueprint, Collector], None]
@@ -128,8 +142,8 @@ def _problems(obj: Any, choices: Choices) -> Iterator[tuple[tuple[str, ...], str
             # the common case, decided by the value's type
             if not fits:
                 yield (arg,), f"{arg}={show(value)} must be {_describe(hint)}"
-            elif kind is str and (found := _SURROGATE.search(value)):
-                yield (arg,), _surrogate_problem(arg, value, found.group())
+            elif kind is str and (found := _lone_surrogate(value)):
+                yield (arg,), _surrogate_problem(arg, value, found)
             continue
         allowed = choices.get(hint)
         unbounded = _unbounded(value)
@@ -239,9 +253,9 @@ def _surrogates(value: Any) -> Iterator[str]:
     """Lone surrogates anywhere in a value's strings (mapping keys included); nested
     declarations (`header(...)`) are checked field by field on their own."""
     if isinstance(value, str):
-        found = _SURROGATE.search(value)
+        found = _lone_surrogate(value)
         if found:
-            yield found.group()
+            yield found
     elif isinstance(value, tuple | list):
         for item in value:
             yield from _surrogates(item)

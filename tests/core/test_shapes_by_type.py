@@ -65,3 +65,12 @@ def test_equal_hints_are_decided_once() -> None:
     assert shapes._decided(int | None) is shapes._decided(int | None)
     unhashable = typing.Annotated[int, []]
     assert shapes._decided(unhashable)[int] is True
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("", None), ("plain ascii\x00\x7f", None), ("caf\u00e9 \u2028 \U0001f600", None),
+    ("a\udc80b\ud800", "\udc80"), ("\ud83d", "\ud83d"), ("\u00e9\udfff", "\udfff"),
+])
+def test_lone_surrogates_are_found_in_any_text(text: str, found: str | None) -> None:
+    """ASCII text is answered without the pattern (compiled on first other text)."""
+    assert shapes._lone_surrogate(text) == found

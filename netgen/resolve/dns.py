@@ -7,19 +7,18 @@ strictly here: nothing that reaches the backend can contain a brace, space or ne
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from netgen import values as checks
 from netgen.model import Blueprint, DnsForward, DnsLog
 from netgen.plan import DnsForwardPlan, DnsPlan
 from netgen.problems import Collector
-from netgen.values import CLUSTER_DOMAIN
+from netgen.values import CLUSTER_DOMAIN, fullmatch
 
 LOG_CLASSES = ("success", "denial", "error", "all")
 POLICIES = ("random", "round_robin", "sequential")
 MAX_UPSTREAMS = 15  # the forward plugin's limit
 _CLUSTER_ZONE = CLUSTER_DOMAIN.split(".", 1)[1]  # cluster.local
-_BRACKETED = re.compile(r"\[([^\]]+)\](?::(\d+))?").fullmatch
+_BRACKETED = fullmatch(r"\[([^\]]+)\](?::(\d+))?")
 
 
 def zone_name(zone: object) -> str | None:

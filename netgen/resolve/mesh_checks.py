@@ -29,6 +29,7 @@ from netgen.plan.mesh import EXTERNAL_PROTOCOLS
 from netgen.problems import Collector, did_you_mean
 from netgen.resolve import mesh_splits
 from netgen.targets.base import MeshHooks, Registry
+from netgen.values import fullmatch
 
 LB_POLICIES = ("ROUND_ROBIN", "LEAST_REQUEST", "LEAST_CONN", "RANDOM", "PASSTHROUGH")
 # Envoy's retry-on conditions as Istio documents them (HTTP and gRPC); 3-digit status codes too.
@@ -40,13 +41,13 @@ RETRY_ON = (
 )
 INT32 = 2**31 - 1
 
-_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|ns))+").fullmatch
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)")
+_DURATION = fullmatch(r"(?:\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|ns))+")
+_DURATION_PART = r"(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)"
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
 
 
 def duration_seconds(value: str) -> float:
-    return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(value))
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in re.findall(_DURATION_PART, value))
 
 
 def duration(value: Any, what: str) -> str | None:

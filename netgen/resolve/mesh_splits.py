@@ -18,10 +18,11 @@ from netgen.plan import ServicePlan
 from netgen.plan.mesh import HttpMatch, MeshRoutePlan, RetryPlan
 from netgen.problems import Collector
 from netgen.resolve import mesh_shadow
+from netgen.values import fullmatch
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
 HEADER_KINDS = ("exact", "prefix", "suffix", "regex")
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+").fullmatch
+_HEADER_NAME = fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 Split = tuple[tuple[str, int], ...]
 

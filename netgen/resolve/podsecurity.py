@@ -11,7 +11,6 @@ cannot quietly weaken a namespace. The levels' rules are Kubernetes' own
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +35,7 @@ from netgen.plan import (
     psa_labels,
 )
 from netgen.problems import Collector
+from netgen.values import fullmatch
 
 RESTRICTED, BASELINE, PRIVILEGED = PodSecurity
 # Capabilities each level lets a container add (after dropping ALL).
@@ -45,8 +45,8 @@ BASELINE_CAPABILITIES = frozenset({
     "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 })
 ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
-_CAPABILITY = re.compile(r"[A-Z][A-Z0-9_]*").fullmatch
-_SIZE = re.compile(r"\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?").fullmatch
+_CAPABILITY = fullmatch(r"[A-Z][A-Z0-9_]*")
+_SIZE = fullmatch(r"\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
 _MAX_ID = 2**31 - 1
 LEVELS = "RESTRICTED, BASELINE or PRIVILEGED"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -30,6 +29,7 @@ from netgen.resolve.settings import validate_settings
 from netgen.resolve.shapes import show
 from netgen.resolve.workload import validate_service_settings
 from netgen.targets.base import Registry
+from netgen.values import fullmatch
 
 PATH_TYPES = ("Prefix", "Exact", "Regex")
 
@@ -162,7 +162,7 @@ def validate_service(s: Service, c: Collector) -> None:
     validate_pod_settings(s, c)
 
 
-_CODES = re.compile(r"[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*").fullmatch
+_CODES = fullmatch(r"[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*")
 _METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
 
 

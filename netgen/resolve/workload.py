@@ -9,7 +9,6 @@ version instead).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -37,15 +36,16 @@ from netgen.plan import (
     VolumePlan,
 )
 from netgen.problems import Collector
+from netgen.values import fullmatch
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-_ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*").fullmatch
-_SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}").fullmatch
-_CPU = re.compile(r"(\d+(?:\.\d+)?|\.\d+)(m?)").fullmatch
-_MEMORY = re.compile(r"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?").fullmatch
-_PERCENT = re.compile(r"\d{1,9}%").fullmatch
+_ENV_NAME = fullmatch(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
+_SECRET_KEY = fullmatch(r"[-._a-zA-Z0-9]{1,253}")
+_CPU = fullmatch(r"(\d+(?:\.\d+)?|\.\d+)(m?)")
+_MEMORY = fullmatch(r"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
+_PERCENT = fullmatch(r"\d{1,9}%")
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {"k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
 

@@ -138,6 +138,13 @@ def test_the_fast_path_imports_neither_typer_nor_jinja2(tmp_path: Path, argv: li
                            "pydantic", "netgen.dsl")) == (0, [])
 
 
+def test_a_build_that_succeeds_imports_no_traceback(tmp_path: Path) -> None:
+    """traceback (and the textwrap it imports) only place a failing blueprint's error
+    (`loader._user_loc`): a few M instructions of every build otherwise."""
+    assert imported(["build", SHOP, "-o", str(tmp_path), "-q"],
+                    ("traceback", "textwrap")) == (0, [])
+
+
 def imported(argv: list[str], modules: tuple[str, ...]) -> tuple[int, list[str]]:
     """The exit code of `netgen ARGV` run in a fresh process, and which of `modules` it
     imported."""

@@ -20,7 +20,6 @@ Settings (`env(...)` or `blueprint(...)`, the environment's win):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -35,6 +34,7 @@ from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.gateway_api.settings import SETTINGS
 from netgen.targets.gateway_api.tokens import GATEWAY, TCP
+from netgen.values import fullmatch
 
 GROUP = "gateway.networking.k8s.io"
 API = f"{GROUP}/v1"
@@ -46,9 +46,9 @@ TCP_VERSIONS = ("v1", "v1alpha2")
 MAX_RULES = 16  # per HTTPRoute/GRPCRoute (CRD maxItems)
 MAX_HEADERS = 16  # per match
 HTTP, HTTPS = "http", "https"
-_CONTROLLER = re.compile(
+_CONTROLLER = fullmatch(
     r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9/\-._~%!$&'()*+,;=:]+"
-).fullmatch
+)
 
 
 @frozen

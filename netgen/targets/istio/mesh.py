@@ -7,7 +7,6 @@ records and its read-back on first call, so a build without the mesh does not lo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from netgen.plan import ClusterPods, Labels, Plan
 from netgen.plan.mesh import MeshPlan
 from netgen.targets.base import MeshHooks, MeshInput
 from netgen.targets.istio.tokens import ISTIO
+from netgen.values import fullmatch
 
 if TYPE_CHECKING:
     from netgen.problems import Collector
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 ISTIOD_XDS_PORT = 15012  # sidecars fetch configuration and certificates here
 OPTIONS = ("ingress_selector", "ingress_principal", "revision")
-_PRINCIPAL = re.compile(r"[^/\s]+/ns/[a-z0-9]([-a-z0-9]*[a-z0-9])?/sa/[^/\s]+").fullmatch
+_PRINCIPAL = fullmatch(r"[^/\s]+/ns/[a-z0-9]([-a-z0-9]*[a-z0-9])?/sa/[^/\s]+")
 
 
 def control_plane(namespaces: Mapping[str, str | None]) -> ClusterPods:

@@ -4,13 +4,12 @@ that mesh)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from netgen.model import SourceLoc
 from netgen.plan import Plan
 from netgen.plan.mesh import HttpMatch, TrafficPlan, is_http
-from netgen.values import dns1123
+from netgen.values import dns1123, fullmatch
 
 # traffic() options Linkerd has no equivalent for: it balances by latency (EWMA), has no
 # connection pools and no outlier ejection (its failure accrual is not configured per route).
@@ -20,9 +19,9 @@ UNSUPPORTED = (("lb", "lb="), ("max_connections", "max_connections="),
                ("max_requests_per_connection", "max_requests_per_connection="),
                ("consecutive_5xx", "outlier="), ("consecutive_gateway_errors", "outlier="))
 # retry.linkerd.io/http: statuses (`5xx`, `gateway-error`, a code or a range of codes).
-_RETRY_ON = re.compile(r"5xx|gateway-error|[1-5]\d\d(-[1-5]\d\d)?").fullmatch
+_RETRY_ON = fullmatch(r"5xx|gateway-error|[1-5]\d\d(-[1-5]\d\d)?")
 # Gateway API's HTTPRoute timeouts (per rule): whole numbers with h, m, s or ms.
-_ROUTE_TIMEOUT = re.compile(r"([0-9]{1,5}(h|m|s|ms)){1,4}").fullmatch
+_ROUTE_TIMEOUT = fullmatch(r"([0-9]{1,5}(h|m|s|ms)){1,4}")
 
 
 def problems(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:

@@ -14,7 +14,6 @@ form (`/p(/|$)(.*)`), which keeps prefix semantics and longest-first order.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from attrs import frozen
@@ -27,10 +26,11 @@ from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.nginx.settings import SETTINGS
 from netgen.targets.nginx.tokens import NGINX
+from netgen.values import fullmatch
 
 PREFIX = "nginx.ingress.kubernetes.io/"
 # strict-validate-path-type (default since ingress-nginx 1.12) for Prefix and Exact paths.
-_STRICT_PATH = re.compile(r"/[A-Za-z0-9_/-]*").fullmatch
+_STRICT_PATH = fullmatch(r"/[A-Za-z0-9_/-]*")
 
 
 @frozen

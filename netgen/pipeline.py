@@ -11,7 +11,7 @@ from attrs import frozen
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.lower import lower
 from netgen.model import Blueprint, SourceLoc
-from netgen.output.layout import env_files, named
+from netgen.output.layout import files_of, named
 from netgen.plan import Plan
 from netgen.problems import Problem, ProblemError
 from netgen.render import Document, Renderer, TemplateProblem
@@ -25,10 +25,12 @@ from netgen.targets.registry import REGISTRY
 @frozen
 class Compiled:
     plan: Plan
-    documents: tuple[Document, ...]
+    documents: tuple[Document, ...]  # in the order of the `--stdout` stream
+    names: tuple[str, ...]  # each document's file name (`layout.named`)
 
     def files(self) -> dict[str, str]:
-        return env_files(list(self.documents), self.plan.env.namespace, self.plan.blueprint)
+        return files_of(dict(zip(self.names, self.documents, strict=True)),
+                        self.plan.blueprint)
 
 
 def template_dirs(bp: Blueprint, extra: Sequence[Path]) -> list[Path]:
@@ -86,8 +88,8 @@ def compile_plans(
         compiled = []
         for p in plans:
             on_stage(f"rendering {p.env.name}")
-            docs = named(lower(p, renderer, registry()), p.env.namespace).values()
-            compiled.append(Compiled(p, tuple(docs)))
+            docs = named(lower(p, renderer, registry()), p.env.namespace)
+            compiled.append(Compiled(p, tuple(docs.values()), tuple(docs)))
         return compiled
     except TemplateProblem as e:
         raise ProblemError([Problem(e.message, SourceLoc(e.template, e.line or 0))]) from None

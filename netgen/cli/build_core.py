@@ -55,8 +55,8 @@ def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: boo
         if check:
             _report(blueprint, out, check_envs(prepared, renderer, out), quiet)
             return
-        inputs.seal(blueprint, env, templates, renderer.search_path)
         digest = templates_digest(renderer.search_path)
+        inputs.seal(blueprint, env, templates, renderer.search_path, digest)
         with ExitStack() as held:  # the output lock, once every environment builds
             builds = build_envs(prepared, renderer, digest, out, held)
             commit(out, [b.staged for b in builds if b.staged is not None])

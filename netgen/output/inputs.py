@@ -87,15 +87,16 @@ class InputsRecord:
         _recording = None
 
     def seal(self, blueprint: Path, envs: Sequence[str], templates: Sequence[Path],
-             search_path: Sequence[Path]) -> None:
-        """The key of the inputs as they were loaded (before any rendering or writing)."""
+             search_path: Sequence[Path], digest: bytes) -> None:
+        """The key of the inputs as they were loaded (before any rendering or writing);
+        `digest`: `state.templates_digest(search_path)`, which the build computes anyway."""
         files = sorted({_source(f) for f in self.files} | {os.path.abspath(blueprint)})
         folders = sorted({os.path.abspath(f) for f in self.folders})
         self.record: dict[str, Any] = {
             "files": [f for f in files if not _installed(f)],
             "folders": [f for f in folders if not _installed(os.path.join(f, ""))],
             "templates": [str(p) for p in search_path]}
-        self.record["key"] = _key(blueprint, envs, templates, self.record)
+        self.record["key"] = _key(blueprint, envs, templates, self.record, digest)
 
     def save(self, out: Path, fingerprints: Mapping[str, str]) -> None:
         """Once `write` has stored each environment's state under `fingerprints`. Written
@@ -129,7 +130,8 @@ def _installed(path: str) -> bool:
 
 
 def _key(blueprint: Path, envs: Sequence[str], templates: Sequence[Path],
-         record: dict[str, Any]) -> str:
+         record: dict[str, Any], digest: bytes | None = None) -> str:
+    """`digest`: the templates' digest, when the caller has it (else computed here)."""
     from netgen.output.state import templates_digest
 
     h = hashlib.blake2b(digest_size=20)
@@ -151,7 +153,9 @@ def _key(blueprint: Path, envs: Sequence[str], templates: Sequence[Path],
             add(folder, sorted(n for n in os.listdir(folder) if n != "__pycache__"))
         except OSError as e:
             add(folder, type(e).__name__)
-    h.update(templates_digest([Path(p) for p in record["templates"]]))
+    if digest is None:
+        digest = templates_digest([Path(p) for p in record["templates"]])
+    h.update(digest)
     add(list(_tree(NETGEN_DIR)))
     return h.hexdigest()
 

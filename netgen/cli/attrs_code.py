@@ -25,7 +25,9 @@ import mmap
 import os
 import re
 import sys
-from types import CodeType
+from collections.abc import Callable, Sequence
+from importlib.machinery import ModuleSpec, PathFinder
+from types import CodeType, ModuleType
 
 from netgen.cache import cache_folder, open_entry, store_entry
 
@@ -67,8 +69,9 @@ class _Cache:
         hit = self._cached(filename, digest)
         if hit is not None:
             code = hit[1] if hit[0] == salts else _renumbered(hit[1], hit[0], salts)
-            if code is not None:
-                return code
+            # None: a salt sits where it cannot be replaced; the entry is kept as it is
+            # (storing this process's salts would serve no other process better)
+            return code if code is not None else compile(source, filename, mode)
         code = compile(source, filename, mode)
         if not self.compiled:
             atexit.register(self.save)
@@ -81,7 +84,9 @@ class _Cache:
         may be damaged or from elsewhere)."""
         found = self.index.get(filename)
         if not (isinstance(found, tuple) and len(found) == 4 and found[0] == digest
-                and isinstance(found[1], list) and type(found[2]) is int
+                and isinstance(found[1], list)
+                and all(isinstance(a, str) and _SALT_TEXT(a) for a in found[1])
+                and type(found[2]) is int
                 and type(found[3]) is int and 0 <= found[2] <= found[2] + found[3]
                 <= len(self.blobs)):
             return None
@@ -114,26 +119,28 @@ class _Cache:
 
 def _renumbered(code: CodeType, old: list[str], new: list[str]) -> CodeType | None:
     """`code` with each of the `old` integer constants replaced by its `new` one; None
-    unless every differing number was found as a constant (not inside a string, a folded
-    tuple or a comment), so the result is what compiling the new source gives."""
-    if len(old) != len(new) or not all(isinstance(a, str) and _SALT_TEXT(a) for a in old):
-        return None  # a damaged or foreign entry
+    unless every differing number was found as a constant or in a tuple of constants (not
+    inside a string or a comment), so the result is what compiling the new source gives."""
+    if len(old) != len(new):
+        return None
     mapping: dict[int, int] = {}
     for a, b in zip(old, new, strict=True):
         if a != b and mapping.setdefault(int(a), int(b)) != int(b):
             return None
     found: set[int] = set()
 
+    def swapped(k: object) -> object:
+        if isinstance(k, CodeType):
+            return replaced(k)
+        if type(k) is int and k in mapping:
+            found.add(k)
+            return mapping[k]
+        if type(k) is tuple:  # `hash((salt,))` of a class without fields is one constant
+            return tuple(swapped(x) for x in k)
+        return k
+
     def replaced(c: CodeType) -> CodeType:
-        consts = []
-        for k in c.co_consts:
-            if isinstance(k, CodeType):
-                k = replaced(k)
-            elif type(k) is int and k in mapping:
-                found.add(k)
-                k = mapping[k]
-            consts.append(k)
-        return c.replace(co_consts=tuple(consts))
+        return c.replace(co_consts=tuple(swapped(k) for k in c.co_consts))
 
     result = replaced(code)
     return result if found == set(mapping) else None
@@ -141,17 +148,58 @@ def _renumbered(code: CodeType, old: list[str], new: list[str]) -> CodeType | No
 
 def install() -> None:
     """Serves attrs' compiles in this process from the cache (once; no-op when caching is
-    off or the attrs in use compiles differently)."""
-    import attr._make as make
+    off or the attrs in use compiles differently).
 
-    if "compile" in vars(make):
+    attrs makes record classes of its own while it is imported (its validators, converters
+    and factories: 28 classes, 19 M instructions of a N=10 build compiling them), so when
+    attrs is not imported yet the cache goes into `attr._make` before that module's code
+    runs."""
+    make = sys.modules.get(_MAKE)
+    if make is not None and "compile" in vars(make):
         return
     folder = cache_folder(f"attrs-{sys.implementation.cache_tag}")
     if folder is None:
         return
     entry = f"{folder}/methods"
     index, blobs = _mapped(entry)
-    make.compile = _Cache(entry, index, blobs).compile  # type: ignore[attr-defined]
+    served = _Cache(entry, index, blobs).compile
+    if make is None:
+        hook = _BeforeAttrs(served)
+        sys.meta_path.insert(0, hook)
+        try:
+            import attr._make as make
+        finally:
+            sys.meta_path.remove(hook)
+    if "compile" not in vars(make):  # attrs was found some other way: served from now on
+        make.compile = served  # type: ignore[attr-defined]
+
+
+_MAKE = "attr._make"
+
+
+class _BeforeAttrs:
+    """Finds `attr._make` as Python would and gives its module `compile` before its code
+    runs (attrs calls `compile` by its global name, so the module's own global wins)."""
+
+    def __init__(self, served: Callable[..., CodeType]) -> None:
+        self.served = served
+
+    def find_spec(self, name: str, path: Sequence[str] | None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
+        if name != _MAKE:
+            return None
+        spec = PathFinder.find_spec(name, path, target)
+        loader = spec.loader if spec is not None else None
+        if loader is None or not hasattr(loader, "exec_module"):
+            return None  # let Python find it: attrs is then served after its import
+        run = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            module.compile = self.served  # type: ignore[attr-defined]
+            run(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
 
 
 def _mapped(entry: str) -> tuple[Index, memoryview]:

@@ -141,13 +141,15 @@ def test_a_cache_grown_past_its_limit_keeps_what_was_used(tmp_path: Path) -> Non
     assert process(tmp_path, seed=2, source=limited)["compiles"] == 0
 
 
-def test_a_second_cli_process_compiles_none_of_netgens_classes(tmp_path: Path) -> None:
-    probe = ("import builtins, runpy, sys\n"
-             "seen = []\n"
+def test_a_second_cli_process_compiles_none_of_netgens_classes_nor_attrs_own(
+        tmp_path: Path) -> None:
+    probe = ("import builtins, json, runpy, sys\n"
+             "seen = {'netgen': 0, 'attr': 0}\n"
              "real = builtins.compile\n"
              "def spy(s, f, *a, **k):\n"
-             "    if str(f).startswith('<attrs generated') and ' netgen.' in str(f):\n"
-             "        seen.append(f)\n"
+             "    if str(f).startswith('<attrs generated'):\n"
+             "        owner = str(f).split()[-1].split('.')[0]\n"
+             "        seen[owner] = seen.get(owner, 0) + 1\n"
              "    return real(s, f, *a, **k)\n"
              "builtins.compile = spy\n"
              "sys.argv = ['netgen', 'build', sys.argv[1], '-o', sys.argv[2], '-q']\n"
@@ -155,13 +157,29 @@ def test_a_second_cli_process_compiles_none_of_netgens_classes(tmp_path: Path) -
              "    runpy.run_module('netgen', run_name='__main__')\n"
              "except SystemExit:\n"
              "    pass\n"
-             "print(len(seen))\n")
+             "print(json.dumps(seen))\n")
     counts = []
     for run in ("first", "second"):
         done = subprocess.run([sys.executable, "-c", probe, str(BLUEPRINTS / "shop.py"),
                                str(tmp_path / run)], capture_output=True, text=True,
                               env={"XDG_CACHE_HOME": str(tmp_path / "xdg"),
                                    "PATH": "/usr/bin:/bin"}, check=True)
-        counts.append(int(done.stdout.split()[-1]))
-    assert counts[0] > 50  # netgen's record classes, compiled by the first process
-    assert counts[1] == 0
+        counts.append(json.loads(done.stdout.splitlines()[-1]))
+    # the first process compiles netgen's record classes and those attrs makes while it is
+    # imported (attr._make.Factory, attr.validators._InstanceOfValidator, ...)
+    assert counts[0]["netgen"] > 50 and counts[0]["attr"] > 10
+    assert counts[1] == {"netgen": 0, "attr": 0}
+
+
+def test_a_salt_folded_into_a_tuple_is_replaced_as_compiling_would() -> None:
+    # attrs' `__hash__` of a class without fields hashes `(salt,)`, one constant once compiled
+    source = "def __hash__(self):\n    return hash((\n        {},\n    ))\n"
+    old, new = "-6425311970133216375", "812094113256427"
+    cached = compile(source.format(old), "<attrs generated hash Empty>", "exec")
+    fresh = compile(source.format(new), "<attrs generated hash Empty>", "exec")
+    swapped = attrs_code._renumbered(cached, [old], [new])
+    assert swapped is not None
+    namespace: dict[str, object] = {}
+    exec(swapped, namespace)
+    assert namespace["__hash__"](None) == hash((int(new),))  # type: ignore[operator]
+    assert swapped.co_consts[0].co_consts == fresh.co_consts[0].co_consts

@@ -6,12 +6,19 @@ foreign, stale or not a regular file is ignored and made afresh, and failing to 
 is no error. Entries are never followed through a link, and are written under a name of
 the writing process's own, then renamed, so a concurrent run reads the old entry or the
 new one, whole.
+
+A folder keeps its most recently written entries, up to `KEEP`: blueprint entries are one
+per blueprint path and Jinja's one per template file, so a CI runner that checks out into
+a new folder for every job, or a test suite with its temporary folders, would otherwise
+add entries for ever (this machine's blueprint cache had grown to 131,784 entries, 550 MB,
+before they were trimmed).
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from contextlib import suppress
 
 _READ = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
@@ -56,6 +63,43 @@ def read_entry(entry: str, key: bytes) -> bytes | None:
     return data[len(key):] if data[: len(key)] == key else None
 
 
+# Entries a folder keeps; it is trimmed back to this when it holds twice as many. Far more
+# blueprints and template overrides than one machine works on, and few enough that listing
+# the folder after a write (only a cache miss writes) costs about a millisecond.
+KEEP = 1000
+# What a writer left behind when it died between writing and renaming, removed after a day.
+_STALE_TMP = 24 * 3600
+
+
+def trim(folder: str) -> None:
+    """Removes the least recently written entries of `folder` beyond `KEEP`, once it holds
+    more than twice as many (so a write lists the folder but seldom sorts it)."""
+    keep = KEEP
+    try:
+        with os.scandir(folder) as found:
+            names = [e for e in found if e.is_file(follow_symlinks=False)]
+    except OSError:
+        return
+    if len(names) <= 2 * keep:
+        return
+    aged = []
+    for e in names:
+        with suppress(OSError):
+            aged.append((e.stat(follow_symlinks=False).st_mtime, e.name, e.path))
+    aged.sort(reverse=True)
+    now = time.time()
+    kept = 0
+    for mtime, name, path in aged:
+        if name.endswith(".tmp"):
+            if now - mtime < _STALE_TMP:
+                continue  # another process may be writing it
+        elif kept < keep:
+            kept += 1
+            continue
+        with suppress(OSError):
+            os.unlink(path)
+
+
 def store_entry(entry: str, key: bytes, content: bytes) -> None:
     tmp = f"{entry}.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
@@ -69,3 +113,5 @@ def store_entry(entry: str, key: bytes, content: bytes) -> None:
     except OSError:
         with suppress(OSError):
             os.unlink(tmp)
+        return
+    trim(os.path.dirname(entry))

@@ -16,7 +16,7 @@ from attrs import frozen
 from jinja2.runtime import new_context
 from jinja2.utils import missing
 
-from netgen.cache import cache_folder
+from netgen.cache import cache_folder, trim
 from netgen.loader import TimeLimit, time_limit
 from netgen.render.overrides import OverrideProblem, check_output
 from netgen.render.yamltext import block, literal, quote, scalar
@@ -47,7 +47,16 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     each template's source checksum, so an edited override is never served stale.
     NETGEN_NO_CACHE=1 turns it off; an unwritable cache folder just means no cache."""
     folder = cache_folder(f"jinja-{jinja2.__version__}")
-    return None if folder is None else jinja2.FileSystemBytecodeCache(folder)
+    return None if folder is None else _TrimmedCache(folder)
+
+
+class _TrimmedCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache, trimmed like netgen's own (`netgen.cache.trim`): it keeps an entry
+    per template file, and every override folder is new files."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        super().dump_bytecode(bucket)
+        trim(self.directory)
 
 
 @frozen

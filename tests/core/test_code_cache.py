@@ -105,3 +105,60 @@ def test_a_syntax_error_is_reported_and_not_cached(cache: Path, tmp_path: Path) 
         with pytest.raises(ProblemError, match="syntax error"):
             load_blueprint(bp)
     assert entries(cache) == []
+
+
+def test_a_full_folder_keeps_its_latest_entries_and_the_writes_in_flight(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from netgen import cache as caches
+
+    monkeypatch.setattr(caches, "KEEP", 4)
+    folder = tmp_path / "entries"
+    folder.mkdir()
+    day = 24 * 3600
+    for n in range(8):  # twice KEEP: left alone
+        (folder / f"e{n}").write_bytes(b"x")
+        os.utime(folder / f"e{n}", (2_000_000_000 + n, 2_000_000_000 + n))
+    caches.trim(str(folder))
+    assert len(list(folder.iterdir())) == 8
+    (folder / "e8").write_bytes(b"x")  # one more: back to the 4 latest
+    os.utime(folder / "e8", (2_000_000_008, 2_000_000_008))
+    (folder / "e9.123.1.tmp").write_bytes(b"")  # another process writing now
+    (folder / "e0.99.1.tmp").write_bytes(b"")  # left by a writer that died long ago
+    os.utime(folder / "e0.99.1.tmp", (1_000_000_000, 1_000_000_000 - day))
+    (folder / "sub").mkdir()  # not an entry
+    caches.trim(str(folder))
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "e5", "e6", "e7", "e8", "e9.123.1.tmp", "sub"]
+
+
+def test_blueprints_at_new_paths_do_not_grow_the_cache_for_ever(
+        cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from netgen import cache as caches
+
+    monkeypatch.setattr(caches, "KEEP", 2)
+    for n in range(12):  # a CI job checking out into a new folder each time
+        checkout = tmp_path / f"job{n}"
+        checkout.mkdir()
+        write(checkout / "blueprint.py", "api")
+        assert services(checkout / "blueprint.py") == ["api"]
+    assert 2 <= len(entries(cache)) <= 4
+
+
+def test_jinjas_cache_is_trimmed_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+
+    from netgen import cache as caches
+    from netgen.render import bytecode_cache
+
+    monkeypatch.delenv("NETGEN_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(caches, "KEEP", 2)
+    for n in range(10):  # a template override folder per run
+        folder = tmp_path / f"run{n}"
+        folder.mkdir()
+        (folder / "t.j2").write_text(f"{{{{ x }}}} {n}")
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder),
+                                 bytecode_cache=bytecode_cache())
+        assert env.get_template("t.j2").render(x="a") == f"a {n}"
+    stored = list((tmp_path / "xdg" / "netgen").glob("jinja-*/*"))
+    assert 2 <= len(stored) <= 4

@@ -18,16 +18,12 @@ from netgen.output.changes import env_changes
 from netgen.output.reading import read_tree
 from netgen.output.state import plan_fingerprint, up_to_date
 from netgen.output.write import Staged, discard, locked, recover, stage
-from netgen.pipeline import compile_plans
+from netgen.pipeline import compile_plans, worth_forking
 from netgen.plan import Plan
 from netgen.problems import Collector, Problem
 from netgen.render import Renderer
 from netgen.resolve import Prepared, raise_problems, resolve_env
 from netgen.resolve.environment import ServiceParts
-
-# Services x environments from which a build forks: about where a worker starts to pay for
-# itself (bench/run.py on 2 CPUs: N=50, 150, gains 3%; N=100, 300, 5%; N=1000 a quarter).
-FORK_FROM = 300
 
 
 @frozen
@@ -136,7 +132,7 @@ def check_envs(prepared: Prepared, renderer: Renderer, out: Path) -> list[EnvBui
 
 
 def _worth(prepared: Prepared) -> bool:
-    return len(prepared.bp.services) * len(prepared.envs) >= FORK_FROM
+    return worth_forking(prepared.bp, len(prepared.envs))
 
 
 def _told(prepared: Prepared, builds: list[EnvBuild]) -> None:

@@ -81,6 +81,16 @@ def silent(stage: str) -> None:
     pass
 
 
+# Services x environments from which `netgen build` and `netgen check` work on the
+# environments in forked processes (`netgen.workers`): about where a worker starts to pay
+# for itself (bench/run.py on 2 CPUs: N=50, 150, gains 3%; N=100, 300, 5%; N=1000 a quarter).
+FORK_FROM = 300
+
+
+def worth_forking(bp: Blueprint, envs: int) -> bool:
+    return len(bp.services) * envs >= FORK_FROM
+
+
 def compile_plans(
     plans: Sequence[Plan], renderer: Renderer, on_stage: Stage = silent
 ) -> list[Compiled]:

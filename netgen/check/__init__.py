@@ -16,7 +16,7 @@ into an exit code.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 
 from attrs import field, frozen
@@ -26,7 +26,14 @@ from netgen.check.schemas import NO_SCHEMA, SCHEMA_VIOLATION, UNPARSABLE, check_
 from netgen.lint import RULE_BY_CODE, InlineIgnores, lint
 from netgen.loader import DEFAULT_TIMEOUT, load_blueprint
 from netgen.model import Blueprint, SourceLoc
-from netgen.pipeline import Stage, compile_plans, resolve_all, silent, template_dirs
+from netgen.pipeline import (
+    Stage,
+    compile_plans,
+    resolve_all,
+    silent,
+    template_dirs,
+    worth_forking,
+)
 from netgen.plan import Plan
 from netgen.problems import Loc, MessageError, ObjectLoc, Problem, ProblemError
 from netgen.render import Renderer
@@ -39,6 +46,7 @@ from netgen.validate import (
 )
 from netgen.validate.core import core_schemas
 from netgen.validate.shipped import validate_environment
+from netgen.workers import each
 
 EXIT_CLEAN, EXIT_FAILED = 0, 1
 
@@ -143,42 +151,72 @@ def run_check(
         on_stage("resolving")
         plans = resolve_all(bp, list(envs))
         renderer = Renderer(template_dirs(bp, templates))
-        compiled = compile_plans(plans, renderer, on_stage)
+        on_stage(f"rendering and validating {', '.join(p.env.name for p in plans)}")
+        checked = each(plans, lambda p: _checked(bp, p, renderer, index, core), _agreed,
+                       worth=worth_forking(bp, len(plans)))
     except ProblemError as e:
         return CheckReport(
             blueprint=str(path), kubernetes=core.version, environments=tuple(envs), documents=0,
             findings=tuple(_diagnostic(d) for d in e.problems), strict=strict,
             crds=len(index) if index else 0,
         )
-    findings: list[Problem] = []
-    counts: dict[str, int] = {"core": 0, "crd": 0}
-    channels: dict[str, tuple[str, ...]] = {}
-    for c in compiled:
-        on_stage(f"validating {c.plan.env.name}")
-        locate = Locator(bp, c.plan)
-        parsed = [(doc, *parse(doc.text)) for doc in c.documents]
-        valid = [(doc, d) for doc, d, problem in parsed if problem is None]
-        checked, needs = validate_environment([d for _, d in valid], index, core)
-        verdicts = {id(doc): v for (doc, _), v in zip(valid, checked, strict=True)}
-        for doc, _, problem in parsed:
-            findings += check_document(c.plan, doc, renderer, problem, verdicts.get(id(doc)),
-                                        locate, counts)
-        channels[c.plan.env.name] = tuple(str(n) for n in needs if n.channel is not None)
-        findings += [finding("error", CHANNEL_CONFLICT, str(n), file=bp.path,
-                             env=c.plan.env.name) for n in needs if n.channel is None]
-    warnings, suppressed = _lints(bp, [c.plan for c in compiled], ignored)
+    warnings, suppressed = _lints(bp, plans, ignored)
     return CheckReport(
         blueprint=str(path),
         kubernetes=core.version,
-        environments=tuple(c.plan.env.name for c in compiled),
-        documents=sum(len(c.documents) for c in compiled),
-        findings=tuple(findings + warnings),
+        environments=tuple(p.env.name for p in plans),
+        documents=sum(c.documents for c in checked),
+        findings=(*(f for c in checked for f in c.findings), *warnings),
         strict=strict,
         suppressed=suppressed,
         crds=len(index) if index else 0,
-        counts=counts,
-        channels=channels,
+        counts=_added(c.counts for c in checked),
+        channels={p.env.name: c.channels for p, c in zip(plans, checked, strict=True)},
     )
+
+
+@frozen
+class _EnvChecked:
+    """What checking one environment sends back from a worker: netgen's own values only."""
+
+    documents: int
+    findings: tuple[Problem, ...]
+    counts: dict[str, int]  # documents checked against the core schemas and against CRDs
+    channels: tuple[str, ...]  # the Gateway API channels the environment needs
+
+
+def _checked(bp: Blueprint, plan: Plan, renderer: Renderer, index: CrdIndex | None,
+             core: CoreSchemas) -> Generator[None, None, _EnvChecked]:
+    """One environment rendered, parsed and validated (`netgen.workers.each`: in a forked
+    process when the blueprint is big enough)."""
+    (c,) = compile_plans([plan], renderer)
+    locate = Locator(bp, plan)
+    parsed = [(doc, *parse(doc.text)) for doc in c.documents]
+    valid = [(doc, d) for doc, d, problem in parsed if problem is None]
+    checked, needs = validate_environment([d for _, d in valid], index, core)
+    verdicts = {id(doc): v for (doc, _), v in zip(valid, checked, strict=True)}
+    findings: list[Problem] = []
+    counts: dict[str, int] = {"core": 0, "crd": 0}
+    for doc, _, problem in parsed:
+        findings += check_document(plan, doc, renderer, problem, verdicts.get(id(doc)),
+                                    locate, counts)
+    findings += [finding("error", CHANNEL_CONFLICT, str(n), file=bp.path, env=plan.env.name)
+                 for n in needs if n.channel is None]
+    yield None  # nothing to agree on between the environments
+    return _EnvChecked(len(c.documents), tuple(findings), counts,
+                       tuple(str(n) for n in needs if n.channel is not None))
+
+
+def _agreed(answers: list[None]) -> None:
+    pass
+
+
+def _added(counts: Iterable[dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for c in counts:
+        for k, n in c.items():
+            total[k] = total.get(k, 0) + n
+    return total
 
 
 def _options(

@@ -7,11 +7,11 @@ is no error. Entries are never followed through a link, and are written under a 
 the writing process's own, then renamed, so a concurrent run reads the old entry or the
 new one, whole.
 
-A folder keeps its most recently written entries, up to `KEEP`: blueprint entries are one
-per blueprint path and Jinja's one per template file, so a CI runner that checks out into
-a new folder for every job, or a test suite with its temporary folders, would otherwise
-add entries for ever (this machine's blueprint cache had grown to 131,784 entries, 550 MB,
-before they were trimmed).
+A folder holding more than twice `KEEP` entries is trimmed to its `KEEP` most recently
+written ones (`trim`, after each write): blueprint entries are one per blueprint path and
+Jinja's one per template file, so a CI runner that checks out into a new folder for every
+job, or a test suite with its temporary folders, would otherwise add entries for ever (this
+machine's blueprint cache had grown to 131,784 entries, 550 MB, before they were trimmed).
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ def read_entry(entry: str, key: bytes) -> bytes | None:
 # blueprints and template overrides than one machine works on, and few enough that listing
 # the folder after a write (only a cache miss writes) costs about a millisecond.
 KEEP = 1000
-# What a writer left behind when it died between writing and renaming, removed after a day.
+# What a writer left behind when it died between writing and renaming: a trim removes it
+# once it is a day old.
 _STALE_TMP = 24 * 3600
 
 

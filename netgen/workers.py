@@ -82,6 +82,7 @@ def each(items: Sequence[T], work: Work[T, A, R], between: Callable[[list[A]], N
         return [_finish(w) for w in works]
     sys.stdout.flush()
     sys.stderr.flush()
+    frozen = gc.get_freeze_count()
     gc.freeze()  # what exists is shared: the collector must not write to it in every process
     dealt = [list(items[k::n]) for k in range(n)]
     workers: list[_Worker] = []
@@ -96,6 +97,8 @@ def each(items: Sequence[T], work: Work[T, A, R], between: Callable[[list[A]], N
     finally:
         for w in workers:
             w.stop()
+        if not frozen:  # a library caller's heap is collectable again (none had been frozen)
+            gc.unfreeze()
 
 
 Outcome = tuple[bool, Any]  # (True, answer) or (False, the exception it raised)

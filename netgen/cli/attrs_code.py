@@ -195,7 +195,10 @@ class _BeforeAttrs:
         run = loader.exec_module
 
         def exec_module(module: ModuleType) -> None:
-            module.compile = self.served  # type: ignore[attr-defined]
+            # once: a zip's loader serves the other modules of the package as well
+            del loader.exec_module  # type: ignore[attr-defined]
+            if module.__name__ == _MAKE:
+                module.compile = self.served  # type: ignore[attr-defined]
             run(module)
 
         loader.exec_module = exec_module  # type: ignore[method-assign]

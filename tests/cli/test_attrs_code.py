@@ -9,6 +9,7 @@ Each "process" here is a real one, with its own PYTHONHASHSEED: the salt attrs p
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -183,3 +184,29 @@ def test_a_salt_folded_into_a_tuple_is_replaced_as_compiling_would() -> None:
     exec(swapped, namespace)
     assert namespace["__hash__"](None) == hash((int(new),))  # type: ignore[operator]
     assert swapped.co_consts[0].co_consts == fresh.co_consts[0].co_consts
+
+
+def test_only_attr_make_gets_the_cache_when_attrs_comes_from_a_zip(tmp_path: Path) -> None:
+    """A zip's one loader serves every module of the package: the cache goes into attr._make
+    alone, however the package is laid out."""
+    import zipfile
+
+    bundle = tmp_path / "attrs.zip"
+    with zipfile.ZipFile(bundle, "w") as z:
+        z.writestr("attr/__init__.py", "from . import _make, other\n")
+        z.writestr("attr/_make.py", "HAS = 'compile' in globals()\n")
+        z.writestr("attr/other.py", "HAS = 'compile' in globals()\n")
+        z.writestr("attr/later.py", "HAS = 'compile' in globals()\n")
+    probe = ("import sys, json\n"
+             "from netgen.cli import attrs_code\n"
+             "attrs_code.install()\n"
+             "import attr, attr.later\n"
+             "print(json.dumps([attr._make.__file__.startswith(sys.argv[1]),\n"
+             "                  attr._make.HAS, attr.other.HAS, attr.later.HAS,\n"
+             "                  'compile' in vars(attr._make)]))\n")
+    root = Path(attrs_code.__file__).parents[2]
+    run = subprocess.run([sys.executable, "-c", probe, str(bundle)], capture_output=True,
+                         text=True, check=True,
+                         env={"XDG_CACHE_HOME": str(tmp_path / "xdg"), "PATH": "/usr/bin:/bin",
+                              "PYTHONPATH": f"{bundle}{os.pathsep}{root}"})
+    assert json.loads(run.stdout) == [True, True, False, False, True]

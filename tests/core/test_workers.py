@@ -146,3 +146,20 @@ def test_problem_errors_survive_a_pickle() -> None:
     message = pickle.loads(pickle.dumps(MessageError("no git")))
     assert type(message) is MessageError and str(message) == "no git"
     assert message.lines() == MessageError("no git").lines()
+
+
+def test_the_callers_heap_is_left_collectable(mode: str) -> None:
+    """Forking freezes what exists (its pages stay shared); a library caller that had frozen
+    nothing gets nothing frozen back, and what the caller froze itself stays frozen."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    workers.each(["a", "b"], pids, lambda firsts: None)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        kept = gc.get_freeze_count()
+        workers.each(["a", "b"], pids, lambda firsts: None)
+        assert gc.get_freeze_count() >= kept > 0
+    finally:
+        gc.unfreeze()

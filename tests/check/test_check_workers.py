@@ -13,7 +13,7 @@ import pytest
 
 from netgen.check import CheckReport, run_check
 from netgen.check.formats import render
-from netgen.render import builtin_template
+from tests.check.test_check import override
 from tests.conftest import BLUEPRINTS
 
 HEAD = "from netgen import *\n"
@@ -49,6 +49,16 @@ def both(monkeypatch: pytest.MonkeyPatch, check: Callable[[], CheckReport]
     return serial, forked, len(forks)
 
 
+def with_override(monkeypatch: pytest.MonkeyPatch, blueprint_file: Callable[[str], Path],
+                  templates: Path) -> tuple[CheckReport, CheckReport]:
+    """THREE_ENVS checked with the `templates` folder both ways, reported alike."""
+    path = blueprint_file(THREE_ENVS)
+    serial, forked, forks = both(monkeypatch, lambda: run_check(path, templates=[templates]))
+    assert forks == 1
+    assert render(forked, "json") == render(serial, "json")
+    return serial, forked
+
+
 @pytest.mark.parametrize("name", ["gateway_api.py", "linkerd.py", "mesh.py", "shop.py"])
 def test_forked_and_serial_checks_report_the_same(
         monkeypatch: pytest.MonkeyPatch, name: str) -> None:
@@ -62,16 +72,10 @@ def test_forked_and_serial_checks_report_the_same(
 def test_findings_of_every_environment_come_back_in_order(
         monkeypatch: pytest.MonkeyPatch, blueprint_file: Callable[[str], Path],
         tmp_path: Path) -> None:
-    folder = tmp_path / "house" / "kubernetes"
-    folder.mkdir(parents=True)
-    (folder / "service.yaml.j2").write_text(
-        builtin_template("kubernetes/service.yaml.j2").read_text()
-        .replace("spec:\n", "spec:\n  bogusField: 1\n"))
-    path = blueprint_file(THREE_ENVS)
-    serial, forked, forks = both(monkeypatch, lambda: run_check(
-        path, templates=[tmp_path / "house"]))
-    assert forks == 1
-    assert render(forked, "json") == render(serial, "json")
+    serial, forked = with_override(
+        monkeypatch, blueprint_file, override(tmp_path, "kubernetes/service.yaml.j2",
+                                              lambda t: t.replace("spec:\n",
+                                                                  "spec:\n  bogusField: 1\n")))
     violations = [f.env for f in forked.findings if f.code == "NG020"]
     assert list(dict.fromkeys(violations)) == ["development", "staging", "production"]
     assert any(f.code.startswith("NG1") for f in forked.findings)  # lint warnings after them
@@ -81,16 +85,10 @@ def test_findings_of_every_environment_come_back_in_order(
 def test_a_template_failing_in_one_environment_is_told_as_in_one_process(
         monkeypatch: pytest.MonkeyPatch, blueprint_file: Callable[[str], Path],
         tmp_path: Path) -> None:
-    folder = tmp_path / "house" / "kubernetes"
-    folder.mkdir(parents=True)
-    (folder / "namespace.yaml.j2").write_text(
-        "{% if name == 'stage' %}{{ nothing.here }}{% endif %}"
-        + builtin_template("kubernetes/namespace.yaml.j2").read_text())
-    path = blueprint_file(THREE_ENVS)
-    serial, forked, forks = both(monkeypatch, lambda: run_check(
-        path, templates=[tmp_path / "house"]))
-    assert forks == 1
-    assert render(forked, "json") == render(serial, "json")
+    _, forked = with_override(
+        monkeypatch, blueprint_file, override(
+            tmp_path, "kubernetes/namespace.yaml.j2",
+            lambda t: "{% if name == 'stage' %}{{ nothing.here }}{% endif %}" + t))
     (problem,) = forked.findings
     assert problem.code == "NG000" and "nothing" in problem.message
     assert forked.exit_code == 1

@@ -507,8 +507,8 @@ def bench(args: argparse.Namespace) -> None:
     print(f"netgen: {' '.join(netgen.argv)}   exposures: {via_note}")
     print(f"wall time of whole processes, {args.runs} runs each; CPU = user + sys time of the "
           "child and the workers it forked and waited for; peak RSS = the largest of their "
-          "ru_maxrss;\ndocs = objects; bytes = all files written; netgen builds a blueprint of "
-          f"300 workloads or more in one process per CPU (NETGEN_JOBS="
+          "ru_maxrss;\ndocs = objects; bytes = all files written; netgen builds and checks a "
+          f"blueprint of 300 workloads or more in one process per CPU (NETGEN_JOBS="
           f"{os.environ.get('NETGEN_JOBS', 'unset')})\n")
     fixed = fixed_costs(netgen, args.runs)
     print(table(fixed) + "\n")

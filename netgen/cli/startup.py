@@ -12,11 +12,11 @@ it cheaper:
   leaves in reference cycles comes from the imports, not from the work: `gc.collect()`
   before exiting found 4,474 objects at N=100, N=1000 and N=10,000 alike (`netgen check`
   at N=1000: 4,860), so collecting finds nothing worth its cost; that cost grew faster than
-  the work (a N=10,000 build spent 1.05 s of 10.6 s of CPU
-  in 54 collections, N=1000 0.015 s in 3), and peak memory was the same without it. The
-  interpreter still collects three times as it exits, whether the collector is on or not;
-  everything is set aside (`gc.freeze()`) before, so those pass over nothing (40 M
-  instructions of a N=10 build otherwise).
+  the work (a N=10,000 build spent 1.05 s of 10.6 s of CPU in 54 collections, N=1000
+  0.015 s in 3), and peak memory was the same without it. The interpreter still collects
+  three times as it exits, whether the collector is on or not; everything is set aside
+  (`gc.freeze()`) before, so those pass over nothing (40 M instructions of a N=10 build
+  otherwise).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ the writing process's own, then renamed, so a concurrent run reads the old entry
 new one, whole.
 
 A folder holding more than twice `KEEP` entries is trimmed to its `KEEP` most recently
-written ones (`trim`, after each write): blueprint entries are one per blueprint path and
+used ones (`trim`, after each write): blueprint entries are one per blueprint path and
 Jinja's one per template file, so a CI runner that checks out into a new folder for every
 job, or a test suite with its temporary folders, would otherwise add entries for ever (this
 machine's blueprint cache had grown to 131,784 entries, 550 MB, before they were trimmed).
@@ -73,8 +73,15 @@ _STALE_TMP = 24 * 3600
 
 
 def trim(folder: str) -> None:
-    """Removes the least recently written entries of `folder` beyond `KEEP`, once it holds
-    more than twice as many (so a write lists the folder but seldom sorts it)."""
+    """Removes the least recently used entries of `folder` beyond `KEEP`, once it holds
+    more than twice as many (so a write lists the folder but seldom sorts it).
+
+    An entry's last use is its access time where that is later than its last write. Linux
+    mounts file systems `relatime` by default: reading a file sets its access time when
+    that is not later than its last write, and once a day otherwise; so an entry written
+    long ago but read today (a built-in template's) outlives one written yesterday and not
+    read since, without a write on every cache hit. Where access times are not kept
+    (`noatime`), entries go by their last write."""
     keep = KEEP
     try:
         with os.scandir(folder) as found:
@@ -86,11 +93,12 @@ def trim(folder: str) -> None:
     aged = []
     for e in names:
         with suppress(OSError):
-            aged.append((e.stat(follow_symlinks=False).st_mtime, e.name, e.path))
+            st = e.stat(follow_symlinks=False)
+            aged.append((max(st.st_atime, st.st_mtime), st.st_mtime, e.name, e.path))
     aged.sort(reverse=True)
     now = time.time()
     kept = 0
-    for mtime, name, path in aged:
+    for _, mtime, name, path in aged:
         if name.endswith(".tmp"):
             if now - mtime < _STALE_TMP:
                 continue  # another process may be writing it

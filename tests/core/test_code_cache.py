@@ -107,7 +107,7 @@ def test_a_syntax_error_is_reported_and_not_cached(cache: Path, tmp_path: Path) 
     assert entries(cache) == []
 
 
-def test_a_full_folder_keeps_its_latest_entries_and_the_writes_in_flight(
+def test_a_full_folder_keeps_its_latest_used_entries_and_the_writes_in_flight(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from netgen import cache as caches
 
@@ -118,9 +118,11 @@ def test_a_full_folder_keeps_its_latest_entries_and_the_writes_in_flight(
     for n in range(8):  # twice KEEP: left alone
         (folder / f"e{n}").write_bytes(b"x")
         os.utime(folder / f"e{n}", (2_000_000_000 + n, 2_000_000_000 + n))
+    # e1 written early but read since (its access time, as `relatime` sets it on a read)
+    os.utime(folder / "e1", (2_000_000_100, 2_000_000_001))
     caches.trim(str(folder))
     assert len(list(folder.iterdir())) == 8
-    (folder / "e8").write_bytes(b"x")  # one more: back to the 4 latest
+    (folder / "e8").write_bytes(b"x")  # one more: back to the 4 latest used
     os.utime(folder / "e8", (2_000_000_008, 2_000_000_008))
     (folder / "e9.123.1.tmp").write_bytes(b"")  # another process writing now
     (folder / "e0.99.1.tmp").write_bytes(b"")  # left by a writer that died long ago
@@ -128,7 +130,7 @@ def test_a_full_folder_keeps_its_latest_entries_and_the_writes_in_flight(
     (folder / "sub").mkdir()  # not an entry
     caches.trim(str(folder))
     assert sorted(p.name for p in folder.iterdir()) == [
-        "e5", "e6", "e7", "e8", "e9.123.1.tmp", "sub"]
+        "e1", "e6", "e7", "e8", "e9.123.1.tmp", "sub"]
 
 
 def test_blueprints_at_new_paths_do_not_grow_the_cache_for_ever(

@@ -158,6 +158,7 @@ class _Worker:
         """`others`: the pipes to the workers started before, which this one must not hold
         open (a worker waiting for its go learns that its caller died when the pipe ends)."""
         answers, self._out = os.pipe()
+        _widen(self._out)
         self._in, go = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:
@@ -220,6 +221,19 @@ class _Worker:
             with suppress(ChildProcessError):
                 os.waitpid(self.pid, 0)
             self.pid = 0
+
+
+def _widen(pipe: int) -> None:
+    """Lets the pipe hold a worker's whole answer (a N=1000 environment's is 360 KB, its
+    rebuild state), so the worker writes it and leaves without waiting for the caller to
+    read, and the caller reads it at once instead of 64 KB at a time, a switch between
+    the processes each (Linux: up to /proc/sys/fs/pipe-max-size, 1 MiB by default)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):  # another system, or a lower limit
+        pass
 
 
 def _pickled(ok: bool, value: Any) -> bytes:

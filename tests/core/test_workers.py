@@ -163,3 +163,30 @@ def test_the_callers_heap_is_left_collectable(mode: str) -> None:
         assert gc.get_freeze_count() >= kept > 0
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.skipif(not Path("/proc/sys/fs/pipe-max-size").exists()
+                    or int(Path("/proc/sys/fs/pipe-max-size").read_text()) < 1 << 20,
+                    reason="Linux pipes of 1 MiB")
+def test_a_worker_leaves_before_its_big_answer_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's answer (a N=1000 environment's: 360 KB) fits in its pipe: the worker
+    exits while the caller is still at its own share, instead of waiting, 64 KB at a time,
+    for the caller to read."""
+    import time
+
+    monkeypatch.setenv("NETGEN_JOBS", "2")
+    firsts: list[int] = []
+
+    def work(item: str) -> Generator[int, None, bytes]:
+        yield os.getpid()
+        if item == "mine":  # this process: waits until the worker has exited, unread
+            stat = Path(f"/proc/{firsts[1]}/stat")
+            deadline = time.monotonic() + 10
+            while stat.read_text().split(")")[-1].split()[0] != "Z":
+                assert time.monotonic() < deadline, "the worker waits for its answer to be read"
+                time.sleep(0.005)
+        return b"x" * 300_000
+
+    answers = workers.each(["mine", "worker's"], work, firsts.extend)
+    assert firsts[0] == os.getpid() != firsts[1]
+    assert answers == [b"x" * 300_000] * 2

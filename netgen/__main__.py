@@ -1,5 +1,5 @@
 """`python -m netgen` runs the CLI."""
 
-from netgen.cli import main
+from netgen.cli import command
 
-main()
+command()

@@ -1,4 +1,4 @@
-"""The `netgen` command. `main` is the console script; the typer app lives in
+"""The `netgen` command. `command` is the console script; the typer app lives in
 `netgen.cli.commands` and is built only when a command needs it.
 
 Start-up is what users feel (CI, pre-commit hooks and editors run netgen on every change), so
@@ -10,6 +10,20 @@ including every help text and usage error, goes through the typer app unchanged.
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
+
+
+def command() -> NoReturn:
+    """The console script and `python -m netgen`: `main`, then the process ends without
+    the interpreter's teardown (`startup.leave`). `main` itself ends with `SystemExit`, so
+    a caller in the same process (a test, a wrapper) goes on after it."""
+    from netgen.cli.startup import leave
+
+    try:
+        main()
+    except SystemExit as e:
+        leave(e.code)
+    leave(0)
 
 
 def main() -> None:

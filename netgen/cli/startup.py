@@ -2,7 +2,7 @@
 
 Before any work a command imports about a hundred modules and makes over a hundred attrs
 classes; for a blueprint of tens of services that is most of the run. In netgen's own
-process (`main` calls `begin`), not when netgen is imported as a library, two things make
+process (`main` calls `begin`), not when netgen is imported as a library, three things make
 it cheaper:
 
 - attrs' generated methods come from netgen's cache (`netgen.cli.attrs_code`);
@@ -16,15 +16,19 @@ it cheaper:
   0.015 s in 3), and peak memory was the same without it. The interpreter still collects
   three times as it exits, whether the collector is on or not; everything is set aside
   (`gc.freeze()`) before, so those pass over nothing (40 M instructions of a N=10 build
-  otherwise).
+  otherwise);
+- the command's process ends without tearing the interpreter down (`leave`).
 """
 
 from __future__ import annotations
 
 import atexit
 import gc
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 _own_process = False
 
@@ -50,3 +54,32 @@ def importing() -> Iterator[None]:
 
     install()
     yield
+
+
+def leave(code: int | str | None) -> NoReturn:
+    """Ends the `netgen` command's process with `code` as `sys.exit` would, but without
+    the interpreter's teardown, which frees every object one by one (a N=10 build's last
+    5.8 ms, 2.1 ms this way; N=1000's 15.8 ms, 4.7 ms). What the teardown would do that
+    anyone can see is done first: the `atexit` handlers run (attrs' methods cache is saved
+    by one, a blueprint may register its own) and the standard streams are flushed. A
+    process with other threads alive, a code that is not a number, or a stream that
+    cannot be flushed (its reader went away) ends through `SystemExit`, as before.
+
+    A file object a blueprint left open is flushed by the teardown only while a module in
+    `sys.modules` holds it; the blueprint's own module and its helpers are dropped from
+    there once it is loaded (`netgen.loader`), so what they left open was closed then, or
+    is in a reference cycle that no interpreter's exit flushes."""
+    threading = sys.modules.get("threading")
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if (not isinstance(code, int | None) or run_exit_handlers is None
+            or (threading is not None and threading.active_count() > 1)):
+        raise SystemExit(code)
+    run_exit_handlers()
+    try:
+        for stream in {sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__}:
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        raise SystemExit(code) from None
+    os._exit(code or 0)
+

@@ -144,8 +144,9 @@ def test_a_cache_grown_past_its_limit_keeps_what_was_used(tmp_path: Path) -> Non
 
 def test_a_second_cli_process_compiles_none_of_netgens_classes_nor_attrs_own(
         tmp_path: Path) -> None:
-    probe = ("import builtins, json, runpy, sys\n"
+    probe = ("import atexit, builtins, json, runpy, sys\n"
              "seen = {'netgen': 0, 'attr': 0}\n"
+             "atexit.register(lambda: print(json.dumps(seen)))\n"
              "real = builtins.compile\n"
              "def spy(s, f, *a, **k):\n"
              "    if str(f).startswith('<attrs generated'):\n"
@@ -154,11 +155,7 @@ def test_a_second_cli_process_compiles_none_of_netgens_classes_nor_attrs_own(
              "    return real(s, f, *a, **k)\n"
              "builtins.compile = spy\n"
              "sys.argv = ['netgen', 'build', sys.argv[1], '-o', sys.argv[2], '-q']\n"
-             "try:\n"
-             "    runpy.run_module('netgen', run_name='__main__')\n"
-             "except SystemExit:\n"
-             "    pass\n"
-             "print(json.dumps(seen))\n")
+             "runpy.run_module('netgen', run_name='__main__')\n")
     counts = []
     for run in ("first", "second"):
         done = subprocess.run([sys.executable, "-c", probe, str(BLUEPRINTS / "shop.py"),

@@ -266,10 +266,11 @@ def _storage(s: Service) -> StoragePlan | None:
 def _check_host_ports(workloads: list[Workload], services: dict[str, Service],
                       c: Collector) -> None:
     """Host-network pods bind their port on the node itself: two services binding the same
-    port cannot share a node, and every node may run both."""
+    port cannot share a node, and every node may run both. A service without a port (a
+    node agent that only calls out) binds none."""
     owners: dict[tuple[str, int], str] = {}
     for w in workloads:
-        if w.security is None or not w.security.host_network:
+        if w.security is None or not w.security.host_network or w.port is None:
             continue
         key = (w.port.protocol, w.port.target_port)
         first = owners.setdefault(key, w.service)

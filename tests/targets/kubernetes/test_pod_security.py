@@ -144,6 +144,18 @@ def test_host_network_at_the_privileged_level(blueprint_file: Make) -> None:
     assert pss.violations(agent, "baseline") == ["host namespaces: hostNetwork"]
 
 
+def test_host_network_services_without_a_port_bind_none(blueprint_file: Make) -> None:
+    """Found by the property test of broken blueprints: the port check of host-network
+    services crashed on one without a port."""
+    path = blueprint_file(HEAD + "env('nodes', pod_security=PRIVILEGED)\n"
+                          "service('shipper', image='shipper:1', host_network=True)\n"
+                          "service('scraper', image='scraper:1', host_network=True)\n"
+                          "service('agent', port=9100, image='agent:1.0', host_network=True)\n")
+    docs = docs_of(path)
+    assert [pod(docs, "Deployment", n)["hostNetwork"] for n in ("shipper", "scraper", "agent")
+            ] == [True, True, True]
+
+
 def test_intro_guide_pods(tmp_path: Path) -> None:
     from tests.conftest import BLUEPRINTS
 

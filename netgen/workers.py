@@ -88,7 +88,7 @@ def each(items: Sequence[T], work: Work[T, A, R], between: Callable[[list[A]], N
     workers: list[_Worker] = []
     try:
         for share in dealt[1:]:
-            workers.append(_Worker(share, work, [fd for w in workers for fd in w.pipes()]))
+            workers.append(_Worker(share, work, [fd for w in workers for fd in w.descriptors()]))
         mine = _Steps(dealt[0], work, catch=Exception)
         between(_in_order(len(items), [mine.first(), *(w.answer() for w in workers)]))
         for w in workers:
@@ -152,14 +152,25 @@ class _Steps:
 
 
 class _Worker:
-    """A forked process working on its share of the items, and the two pipes to it."""
+    """A forked process working on its share of the items, the two pipes to it, and the
+    spool its answers are written to.
+
+    A worker's answer can be big (a N=1000 environment's rebuild state: 360 KB), and a pipe
+    holds 64 KB: through the pipe alone, the worker waited for its caller to finish its own
+    share and read, 64 KB at a time. So, where Linux has `memfd_create`, the answer is
+    written to an anonymous in-memory file made before the fork (the spool), the pipe
+    carrying only its size: the worker leaves at once, and the caller reads it whole.
+    (Enlarging the pipe would do the same, but pipe buffers count against a per-user
+    budget shared with every other process of that user.)"""
 
     def __init__(self, share: list[Any], work: Work[Any, Any, Any], others: list[int]) -> None:
-        """`others`: the pipes to the workers started before, which this one must not hold
-        open (a worker waiting for its go learns that its caller died when the pipe ends)."""
+        """`others`: the descriptors of the workers started before, which this one must not
+        hold open (a worker waiting for its go learns that its caller died when the pipe
+        ends)."""
         answers, self._out = os.pipe()
-        _widen(self._out)
         self._in, go = os.pipe()
+        self._spool = _spool()
+        self._offset = 0  # where the next answer starts in the spool
         self.pid = os.fork()
         if self.pid == 0:
             for fd in (answers, go, *others):
@@ -184,37 +195,52 @@ class _Worker:
     def _send(self, outcomes: list[Outcome]) -> None:
         payload = pickle.dumps([_pickled(ok, value) for ok, value in outcomes],
                                pickle.HIGHEST_PROTOCOL)
-        view = memoryview(len(payload).to_bytes(_LENGTH, "little") + payload)
+        size = len(payload).to_bytes(_LENGTH, "little")
+        if self._spool is not None:
+            view = memoryview(payload)
+            while view:
+                written = os.pwrite(self._spool, view, self._offset)
+                self._offset += written
+                view = view[written:]
+            payload = b""
+        view = memoryview(size + payload)
         while view:
             view = view[os.write(self._out, view):]
 
     def answer(self) -> list[Outcome]:
         """The outcomes of the worker's next step, one per item of its share."""
-        size = int.from_bytes(self._read(_LENGTH), "little")
+        size = int.from_bytes(self._read(_LENGTH, spooled=False), "little")
         return [pickle.loads(one) for one in pickle.loads(self._read(size))]
 
-    def _read(self, size: int) -> bytes:
+    def _read(self, size: int, spooled: bool = True) -> bytes:
+        """`size` bytes of the next answer: from the spool where there is one (the pipe
+        brought its size), else from the pipe."""
         chunks, left = [], size
         while left:
-            chunk = os.read(self._answers, min(left, 1 << 20))
+            if spooled and self._spool is not None:
+                chunk = os.pread(self._spool, left, self._offset)
+                self._offset += len(chunk)
+            else:
+                chunk = os.read(self._answers, min(left, 1 << 20))
             if not chunk:
                 raise WorkerFailed(f"worker process {self.pid} ended without an answer")
             chunks.append(chunk)
             left -= len(chunk)
         return b"".join(chunks)
 
-    def pipes(self) -> list[int]:
-        return [self._answers, self._go]
+    def descriptors(self) -> list[int]:
+        return [self._answers, self._go, *([] if self._spool is None else [self._spool])]
 
     def go(self) -> None:
         os.write(self._go, b"1")
 
     def stop(self) -> None:
         """Ends the worker (done, or its work is not wanted any more) and waits for it."""
-        for fd in (self._answers, self._go):
+        for fd in self.descriptors():
             with suppress(OSError):
                 os.close(fd)
         self._answers = self._go = -1
+        self._spool = None
         if self.pid:
             with suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGTERM)
@@ -223,17 +249,13 @@ class _Worker:
             self.pid = 0
 
 
-def _widen(pipe: int) -> None:
-    """Lets the pipe hold a worker's whole answer (a N=1000 environment's is 360 KB, its
-    rebuild state), so the worker writes it and leaves without waiting for the caller to
-    read, and the caller reads it at once instead of 64 KB at a time, a switch between
-    the processes each (Linux: up to /proc/sys/fs/pipe-max-size, 1 MiB by default)."""
+def _spool() -> int | None:
+    """An anonymous in-memory file for a worker's answers (`_Worker`); None where the
+    system has none, and the answers go through the pipe."""
     try:
-        import fcntl
-
-        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, 1 << 20)
-    except (ImportError, AttributeError, OSError):  # another system, or a lower limit
-        pass
+        return os.memfd_create("netgen-worker", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        return None
 
 
 def _pickled(ok: bool, value: Any) -> bytes:

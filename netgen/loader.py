@@ -28,6 +28,13 @@ from netgen.model import Blueprint, SourceLoc
 from netgen.problems import Problem, ProblemError
 
 DEFAULT_TIMEOUT = 60.0
+
+# Whether a blueprint loaded in this process imported a library that stays loaded (neither
+# Python's own nor netgen): its module-level state may count on the interpreter's teardown
+# (a file it flushes, a temporary file it deletes), so the command's process ends with it
+# (`netgen.cli.startup.leave`). `ctypes` counts too: C code's buffered output is flushed by
+# the C library's `exit`.
+kept_libraries = False
 _REFIRE = 0.05  # after the deadline the alarm repeats, so one `except BaseException` is not enough
 
 
@@ -88,7 +95,9 @@ def _stdout_to_stderr() -> Iterator[None]:
 def _restored_process_state(folder: str) -> Iterator[None]:
     """Undo what a blueprint may change in the process: the working directory (a relative
     --out would land elsewhere), `sys.path`, and the modules it imported from its own folder
-    (a later load, such as `netgen diff`'s second build, must read them afresh)."""
+    (a later load, such as `netgen diff`'s second build, must read them afresh); notes a
+    library it imported that stays (`kept_libraries`)."""
+    global kept_libraries
     cwd = os.getcwd()
     path = list(sys.path)
     modules = set(sys.modules)
@@ -101,6 +110,13 @@ def _restored_process_state(folder: str) -> Iterator[None]:
         for name in set(sys.modules) - modules:
             if _blueprint_helper(name, getattr(sys.modules[name], "__file__", None), folder):
                 del sys.modules[name]
+            elif _library(name):
+                kept_libraries = True
+
+
+def _library(name: str) -> bool:
+    top = name.partition(".")[0]
+    return top == "ctypes" or (top != "netgen" and top not in sys.stdlib_module_names)
 
 
 def _blueprint_helper(name: str, file: object, folder: str) -> bool:

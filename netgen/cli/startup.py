@@ -13,11 +13,12 @@ it cheaper:
   before exiting found 4,474 objects at N=100, N=1000 and N=10,000 alike (`netgen check`
   at N=1000: 4,860), so collecting finds nothing worth its cost; that cost grew faster than
   the work (a N=10,000 build spent 1.05 s of 10.6 s of CPU in 54 collections, N=1000
-  0.015 s in 3), and peak memory was the same without it. The interpreter still collects
-  three times as it exits, whether the collector is on or not; everything is set aside
-  (`gc.freeze()`) before, so those pass over nothing (40 M instructions of a N=10 build
-  otherwise);
-- the command's process ends without tearing the interpreter down (`leave`).
+  0.015 s in 3), and peak memory was the same without it. Where the interpreter's
+  teardown runs (a process that cannot skip it, below), it collects three times, whether
+  the collector is on or not; everything is set aside (`gc.freeze()`) before, so those
+  pass over nothing (40 M instructions of a N=10 build otherwise);
+- the command's process ends without the interpreter's teardown where nothing depends on
+  it (`leave`).
 """
 
 from __future__ import annotations
@@ -59,27 +60,40 @@ def importing() -> Iterator[None]:
 def leave(code: int | str | None) -> NoReturn:
     """Ends the `netgen` command's process with `code` as `sys.exit` would, but without
     the interpreter's teardown, which frees every object one by one (a N=10 build's last
-    5.8 ms, 2.1 ms this way; N=1000's 15.8 ms, 4.7 ms). What the teardown would do that
-    anyone can see is done first: the `atexit` handlers run (attrs' methods cache is saved
-    by one, a blueprint may register its own) and the standard streams are flushed. A
-    process with other threads alive, a code that is not a number, or a stream that
-    cannot be flushed (its reader went away) ends through `SystemExit`, as before.
+    5.8 ms, 2.1 ms this way; N=1000's 15.8 ms, 4.7 ms). Of what the teardown does, what
+    netgen's own process needs is done first: the `atexit` handlers run (attrs' methods
+    cache is saved by one, a blueprint may register its own) and the standard streams are
+    flushed, stdout first. What the teardown does besides is finalize the objects modules
+    hold; a blueprint's own module and its helpers are dropped once it is loaded
+    (`netgen.loader`), so what they left open was closed then (or sits in a reference
+    cycle, which no Python exit finalizes).
 
-    A file object a blueprint left open is flushed by the teardown only while a module in
-    `sys.modules` holds it; the blueprint's own module and its helpers are dropped from
-    there once it is loaded (`netgen.loader`), so what they left open was closed then, or
-    is in a reference cycle that no interpreter's exit flushes."""
-    threading = sys.modules.get("threading")
-    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if (not isinstance(code, int | None) or run_exit_handlers is None
-            or (threading is not None and threading.active_count() > 1)):
+    So the process ends through `SystemExit`, as any Python program does, when the
+    teardown may matter or the end cannot be skipped: a blueprint imported a library that
+    stays loaded (`loader.kept_libraries`; its module-level files and C buffers are the
+    teardown's to flush), another thread is running, a profiler or coverage tool is
+    watching (it reports from the teardown or after `-m netgen` returns), the code is not
+    an exit status (0-255, or None), or a stream cannot be flushed (its reader went away)."""
+    if not _may_skip_teardown(code):
         raise SystemExit(code)
-    run_exit_handlers()
+    atexit._run_exitfuncs()
     try:
-        for stream in {sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__}:
+        for stream in dict.fromkeys((sys.stdout, sys.__stdout__, sys.stderr, sys.__stderr__)):
             if stream is not None:
                 stream.flush()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         raise SystemExit(code) from None
     os._exit(code or 0)
 
+
+def _may_skip_teardown(code: int | str | None) -> bool:
+    loader = sys.modules.get("netgen.loader")
+    threading = sys.modules.get("threading")
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12's tool hooks (coverage)
+    return ((code is None or (type(code) is int and 0 <= code <= 255))
+            and not getattr(loader, "kept_libraries", False)
+            and not (threading is not None and threading.active_count() > 1)
+            and sys.gettrace() is None and sys.getprofile() is None
+            and not (monitoring is not None
+                     and any(monitoring.get_tool(i) for i in range(6)))
+            and hasattr(atexit, "_run_exitfuncs"))

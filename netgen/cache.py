@@ -81,7 +81,9 @@ def trim(folder: str) -> None:
     that is not later than its last write, and once a day otherwise; so an entry written
     long ago but read today (a built-in template's) outlives one written yesterday and not
     read since, without a write on every cache hit. Where access times are not kept
-    (`noatime`), entries go by their last write."""
+    (`noatime`), entries go by their last write. Any reader counts as a use (a backup, a
+    CI cache action packing the folder); a folder restored from an archive starts with its
+    entries' write times."""
     keep = KEEP
     try:
         with os.scandir(folder) as found:

@@ -15,8 +15,9 @@ from typing import NoReturn
 
 def command() -> NoReturn:
     """The console script and `python -m netgen`: `main`, then the process ends without
-    the interpreter's teardown (`startup.leave`). `main` itself ends with `SystemExit`, so
-    a caller in the same process (a test, a wrapper) goes on after it."""
+    the interpreter's teardown where nothing needs it (`startup.leave`; a profiler or
+    coverage tool around `-m netgen` gets the usual end). To go on after the command in
+    the same process, call `main`: it ends with `SystemExit`."""
     from netgen.cli.startup import leave
 
     try:

@@ -10,9 +10,10 @@ already in memory (a spawned one would pay the start-up again, and a blueprint m
 values no pickle can carry). `concurrent.futures` pickles the work it sends to each
 process (here: the blueprint with it); `multiprocessing.Process` with a `Pipe` would do
 what this module does, but importing it costs 30 ms, 4% of a N=1000 build, for what is
-here a fork, two pipes and a pickle each way. A worker leaves through `os._exit`, having
-sent back its answers or its exception, pickled: never through what the parent runs after
-the work (its `finally` blocks, `atexit` hooks, the flush of its buffered output).
+here a fork, two pipes, an in-memory file for the answers and a pickle each way. A worker
+leaves through `os._exit`, having sent back its answers or its exception, pickled: never
+through what the parent runs after the work (its `finally` blocks, `atexit` hooks, the
+flush of its buffered output).
 
 Only a process without other threads forks: a thread holding a lock at the fork (a
 buffer's, the logging module's) would leave it held forever in the worker. With one CPU,

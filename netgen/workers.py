@@ -209,25 +209,30 @@ class _Worker:
             view = view[os.write(self._out, view):]
 
     def answer(self) -> list[Outcome]:
-        """The outcomes of the worker's next step, one per item of its share."""
-        size = int.from_bytes(self._read(_LENGTH, spooled=False), "little")
-        return [pickle.loads(one) for one in pickle.loads(self._read(size))]
+        """The outcomes of the worker's next step, one per item of its share: its size from
+        the pipe, the answer itself from the spool where there is one."""
+        size = int.from_bytes(self._read(self._from_pipe, _LENGTH), "little")
+        source = self._from_pipe if self._spool is None else self._from_spool
+        return [pickle.loads(one) for one in pickle.loads(self._read(source, size))]
 
-    def _read(self, size: int, spooled: bool = True) -> bytes:
-        """`size` bytes of the next answer: from the spool where there is one (the pipe
-        brought its size), else from the pipe."""
+    def _read(self, chunk_of: Callable[[int], bytes], size: int) -> bytes:
         chunks, left = [], size
         while left:
-            if spooled and self._spool is not None:
-                chunk = os.pread(self._spool, left, self._offset)
-                self._offset += len(chunk)
-            else:
-                chunk = os.read(self._answers, min(left, 1 << 20))
+            chunk = chunk_of(left)
             if not chunk:
                 raise WorkerFailed(f"worker process {self.pid} ended without an answer")
             chunks.append(chunk)
             left -= len(chunk)
         return b"".join(chunks)
+
+    def _from_pipe(self, left: int) -> bytes:
+        return os.read(self._answers, min(left, 1 << 20))
+
+    def _from_spool(self, left: int) -> bytes:
+        assert self._spool is not None
+        chunk = os.pread(self._spool, left, self._offset)
+        self._offset += len(chunk)
+        return chunk
 
     def descriptors(self) -> list[int]:
         return [self._answers, self._go, *([] if self._spool is None else [self._spool])]

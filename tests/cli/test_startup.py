@@ -49,7 +49,6 @@ def test_library_use_leaves_the_collector_and_attrs_alone() -> None:
     assert "compile" not in vars(make)
 
 
-
 def netgen(*args: str, cwd: Path, probe: str = "",
            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`python -m netgen ARGS` after PROBE ran in the same process; stdout a pipe, block

@@ -18,13 +18,14 @@ def command() -> NoReturn:
     the interpreter's teardown where nothing needs it (`startup.leave`; a profiler or
     coverage tool around `-m netgen` gets the usual end). To go on after the command in
     the same process, call `main`: it ends with `SystemExit`."""
+    from netgen.cli.errors import flushed
     from netgen.cli.startup import leave
 
     try:
         main()
     except SystemExit as e:
-        leave(e.code)
-    leave(0)
+        leave(flushed(e.code))
+    leave(flushed(0))
 
 
 def main() -> None:
@@ -38,7 +39,21 @@ def main() -> None:
         sys.exit(code)
     with importing():
         from netgen.cli.commands import app
-    app()
+    stdout = sys.stdout
+    try:
+        app()
+    except SystemExit as e:
+        # typer's own output (help, usage) to a reader that went away: typer wraps stdout
+        # to quiet the final flush and exits 1, which says the blueprint has errors
+        if e.code == 1 and getattr(sys.stdout, "wrapped", None) is stdout:
+            from netgen.cli.errors import EXIT_BROKEN_PIPE
+
+            raise SystemExit(EXIT_BROKEN_PIPE) from None
+        raise
+    except OSError as e:  # the commands are `guarded`: typer's own output failed (a full disk)
+        from netgen.cli.errors import handled, stdout_failed
+
+        raise SystemExit(handled(stdout_failed(e))) from None
 
 
 def __getattr__(name: str) -> object:

@@ -4,14 +4,13 @@ path with the keyword arguments `SYNTAX` reads (`netgen.cli.argv`)."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from netgen.cli.argv import Syntax
-from netgen.cli.errors import Failed, echo
+from netgen.cli.errors import Failed, echo, write_out
 
 if TYPE_CHECKING:
     from netgen.build import EnvBuild
@@ -85,7 +84,7 @@ def _stream(blueprint: Path, env: Sequence[str], templates: Sequence[Path],
 
     plans, renderer = plan_blueprint(blueprint, env, templates, on_stage=stage)
     compiled = compile_plans(plans, renderer, stage)
-    sys.stdout.write(join_stream(d for c in compiled for d in c.documents))
+    write_out(join_stream(d for c in compiled for d in c.documents))
 
 
 def _report(blueprint: Path, out: Path, builds: Sequence[EnvBuild], quiet: bool) -> None:

@@ -4,11 +4,11 @@ path with the keyword arguments `SYNTAX` reads (`netgen.cli.argv`)."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from netgen.cli.argv import Syntax
+from netgen.cli.errors import write_out
 
 FORMATS = ("text", "json", "sarif")  # `--format`: for people, for scripts, for code scanning
 
@@ -40,5 +40,5 @@ def run(blueprint: Path, env: Sequence[str], crds: Sequence[Path], strict: bool,
                            k8s_version=k8s_version, strict=strict, ignore=ignore,
                            on_stage=stage)
     if not quiet:
-        sys.stdout.write(render(report, fmt))
+        write_out(render(report, fmt))
     return report.exit_code

@@ -67,6 +67,61 @@ def handled(e: BaseException) -> int | None:
     return EXIT_BUG
 
 
+def write_out(data: str | bytes) -> None:
+    """All of `data` to stdout, after what was printed before. The text layer is bypassed:
+    with PYTHONUNBUFFERED=1 (set in many container images) the layer below it is the file
+    itself, which may take only part of a long write (its reader leaving mid-stream), and
+    the text layer drops the rest without a word and exits 0. Here the rest is written
+    again, and a reader that went away is BrokenPipeError (exit 141)."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or os.linesep != "\n":  # a stand-in stream; a platform that translates
+        out.write(data if isinstance(data, str) else data.decode())
+        return
+    view = memoryview(data if isinstance(data, bytes)
+                      else data.encode(out.encoding, out.errors or "strict"))
+    try:
+        out.flush()
+        while view:
+            written = buffer.write(view)
+            if written is None:  # a non-blocking stdout that is full: wait for room
+                import select
+
+                select.select([], [buffer], [])
+                continue
+            view = view[written:]
+        buffer.flush()
+    except OSError as e:
+        raise stdout_failed(e) from None
+
+
+def stdout_failed(e: OSError) -> OSError:
+    """`e`, a failed write to stdout, named so (`handled` says which file), with stdout
+    pointed at /dev/null: what stays buffered must not fail again when the process ends."""
+    quiet_stdout()
+    if e.filename is None:
+        e.filename = "stdout"
+    return e
+
+
+def flushed(code: int | str | None) -> int | str | None:
+    """`code`, once stdout holds everything the command printed. Buffered output is
+    otherwise written when the process ends, where Python can only complain ('Exception
+    ignored ...') and exit 120: here a reader that went away is 141, quietly, and another
+    failure (a full disk under `netgen check > report`) is said, and exits 3 unless the
+    command had failed already (with 3 it has said so: `typer.echo` flushes as it
+    writes)."""
+    try:
+        sys.stdout.flush()
+    except OSError as e:
+        stdout_failed(e)
+        if code == EXIT_OUTPUT:
+            return code
+        failed = handled(e)
+        return failed if failed == EXIT_BROKEN_PIPE or code in (None, 0) else code
+    return code
+
+
 def quiet_stdout() -> None:
     """The reader of our output went away (`netgen diff | head`): say nothing more, and
     point stdout at /dev/null so the interpreter's final flush cannot complain either."""

@@ -19,10 +19,7 @@ if TYPE_CHECKING:
 def run(argv: Sequence[str]) -> int | None:
     """The exit code of the command, or None when typer must run it."""
     if list(argv) == ["--version"]:
-        from netgen._version import __version__
-
-        print(f"netgen {__version__}", flush=True)
-        return 0
+        return _call(_version, {})
     if argv[:1] == ["build"]:
         from netgen.cli import build_core as core
     elif argv[:1] == ["check"]:
@@ -33,6 +30,13 @@ def run(argv: Sequence[str]) -> int | None:
 
     parsed = parse(core.SYNTAX, argv[1:])
     return None if parsed is None else _call(core.run, parsed)
+
+
+def _version() -> None:
+    from netgen._version import __version__
+    from netgen.cli.errors import write_out
+
+    write_out(f"netgen {__version__}\n")
 
 
 def _call(command: Callable[..., int | None], parsed: dict[str, object]) -> int:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from netgen.cli.console import progress
+from netgen.cli.errors import write_out
 from netgen.cli.options import Blueprint, fail, guarded
 
 
@@ -69,9 +70,7 @@ def graph(
                 stage(f"running Graphviz ({chosen.value})")
                 data = render_image(text, chosen.value)  # ImageError: exit 1
     if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        write_out(data)
         return
     output.write_bytes(data)
     if not quiet:

@@ -70,21 +70,76 @@ def test_70_for_a_bug_in_netgen_with_details_on_request(
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("command", [["diff", SHOP, "-o", "nowhere"],
-                                     ["explain", "dns", SHOP],
-                                     ["build", SHOP, "--stdout"]])
-def test_a_closed_pipe_ends_quietly_like_other_tools(command: list[str]) -> None:
-    """`netgen diff | head`: the reader went away; no 'Broken pipe' message and not exit 3
-    (which says out/ could not be written), but 141 as a shell reports for `cat | head`."""
+def _netgen(command: list[str], stdout: int, unbuffered: bool,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`netgen COMMAND` in a process of its own, as a shell runs it, with PYTHONUNBUFFERED
+    set or not (container images often set it; Python's streams then write through)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    return subprocess.run([sys.executable, "-m", "netgen", *command], cwd=REPO, env=env,
+                          stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=timeout)
+
+
+# commands whose output goes out in different ways: typer.echo as it goes (diff, explain),
+# written at the end (check, build --stdout), bytes (graph), the fast path (--version) and
+# typer's own help
+PRINTING = [["diff", SHOP, "-o", "nowhere"], ["explain", "dns", SHOP],
+            ["build", SHOP, "--stdout"], ["check", SHOP], ["graph", SHOP], ["--version"],
+            ["build", "--help"]]
+
+
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("command", PRINTING, ids=lambda c: " ".join(c[:2]).replace(SHOP, "shop"))
+def test_a_closed_pipe_ends_quietly_like_other_tools(command: list[str],
+                                                     unbuffered: bool) -> None:
+    """`netgen diff | head`: the reader went away; no 'Broken pipe' message, no traceback,
+    not Python's 120 for a failed final flush nor typer's 1 (which says the blueprint has
+    errors) nor 3 (out/ could not be written), but 141 as a shell reports for
+    `cat | head`."""
     read, write = os.pipe()
     os.close(read)
     try:
-        result = subprocess.run([sys.executable, "-m", "netgen", *command], cwd=REPO,
-                                stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+        result = _netgen(command, write, unbuffered)
     finally:
         os.close(write)
-    assert result.returncode == 141
-    assert "Broken pipe" not in result.stderr and "Traceback" not in result.stderr
+    assert (result.returncode, result.stderr) == (141, "")
+
+
+def test_a_reader_leaving_mid_stream_is_141_with_unbuffered_output(tmp_path: Path) -> None:
+    """With PYTHONUNBUFFERED=1 a long write to a pipe whose reader leaves takes only part
+    of the stream, and Python's text layer dropped the rest and exited 0: `build --stdout |
+    kubectl apply -f -` would look successful with kubectl gone."""
+    services = "".join(f"service('svc-{i}', port=8080, image='img:{i}')\n" for i in range(250))
+    blueprint = tmp_path / "big.py"
+    blueprint.write_text(f"from netgen import *\nenv('prod', namespace='prod')\n{services}")
+    reader = subprocess.Popen(["head", "-c", "100"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL)
+    assert reader.stdin is not None
+    try:
+        result = _netgen(["build", str(blueprint), "--stdout"], reader.stdin.fileno(), True)
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=60)
+    assert (result.returncode, result.stderr) == (141, "")
+    streamed = subprocess.run([sys.executable, "-m", "netgen", "build", str(blueprint),
+                               "--stdout"], capture_output=True, cwd=REPO, timeout=120)
+    assert len(streamed.stdout) > 200_000  # more than a pipe holds: the write had to wait
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("command", PRINTING[2:],
+                         ids=lambda c: " ".join(c[:2]).replace(SHOP, "shop"))
+def test_stdout_on_a_full_disk_is_said_once_and_exits_3(command: list[str],
+                                                        unbuffered: bool) -> None:
+    """`netgen check > report` with no room left: one message naming stdout and exit 3,
+    not Python's 'Exception ignored' and 120 (the report was buffered to the end) or a
+    traceback (typer's help)."""
+    with open("/dev/full", "w") as full:
+        result = _netgen(command, full.fileno(), unbuffered)
+    assert (result.returncode, result.stderr) == (
+        3, "netgen: No space left on device: stdout\n")
 
 
 def _two_env_trees(out: Path) -> dict[str, bytes]:

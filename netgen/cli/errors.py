@@ -4,6 +4,7 @@ failure reads and exits the same whichever path ran the command."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -22,6 +23,8 @@ class Failed(Exception):
 
 def echo(message: str, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
+    if stream is None:  # started with the stream closed (`>&-`): as `print` does
+        return
     stream.write(message + "\n")
     stream.flush()
 
@@ -74,6 +77,8 @@ def write_out(data: str | bytes) -> None:
     the text layer drops the rest without a word and exits 0. Here the rest is written
     again, and a reader that went away is BrokenPipeError (exit 141)."""
     out = sys.stdout
+    if out is None:  # started with stdout closed (`netgen check >&-`): as `ls` says it
+        raise stdout_failed(OSError(errno.EBADF, os.strerror(errno.EBADF)))
     buffer = getattr(out, "buffer", None)
     if buffer is None or os.linesep != "\n":  # a stand-in stream; a platform that translates
         out.write(data if isinstance(data, str) else data.decode())
@@ -89,6 +94,8 @@ def write_out(data: str | bytes) -> None:
 
                 select.select([], [buffer], [])
                 continue
+            if not written:
+                raise OSError(errno.EIO, "stdout took nothing")
             view = view[written:]
         buffer.flush()
     except OSError as e:
@@ -111,8 +118,12 @@ def flushed(code: int | str | None) -> int | str | None:
     failure (a full disk under `netgen check > report`) is said, and exits 3 unless the
     command had failed already (with 3 it has said so: `typer.echo` flushes as it
     writes)."""
+    if sys.stdout is None:  # started with stdout closed: what needed it has said so
+        return code
     try:
         sys.stdout.flush()
+    except ValueError:  # closed in the process (by a blueprint): nothing left to write
+        return code
     except OSError as e:
         stdout_failed(e)
         if code == EXIT_OUTPUT:

@@ -142,6 +142,27 @@ def test_stdout_on_a_full_disk_is_said_once_and_exits_3(command: list[str],
         3, "netgen: No space left on device: stdout\n")
 
 
+@pytest.mark.parametrize(("command", "code"), [
+    (["--version"], 3), (["check", SHOP], 3), (["build", SHOP, "--stdout"], 3),
+    (["build", "--help"], 0), (["build", SHOP, "-o", "OUT", "--quiet"], 0),
+    (["build", SHOP, "-o", "OUT"], 0)], ids=["version", "check", "stdout", "help", "quiet",
+                                             "summary"])
+def test_a_closed_stdout_is_said_where_the_output_is_the_point(
+        command: list[str], code: int, tmp_path: Path) -> None:
+    """Started with stdout closed (`>&-`), as `ls` does: a command whose output is the point
+    says so and exits 3; a build into OUT still builds and skips its summary line, as
+    `print` would. It was an internal error (70), and a traceback once stdout was flushed
+    at the end."""
+    builds = "OUT" in command
+    command = [str(tmp_path / "out") if c == "OUT" else c for c in command]
+    result = subprocess.run([sys.executable, "-m", "netgen", *command], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            timeout=120, preexec_fn=lambda: os.close(1))
+    assert (result.returncode, result.stderr) == (
+        code, "netgen: Bad file descriptor: stdout\n" if code else "")
+    assert (tmp_path / "out" / "production").is_dir() == builds
+
+
 def _two_env_trees(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
             if p.is_file() and layout.HIDDEN not in p.parts}

@@ -172,10 +172,12 @@ class _Worker:
         self._in, go = os.pipe()
         self._spool = _spool()
         self._offset = 0  # where the next answer starts in the spool
+        caller = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:
             for fd in (answers, go, *others):
                 os.close(fd)
+            _end_with(caller)
             self._run(share, work)  # never returns
         os.close(self._out)
         os.close(self._in)
@@ -253,6 +255,25 @@ class _Worker:
             with suppress(ChildProcessError):
                 os.waitpid(self.pid, 0)
             self.pid = 0
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(caller: int) -> None:
+    """Makes this worker end when its caller does. A caller killed outright (SIGKILL, a CI
+    job's SIGTERM) runs no `stop`, and its output lock goes with it: a worker left running
+    would go on writing its staged tree into OUT/.netgen while the next build takes the
+    lock and clears that folder (seen: the next build failed, 'Directory not empty').
+    Linux kills the worker when its parent dies (`prctl(PR_SET_PDEATHSIG)`); elsewhere the
+    worker still learns it from its pipes, once it waits for its go or sends."""
+    if sys.platform.startswith("linux"):
+        import ctypes  # here: in a worker, which waits for its caller anyway
+
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != caller:  # the caller died before that
+        os._exit(0)
 
 
 def _spool() -> int | None:

@@ -248,7 +248,7 @@ def discard(out: Path, envs: Iterable[str]) -> None:
 
 def commit(out: Path, staged: Sequence[Staged]) -> None:
     """Swaps every staged tree in and records each environment's state; held against
-    Ctrl-C from the first swap to the last (`_ctrl_c_held`)."""
+    Ctrl-C and SIGTERM from the first swap to the last (`_ctrl_c_held`)."""
     with _ctrl_c_held(out):
         for s in staged:
             if s.folder is not None:
@@ -262,16 +262,20 @@ def commit(out: Path, staged: Sequence[Staged]) -> None:
 def _ctrl_c_held(out: Path) -> Iterator[None]:
     """Once the first tree is swapped in, every other one is too: a Ctrl-C meanwhile is held
     until the last swap and then reported as `Interrupted` (the new output is in place), so
-    no build ends with some environments new and others old."""
+    no build ends with some environments new and others old. So is SIGTERM, which a
+    cancelled CI job or `timeout` sends (before the swap it ends the process at once, the
+    previous output whole; the next build clears what was staged)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    previous = {held: signal.signal(held, lambda signum, frame: caught.append(signum))
+                for held in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for held, handler in previous.items():
+            signal.signal(held, signal.SIG_DFL if handler is None else handler)
     if caught:
         raise Interrupted(out)
 

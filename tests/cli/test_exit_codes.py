@@ -191,6 +191,39 @@ def test_ctrl_c_during_the_swap_finishes_it_and_says_so(
     assert _two_env_trees(out) == _two_env_trees(ref)
 
 
+_SWAP_THEN_SIGTERM = """
+import os, signal, sys
+from netgen.cli import main
+from netgen.output import write
+
+real_swap = write._swap
+
+def swap_then_sigterm(*args):
+    real_swap(*args)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+write._swap = swap_then_sigterm
+sys.argv = ["netgen", "build", *sys.argv[1:]]
+main()
+"""
+
+
+def test_sigterm_during_the_swap_finishes_it_and_says_so(tmp_path: Path) -> None:
+    """SIGTERM (a cancelled CI job, `timeout`) is held through the swap as Ctrl-C is: no
+    build ends with some environments new and others old. In a process of its own: the
+    signal's default action would end the test run."""
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    changed = tmp_path / "shop.py"
+    changed.write_text(Path(SHOP).read_text().replace("shop/web:1.4", "shop/web:1.5"))
+    assert run("build", SHOP, "-o", str(out))[0] == 0
+    assert run("build", str(changed), "-o", str(ref))[0] == 0
+    result = subprocess.run([sys.executable, "-c", _SWAP_THEN_SIGTERM, str(changed), "-o",
+                             str(out)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (
+        130, f"netgen: interrupted; {out} already holds the new output, whole\n")
+    assert _two_env_trees(out) == _two_env_trees(ref)
+
+
 def test_ctrl_c_after_writing_does_not_claim_the_previous_output_is_left(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

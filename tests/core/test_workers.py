@@ -4,6 +4,10 @@ failures of working on them one after the other."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -202,3 +206,52 @@ def test_without_a_spool_answers_come_through_the_pipe(monkeypatch: pytest.Monke
 
     assert workers.each(["a", "b", "c"], work, lambda firsts: None) == [
         b"a" * 300_000, b"b" * 300_000, b"c" * 300_000]
+
+
+_ORPHAN = """
+import os, sys, time
+from netgen import workers
+
+def work(item):
+    if item == "b":  # the worker's item: it says where it is, then works for a minute
+        with open(sys.argv[1], "w") as f:
+            f.write(str(os.getpid()))
+        time.sleep(60)
+    yield item
+    return item
+
+workers.each(["a", "b"], work, lambda firsts: None)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, left for a PID 1 that reaps nothing, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self") or not hasattr(os, "fork"),
+                    reason="Linux: a worker ends with its caller through prctl")
+def test_a_worker_ends_when_its_caller_is_killed(tmp_path: Path) -> None:
+    """A caller killed outright runs no `stop` and releases the output lock: its worker must
+    not go on writing into OUT/.netgen (the next build would clear that folder under it)."""
+    where = tmp_path / "worker.pid"
+    caller = subprocess.Popen([sys.executable, "-c", _ORPHAN, str(where)],
+                              env={**os.environ, "NETGEN_JOBS": "2"})
+    try:
+        deadline = time.monotonic() + 60
+        while not (where.exists() and where.read_text()) and time.monotonic() < deadline:
+            assert caller.poll() is None
+            time.sleep(0.02)
+        worker = int(where.read_text())
+        assert _running(worker)
+    finally:
+        caller.send_signal(signal.SIGKILL)
+        caller.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _running(worker)

@@ -81,8 +81,9 @@ def each(items: Sequence[T], work: Work[T, A, R], between: Callable[[list[A]], N
         works = [work(i) for i in items]
         between([next(w) for w in works])
         return [_finish(w) for w in works]
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:  # None: the process started with it closed
+            stream.flush()
     frozen = gc.get_freeze_count()
     gc.freeze()  # what exists is shared: the collector must not write to it in every process
     dealt = [list(items[k::n]) for k in range(n)]

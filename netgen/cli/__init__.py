@@ -19,8 +19,9 @@ def command() -> NoReturn:
     coverage tool around `-m netgen` gets the usual end). To go on after the command in
     the same process, call `main`: it ends with `SystemExit`."""
     from netgen.cli.errors import flushed
-    from netgen.cli.startup import leave
+    from netgen.cli.startup import leave, own_streams
 
+    own_streams()
     try:
         main()
     except SystemExit as e:
@@ -39,15 +40,17 @@ def main() -> None:
         sys.exit(code)
     with importing():
         from netgen.cli.commands import app
-    stdout = sys.stdout
+    stdout, stderr = sys.stdout, sys.stderr
     try:
         app()
     except SystemExit as e:
         # typer's own output (help, usage) to a reader that went away: typer wraps stdout
         # to quiet the final flush and exits 1, which says the blueprint has errors
-        if e.code == 1 and getattr(sys.stdout, "wrapped", None) is stdout:
-            from netgen.cli.errors import EXIT_BROKEN_PIPE
+        if e.code == 1 and stdout is not None and getattr(sys.stdout, "wrapped", None) is stdout:
+            from netgen.cli.errors import EXIT_BROKEN_PIPE, quiet_stdout
 
+            quiet_stdout()  # what typer left buffered must not fail again at the end
+            sys.stdout, sys.stderr = stdout, stderr  # unwrapped (typer wraps a None too)
             raise SystemExit(EXIT_BROKEN_PIPE) from None
         raise
     except OSError as e:  # the commands are `guarded`: typer's own output failed (a full disk)

@@ -24,7 +24,7 @@ def progress(quiet: bool, first: str = "loading blueprint", console: Any = None
     spinner turns at each stage, drawn by the caller's thread: rich's own status redraws it
     from a thread of its own, and a build forks its workers only from a process with one
     thread (`netgen.workers`)."""
-    if quiet or (console is None and not sys.stderr.isatty()):
+    if quiet or (console is None and not (sys.stderr is not None and sys.stderr.isatty())):
         yield silent
         return
     from rich.console import Console

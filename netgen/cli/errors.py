@@ -8,6 +8,10 @@ import errno
 import os
 import sys
 
+TYPE_CHECKING = False  # not typing's: `netgen --version` need not import typing
+if TYPE_CHECKING:
+    from typing import Any
+
 EXIT_ERRORS, EXIT_USAGE, EXIT_OUTPUT, EXIT_BUG = 1, 2, 3, 70
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`
 
@@ -25,8 +29,16 @@ def echo(message: str, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
     if stream is None:  # started with the stream closed (`>&-`): as `print` does
         return
-    stream.write(message + "\n")
-    stream.flush()
+    try:
+        stream.write(message + "\n")
+        stream.flush()
+    except OSError as e:
+        if not err:
+            raise stdout_failed(e) from None
+        from netgen.cli.startup import streams_owned  # stderr failed: nowhere to say it
+
+        if streams_owned():
+            _quiet(stream)
 
 
 def handled(e: BaseException) -> int | None:
@@ -71,11 +83,11 @@ def handled(e: BaseException) -> int | None:
 
 
 def write_out(data: str | bytes) -> None:
-    """All of `data` to stdout, after what was printed before. The text layer is bypassed:
-    with PYTHONUNBUFFERED=1 (set in many container images) the layer below it is the file
-    itself, which may take only part of a long write (its reader leaving mid-stream), and
-    the text layer drops the rest without a word and exits 0. Here the rest is written
-    again, and a reader that went away is BrokenPipeError (exit 141)."""
+    """All of `data` to stdout, after what was printed before, through the bytes layer: a
+    write that takes only part is written on (PYTHONUNBUFFERED=1 makes that layer the file
+    itself, and a long write to a reader that leaves mid-stream took part and exited 0), a
+    non-blocking stdout (one a Node.js parent shares) is waited for, and a reader that went
+    away is BrokenPipeError (exit 141)."""
     out = sys.stdout
     if out is None:  # started with stdout closed (`netgen check >&-`): as `ls` says it
         raise stdout_failed(OSError(errno.EBADF, os.strerror(errno.EBADF)))
@@ -88,24 +100,42 @@ def write_out(data: str | bytes) -> None:
     try:
         out.flush()
         while view:
-            written = buffer.write(view)
-            if written is None:  # a non-blocking stdout that is full: wait for room
-                import select
-
-                select.select([], [buffer], [])
-                continue
-            if not written:
-                raise OSError(errno.EIO, "stdout took nothing")
+            try:
+                written = buffer.write(view)
+            except BlockingIOError as e:  # buffered: it took this much
+                written = e.characters_written
+                _wait_for_room(buffer)
+            else:
+                if written is None:  # the file itself (unbuffered): it would block
+                    written = 0
+                    _wait_for_room(buffer)
+                elif not written:
+                    raise OSError(errno.EIO, "stdout took nothing")
             view = view[written:]
-        buffer.flush()
+        while True:
+            try:
+                buffer.flush()
+                break
+            except BlockingIOError:
+                _wait_for_room(buffer)
     except OSError as e:
         raise stdout_failed(e) from None
 
 
+def _wait_for_room(stream: Any) -> None:
+    import select
+
+    select.select([], [stream], [])
+
+
 def stdout_failed(e: OSError) -> OSError:
-    """`e`, a failed write to stdout, named so (`handled` says which file), with stdout
-    pointed at /dev/null: what stays buffered must not fail again when the process ends."""
-    quiet_stdout()
+    """`e`, a failed write to stdout, named so (`handled` says which file). In the console
+    script's process stdout is pointed at /dev/null, so that what stays buffered does not
+    fail again when the process ends; a program that called `main` keeps its stdout."""
+    from netgen.cli.startup import streams_owned
+
+    if streams_owned():
+        quiet_stdout()
     if e.filename is None:
         e.filename = "stdout"
     return e
@@ -136,9 +166,13 @@ def flushed(code: int | str | None) -> int | str | None:
 def quiet_stdout() -> None:
     """The reader of our output went away (`netgen diff | head`): say nothing more, and
     point stdout at /dev/null so the interpreter's final flush cannot complain either."""
+    _quiet(sys.stdout)
+
+
+def _quiet(stream: Any) -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass

@@ -55,7 +55,8 @@ def graph(
     from netgen.pipeline import resolve_blueprint
 
     chosen = format or (SUFFIXES.get(output.suffix.lower()) if output else None) or Format.mermaid
-    if chosen is Format.png and output is None and sys.stdout.isatty():
+    if chosen is Format.png and output is None and sys.stdout is not None \
+            and sys.stdout.isatty():
         raise fail("netgen: --format png writes binary data; give -o FILE.png", 2)
     with progress(quiet) as stage:
         plans = resolve_blueprint(blueprint, [env] if env else [], on_stage=stage)

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -70,15 +71,35 @@ def test_70_for_a_bug_in_netgen_with_details_on_request(
     assert not (tmp_path / "o").exists()
 
 
-def _netgen(command: list[str], stdout: int, unbuffered: bool,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def _netgen(command: list[str], stdout: int, unbuffered: bool = False,
+            stderr: int = subprocess.PIPE,
+            closed: tuple[int, ...] = ()) -> subprocess.CompletedProcess[str]:
     """`netgen COMMAND` in a process of its own, as a shell runs it, with PYTHONUNBUFFERED
-    set or not (container images often set it; Python's streams then write through)."""
+    set or not (container images often set it; Python's streams then write through), and
+    the descriptors `closed` closed as `>&-` does."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     if unbuffered:
         env["PYTHONUNBUFFERED"] = "1"
+
+    def close() -> None:
+        for fd in closed:
+            os.close(fd)
+
     return subprocess.run([sys.executable, "-m", "netgen", *command], cwd=REPO, env=env,
-                          stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=timeout)
+                          stdout=stdout, stderr=stderr, text=True, timeout=120,
+                          preexec_fn=close)
+
+
+def _big_blueprint(folder: Path, calls: bool = True) -> Path:
+    """400 services in a ring of calls: its YAML stream (750 KB) and its connectivity table
+    are more than a pipe holds; without the calls, `netgen check` warns of every service
+    (no traffic may reach it), 100 KB."""
+    services = "".join(f"service('svc-{i}', port=8080, image='img:{i}')\n" for i in range(400))
+    ring = "".join(f"calls('svc-{i}', 'svc-{(i + 1) % 400}')\n" for i in range(400))
+    blueprint = folder / "big.py"
+    blueprint.write_text("from netgen import *\nenv('prod', namespace='prod', isolation=STRICT)\n"
+                         f"{services}{ring if calls else ''}")
+    return blueprint
 
 
 # commands whose output goes out in different ways: typer.echo as it goes (diff, explain),
@@ -106,25 +127,60 @@ def test_a_closed_pipe_ends_quietly_like_other_tools(command: list[str],
     assert (result.returncode, result.stderr) == (141, "")
 
 
-def test_a_reader_leaving_mid_stream_is_141_with_unbuffered_output(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["build", "--stdout"], ["explain", "connectivity"]])
+def test_a_reader_leaving_mid_stream_is_141_with_unbuffered_output(
+        command: list[str], tmp_path: Path) -> None:
     """With PYTHONUNBUFFERED=1 a long write to a pipe whose reader leaves takes only part
     of the stream, and Python's text layer dropped the rest and exited 0: `build --stdout |
-    kubectl apply -f -` would look successful with kubectl gone."""
-    services = "".join(f"service('svc-{i}', port=8080, image='img:{i}')\n" for i in range(250))
-    blueprint = tmp_path / "big.py"
-    blueprint.write_text(f"from netgen import *\nenv('prod', namespace='prod')\n{services}")
+    kubectl apply -f -` would look successful with kubectl gone. Written at the end
+    (`build --stdout`) or line by line through typer (`explain`)."""
+    command = [*command, str(_big_blueprint(tmp_path))]
     reader = subprocess.Popen(["head", "-c", "100"], stdin=subprocess.PIPE,
                               stdout=subprocess.DEVNULL)
     assert reader.stdin is not None
     try:
-        result = _netgen(["build", str(blueprint), "--stdout"], reader.stdin.fileno(), True)
+        result = _netgen(command, reader.stdin.fileno(), True, subprocess.PIPE)
     finally:
         reader.stdin.close()
         reader.wait(timeout=60)
     assert (result.returncode, result.stderr) == (141, "")
-    streamed = subprocess.run([sys.executable, "-m", "netgen", "build", str(blueprint),
-                               "--stdout"], capture_output=True, cwd=REPO, timeout=120)
-    assert len(streamed.stdout) > 200_000  # more than a pipe holds: the write had to wait
+    whole = _netgen(command, subprocess.PIPE, True, subprocess.PIPE)
+    assert len(whole.stdout) > 200_000  # more than a pipe holds: the write had to wait
+
+
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("command", [["build", "--stdout"], ["check"]])
+def test_a_non_blocking_stdout_gets_the_whole_output(command: list[str], unbuffered: bool,
+                                                     tmp_path: Path) -> None:
+    """A stdout another program made non-blocking (Node.js does, for the pipes its
+    children share) refuses a write while it is full: the output is waited for, not cut
+    (exit 3 buffered, and unbuffered exit 0 with what fitted)."""
+    import fcntl
+    import threading
+
+    blueprint = str(_big_blueprint(tmp_path, calls=command[0] != "check"))
+    read, write = os.pipe()
+    fcntl.fcntl(write, fcntl.F_SETFL, fcntl.fcntl(write, fcntl.F_GETFL) | os.O_NONBLOCK)
+    received: list[bytes] = []
+
+    def drain() -> None:
+        time.sleep(1)  # long enough for the pipe to fill
+        while chunk := os.read(read, 1 << 16):
+            received.append(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        result = _netgen([command[0], blueprint, *command[1:]], write, unbuffered,
+                         subprocess.PIPE)
+    finally:
+        os.close(write)
+        reader.join(timeout=60)
+        os.close(read)
+    expected = _netgen([command[0], blueprint, *command[1:]], subprocess.PIPE)
+    assert (result.returncode, result.stderr) == (expected.returncode, "")
+    assert b"".join(received).decode() == expected.stdout
+    assert len(expected.stdout) > 70_000  # more than the pipe holds
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
@@ -155,12 +211,40 @@ def test_a_closed_stdout_is_said_where_the_output_is_the_point(
     at the end."""
     builds = "OUT" in command
     command = [str(tmp_path / "out") if c == "OUT" else c for c in command]
-    result = subprocess.run([sys.executable, "-m", "netgen", *command], cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            timeout=120, preexec_fn=lambda: os.close(1))
+    result = _netgen(command, subprocess.DEVNULL, stderr=subprocess.PIPE, closed=(1,))
     assert (result.returncode, result.stderr) == (
         code, "netgen: Bad file descriptor: stdout\n" if code else "")
     assert (tmp_path / "out" / "production").is_dir() == builds
+
+
+def test_a_closed_stream_keeps_the_verdict(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """A blueprint's errors are exit 1 whichever stream is closed (`>&-`, `2>&-`), and a
+    build with stderr closed still builds (the progress display asked a closed stderr
+    whether it was a terminal: 70)."""
+    broken = str(blueprint_file("from netgen import *\nservice('web', port=0, image='w')\n"))
+    for command, closed in [(["routes", broken], 1), (["diff", SHOP, "-o", "nowhere"], 1),
+                            (["check", broken], 2), (["routes", broken], 2)]:
+        result = _netgen(command, subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         closed=(closed,))
+        assert result.returncode == 1, (command, closed)
+    assert _netgen(["build", SHOP, "--stdout"], subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, closed=(2,)).returncode == 0
+
+
+def test_help_to_a_gone_reader_with_stderr_closed_is_141() -> None:
+    """typer quiets stdout and stderr for the interpreter's last flush by wrapping them,
+    and wrapped a closed stderr too, whose flush then failed: Python's 120."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = _netgen(["--help"], write, stderr=subprocess.DEVNULL, closed=(2,))
+    finally:
+        os.close(write)
+    assert result.returncode == 141
+    if Path("/dev/full").exists():
+        with open("/dev/full", "w") as full:
+            assert _netgen(["--version"], subprocess.DEVNULL,
+                           stderr=full.fileno()).returncode == 0
 
 
 def _two_env_trees(out: Path) -> dict[str, bytes]:

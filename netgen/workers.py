@@ -178,15 +178,15 @@ class _Worker:
         if self.pid == 0:
             for fd in (answers, go, *others):
                 os.close(fd)
-            _end_with(caller)
-            self._run(share, work)  # never returns
+            self._run(share, work, caller)  # never returns
         os.close(self._out)
         os.close(self._in)
         self._answers, self._go = answers, go
 
-    def _run(self, share: list[Any], work: Work[Any, Any, Any]) -> None:
+    def _run(self, share: list[Any], work: Work[Any, Any, Any], caller: int) -> None:
         """The worker's whole life: whatever happens, it leaves through os._exit."""
         try:
+            _end_with(caller)
             steps = _Steps(share, work, catch=BaseException)
             firsts = steps.first()
             self._send(firsts)

@@ -92,9 +92,9 @@ def write_out(data: str | bytes) -> None:
     if out is None:  # started with stdout closed (`netgen check >&-`): as `ls` says it
         raise stdout_failed(OSError(errno.EBADF, os.strerror(errno.EBADF)))
     buffer = getattr(out, "buffer", None)
-    if buffer is None or os.linesep != "\n":  # a stand-in stream; a platform that translates
-        out.write(data if isinstance(data, str) else data.decode())
-        return
+    if buffer is None or (os.linesep != "\n" and isinstance(data, str)):
+        out.write(data if isinstance(data, str) else data.decode())  # a stand-in stream, or
+        return  # text on a platform whose text layer translates line ends
     view = memoryview(data if isinstance(data, bytes)
                       else data.encode(out.encoding, out.errors or "strict"))
     try:

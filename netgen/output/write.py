@@ -205,6 +205,10 @@ def _create(path: str | Path, data: bytes) -> list[int]:
         while view:
             view = view[os.write(fd, view):]
         return state.stat_of(os.fstat(fd))
+    except OSError as e:  # a write's error names no file (a full disk): the message must
+        if e.filename is None:
+            e.filename = str(path)
+        raise
     finally:
         os.close(fd)
 

@@ -134,6 +134,37 @@ def test_failure_while_writing_leaves_previous_output_whole(
     assert not [p for p in os.listdir(layout.hidden(tmp_path)) if p.startswith(".netgen-")]
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="finds a file by its descriptor")
+def test_a_full_disk_while_writing_names_the_file_and_leaves_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk fails the write, not the open, and a write's error names no file: the
+    message must (it said only 'No space left on device')."""
+    run("build", SHOP, "-o", str(tmp_path))
+    before = snapshot_tree(tmp_path)
+    changed = tmp_path.parent / "changed" / "shop.py"
+    changed.parent.mkdir(exist_ok=True)
+    changed.write_text(Path(SHOP).read_text().replace("shop/web:1.4", "shop/web:1.5"))
+    real_write = os.write
+
+    def full(fd: int, data: bytes) -> int:  # the staged files only, not a worker's pipes
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            target = ""
+        if write._NEW in target:
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr("os.write", full)
+    code, _, err = run("build", str(changed), "-o", str(tmp_path))
+    monkeypatch.undo()
+    assert code == 3
+    assert err.startswith(f"netgen: No space left on device: {layout.hidden(tmp_path)}/")
+    assert snapshot_tree(tmp_path) == before
+    assert not [p for p in os.listdir(layout.hidden(tmp_path)) if p.startswith(".netgen-")]
+
+
 def test_interrupted_swap_is_recovered_by_the_next_build(tmp_path: Path) -> None:
     run("build", SHOP, "-o", str(tmp_path))
     before = snapshot_tree(tmp_path / "production")

@@ -269,9 +269,9 @@ def _end_with(caller: int) -> None:
     Linux kills the worker when its parent dies (`prctl(PR_SET_PDEATHSIG)`); elsewhere the
     worker still learns it from its pipes, once it waits for its go or sends."""
     if sys.platform.startswith("linux"):
-        import ctypes  # here: in a worker, which waits for its caller anyway
+        with suppress(ImportError, OSError, AttributeError):  # a Python built without ctypes
+            import ctypes  # here: in a worker, which waits for its caller anyway
 
-        with suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != caller:  # the caller died before that
         os._exit(0)

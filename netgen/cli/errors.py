@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from contextlib import suppress
 
 TYPE_CHECKING = False  # not typing's: `netgen --version` need not import typing
 if TYPE_CHECKING:
@@ -35,10 +36,7 @@ def echo(message: str, err: bool = False) -> None:
     except OSError as e:
         if not err:
             raise stdout_failed(e) from None
-        from netgen.cli.startup import streams_owned  # stderr failed: nowhere to say it
-
-        if streams_owned():
-            _quiet(stream)
+        _quiet(stream)  # stderr failed: there is nowhere to say it
 
 
 def handled(e: BaseException) -> int | None:
@@ -129,13 +127,8 @@ def _wait_for_room(stream: Any) -> None:
 
 
 def stdout_failed(e: OSError) -> OSError:
-    """`e`, a failed write to stdout, named so (`handled` says which file). In the console
-    script's process stdout is pointed at /dev/null, so that what stays buffered does not
-    fail again when the process ends; a program that called `main` keeps its stdout."""
-    from netgen.cli.startup import streams_owned
-
-    if streams_owned():
-        quiet_stdout()
+    """`e`, a failed write to stdout, named so (`handled` says which file), stdout quieted."""
+    quiet_stdout()
     if e.filename is None:
         e.filename = "stdout"
     return e
@@ -148,6 +141,11 @@ def flushed(code: int | str | None) -> int | str | None:
     failure (a full disk under `netgen check > report`) is said, and exits 3 unless the
     command had failed already (with 3 it has said so: `typer.echo` flushes as it
     writes)."""
+    with suppress(OSError, ValueError, AttributeError):  # stderr: nowhere to say it failed
+        try:
+            sys.stderr.flush()
+        except OSError:
+            _quiet(sys.stderr)  # (`2>&1 | head`: a usage message to a gone reader)
     if sys.stdout is None:  # started with stdout closed: what needed it has said so
         return code
     try:
@@ -170,6 +168,13 @@ def quiet_stdout() -> None:
 
 
 def _quiet(stream: Any) -> None:
+    """Points a failed stream's descriptor at /dev/null, so what stays buffered does not
+    fail again when the process ends: in the console script's process only (a program that
+    called `main` keeps its streams as they are)."""
+    from netgen.cli.startup import streams_owned
+
+    if not streams_owned():
+        return
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, stream.fileno())

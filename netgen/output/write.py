@@ -268,20 +268,25 @@ def _ctrl_c_held(out: Path) -> Iterator[None]:
     until the last swap and then reported as `Interrupted` (the new output is in place), so
     no build ends with some environments new and others old. So is SIGTERM, which a
     cancelled CI job or `timeout` sends (before the swap it ends the process at once, the
-    previous output whole; the next build clears what was staged)."""
+    previous output whole; the next build clears what was staged). A signal the caller
+    ignores stays ignored, and one the caller handles itself is raised again after the
+    swap, for its handler."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[int] = []
     previous = {held: signal.signal(held, lambda signum, frame: caught.append(signum))
-                for held in (signal.SIGINT, signal.SIGTERM)}
+                for held in (signal.SIGINT, signal.SIGTERM)
+                if signal.getsignal(held) is not signal.SIG_IGN}
     try:
         yield
     finally:
         for held, handler in previous.items():
             signal.signal(held, signal.SIG_DFL if handler is None else handler)
-    if caught:
+    if any(previous[s] in (signal.SIG_DFL, signal.default_int_handler, None) for s in caught):
         raise Interrupted(out)
+    for held in dict.fromkeys(caught):
+        signal.raise_signal(held)
 
 
 def _swap(target: Path, stage: Path, old: Path) -> None:

@@ -231,6 +231,18 @@ def test_a_closed_stream_keeps_the_verdict(blueprint_file) -> None:  # type: ign
                    stderr=subprocess.DEVNULL, closed=(2,)).returncode == 0
 
 
+def test_a_usage_error_to_a_gone_reader_is_141() -> None:
+    """`netgen build --nope 2>&1 | head`: the usage message stayed in stderr's buffer and
+    the interpreter's last flush failed on it: Python's 120."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = _netgen(["build", "--nope"], write, stderr=write)
+    finally:
+        os.close(write)
+    assert result.returncode == 141
+
+
 def test_help_to_a_gone_reader_with_stderr_closed_is_141() -> None:
     """typer quiets stdout and stderr for the interpreter's last flush by wrapping them,
     and wrapped a closed stderr too, whose flush then failed: Python's 120."""
@@ -280,6 +292,9 @@ import os, signal, sys
 from netgen.cli import main
 from netgen.output import write
 
+if os.environ.get("IGNORE_TERM"):  # as `trap '' TERM` or nohup-like callers leave it
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
 real_swap = write._swap
 
 def swap_then_sigterm(*args):
@@ -292,19 +307,22 @@ main()
 """
 
 
-def test_sigterm_during_the_swap_finishes_it_and_says_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("ignored", [False, True], ids=["default", "ignored"])
+def test_sigterm_during_the_swap_finishes_it_and_says_so(tmp_path: Path, ignored: bool) -> None:
     """SIGTERM (a cancelled CI job, `timeout`) is held through the swap as Ctrl-C is: no
-    build ends with some environments new and others old. In a process of its own: the
-    signal's default action would end the test run."""
+    build ends with some environments new and others old; a caller that ignores SIGTERM
+    gets a build that ignores it. In a process of its own: the signal's default action
+    would end the test run."""
     out, ref = tmp_path / "out", tmp_path / "ref"
     changed = tmp_path / "shop.py"
     changed.write_text(Path(SHOP).read_text().replace("shop/web:1.4", "shop/web:1.5"))
     assert run("build", SHOP, "-o", str(out))[0] == 0
     assert run("build", str(changed), "-o", str(ref))[0] == 0
     result = subprocess.run([sys.executable, "-c", _SWAP_THEN_SIGTERM, str(changed), "-o",
-                             str(out)], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert (result.returncode, result.stderr) == (
-        130, f"netgen: interrupted; {out} already holds the new output, whole\n")
+                             str(out), "-q"], cwd=REPO, capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "IGNORE_TERM": "1" if ignored else ""})
+    assert (result.returncode, result.stderr) == ((0, "") if ignored else (
+        130, f"netgen: interrupted; {out} already holds the new output, whole\n"))
     assert _two_env_trees(out) == _two_env_trees(ref)
 
 

@@ -224,6 +224,19 @@ workers.each(["a", "b"], work, lambda firsts: None)
 """
 
 
+def test_a_python_without_ctypes_still_forks(tmp_path: Path) -> None:
+    """A worker asks Linux to end it with its caller through ctypes, which a Python built
+    without libffi lacks: the worker then works without it (it died unanswered: 70)."""
+    script = ("import sys\nsys.modules['ctypes'] = None\nimport os\n"
+              "from netgen import workers\n"
+              "def work(item):\n    yield item\n    return os.getpid()\n"
+              "pids = workers.each(['a', 'b'], work, lambda firsts: None)\n"
+              "print(len(set(pids)))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "NETGEN_JOBS": "2"})
+    assert (result.returncode, result.stdout, result.stderr) == (0, "2\n", "")
+
+
 def _running(pid: int) -> bool:
     """Whether `pid` runs (a zombie, left for a PID 1 that reaps nothing, does not)."""
     try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from contextlib import suppress
 
 TYPE_CHECKING = False  # not typing's: `netgen --version` need not import typing
 if TYPE_CHECKING:
@@ -141,11 +140,12 @@ def flushed(code: int | str | None) -> int | str | None:
     failure (a full disk under `netgen check > report`) is said, and exits 3 unless the
     command had failed already (with 3 it has said so: `typer.echo` flushes as it
     writes)."""
-    with suppress(OSError, ValueError, AttributeError):  # stderr: nowhere to say it failed
-        try:
-            sys.stderr.flush()
-        except OSError:
-            _quiet(sys.stderr)  # (`2>&1 | head`: a usage message to a gone reader)
+    try:
+        sys.stderr.flush()
+    except OSError:  # nowhere to say it (`2>&1 | head`: a usage message to a gone reader)
+        _quiet(sys.stderr)
+    except (ValueError, AttributeError):  # closed, or None: nothing is left in it
+        pass
     if sys.stdout is None:  # started with stdout closed: what needed it has said so
         return code
     try:

@@ -50,7 +50,7 @@ _streams_owned = False
 
 def own_streams() -> None:
     """The console script's process (not a program that calls `main`): its standard streams
-    are netgen's to arrange, and to point at /dev/null once they fail (`errors.stdout_failed`).
+    are netgen's to arrange, and to point at /dev/null once they fail (`errors._quiet`).
 
     With PYTHONUNBUFFERED=1 (set in many container images) stdout's text layer writes
     straight to the file, and when a write takes only part (its reader leaving mid-stream,

@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -90,6 +92,17 @@ def _netgen(command: list[str], stdout: int, unbuffered: bool = False,
                           preexec_fn=close)
 
 
+@contextmanager
+def _gone_reader() -> Iterator[int]:
+    """The writing end of a pipe whose reader has already gone (`netgen ... | true`)."""
+    read, end = os.pipe()
+    os.close(read)
+    try:
+        yield end
+    finally:
+        os.close(end)
+
+
 def _big_blueprint(folder: Path, calls: bool = True) -> Path:
     """400 services in a ring of calls: its YAML stream (750 KB) and its connectivity table
     are more than a pipe holds; without the calls, `netgen check` warns of every service
@@ -118,12 +131,8 @@ def test_a_closed_pipe_ends_quietly_like_other_tools(command: list[str],
     not Python's 120 for a failed final flush nor typer's 1 (which says the blueprint has
     errors) nor 3 (out/ could not be written), but 141 as a shell reports for
     `cat | head`."""
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        result = _netgen(command, write, unbuffered)
-    finally:
-        os.close(write)
+    with _gone_reader() as stdout:
+        result = _netgen(command, stdout, unbuffered)
     assert (result.returncode, result.stderr) == (141, "")
 
 
@@ -234,24 +243,16 @@ def test_a_closed_stream_keeps_the_verdict(blueprint_file) -> None:  # type: ign
 def test_a_usage_error_to_a_gone_reader_is_141() -> None:
     """`netgen build --nope 2>&1 | head`: the usage message stayed in stderr's buffer and
     the interpreter's last flush failed on it: Python's 120."""
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        result = _netgen(["build", "--nope"], write, stderr=write)
-    finally:
-        os.close(write)
+    with _gone_reader() as both:
+        result = _netgen(["build", "--nope"], both, stderr=both)
     assert result.returncode == 141
 
 
 def test_help_to_a_gone_reader_with_stderr_closed_is_141() -> None:
     """typer quiets stdout and stderr for the interpreter's last flush by wrapping them,
     and wrapped a closed stderr too, whose flush then failed: Python's 120."""
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        result = _netgen(["--help"], write, stderr=subprocess.DEVNULL, closed=(2,))
-    finally:
-        os.close(write)
+    with _gone_reader() as stdout:
+        result = _netgen(["--help"], stdout, stderr=subprocess.DEVNULL, closed=(2,))
     assert result.returncode == 141
     if Path("/dev/full").exists():
         with open("/dev/full", "w") as full:

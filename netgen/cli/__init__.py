@@ -19,7 +19,8 @@ def command() -> NoReturn:
     coverage tool around `-m netgen` gets the usual end). To go on after the command in
     the same process, call `main`: it ends with `SystemExit`."""
     from netgen.cli.errors import flushed
-    from netgen.cli.startup import leave, own_streams
+    from netgen.cli.startup import leave
+    from netgen.cli.streams import own_streams
 
     own_streams()
     try:

@@ -8,6 +8,8 @@ import errno
 import os
 import sys
 
+from netgen.cli.streams import quiet, stderr_reader_gone
+
 TYPE_CHECKING = False  # not typing's: `netgen --version` need not import typing
 if TYPE_CHECKING:
     from typing import Any
@@ -35,7 +37,7 @@ def echo(message: str, err: bool = False) -> None:
     except OSError as e:
         if not err:
             raise stdout_failed(e) from None
-        _quiet(stream)  # stderr failed: there is nowhere to say it
+        quiet(stream)  # stderr failed: there is nowhere to say it
 
 
 def handled(e: BaseException) -> int | None:
@@ -136,16 +138,21 @@ def stdout_failed(e: OSError) -> OSError:
 def flushed(code: int | str | None) -> int | str | None:
     """`code`, once stdout holds everything the command printed. Buffered output is
     otherwise written when the process ends, where Python can only complain ('Exception
-    ignored ...') and exit 120: here a reader that went away is 141, quietly, and another
-    failure (a full disk under `netgen check > report`) is said, and exits 3 unless the
-    command had failed already (with 3 it has said so: `typer.echo` flushes as it
-    writes)."""
+    ignored ...') and exit 120: here a reader that went away, stdout's or stderr's, is 141,
+    quietly, and another failure (a full disk under `netgen check > report`) is said, and
+    exits 3 unless the command had failed already (with 3 it has said so: `typer.echo`
+    flushes as it writes)."""
     try:
         sys.stderr.flush()
     except OSError:  # nowhere to say it (`2>&1 | head`: a usage message to a gone reader)
-        _quiet(sys.stderr)
+        quiet(sys.stderr)
     except (ValueError, AttributeError):  # closed, or None: nothing is left in it
         pass
+    code = _stdout_flushed(code)
+    return EXIT_BROKEN_PIPE if stderr_reader_gone() else code
+
+
+def _stdout_flushed(code: int | str | None) -> int | str | None:
     if sys.stdout is None:  # started with stdout closed: what needed it has said so
         return code
     try:
@@ -164,20 +171,4 @@ def flushed(code: int | str | None) -> int | str | None:
 def quiet_stdout() -> None:
     """The reader of our output went away (`netgen diff | head`): say nothing more, and
     point stdout at /dev/null so the interpreter's final flush cannot complain either."""
-    _quiet(sys.stdout)
-
-
-def _quiet(stream: Any) -> None:
-    """Points a failed stream's descriptor at /dev/null, so what stays buffered does not
-    fail again when the process ends: in the console script's process only (a program that
-    called `main` keeps its streams as they are)."""
-    from netgen.cli.startup import streams_owned
-
-    if not streams_owned():
-        return
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
+    quiet(sys.stdout)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import atexit
 import gc
-import io
 import os
 import sys
 from collections.abc import Iterator
@@ -43,32 +42,6 @@ def begin() -> None:
     # registered first, so it runs after every other atexit handler, and the interpreter's
     # own collections then skip what it set aside
     atexit.register(gc.freeze)
-
-
-_streams_owned = False
-
-
-def own_streams() -> None:
-    """The console script's process (not a program that calls `main`): its standard streams
-    are netgen's to arrange, and to point at /dev/null once they fail (`errors._quiet`).
-
-    With PYTHONUNBUFFERED=1 (set in many container images) stdout's text layer writes
-    straight to the file, and when a write takes only part (its reader leaving mid-stream,
-    a non-blocking pipe that is full) the rest is dropped without a word. A buffered writer
-    in between writes the rest or raises; flushed at every line, as unbuffered output is
-    seen."""
-    global _streams_owned
-    _streams_owned = True
-    out = sys.stdout
-    raw = getattr(out, "buffer", None)
-    if isinstance(out, io.TextIOWrapper) and isinstance(raw, io.FileIO):
-        sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding=out.encoding,
-                                      errors=out.errors, line_buffering=True,
-                                      write_through=True)
-
-
-def streams_owned() -> bool:
-    return _streams_owned
 
 
 @contextmanager

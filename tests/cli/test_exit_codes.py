@@ -157,17 +157,25 @@ def test_a_reader_leaving_mid_stream_is_141_with_unbuffered_output(
     assert len(whole.stdout) > 200_000  # more than a pipe holds: the write had to wait
 
 
+# the big blueprint's place in each command line: typer's commands print line by line
+# (`explain connectivity`, `diff`), build and check at the end
+BIG = [["build", "BIG", "--stdout"], ["check", "BIG"], ["explain", "connectivity", "BIG"],
+       ["diff", "BIG", "-o", "nowhere"]]
+
+
 @pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
-@pytest.mark.parametrize("command", [["build", "--stdout"], ["check"]])
+@pytest.mark.parametrize("command", BIG, ids=lambda c: " ".join(c[:2]))
 def test_a_non_blocking_stdout_gets_the_whole_output(command: list[str], unbuffered: bool,
                                                      tmp_path: Path) -> None:
     """A stdout another program made non-blocking (Node.js does, for the pipes its
-    children share) refuses a write while it is full: the output is waited for, not cut
-    (exit 3 buffered, and unbuffered exit 0 with what fitted)."""
+    children share) refuses a write while it is full: the output is waited for, whichever
+    way the command prints, not cut (exit 3 buffered, and unbuffered exit 0 with what
+    fitted)."""
     import fcntl
     import threading
 
     blueprint = str(_big_blueprint(tmp_path, calls=command[0] != "check"))
+    command = [blueprint if c == "BIG" else c for c in command]
     read, write = os.pipe()
     fcntl.fcntl(write, fcntl.F_SETFL, fcntl.fcntl(write, fcntl.F_GETFL) | os.O_NONBLOCK)
     received: list[bytes] = []
@@ -180,21 +188,20 @@ def test_a_non_blocking_stdout_gets_the_whole_output(command: list[str], unbuffe
     reader = threading.Thread(target=drain)
     reader.start()
     try:
-        result = _netgen([command[0], blueprint, *command[1:]], write, unbuffered,
-                         subprocess.PIPE)
+        result = _netgen(command, write, unbuffered, subprocess.PIPE)
     finally:
         os.close(write)
         reader.join(timeout=60)
         os.close(read)
-    expected = _netgen([command[0], blueprint, *command[1:]], subprocess.PIPE)
-    assert (result.returncode, result.stderr) == (expected.returncode, "")
+    expected = _netgen(command, subprocess.PIPE)
+    assert (result.returncode, result.stderr) == (expected.returncode, expected.stderr)
     assert b"".join(received).decode() == expected.stdout
     assert len(expected.stdout) > 70_000  # more than the pipe holds
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
-@pytest.mark.parametrize("command", PRINTING[2:],
+@pytest.mark.parametrize("command", [*PRINTING, ["routes", SHOP], ["verify", SHOP]],
                          ids=lambda c: " ".join(c[:2]).replace(SHOP, "shop"))
 def test_stdout_on_a_full_disk_is_said_once_and_exits_3(command: list[str],
                                                         unbuffered: bool) -> None:
@@ -240,12 +247,39 @@ def test_a_closed_stream_keeps_the_verdict(blueprint_file) -> None:  # type: ign
                    stderr=subprocess.DEVNULL, closed=(2,)).returncode == 0
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_stderr_keeps_the_verdict(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """With stderr on a full disk nothing can be said, and the exit code is all the caller
+    gets: still the verdict (diff's 1 for changes, 1 for a blueprint's errors, 2 for a
+    usage error), where the commands printing through typer made it 3."""
+    broken = str(blueprint_file("from netgen import *\nservice('web', port=0, image='w')\n"))
+    with open("/dev/full", "w") as full:
+        for command, code in [(["diff", SHOP, "-o", "nowhere"], 1), (["routes", broken], 1),
+                              (["explain", "dns", broken], 1), (["verify", broken], 1),
+                              (["check", broken], 1), (["build", broken, "-o", "nowhere"], 1),
+                              (["routes", "--nope"], 2), (["build", "--nope"], 2)]:
+            result = _netgen(command, subprocess.DEVNULL, stderr=full.fileno())
+            assert result.returncode == code, command
+
+
 def test_a_usage_error_to_a_gone_reader_is_141() -> None:
     """`netgen build --nope 2>&1 | head`: the usage message stayed in stderr's buffer and
     the interpreter's last flush failed on it: Python's 120."""
     with _gone_reader() as both:
         result = _netgen(["build", "--nope"], both, stderr=both)
     assert result.returncode == 141
+
+
+def test_a_message_to_a_gone_stderr_reader_is_141(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """Whichever stream's reader went away, the command ends as SIGPIPE would end it: a
+    blueprint's errors said to a gone stderr were exit 1 from `routes` and `graph`, and 141
+    from `diff`, which printed through typer."""
+    broken = str(blueprint_file("from netgen import *\nservice('web', port=0, image='w')\n"))
+    with _gone_reader() as stderr:
+        for command in [["routes", broken], ["graph", broken], ["diff", SHOP, "-o", "nowhere"],
+                        ["build", "--nope"]]:
+            result = _netgen(command, subprocess.DEVNULL, stderr=stderr)
+            assert result.returncode == 141, command
 
 
 def test_help_to_a_gone_reader_with_stderr_closed_is_141() -> None:

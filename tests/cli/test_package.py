@@ -1,6 +1,6 @@
 """The CLI package has no import cycle: command modules take the shared pieces from
-`netgen.cli.options` (or `.console`, `.starter`, and the typer-free `.errors`, `.argv`,
-`.build_core` and `.check_core`), never from the package itself; only the entry points
+`netgen.cli.options` (or `.console`, `.starter`, and the typer-free `.errors`, `.streams`,
+`.argv`, `.build_core` and `.check_core`), never from the package itself; only the entry points
 (`__init__`, the app in `commands` and the fast path in `fast`) import the commands."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def imports_of(text: str) -> list[tuple[int, str]]:
 def test_no_command_module_imports_the_package_or_another_command(path: Path) -> None:
     shared = {"netgen.cli.options", "netgen.cli.console", "netgen.cli.starter",
               "netgen.cli.errors", "netgen.cli.argv", "netgen.cli.build_core",
-              "netgen.cli.check_core", "netgen.cli.startup",
+              "netgen.cli.check_core", "netgen.cli.startup", "netgen.cli.streams",
               "netgen.cli.attrs_code"}
     wrong = [f"{path.name}:{line} imports {module}" for line, module in imports_of(path.read_text())
              if (module == "netgen.cli" or module.startswith("netgen.cli."))

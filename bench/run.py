@@ -420,6 +420,26 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _cpu_times() -> tuple[int, int] | None:
+    """(steal, all) of the machine's CPU time so far, in clock ticks, from /proc/stat's
+    `cpu` line: steal is the time a virtual machine's CPUs were ready to run but the
+    hypervisor ran something else. The same code's figures differ by a third between this
+    VM's fast and slow hours, so a run says how much it lost this way."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (fields[7], sum(fields)) if len(fields) == 8 else None
+
+
+def _steal(before: tuple[int, int] | None) -> str:
+    after = _cpu_times()
+    if before is None or after is None or after[1] <= before[1]:
+        return "unknown"
+    return f"{100 * (after[0] - before[0]) / (after[1] - before[1]):.1f}% of the CPU time"
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -502,6 +522,7 @@ def bench(args: argparse.Namespace) -> None:
             available[name] = f"not available: {e}"
 
     via, via_note = choose_via(netgen, args.via, scratch)
+    cpu_times = _cpu_times()
     print(f"\nnetgen benchmark on {machine()}; load average {_load()}")
     print(f"scratch folder: {scratch} ({_fs_type(scratch)})")
     print(f"netgen: {' '.join(netgen.argv)}   exposures: {via_note}")
@@ -538,8 +559,9 @@ def bench(args: argparse.Namespace) -> None:
         print(growth(results[n0], results[n1], n0, n1, fixed[1]) + "\n")
     print(targets(results[max(sizes)], max(sizes)))
     print("\n" + targets_18(results, fixed[1]))
-    print(f"\nload average at the end: {_load()} (wall times are only comparable on a machine "
-          "that is otherwise idle; CPU times are steadier)")
+    print(f"\nload average at the end: {_load()}; stolen by the hypervisor during the run: "
+          f"{_steal(cpu_times)} (wall times are only comparable on a machine that is otherwise "
+          "idle; CPU times are steadier)")
 
     if args.profile:
         profile(netgen, scratch / f"n{max(sizes)}", args.profile)

@@ -85,8 +85,9 @@ def _stdout_to_stderr() -> Iterator[None]:
             yield
     finally:
         if saved is not None:
-            with suppress(OSError, ValueError):
-                sys.stderr.flush()
+            for stream in (sys.stdout, sys.stderr):  # stdout: what went to `sys.__stdout__`
+                with suppress(OSError, ValueError):
+                    stream.flush()
             os.dup2(saved, 1)
             os.close(saved)
 

@@ -18,7 +18,7 @@ def command() -> NoReturn:
     the interpreter's teardown where nothing needs it (`startup.leave`; a profiler or
     coverage tool around `-m netgen` gets the usual end). To go on after the command in
     the same process, call `main`: it ends with `SystemExit`."""
-    from netgen.cli.errors import flushed
+    from netgen.cli.errors import EXIT_INTERRUPTED, flushed
     from netgen.cli.startup import leave
     from netgen.cli.streams import own_streams
 
@@ -27,6 +27,8 @@ def command() -> NoReturn:
         main()
     except SystemExit as e:
         leave(flushed(e.code))
+    except KeyboardInterrupt:  # where no command handles it (waiting for typer's output)
+        leave(flushed(EXIT_INTERRUPTED))
     leave(flushed(0))
 
 

@@ -14,7 +14,7 @@ TYPE_CHECKING = False  # not typing's: `netgen --version` need not import typing
 if TYPE_CHECKING:
     from typing import Any
 
-EXIT_ERRORS, EXIT_USAGE, EXIT_OUTPUT, EXIT_BUG = 1, 2, 3, 70
+EXIT_ERRORS, EXIT_USAGE, EXIT_OUTPUT, EXIT_BUG, EXIT_INTERRUPTED = 1, 2, 3, 70, 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`
 
 
@@ -66,10 +66,10 @@ def handled(e: BaseException) -> int | None:
         return EXIT_OUTPUT
     if isinstance(e, Interrupted):
         echo(f"netgen: interrupted; {e.out} already holds the new output, whole", err=True)
-        return 130
+        return EXIT_INTERRUPTED
     if isinstance(e, KeyboardInterrupt):
         echo("netgen: interrupted; nothing was written", err=True)
-        return 130
+        return EXIT_INTERRUPTED
     if isinstance(e, SystemExit) or not isinstance(e, Exception):
         return None
     if os.environ.get("NETGEN_DEBUG"):
@@ -142,6 +142,9 @@ def flushed(code: int | str | None) -> int | str | None:
     quietly, and another failure (a full disk under `netgen check > report`) is said, and
     exits 3 unless the command had failed already (with 3 it has said so: `typer.echo`
     flushes as it writes)."""
+    if code == EXIT_INTERRUPTED:  # what is left is not waited for (a reader that stopped)
+        quiet(sys.stdout)
+        quiet(sys.stderr)
     try:
         sys.stderr.flush()
     except OSError:  # nowhere to say it (`2>&1 | head`: a usage message to a gone reader)
@@ -159,6 +162,9 @@ def _stdout_flushed(code: int | str | None) -> int | str | None:
         sys.stdout.flush()
     except ValueError:  # closed in the process (by a blueprint): nothing left to write
         return code
+    except KeyboardInterrupt:  # Ctrl-C while waiting for a reader: not waited for again
+        quiet(sys.stdout)
+        return EXIT_INTERRUPTED
     except OSError as e:
         stdout_failed(e)
         if code == EXIT_OUTPUT:

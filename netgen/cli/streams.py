@@ -13,6 +13,7 @@ stdout, and stderr's are dropped, since there is nowhere left to say them."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import sys
@@ -27,12 +28,19 @@ _stderr_reader_gone = False
 
 def own_streams() -> None:
     """The console script's process: its standard streams are netgen's to arrange, and to
-    point at /dev/null once they fail (`quiet`). A stream started closed (`>&-`)
-    stays None, as Python leaves it."""
+    point at /dev/null once they fail (`quiet`). `sys.__stdout__` and `sys.__stderr__`
+    become the same streams, so what a blueprint writes there keeps its place in the
+    output and its failures are handled alike; the originals are kept (not collected,
+    nothing left in them). A stream started closed (`>&-`) stays None, as Python leaves
+    it."""
     global _streams_owned
     _streams_owned = True
-    sys.stdout = _whole(sys.stdout, "stdout")
-    sys.stderr = _whole(sys.stderr, "stderr")
+    _originals.extend((sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__))
+    sys.stdout = sys.__stdout__ = _whole(sys.stdout, "stdout")
+    sys.stderr = sys.__stderr__ = _whole(sys.stderr, "stderr")
+
+
+_originals: list[object] = []
 
 
 def streams_owned() -> bool:
@@ -46,9 +54,10 @@ def stderr_reader_gone() -> bool:
 
 
 def _whole(stream: io.TextIOBase | None, name: str) -> io.TextIOBase | None:
-    """`stream` as a text layer over a buffer over `_Descriptor`, line-buffered as an
-    unbuffered stream's output is seen (and stderr always is); one that is not the
-    process's own file (a test's stand-in) is left as it is."""
+    """`stream` as a text layer over `_Descriptor`: through a buffer, or straight (write
+    through, as Python leaves it) when the stream is unbuffered (PYTHONUNBUFFERED=1: a
+    partial line is seen at once); one that is not the process's own file (a test's
+    stand-in) is left as it is."""
     if not isinstance(stream, io.TextIOWrapper):
         return stream
     try:
@@ -57,10 +66,10 @@ def _whole(stream: io.TextIOBase | None, name: str) -> io.TextIOBase | None:
         return stream
     unbuffered = not isinstance(stream.buffer, io.BufferedWriter)
     stream.flush()
-    return io.TextIOWrapper(io.BufferedWriter(_Descriptor(fd, name)),
+    raw = _Descriptor(fd, name)
+    return io.TextIOWrapper(raw if unbuffered else io.BufferedWriter(raw),
                             encoding=stream.encoding, errors=stream.errors,
-                            line_buffering=stream.line_buffering or unbuffered,
-                            write_through=unbuffered)
+                            line_buffering=stream.line_buffering, write_through=unbuffered)
 
 
 class _Descriptor(io.RawIOBase):
@@ -71,7 +80,7 @@ class _Descriptor(io.RawIOBase):
 
     def __init__(self, fd: int, name: str) -> None:
         super().__init__()
-        self._fd, self.name = fd, name
+        self._fd, self._stdout, self.name = fd, name == "stdout", f"<{name}>"
 
     def fileno(self) -> int:
         return self._fd
@@ -88,14 +97,17 @@ class _Descriptor(io.RawIOBase):
         try:
             while view:
                 try:
-                    view = view[os.write(self._fd, view):]
+                    written = os.write(self._fd, view)
+                    if not written:
+                        raise OSError(errno.EIO, "the descriptor took nothing")
+                    view = view[written:]
                 except BlockingIOError:
                     import select
 
                     select.select([], [self._fd], [])
         except OSError as e:
             quiet(self)
-            if self.name == "stdout":
+            if self._stdout:
                 if e.filename is None:
                     e.filename = "stdout"
                 raise

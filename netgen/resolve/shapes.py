@@ -148,7 +148,10 @@ def _problems(obj: Any, choices: Choices) -> Iterator[tuple[tuple[str, ...], str
         allowed = choices.get(hint)
         unbounded = _unbounded(value)
         if unbounded is not None:  # every check below recurses into the value
-            yield (arg,), f"{arg}={show(value)} {unbounded}"
+            # too deep a value's repr fails or not with the stack's depth and limit: its
+            # type alone, whichever
+            shown = show(value) if unbounded == _UNBOUNDED[0] else f"<{type(value).__name__}>"
+            yield (arg,), f"{arg}={shown} {unbounded}"
             continue
         if allowed is not None:
             expected = None if any(value is v for v in allowed) else \

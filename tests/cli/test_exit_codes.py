@@ -262,6 +262,69 @@ def test_a_full_stderr_keeps_the_verdict(blueprint_file) -> None:  # type: ignor
             assert result.returncode == code, command
 
 
+@pytest.mark.parametrize("non_blocking", [False, True], ids=["blocking", "non-blocking"])
+@pytest.mark.parametrize("command", [["diff", "BIG", "-o", "nowhere"],
+                                     ["build", "BIG", "--stdout"]], ids=lambda c: c[0])
+def test_ctrl_c_while_waiting_for_a_reader_ends_the_command(
+        command: list[str], non_blocking: bool, tmp_path: Path) -> None:
+    """A reader that stopped reading (a paused pager, a stuck pipeline) leaves netgen
+    waiting to write; Ctrl-C ends it with 130, not a wait at the end for what is left in
+    the buffer (`diff` prints line by line: a hang only SIGKILL ended, and a traceback on a
+    second Ctrl-C)."""
+    import fcntl
+
+    command = [str(_big_blueprint(tmp_path)) if c == "BIG" else c for c in command]
+    read, write = os.pipe()
+    if non_blocking:
+        fcntl.fcntl(write, fcntl.F_SETFL, fcntl.fcntl(write, fcntl.F_GETFL) | os.O_NONBLOCK)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen([sys.executable, "-m", "netgen", *command], cwd=REPO, env=env,
+                               stdout=write, stderr=subprocess.PIPE, text=True)
+    os.close(write)
+    try:
+        waited = time.monotonic() + 60
+        while not _waits_to_write(process.pid):
+            assert time.monotonic() < waited, "netgen never waited for its reader"
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        os.close(read)
+    assert (process.returncode, err) == (130, "netgen: interrupted; nothing was written\n")
+
+
+def _waits_to_write(pid: int) -> bool:
+    """The process sleeps in a pipe write or in select (its wait for room)."""
+    try:
+        wchan = Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return False
+    return any(w in wchan for w in ("pipe_write", "poll_schedule", "select"))
+
+
+def test_a_partial_line_on_unbuffered_stderr_is_seen_at_once(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """PYTHONUNBUFFERED=1 makes stderr unbuffered: what a blueprint writes there comes
+    before what a child process writes after it, even without a line end."""
+    path = blueprint_file("import os, sys\nsys.stderr.write('A-partial ')\n"
+                          "os.system('echo B-child >&2')\nfrom netgen import *\n"
+                          "service('web', port=80, image='w')\n")
+    result = _netgen(["routes", str(path)], subprocess.DEVNULL, unbuffered=True)
+    assert result.stderr.startswith("A-partial B-child\n")
+
+
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+def test_what_a_blueprint_writes_to_the_original_stdout_goes_to_stderr(
+        unbuffered: bool, blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """`sys.__stdout__` is stdout too: a blueprint's text there joins its other output on
+    stderr, not the YAML stream (it came after the YAML, at the process's end)."""
+    path = blueprint_file("import sys\nsys.__stdout__.write('from the blueprint\\n')\n"
+                          "from netgen import *\nservice('web', port=80, image='w')\n")
+    result = _netgen(["build", str(path), "--stdout"], subprocess.PIPE, unbuffered)
+    assert (result.returncode, result.stderr) == (0, "from the blueprint\n")
+    assert result.stdout.startswith("---\n") and "from the blueprint" not in result.stdout
+
+
 def test_a_usage_error_to_a_gone_reader_is_141() -> None:
     """`netgen build --nope 2>&1 | head`: the usage message stayed in stderr's buffer and
     the interpreter's last flush failed on it: Python's 120."""

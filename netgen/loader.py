@@ -67,9 +67,9 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
 @contextmanager
 def _stdout_to_stderr() -> Iterator[None]:
-    """A blueprint's output (print, a child process, a C extension) goes to stderr: stdout
-    may be the YAML stream of `build --stdout`. Redirected at the file descriptor too, when
-    there is one, since `os.system` and C code write to fd 1 directly."""
+    """A blueprint's output (print, `sys.__stdout__`, a child process, a C extension) goes
+    to stderr: stdout may be the YAML stream of `build --stdout`. Redirected at the file
+    descriptor too, when there is one, since `os.system` and C code write to fd 1 directly."""
     saved = None
     try:
         sys.stdout.flush()
@@ -80,14 +80,16 @@ def _stdout_to_stderr() -> Iterator[None]:
         if saved is not None:
             os.close(saved)
         saved = None
+    original = sys.__stdout__
     try:
+        sys.__stdout__ = sys.stderr
         with redirect_stdout(sys.stderr):
             yield
     finally:
+        sys.__stdout__ = original
         if saved is not None:
-            for stream in (sys.stdout, sys.stderr):  # stdout: what went to `sys.__stdout__`
-                with suppress(OSError, ValueError):
-                    stream.flush()
+            with suppress(OSError, ValueError):
+                sys.stderr.flush()
             os.dup2(saved, 1)
             os.close(saved)
 

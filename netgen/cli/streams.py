@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 _streams_owned = False
 _stderr_reader_gone = False
+_interrupted = False  # Ctrl-C came while a write waited: no write waits any more
 
 
 def own_streams() -> None:
@@ -76,7 +77,10 @@ class _Descriptor(io.RawIOBase):
     """A standard stream's descriptor, written whole: a short write is written on, a full
     non-blocking one waited for. A failure quiets the stream; stdout's then raises, named
     `stdout` (as `errors.stdout_failed` names it), and stderr's is dropped (a reader that went
-    away is remembered: `stderr_reader_gone`)."""
+    away is remembered: `stderr_reader_gone`). Once Ctrl-C has interrupted a wait (a reader
+    that stopped reading, a terminal paused with Ctrl-S), no write waits again: what finds
+    no room is dropped, so `interrupted` on a stderr as stuck as stdout (`2>&1 | less`)
+    does not hang the command's end."""
 
     def __init__(self, fd: int, name: str) -> None:
         super().__init__()
@@ -92,10 +96,14 @@ class _Descriptor(io.RawIOBase):
         return os.isatty(self._fd)
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        global _interrupted, _stderr_reader_gone
         view = memoryview(data).cast("B")
         whole = len(view)
         try:
             while view:
+                if _interrupted and not _room(self._fd):  # not waited for again: dropped
+                    quiet(self)
+                    return whole
                 try:
                     written = os.write(self._fd, view)
                     if not written:
@@ -105,15 +113,27 @@ class _Descriptor(io.RawIOBase):
                     import select
 
                     select.select([], [self._fd], [])
+        except KeyboardInterrupt:  # Ctrl-C while a reader had stopped reading
+            _interrupted = True
+            quiet(self)
+            raise
         except OSError as e:
             quiet(self)
             if self._stdout:
                 if e.filename is None:
                     e.filename = "stdout"
                 raise
-            global _stderr_reader_gone
             _stderr_reader_gone = _stderr_reader_gone or isinstance(e, BrokenPipeError)
         return whole
+
+
+def _room(fd: int) -> bool:
+    import select
+
+    try:
+        return bool(select.select([], [fd], [], 0)[1])
+    except (OSError, ValueError):
+        return False
 
 
 def quiet(stream: Any) -> None:

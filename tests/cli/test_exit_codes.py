@@ -262,15 +262,17 @@ def test_a_full_stderr_keeps_the_verdict(blueprint_file) -> None:  # type: ignor
             assert result.returncode == code, command
 
 
+@pytest.mark.parametrize("both", [False, True], ids=["stdout", "2>&1"])
 @pytest.mark.parametrize("non_blocking", [False, True], ids=["blocking", "non-blocking"])
 @pytest.mark.parametrize("command", [["diff", "BIG", "-o", "nowhere"],
                                      ["build", "BIG", "--stdout"]], ids=lambda c: c[0])
 def test_ctrl_c_while_waiting_for_a_reader_ends_the_command(
-        command: list[str], non_blocking: bool, tmp_path: Path) -> None:
+        command: list[str], non_blocking: bool, both: bool, tmp_path: Path) -> None:
     """A reader that stopped reading (a paused pager, a stuck pipeline) leaves netgen
     waiting to write; Ctrl-C ends it with 130, not a wait at the end for what is left in
     the buffer (`diff` prints line by line: a hang only SIGKILL ended, and a traceback on a
-    second Ctrl-C)."""
+    second Ctrl-C; with stderr on the same pipe, `2>&1 | less`, the message about the
+    interruption waited for it too)."""
     import fcntl
 
     command = [str(_big_blueprint(tmp_path)) if c == "BIG" else c for c in command]
@@ -279,7 +281,8 @@ def test_ctrl_c_while_waiting_for_a_reader_ends_the_command(
         fcntl.fcntl(write, fcntl.F_SETFL, fcntl.fcntl(write, fcntl.F_GETFL) | os.O_NONBLOCK)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     process = subprocess.Popen([sys.executable, "-m", "netgen", *command], cwd=REPO, env=env,
-                               stdout=write, stderr=subprocess.PIPE, text=True)
+                               stdout=write, stderr=write if both else subprocess.PIPE,
+                               text=True)
     os.close(write)
     try:
         waited = time.monotonic() + 60
@@ -291,7 +294,8 @@ def test_ctrl_c_while_waiting_for_a_reader_ends_the_command(
     finally:
         process.kill()
         os.close(read)
-    assert (process.returncode, err) == (130, "netgen: interrupted; nothing was written\n")
+    assert (process.returncode, err) == (
+        130, None if both else "netgen: interrupted; nothing was written\n")
 
 
 def _waits_to_write(pid: int) -> bool:
@@ -323,6 +327,12 @@ def test_what_a_blueprint_writes_to_the_original_stdout_goes_to_stderr(
     result = _netgen(["build", str(path), "--stdout"], subprocess.PIPE, unbuffered)
     assert (result.returncode, result.stderr) == (0, "from the blueprint\n")
     assert result.stdout.startswith("---\n") and "from the blueprint" not in result.stdout
+    if Path("/dev/full").exists():  # nor when stderr fails: it stayed in stdout's buffer
+        with open("/dev/full", "w") as full:
+            result = _netgen(["build", str(path), "--stdout"], subprocess.PIPE, unbuffered,
+                             stderr=full.fileno())
+        assert result.returncode == 0
+        assert result.stdout.startswith("---\n") and "from the blueprint" not in result.stdout
 
 
 def test_a_usage_error_to_a_gone_reader_is_141() -> None:

@@ -82,7 +82,8 @@ def _stdout_to_stderr() -> Iterator[None]:
         saved = None
     original = sys.__stdout__
     try:
-        sys.__stdout__ = sys.stderr
+        if sys.stderr is not None:  # closed (`2>&-`): a blueprint's write there still works
+            sys.__stdout__ = sys.stderr
         with redirect_stdout(sys.stderr):
             yield
     finally:

@@ -8,11 +8,7 @@ import errno
 import os
 import sys
 
-from netgen.cli.streams import quiet, stderr_reader_gone
-
-TYPE_CHECKING = False  # not typing's: `netgen --version` need not import typing
-if TYPE_CHECKING:
-    from typing import Any
+from netgen.cli.streams import quiet, stderr_reader_gone, wait_for_room
 
 EXIT_ERRORS, EXIT_USAGE, EXIT_OUTPUT, EXIT_BUG, EXIT_INTERRUPTED = 1, 2, 3, 70, 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`
@@ -103,11 +99,11 @@ def write_out(data: str | bytes) -> None:
                 written = buffer.write(view)
             except BlockingIOError as e:  # buffered: it took this much
                 written = e.characters_written
-                _wait_for_room(buffer)
+                wait_for_room(buffer)
             else:
                 if written is None:  # the file itself (unbuffered): it would block
                     written = 0
-                    _wait_for_room(buffer)
+                    wait_for_room(buffer)
                 elif not written:
                     raise OSError(errno.EIO, "stdout took nothing")
             view = view[written:]
@@ -116,15 +112,9 @@ def write_out(data: str | bytes) -> None:
                 buffer.flush()
                 break
             except BlockingIOError:
-                _wait_for_room(buffer)
+                wait_for_room(buffer)
     except OSError as e:
         raise stdout_failed(e) from None
-
-
-def _wait_for_room(stream: Any) -> None:
-    import select
-
-    select.select([], [stream], [])
 
 
 def stdout_failed(e: OSError) -> OSError:

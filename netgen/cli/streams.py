@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 _streams_owned = False
 _stderr_reader_gone = False
 _interrupted = False  # Ctrl-C came while a write waited: no write waits any more
+_originals: list[object] = []  # the streams Python made: kept, never collected
 
 
 def own_streams() -> None:
@@ -39,9 +40,6 @@ def own_streams() -> None:
     _originals.extend((sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__))
     sys.stdout = sys.__stdout__ = _whole(sys.stdout, "stdout")
     sys.stderr = sys.__stderr__ = _whole(sys.stderr, "stderr")
-
-
-_originals: list[object] = []
 
 
 def streams_owned() -> bool:
@@ -110,9 +108,7 @@ class _Descriptor(io.RawIOBase):
                         raise OSError(errno.EIO, "the descriptor took nothing")
                     view = view[written:]
                 except BlockingIOError:
-                    import select
-
-                    select.select([], [self._fd], [])
+                    wait_for_room(self._fd)
         except KeyboardInterrupt:  # Ctrl-C while a reader had stopped reading
             _interrupted = True
             quiet(self)
@@ -125,6 +121,13 @@ class _Descriptor(io.RawIOBase):
                 raise
             _stderr_reader_gone = _stderr_reader_gone or isinstance(e, BrokenPipeError)
         return whole
+
+
+def wait_for_room(target: Any) -> None:
+    """Until a full non-blocking descriptor (or file) takes a write again."""
+    import select
+
+    select.select([], [target], [])
 
 
 def _room(fd: int) -> bool:

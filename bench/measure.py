@@ -107,3 +107,17 @@ def tree_stats(folder: Path) -> tuple[int, int]:
             size += os.path.getsize(os.path.join(root, name))
             docs += name.endswith(".yaml")
     return docs, size
+
+
+# A fixed piece of pure Python (arithmetic, a dict): what it costs says how fast the machine
+# is at the moment, apart from netgen. On a virtual machine the same loop's CPU time moved
+# by 45% within a minute (0.31-0.45 s at three times this size), enough to turn a met
+# target into a miss, so a run prints it beside its figures.
+PROBE = ("import time\ndef loop():\n    s = 0\n    d = {}\n"
+         "    for i in range(1_000_000):\n        s += i * i % 7\n        d[i & 1023] = s\n"
+         "t = time.process_time()\nloop()\nprint(time.process_time() - t)")
+
+
+def probe(python: str, runs: int = 3) -> list[float]:
+    """CPU seconds of `PROBE`'s loop, in `runs` fresh processes of `python`."""
+    return [float(run_once([python, "-c", PROBE]).stdout) for _ in range(runs)]

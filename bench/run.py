@@ -18,7 +18,8 @@ whole processes), peak memory (the child's ru_maxrss from wait4), documents and 
 - the cdk8s-plus peer (node and/or Python flavours of bench/cdk8s), installed on demand
   into a cache folder (`--cdk8s-dir`), or "not available" with the reason;
 
-then the growth from the second largest to the largest N and the targets of issue 8.
+then the growth from the second largest to the largest N and the targets of issues 8 and 18,
+and the machine's speed at the start, after each N and at the end (`measure.PROBE`).
 No test framework, no timed assertions: it reports.
 """
 
@@ -440,6 +441,15 @@ def _steal(before: tuple[int, int] | None) -> str:
     return f"{100 * (after[0] - before[0]) / (after[1] - before[1]):.1f}% of the CPU time"
 
 
+def speed(probes: dict[str, list[float]], when: str) -> str:
+    """The machine's speed `when`, by `measure.PROBE` (kept in `probes`): a run's figures
+    are read against it, not against another run's."""
+    found = probes[when] = measure.probe(sys.executable)
+    return (f"machine speed {when}: a fixed Python loop (bench/measure.py PROBE) took "
+            f"{min(found):.3f} s of CPU (min of {len(found)}; median "
+            f"{statistics.median(found):.3f} s)")
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -523,7 +533,9 @@ def bench(args: argparse.Namespace) -> None:
 
     via, via_note = choose_via(netgen, args.via, scratch)
     cpu_times = _cpu_times()
+    probes: dict[str, list[float]] = {}
     print(f"\nnetgen benchmark on {machine()}; load average {_load()}")
+    print(speed(probes, "at the start"))
     print(f"scratch folder: {scratch} ({_fs_type(scratch)})")
     print(f"netgen: {' '.join(netgen.argv)}   exposures: {via_note}")
     print(f"wall time of whole processes, {args.runs} runs each; CPU = user + sys time of the "
@@ -552,7 +564,8 @@ def bench(args: argparse.Namespace) -> None:
         print(f"N={n} services x {len(workload.ENVS)} environments "
               f"({sum(1 + len(s.versions) - bool(s.versions) for s in system.services)} "
               f"workloads per environment, {len(system.exposures)} exposed)")
-        print(table(list(named.values())) + "\n", flush=True)
+        print(table(list(named.values())), flush=True)
+        print(speed(probes, f"after N={n}") + "\n", flush=True)
 
     if len(sizes) >= 2:
         n0, n1 = sorted(sizes)[-2:]
@@ -560,15 +573,16 @@ def bench(args: argparse.Namespace) -> None:
     print(targets(results[max(sizes)], max(sizes)))
     print("\n" + targets_18(results, fixed[1]))
     print(f"\nload average at the end: {_load()}; stolen by the hypervisor during the run: "
-          f"{_steal(cpu_times)} (wall times are only comparable on a machine that is otherwise "
-          "idle; CPU times are steadier)")
+          f"{_steal(cpu_times)} (times are only comparable on a machine that is otherwise "
+          "idle, and on a virtual one, at the same machine speed: CPU times move with it too)")
+    print(speed(probes, "at the end"))
 
     if args.profile:
         profile(netgen, scratch / f"n{max(sizes)}", args.profile)
     if args.json:
         args.json.write_text(json.dumps({
             "machine": machine(), "netgen": netgen.argv, "via": via, "runs": args.runs,
-            "fixed": [r.as_dict() for r in fixed],
+            "fixed": [r.as_dict() for r in fixed], "probe_cpu_seconds": probes,
             "sizes": {str(n): {k: r.as_dict() for k, r in rows.items()}
                       for n, rows in results.items()},
         }, indent=1))

@@ -155,8 +155,7 @@ def load_blueprint(
     path: str | os.PathLike[str], timeout: float | None = DEFAULT_TIMEOUT
 ) -> Blueprint:
     shown = os.fspath(path)
-    if not Path(shown).is_file():
-        raise ProblemError([Problem(f"{shown}: no such blueprint file")])
+    _check_blueprint_path(shown)
     builder = Builder(os.path.abspath(shown), shown)
     try:
         source = Path(builder.path).read_bytes()
@@ -209,6 +208,22 @@ def load_blueprint(
     finally:
         current_builder.reset(token)
     return builder.freeze()
+
+
+def _check_blueprint_path(shown: str) -> None:
+    """A blueprint is a Python file, named `*.py` as Python's own import machinery wants;
+    anything else passed here is most often netgen's own output or an ECS export given to
+    the wrong command, which as Python would fail at some odd line, or run."""
+    path = Path(shown)
+    if path.is_dir():
+        inside = path / "blueprint.py"
+        hint = f" (did you mean {inside}?)" if inside.is_file() else ""
+        raise ProblemError([Problem(f"{shown}: is a folder, not a blueprint file{hint}")])
+    if not path.is_file():
+        raise ProblemError([Problem(f"{shown}: no such blueprint file")])
+    if path.suffix != ".py":
+        raise ProblemError([Problem(f"{shown}: not a blueprint: a blueprint is a Python file "
+                                    "whose name ends in .py")])
 
 
 def _run(source: bytes, path: str, module: object) -> None:

@@ -15,8 +15,9 @@ from netgen.cli.options import Blueprint, Envs, Templates, guarded
 @guarded
 def build(
     blueprint: Blueprint,
-    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder.")
-                   ] = Path("out"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", metavar="DIR", help="Output folder; default: out.", show_default=False)
+    ] = None,
     env: Envs = None,
     stdout: Annotated[
         bool, typer.Option("--stdout", help="Write one YAML stream to stdout, nothing to disk.")

@@ -19,15 +19,21 @@ if TYPE_CHECKING:
 SYNTAX = Syntax(
     {"--out": "out", "-o": "out", "--env": "env", "-e": "env", "--templates": "templates",
      "--stdout": "stdout", "--check": "check", "--quiet": "quiet", "-q": "quiet"},
-    {"out": "out", "env": [], "stdout": False, "check": False, "templates": [], "quiet": False},
+    {"out": None, "env": [], "stdout": False, "check": False, "templates": [], "quiet": False},
     flags=("stdout", "check", "quiet"), repeatable=("env", "templates"),
     paths=("out", "templates"),
 )
 
 
-def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: bool,
+def run(blueprint: Path, out: Path | None, env: Sequence[str], stdout: bool, check: bool,
         templates: Sequence[Path], quiet: bool) -> None:
+    """`out` None: not given (`out`, or nothing for `--stdout`)."""
     from netgen.output.inputs import InputsRecord, unchanged
+
+    if stdout and (check or out is not None):
+        _refuse("--check compares OUT with the blueprint, and --stdout writes no OUT: give "
+                "one of them" if check else "--stdout writes no OUT: drop --out, or --stdout")
+    out = Path("out") if out is None else out
 
     if not (stdout or check) and (built := unchanged(blueprint, out, env, templates)):
         # Nothing the output depends on changed since the last build wrote it: the
@@ -74,6 +80,18 @@ def run(blueprint: Path, out: Path, env: Sequence[str], stdout: bool, check: boo
              + (f" ({docs} objects rendered)" if docs else ""))
     except KeyboardInterrupt:
         raise Interrupted(out) from None
+
+
+def _refuse(message: str) -> None:
+    """Options that cannot go together (exit 2): one of them would be ignored without a word
+    (`--check --stdout` exited 0 whatever OUT held)."""
+    from netgen.problems import MessageError
+
+    class BuildUsageError(MessageError):
+        said_by = "netgen build"
+        usage = True
+
+    raise BuildUsageError(message)
 
 
 def _stream(blueprint: Path, env: Sequence[str], templates: Sequence[Path],

@@ -48,8 +48,8 @@ def test_the_fast_path_reads_every_build_option() -> None:
                         "--check", "-q", "--stdout"]) == {
         "blueprint": Path("bp.py"), "out": Path("o"), "env": ["a", "b"], "stdout": True,
         "check": True, "templates": [Path("t")], "quiet": True}
-    assert parse(BUILD, ["bp.py"]) == {
-        "blueprint": Path("bp.py"), "out": Path("out"), "env": [], "stdout": False,
+    assert parse(BUILD, ["bp.py"]) == {  # `out` None: not given (`build_core.run` says `out`)
+        "blueprint": Path("bp.py"), "out": None, "env": [], "stdout": False,
         "check": False, "templates": [], "quiet": False}
 
 
@@ -118,6 +118,24 @@ def test_build_is_the_same(tmp_path: Path, extra: list[str]) -> None:
     trees = [{p.relative_to(tmp_path / w): p.read_bytes()
               for p in (tmp_path / w).rglob("*.yaml")} for w in ("fast", "typer")]
     assert trees[0] == trees[1]
+
+
+@pytest.mark.parametrize("extra, said", [
+    (["--check", "--stdout"], "--check compares OUT with the blueprint, and --stdout writes "
+                              "no OUT: give one of them"),
+    (["--stdout", "-o", "{tmp}/o"], "--stdout writes no OUT: drop --out, or --stdout"),
+    (["--out={tmp}/o", "--stdout", "--check"], "--check compares OUT"),
+])
+def test_options_that_would_be_ignored_are_refused(tmp_path: Path, extra: list[str],
+                                                   said: str) -> None:
+    """`--check --stdout` exited 0 whatever OUT held, and `--stdout` dropped `--out`
+    without a word: a CI job adding either passed for nothing. Both paths say so, exit 2."""
+    argv = ["build", SHOP, *(a.replace("{tmp}", str(tmp_path)) for a in extra)]
+    code, out, err = fast(*argv)
+    assert (code, out, err) == typer_app(*argv)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"netgen build: {said}")
+    assert not (tmp_path / "o").exists()
 
 
 def test_errors_are_the_same(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,6 +130,29 @@ def test_missing_blueprint_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["build", str(tmp_path / "nope.py")])
     assert result.exit_code == 1
     assert "nope.py: no such blueprint file" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["build"], ["check"], ["routes"], ["verify"], ["graph"],
+                                     ["explain", "dns"]])
+def test_what_is_not_a_blueprint_file_is_said_so(tmp_path: Path, command: list[str]) -> None:
+    """Netgen's own output or an ECS export handed to the wrong command: an error naming
+    the file (it was an internal error, exit 70, for a name not ending in .py)."""
+    (tmp_path / "out.yaml").write_text("apiVersion: v1\nkind: Service\n")
+    (tmp_path / "blueprint.py").write_text(HEAD)
+    for given, said in [
+        ("out.yaml", "out.yaml: not a blueprint: a blueprint is a Python file whose name "
+                     "ends in .py"),
+        (".", ".: is a folder, not a blueprint file (did you mean blueprint.py?)"),
+        ("sub", "sub: is a folder, not a blueprint file\n"),
+    ]:
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        run = subprocess.run([sys.executable, "-m", "netgen", *command, given],
+                             capture_output=True, text=True, cwd=tmp_path, check=False)
+        told = run.stdout if command == ["check"] else run.stderr  # check's report: stdout
+        assert run.returncode == 1
+        assert f"error: {said}" in told
+        assert "Traceback" not in run.stdout + run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blueprint.py", "out.yaml", "sub"]
 
 
 def test_endless_loop_is_stopped_with_its_line(blueprint_file) -> None:  # type: ignore[no-untyped-def]

@@ -106,7 +106,9 @@ def _public_stateful(ctx: LintContext) -> Iterator[Problem]:
 
 
 def _private_ranges_admitted(ctx: LintContext) -> Iterator[Problem]:
-    if not ctx.declared_strict:
+    """Whenever the environment is STRICT, by default too: this is about what its
+    NetworkPolicies admit, not about how production-like it is (NG102, NG105)."""
+    if ctx.plan.env.isolation is not Isolation.STRICT:
         return
     targets = {s.name: s.port.target_port for s in ctx.plan.services if s.port is not None}
     routes = {(r.name, r.service): r for r in ctx.plan.routes}

@@ -439,11 +439,12 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         "service('web', port=80, image='web:1.0', health='/h')\n"
         f"expose('web', via=NLB, tls={ACM}, scheme='internal')\n",
         [("NG108", 4, "production"), ("NG110", 3, "production")]),
-    "NG108 neither for the implicit STRICT nor with nodeport_cidr": (
+    "NG108 for the implicit STRICT too, not with nodeport_cidr or OPEN": (
         "env('prod')\n"
         "env('production', isolation=STRICT, replicas=3, nodeport_cidr='10.0.8.0/22')\n"
+        "env('dev', isolation=OPEN)\n"
         "service('web', port=80, image='web:1.0', health='/h')\nexpose('web', via=NODEPORT)\n",
-        [("NG110", 4, "production")]),
+        [("NG108", 6, "prod"), ("NG110", 5, "production")]),
     "NG109 stateful service without storage": (
         ENV + "service('db', port=5432, image='pg:16', stateful=True)\n"
         "service('ok', port=5432, image='pg:16', stateful=True, "

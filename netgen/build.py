@@ -15,7 +15,7 @@ from attrs import evolve, frozen
 from netgen import workers
 from netgen.model import Env
 from netgen.output.changes import env_changes
-from netgen.output.reading import read_tree
+from netgen.output.reading import in_the_way, read_tree
 from netgen.output.state import plan_fingerprint, up_to_date
 from netgen.output.write import Staged, discard, locked, recover, stage
 from netgen.pipeline import compile_plans, worth_forking
@@ -107,6 +107,7 @@ def build_envs(prepared: Prepared, renderer: Renderer, templates: bytes, out: Pa
     def checked(builds: list[EnvBuild]) -> None:
         nonlocal ours
         _told(prepared, builds)
+        in_the_way(out, (b.name for b in builds if b.fingerprint is not None))
         locking.enter_context(locked(out))
         ours = True
         recover(out)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 MAX_FILE = 256 << 20  # no generated file comes near; a bigger one is not read into memory
@@ -17,7 +18,8 @@ class OutputError(Exception):
 
 
 def kind(mode: int) -> str:
-    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),
+    for test, name in ((stat.S_ISREG, "a file"), (stat.S_ISLNK, "a symbolic link"),
+                       (stat.S_ISDIR, "a folder"),
                        (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
                        (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
         if test(mode):
@@ -92,6 +94,22 @@ def env_folder(folder: Path) -> bool:
         raise OutputError(f"{folder} is {kind(mode)}, not a folder netgen wrote; move it "
                           "away (netgen replaces only folders it created)")
     return True
+
+
+def in_the_way(out: Path, envs: Iterable[str]) -> None:
+    """Refuses what stands where OUT or an environment's folder goes (a file, a symbolic
+    link, a FIFO) before the output lock makes OUT and OUT/.netgen, so a build refused
+    for it leaves OUT as it was. Staging checks again under the lock; OUT itself may be a
+    link to a folder, as it may for any tool."""
+    try:
+        mode = os.stat(out).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(mode):
+        raise OutputError(f"{out} is {kind(mode)}, not a folder; the output is a folder: give "
+                          "--out another path or move it away")
+    for env in envs:
+        env_folder(out / env)
 
 
 def owned(content: bytes) -> bool:

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netgen.cli import app
-from netgen.output import layout, write
+from netgen.output import layout
 from tests.conftest import BLUEPRINTS
 
 SHOP = str(BLUEPRINTS / "shop.py")
@@ -86,9 +86,36 @@ def test_a_symlinked_env_folder_is_refused_and_does_not_wedge_out(tmp_path: Path
     assert f"{out / 'production'} is a symbolic link" in err
     assert files(elsewhere) == {"keep.txt": b"mine\n"}
     assert not (out / "development").exists()  # nothing written, not even the other env
-    assert not [n for n in os.listdir(layout.hidden(out)) if n.startswith((write._NEW, write._OLD))]
+    assert not layout.hidden(out).exists()  # refused before the lock made OUT/.netgen
     (out / "production").unlink()
     assert run("build", SHOP, "-o", str(out))[0] == 0  # not wedged
+
+
+@pytest.mark.parametrize("kind", ["file", "fifo", "symlink", "out itself a file"])
+def test_what_stands_where_a_folder_goes_is_named_and_out_left_as_it_was(
+    tmp_path: Path, kind: str
+) -> None:
+    """A file said to be "not a regular file", and a refused build that left a new
+    OUT/.netgen behind (its lock and .gitignore), were both seen in a README walk-through."""
+    out = tmp_path / "out"
+    out.mkdir()
+    where, said = out / "production", "a file, not a folder netgen wrote"
+    if kind == "file":
+        where.write_text("mine\n")
+    elif kind == "fifo":
+        os.mkfifo(where)
+        said = "a FIFO, not a folder netgen wrote"
+    elif kind == "symlink":
+        where.symlink_to(tmp_path)
+        said = "a symbolic link, not a folder netgen wrote"
+    else:
+        out.rmdir()
+        out.write_text("mine\n")
+        where, said = out, "a file, not a folder; the output is a folder"
+    before = sorted(os.listdir(out)) if out.is_dir() else None
+    code, _, err = run("build", SHOP, "-o", str(out))
+    assert code == 3 and err.startswith(f"netgen: {where} is {said}")
+    assert (sorted(os.listdir(out)) if out.is_dir() else None) == before
 
 
 @pytest.mark.parametrize("kind", ["folder", "symlink", "fifo"])

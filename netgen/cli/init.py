@@ -21,6 +21,9 @@ def init(
     from netgen.cli.starter import BLUEPRINT_FILE, write_starter
 
     target = folder / BLUEPRINT_FILE
+    if folder.exists() and not folder.is_dir():
+        raise fail(f"netgen: {folder} is not a folder; init writes {BLUEPRINT_FILE} into a "
+                   "folder (created if missing)")
     if target.exists() or target.is_symlink():
         raise fail(f"netgen: {target} already exists; not overwriting it "
                    "(remove it, or choose another folder)")

@@ -53,6 +53,16 @@ def test_refuses_to_overwrite(tmp_path: Path) -> None:
     assert (tmp_path / "blueprint.py").read_text() == "# mine\n"
 
 
+def test_a_file_where_the_folder_goes_is_said_so(tmp_path: Path) -> None:
+    """It said `File exists: FILE` and exited 3."""
+    (tmp_path / "afile").write_text("mine\n")
+    code, out, err = netgen("init", tmp_path / "afile")
+    assert (code, out) == (1, "")
+    assert err == (f"netgen: {tmp_path / 'afile'} is not a folder; init writes blueprint.py "
+                   "into a folder (created if missing)\n")
+    assert (tmp_path / "afile").read_text() == "mine\n"
+
+
 def test_current_folder_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, _ = netgen("init")

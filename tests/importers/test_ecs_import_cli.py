@@ -147,5 +147,18 @@ def test_missing_folder(tmp_path: Path) -> None:
     out = tmp_path / "bp.py"
     code, _, stderr = run("import", "ecs", str(tmp_path / "nope"), "-o", str(out))
     assert code == 1
-    assert f"{tmp_path / 'nope'}: $: error: not a directory" in stderr
+    assert f"{tmp_path / 'nope'}: $: error: no such folder" in stderr
+    (tmp_path / "a.json").write_text("{}")
+    code, _, stderr = run("import", "ecs", str(tmp_path / "a.json"), "-o", str(out))
+    assert code == 1
+    assert f"{tmp_path / 'a.json'}: $: error: not a folder: give the folder" in stderr
     assert not out.exists()
+
+
+def test_a_missing_output_folder_is_named(export: Path, tmp_path: Path) -> None:
+    """It named the temporary file beside the output (`.bp.py.x1y2z3.tmp`), not the folder
+    that is missing."""
+    out = tmp_path / "nowhere" / "bp.py"
+    code, _, stderr = run("import", "ecs", str(export), "-o", str(out))
+    assert (code, stderr) == (3, f"netgen: No such file or directory: {out.parent}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]

@@ -68,7 +68,10 @@ def write_file(path: Path, text: str, *, replace: bool) -> None:
     file or the whole new one. Without `replace`, the move fails if `path` appeared
     meanwhile (a hard link never overwrites)."""
     folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as e:  # named as the folder, not the temporary file's random name
+        raise OSError(e.errno, e.strerror, str(folder)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)

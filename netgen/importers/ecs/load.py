@@ -37,7 +37,9 @@ def load_exports(folder: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Exports:
     an ECS service or task definition is a problem naming what it holds instead."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ExportError.of([Problem(str(folder), "$", "not a directory")])
+        what = ("not a folder: give the folder the exports were saved in"
+                if folder.exists() else "no such folder")
+        raise ExportError.of([Problem(str(folder), "$", what)])
     documents: dict[str, bytes] = {}
     problems: list[Problem] = []
     paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES)

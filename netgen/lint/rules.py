@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from netgen.model import Isolation
 from netgen.plan import RoutePlan
 from netgen.problems import Problem
+from netgen.resolve.network import PRIVATE_RANGES
 from netgen.targets.base import FromCidr, Layer, Lint, LintContext, Rule, ViaSpec
 from netgen.targets.registry import REGISTRY
 
@@ -124,6 +125,43 @@ def _private_ranges_admitted(ctx: LintContext) -> Iterator[Problem]:
                        "the real range", ctx.plan.env.name)
 
 
+# AWS services whose host names answer, inside their VPC (where an EKS pod is), with a
+# private address: `<label>` is the name's third label from the end (x.us-west-2.rds
+# .amazonaws.com) or, for MSK and MemoryDB, its fourth (b-1.x.kafka.us-east-1.amazonaws.com).
+_IN_VPC_THIRD = frozenset({"rds", "cache", "docdb", "redshift", "neptune", "vpce"})
+_IN_VPC_FOURTH = frozenset({"kafka", "memorydb"})
+
+
+def _answers_inside_the_vpc(host: str) -> bool:
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) < 4 or labels[-2:] != ["amazonaws", "com"]:
+        return False
+    return (labels[-3] in _IN_VPC_THIRD or labels[-4] in _IN_VPC_FOURTH
+            or (labels[-3] == "es" and labels[0].startswith("vpc-")))  # OpenSearch in a VPC
+
+
+def _vpc_endpoint_denied(ctx: LintContext) -> Iterator[Problem]:
+    """An RDS or ElastiCache endpoint named by host alone is "the internet outside the
+    private ranges" to a STRICT NetworkPolicy (docs/networkpolicy.md), and inside the VPC
+    it has a private address: every call to it is denied, and nothing else says so."""
+    if ctx.plan.env.isolation is not Isolation.STRICT:
+        return
+    callers: dict[str, list[str]] = {}
+    for c in ctx.plan.calls:
+        if c.dst_kind == "external":
+            callers.setdefault(c.dst, []).append(c.src)
+    for x in ctx.plan.externals:
+        blocks = ctx.plan.network.external(x.name).blocks
+        if (x.name in callers and _answers_inside_the_vpc(x.host)
+                and all(PRIVATE_RANGES[0] in b.excluded for b in blocks)):
+            yield Lint("NG113", x.loc, f"external({x.name!r}): {x.host} answers with a private "
+                       "address inside its VPC, but the NetworkPolicies let "
+                       f"{', '.join(sorted(set(callers[x.name])))} reach it only outside the "
+                       "private ranges, so those calls are denied; set cidr='...' (the "
+                       f"subnets' range) or env({ctx.plan.env.name!r}, vpc_cidr='...')",
+                       ctx.plan.env.name)
+
+
 NEUTRAL: tuple[Rule, ...] = (
     Rule("NG101", "public-without-tls",
          "Traffic from the internet should be encrypted; a public route without TLS leaks "
@@ -144,6 +182,10 @@ NEUTRAL: tuple[Rule, ...] = (
          "Without vpc_cidr (or nodeport_cidr) a STRICT environment's NetworkPolicies admit "
          "load-balancer and NodePort traffic from every private address, not just the VPC's.",
          _private_ranges_admitted),
+    Rule("NG113", "vpc-endpoint-denied",
+         "An AWS database or cache named by host name alone (RDS, ElastiCache, ...) has a "
+         "private address inside its VPC, which a STRICT environment's egress allows only "
+         "with cidr= or vpc_cidr=: the calls are denied.", _vpc_endpoint_denied),
 )
 # Every rule, the targets' own included, in code order (the order `check` reports them in).
 RULES: tuple[Rule, ...] = tuple(sorted((*NEUTRAL, *REGISTRY.lint_rules()),

@@ -472,6 +472,19 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         "external('rds', host='db.example.com', port=5432, cidr='10.0.0.0/16')\n"
         "calls('api', 'stripe', 'rds')\n",
         [("NG301", 5, "prod")]),
+    "NG113 an RDS or MSK endpoint by name alone under STRICT, not with cidr=, vpc_cidr=, "
+    "a public API, nobody calling it or OPEN": (
+        "env('prod')\nenv('staging', vpc_cidr='10.0.0.0/16')\n"
+        "env('dev', isolation=OPEN)\n"
+        "service('api', port=8080, image='api:1.0')\n"
+        "external('rds', host='shop.abc.us-west-2.rds.amazonaws.com', port=5432)\n"
+        "external('msk', host='b-1.shop.x1y2z3.c2.kafka.us-east-1.amazonaws.com', port=9094)\n"
+        "external('pinned', host='a.b.us-west-2.cache.amazonaws.com', port=6379, "
+        "cidr='10.0.8.0/22')\n"
+        "external('s3', host='s3.us-west-2.amazonaws.com', port=443)\n"
+        "external('idle', host='x.y.us-west-2.rds.amazonaws.com', port=5432)\n"
+        "calls('api', 'rds', 'msk', 'pinned', 's3')\n",
+        [("NG113", 6, "prod"), ("NG113", 7, "prod")]),
 }
 
 CLEAN = HEAD + (

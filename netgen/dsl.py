@@ -468,9 +468,12 @@ def tls_secret(name: str) -> TlsSecret:
     return TlsSecret(name)
 
 
-def header(name: str, value: str, *, wildcards: bool = False) -> HeaderMatch:
+def header(name: str, value: str | None = None, *, wildcards: bool = False) -> HeaderMatch:
     """Match a request header; `wildcards=True` reads `*` and `?` in `value` as ALB does
-    (any run of characters, one character), which only ALB can express."""
+    (any run of characters, one character), which only ALB can express. Without a value,
+    ingress-nginx's canary switch (`canary-by-header` alone, the seed guide's form): `always`
+    sends the request to the canary, `never` to the stable version, anything else is split
+    by weight; only NGINX can express it."""
     return HeaderMatch(name, value, wildcards)
 
 

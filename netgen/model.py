@@ -100,7 +100,7 @@ Tls = AcmCert | TlsSecret
 @frozen
 class HeaderMatch:
     name: str
-    value: str
+    value: str | None  # None: ingress-nginx's switch (`always` / `never`), see `dsl.header`
     wildcards: bool = False
     """`value` uses ALB's wildcards: `*` any run of characters, `?` one character."""
 

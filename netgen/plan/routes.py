@@ -83,9 +83,11 @@ def canonical_path(path: str | None, path_type: str) -> tuple[str, str]:
     return path, path_type
 
 
-def route_key(route: RoutePlan) -> RouteKey:
+def route_key(route: RoutePlan, switch: str = "always") -> RouteKey:
+    """`switch`: the value a header without one (ingress-nginx's switch) stands for: the
+    route takes `always`; `never` goes to the stable version (`route_table`)."""
     path, path_type = canonical_path(route.path, route.path_type)
-    matches = [(m.name.lower(), m.value) for m in route.matches]
+    matches = [(m.name.lower(), switch if m.value is None else m.value) for m in route.matches]
     matches += [(f"?{k}", v) for k, v in route.query]  # not header names: no clash
     matches += [(":method", " ".join(sorted(route.methods)))] if route.methods else []
     matches += [(":source-ip", " ".join(sorted(route.source_ips)))] if route.source_ips else []
@@ -119,12 +121,27 @@ def route_table(plan: Plan, vias: Collection[Via] | None = None) -> list[RouteRo
         backends = tuple((b.service, b.weight) for b in r.backends)
         if r.layer == "l7":
             rows.append(RouteRow(route_key(r), backends, r.via, r.name, r.namespace))
+            if any(m.value is None for m in r.matches):
+                rows.extend(_never(plan, r))
         else:
             rows.extend(
                 RouteRow(RouteKey(None, "", "TCP"), backends, r.via, r.name, r.namespace, port)
                 for port in l4_ports(r)
             )
     return sorted(rows, key=_row_order)
+
+
+def _never(plan: Plan, switch: RoutePlan) -> Iterator[RouteRow]:
+    """The switch's `never`: the stable version of the route without a match at the same
+    host and path (the one NGINX needs beside a switch; without it the blueprint is an
+    error already)."""
+    key = route_key(switch)
+    for r in plan.routes:
+        if (r.via == switch.via and not r.matches and r.backends
+                and route_key(r) == RouteKey(key.host, key.path, key.path_type)):
+            yield RouteRow(route_key(switch, "never"), ((r.backends[0].service, 100),),
+                           r.via, r.name, r.namespace)
+            return
 
 
 def _row_order(row: RouteRow) -> tuple[object, ...]:

@@ -106,6 +106,9 @@ def _match_problems(r: MeshRoute) -> list[str]:
 
 
 def _header_problems(h: Any) -> list[str]:
+    if isinstance(h, HeaderMatch) and h.value is None:
+        return [f"header({h.name!r}) without a value is ingress-nginx's canary switch; a mesh "
+                "split matches a value: header(name, value) or mesh_header(...)"]
     if isinstance(h, HeaderMatch):
         h = MeshHeader(h.name, h.value)
     if not isinstance(h, MeshHeader):

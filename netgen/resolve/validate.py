@@ -245,7 +245,10 @@ def validate_exposure(x: Exposure, c: Collector) -> None:
     problems += _narrowing(x)
     for m in x.match:
         problems.append(checks.header_name(m.name))
-        if not isinstance(m.value, str) or not m.value or len(m.value) > 4096:
+        if m.value is None:  # ingress-nginx's switch: the capability table says where
+            if m.wildcards is True:
+                problems.append(f"header {m.name!r}: wildcards=True needs a value")
+        elif not isinstance(m.value, str) or not m.value or len(m.value) > 4096:
             problems.append(f"header {m.name!r} value {m.value!r} must be a non-empty string "
                             "of at most 4096 characters")
     names = [m.name.lower() for m in x.match if isinstance(m.name, str)]

@@ -32,6 +32,7 @@ class Feature(enum.Enum):
     GRPC = "route gRPC"
     REGEX_PATH = "match regular-expression paths"
     HEADER_WILDCARD = "match header values with wildcards"
+    HEADER_SWITCH = "switch to the canary by a header's always/never (a header without a value)"
     QUERY_MATCH = "match query parameters"
     METHOD_MATCH = "match HTTP methods"
     SOURCE_IP_MATCH = "match client addresses"
@@ -63,6 +64,7 @@ def required_features(e: Exposure, grpc: bool, http: bool) -> set[Feature]:
         Feature.GRPC: grpc and http,  # L4 forwarding carries gRPC as it is
         Feature.REGEX_PATH: e.path_type == "Regex",
         Feature.HEADER_WILDCARD: any(getattr(m, "wildcards", False) is True for m in e.match),
+        Feature.HEADER_SWITCH: any(getattr(m, "value", "") is None for m in e.match),
         Feature.QUERY_MATCH: bool(e.query),
         Feature.METHOD_MATCH: bool(e.methods),
         Feature.SOURCE_IP_MATCH: bool(e.source_ips),

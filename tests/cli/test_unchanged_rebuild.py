@@ -55,8 +55,8 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 def build(project: Path, *extra: str) -> str:
-    result = CliRunner().invoke(app, ["build", str(project / "shop.py"), "-o",
-                                      str(project / "out"), "--templates",
+    out = [] if "--stdout" in extra else ["-o", str(project / "out")]  # --stdout has no OUT
+    result = CliRunner().invoke(app, ["build", str(project / "shop.py"), *out, "--templates",
                                       str(project / "templates"), *extra])
     assert result.exit_code == 0, result.output
     return result.stdout

@@ -330,7 +330,7 @@ def test_size_limit_is_configurable(tmp_path: Path):
 
 
 def test_not_a_folder_and_empty_folder(tmp_path: Path):
-    with pytest.raises(ExportError, match="not a directory"):
+    with pytest.raises(ExportError, match="no such folder"):
         load_exports(tmp_path / "missing")
     with pytest.raises(ExportError, match=r"no AWS CLI export files .* \(it is empty\)"):
         load_exports(tmp_path)

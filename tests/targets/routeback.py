@@ -164,9 +164,13 @@ def nginx_table(docs: Iterable[dict[str, Any]]) -> Table:
             canary, a = canaries.pop(site)
             share = int(a.get(NGINX + "canary-weight", "0"))
             weights = {main: 100 - share, canary: share}
-            if NGINX + "canary-by-header" in a:
+            if NGINX + "canary-by-header" in a and NGINX + "canary-by-header-value" in a:
                 header = (a[NGINX + "canary-by-header"], a[NGINX + "canary-by-header-value"])
                 table[_key(host, path, path_type, [header])] = {canary: 100}
+            elif NGINX + "canary-by-header" in a:  # the header alone: `always` or `never`
+                name = a[NGINX + "canary-by-header"]
+                table[_key(host, path, path_type, [(name, "always")])] = {canary: 100}
+                table[_key(host, path, path_type, [(name, "never")])] = {main: 100}
         table[_key(host, path, path_type)] = weights
     assert not canaries, f"canary Ingresses without a main Ingress: {sorted(canaries)}"
     return table

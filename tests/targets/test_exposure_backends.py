@@ -79,12 +79,14 @@ def test_alb_canary_action_and_header_condition(blueprint_file) -> None:  # type
 
 
 def test_nginx_canary_seed() -> None:
+    """The seed guide's annotations exactly: `header("X-Canary")` without a value is
+    ingress-nginx's switch (`always` to the canary, `never` to the stable version), which a
+    `canary-by-header-value` would take away."""
     docs = objects("nginx_canary")
     main, canary = docs[("Ingress", "web-app")], docs[("Ingress", "web-app-canary")]
     assert main["spec"]["ingressClassName"] == canary["spec"]["ingressClassName"] == "nginx"
     assert {k.removeprefix(NGINX): v for k, v in annotations(canary).items()} == {
-        "canary": "true", "canary-weight": "10", "canary-by-header": "X-Canary",
-        "canary-by-header-value": "always"}
+        "canary": "true", "canary-weight": "10", "canary-by-header": "X-Canary"}
     assert not any(k.startswith(NGINX + "canary") for k in annotations(main))
     assert main["spec"]["rules"][0]["host"] == canary["spec"]["rules"][0]["host"]
     assert (main["spec"]["rules"][0]["http"]["paths"][0]["path"]

@@ -40,6 +40,12 @@ def at(offset: int, message: str) -> str:
 # --- the capability table ------------------------------------------------------------------
 
 CAPABILITY = [
+    ('expose("api", via=ALB, canary=0.2, match=header("X-Canary"))',
+     "expose('api', via=ALB): ALB cannot switch to the canary by a header's always/never "
+     "(a header without a value) (use NGINX)"),
+    ('expose("api", via=GATEWAY, canary=0.2, match=header("X-Canary"))',
+     "expose('api', via=GATEWAY): GATEWAY cannot switch to the canary by a header's "
+     "always/never (a header without a value) (use NGINX)"),
     ('expose("api", via=ALB, path="/api", rewrite="/")',
      "expose('api', via=ALB): ALB cannot rewrite paths (use NGINX, GATEWAY or ISTIO)"),
     ('expose("web", via=ALB, rate_limit=rate_limit(rpm=60))',

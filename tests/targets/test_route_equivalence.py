@@ -46,6 +46,21 @@ def test_seed_canary_deployment_table() -> None:
     }
 
 
+def test_seed_nginx_canary_switch_table() -> None:
+    """`header("X-Canary")` without a value, read back from the annotations as
+    ingress-nginx documents `canary-by-header` alone: `always` to the canary, `never` to the
+    stable version, any other value (or none) split by weight."""
+    (compiled,) = build(Path("blueprints/nginx_canary.py"))
+    table = routeback.nginx_table(documents(compiled))
+    host = "myapp.example.com"
+    assert table == {
+        routeback._key(host, "/", "Prefix", [("X-Canary", "always")]): {"web-app-v2": 100},
+        routeback._key(host, "/", "Prefix", [("X-Canary", "never")]): {"web-app-v1": 100},
+        routeback._key(host, "/", "Prefix"): {"web-app-v1": 90, "web-app-v2": 10},
+    }
+    assert table == plan_table(compiled)
+
+
 # --- generated exposures ------------------------------------------------------------------
 
 HOSTS = ["a.example.com", "b.example.com", "*.example.com"]
@@ -184,6 +199,8 @@ CANNOT = {  # example -> {backend: what it cannot express}
     "alb_ingress": {"NGINX": "cannot configure load balancer health checks",
                     "GATEWAY": "cannot configure load balancer health checks"},
     "microservices": {"ALB": "ALB cannot rewrite paths"},
+    "nginx_canary": {"ALB": "ALB cannot switch to the canary by a header's always/never",
+                     "GATEWAY": "GATEWAY cannot switch to the canary by a header's always/never"},
 }
 
 

@@ -182,7 +182,7 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
             yield route.loc, (f"{d}: the default ALB group '{group}' is longer than 63 "
                               "characters; name one with group=")
         for m in route.matches:
-            if not m.wildcards and any(ch in m.value for ch in "*?"):
+            if not m.wildcards and m.value is not None and any(ch in m.value for ch in "*?"):
                 yield route.loc, (f"{d}: ALB reads '*' and '?' in header values as wildcards; "
                                   f"header {m.name!r} value {m.value!r} cannot match literally "
                                   "(header(..., wildcards=True) if they are meant as wildcards)")

@@ -133,7 +133,8 @@ def _canary_annotations(site: Site, canary: WeightedBackend) -> dict[str, str]:
     if site.by_header:
         header = site.by_header[0].matches[0]
         a["canary-by-header"] = header.name
-        a["canary-by-header-value"] = header.value
+        if header.value is not None:  # None: the switch, `always` / `never` (`dsl.header`)
+            a["canary-by-header-value"] = header.value
     return {PREFIX + k: v for k, v in sorted(a.items())}
 
 
@@ -236,7 +237,7 @@ BACKEND = Backend(
         Feature.HOST, Feature.PATH, Feature.PATH_EXACT, Feature.HEADER_MATCH, Feature.CANARY,
         Feature.VERSION_PIN, Feature.TLS_SECRET, Feature.REDIRECT_HTTPS, Feature.REWRITE,
         Feature.RATE_LIMIT, Feature.BASIC_AUTH, Feature.GRPC, Feature.REGEX_PATH,
-        Feature.BACKEND_TLS,
+        Feature.BACKEND_TLS, Feature.HEADER_SWITCH,
     }),
     terminates_tls=True,
     check=check,

@@ -169,6 +169,10 @@ def test_a_gateway_path_combines_with_routes_that_match_any_path(blueprint_file:
     ('mesh(ISTIO)\ntraffic("api", routes=[mesh_route(headers=mesh_header("x"), '
      'split={"v1": 100})])\n',
      "mesh_header('x') needs exactly one of exact=, prefix=, suffix=, regex="),
+    ('mesh(ISTIO)\ntraffic("api", routes=[mesh_route(headers=header("X-Canary"), '
+     'split={"v1": 100})])\n',
+     "header('X-Canary') without a value is ingress-nginx's canary switch; a mesh split "
+     "matches a value"),
     ('mesh(ISTIO)\ntraffic("db", routes=[mesh_route(prefix="/x", split={"a": 100})])\n',
      "bp.py:9: error: traffic('db'): mesh_route matches need an HTTP port"),
     ('traffic("api", split={"v1": 50, "v2": 50})\n',

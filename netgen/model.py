@@ -19,7 +19,9 @@ class SourceLoc:
     line: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        """`file:line`, or the file alone for a problem of the whole file (line 0), as
+        `netgen check` prints it: `file:0:` read as a line that does not exist."""
+        return f"{self.file}:{self.line}" if self.line else self.file
 
 
 @frozen(eq=False)

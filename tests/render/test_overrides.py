@@ -141,7 +141,8 @@ def test_override_must_render_one_document(house: Path) -> None:
     house.write_text(house.read_text() + "---\nkind: Extra\n")
     code, stderr, out = bad_build(house)
     assert code == 1
-    assert "Service 'web': must render one YAML document, not 2" in stderr
+    assert (f"{house}: error: Service 'web': must render one YAML document, not 2"
+            in stderr.splitlines())  # the whole file, not a line 0 (`file:0:` it said)
     assert not (out / "default").exists()
 
 

@@ -472,6 +472,16 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         "external('rds', host='db.example.com', port=5432, cidr='10.0.0.0/16')\n"
         "calls('api', 'stripe', 'rds')\n",
         [("NG301", 5, "prod")]),
+    "NG201 a database's port named http under mesh(ISTIO), not with app_protocol= or "
+    "without the mesh": (
+        "env('prod', isolation=OPEN)\nenv('plain', isolation=OPEN)\n"
+        "with env('prod'):\n    mesh(ISTIO)\n"
+        "service('cache', port=6379, image='redis:7.2')\n"
+        "service('db', port=5432, image='pg:16', app_protocol='tcp')\n"
+        "service('q', port=80, target_port=5672, image='rabbit:3')\n"
+        "service('web', port=80, target_port=8080, image='w:1')\n"
+        "calls('web', 'cache', 'db', 'q')\n",
+        [("NG201", 6, "prod"), ("NG201", 8, "prod")]),
     "NG113 an RDS or MSK endpoint by name alone under STRICT, not with cidr=, vpc_cidr=, "
     "a public API, nobody calling it or OPEN": (
         "env('prod')\nenv('staging', vpc_cidr='10.0.0.0/16')\n"

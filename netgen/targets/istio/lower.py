@@ -16,6 +16,7 @@ from netgen.plan.mesh import AuthzRule, HttpMatch, RetryPlan, TrafficPlan
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
+from netgen.targets.istio.lint import LINTS
 from netgen.targets.istio.mesh import HOOKS
 from netgen.targets.istio.settings import SETTINGS
 from netgen.targets.istio.tokens import ISTIO
@@ -167,4 +168,5 @@ BACKEND = Backend(
         Feature.GRPC,
     }),
     terminates_tls=True,
+    lints=LINTS,
 )

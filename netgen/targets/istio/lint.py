@@ -1,0 +1,48 @@
+"""Istio's lint rule: a database's port that the sidecars would parse as HTTP.
+
+Istio picks a port's protocol from its name (`http`, `tcp-...`) or its appProtocol, and
+netgen names a service's port `http` unless the service is stateful, speaks UDP or gRPC, or
+says otherwise (`port_name=`, `app_protocol=`). A PostgreSQL or Redis service declared
+without `stateful=True` then gets `http`, and under mesh(ISTIO) every connection to it fails
+at the sidecar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from netgen.plan.mesh import is_http
+from netgen.problems import Problem
+from netgen.targets.base import Lint, LintContext, Rule
+from netgen.targets.istio.tokens import ISTIO
+
+# Ports whose protocols are not HTTP and whose clients speak first or in their own framing;
+# HTTP-based stores (Elasticsearch on 9200, CouchDB) are left out.
+NOT_HTTP = {
+    25: "SMTP", 587: "SMTP", 1433: "SQL Server", 1521: "Oracle", 2181: "ZooKeeper",
+    3306: "MySQL", 4222: "NATS", 5432: "PostgreSQL", 5672: "AMQP", 6379: "Redis",
+    9042: "Cassandra", 9092: "Kafka", 11211: "memcached", 26257: "CockroachDB",
+    27017: "MongoDB",
+}
+
+
+def _database_port_as_http(ctx: LintContext) -> Iterator[Problem]:
+    plan = ctx.plan
+    if plan.mesh is None or plan.mesh.kind != ISTIO.name:
+        return
+    for s in plan.services:
+        if s.port is None or not is_http(s):
+            continue
+        port = next((p for p in (s.port.port, s.port.target_port) if p in NOT_HTTP), None)
+        if port is not None:
+            yield Lint("NG201", s.loc, f"service({s.name!r}): port {port} is {NOT_HTTP[port]}'s, "
+                       f"but its Service port is named {s.port.name!r}, so Istio's sidecars "
+                       "parse the traffic as HTTP and the connections fail; set "
+                       "app_protocol='tcp' (or stateful=True for a database)", plan.env.name)
+
+
+LINTS: tuple[Rule, ...] = (
+    Rule("NG201", "istio-database-port-as-http",
+         "Under mesh(ISTIO) a port named http is parsed as HTTP by the sidecars: a "
+         "database's or broker's port (PostgreSQL, Redis, Kafka, ...) must be TCP.",
+         _database_port_as_http),
+)

@@ -472,11 +472,21 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         "external('rds', host='db.example.com', port=5432, cidr='10.0.0.0/16')\n"
         "calls('api', 'stripe', 'rds')\n",
         [("NG301", 5, "prod")]),
+    "NG114 an official image that starts as root, in a non-root pod without a user": (
+        "env('prod', isolation=OPEN, pod_security=BASELINE)\n"
+        "service('db', pod_security=RESTRICTED, port=5432, image='postgres:16.4', "
+        "stateful=True, storage=storage('1Gi', '/d'))\n"
+        "service('pg2', port=5432, image='docker.io/library/postgres@sha256:' + 'a' * 64)\n"
+        "service('pg3', port=5432, image='postgres:16.4', run_as_user=999)\n"
+        "service('web', port=80, image='nginxinc/nginx-unprivileged:1.27')\n"
+        "service('old', port=80, image='nginx:1.27', pod_security=BASELINE)\n"
+        "service('cache', port=6379, image='bitnami/redis:7.2')\n",
+        [("NG114", 3, "prod"), ("NG114", 4, "prod")]),
     "NG201 a database's port named http under mesh(ISTIO), not with app_protocol= or "
     "without the mesh": (
         "env('prod', isolation=OPEN)\nenv('plain', isolation=OPEN)\n"
         "with env('prod'):\n    mesh(ISTIO)\n"
-        "service('cache', port=6379, image='redis:7.2')\n"
+        "service('cache', port=6379, image='shop/cache:7.2')\n"
         "service('db', port=5432, image='pg:16', app_protocol='tcp')\n"
         "service('q', port=80, target_port=5672, image='rabbit:3')\n"
         "service('web', port=80, target_port=8080, image='w:1')\n"
@@ -505,6 +515,7 @@ CLEAN = HEAD + (
     "service('api', port=8080, image='shop/api@sha256:" + "a" * 64 + "', versions=['v1', 'v2'], "
     "health='/ready', cpu='250m', memory='256Mi')\n"
     "service('db', port=5432, image='postgres:16.4', stateful=True, cpu='1', memory='1Gi', "
+    "run_as_user=999, run_as_group=999, fs_group=999, "
     "readiness=probe(tcp=True), storage=storage('10Gi', '/var/lib/postgresql/data'))\n"
     "external('rds', host='shop.abc.us-west-2.rds.amazonaws.com', port=5432)\n"
     "calls('web', 'api')\ncalls('api', 'db', 'rds')\n"

@@ -103,6 +103,38 @@ def _host_network_unpoliced(ctx: LintContext) -> Iterator[Problem]:
                        ctx.plan.env.name)
 
 
+# Docker's official images that start as root (to drop to a user of their own, or to bind
+# port 80); with `runAsNonRoot` and no `runAsUser` the kubelet refuses to start them.
+ROOT_IMAGES = frozenset({"cassandra", "httpd", "mariadb", "mongo", "mysql", "nginx",
+                         "postgres", "rabbitmq", "redis"})
+
+
+def official_repository(image: str) -> str | None:
+    """`postgres` for `postgres:16`, `docker.io/library/postgres@sha256:...`; None for an
+    image of another registry or namespace (`bitnami/postgresql`, `ghcr.io/x/postgres`)."""
+    name = image.split("@", 1)[0]
+    path, _, last = name.rpartition("/")
+    repository = last.split(":", 1)[0]
+    if path in ("", "library", "docker.io/library", "index.docker.io/library"):
+        return repository
+    return None
+
+
+def _root_image_refused(ctx: LintContext) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for w in ctx.plan.workloads:
+        sec = w.security
+        repository = official_repository(w.image) if w.image else None
+        if (repository in ROOT_IMAGES and sec is not None and sec.run_as_non_root
+                and sec.run_as_user is None and w.service not in seen):
+            seen.add(w.service)
+            yield Lint("NG114", w.loc, f"service({w.service!r}): image {w.image!r} starts as "
+                       "root, and its pods must run as non-root with no user given, so the "
+                       "kubelet refuses to start them; give it the user its entrypoint drops "
+                       "to (run_as_user=, README 'An image that needs root') or "
+                       "pod_security=BASELINE", ctx.plan.env.name)
+
+
 LINTS: tuple[Rule, ...] = (
     Rule("NG104", "mutable-image-tag",
          "`:latest` or untagged images change under a running Deployment; pin a tag or digest.",
@@ -122,4 +154,8 @@ LINTS: tuple[Rule, ...] = (
     Rule("NG112", "host-network-unpoliced",
          "NetworkPolicies do not apply to pods on the host network: their traffic is not "
          "enforced.", _host_network_unpoliced),
+    Rule("NG114", "root-image-refused",
+         "An official image that starts as root (postgres, mysql, redis, nginx, ...) in a pod "
+         "that must run as non-root, with no user given, is refused by the kubelet.",
+         _root_image_refused),
 )

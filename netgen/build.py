@@ -128,6 +128,7 @@ def check_envs(prepared: Prepared, renderer: Renderer, out: Path) -> list[EnvBui
     """`build --check`: every environment asked for rendered and compared with OUT
     (`EnvBuild.differs`), nothing written; problems and failures raised as `build_envs`
     raises them."""
+    in_the_way(out, (e.name for e in prepared.envs if prepared.wanted(e.name)))
     return workers.each(prepared.envs, _Builder(prepared, renderer, None, out),
                         lambda builds: _told(prepared, builds), worth=_worth(prepared))
 

@@ -150,8 +150,8 @@ def _describe(r: RoutePlan) -> str:
     parts = []
     if r.host or r.path:
         parts.append(f"{r.host or ''}{r.path or ''}")
-    parts.extend(f"{m.name}: {'always|never' if m.value is None else m.value}"
-                 for m in r.matches)
+    parts.extend(f"{m.name}: {'always' if m.value is None else m.value}"  # the switch's
+                 for m in r.matches)  # `always` is what reaches this route's versions
     if r.node_port is not None:
         parts.append(f":{r.node_port}")
     if r.ports:

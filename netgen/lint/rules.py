@@ -126,18 +126,23 @@ def _private_ranges_admitted(ctx: LintContext) -> Iterator[Problem]:
 
 
 # AWS services whose host names answer, inside their VPC (where an EKS pod is), with a
-# private address: `<label>` is the name's third label from the end (x.us-west-2.rds
-# .amazonaws.com) or, for MSK and MemoryDB, its fourth (b-1.x.kafka.us-east-1.amazonaws.com).
-_IN_VPC_THIRD = frozenset({"rds", "cache", "docdb", "redshift", "neptune", "vpce"})
-_IN_VPC_FOURTH = frozenset({"kafka", "memorydb"})
+# private address. The service's label comes just before the domain or the region
+# (x.us-west-2.rds.amazonaws.com, b-1.x.kafka.us-east-1.amazonaws.com, and in China
+# x.rds.cn-north-1.amazonaws.com.cn). Services whose endpoints may be public (Amazon MQ, API
+# Gateway) are not here.
+_IN_VPC = frozenset({"cache", "dax-clusters", "docdb", "kafka", "kafka-serverless", "memorydb",
+                     "neptune", "rds", "redshift", "redshift-serverless", "vpce"})
+_DOMAINS = (("amazonaws", "com"), ("amazonaws", "com", "cn"))  # hosts are lowercase already
 
 
 def _answers_inside_the_vpc(host: str) -> bool:
-    labels = host.lower().rstrip(".").split(".")
-    if len(labels) < 4 or labels[-2:] != ["amazonaws", "com"]:
-        return False
-    return (labels[-3] in _IN_VPC_THIRD or labels[-4] in _IN_VPC_FOURTH
-            or (labels[-3] == "es" and labels[0].startswith("vpc-")))  # OpenSearch in a VPC
+    labels = host.split(".")
+    for domain in _DOMAINS:
+        n = len(domain)
+        if len(labels) > n + 2 and tuple(labels[-n:]) == domain:
+            return (labels[-n - 1] in _IN_VPC or labels[-n - 2] in _IN_VPC
+                    or (labels[-n - 1] == "es" and labels[0].startswith("vpc-")))  # OpenSearch
+    return False
 
 
 def _vpc_endpoint_denied(ctx: LintContext) -> Iterator[Problem]:

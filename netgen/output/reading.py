@@ -104,7 +104,12 @@ def in_the_way(out: Path, envs: Iterable[str]) -> None:
     try:
         mode = os.stat(out).st_mode
     except FileNotFoundError:
+        if os.path.islink(out):
+            raise OutputError(f"{out} is a symbolic link to nothing; the output is a folder: "
+                              "give --out another path or move it away") from None
         return
+    except NotADirectoryError:
+        raise OutputError(f"{out} cannot be a folder: part of its path is a file") from None
     if not stat.S_ISDIR(mode):
         raise OutputError(f"{out} is {kind(mode)}, not a folder; the output is a folder: give "
                           "--out another path or move it away")

@@ -544,6 +544,38 @@ def render(report: CheckReport, code: str) -> str:
     return "\n".join(x for x in render_text(report).splitlines() if x.endswith(f"[{code}]"))
 
 
+@pytest.mark.parametrize("host, inside", [
+    ("shop.abc.us-west-2.rds.amazonaws.com", True),
+    ("shop.abc.rds.cn-north-1.amazonaws.com.cn", True),
+    ("c.x1.0001.usw2.cache.amazonaws.com", True),
+    ("wg.123456789012.us-east-1.redshift-serverless.amazonaws.com", True),
+    ("boot-x.c2.kafka-serverless.us-east-1.amazonaws.com", True),
+    ("b-1.shop.x.c2.kafka.us-east-1.amazonaws.com", True),
+    ("dax.abc.dax-clusters.us-east-1.amazonaws.com", True),
+    ("vpc-logs-abc.us-east-1.es.amazonaws.com", True),
+    ("search-logs-abc.us-east-1.es.amazonaws.com", False),  # a public OpenSearch domain
+    ("b-1234.mq.us-east-1.amazonaws.com", False),  # Amazon MQ may be public
+    ("s3.us-west-2.amazonaws.com", False),
+    ("rds.amazonaws.com", False),
+    ("shop.rds.amazonaws.com.evil.example", False),
+])
+def test_which_aws_hosts_answer_inside_their_vpc(host: str, inside: bool) -> None:
+    from netgen.lint.rules import _answers_inside_the_vpc
+
+    assert _answers_inside_the_vpc(host) is inside
+
+
+def test_ng201_names_the_setting_that_makes_the_port_http(blueprint_file: Write) -> None:
+    """An appProtocol of http, not the port's name, is what Istio goes by there; and
+    stateful=True would not change it."""
+    path = blueprint_file(HEAD + "env('prod', isolation=OPEN)\nwith env('prod'):\n"
+                          "    mesh(ISTIO)\nservice('a', port=5432, port_name='db', "
+                          "app_protocol='http', image='a:1')\n")
+    said = render(run_check(path), "NG201")
+    assert "its appProtocol is 'http', so Istio's sidecars parse" in said
+    assert said.endswith("set app_protocol='tcp' [NG201]")
+
+
 def test_every_rule_has_a_case() -> None:
     covered = {code for _, expected in LINT_CASES.values() for code, _, _ in expected}
     assert covered == {r.code for r in RULES}

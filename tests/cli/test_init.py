@@ -53,14 +53,20 @@ def test_refuses_to_overwrite(tmp_path: Path) -> None:
     assert (tmp_path / "blueprint.py").read_text() == "# mine\n"
 
 
-def test_a_file_where_the_folder_goes_is_said_so(tmp_path: Path) -> None:
-    """It said `File exists: FILE` and exited 3."""
+@pytest.mark.parametrize("where", ["afile", "a link to nothing", "afile/sub"])
+def test_a_file_where_the_folder_goes_is_said_so(tmp_path: Path, where: str) -> None:
+    """It said `File exists: FILE` (or `Not a directory`) and exited 3."""
     (tmp_path / "afile").write_text("mine\n")
-    code, out, err = netgen("init", tmp_path / "afile")
+    folder = tmp_path / where
+    if where == "a link to nothing":
+        folder.symlink_to(tmp_path / "nowhere")
+    code, out, err = netgen("init", folder)
     assert (code, out) == (1, "")
-    assert err == (f"netgen: {tmp_path / 'afile'} is not a folder; init writes blueprint.py "
-                   "into a folder (created if missing)\n")
+    assert err == (f"netgen: {folder} is not a folder; init writes blueprint.py into a folder "
+                   "(created if missing)\n" if where != "afile/sub" else
+                   f"netgen: {folder} cannot be a folder: part of its path is a file\n")
     assert (tmp_path / "afile").read_text() == "mine\n"
+    assert not (tmp_path / "nowhere").exists()
 
 
 def test_current_folder_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -155,6 +155,14 @@ def test_missing_folder(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_a_folder_as_the_output_is_named(export: Path, tmp_path: Path) -> None:
+    """`--force` onto a folder named the temporary file (`Is a directory: .d.py.x1y2.tmp`)."""
+    (tmp_path / "d.py").mkdir()
+    code, _, stderr = run("import", "ecs", str(export), "-o", str(tmp_path / "d.py"), "--force")
+    assert (code, stderr) == (3, f"netgen: Is a directory: {tmp_path / 'd.py'}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.py", "export"]
+
+
 def test_a_missing_output_folder_is_named(export: Path, tmp_path: Path) -> None:
     """It named the temporary file beside the output (`.bp.py.x1y2z3.tmp`), not the folder
     that is missing."""

@@ -91,7 +91,8 @@ def test_a_symlinked_env_folder_is_refused_and_does_not_wedge_out(tmp_path: Path
     assert run("build", SHOP, "-o", str(out))[0] == 0  # not wedged
 
 
-@pytest.mark.parametrize("kind", ["file", "fifo", "symlink", "out itself a file"])
+@pytest.mark.parametrize("kind", ["file", "fifo", "symlink", "out itself a file",
+                                  "out a link to nothing", "out under a file", "--check"])
 def test_what_stands_where_a_folder_goes_is_named_and_out_left_as_it_was(
     tmp_path: Path, kind: str
 ) -> None:
@@ -99,22 +100,30 @@ def test_what_stands_where_a_folder_goes_is_named_and_out_left_as_it_was(
     OUT/.netgen behind (its lock and .gitignore), were both seen in a README walk-through."""
     out = tmp_path / "out"
     out.mkdir()
-    where, said = out / "production", "a file, not a folder netgen wrote"
+    where, said = out / "production", "is a file, not a folder netgen wrote"
     if kind == "file":
         where.write_text("mine\n")
     elif kind == "fifo":
         os.mkfifo(where)
-        said = "a FIFO, not a folder netgen wrote"
+        said = "is a FIFO, not a folder netgen wrote"
     elif kind == "symlink":
         where.symlink_to(tmp_path)
-        said = "a symbolic link, not a folder netgen wrote"
-    else:
+        said = "is a symbolic link, not a folder netgen wrote"
+    elif kind == "out a link to nothing":  # it said `File exists`
+        out.rmdir()
+        out.symlink_to(tmp_path / "nowhere")
+        where, said = out, "is a symbolic link to nothing; the output is a folder"
+    elif kind == "out under a file":  # it said `Not a directory`
+        (tmp_path / "afile").write_text("mine\n")
+        where = out = tmp_path / "afile" / "out"
+        said = "cannot be a folder: part of its path is a file"
+    else:  # `--check` against a file: it said `Not a directory: OUT/development`
         out.rmdir()
         out.write_text("mine\n")
-        where, said = out, "a file, not a folder; the output is a folder"
+        where, said = out, "is a file, not a folder; the output is a folder"
     before = sorted(os.listdir(out)) if out.is_dir() else None
-    code, _, err = run("build", SHOP, "-o", str(out))
-    assert code == 3 and err.startswith(f"netgen: {where} is {said}")
+    code, _, err = run("build", SHOP, "-o", str(out), *(["--check"] if kind == "--check" else []))
+    assert code == 3 and err.startswith(f"netgen: {where} {said}")
     assert (sorted(os.listdir(out)) if out.is_dir() else None) == before
 
 

@@ -79,7 +79,10 @@ def write_file(path: Path, text: str, *, replace: bool) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         if replace:
-            os.replace(tmp, path)
+            try:
+                os.replace(tmp, path)
+            except OSError as e:  # `path` is a folder, say: named, not the temporary file
+                raise OSError(e.errno, e.strerror, str(path)) from None
         else:
             try:
                 os.link(tmp, path)

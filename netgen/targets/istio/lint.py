@@ -33,11 +33,16 @@ def _database_port_as_http(ctx: LintContext) -> Iterator[Problem]:
         if s.port is None or not is_http(s):
             continue
         port = next((p for p in (s.port.port, s.port.target_port) if p in NOT_HTTP), None)
-        if port is not None:
-            yield Lint("NG201", s.loc, f"service({s.name!r}): port {port} is {NOT_HTTP[port]}'s, "
-                       f"but its Service port is named {s.port.name!r}, so Istio's sidecars "
-                       "parse the traffic as HTTP and the connections fail; set "
-                       "app_protocol='tcp' (or stateful=True for a database)", plan.env.name)
+        if port is None:
+            continue
+        if s.port.app_protocol:
+            said, fix = f"its appProtocol is {s.port.app_protocol!r}", "app_protocol='tcp'"
+        else:
+            said = f"its Service port is named {s.port.name!r}"
+            fix = "app_protocol='tcp' (or stateful=True for a database)"
+        yield Lint("NG201", s.loc, f"service({s.name!r}): port {port} is {NOT_HTTP[port]}'s, but "
+                   f"{said}, so Istio's sidecars parse the traffic as HTTP and the connections "
+                   f"fail; set {fix}", plan.env.name)
 
 
 LINTS: tuple[Rule, ...] = (

@@ -128,6 +128,13 @@ def _mesh_rows(s: ServicePlan, routes: list[RoutePlan], c: Collector) -> list[_R
         split = split_of(r)
         if all(v is None for v, _ in split):
             continue
+        switch = next((m.name for m in r.matches if m.value is None), None)
+        if switch is not None:
+            c.error(r.loc, f"expose({s.name!r}, via={r.via.name}): inside the mesh, calls to "
+                           f"'{s.name}' follow its exposures' versions, and header({switch!r}) "
+                           "without a value (ingress-nginx's switch) has no Istio form; give "
+                           "the header a value")
+            continue
         row = _Row(path_in_mesh(r), headers_of(r), split, None, r.loc, len(rows))
         if (row.headers or row.path != EVERY_PATH) and not is_http(s):
             c.error(r.loc, f"expose({s.name!r}, via={r.via.name}): Istio cannot match paths or "

@@ -169,6 +169,10 @@ def test_a_gateway_path_combines_with_routes_that_match_any_path(blueprint_file:
     ('mesh(ISTIO)\ntraffic("api", routes=[mesh_route(headers=mesh_header("x"), '
      'split={"v1": 100})])\n',
      "mesh_header('x') needs exactly one of exact=, prefix=, suffix=, regex="),
+    ('mesh(ISTIO)\nexpose("api", via=NGINX, canary=0.2, match=header("X-Canary"))\n',
+     "bp.py:9: error: expose('api', via=NGINX): inside the mesh, calls to 'api' follow its "
+     "exposures' versions, and header('X-Canary') without a value (ingress-nginx's switch) "
+     "has no Istio form"),
     ('mesh(ISTIO)\ntraffic("api", routes=[mesh_route(headers=header("X-Canary"), '
      'split={"v1": 100})])\n',
      "header('X-Canary') without a value is ingress-nginx's canary switch; a mesh split "

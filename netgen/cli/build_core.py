@@ -84,7 +84,9 @@ def run(blueprint: Path, out: Path | None, env: Sequence[str], stdout: bool, che
 
 def _refuse(message: str) -> None:
     """Options that cannot go together (exit 2): one of them would be ignored without a word
-    (`--check --stdout` exited 0 whatever OUT held)."""
+    (`--check --stdout` exited 0 whatever OUT held). The error class is made here, not at
+    the module's top: the fast path's unchanged rebuild imports neither netgen.problems nor
+    the attrs it needs."""
     from netgen.problems import MessageError
 
     class BuildUsageError(MessageError):

@@ -101,18 +101,17 @@ def in_the_way(out: Path, envs: Iterable[str]) -> None:
     link, a FIFO) before the output lock makes OUT and OUT/.netgen, so a build refused
     for it leaves OUT as it was. Staging checks again under the lock; OUT itself may be a
     link to a folder, as it may for any tool."""
+    elsewhere = "the output is a folder: give --out another path or move it away"
     try:
         mode = os.stat(out).st_mode
     except FileNotFoundError:
         if os.path.islink(out):
-            raise OutputError(f"{out} is a symbolic link to nothing; the output is a folder: "
-                              "give --out another path or move it away") from None
+            raise OutputError(f"{out} is a symbolic link to nothing; {elsewhere}") from None
         return
     except NotADirectoryError:
         raise OutputError(f"{out} cannot be a folder: part of its path is a file") from None
     if not stat.S_ISDIR(mode):
-        raise OutputError(f"{out} is {kind(mode)}, not a folder; the output is a folder: give "
-                          "--out another path or move it away")
+        raise OutputError(f"{out} is {kind(mode)}, not a folder; {elsewhere}")
     for env in envs:
         env_folder(out / env)
 

@@ -215,11 +215,11 @@ def _check_blueprint_path(shown: str) -> None:
     anything else passed here is most often netgen's own output or an ECS export given to
     the wrong command, which as Python would fail at some odd line, or run."""
     path = Path(shown)
-    if path.is_dir():
-        inside = path / "blueprint.py"
-        hint = f" (did you mean {inside}?)" if inside.is_file() else ""
-        raise ProblemError([Problem(f"{shown}: is a folder, not a blueprint file{hint}")])
-    if not path.is_file():
+    if not path.is_file():  # the one `stat` of every build; the rest only says what is wrong
+        if path.is_dir():
+            inside = path / "blueprint.py"
+            hint = f" (did you mean {inside}?)" if inside.is_file() else ""
+            raise ProblemError([Problem(f"{shown}: is a folder, not a blueprint file{hint}")])
         raise ProblemError([Problem(f"{shown}: no such blueprint file")])
     if path.suffix != ".py":
         raise ProblemError([Problem(f"{shown}: not a blueprint: a blueprint is a Python file "

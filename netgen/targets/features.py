@@ -64,7 +64,11 @@ def required_features(e: Exposure, grpc: bool, http: bool) -> set[Feature]:
         Feature.GRPC: grpc and http,  # L4 forwarding carries gRPC as it is
         Feature.REGEX_PATH: e.path_type == "Regex",
         Feature.HEADER_WILDCARD: any(getattr(m, "wildcards", False) is True for m in e.match),
-        Feature.HEADER_SWITCH: any(getattr(m, "value", "") is None for m in e.match),
+        # wildcards=True without a value is a missing value (said once, by the checks), not
+        # the switch
+        Feature.HEADER_SWITCH: any(getattr(m, "value", "") is None
+                                   and getattr(m, "wildcards", False) is not True
+                                   for m in e.match),
         Feature.QUERY_MATCH: bool(e.query),
         Feature.METHOD_MATCH: bool(e.methods),
         Feature.SOURCE_IP_MATCH: bool(e.source_ips),

@@ -99,6 +99,14 @@ def test_every_missing_feature_is_reported_at_once(blueprint_file: MakeBlueprint
     ]
 
 
+def test_a_wildcard_header_without_a_value_is_one_error(blueprint_file: MakeBlueprint) -> None:
+    """It asked for a wildcard match and forgot the value: not also the canary switch that
+    ALB cannot make."""
+    body = 'expose("api", via=ALB, canary=0.2, match=header("X-A", wildcards=True))\n'
+    assert diagnostics(blueprint_file, body) == [
+        at(0, "expose('api'): header 'X-A': wildcards=True needs a value")]
+
+
 def test_gateway_cannot_silently_drop_the_environments_acm_certificate(
     blueprint_file: MakeBlueprint,
 ) -> None:

@@ -499,11 +499,18 @@ class _Gen:
             names = d(st.lists(v.header_name(), min_size=1, max_size=lim.max_headers,
                                unique_by=str.lower))
             matches = []
+            # ingress-nginx's always/never switch: a canary's one header, outside a mesh
+            # that splits by version (Istio refuses it there)
+            switch = Feature.HEADER_SWITCH in f and canary is not None and len(names) == 1 \
+                and self.splits is None and d(st.booleans())
             for name in names:
+                self.supply(name, "header name", where, envs, any_case=True)
+                if switch:
+                    matches.append(Expr("header", (name,)))
+                    continue
                 value = pick(d, v.text(1, 60), lambda s: not any(
                     c in s for c in lim.header_value_excludes))
                 matches.append(Expr("header", (name, value)))
-                self.supply(name, "header name", where, envs, any_case=True)
                 self.supply(value, "header value", where, envs)
             kw.append(("match", matches[0] if len(matches) == 1 and d(st.booleans())
                        else matches))

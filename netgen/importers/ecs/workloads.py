@@ -66,7 +66,8 @@ class WorkloadBuilder:
                 self._companion(definition, main_name, c_at)
         self._links(task, task_at, containers,
                     {task.containerDefinitions[i].name for i in infra})
-        main = containers[main_index]
+        main = _traffic_port_first(containers[main_index],
+                                   _traffic_port(service, task.containerDefinitions[main_index]))
         probe = self._readiness(service, at)
         if probe is not None:
             main = attrs.evolve(main, readiness=probe)
@@ -373,6 +374,31 @@ class WorkloadBuilder:
                     ".networkMode",
                 )
             )
+
+
+def _traffic_port(service: EcsService, main: ContainerDefinition) -> int | None:
+    """The container port the service's traffic reaches, as the service names it: a load
+    balancer's, a Cloud Map entry's, a Service Connect endpoint's. The writer gives a
+    service one port, the first: the order of the port mappings says nothing."""
+    for lb in service.loadBalancers:
+        if lb.containerName == main.name:
+            return lb.containerPort
+    for r in service.serviceRegistries:
+        if r.containerName == main.name and r.containerPort:
+            return r.containerPort
+    found = primary_deployment(service)
+    config = found[1].serviceConnectConfiguration if found else None
+    for sc in config.services if config else ():
+        for m in main.portMappings:
+            if m.name == sc.portName and m.containerPort:
+                return m.containerPort
+    return None
+
+
+def _traffic_port_first(c: Container, port: int | None) -> Container:
+    ordered = sorted(c.ports, key=lambda p: p.port != port)  # stable: the rest keep order
+    return c if port is None or tuple(ordered) == c.ports else attrs.evolve(
+        c, ports=tuple(ordered))
 
 
 def secret_ref(name: str, value_from: str) -> SecretRef:

@@ -4,10 +4,11 @@ says is carried over or named in a warning with its file and JSON path, never lo
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-from netgen.importers.ecs import EcsSystem, analyse
+from netgen.importers.ecs import EcsSystem, analyse, load_exports
 from netgen.importers.ecs.load import parse_exports
 from tests.importers.blueprint_helpers import generate, plan_of
 from tests.importers.ecs_helpers import encode, shop_documents
@@ -39,3 +40,36 @@ def test_the_load_balancers_port_is_the_service_port(tmp_path: Path) -> None:
     (extra,) = [f for f in generated.warnings if f.code == "extra-ports"]
     assert "also listens on web-metrics 9100" in extra.message
     assert "only web-http 3000 is reachable" in extra.message
+
+
+def test_a_companion_containers_urls_are_called(tmp_path: Path) -> None:
+    """A second application container's environment names hosts as the main one's does:
+    each becomes an external the service calls, or STRICT denies it without a word."""
+    docs = shop_documents()
+    docs["td-shop-web-7.json"]["taskDefinition"]["containerDefinitions"].append({
+        "name": "uploader", "image": "shop/uploader:1", "essential": True,
+        "environment": [{"name": "UPLOAD_URL", "value": "https://uploads.example.org/put"},
+                        {"name": "KAFKA", "value": "kafka.broker.internal:9092"}]})
+    plan = plan_of(generate(system_of(docs), via="ALB").text, tmp_path)
+    hosts = {x.name: (x.host, x.port) for x in plan.externals}
+    assert ("uploads.example.org", 443) in hosts.values()
+    assert ("kafka.broker.internal", 9092) in hosts.values()
+    called = {c.dst for c in plan.calls if c.src == "web"}
+    assert {n for n, (host, _) in hosts.items()
+            if host in ("uploads.example.org", "kafka.broker.internal")} <= called
+
+
+def test_without_security_groups_an_external_is_not_said_to_be_let_out(tmp_path: Path) -> None:
+    """A task definition alone: no egress rule was read, so the comment says so instead of
+    the security groups' verdict."""
+    task = {"family": "api", "networkMode": "awsvpc", "containerDefinitions": [{
+        "name": "app", "image": "shop/api:1", "essential": True,
+        "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
+        "environment": [{"name": "UPSTREAM", "value": "https://api.stripe.com/v1"}]}]}
+    (tmp_path / "task-definition.json").write_text(json.dumps(task))
+    text = " ".join(w for w in generate(analyse(load_exports(tmp_path)), via="ALB").text.split()
+                    if w != "#")
+    assert ("api-stripe: api.stripe.com:443, named in the environment of api (UPSTREAM); no "
+            "security group of the tasks was in the export, so nothing says whether ECS let "
+            "it out.") in text
+    assert "let it out." not in text.replace("whether ECS let it out.", "")

@@ -119,6 +119,9 @@ class EgressBuilder:
         for service in services:
             group = by_name.get(service.name)
             rules = self._egress_rules(group) if group else []
+            self.checked = group is not None and any(
+                sg in self.x.security_groups
+                for m in group.members for sg in task_security_groups(m.service))
             versions = tuple(self._version(service.name, v, rules) for v in service.versions)
             out.append(attrs.evolve(service, versions=versions))
             self._warn_rest(service.name, rules)
@@ -192,7 +195,8 @@ class EgressBuilder:
             return attrs.evolve(c, env=env)
 
         return attrs.evolve(version, container=container(version.container),
-                            sidecars=tuple(container(c) for c in version.sidecars))
+                            sidecars=tuple(container(c) for c in version.sidecars),
+                            containers=tuple(container(c) for c in version.containers))
 
     def _env(self, service: str, var: EnvVar, at: Source,
              rules: list[tuple[Source, IpPermission, str]]) -> EnvVar:
@@ -240,7 +244,8 @@ class EgressBuilder:
             name = unique(dns_label(_short(dest.host), "ext"), self.used)
             existing = External(name, "url", dest.host, dest.port)
             self.externals.append(existing)
-        self.calls.append(EgressCall(service, existing.name, var.name, dest.port))
+        self.calls.append(EgressCall(service, existing.name, var.name, dest.port,
+                                     checked=self.checked))
 
     def _serving(self, host: str) -> Ingress | None:
         """The application load balancer whose rules name `host` (a domain pointed at it)."""

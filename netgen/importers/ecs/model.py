@@ -354,6 +354,8 @@ class EgressCall:
     target: str
     variable: str
     port: int | None = None
+    checked: bool = True
+    """The source's security groups were in the export, so their egress rules were read."""
 
 
 @frozen

@@ -301,11 +301,16 @@ class _Writer:
         return out
 
     def _url_note(self, x: External, name: str) -> str:
-        users = sorted({f"{e.source} ({e.variable})" for e in self.system.egress
-                        if e.target == x.name})
+        calls = [e for e in self.system.egress if e.target == x.name]
+        users = sorted({f"{e.source} ({e.variable})" for e in calls})
+        unchecked = sorted({e.source for e in calls if not e.checked})
+        how = ("the tasks' security groups let it out" if not unchecked else
+               "no security group of the tasks was in the export, so nothing says whether "
+               "ECS let it out" if len(unchecked) == len({e.source for e in calls}) else
+               "the tasks' security groups let it out (no security group of "
+               f"{', '.join(unchecked)} was in the export)")
         return (f"{name}: {x.host}:{x.port}, named in the environment of {', '.join(users)}; "
-                "the tasks' security groups let it out. alias=False: clients keep the real "
-                "host name.")
+                f"{how}. alias=False: clients keep the real host name.")
 
     def _calls(self) -> list[str]:
         edges: dict[str, dict[str, list[str]]] = {}

@@ -73,3 +73,67 @@ def test_without_security_groups_an_external_is_not_said_to_be_let_out(tmp_path:
             "security group of the tasks was in the export, so nothing says whether ECS let "
             "it out.") in text
     assert "let it out." not in text.replace("whether ECS let it out.", "")
+
+
+def test_how_a_container_ran_is_carried_or_named(tmp_path: Path) -> None:
+    """The main container's numeric user, read-only root and NET_BIND_SERVICE become the
+    pod's settings (the kubelet refused an image that starts as root without them); what the
+    language has no word for is a warning at its own JSON path."""
+    docs = shop_documents()
+    web = container(docs, "web-7")
+    web.update({
+        "user": "1000:1000", "readonlyRootFilesystem": True, "privileged": True,
+        "workingDirectory": "/srv/app", "stopTimeout": 90, "dnsServers": ["10.0.0.2"],
+        "extraHosts": [{"hostname": "legacy-db.internal", "ipAddress": "10.1.2.3"}],
+        "linuxParameters": {"capabilities": {"add": ["NET_BIND_SERVICE", "NET_ADMIN"],
+                                             "drop": ["ALL"]},
+                            "tmpfs": [{"containerPath": "/tmp", "size": 64}]}})
+    generated = generate(system_of(docs), via="ALB")
+    plan = plan_of(generated.text, tmp_path)
+    security = next(w.security for w in plan.workloads if w.service == "web")
+    assert security is not None
+    assert (security.run_as_user, security.run_as_group, security.read_only_root,
+            security.capabilities) == (1000, 1000, True, ("NET_BIND_SERVICE",))
+    at = "$.taskDefinition.containerDefinitions[0]"
+    found = {(f.code, f.loc.json_path) for f in generated.warnings
+             if f.loc is not None and f.loc.file == "td-shop-web-7.json"}
+    assert {("container-capabilities", f"{at}.linuxParameters.capabilities.add"),
+            ("container-privileged", f"{at}.privileged"),
+            ("extra-hosts", f"{at}.extraHosts[0]"),
+            ("container-dns", f"{at}.dnsServers"),
+            ("container-settings", at)} <= found
+    (settings,) = [f for f in generated.warnings if f.code == "container-settings"]
+    assert "workingDirectory '/srv/app', stopTimeout 90, linuxParameters.tmpfs" \
+        in settings.message
+
+
+def test_a_user_by_name_is_a_warning_not_a_guess(tmp_path: Path) -> None:
+    docs = shop_documents()
+    container(docs, "web-7")["user"] = "node"
+    generated = generate(system_of(docs), via="ALB")
+    security = next(w.security for w in plan_of(generated.text, tmp_path).workloads
+                    if w.service == "web")
+    assert security is not None and security.run_as_user is None
+    (user,) = [f for f in generated.warnings if f.code == "container-user"]
+    assert "user 'node', a name" in user.message
+
+
+def test_a_tasks_shared_size_is_named_where_it_was(tmp_path: Path) -> None:
+    """Task-level CPU and memory of a task with two application containers: not split, so
+    said at the task's own fields (not a container's)."""
+    docs = shop_documents()
+    docs["td-shop-web-7.json"]["taskDefinition"]["containerDefinitions"].append(
+        {"name": "cache", "image": "redis:7", "essential": True})
+    generated = generate(system_of(docs), via="ALB")
+    shared = [(f.loc.json_path, f.message) for f in generated.warnings
+              if f.code == "task-size-shared"]
+    assert [p for p, _ in shared] == ["$.taskDefinition.cpu", "$.taskDefinition.memory"]
+    assert "the task's cpu 512 was shared by its 2 containers" in shared[0][1]
+    assert "so web, cache get no cpu request or limit" in shared[0][1]
+
+
+def test_an_unreadable_task_size_names_the_tasks_field() -> None:
+    docs = shop_documents()
+    docs["td-shop-web-7.json"]["taskDefinition"]["memory"] = "1e308x"
+    (size,) = [f for f in system_of(docs).warnings if f.code == "task-size"]
+    assert size.loc is not None and size.loc.json_path == "$.taskDefinition.memory"

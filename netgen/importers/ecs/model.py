@@ -139,6 +139,18 @@ class Rollout:
 
 
 @frozen
+class RunAs:
+    """How the task's main container ran, in the pod settings netgen has: its numeric user
+    and group, a read-only root filesystem, and the added capability a RESTRICTED pod may
+    keep (NET_BIND_SERVICE); the rest is a warning where it was read."""
+
+    user: int | None = None
+    group: int | None = None
+    read_only_root: bool = False
+    capabilities: tuple[str, ...] = ()
+
+
+@frozen
 class Version:
     """One ECS service, running as one version of a netgen service."""
 
@@ -161,6 +173,7 @@ class Version:
     target_protocol: str | None = None
     """How the load balancer spoke to the tasks: "HTTPS" (TLS to the pods), "GRPC" or
     "HTTP2" (target group protocol version); None for plain HTTP/1.1 or no target group."""
+    run_as: RunAs = RunAs()
 
 
 @frozen

@@ -278,13 +278,19 @@ class ServiceWriter:
                             "localhost.")
         if primary.node_selector:
             out["node_selector"] = mapping(dict(primary.node_selector))
+        run_as = primary.run_as
+        out.update({k: v for k, v in (
+            ("run_as_user", run_as.user), ("run_as_group", run_as.group),
+            ("read_only_root", True if run_as.read_only_root else None),
+            ("capabilities", sequence(list(run_as.capabilities)) if run_as.capabilities
+             else None)) if v is not None})
         for v in s.versions[1:]:
             if ([c.name for c in v.containers] != [c.name for c in primary.containers]
-                    or v.node_selector != primary.node_selector):
+                    or v.node_selector != primary.node_selector or v.run_as != primary.run_as):
                 self.findings.append(at.finding(
-                    "version-containers", f"{s.name} {v.name}: its task's other containers or "
-                    f"platform differ from {primary.name}'s; the blueprint gives every version "
-                    f"{primary.name}'s"))
+                    "version-containers", f"{s.name} {v.name}: its task's other containers, "
+                    f"platform or user differ from {primary.name}'s; the blueprint gives every "
+                    f"version {primary.name}'s"))
         return out
 
     def _companion(self, s: Service, c: Container, comments: list[str]) -> Call:

@@ -19,6 +19,7 @@ from netgen.importers.ecs.model import (
     Probe,
     Resources,
     Rollout,
+    RunAs,
     SecretRef,
     Version,
     Volume,
@@ -51,21 +52,26 @@ class WorkloadBuilder:
         main_index = self._main_container(service, task)
         main_name = task.containerDefinitions[main_index].name
         containers, infra = [], set()
+        main_def = task.containerDefinitions[main_index]
+        run_as = self._run_as(main_def, task_at.at(f".containerDefinitions[{main_index}]"))
         for i, definition in enumerate(task.containerDefinitions):
             c_at = task_at.at(f".containerDefinitions[{i}]")
-            containers.append(self._container(definition, task, c_at))
-            if i == main_index:
-                continue
-            role = infrastructure(definition)
+            containers.append(self._container(definition, task, c_at, task_at))
+            role = None if i == main_index else infrastructure(definition)
             if role is not None:
                 infra.add(i)
                 self.findings.append(c_at.finding(
                     "sidecar", f"container {definition.name} ({definition.image}) is {role}; "
                     f"it is not carried over: {_INSTEAD[role]}"))
-            else:
+                continue
+            self._not_carried(definition, c_at)
+            if i != main_index:
                 self._companion(definition, main_name, c_at)
+                self._runs_as_main(definition, main_def, c_at)
         self._links(task, task_at, containers,
                     {task.containerDefinitions[i].name for i in infra})
+        self._shared_size(task, task_at, [d for i, d in enumerate(task.containerDefinitions)
+                                          if i not in infra])
         main = _traffic_port_first(containers[main_index],
                                    _traffic_port(service, task.containerDefinitions[main_index]))
         probe = self._readiness(service, at)
@@ -85,6 +91,7 @@ class WorkloadBuilder:
             target_protocol=self._target_protocol(service),
             volumes=self._volumes(task, task_at),
             rollout=self._rollout(service, at),
+            run_as=run_as,
         )
 
     # --- containers ---------------------------------------------------------------------
@@ -102,6 +109,86 @@ class WorkloadBuilder:
                 "container-ports",
                 f"container {c.name} listens on {ports}: {main} reaches it on localhost, as in "
                 "the task; the Service reaches the main container only", ".portMappings"))
+
+    def _run_as(self, c: ContainerDefinition, at: Source) -> RunAs:
+        """The pod's user, group, root filesystem and capabilities, from the container the
+        Service reaches (a pod has one user for all its containers in netgen's language)."""
+        user = group = None
+        if c.user is not None:
+            user, group = _numeric_user(c.user)
+            if user is None:
+                self.findings.append(at.finding(
+                    "container-user",
+                    f"container {c.name} ran as user {c.user!r}, a name: Kubernetes runs a "
+                    "container as numbers; set run_as_user= (and run_as_group=) to the ids the "
+                    "image gives that name", ".user"))
+        caps = c.linuxParameters.capabilities if c.linuxParameters else None
+        added = tuple(x.upper().removeprefix("CAP_") for x in caps.add) if caps else ()
+        kept = tuple(x for x in added if x == "NET_BIND_SERVICE")
+        others = [x for x in added if x != "NET_BIND_SERVICE"]
+        if others:
+            self.findings.append(at.finding(
+                "container-capabilities",
+                f"container {c.name} added the capabilities {', '.join(others)}: not carried "
+                "over, since a RESTRICTED pod may add NET_BIND_SERVICE only; if it needs them, "
+                "set pod_security=BASELINE on the service and its environment and "
+                "capabilities=[...]", ".linuxParameters.capabilities.add"))
+        return RunAs(user, group, c.readonlyRootFilesystem is True, kept)
+
+    def _runs_as_main(self, c: ContainerDefinition, main: ContainerDefinition, at: Source
+                      ) -> None:
+        """netgen gives a pod's containers one user and one root filesystem setting: the
+        main container's."""
+        differs = [f"{what} {mine!r} (the pod gets {main.name}'s {theirs!r})"
+                   for what, mine, theirs in (
+                       ("user", c.user, main.user),
+                       ("readonlyRootFilesystem", c.readonlyRootFilesystem,
+                        main.readonlyRootFilesystem))
+                   if mine is not None and mine != theirs]
+        if differs:
+            self.findings.append(at.finding(
+                "container-user", f"container {c.name} ran with {'; '.join(differs)}"))
+
+    def _not_carried(self, c: ContainerDefinition, at: Source) -> None:
+        """Settings of an application container the language has no word for: each named
+        where it was read, with what to do instead."""
+        def say(code: str, path: str, message: str) -> None:
+            self.findings.append(at.finding(code, f"container {c.name}: {message}", path))
+
+        if c.privileged:
+            say("container-privileged", ".privileged",
+                "ran privileged; not carried over: a privileged container needs "
+                "pod_security=PRIVILEGED on the service and its environment")
+        for j, h in enumerate(c.extraHosts):
+            say("extra-hosts", f".extraHosts[{j}]",
+                f"{h.hostname} resolved to {h.ipAddress} (/etc/hosts); not carried over: the "
+                "name no longer resolves, and under STRICT the address is denied: give it a DNS "
+                f'record and declare external("name", host="{h.hostname}", port=..., '
+                f'cidr="{h.ipAddress}/32") and calls(...)')
+        if c.dnsServers or c.dnsSearchDomains:
+            which = ", ".join(x for x, v in (("dnsServers", c.dnsServers),
+                                             ("dnsSearchDomains", c.dnsSearchDomains)) if v)
+            say("container-dns", f".{'dnsServers' if c.dnsServers else 'dnsSearchDomains'}",
+                f"{which} not carried over: pods ask the cluster DNS; forward a zone to other "
+                "servers with dns_forward(zone, to=[...])")
+        settings = [f"{name} {value!r}" for name, value in (
+            ("workingDirectory", c.workingDirectory), ("hostname", c.hostname),
+            ("stopTimeout", c.stopTimeout), ("startTimeout", c.startTimeout),
+            ("disableNetworking", c.disableNetworking or None),
+            ("dockerSecurityOptions", list(c.dockerSecurityOptions) or None),
+            ("systemControls", [f"{x.namespace}={x.value}" for x in c.systemControls] or None),
+        ) if value is not None]
+        p = c.linuxParameters
+        if p is not None:
+            settings += [f"linuxParameters.{name}" for name, value in (
+                ("initProcessEnabled", p.initProcessEnabled), ("tmpfs", p.tmpfs),
+                ("devices", p.devices), ("sharedMemorySize", p.sharedMemorySize),
+                ("maxSwap", p.maxSwap), ("swappiness", p.swappiness)) if value]
+        if settings:
+            say("container-settings", "",
+                f"{', '.join(settings)} not carried over (a pod's default applies: the "
+                "image's working directory, 30 s to stop, no tmpfs or devices); set them in "
+                "the image, or in the generated YAML by hand")
 
     def _links(self, task: TaskDefinition, at: Source, containers: list[Container],
                dropped: set[str]) -> None:
@@ -179,7 +266,8 @@ class WorkloadBuilder:
                 return i
         return next((i for i, c in apps if c.essential is not False), apps[0][0])
 
-    def _container(self, c: ContainerDefinition, task: TaskDefinition, at: Source) -> Container:
+    def _container(self, c: ContainerDefinition, task: TaskDefinition, at: Source,
+                   task_at: Source) -> Container:
         if c.ulimits:
             limits = ", ".join(f"{u.name}={u.softLimit}/{u.hardLimit}" for u in c.ulimits)
             self.findings.append(
@@ -220,7 +308,7 @@ class WorkloadBuilder:
             secrets=tuple(secret_ref(s.name, s.valueFrom) for s in c.secrets),
             command=c.entryPoint,
             args=c.command,
-            resources=self._resources(c, task, at),
+            resources=self._resources(c, task, task_at),
             liveness=liveness_probe,
             mounts=tuple(
                 Mount(m.sourceVolume, m.containerPath, bool(m.readOnly)) for m in c.mountPoints
@@ -248,8 +336,9 @@ class WorkloadBuilder:
         return tuple(ports)
 
     def _resources(self, c: ContainerDefinition, task: TaskDefinition, at: Source) -> Resources:
-        """Container values first. Task-level CPU/memory (Fargate sizes, hard caps) count
-        for a single-container task only, as there is no fair way to split them."""
+        """Container values first. Task-level CPU/memory (Fargate sizes, hard caps; `at`
+        is the task's place) count for a single-container task only, as there is no fair way
+        to split them (`_shared_size` says so)."""
         alone = len(task.containerDefinitions) == 1
         task_cpu = _task_size(task.cpu, _CPU, "vcpu", at, ".cpu", self.findings) if alone else None
         task_mem = (
@@ -266,6 +355,25 @@ class WorkloadBuilder:
             memory_request_mib=reservation or memory_limit,
             memory_limit_mib=memory_limit,
         )
+
+    def _shared_size(self, task: TaskDefinition, at: Source,
+                     apps: list[ContainerDefinition]) -> None:
+        """The task's CPU and memory were one budget for all its containers: with more than
+        one, an application container without values of its own gets none."""
+        if len(task.containerDefinitions) < 2:
+            return
+        for field, size, own in (("cpu", task.cpu, lambda c: c.cpu),
+                                 ("memory", task.memory,
+                                  lambda c: c.memory or c.memoryReservation)):
+            bare = [c.name for c in apps if not (own(c) or 0) > 0]
+            if size is not None and bare:
+                self.findings.append(at.finding(
+                    "task-size-shared",
+                    f"the task's {field} {size} was shared by its "
+                    f"{len(task.containerDefinitions)} containers; netgen does not split it, "
+                    f"so {', '.join(bare)} get{'s' if len(bare) == 1 else ''} no {field} "
+                    f"request or limit: set {field}= on the service (or its container(...))",
+                    f".{field}"))
 
     def _target_protocol(self, service: EcsService) -> str | None:
         for lb in service.loadBalancers:
@@ -374,6 +482,14 @@ class WorkloadBuilder:
                     ".networkMode",
                 )
             )
+
+
+def _numeric_user(user: str) -> tuple[int | None, int | None]:
+    """ECS `user`: "uid", "uid:gid", or names; only numbers say who a pod runs as."""
+    name, _, group = user.partition(":")
+    if not name.isdigit() or (group and not group.isdigit()):
+        return None, None
+    return int(name), int(group) if group else None
 
 
 def _traffic_port(service: EcsService, main: ContainerDefinition) -> int | None:

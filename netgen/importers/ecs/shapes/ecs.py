@@ -84,6 +84,47 @@ class FirelensConfiguration:
 
 
 @frozen
+class HostEntry:
+    hostname: str
+    ipAddress: str
+
+
+@frozen
+class KernelCapabilities:
+    add: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+
+
+@frozen
+class Device:
+    hostPath: str
+    containerPath: str | None = None
+
+
+@frozen
+class Tmpfs:
+    containerPath: str
+    size: int
+
+
+@frozen
+class LinuxParameters:
+    capabilities: KernelCapabilities | None = None
+    devices: tuple[Device, ...] = ()
+    initProcessEnabled: bool | None = None
+    sharedMemorySize: int | None = None
+    tmpfs: tuple[Tmpfs, ...] = ()
+    maxSwap: int | None = None
+    swappiness: int | None = None
+
+
+@frozen
+class SystemControl:
+    namespace: str | None = None
+    value: str | None = None
+
+
+@frozen
 class ContainerDefinition:
     name: str
     image: str
@@ -104,6 +145,21 @@ class ContainerDefinition:
     links: tuple[str, ...] = ()
     dependsOn: tuple[ContainerDependency, ...] = ()
     firelensConfiguration: FirelensConfiguration | None = None
+    # How it runs: the pod's security context where netgen has a word for it, else a warning.
+    user: str | None = None
+    readonlyRootFilesystem: bool | None = None
+    privileged: bool | None = None
+    linuxParameters: LinuxParameters | None = None
+    workingDirectory: str | None = None
+    extraHosts: tuple[HostEntry, ...] = ()
+    dnsServers: tuple[str, ...] = ()
+    dnsSearchDomains: tuple[str, ...] = ()
+    hostname: str | None = None
+    disableNetworking: bool | None = None
+    dockerSecurityOptions: tuple[str, ...] = ()
+    systemControls: tuple[SystemControl, ...] = ()
+    startTimeout: int | None = None
+    stopTimeout: int | None = None
 
 
 @frozen

@@ -2,23 +2,43 @@
 # from aws-export/. It is yours now: review it, keep it in version control, and build
 # the manifests with `netgen build` (see docs/migration.md).
 #
-# What did not carry over exactly (18 warnings, with the export file and JSON path they
+# What did not carry over exactly (23 warnings, with the export file and JSON path they
 # come from):
 # - [appmesh-proxy] containers envoy, xray-daemon and proxyConfiguration APPMESH are App
 #   Mesh's data plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
 #     (td-colorgateway-1.json $.taskDefinition)
+# - [task-size-shared] the task's memory 256 was shared by its 3 containers; netgen does
+#   not split it, so app gets no memory request or limit: set memory= on the service (or
+#   its container(...))
+#     (td-colorgateway-1.json $.taskDefinition.memory)
 # - [appmesh-proxy] containers envoy, xray-daemon and proxyConfiguration APPMESH are App
 #   Mesh's data plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
 #     (td-colorteller-black-1.json $.taskDefinition)
+# - [task-size-shared] the task's memory 256 was shared by its 3 containers; netgen does
+#   not split it, so app gets no memory request or limit: set memory= on the service (or
+#   its container(...))
+#     (td-colorteller-black-1.json $.taskDefinition.memory)
 # - [appmesh-proxy] containers envoy, xray-daemon and proxyConfiguration APPMESH are App
 #   Mesh's data plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
 #     (td-colorteller-white-1.json $.taskDefinition)
+# - [task-size-shared] the task's memory 256 was shared by its 3 containers; netgen does
+#   not split it, so app gets no memory request or limit: set memory= on the service (or
+#   its container(...))
+#     (td-colorteller-white-1.json $.taskDefinition.memory)
 # - [appmesh-proxy] containers envoy, xray-daemon and proxyConfiguration APPMESH are App
 #   Mesh's data plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
 #     (td-colorteller-blue-1.json $.taskDefinition)
+# - [task-size-shared] the task's memory 256 was shared by its 3 containers; netgen does
+#   not split it, so app gets no memory request or limit: set memory= on the service (or
+#   its container(...))
+#     (td-colorteller-blue-1.json $.taskDefinition.memory)
 # - [appmesh-proxy] containers envoy, xray-daemon and proxyConfiguration APPMESH are App
 #   Mesh's data plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
 #     (td-colorteller-red-1.json $.taskDefinition)
+# - [task-size-shared] the task's memory 256 was shared by its 3 containers; netgen does
+#   not split it, so app gets no memory request or limit: set memory= on the service (or
+#   its container(...))
+#     (td-colorteller-red-1.json $.taskDefinition.memory)
 # - [rules-not-exported] no describe-rules output for this listener; only its default
 #   action is imported
 #     (alb-listeners.json $.Listeners[0])

@@ -8,6 +8,7 @@ from pathlib import Path
 import attrs
 
 from netgen.importers.ecs import EcsSystem, analyse, load_exports
+from netgen.importers.ecs.command import located
 from netgen.importers.ecs.model import Forward, Route
 from netgen.importers.ecs.writer import Generated, WriterOptions, write_blueprint
 from netgen.loader import load_blueprint
@@ -29,7 +30,7 @@ def generate(system: EcsSystem | None = None, **options: object) -> Generated:
     if system is None:
         exports = load_exports(ECS_SHOP)
         return write_blueprint(analyse(exports), WriterOptions(source="ecs-shop/", **options),
-                               exports.source)
+                               located(exports))
     return write_blueprint(system, WriterOptions(source="ecs-shop/", **options))
 
 

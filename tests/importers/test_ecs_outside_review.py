@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from netgen.importers.ecs import EcsSystem, analyse, load_exports
+from netgen.importers.ecs.command import located
 from netgen.importers.ecs.load import parse_exports
+from netgen.importers.ecs.writer import WriterOptions, write_blueprint
 from tests.importers.blueprint_helpers import generate, plan_of
 from tests.importers.ecs_helpers import encode, shop_documents
 
@@ -137,3 +139,45 @@ def test_an_unreadable_task_size_names_the_tasks_field() -> None:
     docs["td-shop-web-7.json"]["taskDefinition"]["memory"] = "1e308x"
     (size,) = [f for f in system_of(docs).warnings if f.code == "task-size"]
     assert size.loc is not None and size.loc.json_path == "$.taskDefinition.memory"
+
+
+def test_warnings_about_rules_and_names_point_at_them() -> None:
+    """A rule by address, a rule on a port the service does not serve, and a Service
+    Connect alias equal to another service's Cloud Map name: each warning names its file
+    and JSON path, as every other does."""
+    docs = shop_documents()
+    api_rules = docs["security-groups.json"]["SecurityGroups"][4]["IpPermissions"]
+    api_rules += [
+        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+         "IpRanges": [{"CidrIp": "10.9.0.0/16"}], "UserIdGroupPairs": []},
+        {"IpProtocol": "tcp", "FromPort": 9999, "ToPort": 9999, "IpRanges": [],
+         "UserIdGroupPairs": [{"GroupId": "sg-0f2b6d8e4c1a93b57", "UserId": "123456789012"}]},
+    ]
+    orders = next(s for s in docs["ecs-services.json"]["services"]
+                  if s["serviceName"] == "orders")
+    config = next(d for d in orders["deployments"] if d["status"] == "PRIMARY")[
+        "serviceConnectConfiguration"]
+    config["services"][0]["clientAliases"].append({"port": 9090, "dnsName": "api.shop.local"})
+    exports = parse_exports(encode(docs))
+    generated = write_blueprint(analyse(exports), WriterOptions(via="ALB"), located(exports))
+    where = {f.code: (f.loc.file, f.loc.json_path) for f in generated.warnings
+             if f.loc is not None}
+    assert where["cidr-source"] == ("security-groups.json", "$.SecurityGroups[4].IpPermissions[1]")
+    assert where["flow-port"] == ("security-groups.json", "$.SecurityGroups[4].IpPermissions[2]")
+    file, path = where["ambiguous-dns-name"]
+    assert file == "ecs-services.json"
+    assert path.endswith(".serviceConnectConfiguration.services[0].clientAliases[1]")
+    assert all(f.loc is not None and f.loc.file for f in generated.warnings), [
+        f.code for f in generated.warnings if f.loc is None or not f.loc.file]
+
+
+def test_a_task_definition_alone_locates_its_warnings(tmp_path: Path) -> None:
+    task = {"family": "api", "networkMode": "awsvpc", "containerDefinitions": [{
+        "name": "app", "image": "shop/api:1", "essential": True,
+        "portMappings": [{"containerPort": 8080, "name": "web"},
+                         {"containerPort": 9090, "name": "metrics"}]}]}
+    (tmp_path / "task-definition.json").write_text(json.dumps(task))
+    exports = load_exports(tmp_path)
+    generated = write_blueprint(analyse(exports), WriterOptions(), located(exports))
+    (extra,) = [f for f in generated.warnings if f.code == "extra-ports"]
+    assert extra.loc is not None and extra.loc.file == "task-definition.json"

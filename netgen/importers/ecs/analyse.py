@@ -43,7 +43,8 @@ def analyse(exports: Exports, mesh: MeshIndex | None = None) -> EcsSystem:
         versions = [v for v in map(workloads.version, group.members) if v is not None]
         if not versions:
             continue
-        services.append(Service(group.name, tuple(versions), _ports(group, versions, findings)))
+        services.append(Service(group.name, tuple(versions),
+                                _ports(group, versions, exports, findings)))
         _attach(group, versions, attachments)
 
     ingresses = RouteBuilder(exports, attachments, findings).ingresses()
@@ -79,7 +80,7 @@ def _cluster(exports: Exports) -> str | None:
 
 
 def _ports(
-    group: Group, versions: list[Version], findings: list[Finding]
+    group: Group, versions: list[Version], exports: Exports, findings: list[Finding]
 ) -> tuple[ContainerPort, ...]:
     """Ports clients reach: every version's main-container ports, first definition wins."""
     by_name: dict[str, ContainerPort] = {}
@@ -87,13 +88,11 @@ def _ports(
         for port in version.container.ports:
             first = by_name.setdefault(port.name, port)
             if first.port != port.port:
-                findings.append(
-                    Finding(
-                        "port-conflict",
-                        f"versions of {group.name} use port name {port.name} for {first.port} "
-                        f"and {port.port}; keeping {first.port}",
-                    )
-                )
+                findings.append(exports.source(version.ecs_service_arn).finding(
+                    "port-conflict",
+                    f"versions of {group.name} use port name {port.name} for {first.port} "
+                    f"and {port.port} ({version.ecs_service}, task definition "
+                    f"{version.task_definition}); keeping {first.port}", ".taskDefinition"))
     return tuple(by_name.values())
 
 

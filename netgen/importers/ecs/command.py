@@ -10,14 +10,17 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from attrs import frozen
 
 from netgen.importers.appmesh import appmesh_stage
 from netgen.importers.ecs.analyse import analyse
+from netgen.importers.ecs.exports import Exports
 from netgen.importers.ecs.load import load_exports
-from netgen.importers.ecs.problems import Finding, at
+from netgen.importers.ecs.normalise import normalise
+from netgen.importers.ecs.problems import Finding, Source, at
 from netgen.importers.ecs.writer import Generated, WriterOptions, write_blueprint
 
 
@@ -53,9 +56,16 @@ def import_ecs(
     index, relabel, extra = appmesh_stage(folder, exports, mesh, via)
     system = relabel(analyse(exports, index))
     options = WriterOptions(namespace=namespace, via=via, source=_shown(folder))
-    generated = write_blueprint(system, options, exports.source, extra(system))
+    generated = write_blueprint(system, options, located(exports), extra(system))
     write_file(output, generated.text, replace=force)
     return ImportResult(output, generated, generated.services, generated.exposures)
+
+
+def located(exports: Exports) -> Callable[[str], Source]:
+    """Where each service the analysis knows was read: also the stand-ins `normalise` makes
+    (a task set as a service, a task definition exported alone), which it indexes under keys
+    of its own; it is deterministic, so its warnings are the analysis's and dropped here."""
+    return normalise(exports, []).source
 
 
 def _shown(folder: Path) -> str:

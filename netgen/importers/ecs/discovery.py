@@ -70,7 +70,7 @@ def service_names(exports: Exports, groups: list[Group], findings: list[Finding]
     for group in groups:
         for member in group.members:
             service, at = member.service, exports.source(member.arn)
-            for registry in service.serviceRegistries:
+            for i, registry in enumerate(service.serviceRegistries):
                 discovery = exports.discovery_by_arn(registry.registryArn)
                 if discovery is None:
                     continue
@@ -79,7 +79,8 @@ def service_names(exports: Exports, groups: list[Group], findings: list[Finding]
                     continue
                 host = f"{discovery.Name}.{namespace.Name}".lower()
                 if discovery.Name and namespace.Name:
-                    names.append(DnsName(host, "cloud-map", group.name, registry.port))
+                    names.append(DnsName(host, "cloud-map", group.name, registry.port,
+                                         at.at(f".serviceRegistries[{i}]")))
             found = primary_deployment(service)
             config = found[1].serviceConnectConfiguration if found else None
             if found is None or config is None or not config.enabled:
@@ -88,7 +89,7 @@ def service_names(exports: Exports, groups: list[Group], findings: list[Finding]
             namespace = _resolve_namespace(exports, config.namespace)
             service_connect_notes(group.name, config, at.at(where), findings)
             for j, sc in enumerate(config.services):
-                for alias in sc.clientAliases:
+                for k, alias in enumerate(sc.clientAliases):
                     host = alias.dnsName
                     if host is None and namespace is not None:
                         host = f"{sc.discoveryName or sc.portName}.{namespace.Name}"
@@ -104,7 +105,8 @@ def service_names(exports: Exports, groups: list[Group], findings: list[Finding]
                         continue
                     if host:
                         names.append(
-                            DnsName(host.lower(), "service-connect", group.name, alias.port)
+                            DnsName(host.lower(), "service-connect", group.name, alias.port,
+                                    at.at(f"{where}.services[{j}].clientAliases[{k}]"))
                         )
     return names
 
@@ -170,7 +172,7 @@ def rds_externals(
             "private address: add cidr= to the external", findings)
         externals.append(External(name, "rds", host, port, db.Engine, arn, ranges))
         if host:
-            names.append(DnsName(host, "rds", name, port))
+            names.append(DnsName(host, "rds", name, port, exports.source(arn).at(".Endpoint")))
     return externals, names
 
 
@@ -180,13 +182,10 @@ def dedupe_names(names: list[DnsName], findings: list[Finding]) -> tuple[DnsName
     for name in names:
         first = kept.setdefault(name.host, name)
         if first.target != name.target:
-            findings.append(
-                Finding(
-                    "ambiguous-dns-name",
-                    f"{name.host} means {first.target} ({first.kind}) and {name.target} "
-                    f"({name.kind}); using {first.target}",
-                )
-            )
+            message = (f"{name.host} means {first.target} ({first.kind}) and {name.target} "
+                       f"({name.kind}); using {first.target}")
+            findings.append(name.at.finding("ambiguous-dns-name", message) if name.at
+                            else Finding("ambiguous-dns-name", message))
     return tuple(sorted(kept.values(), key=lambda n: n.host))
 
 

@@ -120,7 +120,7 @@ class FlowBuilder:
                 )
             )
         return {
-            Flow(source, target, protocol, low, high)
+            Flow(source, target, protocol, low, high, at)
             for source in sources
             for target in targets
             if source != target

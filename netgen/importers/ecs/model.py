@@ -9,9 +9,9 @@ order, so two analyses of the same export compare equal.
 
 from __future__ import annotations
 
-from attrs import frozen
+from attrs import field, frozen
 
-from netgen.importers.ecs.problems import Finding
+from netgen.importers.ecs.problems import Finding, Source
 
 # --- workloads --------------------------------------------------------------------------
 
@@ -200,6 +200,8 @@ class DnsName:
     target: str
     """Name of a `Service` (cloud-map, service-connect) or an `External` (rds)."""
     port: int | None = None
+    at: Source | None = field(default=None, eq=False, repr=False)
+    """Where the export gave the name, for a warning about it."""
 
 
 @frozen
@@ -356,6 +358,9 @@ class Flow:
     """"TCP", "UDP" or "ANY"."""
     port_from: int | None
     port_to: int | None
+    at: Source | None = field(default=None, eq=False, repr=False)
+    """The security-group rule it came from (one of them, if several said the same), so a
+    warning about it can point there; not part of what the flow is."""
 
 
 @frozen

@@ -344,17 +344,17 @@ class _Writer:
         flow is lost rather than expressed some other way)."""
         src, dst = flow.source, flow.destination
         if dst.kind == "service" and src.kind == "cidr" and src.name not in WORLD:
-            self.findings.append(Finding(
-                "cidr-source", f"{dst.name} accepted {_ports(flow)} from {src.name}; the "
-                               "blueprint cannot allow traffic by address, so under STRICT it is "
-                               "denied (declare the callers as services, or relax isolation)"))
+            self.findings.append(_flow_finding(
+                flow, "cidr-source", f"{dst.name} accepted {_ports(flow)} from {src.name}; the "
+                "blueprint cannot allow traffic by address, so under STRICT it is denied "
+                "(declare the callers as services, or relax isolation)"))
             return None
         if src.kind != "service" or src.name not in written | workers:
             return None
         if dst.kind == "ingress":
-            self.findings.append(Finding(
-                "calls-load-balancer", f"{src.name} calls the load balancer {dst.name}; in the "
-                                       "cluster call the services behind it directly"))
+            self.findings.append(_flow_finding(
+                flow, "calls-load-balancer", f"{src.name} calls the load balancer {dst.name}; "
+                "in the cluster call the services behind it directly"))
             return None
         if dst.kind == "service" and dst.name in written:
             port = self.services.ports.get(dst.name)
@@ -371,9 +371,9 @@ class _Writer:
         return bool(x.host and x.port)
 
     def _off(self, flow: Flow) -> None:
-        self.findings.append(Finding(
-            "flow-port", f"{flow.source.name} may reach {flow.destination.name} on "
-                         f"{_ports(flow)} only, not on the port it serves; no call is declared"))
+        self.findings.append(_flow_finding(
+            flow, "flow-port", f"{flow.source.name} may reach {flow.destination.name} on "
+            f"{_ports(flow)} only, not on the port it serves; no call is declared"))
         return None
 
     # --- exposures ---------------------------------------------------------------------
@@ -514,6 +514,11 @@ def _tls_secret(cert: TlsCertificate) -> str:
     domain = next((d for d in cert.domains if not d.startswith("*.")), None)
     domain = domain or (cert.domains[0][2:] if cert.domains else cert.arn.rsplit("/", 1)[-1])
     return dns_label(f"{domain}-tls", "tls")
+
+
+def _flow_finding(flow: Flow, code: str, message: str) -> Finding:
+    """A warning about a flow, at the security-group rule it came from."""
+    return flow.at.finding(code, message) if flow.at is not None else Finding(code, message)
 
 
 def _ports(flow: Flow) -> str:

@@ -441,3 +441,91 @@ def test_sources_are_recorded_for_every_fixture() -> None:
         named = re.findall(r"[\w.*-]+\.json", sources)
         for p in (FIXTURES / fixture).glob("*.json"):
             assert any(fnmatch.fnmatch(p.name, n) for n in named), (fixture, p.name)
+
+
+# --- policies the blueprint cannot say are named, never dropped -------------------------------
+# The exports below are the fixture's documents re-pointed or extended with fields of
+# botocore's appmesh 2019-01-25 model as the AWS CLI prints them (describe-route:
+# HttpRoute.timeout.perRequest, HttpRetryPolicy; describe-virtual-node: Listener.timeout
+# (ListenerTimeout.http: HttpTimeout)); values ours.
+
+
+def _route_to_one_node(folder: Path, name: str, priority: int, prefix: str, per_request: int,
+                       retries: int) -> None:
+    """describe-route-A-NAME.json: a route of a new router vrServiceA to vnServiceA alone."""
+    doc = json.loads((folder / "describe-route-toVnServiceB-weighted.json").read_text())
+    route = doc["route"]
+    route["routeName"], route["virtualRouterName"] = name, "vrServiceA"
+    route["metadata"]["arn"] = ("arn:aws:appmesh:us-east-1:123456789012:mesh/app1/"
+                                f"virtualRouter/vrServiceA/route/{name}")
+    route["spec"] = {"priority": priority, "httpRoute": {
+        "match": {"prefix": prefix},
+        "action": {"weightedTargets": [{"virtualNode": "vnServiceA", "weight": 1}]},
+        "timeout": {"perRequest": {"unit": "s", "value": per_request}},
+        "retryPolicy": {"maxRetries": retries, "perRetryTimeout": {"unit": "s", "value": 1},
+                        "httpRetryEvents": ["server-error"]}}}
+    (folder / f"describe-route-A-{name}.json").write_text(json.dumps(doc))
+
+
+def _router_for_service_a(folder: Path) -> None:
+    doc = json.loads((folder / "describe-virtual-router.json").read_text())
+    doc["virtualRouter"]["virtualRouterName"] = "vrServiceA"
+    doc["virtualRouter"]["metadata"]["arn"] = (
+        "arn:aws:appmesh:us-east-1:123456789012:mesh/app1/virtualRouter/vrServiceA")
+    (folder / "describe-virtual-router-A.json").write_text(json.dumps(doc))
+    _edit(folder, "describe-virtual-service-serviceA.json", lambda d: d["virtualService"][
+        "spec"].update(provider={"virtualRouter": {"virtualRouterName": "vrServiceA"}}))
+
+
+def test_one_version_routes_that_time_out_or_retry_differently_are_named(
+    tmp_path: Path,
+) -> None:
+    """A service with one version gets one traffic() policy (a mesh_route must split
+    between versions): the last route's. Before, a /reports route of 120 s and no retries
+    silently became 5 s with 3 retries; now each policy not carried is a warning."""
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    _router_for_service_a(folder)
+    _route_to_one_node(folder, "slow", 1, "/reports", 120, 0)
+    _route_to_one_node(folder, "default", 2, "/", 5, 3)
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    text = out.read_text()
+    assert 'timeout="5s"' in text and "retries(3," in text  # the last route's, as before
+    assert ("describe-route-A-slow.json: $.route.spec.httpRoute.timeout.perRequest: warning: "
+            "[appmesh-route-timeout] route slow of vrServiceA: its per-request timeout 120s "
+            "is not carried over") in stderr
+    assert "route default's 5s now applies to its calls" in stderr
+    assert ("describe-route-A-slow.json: $.route.spec.httpRoute.retryPolicy: warning: "
+            "[appmesh-route-retries] route slow of vrServiceA: its retry policy (0 retries) "
+            "is not carried over") in stderr
+    assert "describe-route-A-default.json: $.route.spec.httpRoute.timeout" not in stderr
+    code, _, stderr = run("build", str(out), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 0, stderr
+
+
+def test_one_version_routes_with_one_policy_say_nothing_more(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    _router_for_service_a(folder)
+    _route_to_one_node(folder, "slow", 1, "/reports", 5, 3)
+    _route_to_one_node(folder, "default", 2, "/", 5, 3)
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(tmp_path / "bp.py"),
+                          "--mesh", "ISTIO")
+    assert code == 0, stderr
+    assert "[appmesh-route-timeout]" not in stderr and "[appmesh-route-retries]" not in stderr
+
+
+def test_a_listener_timeout_is_named_with_its_values(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    _edit(folder, "describe-virtual-node-vnServiceBv1.json", lambda d: d["virtualNode"][
+        "spec"]["listeners"][0].update(timeout={"http": {
+            "perRequest": {"unit": "s", "value": 60}, "idle": {"unit": "s", "value": 600}}}))
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(tmp_path / "bp.py"),
+                          "--mesh", "ISTIO")
+    assert code == 0, stderr
+    assert ("describe-virtual-node-vnServiceBv1.json: $.virtualNode.spec.listeners[0].timeout"
+            ".http: warning: [appmesh-listener] virtual node vnServiceBv1: listener timeout "
+            "(perRequest 60s, idle 600s) is not carried over") in stderr

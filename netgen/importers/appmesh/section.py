@@ -155,12 +155,33 @@ class MeshSection:
                                                 f"{name} is not carried over (readiness probes "
                                                 "and traffic(...) cover parts of it)",
                             f".spec.listeners[{i}].{name}"))
+                self._listener_timeout(node, i, li)
             if node.spec.backendDefaults is not None:
                 self.findings.append(at.finding(
                     "appmesh-client-policy", f"virtual node {node.virtualNodeName}: "
                                              "backendDefaults (client TLS) is not carried over; "
                                              f"{self.mesh.name}'s mTLS replaces it",
                                              ".spec.backendDefaults"))
+
+    def _listener_timeout(self, node: shapes.VirtualNode, i: int, li: shapes.Listener) -> None:
+        """A listener's timeout bounded every request into the node, whoever sent it (App
+        Mesh applied the smaller of it and the route's). The blueprint's timeouts are the
+        callers' (`traffic(timeout=)`, one per service, not per version), so it cannot say
+        it: a warning per protocol, naming the values."""
+        if li.timeout is None:
+            return
+        for proto in ("http", "http2", "grpc", "tcp"):
+            t = getattr(li.timeout, proto)
+            if t is None:
+                continue
+            values = ", ".join(f"{k} {d.text()}" for k, d in (("perRequest", t.perRequest),
+                                                               ("idle", t.idle))
+                               if d is not None and d.text())
+            self.findings.append(self._at(node.metadata.arn).finding(
+                "appmesh-listener", f"virtual node {node.virtualNodeName}: listener timeout "
+                f"({values or 'empty'}) is not carried over: App Mesh's Envoy ended the node's "
+                "inbound requests at it; only the routes' timeouts are carried "
+                "(traffic(timeout=))", f".spec.listeners[{i}].timeout.{proto}"))
 
     # --- routers ---------------------------------------------------------------------------
 
@@ -239,10 +260,16 @@ class MeshSection:
 
     def _single(self, s: Service, vs: shapes.VirtualService, router: str,
                 routes: list[shapes.Route]) -> str | None:
-        """One version: the routes choose nothing; their timeout and retries still count."""
+        """One version: the routes choose nothing; their timeout and retries still count.
+
+        A `mesh_route` must split between versions, so a service with one version has one
+        policy for all of its calls: the last route's (the one App Mesh falls through to).
+        Every other route whose timeout or retries differ is a warning naming its file and
+        JSON path, since its calls now get the last route's (a /reports route of 120 s
+        would otherwise be cut at 5 s without a word)."""
         notes: list[str] = []
         last = routes[-1]
-        http = last.spec.httpRoute or last.spec.http2Route or last.spec.grpcRoute
+        key, http = _policy_route(last)
         if len(routes) > 1 or (http is not None and _conditions(http.match)):
             self.findings.append(self._at(last.metadata.arn).finding(
                 "appmesh-single-version", f"router {router} sends every route to the one "
@@ -252,14 +279,53 @@ class MeshSection:
         if http is None:
             return None
         at = self._at(last.metadata.arn)
-        timeout = self._timeout(http.timeout, last, at, ".spec", notes)
-        retries = (self._retries(http.retryPolicy, at, ".spec")
+        timeout = self._timeout(http.timeout, last, at, f".spec.{key}.timeout", notes)
+        retries = (self._retries(http.retryPolicy, at, f".spec.{key}.retryPolicy")
                    if http.retryPolicy else None)
         if http.retryPolicy is None:
             notes.append(self.mesh.default_retries)
-        return comment(f"{vs.virtualServiceName} (virtual router {router}, one version).\n"
-                       + "\n".join(notes)) + statement(
+        for route in routes[:-1]:
+            self._policy_not_carried(s, router, route, last, timeout)
+        return comment("\n".join([f"{vs.virtualServiceName} (virtual router {router}, one "
+                                  "version).", *notes])) + statement(
             call("traffic", s.name, timeout=timeout, retries=retries))
+
+    def _policy_not_carried(self, s: Service, router: str, route: shapes.Route,
+                            last: shapes.Route, timeout: str) -> None:
+        """Warn for each of `route`'s timeout and retries that `last`'s replace (the one
+        policy of a service with one version), and for its idle timeout, never carried."""
+        key, http = _policy_route(route)
+        _, kept = _policy_route(last)
+        if http is None or kept is None:
+            return
+        at = self._at(route.metadata.arn)
+        why = (f"{s.name} has one version, and a mesh_route must split between versions, so "
+               f"one traffic() policy covers all its calls: route {last.routeName}'s")
+        if http.timeout is not None and http.timeout.idle is not None:
+            self.findings.append(at.finding(
+                "appmesh-idle-timeout", f"route {route.routeName}: the idle timeout "
+                f"{http.timeout.idle.text()} is not carried over ({self.mesh.idle_timeout})",
+                f".spec.{key}.timeout.idle"))
+        own = _per_request(http.timeout)
+        if own != timeout:
+            given = http.timeout is not None and http.timeout.perRequest is not None
+            self.findings.append(at.finding(
+                "appmesh-route-timeout",
+                f"route {route.routeName} of {router}: its per-request timeout "
+                f"{own if given else DEFAULT_TIMEOUT + ' (App Mesh default)'} is not carried "
+                f"over; {why} {timeout} now applies to its calls",
+                f".spec.{key}.timeout.perRequest" if given else f".spec.{key}"))
+        if _retry_key(http.retryPolicy) != _retry_key(kept.retryPolicy):
+            own_retries = (f"{http.retryPolicy.maxRetries} retries"
+                           if http.retryPolicy is not None else "App Mesh's default retries")
+            other = (f"{kept.retryPolicy.maxRetries} retries" if kept.retryPolicy is not None
+                     else "no retryPolicy")
+            self.findings.append(at.finding(
+                "appmesh-route-retries",
+                f"route {route.routeName} of {router}: its retry policy ({own_retries}) is not "
+                f"carried over; {why} ({other}) now applies to its calls",
+                f".spec.{key}.retryPolicy" if http.retryPolicy is not None
+                else f".spec.{key}"))
 
     def _traffic(self, s: Service, vs: shapes.VirtualService, router: str,
                  carried: list[tuple[shapes.Route, Call]], notes: list[str]) -> str:
@@ -577,6 +643,35 @@ def _header(h: shapes.HttpRouteHeader, path: str, mesh: MeshProfile) -> Call:
         return call("header", h.name, value)
     return call("mesh_header", h.name, **{kind: value},
                 invert=Name("True") if h.invert else None)
+
+
+def _policy_route(route: shapes.Route
+                  ) -> tuple[str, shapes.HttpRoute | shapes.GrpcRoute | None]:
+    """The route's HTTP, HTTP/2 or gRPC part (the ones with a timeout and retries) and its
+    key in the spec; (key, None) for a TCP route."""
+    spec = route.spec
+    for key in ("httpRoute", "http2Route", "grpcRoute"):
+        found = getattr(spec, key)
+        if found is not None:
+            return key, found
+    return "tcpRoute", None
+
+
+def _per_request(timeout: shapes.HttpTimeout | None) -> str:
+    """The per-request timeout a route gets, as `_timeout` writes it: App Mesh's 15 s
+    default when none is set, an hour for 0 (none)."""
+    value = timeout.perRequest.text() if timeout and timeout.perRequest else None
+    if not value:
+        return DEFAULT_TIMEOUT
+    return "1h" if value in ("0s", "0ms") else value
+
+
+def _retry_key(r: shapes.RetryPolicy | None) -> tuple[object, ...] | None:
+    """What makes two retry policies retry alike (events compared as sets)."""
+    if r is None:
+        return None
+    return (r.maxRetries, r.perRetryTimeout.text(), frozenset(r.httpRetryEvents),
+            frozenset(r.tcpRetryEvents), frozenset(r.grpcRetryEvents))
 
 
 def _conditions(m: object) -> bool:

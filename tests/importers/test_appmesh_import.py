@@ -529,3 +529,83 @@ def test_a_listener_timeout_is_named_with_its_values(tmp_path: Path) -> None:
     assert ("describe-virtual-node-vnServiceBv1.json: $.virtualNode.spec.listeners[0].timeout"
             ".http: warning: [appmesh-listener] virtual node vnServiceBv1: listener timeout "
             "(perRequest 60s, idle 600s) is not carried over") in stderr
+
+
+# --- gateway routes: rewrites, target port and Host ---------------------------------------
+# Gateway routes composed from botocore's HttpGatewayRouteAction (rewrite.path.exact,
+# rewrite.prefix.value / defaultPrefix, rewrite.hostname.defaultTargetHostname,
+# target.port) as describe-gateway-route prints them; values ours. App Mesh's defaults
+# (Host rewritten to the target virtual service, matched prefix to '/') are from the App
+# Mesh user guide, "Virtual gateways".
+
+
+def gateway_route(folder: Path, name: str, priority: int, match: dict[str, Any],
+                  action: dict[str, Any]) -> None:
+    """describe-gateway-route-NAME.json, from the fixture's gr-serviceA, to serviceA."""
+    doc = json.loads((folder / "describe-gateway-route-serviceA.json").read_text())
+    route = doc["gatewayRoute"]
+    route["gatewayRouteName"] = name
+    route["metadata"]["arn"] = route["metadata"]["arn"].replace("gr-serviceA", name)
+    action = dict(action)
+    target = {"virtualService": {"virtualServiceName": "serviceA.svc.cluster.local"},
+              **action.pop("target", {})}
+    route["spec"] = {"priority": priority, "httpRoute": {
+        "match": match, "action": {"target": target, **action}}}
+    (folder / f"describe-gateway-route-{name}.json").write_text(json.dumps(doc))
+
+
+def test_gateway_route_rewrites_are_carried_or_named(tmp_path: Path) -> None:
+    """Before, an exact-path rewrite, a rewrite of the prefix '/', and a target port were
+    dropped without a word (the backend got /login instead of /auth/login)."""
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    gateway_route(folder, "g1", 1, {"path": {"exact": "/login"}},
+                  {"rewrite": {"path": {"exact": "/auth/login"}}})
+    gateway_route(folder, "g2", 2, {"prefix": "/", "hostname": {"exact": "v1.example.com"}},
+                  {"rewrite": {"prefix": {"value": "/v1/"}}})
+    gateway_route(folder, "g3", 3, {"prefix": "/h/", "hostname": {"exact": "h.example.com"}},
+                  {"rewrite": {"hostname": {"defaultTargetHostname": "DISABLED"}}})
+    gateway_route(folder, "g4", 4, {"prefix": "/p/", "hostname": {"exact": "p.example.com"}},
+                  {"target": {"port": 8080}})
+    gateway_route(folder, "g5", 5, {"prefix": "/q/", "hostname": {"exact": "q.example.com"}},
+                  {"target": {"port": 80}})
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    docs = built(out)
+    login = docs[("VirtualService", "app1-istio")]["spec"]["http"]
+    rule = next(h for h in login if h["match"][0]["uri"] == {"exact": "/login"})
+    assert rule["rewrite"] == {"uri": "/auth/login"}
+    v1 = docs[("VirtualService", "v1.example.com")]["spec"]["http"]
+    assert [(h["match"][0]["uri"], h["rewrite"]) for h in v1] == [
+        ({"prefix": "/"}, {"uri": "/v1/"})]  # '/x' -> '/v1/x', as App Mesh
+    assert ("describe-gateway-route-g4.json: $.gatewayRoute.spec.httpRoute.action.target.port:"
+            " warning: [appmesh-gateway-route-left-out] gateway route g4 of vgIngress: its "
+            "target names port 8080") in stderr
+    assert ("VirtualService", "p.example.com") not in docs
+    assert ("VirtualService", "q.example.com") in docs  # the service's own port: carried
+    # the Host: App Mesh's default rewrite is named, DISABLED is what an exposure does
+    assert ("describe-gateway-route-g1.json: $.gatewayRoute.spec.httpRoute.action: warning: "
+            "[appmesh-gateway-host] gateway route g1 of vgIngress: App Mesh sent "
+            "serviceA.svc.cluster.local as the Host header") in stderr
+    assert "gateway route g3 of vgIngress: App Mesh sent" not in stderr
+
+
+@pytest.mark.parametrize(("match", "rewrite", "where"), [
+    ({"prefix": "/r/"}, {"path": {"exact": "/one"}}, "action.rewrite.path"),
+    ({"path": {"exact": "/one"}}, {"prefix": {"value": "/two/"}}, "action.rewrite.prefix"),
+    ({"prefix": "/r/"}, {"prefix": {"value": "/two"}}, "action.rewrite.prefix.value"),
+])
+def test_a_rewrite_an_exposure_cannot_say_leaves_the_route_out(
+    tmp_path: Path, match: dict[str, Any], rewrite: dict[str, Any], where: str,
+) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    gateway_route(folder, "odd", 1, {**match, "hostname": {"exact": "odd.example.com"}},
+                  {"rewrite": rewrite})
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    assert (f"describe-gateway-route-odd.json: $.gatewayRoute.spec.httpRoute.{where}: warning:"
+            " [appmesh-gateway-route-left-out] gateway route odd of vgIngress") in stderr
+    assert "odd.example.com" not in out.read_text()

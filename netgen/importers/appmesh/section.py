@@ -549,6 +549,7 @@ class MeshSection:
         if s is None:
             raise Skip(f"its target {host} runs as no imported service",
                        base + ".action.target")
+        self._target_port(http.action.target, s, base + ".action.target.port")
         m = http.match
         kwargs: dict[str, Node] = {"via": Name(self.mesh.gateway or self.via.name)}
         if m.hostname is not None:
@@ -563,24 +564,7 @@ class MeshSection:
         if m.queryParameters:
             raise Skip("it matches query parameters, which an exposure cannot express",
                        base + ".match.queryParameters")
-        if m.path is not None:
-            if m.path.exact is None:
-                raise Skip("it matches a path regex", base + ".match.path")
-            kwargs["path"], kwargs["path_type"] = m.path.exact, "Exact"
-        elif m.prefix is not None and m.prefix != "/":
-            if not m.prefix.endswith("/"):
-                raise Skip(f"prefix {m.prefix!r} matches any path starting so (App Mesh), "
-                           "an exposure's path whole segments only; end it with '/'",
-                           base + ".match.prefix")
-            kwargs["path"] = m.prefix.rstrip("/")
-            rewrite = http.action.rewrite
-            keep = rewrite is not None and rewrite.prefix is not None and (
-                rewrite.prefix.defaultPrefix == "DISABLED")
-            value = rewrite.prefix.value if rewrite and rewrite.prefix else None
-            if value is not None:
-                kwargs["rewrite"] = value
-            elif not keep:
-                kwargs["rewrite"] = "/"  # App Mesh's default: the matched prefix becomes '/'
+        kwargs.update(_gateway_path(m, http.action.rewrite, base))
         headers = []
         for i, h in enumerate(m.headers):
             if h.invert or h.match is None or h.match.exact is None:
@@ -590,14 +574,51 @@ class MeshSection:
         if headers:
             kwargs["match"] = headers[0] if len(headers) == 1 else sequence(headers)
         if not self.mesh.gateway:
-            self._exposable(kwargs, s.name)
+            self._exposable(kwargs, s.name, base + ".action.rewrite")
+        self._host_rewrite(r, key, http, s.name)
         return call("expose", s.name, **kwargs)
 
-    def _exposable(self, kwargs: dict[str, Node], service: str) -> None:
+    def _target_port(self, target: shapes.GatewayTarget, s: Service, path: str) -> None:
+        """`target.port` picks one listener of the virtual service's provider; an exposure
+        reaches the service's main port only, so another port cannot be carried."""
+        main = s.ports[0].port if s.ports else None
+        if target.port is not None and target.port != main:
+            raise Skip(f"its target names port {target.port} of "
+                       f"{target.virtualService.virtualServiceName}, and an exposure reaches "
+                       f"{s.name} on its main port {main} only", path)
+
+    def _host_rewrite(self, r: shapes.GatewayRoute, key: str | None,
+                      http: shapes.HttpGatewayRoute, service: str) -> None:
+        """App Mesh's HTTP/HTTP2 virtual gateway sends the target virtual service's name as
+        the Host unless `rewrite.hostname.defaultTargetHostname` is DISABLED (its
+        documented default); an exposure passes the client's Host on and cannot rewrite
+        it, so a backend that checks the Host (virtual hosts, allowed-host lists) sees
+        another value: a warning, the route is still carried."""
+        rewrite = http.action.rewrite
+        hostname = rewrite.hostname if rewrite is not None else None
+        setting = hostname.defaultTargetHostname if hostname is not None else None
+        if setting == "DISABLED" or (setting is None and key == "grpcRoute"):
+            return
+        host = http.action.target.virtualService.virtualServiceName
+        why = ("defaultTargetHostname ENABLED" if setting is not None
+               else "App Mesh's default for HTTP gateway routes")
+        self.findings.append(self._at(r.metadata.arn).finding(
+            "appmesh-gateway-host", f"gateway route {r.gatewayRouteName} of "
+            f"{r.virtualGatewayName}: App Mesh sent {host} as the Host header ({why}); "
+            f"{self.gateway} passes the client's Host on to {service}, so check that "
+            f"{service} accepts it", f".spec.{key}.action"
+            + (".rewrite.hostname" if hostname is not None else "")))
+
+    def _exposable(self, kwargs: dict[str, Node], service: str, rewrite: str) -> None:
         """Without a mesh gateway the route is exposed through `--via`: when it can say it."""
         if self.via.in_cluster:
             raise Skip(f"{self.mesh.name} has no ingress gateway and --via {self.via.name} "
                        f"exposes nothing; expose {service} through an ingress by hand")
+        if "rewrite" in kwargs and kwargs.get("path_type") == "Exact" and (
+                not self.via.rewrites_exact):
+            raise Skip(f"{self.mesh.name} has no ingress gateway and --via {self.via.name} "
+                       "rewrites through regex paths, which make every path of the host a "
+                       "prefix: it cannot rewrite an exact path", rewrite + ".path")
         for key, feature in _EXPOSE_FEATURES.items():
             if key in kwargs and feature not in self.via.features:
                 raise Skip(f"{self.mesh.name} has no ingress gateway and --via {self.via.name} "
@@ -621,6 +642,61 @@ class MeshSection:
                 return None
         return call("retries", r.maxRetries, per_try=r.perRetryTimeout.text(),
                     on=",".join(dict.fromkeys(conditions)) or None)
+
+
+def _gateway_path(m: shapes.GatewayRouteMatch, rewrite: shapes.GatewayRewrite | None,
+                  base: str) -> dict[str, Node]:
+    """The exposure's path, path_type and rewrite for a gateway route's match and rewrite.
+
+    App Mesh replaces a matched prefix with `rewrite.prefix.value` (by default with '/',
+    `defaultPrefix` DISABLED keeps it) and an exact path with `rewrite.path.exact`, which
+    is what `expose(rewrite=)` does on the mesh gateway, Gateway API and ingress-nginx
+    when the prefix and the value both end in '/'. A rewrite of another kind (a whole
+    path under a prefix, a prefix of an exact path) cannot be said: Skip, with its path.
+    """
+    rw = base + ".action.rewrite"
+    prefix_rw = rewrite.prefix if rewrite is not None else None
+    path_rw = rewrite.path if rewrite is not None else None
+    out: dict[str, Node] = {}
+    if m.path is not None:
+        if m.path.exact is None:
+            raise Skip("it matches a path regex", base + ".match.path")
+        out["path"], out["path_type"] = m.path.exact, "Exact"
+        if prefix_rw is not None:
+            raise Skip("it rewrites a prefix of an exact path match", rw + ".prefix")
+        if path_rw is not None and path_rw.exact is not None:
+            if not path_rw.exact.startswith("/"):
+                raise Skip(f"it rewrites the path to {path_rw.exact!r}, not a path",
+                           rw + ".path.exact")
+            out["rewrite"] = path_rw.exact
+        return out
+    if path_rw is not None:
+        raise Skip(f"it rewrites every path it matches to {path_rw.exact!r}; an exposure's "
+                   "rewrite replaces only the matched prefix", rw + ".path")
+    if m.prefix is None:
+        if prefix_rw is not None:
+            raise Skip("it rewrites a prefix but matches none", rw + ".prefix")
+        return out
+    value = prefix_rw.value if prefix_rw is not None else None
+    keep = prefix_rw is not None and value is None and prefix_rw.defaultPrefix == "DISABLED"
+    if value is not None and not (value.startswith("/") and value.endswith("/")):
+        raise Skip(f"its prefix rewrite {value!r} does not start and end with '/', and the "
+                   "exposures' backends join it to the rest of the path differently",
+                   rw + ".prefix.value")
+    if m.prefix == "/":
+        if value is not None and value != "/":
+            out["rewrite"] = value  # '/x' -> value + 'x'
+        return out
+    if not m.prefix.endswith("/"):
+        raise Skip(f"prefix {m.prefix!r} matches any path starting so (App Mesh), "
+                   "an exposure's path whole segments only; end it with '/'",
+                   base + ".match.prefix")
+    out["path"] = m.prefix.rstrip("/")
+    if value is not None:
+        out["rewrite"] = value
+    elif not keep:
+        out["rewrite"] = "/"  # App Mesh's default: the matched prefix becomes '/'
+    return out
 
 
 def _header(h: shapes.HttpRouteHeader, path: str, mesh: MeshProfile) -> Call:

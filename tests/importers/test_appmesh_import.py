@@ -441,3 +441,171 @@ def test_sources_are_recorded_for_every_fixture() -> None:
         named = re.findall(r"[\w.*-]+\.json", sources)
         for p in (FIXTURES / fixture).glob("*.json"):
             assert any(fnmatch.fnmatch(p.name, n) for n in named), (fixture, p.name)
+
+
+# --- policies the blueprint cannot say are named, never dropped -------------------------------
+# The exports below are the fixture's documents re-pointed or extended with fields of
+# botocore's appmesh 2019-01-25 model as the AWS CLI prints them (describe-route:
+# HttpRoute.timeout.perRequest, HttpRetryPolicy; describe-virtual-node: Listener.timeout
+# (ListenerTimeout.http: HttpTimeout)); values ours.
+
+
+def _route_to_one_node(folder: Path, name: str, priority: int, prefix: str, per_request: int,
+                       retries: int) -> None:
+    """describe-route-A-NAME.json: a route of a new router vrServiceA to vnServiceA alone."""
+    doc = json.loads((folder / "describe-route-toVnServiceB-weighted.json").read_text())
+    route = doc["route"]
+    route["routeName"], route["virtualRouterName"] = name, "vrServiceA"
+    route["metadata"]["arn"] = ("arn:aws:appmesh:us-east-1:123456789012:mesh/app1/"
+                                f"virtualRouter/vrServiceA/route/{name}")
+    route["spec"] = {"priority": priority, "httpRoute": {
+        "match": {"prefix": prefix},
+        "action": {"weightedTargets": [{"virtualNode": "vnServiceA", "weight": 1}]},
+        "timeout": {"perRequest": {"unit": "s", "value": per_request}},
+        "retryPolicy": {"maxRetries": retries, "perRetryTimeout": {"unit": "s", "value": 1},
+                        "httpRetryEvents": ["server-error"]}}}
+    (folder / f"describe-route-A-{name}.json").write_text(json.dumps(doc))
+
+
+def _router_for_service_a(folder: Path) -> None:
+    doc = json.loads((folder / "describe-virtual-router.json").read_text())
+    doc["virtualRouter"]["virtualRouterName"] = "vrServiceA"
+    doc["virtualRouter"]["metadata"]["arn"] = (
+        "arn:aws:appmesh:us-east-1:123456789012:mesh/app1/virtualRouter/vrServiceA")
+    (folder / "describe-virtual-router-A.json").write_text(json.dumps(doc))
+    _edit(folder, "describe-virtual-service-serviceA.json", lambda d: d["virtualService"][
+        "spec"].update(provider={"virtualRouter": {"virtualRouterName": "vrServiceA"}}))
+
+
+def test_one_version_routes_that_time_out_or_retry_differently_are_named(
+    tmp_path: Path,
+) -> None:
+    """A service with one version gets one traffic() policy (a mesh_route must split
+    between versions): the last route's. Before, a /reports route of 120 s and no retries
+    silently became 5 s with 3 retries; now each policy not carried is a warning."""
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    _router_for_service_a(folder)
+    _route_to_one_node(folder, "slow", 1, "/reports", 120, 0)
+    _route_to_one_node(folder, "default", 2, "/", 5, 3)
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    text = out.read_text()
+    assert 'timeout="5s"' in text and "retries(3," in text  # the last route's, as before
+    assert ("describe-route-A-slow.json: $.route.spec.httpRoute.timeout.perRequest: warning: "
+            "[appmesh-route-timeout] route slow of vrServiceA: its per-request timeout 120s "
+            "is not carried over") in stderr
+    assert "route default's 5s now applies to its calls" in stderr
+    assert ("describe-route-A-slow.json: $.route.spec.httpRoute.retryPolicy: warning: "
+            "[appmesh-route-retries] route slow of vrServiceA: its retry policy (0 retries) "
+            "is not carried over") in stderr
+    assert "describe-route-A-default.json: $.route.spec.httpRoute.timeout" not in stderr
+    code, _, stderr = run("build", str(out), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 0, stderr
+
+
+def test_one_version_routes_with_one_policy_say_nothing_more(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    _router_for_service_a(folder)
+    _route_to_one_node(folder, "slow", 1, "/reports", 5, 3)
+    _route_to_one_node(folder, "default", 2, "/", 5, 3)
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(tmp_path / "bp.py"),
+                          "--mesh", "ISTIO")
+    assert code == 0, stderr
+    assert "[appmesh-route-timeout]" not in stderr and "[appmesh-route-retries]" not in stderr
+
+
+def test_a_listener_timeout_is_named_with_its_values(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    _edit(folder, "describe-virtual-node-vnServiceBv1.json", lambda d: d["virtualNode"][
+        "spec"]["listeners"][0].update(timeout={"http": {
+            "perRequest": {"unit": "s", "value": 60}, "idle": {"unit": "s", "value": 600}}}))
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(tmp_path / "bp.py"),
+                          "--mesh", "ISTIO")
+    assert code == 0, stderr
+    assert ("describe-virtual-node-vnServiceBv1.json: $.virtualNode.spec.listeners[0].timeout"
+            ".http: warning: [appmesh-listener] virtual node vnServiceBv1: listener timeout "
+            "(perRequest 60s, idle 600s) is not carried over") in stderr
+
+
+# --- gateway routes: rewrites, target port and Host ---------------------------------------
+# Gateway routes composed from botocore's HttpGatewayRouteAction (rewrite.path.exact,
+# rewrite.prefix.value / defaultPrefix, rewrite.hostname.defaultTargetHostname,
+# target.port) as describe-gateway-route prints them; values ours. App Mesh's defaults
+# (Host rewritten to the target virtual service, matched prefix to '/') are from the App
+# Mesh user guide, "Virtual gateways".
+
+
+def gateway_route(folder: Path, name: str, priority: int, match: dict[str, Any],
+                  action: dict[str, Any]) -> None:
+    """describe-gateway-route-NAME.json, from the fixture's gr-serviceA, to serviceA."""
+    doc = json.loads((folder / "describe-gateway-route-serviceA.json").read_text())
+    route = doc["gatewayRoute"]
+    route["gatewayRouteName"] = name
+    route["metadata"]["arn"] = route["metadata"]["arn"].replace("gr-serviceA", name)
+    action = dict(action)
+    target = {"virtualService": {"virtualServiceName": "serviceA.svc.cluster.local"},
+              **action.pop("target", {})}
+    route["spec"] = {"priority": priority, "httpRoute": {
+        "match": match, "action": {"target": target, **action}}}
+    (folder / f"describe-gateway-route-{name}.json").write_text(json.dumps(doc))
+
+
+def test_gateway_route_rewrites_are_carried_or_named(tmp_path: Path) -> None:
+    """Before, an exact-path rewrite, a rewrite of the prefix '/', and a target port were
+    dropped without a word (the backend got /login instead of /auth/login)."""
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    gateway_route(folder, "g1", 1, {"path": {"exact": "/login"}},
+                  {"rewrite": {"path": {"exact": "/auth/login"}}})
+    gateway_route(folder, "g2", 2, {"prefix": "/", "hostname": {"exact": "v1.example.com"}},
+                  {"rewrite": {"prefix": {"value": "/v1/"}}})
+    gateway_route(folder, "g3", 3, {"prefix": "/h/", "hostname": {"exact": "h.example.com"}},
+                  {"rewrite": {"hostname": {"defaultTargetHostname": "DISABLED"}}})
+    gateway_route(folder, "g4", 4, {"prefix": "/p/", "hostname": {"exact": "p.example.com"}},
+                  {"target": {"port": 8080}})
+    gateway_route(folder, "g5", 5, {"prefix": "/q/", "hostname": {"exact": "q.example.com"}},
+                  {"target": {"port": 80}})
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    docs = built(out)
+    login = docs[("VirtualService", "app1-istio")]["spec"]["http"]
+    rule = next(h for h in login if h["match"][0]["uri"] == {"exact": "/login"})
+    assert rule["rewrite"] == {"uri": "/auth/login"}
+    v1 = docs[("VirtualService", "v1.example.com")]["spec"]["http"]
+    assert [(h["match"][0]["uri"], h["rewrite"]) for h in v1] == [
+        ({"prefix": "/"}, {"uri": "/v1/"})]  # '/x' -> '/v1/x', as App Mesh
+    assert ("describe-gateway-route-g4.json: $.gatewayRoute.spec.httpRoute.action.target.port:"
+            " warning: [appmesh-gateway-route-left-out] gateway route g4 of vgIngress: its "
+            "target names port 8080") in stderr
+    assert ("VirtualService", "p.example.com") not in docs
+    assert ("VirtualService", "q.example.com") in docs  # the service's own port: carried
+    # the Host: App Mesh's default rewrite is named, DISABLED is what an exposure does
+    assert ("describe-gateway-route-g1.json: $.gatewayRoute.spec.httpRoute.action: warning: "
+            "[appmesh-gateway-host] gateway route g1 of vgIngress: App Mesh sent "
+            "serviceA.svc.cluster.local as the Host header") in stderr
+    assert "gateway route g3 of vgIngress: App Mesh sent" not in stderr
+
+
+@pytest.mark.parametrize(("match", "rewrite", "where"), [
+    ({"prefix": "/r/"}, {"path": {"exact": "/one"}}, "action.rewrite.path"),
+    ({"path": {"exact": "/one"}}, {"prefix": {"value": "/two/"}}, "action.rewrite.prefix"),
+    ({"prefix": "/r/"}, {"prefix": {"value": "/two"}}, "action.rewrite.prefix.value"),
+])
+def test_a_rewrite_an_exposure_cannot_say_leaves_the_route_out(
+    tmp_path: Path, match: dict[str, Any], rewrite: dict[str, Any], where: str,
+) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    gateway_route(folder, "odd", 1, {**match, "hostname": {"exact": "odd.example.com"}},
+                  {"rewrite": rewrite})
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    assert (f"describe-gateway-route-odd.json: $.gatewayRoute.spec.httpRoute.{where}: warning:"
+            " [appmesh-gateway-route-left-out] gateway route odd of vgIngress") in stderr
+    assert "odd.example.com" not in out.read_text()

@@ -90,3 +90,26 @@ def test_retry_events_become_statuses(tmp_path: Path) -> None:
     assert ("[appmesh-retry-events] retry events connection-error have no Linkerd "
             "equivalent; they are not carried") in stderr
     assert run("check", str(out))[0] == 0
+
+
+def test_an_exact_path_rewrite_is_carried_where_the_via_can_say_it(tmp_path: Path) -> None:
+    """Gateway API rewrites an exact path (ReplaceFullPath); ingress-nginx rewrites only
+    through regex paths, which make an exact path a prefix: that route is left out."""
+    from tests.importers.test_appmesh_import import built, gateway_route
+
+    folder = copy(tmp_path, "appmesh-cli-examples")
+    gateway_route(folder, "g1", 1, {"path": {"exact": "/login"},
+                                    "hostname": {"exact": "login.example.com"}},
+                  {"rewrite": {"path": {"exact": "/auth/login"}}})
+    out, stderr = imported(tmp_path, folder, "--via", "GATEWAY")
+    route = built(out)[("HTTPRoute", "login.example.com")]["spec"]["rules"][0]
+    assert route["matches"][0]["path"] == {"type": "Exact", "value": "/login"}
+    assert route["filters"][0]["urlRewrite"]["path"] == {
+        "type": "ReplaceFullPath", "replaceFullPath": "/auth/login"}
+    out, stderr = imported(tmp_path, folder, "--via", "NGINX", "--force")
+    assert ("describe-gateway-route-g1.json: $.gatewayRoute.spec.httpRoute.action.rewrite.path"
+            ": warning: [appmesh-gateway-route-left-out] gateway route g1 of vgIngress: Linkerd "
+            "has no ingress gateway and --via NGINX rewrites through regex paths") in stderr
+    assert "login.example.com" not in out.read_text()
+    code, _, stderr = run("build", str(out), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 0, stderr

@@ -155,12 +155,33 @@ class MeshSection:
                                                 f"{name} is not carried over (readiness probes "
                                                 "and traffic(...) cover parts of it)",
                             f".spec.listeners[{i}].{name}"))
+                self._listener_timeout(node, i, li)
             if node.spec.backendDefaults is not None:
                 self.findings.append(at.finding(
                     "appmesh-client-policy", f"virtual node {node.virtualNodeName}: "
                                              "backendDefaults (client TLS) is not carried over; "
                                              f"{self.mesh.name}'s mTLS replaces it",
                                              ".spec.backendDefaults"))
+
+    def _listener_timeout(self, node: shapes.VirtualNode, i: int, li: shapes.Listener) -> None:
+        """A listener's timeout bounded every request into the node, whoever sent it (App
+        Mesh applied the smaller of it and the route's). The blueprint's timeouts are the
+        callers' (`traffic(timeout=)`, one per service, not per version), so it cannot say
+        it: a warning per protocol, naming the values."""
+        if li.timeout is None:
+            return
+        for proto in ("http", "http2", "grpc", "tcp"):
+            t = getattr(li.timeout, proto)
+            if t is None:
+                continue
+            values = ", ".join(f"{k} {d.text()}" for k, d in (("perRequest", t.perRequest),
+                                                               ("idle", t.idle))
+                               if d is not None and d.text())
+            self.findings.append(self._at(node.metadata.arn).finding(
+                "appmesh-listener", f"virtual node {node.virtualNodeName}: listener timeout "
+                f"({values or 'empty'}) is not carried over: App Mesh's Envoy ended the node's "
+                "inbound requests at it; only the routes' timeouts are carried "
+                "(traffic(timeout=))", f".spec.listeners[{i}].timeout.{proto}"))
 
     # --- routers ---------------------------------------------------------------------------
 
@@ -239,10 +260,16 @@ class MeshSection:
 
     def _single(self, s: Service, vs: shapes.VirtualService, router: str,
                 routes: list[shapes.Route]) -> str | None:
-        """One version: the routes choose nothing; their timeout and retries still count."""
+        """One version: the routes choose nothing; their timeout and retries still count.
+
+        A `mesh_route` must split between versions, so a service with one version has one
+        policy for all of its calls: the last route's (the one App Mesh falls through to).
+        Every other route whose timeout or retries differ is a warning naming its file and
+        JSON path, since its calls now get the last route's (a /reports route of 120 s
+        would otherwise be cut at 5 s without a word)."""
         notes: list[str] = []
         last = routes[-1]
-        http = last.spec.httpRoute or last.spec.http2Route or last.spec.grpcRoute
+        key, http = _policy_route(last)
         if len(routes) > 1 or (http is not None and _conditions(http.match)):
             self.findings.append(self._at(last.metadata.arn).finding(
                 "appmesh-single-version", f"router {router} sends every route to the one "
@@ -252,14 +279,53 @@ class MeshSection:
         if http is None:
             return None
         at = self._at(last.metadata.arn)
-        timeout = self._timeout(http.timeout, last, at, ".spec", notes)
-        retries = (self._retries(http.retryPolicy, at, ".spec")
+        timeout = self._timeout(http.timeout, last, at, f".spec.{key}.timeout", notes)
+        retries = (self._retries(http.retryPolicy, at, f".spec.{key}.retryPolicy")
                    if http.retryPolicy else None)
         if http.retryPolicy is None:
             notes.append(self.mesh.default_retries)
-        return comment(f"{vs.virtualServiceName} (virtual router {router}, one version).\n"
-                       + "\n".join(notes)) + statement(
+        for route in routes[:-1]:
+            self._policy_not_carried(s, router, route, last, timeout)
+        return comment("\n".join([f"{vs.virtualServiceName} (virtual router {router}, one "
+                                  "version).", *notes])) + statement(
             call("traffic", s.name, timeout=timeout, retries=retries))
+
+    def _policy_not_carried(self, s: Service, router: str, route: shapes.Route,
+                            last: shapes.Route, timeout: str) -> None:
+        """Warn for each of `route`'s timeout and retries that `last`'s replace (the one
+        policy of a service with one version), and for its idle timeout, never carried."""
+        key, http = _policy_route(route)
+        _, kept = _policy_route(last)
+        if http is None or kept is None:
+            return
+        at = self._at(route.metadata.arn)
+        why = (f"{s.name} has one version, and a mesh_route must split between versions, so "
+               f"one traffic() policy covers all its calls: route {last.routeName}'s")
+        if http.timeout is not None and http.timeout.idle is not None:
+            self.findings.append(at.finding(
+                "appmesh-idle-timeout", f"route {route.routeName}: the idle timeout "
+                f"{http.timeout.idle.text()} is not carried over ({self.mesh.idle_timeout})",
+                f".spec.{key}.timeout.idle"))
+        own = _per_request(http.timeout)
+        if own != timeout:
+            given = http.timeout is not None and http.timeout.perRequest is not None
+            self.findings.append(at.finding(
+                "appmesh-route-timeout",
+                f"route {route.routeName} of {router}: its per-request timeout "
+                f"{own if given else DEFAULT_TIMEOUT + ' (App Mesh default)'} is not carried "
+                f"over; {why} {timeout} now applies to its calls",
+                f".spec.{key}.timeout.perRequest" if given else f".spec.{key}"))
+        if _retry_key(http.retryPolicy) != _retry_key(kept.retryPolicy):
+            own_retries = (f"{http.retryPolicy.maxRetries} retries"
+                           if http.retryPolicy is not None else "App Mesh's default retries")
+            other = (f"{kept.retryPolicy.maxRetries} retries" if kept.retryPolicy is not None
+                     else "no retryPolicy")
+            self.findings.append(at.finding(
+                "appmesh-route-retries",
+                f"route {route.routeName} of {router}: its retry policy ({own_retries}) is not "
+                f"carried over; {why} ({other}) now applies to its calls",
+                f".spec.{key}.retryPolicy" if http.retryPolicy is not None
+                else f".spec.{key}"))
 
     def _traffic(self, s: Service, vs: shapes.VirtualService, router: str,
                  carried: list[tuple[shapes.Route, Call]], notes: list[str]) -> str:
@@ -483,6 +549,7 @@ class MeshSection:
         if s is None:
             raise Skip(f"its target {host} runs as no imported service",
                        base + ".action.target")
+        self._target_port(http.action.target, s, base + ".action.target.port")
         m = http.match
         kwargs: dict[str, Node] = {"via": Name(self.mesh.gateway or self.via.name)}
         if m.hostname is not None:
@@ -497,24 +564,7 @@ class MeshSection:
         if m.queryParameters:
             raise Skip("it matches query parameters, which an exposure cannot express",
                        base + ".match.queryParameters")
-        if m.path is not None:
-            if m.path.exact is None:
-                raise Skip("it matches a path regex", base + ".match.path")
-            kwargs["path"], kwargs["path_type"] = m.path.exact, "Exact"
-        elif m.prefix is not None and m.prefix != "/":
-            if not m.prefix.endswith("/"):
-                raise Skip(f"prefix {m.prefix!r} matches any path starting so (App Mesh), "
-                           "an exposure's path whole segments only; end it with '/'",
-                           base + ".match.prefix")
-            kwargs["path"] = m.prefix.rstrip("/")
-            rewrite = http.action.rewrite
-            keep = rewrite is not None and rewrite.prefix is not None and (
-                rewrite.prefix.defaultPrefix == "DISABLED")
-            value = rewrite.prefix.value if rewrite and rewrite.prefix else None
-            if value is not None:
-                kwargs["rewrite"] = value
-            elif not keep:
-                kwargs["rewrite"] = "/"  # App Mesh's default: the matched prefix becomes '/'
+        kwargs.update(_gateway_path(m, http.action.rewrite, base))
         headers = []
         for i, h in enumerate(m.headers):
             if h.invert or h.match is None or h.match.exact is None:
@@ -524,14 +574,51 @@ class MeshSection:
         if headers:
             kwargs["match"] = headers[0] if len(headers) == 1 else sequence(headers)
         if not self.mesh.gateway:
-            self._exposable(kwargs, s.name)
+            self._exposable(kwargs, s.name, base + ".action.rewrite")
+        self._host_rewrite(r, key, http, s.name)
         return call("expose", s.name, **kwargs)
 
-    def _exposable(self, kwargs: dict[str, Node], service: str) -> None:
+    def _target_port(self, target: shapes.GatewayTarget, s: Service, path: str) -> None:
+        """`target.port` picks one listener of the virtual service's provider; an exposure
+        reaches the service's main port only, so another port cannot be carried."""
+        main = s.ports[0].port if s.ports else None
+        if target.port is not None and target.port != main:
+            raise Skip(f"its target names port {target.port} of "
+                       f"{target.virtualService.virtualServiceName}, and an exposure reaches "
+                       f"{s.name} on its main port {main} only", path)
+
+    def _host_rewrite(self, r: shapes.GatewayRoute, key: str | None,
+                      http: shapes.HttpGatewayRoute, service: str) -> None:
+        """App Mesh's HTTP/HTTP2 virtual gateway sends the target virtual service's name as
+        the Host unless `rewrite.hostname.defaultTargetHostname` is DISABLED (its
+        documented default); an exposure passes the client's Host on and cannot rewrite
+        it, so a backend that checks the Host (virtual hosts, allowed-host lists) sees
+        another value: a warning, the route is still carried."""
+        rewrite = http.action.rewrite
+        hostname = rewrite.hostname if rewrite is not None else None
+        setting = hostname.defaultTargetHostname if hostname is not None else None
+        if setting == "DISABLED" or (setting is None and key == "grpcRoute"):
+            return
+        host = http.action.target.virtualService.virtualServiceName
+        why = ("defaultTargetHostname ENABLED" if setting is not None
+               else "App Mesh's default for HTTP gateway routes")
+        self.findings.append(self._at(r.metadata.arn).finding(
+            "appmesh-gateway-host", f"gateway route {r.gatewayRouteName} of "
+            f"{r.virtualGatewayName}: App Mesh sent {host} as the Host header ({why}); "
+            f"{self.gateway} passes the client's Host on to {service}, so check that "
+            f"{service} accepts it", f".spec.{key}.action"
+            + (".rewrite.hostname" if hostname is not None else "")))
+
+    def _exposable(self, kwargs: dict[str, Node], service: str, rewrite: str) -> None:
         """Without a mesh gateway the route is exposed through `--via`: when it can say it."""
         if self.via.in_cluster:
             raise Skip(f"{self.mesh.name} has no ingress gateway and --via {self.via.name} "
                        f"exposes nothing; expose {service} through an ingress by hand")
+        if "rewrite" in kwargs and kwargs.get("path_type") == "Exact" and (
+                not self.via.rewrites_exact):
+            raise Skip(f"{self.mesh.name} has no ingress gateway and --via {self.via.name} "
+                       "rewrites through regex paths, which make every path of the host a "
+                       "prefix: it cannot rewrite an exact path", rewrite + ".path")
         for key, feature in _EXPOSE_FEATURES.items():
             if key in kwargs and feature not in self.via.features:
                 raise Skip(f"{self.mesh.name} has no ingress gateway and --via {self.via.name} "
@@ -557,6 +644,61 @@ class MeshSection:
                     on=",".join(dict.fromkeys(conditions)) or None)
 
 
+def _gateway_path(m: shapes.GatewayRouteMatch, rewrite: shapes.GatewayRewrite | None,
+                  base: str) -> dict[str, Node]:
+    """The exposure's path, path_type and rewrite for a gateway route's match and rewrite.
+
+    App Mesh replaces a matched prefix with `rewrite.prefix.value` (by default with '/',
+    `defaultPrefix` DISABLED keeps it) and an exact path with `rewrite.path.exact`, which
+    is what `expose(rewrite=)` does on the mesh gateway, Gateway API and ingress-nginx
+    when the prefix and the value both end in '/'. A rewrite of another kind (a whole
+    path under a prefix, a prefix of an exact path) cannot be said: Skip, with its path.
+    """
+    rw = base + ".action.rewrite"
+    prefix_rw = rewrite.prefix if rewrite is not None else None
+    path_rw = rewrite.path if rewrite is not None else None
+    out: dict[str, Node] = {}
+    if m.path is not None:
+        if m.path.exact is None:
+            raise Skip("it matches a path regex", base + ".match.path")
+        out["path"], out["path_type"] = m.path.exact, "Exact"
+        if prefix_rw is not None:
+            raise Skip("it rewrites a prefix of an exact path match", rw + ".prefix")
+        if path_rw is not None and path_rw.exact is not None:
+            if not path_rw.exact.startswith("/"):
+                raise Skip(f"it rewrites the path to {path_rw.exact!r}, not a path",
+                           rw + ".path.exact")
+            out["rewrite"] = path_rw.exact
+        return out
+    if path_rw is not None:
+        raise Skip(f"it rewrites every path it matches to {path_rw.exact!r}; an exposure's "
+                   "rewrite replaces only the matched prefix", rw + ".path")
+    if m.prefix is None:
+        if prefix_rw is not None:
+            raise Skip("it rewrites a prefix but matches none", rw + ".prefix")
+        return out
+    value = prefix_rw.value if prefix_rw is not None else None
+    keep = prefix_rw is not None and value is None and prefix_rw.defaultPrefix == "DISABLED"
+    if value is not None and not (value.startswith("/") and value.endswith("/")):
+        raise Skip(f"its prefix rewrite {value!r} does not start and end with '/', and the "
+                   "exposures' backends join it to the rest of the path differently",
+                   rw + ".prefix.value")
+    if m.prefix == "/":
+        if value is not None and value != "/":
+            out["rewrite"] = value  # '/x' -> value + 'x'
+        return out
+    if not m.prefix.endswith("/"):
+        raise Skip(f"prefix {m.prefix!r} matches any path starting so (App Mesh), "
+                   "an exposure's path whole segments only; end it with '/'",
+                   base + ".match.prefix")
+    out["path"] = m.prefix.rstrip("/")
+    if value is not None:
+        out["rewrite"] = value
+    elif not keep:
+        out["rewrite"] = "/"  # App Mesh's default: the matched prefix becomes '/'
+    return out
+
+
 def _header(h: shapes.HttpRouteHeader, path: str, mesh: MeshProfile) -> Call:
     if h.match is None:
         if h.invert:
@@ -577,6 +719,35 @@ def _header(h: shapes.HttpRouteHeader, path: str, mesh: MeshProfile) -> Call:
         return call("header", h.name, value)
     return call("mesh_header", h.name, **{kind: value},
                 invert=Name("True") if h.invert else None)
+
+
+def _policy_route(route: shapes.Route
+                  ) -> tuple[str, shapes.HttpRoute | shapes.GrpcRoute | None]:
+    """The route's HTTP, HTTP/2 or gRPC part (the ones with a timeout and retries) and its
+    key in the spec; (key, None) for a TCP route."""
+    spec = route.spec
+    for key in ("httpRoute", "http2Route", "grpcRoute"):
+        found = getattr(spec, key)
+        if found is not None:
+            return key, found
+    return "tcpRoute", None
+
+
+def _per_request(timeout: shapes.HttpTimeout | None) -> str:
+    """The per-request timeout a route gets, as `_timeout` writes it: App Mesh's 15 s
+    default when none is set, an hour for 0 (none)."""
+    value = timeout.perRequest.text() if timeout and timeout.perRequest else None
+    if not value:
+        return DEFAULT_TIMEOUT
+    return "1h" if value in ("0s", "0ms") else value
+
+
+def _retry_key(r: shapes.RetryPolicy | None) -> tuple[object, ...] | None:
+    """What makes two retry policies retry alike (events compared as sets)."""
+    if r is None:
+        return None
+    return (r.maxRetries, r.perRetryTimeout.text(), frozenset(r.httpRetryEvents),
+            frozenset(r.tcpRetryEvents), frozenset(r.grpcRetryEvents))
 
 
 def _conditions(m: object) -> bool:

@@ -368,10 +368,17 @@ class PathRewrite:
 
 
 @frozen
+class HostnameRewrite:
+    # ENABLED | DISABLED; App Mesh's default (absent) is ENABLED: an HTTP/HTTP2 gateway
+    # route sends the target virtual service's name as the Host
+    defaultTargetHostname: str | None = None
+
+
+@frozen
 class GatewayRewrite:
     prefix: PrefixRewrite | None = None
     path: PathRewrite | None = None
-    hostname: dict | None = None
+    hostname: HostnameRewrite | None = None
 
 
 @frozen

@@ -56,6 +56,13 @@ class ImportVia:
         https; without a proxy (in the cluster) the clients do."""
         return self.in_cluster or Feature.BACKEND_TLS in self.features
 
+    @property
+    def rewrites_exact(self) -> bool:
+        """It can rewrite an Exact path. A via that rewrites through regex paths
+        (ingress-nginx: `rewrite-target` needs `use-regex`, which turns every path of the
+        host into a regex prefix) cannot: netgen refuses an Exact path on such a host."""
+        return Feature.REWRITE in self.features and Feature.REGEX_PATH not in self.features
+
     def can(self, condition: str) -> bool:
         feature = CONDITIONS[condition]
         return feature is not None and feature in self.features

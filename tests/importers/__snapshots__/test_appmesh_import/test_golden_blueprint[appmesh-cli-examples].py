@@ -2,7 +2,7 @@
 # aws-export/. It is yours now: review it, keep it in version control, and build the
 # manifests with `netgen build` (see docs/migration.md).
 #
-# What did not carry over exactly (12 warnings, with the export file and JSON path they
+# What did not carry over exactly (14 warnings, with the export file and JSON path they
 # come from):
 # - [appmesh-proxy] containers envoy and proxyConfiguration APPMESH are App Mesh's data
 #   plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
@@ -48,6 +48,16 @@
 # - [appmesh-route-left-out] route http2Route of vrServiceB: it matches scheme http,
 #   which netgen cannot express; the route is left out
 #     (describe-route-http2Route.json $.route.spec.http2Route.match.scheme)
+# - [appmesh-gateway-host] gateway route gr-serviceA of vgIngress: App Mesh sent
+#   serviceA.svc.cluster.local as the Host header (App Mesh's default for HTTP gateway
+#   routes); the Istio ingress gateway passes the client's Host on to service-a, so
+#   check that service-a accepts it
+#     (describe-gateway-route-serviceA.json $.gatewayRoute.spec.httpRoute.action)
+# - [appmesh-gateway-host] gateway route gr-serviceB of vgIngress: App Mesh sent
+#   serviceB.svc.cluster.local as the Host header (App Mesh's default for HTTP gateway
+#   routes); the Istio ingress gateway passes the client's Host on to service-b, so
+#   check that service-b accepts it
+#     (describe-gateway-route-serviceB.json $.gatewayRoute.spec.httpRoute.action)
 #
 # Names: ECS names that were shortened (CloudFormation stack prefixes and random
 # suffixes) or joined as versions:

@@ -93,6 +93,11 @@ class Problem:
     __str__ = render
 
 
+def plural(n: int, word: str) -> str:
+    """`1 error`, `2 errors`: how every summary counts."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 class ProblemError(Exception):
     """Raised once per stage with every problem found, so users fix them in one pass. The
     one exception type that carries problems to the user: the CLI prints `lines()` (and
@@ -117,8 +122,8 @@ class ProblemError(Exception):
         return _remade, (type(self), tuple(self.problems), self.args), self.__dict__
 
     def summary(self) -> str:
-        n = sum(1 for d in self.problems if d.severity == "error")
-        return f"{n} {self.noun}{'s' if n != 1 else ''}{self.subject}"
+        return plural(sum(1 for d in self.problems if d.severity == "error"),
+                      self.noun) + self.subject
 
     def lines(self) -> list[str]:
         """What a person reads: every problem where it is, then how many, nothing written."""

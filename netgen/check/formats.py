@@ -15,7 +15,7 @@ from urllib.parse import quote
 from netgen._version import __version__
 from netgen.check import CHECK_RULES, NO_SCHEMA, CheckReport
 from netgen.lint import RULE_BY_CODE, RULES
-from netgen.problems import ObjectLoc, Problem
+from netgen.problems import ObjectLoc, Problem, plural
 
 JSON_FORMAT_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -82,10 +82,6 @@ def render_text(report: CheckReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def channel_lines(report: CheckReport) -> list[str]:
     """Which CRD release channel each environment's output needs (Gateway API)."""
     return [f"netgen check: {env} needs the {need}"
@@ -93,7 +89,7 @@ def channel_lines(report: CheckReport) -> list[str]:
 
 
 def summary(report: CheckReport) -> str:
-    counts = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
+    counts = f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}"
     if report.suppressed:
         counts += f" ({report.suppressed} ignored)"
     if report.strict and report.warnings:
@@ -106,9 +102,9 @@ def summary(report: CheckReport) -> str:
     if report.counts.get("crd"):
         schemas += " and the CRDs shipped with netgen"
     if report.crds:
-        schemas += f" and {_plural(report.crds, 'CRD version')} given"
+        schemas += f" and {plural(report.crds, 'CRD version')} given"
     envs = ", ".join(report.environments)
-    return (f"netgen check: {report.blueprint} ({envs}): {_plural(report.documents, 'document')}"
+    return (f"netgen check: {report.blueprint} ({envs}): {plural(report.documents, 'document')}"
             f" checked against {schemas}: {counts}")
 
 

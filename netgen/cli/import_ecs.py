@@ -65,6 +65,7 @@ def import_ecs(
     from netgen.importers.ecs import ExportError
     from netgen.importers.ecs.command import OutputExists, warning_line
     from netgen.importers.ecs.command import import_ecs as run
+    from netgen.problems import plural
 
     try:
         result = run(folder, output, namespace=namespace, via=via, force=force, mesh=mesh)
@@ -75,7 +76,10 @@ def import_ecs(
     warnings = result.generated.warnings
     for w in warnings:
         typer.echo(warning_line(folder, w), err=True)
-    typer.echo(f"netgen: wrote {output} ({result.services} services, {result.exposures} "
-               f"exposures via {via}, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-               " listed at its top)")
+    counts = dict(result.exposures)
+    exposures = plural(sum(counts.values()), "exposure") + (
+        "" if not counts else f" via {next(iter(counts))}" if len(counts) == 1 else
+        ": " + ", ".join(f"{n} via {v}" for v, n in counts.items()))
+    typer.echo(f"netgen: wrote {output} ({plural(result.services, 'service')}, {exposures}, "
+               f"{plural(len(warnings), 'warning')} listed at its top)")
     typer.echo(f"next: review {output}, then run: netgen build {output} --out out/")

@@ -170,3 +170,23 @@ def test_a_missing_output_folder_is_named(export: Path, tmp_path: Path) -> None:
     code, _, stderr = run("import", "ecs", str(export), "-o", str(out))
     assert (code, stderr) == (3, f"netgen: No such file or directory: {out.parent}\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]
+
+
+def test_the_summary_counts_every_exposure_by_its_via(tmp_path: Path) -> None:
+    """App Mesh gateway routes become exposures of the mesh's gateway: counted under their
+    own via (the summary said '0 exposures via ALB' for a file of six)."""
+    out = tmp_path / "bp.py"
+    fixture = ECS_SHOP.parent / "appmesh-cli-examples"
+    code, stdout, stderr = run("import", "ecs", str(fixture), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    written = len(re.findall(r"^expose\(", out.read_text(), re.MULTILINE))
+    assert written > 0
+    assert f"(2 services, {written} exposures via ISTIO, " in stdout
+    only = tmp_path / "one"
+    only.mkdir()
+    app_ = {"name": "app", "image": "a:1", "portMappings": [{"containerPort": 80}]}
+    (only / "task-definition.json").write_text(
+        json.dumps({"family": "api", "containerDefinitions": [app_]}))
+    code, stdout, stderr = run("import", "ecs", str(only), "-o", str(tmp_path / "one.py"))
+    assert code == 0, stderr
+    assert "(1 service, 0 exposures, " in stdout

@@ -35,7 +35,8 @@ class ImportResult:
     output: Path
     generated: Generated
     services: int
-    exposures: int
+    exposures: tuple[tuple[str, int], ...]
+    """Per `via`."""
 
 
 def import_ecs(

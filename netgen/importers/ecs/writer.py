@@ -9,6 +9,8 @@ way `ruff format` would, so regenerating an unchanged export changes nothing.
 
 from __future__ import annotations
 
+import ast
+from collections import Counter
 from collections.abc import Callable
 
 from attrs import frozen
@@ -64,8 +66,8 @@ class Generated:
     env: str
     services: int = 0
     """`service(...)` calls written."""
-    exposures: int = 0
-    """`expose(...)` calls written."""
+    exposures: tuple[tuple[str, int], ...] = ()
+    """`expose(...)` calls written, per `via` (the load balancers' and the App Mesh part's)."""
 
 
 def _nowhere(_key: str) -> Source:
@@ -101,7 +103,6 @@ class _Writer:
         self.externals = {x.name: unique(x.name, used) for x in system.externals}
         self.secrets = SecretNames()
         self.matchers_reported: set[str] = set()
-        self.exposed = 0
         self.extra: Callable[[list[Finding]], list[str]] | None = None
         self.services = ServiceWriter(system, self.namespace, self.secrets, locate,
                                       self.findings, self.via)
@@ -138,7 +139,7 @@ class _Writer:
         body += self.extra(self.findings) if self.extra else []
         text = self._header() + "\nfrom netgen import *\n\n" + "\n".join(body)
         return Generated(text, tuple(self.findings), self.namespace, self.name,
-                         len(services) - 1, self.exposed)  # minus the heading
+                         len(services) - 1, _exposures(text))  # minus the heading
 
     # --- header ------------------------------------------------------------------------
 
@@ -398,10 +399,8 @@ class _Writer:
                             exposed.add(e.target.service)
                             text += statement(call("expose", e.target.service,
                                                    via=Name(self.via.name)))
-                            self.exposed += 1
                         continue
                     text += statement(self._expose(ingress, e, env_cert))
-                    self.exposed += 1
                 out.append(text)
         return out
 
@@ -514,6 +513,18 @@ def _tls_secret(cert: TlsCertificate) -> str:
     domain = next((d for d in cert.domains if not d.startswith("*.")), None)
     domain = domain or (cert.domains[0][2:] if cert.domains else cert.arn.rsplit("/", 1)[-1])
     return dns_label(f"{domain}-tls", "tls")
+
+
+def _exposures(text: str) -> tuple[tuple[str, int], ...]:
+    """Counted in the blueprint as written: every part writes its own `expose(...)`."""
+    counts: Counter[str] = Counter()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "expose":
+            via = next((k.value.id for k in node.keywords
+                        if k.arg == "via" and isinstance(k.value, ast.Name)), "?")
+            counts[via] += 1
+    return tuple(sorted(counts.items()))
 
 
 def _flow_finding(flow: Flow, code: str, message: str) -> Finding:

@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from netgen.importers.ecs import EcsSystem, analyse, load_exports
+import pytest
+
+from netgen.importers.ecs import EcsSystem, ExportError, analyse, load_exports
 from netgen.importers.ecs.command import located
 from netgen.importers.ecs.load import parse_exports
 from netgen.importers.ecs.writer import WriterOptions, write_blueprint
@@ -181,3 +183,17 @@ def test_a_task_definition_alone_locates_its_warnings(tmp_path: Path) -> None:
     generated = write_blueprint(analyse(exports), WriterOptions(), located(exports))
     (extra,) = [f for f in generated.warnings if f.code == "extra-ports"]
     assert extra.loc is not None and extra.loc.file == "task-definition.json"
+
+
+def test_a_null_in_a_list_is_an_error_at_its_own_index() -> None:
+    """Dropped, it took a service away without a word and moved every later index by one
+    (an error at services[3] was reported at services[2])."""
+    docs = shop_documents()
+    services = docs["ecs-services.json"]["services"]
+    services[2]["desiredCount"] = "three"
+    services.insert(0, None)
+    with pytest.raises(ExportError) as raised:
+        parse_exports(encode(docs))
+    assert [(p.loc.json_path, p.message) for p in raised.value.problems] == [
+        ("$.services[0]", "expected object, got null"),
+        ("$.services[3].desiredCount", 'expected integer, got string "three"')]

@@ -210,11 +210,13 @@ _CFN_TYPE = re.compile(r"^\s*Type:\s*['\"]?AWS::", re.MULTILINE)
 
 
 def without_nulls(value: Any) -> Any:
-    """Console and SDK JSON spell absent fields as `null`; the CLI leaves them out."""
+    """Console and SDK JSON spell absent fields as `null`; the CLI leaves them out. A
+    `null` in a list is no absent field: it stays, so reading it is an error at its own
+    index (dropped, it took a whole service away and moved every later index by one)."""
     if isinstance(value, dict):
         return {k: without_nulls(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [without_nulls(v) for v in value if v is not None]
+        return [without_nulls(v) for v in value]
     return value
 
 

@@ -179,7 +179,7 @@ def test_wrong_type_deep_inside_names_the_exact_path():
         Problem(
             "td-shop-api-14.json",
             "$.taskDefinition.containerDefinitions[0].portMappings[1].containerPort",
-            'expected integer, got string "8443"',
+            'expected an integer from 1 to 65535, got string "8443"',
         ),
     )
 

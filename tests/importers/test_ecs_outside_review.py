@@ -196,4 +196,49 @@ def test_a_null_in_a_list_is_an_error_at_its_own_index() -> None:
         parse_exports(encode(docs))
     assert [(p.loc.json_path, p.message) for p in raised.value.problems] == [
         ("$.services[0]", "expected object, got null"),
-        ("$.services[3].desiredCount", 'expected integer, got string "three"')]
+        ("$.services[3].desiredCount",
+         'expected an integer from 0 to 2147483647, got string "three"')]
+
+
+@pytest.mark.parametrize(("edit", "path", "message"), [
+    (lambda c: c["portMappings"][0].update(containerPort=99999), ".portMappings[0].containerPort",
+     "expected an integer from 1 to 65535, got number 99999"),
+    (lambda c: c["portMappings"][0].update(containerPort=0), ".portMappings[0].containerPort",
+     "expected an integer from 1 to 65535, got number 0"),
+    (lambda c: c.update(image=""), ".image", 'expected a non-empty string, got string ""'),
+    (lambda c: c.update(cpu=10**30), ".cpu",
+     f"expected an integer from 0 to 2147483647, got number {10**30}"),
+    (lambda c: c.update(healthCheck={"command": ["CMD", "true"], "interval": 10**10}),
+     ".healthCheck.interval", "expected an integer from 5 to 300, got number 10000000000"),
+])
+def test_values_outside_the_documented_range_are_export_errors(edit, path: str,  # type: ignore[no-untyped-def]
+                                                               message: str) -> None:
+    """Imported, each wrote a blueprint that failed to build (a port, an image) or that the
+    API server refuses (an int32 period); ECS documents the ranges."""
+    docs = shop_documents()
+    edit(container(docs, "web-7"))
+    with pytest.raises(ExportError) as raised:
+        parse_exports(encode(docs))
+    assert [(p.loc.json_path, p.message) for p in raised.value.problems] == [
+        (f"$.taskDefinition.containerDefinitions[0]{path}", message)]
+
+
+def test_replicas_beyond_int32_are_an_export_error() -> None:
+    docs = shop_documents()
+    docs["ecs-services.json"]["services"][0]["desiredCount"] = 10**12
+    with pytest.raises(ExportError) as raised:
+        parse_exports(encode(docs))
+    assert [p.loc.json_path for p in raised.value.problems] == ["$.services[0].desiredCount"]
+
+
+def test_a_container_asking_for_more_than_its_task_requests_the_task(tmp_path: Path) -> None:
+    """ECS refuses it at registration; written as it was, `cpu` above `cpu_limit` failed
+    the build."""
+    docs = shop_documents()
+    container(docs, "web-7").update(cpu=2048, memory=512, memoryReservation=1024)
+    generated = generate(system_of(docs), via="ALB")
+    plan_of(generated.text, tmp_path)  # builds
+    assert 'cpu="500m"' in generated.text and 'memory="512Mi"' in generated.text
+    sizes = sorted(f.loc.json_path for f in generated.warnings if f.code == "task-size")
+    assert sizes == ["$.taskDefinition.containerDefinitions[0].cpu",
+                     "$.taskDefinition.containerDefinitions[0].memoryReservation"]

@@ -21,6 +21,7 @@ from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.errors import ClassValidationError, IterableValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
+from netgen.importers.ecs.shapes.ecs import ContainerDefinition, HealthCheck, PortMapping, Service
 from netgen.importers.ecs.shapes.elbv2 import Rule
 
 
@@ -96,9 +97,27 @@ def _is_homogeneous_tuple(tp: object) -> bool:
     return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
-# Field-level hooks for AWS quirks, keyed by class then field name.
+def _between(low: int, high: int) -> Callable[[object, object], Any]:
+    """An integer the API documents a range for (or Kubernetes' int32, where the value
+    becomes one): a value outside it is no export AWS wrote, and would reach the blueprint
+    as a port, count or period that cannot build or apply."""
+    return _expect(f"an integer from {low} to {high}",
+                   lambda v: _is_int(v) and low <= v <= high)  # type: ignore[operator]
+
+
+INT32 = 2**31 - 1
+
+# Field-level hooks for AWS quirks and documented ranges, keyed by class then field name.
 _FIELD_HOOKS: dict[type, dict[str, Callable[[object, object], Any]]] = {
     Rule: {"Priority": _structure_priority},
+    PortMapping: {"containerPort": _between(1, 65535), "hostPort": _between(0, 65535)},
+    HealthCheck: {"interval": _between(5, 300), "timeout": _between(2, 60),
+                  "retries": _between(1, 10), "startPeriod": _between(0, 300)},
+    ContainerDefinition: {
+        "image": _expect("a non-empty string", lambda v: isinstance(v, str) and bool(v.strip())),
+        "cpu": _between(0, INT32), "memory": _between(0, INT32),
+        "memoryReservation": _between(0, INT32)},
+    Service: {"desiredCount": _between(0, INT32)},
 }
 
 

@@ -308,7 +308,7 @@ class WorkloadBuilder:
             secrets=tuple(secret_ref(s.name, s.valueFrom) for s in c.secrets),
             command=c.entryPoint,
             args=c.command,
-            resources=self._resources(c, task, task_at),
+            resources=self._resources(c, task, task_at, at),
             liveness=liveness_probe,
             mounts=tuple(
                 Mount(m.sourceVolume, m.containerPath, bool(m.readOnly)) for m in c.mountPoints
@@ -335,20 +335,33 @@ class WorkloadBuilder:
             ports.append(ContainerPort(name, m.containerPort, protocol, m.appProtocol))
         return tuple(ports)
 
-    def _resources(self, c: ContainerDefinition, task: TaskDefinition, at: Source) -> Resources:
-        """Container values first. Task-level CPU/memory (Fargate sizes, hard caps; `at`
-        is the task's place) count for a single-container task only, as there is no fair way
-        to split them (`_shared_size` says so)."""
+    def _resources(self, c: ContainerDefinition, task: TaskDefinition, task_at: Source,
+                   at: Source) -> Resources:
+        """Container values first. Task-level CPU/memory (Fargate sizes, hard caps) count
+        for a single-container task only, as there is no fair way to split them
+        (`_shared_size` says so)."""
         alone = len(task.containerDefinitions) == 1
-        task_cpu = _task_size(task.cpu, _CPU, "vcpu", at, ".cpu", self.findings) if alone else None
-        task_mem = (
-            _task_size(task.memory, _MEMORY, "gb", at, ".memory", self.findings) if alone else None
-        )
+        task_cpu = (_task_size(task.cpu, _CPU, "vcpu", task_at, ".cpu", self.findings)
+                    if alone else None)
+        task_mem = (_task_size(task.memory, _MEMORY, "gb", task_at, ".memory", self.findings)
+                    if alone else None)
         cpu_units = c.cpu if c.cpu and c.cpu > 0 else task_cpu
         memory_limit = c.memory if c.memory and c.memory > 0 else task_mem
         reservation = (
             c.memoryReservation if c.memoryReservation and c.memoryReservation > 0 else None
         )
+        # ECS refuses both at registration; kept, the blueprint would not build
+        if cpu_units is not None and task_cpu is not None and cpu_units > task_cpu:
+            self.findings.append(at.finding(
+                "task-size", f"container {c.name} asks for {cpu_units} CPU units, more than "
+                f"the task's {task_cpu}; it requests the task's", ".cpu"))
+            cpu_units = task_cpu
+        if reservation is not None and memory_limit is not None and reservation > memory_limit:
+            self.findings.append(at.finding(
+                "task-size", f"container {c.name} reserves {reservation} MiB, more than its "
+                f"limit of {memory_limit}; it requests the limit",
+                ".memoryReservation"))
+            reservation = memory_limit
         return Resources(
             cpu_request_millicores=_millicores(cpu_units),
             cpu_limit_millicores=_millicores(task_cpu),

@@ -242,3 +242,27 @@ def test_a_container_asking_for_more_than_its_task_requests_the_task(tmp_path: P
     sizes = sorted(f.loc.json_path for f in generated.warnings if f.code == "task-size")
     assert sizes == ["$.taskDefinition.containerDefinitions[0].cpu",
                      "$.taskDefinition.containerDefinitions[0].memoryReservation"]
+
+
+def test_a_service_connect_alias_on_another_port_is_rewritten_to_the_services() -> None:
+    """orders answered orders.shop.local:9090 and, on a second alias, zz.shop.local:80
+    (`http://zz.shop.local/x`, the port implied by the scheme): the Service listens on
+    9090, so both URLs name it there, and the second alias is a warning at its place."""
+    docs = shop_documents()
+    orders = next(s for s in docs["ecs-services.json"]["services"]
+                  if s["serviceName"] == "orders")
+    config = orders["deployments"][0]["serviceConnectConfiguration"]
+    config["services"][0]["clientAliases"].append({"port": 80, "dnsName": "zz.shop.local"})
+    api = container(docs, "api-14")["environment"]
+    api += [{"name": "ZZ_URL", "value": "http://zz.shop.local/x"},
+            {"name": "ZZ_PORTED", "value": "http://zz.shop.local:80/y"}]
+    exports = parse_exports(encode(docs))
+    generated = write_blueprint(analyse(exports), WriterOptions(via="ALB"), located(exports))
+    assert '"ZZ_URL": "http://orders.shop.svc.cluster.local:9090/x"' in generated.text
+    assert '"ZZ_PORTED": "http://orders.shop.svc.cluster.local:9090/y"' in generated.text
+    assert '"ORDERS_URL": "http://orders.shop.svc.cluster.local:9090"' in generated.text
+    (alias,) = [f for f in generated.warnings if f.code == "service-connect-alias-port"]
+    assert alias.loc.json_path.endswith("serviceConnectConfiguration.services[0]"
+                                        ".clientAliases[1]")
+    assert "clients called zz.shop.local on 80; the Service listens on 9090 only" \
+        in alias.message

@@ -8,6 +8,7 @@ kept, and secrets become `secret_ref(...)`s whose AWS origin is listed in the he
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -92,6 +93,7 @@ class ServiceWriter:
                 "extra-ports", f"{s.name} also listens on {extra}; netgen gives a service one "
                                f"port, so only {main.name} {main.port} is reachable"))
         port = self.ports[s.name] or main.port
+        self._other_alias_ports(s, port)
         app_protocol = self._protocol(s, main.app_protocol, at)
         netgen_default = ("grpc" if app_protocol == "grpc"
                           else "http" if main.protocol == "TCP" else "tcp")
@@ -116,6 +118,19 @@ class ServiceWriter:
         kwargs.update(self._pod(s, comments, at))
         comments += self._notes(s)
         return Written(tuple(comments), call("service", s.name, **kwargs))
+
+    def _other_alias_ports(self, s: Service, port: int) -> None:
+        """A Service Connect alias on another port than the Service's: clients dialled it
+        there. Values naming it are rewritten to the Service's port (`_rewrite`); a client
+        that adds the port itself (a bare host name, a port in code) would reach nothing."""
+        for name in self.system.dns_names:
+            if (name.target == s.name and name.kind == "service-connect" and name.port
+                    and name.port != port and name.at is not None):
+                self.findings.append(name.at.finding(
+                    "service-connect-alias-port",
+                    f"{s.name}: clients called {name.host} on {name.port}; the Service listens "
+                    f"on {port} only: environment values naming it are rewritten to {port}, "
+                    "a client that adds the port itself must be changed"))
 
     def _protocol(self, s: Service, declared: str | None, at: Source) -> str | None:
         """The container's appProtocol, else what the target group spoke: HTTPS means TLS
@@ -202,7 +217,8 @@ class ServiceWriter:
                 note = (f"{var.name} keeps the RDS endpoint name {host}, so TLS hostname "
                         "verification still works")
             else:
-                value = self._rewrite(value, host, name.target)
+                value = self._rewrite(value, host, name.target,
+                                      name.port if name.kind == "service-connect" else None)
                 kind = {"cloud-map": "Cloud Map", "app-mesh": "App Mesh virtual service"}.get(
                     name.kind, "Service Connect")
                 note = f"{var.name}: {host} ({kind}) -> {fqdn(name.target, self.namespace)}"
@@ -210,22 +226,33 @@ class ServiceWriter:
                 comments.append(note)
         return value
 
-    def _rewrite(self, value: str, host: str, target: str) -> str:
-        """Replaces the host; a port after it that was the container port becomes the
-        Service's port when the two differ."""
+    def _rewrite(self, value: str, host: str, target: str, alias_port: int | None = None
+                 ) -> str:
+        """Replaces the host; a port after it that was the container port, or the Service
+        Connect alias's own (`alias_port`: one of several aliases on other ports), becomes
+        the Service's port when they differ, and so does the port a URL's scheme implied."""
         new = fqdn(target, self.namespace)
         service = self.system.service(target)
         container = service.ports[0].port if service.ports else None
         port = self.ports.get(target)
+        dialled = {p for p in (container, alias_port) if p is not None}
         out, last = [], 0
         for m in host_pattern(host).finditer(value):
-            out.append(value[last:m.start()] + m.group(1) + new)
+            before = value[last:m.start()] + m.group(1)
+            out.append(before + new)
             last = m.end()
             suffix = value[last:].split("/", 1)[0]
-            if (suffix.startswith(":") and suffix[1:].isdigit() and container is not None
-                    and port is not None and int(suffix[1:]) == container and port != container):
-                out.append(f":{port}")
-                last += len(suffix)
+            if port is None:
+                continue
+            if suffix.startswith(":") and suffix[1:].isdigit():
+                if int(suffix[1:]) in dialled and int(suffix[1:]) != port:
+                    out.append(f":{port}")
+                    last += len(suffix)
+            else:
+                scheme = _SCHEME.search(before)
+                implied = _SCHEME_PORTS.get(scheme[1].lower()) if scheme else None
+                if implied is not None and implied == alias_port and implied != port:
+                    out.append(f":{port}")
         return "".join(out) + value[last:]
 
     def _volumes(self, s: Service, v: Version, comments: list[str],
@@ -403,6 +430,10 @@ def _memory(mib: int | None) -> str | None:
     if mib is None:
         return None
     return f"{mib // 1024}Gi" if mib % 1024 == 0 else f"{mib}Mi"
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://$")
+_SCHEME_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
 def _app_protocol(value: str | None) -> str | None:

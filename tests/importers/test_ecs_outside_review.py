@@ -266,3 +266,16 @@ def test_a_service_connect_alias_on_another_port_is_rewritten_to_the_services() 
                                         ".clientAliases[1]")
     assert "clients called zz.shop.local on 80; the Service listens on 9090 only" \
         in alias.message
+
+
+def test_every_changed_ecs_name_is_listed(tmp_path: Path) -> None:
+    """`Web_Front.End--` and `wéb-サービス` became DNS labels without a word in the header's
+    list of changed names (it listed only shortened ones)."""
+    for i, name in enumerate(("Web_Front.End--", "wéb-サービス")):
+        task = {"family": name, "containerDefinitions": [
+            {"name": "app", "image": "a:1", "portMappings": [{"containerPort": 80}]}]}
+        (tmp_path / f"td-{i}.json").write_text(json.dumps(task))
+    text = generate(analyse(load_exports(tmp_path))).text
+    assert "# Names: ECS names that changed" in text
+    assert "Web_Front.End-- -> web-front-end" in text
+    assert "wéb-サービス -> w-b" in text

@@ -169,8 +169,9 @@ class _Writer:
                           "deployment:", *todo]
         renamed = self._renames()
         if renamed:
-            parts += ["", "Names: ECS names that were shortened (CloudFormation stack prefixes "
-                          "and random suffixes) or joined as versions:", *renamed]
+            parts += ["", "Names: ECS names that changed (characters a DNS label cannot "
+                          "hold, CloudFormation stack prefixes and random suffixes) or were "
+                          "joined as versions:", *renamed]
         rewrites = self._dns_rewrites()
         if rewrites:
             parts += ["", "Cloud Map names are rewritten in environment values only. If an "
@@ -184,7 +185,7 @@ class _Writer:
         out = []
         for s in self.system.services:
             for v in s.versions:
-                if dns_label(v.ecs_service) != s.name:
+                if v.ecs_service != s.name:
                     what = f"{s.name} {v.name}" if v.name else s.name
                     out.append(f"{VERBATIM}{v.ecs_service} -> {what}")
         return list(dict.fromkeys(out))

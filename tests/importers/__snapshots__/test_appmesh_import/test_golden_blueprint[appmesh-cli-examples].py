@@ -59,8 +59,8 @@
 #   check that service-b accepts it
 #     (describe-gateway-route-serviceB.json $.gatewayRoute.spec.httpRoute.action)
 #
-# Names: ECS names that were shortened (CloudFormation stack prefixes and random
-# suffixes) or joined as versions:
+# Names: ECS names that changed (characters a DNS label cannot hold, CloudFormation
+# stack prefixes and random suffixes) or were joined as versions:
 #     serviceA -> service-a
 #     serviceB-v1 -> service-b v1
 #     serviceB-v2 -> service-b v2

@@ -96,8 +96,8 @@
 #   (readiness probes and traffic(...) cover parts of it)
 #     (appmesh-vn-tcpecho-vn.json $.virtualNode.spec.listeners[0].healthCheck)
 #
-# Names: ECS names that were shortened (CloudFormation stack prefixes and random
-# suffixes) or joined as versions:
+# Names: ECS names that changed (characters a DNS label cannot hold, CloudFormation
+# stack prefixes and random suffixes) or were joined as versions:
 #     colorteller-white -> colorteller v1
 #     colorteller-blue -> colorteller v2
 #     colorteller-red -> colorteller v3

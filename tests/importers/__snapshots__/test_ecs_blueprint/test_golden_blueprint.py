@@ -88,8 +88,8 @@
 # - PersistentVolumeClaim orders-data for orders: EFS fs-0a1b2c3d4e5f67890:/orders (e.g.
 #   a static PersistentVolume of the EFS CSI driver, ReadWriteMany); copy the data over
 #
-# Names: ECS names that were shortened (CloudFormation stack prefixes and random
-# suffixes) or joined as versions:
+# Names: ECS names that changed (characters a DNS label cannot hold, CloudFormation
+# stack prefixes and random suffixes) or were joined as versions:
 #     api-canary -> api v2
 #
 # Cloud Map names are rewritten in environment values only. If an application reads them

@@ -286,6 +286,8 @@ def test_without_a_mesh_the_versions_stay_and_a_warning_says_the_split_is_not_en
 ) -> None:
     out, stderr = imported(tmp_path, "appmesh-colorapp")
     assert "[appmesh-no-mesh]" in stderr and "pass --mesh ISTIO" in stderr
+    (line,) = [x for x in stderr.splitlines() if "[appmesh-no-mesh]" in x]
+    assert re.search(r"/[^/ ]+\.json: \$\.virtualRouter: warning: \[appmesh-no-mesh\]", line)
     text = out.read_text()
     assert "traffic(" not in text and "mesh(" not in text
     assert '"v3": version(' in text

@@ -67,15 +67,14 @@ class MeshSection:
         self.findings = findings
         findings.extend(f for f in self.index.findings if f not in findings)
         if self.kind is None:
-            if self.index.mesh.virtual_routers or self.index.mesh.virtual_gateways:
-                findings.append(Finding(
+            routing = sorted(self.index.mesh.virtual_routers) or sorted(
+                self.index.mesh.virtual_gateways)
+            if routing:  # said at the first router (or gateway), as every warning has a place
+                findings.append(self.index.mesh.source(routing[0]).finding(
                     "appmesh-no-mesh", "the export has App Mesh routing (virtual routers, "
-                                       "gateways); pass --mesh "
-                                       f"{' or '.join(p.kind for p in importable_meshes())} "
-                                       "to carry the splits, "
-                                       "matches, retries and timeouts; without a mesh every "
-                                       "version of a service gets calls in proportion to its "
-                                       "pods"))
+                    f"gateways); pass --mesh {' or '.join(p.kind for p in importable_meshes())} "
+                    "to carry the splits, matches, retries and timeouts; without a mesh every "
+                    "version of a service gets calls in proportion to its pods"))
             return []
         out = [comment("--- App Mesh " + "-" * 72 + "\n"
                        f"The App Mesh routes, carried by the {self.mesh.name} mesh: each "

@@ -40,7 +40,7 @@ def lint(bp: Blueprint, plans: list[Plan]) -> list[Problem]:
     """Every rule over every environment; declaration-level findings reported once."""
     found: dict[tuple[str, Loc | None, str, str | None], Problem] = {}
     for plan in plans:
-        ctx = LintContext(bp, plan)
+        ctx = LintContext(bp, plan, tuple(plans))
         for rule in RULES:
             for item in rule.check(ctx):
                 if not rule.per_env:

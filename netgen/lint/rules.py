@@ -167,6 +167,30 @@ def _vpc_endpoint_denied(ctx: LintContext) -> Iterator[Problem]:
                        ctx.plan.env.name)
 
 
+def _shared_namespace(ctx: LintContext) -> Iterator[Problem]:
+    """A service's own namespace= that an earlier environment writes into too (as its own
+    namespace, or with the same service): in one cluster both environments' workloads and
+    policies land there, each apply replacing the other's. Environments built for separate
+    clusters are fine, hence a warning. (An external's objects are the same in every
+    environment.)"""
+    earlier = ctx.plans[:next((i for i, p in enumerate(ctx.plans) if p is ctx.plan),
+                              len(ctx.plans))]
+    own = {p.env.namespace: p.env.name for p in earlier}
+    used = {(s.namespace, s.name): p.env.name for p in earlier for s in p.services}
+    for s in ctx.plan.services:
+        if s.namespace == ctx.plan.env.namespace:
+            continue
+        other = used.get((s.namespace, s.name)) or own.get(s.namespace)
+        if other is not None:
+            how = (f"with its service {s.name!r}" if (s.namespace, s.name) in used
+                   else "as its own namespace")
+            yield Lint("NG116", s.loc, f"service({s.name!r}): namespace '{s.namespace}' is "
+                       f"written by environment {other!r} too ({how}): in one cluster each "
+                       "apply replaces the other's workloads and policies there; give it a "
+                       f"namespace per environment (with env({ctx.plan.env.name!r}): ...), "
+                       "unless the environments go to separate clusters", ctx.plan.env.name)
+
+
 NEUTRAL: tuple[Rule, ...] = (
     Rule("NG101", "public-without-tls",
          "Traffic from the internet should be encrypted; a public route without TLS leaks "
@@ -191,6 +215,10 @@ NEUTRAL: tuple[Rule, ...] = (
          "An AWS database or cache named by host name alone (RDS, ElastiCache, ...) has a "
          "private address inside its VPC, which a STRICT environment's egress allows only "
          "with cidr= or vpc_cidr=: the calls are denied.", _vpc_endpoint_denied),
+    Rule("NG116", "namespace-shared-by-environments",
+         "A service's own namespace that another environment writes into too: in one cluster "
+         "each apply replaces the other environment's workloads and policies.",
+         _shared_namespace),
 )
 # Every rule, the targets' own included, in code order (the order `check` reports them in).
 RULES: tuple[Rule, ...] = tuple(sorted((*NEUTRAL, *REGISTRY.lint_rules()),

@@ -220,6 +220,7 @@ class LintContext:
 
     blueprint: Blueprint
     plan: Plan
+    plans: tuple[Plan, ...] = ()  # every environment checked together, for what spans them
 
     @property
     def env_loc(self) -> SourceLoc | None:

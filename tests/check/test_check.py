@@ -505,6 +505,19 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         "external('idle', host='x.y.us-west-2.rds.amazonaws.com', port=5432)\n"
         "calls('api', 'rds', 'msk', 'pinned', 's3')\n",
         [("NG113", 6, "prod"), ("NG113", 7, "prod")]),
+    "NG116 a service's namespace= in two environments, or in another's own namespace; not "
+    "one per environment, not an external's": (
+        "env('dev', namespace='dev', isolation=OPEN)\nenv('prod', namespace='prod')\n"
+        "service('web', port=80, image='w:1')\n"
+        "service('db', port=5432, image='d:1', namespace='data')\n"
+        "service('cache', port=6379, image='c:1', namespace='cache')\n"
+        "external('pay', host='pay.example.com', port=443, namespace='ext')\n"
+        "calls('web', 'db', 'cache', 'pay')\n"
+        "with env('prod'):\n"
+        "    service('cache', port=6379, image='c:1', namespace='prod-cache')\n"
+        "    service('admin', port=80, image='a:1', namespace='dev')\n"
+        "    calls('admin', 'db')\n",
+        [("NG116", 5, "prod"), ("NG116", 11, "prod")]),
 }
 
 CLEAN = HEAD + (

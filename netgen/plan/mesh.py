@@ -134,6 +134,9 @@ class MeshPlan:
     loc: SourceLoc
     traffic: tuple[TrafficPlan, ...] = ()
     target: object = None  # the mesh target's own part (`MeshHooks.plan`), None without one
+    # (via name, identity): vias whose proxies are members of this mesh and reach the
+    # services they expose with mTLS (Istio's own Gateway API gateway), not as plaintext
+    proxies: Pairs = ()
 
 
 @frozen(order=True)

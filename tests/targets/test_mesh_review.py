@@ -3,6 +3,8 @@
 - Istio's own Gateway API gateway is an Istio proxy with a mesh identity, so the services it
   exposes must admit that principal, not only clients without one (and `netgen verify` must
   tell the two apart);
+- an Istio exposure with `rewrite=` that takes the service's `traffic(routes=)` must apply
+  each mesh route to the path the service receives, after the rewrite;
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+
 from netgen.readback.mesh import verify_mesh
 from tests.conftest import documents
 from tests.targets.istio.istio_schema import is_istio
 from tests.targets.istio.istio_schema import problems as istio_problems
+from tests.targets.istio.mesh_requests import Request, matches, where_to
 from tests.targets.mesh_blueprints import Make, compiled, errors
 
 
@@ -131,3 +136,100 @@ def test_verify_refuses_the_plaintext_only_policy(blueprint_file: Make) -> None:
     report = verify_mesh(plan, old)
     assert not report.ok
     assert "cluster.local/ns/edge/sa/bp-prod-bp-prod -> prod/web:8080" in report.render()
+
+
+# --- F4: mesh routes through a gateway that rewrites -----------------------------------------
+
+REWRITE = """\
+from netgen import *
+env("prod", namespace="prod", isolation=STRICT)
+mesh(ISTIO)
+service("api", port=8080, image="api:1", versions=["v1", "v2"])
+"""  # lines 1-4
+
+
+def _through_the_gateway(vs: dict, path: str) -> tuple[str, dict[str, int] | None]:
+    """Istio's reading, from the YAML alone: the first gateway entry whose match holds, its
+    rewrite replacing the matched prefix (the whole path under an exact match); the path the
+    service receives and the entry's destinations."""
+    for entry in vs["spec"]["http"]:
+        hit = next((m for m in entry.get("match") or [{}] if matches(m, Request(path))), None)
+        if hit is None:
+            continue
+        goes = where_to({"spec": {"http": [entry]}}, Request(path))
+        to = (entry.get("rewrite") or {}).get("uri")
+        if to is None:
+            return path, goes
+        (kind, value), = hit["uri"].items()
+        return (to if kind == "exact" else to + path[len(value):]), goes
+    return path, None
+
+
+CASES = [
+    # gateway /api rewritten to /, mesh route prefix /beta (the review's blueprint)
+    ('expose("api", via=ISTIO, host="a.example.com", path="/api", rewrite="/")',
+     'routes=[mesh_route(prefix="/beta", split={"v2": 100})]',
+     {"/api": "/", "/api/": "/", "/api/beta": "/beta", "/api/beta/x": "/beta/x",
+      "/api/betamax": "/betamax", "/api/x": "/x", "/api/api/beta": "/api/beta"}),
+    # rewritten to /v1: exact and prefix mesh routes under it, and one on the pre-rewrite
+    # path that no request through this gateway route can reach
+    ('expose("api", via=ISTIO, host="a.example.com", path="/api", rewrite="/v1")',
+     'routes=[mesh_route(exact="/v1", split={"v2": 100}), '
+     'mesh_route(prefix="/v1/beta", split={"v2": 100}), '
+     'mesh_route(prefix="/api/x", split={"v2": 100})]',
+     {"/api": "/v1", "/api/": "/v1/", "/api/beta": "/v1/beta", "/api/beta/y": "/v1/beta/y",
+      "/api/x": "/v1/x", "/api/x/y": "/v1/x/y", "/api/api/x": "/v1/api/x"}),
+    # an exact gateway path rewritten to a path a mesh prefix takes
+    ('expose("api", via=ISTIO, host="a.example.com", path="/old", path_type="Exact", '
+     'rewrite="/beta/new")',
+     'routes=[mesh_route(prefix="/beta", split={"v2": 100})]',
+     {"/old": "/beta/new", "/old/x": None}),
+]
+
+
+@pytest.mark.parametrize(("exposure", "routes", "paths"), CASES)
+def test_mesh_routes_apply_after_the_gateway_rewrite(
+    blueprint_file: Make, exposure: str, routes: str, paths: dict[str, str | None]
+) -> None:
+    """Every request through the gateway reaches the service at the rewritten path and goes
+    where the service's own VirtualService sends that path."""
+    _, docs = _docs(blueprint_file, f'traffic("api", split={{"v1": 90, "v2": 10}}, {routes})\n'
+                    f"{exposure}\n", head=REWRITE)
+    d = _by_key(docs)
+    gateway, mesh = d[("VirtualService", "a.example.com")], d[("VirtualService", "api-mesh")]
+    for path, received in paths.items():
+        at, goes = _through_the_gateway(gateway, path)
+        if received is None:
+            assert goes is None, path
+            continue
+        assert at == received, path
+        assert goes == where_to(mesh, Request(received)), path
+    for doc in docs:
+        if is_istio(doc):
+            assert istio_problems(doc) == [], doc["metadata"]["name"]
+
+
+def test_verify_reports_the_route_the_old_output_dropped(blueprint_file: Make) -> None:
+    plan, docs = _docs(blueprint_file, 'traffic("api", split={"v1": 90, "v2": 10}, '
+                       + CASES[0][1] + ")\n" + CASES[0][0] + "\n", head=REWRITE)
+    assert verify_mesh(plan, docs).ok
+    old = copy.deepcopy(docs)
+    for doc in old:
+        if doc["kind"] == "VirtualService" and doc["metadata"]["name"] == "a.example.com":
+            doc["spec"]["http"] = [e for e in doc["spec"]["http"]
+                                   if e.get("rewrite", {}).get("uri") != "/beta"]
+    report = verify_mesh(plan, old)
+    assert not report.ok
+    assert "ingress a.example.com/api/beta (StringPrefix)" in report.render()
+
+
+def test_a_regex_mesh_route_is_not_carried_across_a_rewrite(blueprint_file: Make) -> None:
+    assert errors(blueprint_file, """\
+        traffic("api", split={"v1": 90, "v2": 10},
+                routes=[mesh_route(regex="/beta/.*", split={"v2": 100})])
+        expose("api", via=ISTIO, host="a.example.com", path="/api", rewrite="/")
+        """, head=REWRITE) == [
+        "bp.py:7: error: expose('api', via=ISTIO): a mesh route of traffic('api') (path regex "
+        "'/beta/.*') applies to the path after this exposure's rewrite='/', and netgen does not "
+        "map a regex back to the gateway's path; use prefix= or exact= in that mesh_route, or "
+        "drop rewrite="]

@@ -5,6 +5,9 @@
   tell the two apart);
 - an Istio exposure with `rewrite=` that takes the service's `traffic(routes=)` must apply
   each mesh route to the path the service receives, after the rewrite;
+- under mesh(LINKERD) a broker's port netgen named `http` gets a split Linkerd never applies
+  (lint NG302, sharing NG201's port list), and a Server without `proxyProtocol` makes
+  Linkerd detect the protocol on a port it would otherwise treat as opaque.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from typing import Any
 
 import pytest
 
+from netgen.check import run_check
 from netgen.readback.mesh import verify_mesh
+from netgen.validate.shipped import problems_against, serving
 from tests.conftest import documents
 from tests.targets.istio.istio_schema import is_istio
 from tests.targets.istio.istio_schema import problems as istio_problems
@@ -233,3 +238,52 @@ def test_a_regex_mesh_route_is_not_carried_across_a_rewrite(blueprint_file: Make
         "'/beta/.*') applies to the path after this exposure's rewrite='/', and netgen does not "
         "map a regex back to the gateway's path; use prefix= or exact= in that mesh_route, or "
         "drop rewrite="]
+
+
+# --- F7: Linkerd and non-HTTP ports -----------------------------------------------------------
+
+LINKERD = """\
+from netgen import *
+env("prod", namespace="prod", isolation=STRICT)
+mesh(LINKERD)
+service("queue", port=5672, image="q:1", versions=["a", "b"])
+service("db", port=5432, image="pg:16", stateful=True, storage=storage("1Gi", "/d"))
+service("cache", port=6379, image="c:1", app_protocol="tcp")
+service("search", port=9200, image="es:8", stateful=True, storage=storage("1Gi", "/d"))
+service("web", port=80, target_port=8080, image="web:1")
+calls("web", "queue", "db", "cache", "search")
+"""  # lines 1-9
+
+
+def test_ng302_a_broker_port_taken_for_http_under_linkerd(blueprint_file: Make) -> None:
+    path = blueprint_file(LINKERD + 'traffic("queue", split={"a": 50, "b": 50})\n')
+    found = [f for f in run_check(path).findings if f.code == "NG302"]
+    assert [(f.loc.line, f.message) for f in found] == [(4, (
+        "service('queue'): port 5672 is AMQP's, but its Service port is named 'http', so "
+        "netgen takes it for HTTP: traffic('queue') becomes an HTTPRoute that Linkerd never "
+        "applies to it, and its Server is left to Linkerd's protocol detection instead of "
+        "proxyProtocol: opaque; set app_protocol='tcp' (or stateful=True for a database)"))]
+
+
+def test_ng201_and_ng302_share_one_port_list() -> None:
+    from netgen.plan import mesh
+    from netgen.targets.istio import lint as istio_lint
+    from netgen.targets.linkerd import lint as linkerd_lint
+
+    assert istio_lint.NOT_HTTP is mesh.NOT_HTTP is linkerd_lint.NOT_HTTP
+
+
+def test_servers_of_non_http_ports_are_opaque(blueprint_file: Make) -> None:
+    """A Server's proxyProtocol replaces the pod's opaque ports (default `unknown`, which the
+    policy controller reads as protocol detection): the known database/broker ports and a
+    declared non-HTTP appProtocol say `opaque`; HTTP and unknown ports stay undeclared."""
+    _, docs = _docs(blueprint_file, "", head=LINKERD)
+    servers = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Server"}
+    assert {n: s["spec"].get("proxyProtocol") for n, s in servers.items()} == {
+        "queue": None,  # named http: NG302 says so
+        "db": "opaque", "cache": "opaque", "search": None, "web": None}
+    for server in servers.values():
+        bundles = serving(server["apiVersion"], "Server")
+        version = bundles[0].index.lookup(server["apiVersion"], "Server")
+        assert version is not None
+        assert list(problems_against(server, version)) == []

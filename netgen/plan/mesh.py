@@ -29,6 +29,25 @@ HTTP_APP_PROTOCOLS = (*HTTP_PROTOCOLS, "kubernetes.io/h2c", "kubernetes.io/ws")
 EXTERNAL_PROTOCOLS = ("HTTP", "HTTPS", "HTTP2", "GRPC", "TLS", "TCP", "MONGO")
 
 
+# Well-known ports whose protocols are not HTTP (their clients speak first in their own
+# framing, or the server speaks first); HTTP-based stores (Elasticsearch on 9200, CouchDB)
+# are left out. The mesh targets' lint rules (Istio's NG201, Linkerd's NG302) and Linkerd's
+# Server protocol read it.
+NOT_HTTP = {
+    25: "SMTP", 587: "SMTP", 1433: "SQL Server", 1521: "Oracle", 2181: "ZooKeeper",
+    3306: "MySQL", 4222: "NATS", 5432: "PostgreSQL", 5672: "AMQP", 6379: "Redis",
+    9042: "Cassandra", 9092: "Kafka", 11211: "memcached", 26257: "CockroachDB",
+    27017: "MongoDB",
+}
+
+
+def well_known_not_http(s: ServicePlan) -> int | None:
+    """The service's port or target port if it is one of NOT_HTTP, else None."""
+    if s.port is None:
+        return None
+    return next((p for p in (s.port.port, s.port.target_port) if p in NOT_HTTP), None)
+
+
 def is_http(s: ServicePlan) -> bool:
     if s.port is None:
         return False
@@ -134,6 +153,9 @@ class MeshPlan:
     loc: SourceLoc
     traffic: tuple[TrafficPlan, ...] = ()
     target: object = None  # the mesh target's own part (`MeshHooks.plan`), None without one
+    # (via name, identity): vias whose proxies are members of this mesh and reach the
+    # services they expose with mTLS (Istio's own Gateway API gateway), not as plaintext
+    proxies: Pairs = ()
 
 
 @frozen(order=True)

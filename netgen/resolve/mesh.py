@@ -40,7 +40,7 @@ from netgen.problems import Collector
 from netgen.resolve.environment import present
 from netgen.resolve.mesh_checks import mtls_mode
 from netgen.resolve.mesh_splits import plan_split
-from netgen.targets.base import MeshHooks, MeshInput, Registry, ViaSpec
+from netgen.targets.base import MeshHooks, MeshInput, MeshProxy, Registry, ViaSpec
 
 DEFAULT_TRUST_DOMAIN = "cluster.local"
 ALLOW_NOTHING = "allow-nothing"
@@ -112,10 +112,16 @@ def mesh_plan(
         mode = Mtls.STRICT if env.isolation is Isolation.STRICT else Mtls.PERMISSIVE
     trust_domain = m.trust_domain or DEFAULT_TRUST_DOMAIN
     namespaces = sorted({env.namespace, *(p.namespace for p in plans)})
-    outside = frozenset(r.service for r in routes if _outside(registry.spec(r.via)))
+    proxies = _proxy_identities(bp, env, m, trust_domain, routes, registry)
+    outside = frozenset(r.service for r in routes
+                        if _outside(registry.spec(r.via)) and r.via.name not in proxies)
     gateway = hooks.gateway_principal(m, trust_domain) if hooks.gateway_principal else ""
     through_gateway = frozenset(r.service for r in routes
                                 if hooks.ingress_via is not None and r.via is hooks.ingress_via)
+    entering: dict[str, set[str]] = {}
+    for r in routes:
+        if r.via.name in proxies:
+            entering.setdefault(r.service, set()).add(proxies[r.via.name])
     deny = env.isolation is Isolation.STRICT
     target = None
     if hooks.plan is not None:
@@ -130,11 +136,32 @@ def mesh_plan(
         deny_by_default=deny,
         service_accounts=tuple(ServiceAccountPlan(p.name, p.namespace, p.labels) for p in plans),
         authorizations=tuple(_authorizations(
-            plans, calls, trust_domain, gateway, through_gateway, outside, namespaces, deny)),
+            plans, calls, trust_domain, gateway, through_gateway, outside, namespaces, deny,
+            entering)),
         traffic=tuple(traffic.values()),
         loc=m.loc,
         target=target,
+        proxies=tuple(sorted(proxies.items())),
     )
+
+
+def _proxy_identities(bp: Blueprint, env: EnvPlan, m: Mesh, trust_domain: str,
+                      routes: list[RoutePlan], registry: Registry) -> dict[str, str]:
+    """via name -> the identity of its proxies, for the vias of `routes` whose proxies are
+    members of this mesh (`ViaSpec.mesh_identity`: Istio's own Gateway API gateway)."""
+    def raw(key: str) -> Any:
+        return env.settings.get(key, bp.info.settings.get(key))
+
+    out: dict[str, str] = {}
+    for via in dict.fromkeys(r.via for r in routes):
+        spec = registry.spec(via)
+        if spec is None or spec.mesh_identity is None:
+            continue
+        identity = spec.mesh_identity(MeshProxy(raw, bp.info.name, env, m.kind.name,
+                                                trust_domain))
+        if identity:
+            out[via.name] = identity
+    return out
 
 
 def _report_without_mesh(bp: Blueprint, env: EnvPlan, routes: list[RoutePlan],
@@ -227,6 +254,7 @@ def _authorizations(
     outside: frozenset[str],
     namespaces: list[str],
     deny: bool,
+    entering: dict[str, set[str]],
 ) -> Iterable[AuthorizationPlan]:
     by_name = {p.name: p for p in plans}
     callers: dict[str, set[str]] = {}
@@ -242,6 +270,7 @@ def _authorizations(
         principals = set(callers.get(s.name, ()))
         if s.name in ingress_services:
             principals.add(ingress)
+        principals.update(entering.get(s.name, ()))
         rules = []
         if principals:
             rules.append(AuthzRule(tuple(sorted(principals)), False, port))

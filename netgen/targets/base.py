@@ -81,6 +81,21 @@ class ViaSpec:
     # which TLS policy applies when netgen sets none (the ECS importer tells a migrating
     # team whose listener named one); None: the controller's TLS settings
     tls_default: str | None = None
+    # when the via's proxies are themselves members of the chosen mesh, their identity:
+    # they reach the service with mTLS, so its authorization admits that principal, not
+    # clients without one. None: outside the mesh (see `MeshProxy`)
+    mesh_identity: Callable[[MeshProxy], str | None] | None = None
+
+
+@frozen
+class MeshProxy:
+    """What a via's `mesh_identity` is asked with: the environment's settings and mesh."""
+
+    raw: Callable[[str], Any]  # a setting: the environment's value, else the blueprint's
+    blueprint: str
+    env: EnvPlan
+    mesh: str  # the mesh token's name (ISTIO, LINKERD)
+    trust_domain: str
 
 
 class ReadbackError(ValueError):

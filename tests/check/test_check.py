@@ -492,6 +492,17 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         "service('web', port=80, target_port=8080, image='w:1')\n"
         "calls('web', 'cache', 'db', 'q')\n",
         [("NG201", 6, "prod"), ("NG201", 8, "prod")]),
+    "NG302 a broker's port named http under mesh(LINKERD), not when stateful, with "
+    "app_protocol= or under Istio": (
+        "env('prod', isolation=OPEN)\nenv('other', isolation=OPEN)\n"
+        "with env('prod'):\n    mesh(LINKERD)\n"
+        "with env('other'):\n    mesh(ISTIO)\n"
+        "service('queue', port=5672, image='rabbit:3', versions=['a', 'b'])\n"
+        "service('db', port=5432, image='shop/pg:16', stateful=True, "
+        "storage=storage('1Gi', '/d'))\n"
+        "service('cache', port=6379, image='shop/cache:7', app_protocol='tcp')\n"
+        "traffic('queue', split={'a': 50, 'b': 50})\n",
+        [("NG201", 8, "other"), ("NG302", 8, "prod")]),
     "NG113 an RDS or MSK endpoint by name alone under STRICT, not with cidr=, vpc_cidr=, "
     "a public API, nobody calling it or OPEN": (
         "env('prod')\nenv('staging', vpc_cidr='10.0.0.0/16')\n"

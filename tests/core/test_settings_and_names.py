@@ -49,6 +49,7 @@ def test_every_listed_setting_is_accepted(blueprint_file) -> None:  # type: igno
              "gateway_namespace": "'gw'", "gateway_name": "'main'",
              "gateway_class": "'envoy'", "gateway_controller": "'example.com/gateway'",
              "gateway_api": "'v1'", "existing_namespaces": "['edge']",
+             "gateway_principal": "'cluster.local/ns/gw/sa/main-istio'",
              "service_accounts": "True", "linkerd_namespace": "'linkerd'",
              "linkerd_audit": "True"}
     assert set(valid) | {"templates", "gateway"} == set(SETTINGS)

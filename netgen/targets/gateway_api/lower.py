@@ -13,6 +13,8 @@ Settings (`env(...)` or `blueprint(...)`, the environment's win):
   `<blueprint>-<env>`, in the env's namespace).
 - `gateway_class=`, `gateway_controller=`: the GatewayClass; naming only a class refers to
   an existing one.
+- `gateway_principal=`: under mesh(ISTIO), the identity of the Gateway's proxies when they
+  are Istio's (`mesh_identity`); known without it for a generated Gateway of Istio's class.
 - `gateway_api="v1"` (default) or `"v1alpha2"`: the TCPRoute version. v1 is served by the
   v1.6 standard channel; v1alpha2 only by the experimental channel (and releases before
   v1.5), so `netgen check` reports that environment as needing the experimental channel.
@@ -27,10 +29,11 @@ from attrs import frozen
 
 from netgen import values as checks
 from netgen.model import SourceLoc, TlsSecret
-from netgen.plan import Labels, Plan, RoutePlan, WeightedBackend
+from netgen.plan import EnvPlan, Labels, Plan, RoutePlan, WeightedBackend
+from netgen.plan.mesh import principal
 from netgen.plan.routes import l4_ports, precedence, route_key
 from netgen.render import Document, Renderer
-from netgen.targets.base import Backend, FromPods, Layer, ViaSpec, object_labels
+from netgen.targets.base import Backend, FromPods, Layer, MeshProxy, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.gateway_api.settings import SETTINGS
 from netgen.targets.gateway_api.tokens import GATEWAY, TCP
@@ -39,6 +42,10 @@ from netgen.values import fullmatch
 GROUP = "gateway.networking.k8s.io"
 API = f"{GROUP}/v1"
 DEFAULT_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller"
+# Istio's Gateway API controller and the GatewayClass istiod installs for it (the defaults of
+# PILOT_GATEWAY_API_CONTROLLER_NAME and PILOT_GATEWAY_API_DEFAULT_GATEWAYCLASS_NAME)
+ISTIO_CONTROLLER = "istio.io/gateway-controller"
+ISTIO_CLASS = "istio"
 # Envoy Gateway (the default GatewayClass controller) runs each Gateway's proxies in its own
 # namespace, not in the Gateway's.
 ENVOY_GATEWAY_NAMESPACE = "envoy-gateway-system"
@@ -46,6 +53,7 @@ TCP_VERSIONS = ("v1", "v1alpha2")
 MAX_RULES = 16  # per HTTPRoute/GRPCRoute (CRD maxItems)
 MAX_HEADERS = 16  # per match
 HTTP, HTTPS = "http", "https"
+_PRINCIPAL = fullmatch(r"[^/\s]+/ns/[a-z0-9]([-a-z0-9]*[a-z0-9])?/sa/[^/\s]+")
 _CONTROLLER = fullmatch(
     r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9/\-._~%!$&'()*+,;=:]+"
 )
@@ -90,13 +98,45 @@ class RouteGroup:
 
 
 def gateway_ref(plan: Plan) -> GatewayRef:
-    existing = plan.setting("gateway")
+    return _gateway_ref(plan.setting, plan.blueprint, plan.env)
+
+
+def _gateway_ref(setting: Callable[[str], Any], blueprint: str, env: EnvPlan) -> GatewayRef:
+    existing = setting("gateway")
     if isinstance(existing, str) and existing:
         namespace, _, name = existing.rpartition("/")
-        return GatewayRef(name, namespace or plan.env.namespace, False)
-    namespace = plan.setting("gateway_namespace") or plan.env.namespace
-    name = plan.setting("gateway_name") or f"{plan.blueprint}-{plan.env.name}"
+        return GatewayRef(name, namespace or env.namespace, False)
+    namespace = setting("gateway_namespace") or env.namespace
+    name = setting("gateway_name") or f"{blueprint}-{env.name}"
     return GatewayRef(name, namespace, True)
+
+
+def mesh_identity(p: MeshProxy) -> str | None:
+    """The identity of the Gateway's proxies when they are members of mesh(ISTIO).
+
+    Istio's own Gateway API implementation (controller `istio.io/gateway-controller`, the
+    class `istio` it installs) deploys each Gateway as an Istio proxy in the Gateway's
+    namespace, with the ServiceAccount `<gateway name>-<spec.gatewayClassName>` unless the
+    Gateway's annotation `gateway.istio.io/service-account` names another (istio/istio,
+    pilot/pkg/config/kube/gateway/deploymentcontroller.go: getDefaultName and
+    `ServiceAccount: GetOrDefault(annotations[GatewayServiceAccount], defaultName)`; the
+    kube-gateway template sets `serviceAccountName` from it). That proxy sends ISTIO_MUTUAL
+    to sidecars, so the services see its principal. netgen knows this only for a Gateway it
+    generates for that controller (or for the class `istio`); for any other, the setting
+    `gateway_principal=` says it, else the proxies are taken to be outside the mesh."""
+    declared = p.raw("gateway_principal")
+    if p.mesh != "ISTIO":
+        return None
+    if isinstance(declared, str) and declared:
+        return declared
+    ref = _gateway_ref(p.raw, p.blueprint, p.env)
+    if not ref.generated:
+        return None
+    class_name, controller = _class(p.raw, p.blueprint, p.env)
+    if controller != ISTIO_CONTROLLER and not (controller is None
+                                               and class_name == ISTIO_CLASS):
+        return None
+    return principal(p.trust_domain, ref.namespace, f"{ref.name}-{class_name}")
 
 
 def _l7(plan: Plan) -> list[RoutePlan]:
@@ -229,11 +269,16 @@ def listeners(plan: Plan, ref: GatewayRef) -> list[dict[str, Any]]:
 
 def _gateway_class(plan: Plan) -> tuple[str, str | None]:
     """(class name, controller to generate it with, or None for an existing class)."""
-    name = plan.setting("gateway_class")
-    controller = plan.setting("gateway_controller")
+    return _class(plan.setting, plan.blueprint, plan.env)
+
+
+def _class(setting: Callable[[str], Any], blueprint: str, env: EnvPlan
+           ) -> tuple[str, str | None]:
+    name = setting("gateway_class")
+    controller = setting("gateway_controller")
     if name and not controller:
         return name, None
-    return name or f"{plan.blueprint}-{plan.env.name}", controller or DEFAULT_CONTROLLER
+    return name or f"{blueprint}-{env.name}", controller or DEFAULT_CONTROLLER
 
 
 def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
@@ -307,6 +352,16 @@ def _check_settings(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
     if controller is not None and (not isinstance(controller, str) or not _CONTROLLER(controller)):
         yield bad("gateway_controller", "must be a controller name such as "
                                         f"'{DEFAULT_CONTROLLER}'")
+    declared = plan.setting("gateway_principal")
+    if declared is not None:
+        if not isinstance(declared, str) or not _PRINCIPAL(declared):
+            yield bad("gateway_principal", "must be the mesh identity of the Gateway's "
+                                           "proxies, such as 'cluster.local/ns/infra/sa/"
+                                           "shared-gw-istio'")
+        elif plan.mesh is None or plan.mesh.kind != "ISTIO":
+            yield bad("gateway_principal", f"environment '{plan.env.name}' has no mesh(ISTIO), "
+                                           "and only its AuthorizationPolicies admit the "
+                                           "Gateway's proxies by identity; drop it")
     if plan.setting("gateway_api", "v1") not in TCP_VERSIONS:
         yield bad("gateway_api", "the TCPRoute version: 'v1' (Gateway API standard channel "
                                   "v1.6+) or 'v1alpha2' (experimental channel only)")
@@ -412,7 +467,7 @@ BACKEND = Backend(
     settings=SETTINGS,
     lower=lower,
     vias=(ViaSpec(GATEWAY, Layer.L7, traffic_from=PROXIES,
-                  graph_label=("Gateway", "Gateway API")),),
+                  graph_label=("Gateway", "Gateway API"), mesh_identity=mesh_identity),),
     features=frozenset(_HTTP_FEATURES),
     terminates_tls=True,
     check=check,
@@ -422,6 +477,7 @@ TCP_BACKEND = Backend(
     name="TCP",
     crds=CRDS,
     lower=_nothing,
-    vias=(ViaSpec(TCP, Layer.L4, traffic_from=PROXIES, graph_label=("Gateway", "TCPRoute")),),
+    vias=(ViaSpec(TCP, Layer.L4, traffic_from=PROXIES, graph_label=("Gateway", "TCPRoute"),
+                  mesh_identity=mesh_identity),),
     features=frozenset({Feature.CANARY, Feature.VERSION_PIN, Feature.LISTENER_PORTS}),
 )

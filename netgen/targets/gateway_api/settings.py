@@ -11,4 +11,6 @@ SETTINGS = {
     "gateway_class": Setting(BOTH),
     "gateway_controller": Setting(BOTH),
     "gateway_api": Setting(BOTH),
+    # the Istio identity of the Gateway's proxies (lower.mesh_identity), checked in lower
+    "gateway_principal": Setting(BOTH),
 }

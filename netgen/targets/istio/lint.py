@@ -10,19 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from netgen.plan.mesh import is_http
+from netgen.plan.mesh import NOT_HTTP, is_http, well_known_not_http
 from netgen.problems import Problem
 from netgen.targets.base import Lint, LintContext, Rule
 from netgen.targets.istio.tokens import ISTIO
-
-# Ports whose protocols are not HTTP and whose clients speak first or in their own framing;
-# HTTP-based stores (Elasticsearch on 9200, CouchDB) are left out.
-NOT_HTTP = {
-    25: "SMTP", 587: "SMTP", 1433: "SQL Server", 1521: "Oracle", 2181: "ZooKeeper",
-    3306: "MySQL", 4222: "NATS", 5432: "PostgreSQL", 5672: "AMQP", 6379: "Redis",
-    9042: "Cassandra", 9092: "Kafka", 11211: "memcached", 26257: "CockroachDB",
-    27017: "MongoDB",
-}
 
 
 def _database_port_as_http(ctx: LintContext) -> Iterator[Problem]:
@@ -32,7 +23,7 @@ def _database_port_as_http(ctx: LintContext) -> Iterator[Problem]:
     for s in plan.services:
         if s.port is None or not is_http(s):
             continue
-        port = next((p for p in (s.port.port, s.port.target_port) if p in NOT_HTTP), None)
+        port = well_known_not_http(s)
         if port is None:
             continue
         if s.port.app_protocol:

@@ -206,7 +206,8 @@ def allow_matrix(
 
 def expected_allow_matrix(plan: Plan, universe: Iterable[str]) -> frozenset[Allow]:
     """What the blueprint declares, over the same sources: each call, the ingress gateway
-    to `via=ISTIO` services, clients outside the mesh to services exposed outside it, and
+    to `via=ISTIO` services, a Gateway's proxies that are Istio's own (`MeshPlan.proxies`) to
+    the services they expose, clients outside the mesh to services exposed outside it, and
     under OPEN isolation anyone (mTLS permitting) to a service nobody's rules restrict."""
     mesh = plan.mesh
     if mesh is None:
@@ -218,9 +219,12 @@ def expected_allow_matrix(plan: Plan, universe: Iterable[str]) -> frozenset[Allo
             src = services[call.src]
             by_service[call.dst].add(principal(mesh.trust_domain, src.namespace, src.name))
     restricted = set()
+    proxies = dict(mesh.proxies)  # a Gateway whose proxies are Istio's: mTLS, by identity
     for r in plan.routes:
         if r.via.name == "ISTIO":
             by_service[r.service].add(istio_part(mesh).ingress_principal)
+        elif r.via.name in proxies:
+            by_service[r.service].add(proxies[r.via.name])
         elif r.via.name not in ("CLUSTER",):
             by_service[r.service].add(PLAINTEXT)
     restricted = {name for name, srcs in by_service.items() if srcs}

@@ -19,7 +19,7 @@ from netgen.plan.covers import covers
 from netgen.plan.mesh import HttpMatch, TrafficPlan
 from netgen.targets.base import ReadbackError
 from netgen.targets.istio.plan import headers_of, normal_path, path_in_mesh
-from netgen.targets.istio.splits import uri_and
+from netgen.targets.istio.splits import uri_through
 from netgen.targets.istio.tokens import ISTIO
 
 MESH, INGRESS = "mesh", "ingress"
@@ -200,7 +200,7 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
         if t is None or any(b.version for b in r.backends):
             rows.add(row)
         else:  # the gateway takes the service's in-mesh split
-            rows.update(_through(row, _split_rows(services[r.service], t)))
+            rows.update(_through(row, _split_rows(services[r.service], t), r.rewrite))
     for name, t in splits.items():
         rows.update(_split_rows(services[name], t))
     timed = {t.service for t in plan.mesh.traffic if t.timeout or t.retries}
@@ -247,10 +247,12 @@ def _split_rows(s: ServicePlan, t: TrafficPlan) -> list[RouteRow]:
     return out
 
 
-def _through(gateway: RouteRow, splits: list[RouteRow]) -> list[RouteRow]:
+def _through(gateway: RouteRow, splits: list[RouteRow], rewrite: str | None = None
+             ) -> list[RouteRow]:
     """A gateway row to the whole service, with the conditions of each of its mesh rows in
     order: the pairs of path conditions both can hold, as Istio reads them back, less those
-    an earlier pair catches every call of (Istio's routes leave them out)."""
+    an earlier pair catches every call of (Istio's routes leave them out). A mesh row's
+    path is the path the service receives, after the exposure's `rewrite` (`uri_through`)."""
     exact = dict(gateway.headers)
     raw: list[tuple[Key, Backends]] = []
     earlier: list[HttpMatch] = []
@@ -258,10 +260,11 @@ def _through(gateway: RouteRow, splits: list[RouteRow]) -> list[RouteRow]:
         if any(exact.get(n, v) != v for n, v in split.headers):
             continue  # one header cannot equal two values
         headers = tuple(sorted({*gateway.headers, *split.headers}))
-        for g in _raw_uris(gateway):
+        for g, to in _gateway_uris(gateway, rewrite):
             for m in _raw_uris(split):
-                both = uri_and(g, m)
-                if isinstance(both, tuple):
+                through = uri_through(g, to, m)
+                if isinstance(through, tuple):
+                    both = through[0]
                     key = (*(both if both[0] is not None else ("prefix", "/")),
                            headers, split.conditions)
                     match = _as_match(key)
@@ -288,6 +291,20 @@ def _as_match(key: Key) -> HttpMatch:
     uri_kind, uri = (None, None) if (kind, path) == ("prefix", "/") else (kind, path)
     return HttpMatch(uri_kind, uri, headers, method, tuple(sorted(rules)),
                      tuple(sorted(without)), tuple(sorted(query)))
+
+
+def _gateway_uris(row: RouteRow, rewrite: str | None
+                  ) -> list[tuple[tuple[str | None, str | None], str | None]]:
+    """The gateway's uri matches of an exposure's row, each with the path (prefix) it is
+    rewritten to: an exact path to `rewrite`, the prefix below a path to `rewrite/`."""
+    if rewrite is None:
+        return [(uri, None) for uri in _raw_uris(row)]
+    below = rewrite.rstrip("/") + "/"
+    if row.path_type == "Exact":
+        return [(("exact", row.path), rewrite)]
+    if row.path == "/":
+        return [(("prefix", "/"), below)]
+    return [(("exact", row.path), rewrite), (("prefix", row.path + "/"), below)]
 
 
 def _raw_uris(row: RouteRow) -> list[tuple[str | None, str | None]]:

@@ -232,8 +232,9 @@ def _gateway_http(row: _Row, r: RoutePlan, s: ServicePlan, t: TrafficPlan | None
     if t is None or not t.splits or any(v is not None for v, _ in row.split):
         return routes
     inner = split_routes(t, s, lambda sp: _destinations(s, sp))
+    reported: set[int] = set()  # each mesh route's problem once, not once per gateway match
     return [both for outer in routes for both in through_gateway(outer, inner, r.loc,
-                                                                  s.name, c)]
+                                                                  s.name, c, reported)]
 
 
 def _host_tls(

@@ -30,7 +30,7 @@ from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, MeshHooks, object_labels
 from netgen.targets.linkerd import checks, settings
 from netgen.targets.linkerd.lint import LINTS
-from netgen.targets.linkerd.protocol import is_linkerd
+from netgen.targets.linkerd.protocol import is_linkerd, server_protocol
 from netgen.targets.linkerd.tokens import LINKERD
 from netgen.targets.mesh_readback import MeshReadback
 
@@ -66,7 +66,8 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
                          kind="Server", name=s.name, namespace=s.namespace,
                          labels=object_labels(s.labels, plan.blueprint),
                          selector=dict(s.selector), port=s.port.target_port,
-                         access_policy=closed if restricted else fallback)
+                         access_policy=closed if restricted else fallback,
+                         proxy_protocol=server_protocol(s))
         principals = sorted({p for rule in rules.get(s.name, ()) for p in rule.principals})
         if principals:
             callers = f"{s.name}-callers"

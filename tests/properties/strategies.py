@@ -530,6 +530,10 @@ class _Gen:
                                      unique=True),
                          lambda ps: not set(ps) & self.listener_ports)
             self.listener_ports.update(ports)
+            if shared["redirect"] and Feature.REDIRECT_HTTPS in f:
+                # one load balancer redirects HTTP to one HTTPS port: every route's first
+                first = shared.setdefault("https_port", ports[0])
+                ports = [first, *(p for p in ports if p != first)]
             kw.append(("ports", ports))
         if shared["scheme"] is not None:
             kw.append(("scheme", shared["scheme"]))

@@ -1,0 +1,97 @@
+"""Defects an outside review found in blueprints outside the examples: what the controllers
+refuse or do with the output, and what netgen now refuses or writes instead."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from netgen.problems import ProblemError
+from tests.conftest import build, documents
+from tests.targets.test_exposure_schemas import crd_errors, ingress_errors
+
+MakeBlueprint = Callable[[str], Path]
+
+
+def errors(blueprint_file: MakeBlueprint, source: str) -> list[str]:
+    path = blueprint_file(source)
+    with pytest.raises(ProblemError) as raised:
+        build(path)
+    return [d.render().replace(str(path), "bp.py") for d in raised.value.problems]
+
+
+def objects(blueprint_file: MakeBlueprint, source: str, env: str = "prod"
+            ) -> dict[tuple[str, str], dict[str, Any]]:
+    compiled = {c.plan.env.name: c for c in build(blueprint_file(source))}
+    return {(d["kind"], d["metadata"]["name"]): d for d in documents(compiled[env])}
+
+
+def valid(docs: dict[tuple[str, str], dict[str, Any]]) -> None:
+    for d in docs.values():
+        group = d["apiVersion"].partition("/")[0]
+        problems = crd_errors(d) if group == "gateway.networking.k8s.io" else ingress_errors(d)
+        assert not problems, (d["kind"], d["metadata"]["name"], problems)
+
+
+# --- F1: one ALB (IngressGroup) redirects to one HTTPS port, one protocol per listener ----
+
+ALB = """\
+from netgen import *
+blueprint("albp", domain="p.example.com")
+env("prod", namespace="albp", tls=acm("arn:aws:acm:us-east-1:1:certificate/x"))
+service("web", port=80, image="o/web:1")
+service("adm", port=80, image="o/adm:1")
+"""
+
+
+def test_alb_group_with_two_ssl_redirect_ports_is_refused(blueprint_file: MakeBlueprint) -> None:
+    """The AWS Load Balancer Controller collects `ssl-redirect` over the group and fails the
+    group's model build on two values ("conflicting sslRedirect port"): no Ingress of the
+    group is reconciled. netgen wrote 8443 on one Ingress and 443 on the other (exit 0)."""
+    found = errors(blueprint_file, ALB + 'expose("web", via=ALB, ports=[8443])\n'
+                                         'expose("adm", via=ALB, host="adm.p.example.com")\n')
+    assert found == [
+        "bp.py:7: error: expose('adm', via=ALB): redirects HTTP to HTTPS port 443, but 'web' "
+        "at bp.py:6 redirects to port 8443 on the same ALB (group 'albp-prod'); the "
+        "controller takes one ssl-redirect port per group and refuses the whole group "
+        "otherwise (conflicting sslRedirect port); give both the same first port in ports=, "
+        "or use group= to get another ALB"]
+
+
+def test_alb_redirect_ports_agree_or_groups_differ(blueprint_file: MakeBlueprint) -> None:
+    same = objects(blueprint_file, ALB + 'expose("web", via=ALB, ports=[8443])\n'
+                                         'expose("adm", via=ALB, host="adm.p.example.com", '
+                                         'ports=[8443, 443])\n')
+    valid(same)
+    key = "alb.ingress.kubernetes.io/ssl-redirect"
+    assert {d["metadata"]["annotations"][key] for d in same.values()
+            if d["kind"] == "Ingress"} == {"8443"}
+    split = objects(blueprint_file, ALB + 'expose("web", via=ALB, ports=[8443])\n'
+                                          'expose("adm", via=ALB, host="adm.p.example.com", '
+                                          'group="admin")\n')
+    assert split[("Ingress", "web")]["metadata"]["annotations"][key] == "8443"
+    assert split[("Ingress", "adm")]["metadata"]["annotations"][key] == "443"
+
+
+def test_alb_http_and_https_on_one_listener_port_is_refused(
+        blueprint_file: MakeBlueprint) -> None:
+    """The controller merges each listener port over the group and fails it when one
+    Ingress says HTTP and another HTTPS for the same port ("conflicting protocol")."""
+    source = """\
+from netgen import *
+blueprint("albp", domain="p.example.com")
+env("prod", namespace="albp")
+service("web", port=80, image="o/web:1")
+service("adm", port=80, image="o/adm:1")
+expose("web", via=ALB, ports=[8443], tls=acm("arn:aws:acm:us-east-1:1:certificate/x"),
+       redirect_https=False)
+expose("adm", via=ALB, host="adm.p.example.com", ports=[8443])
+"""
+    assert errors(blueprint_file, source) == [
+        "bp.py:8: error: expose('adm', via=ALB): listens with HTTP on port 8443, but 'web' at "
+        "bp.py:6 listens with HTTPS on it on the same ALB (group 'albp-prod'); one listener "
+        "has one protocol and the controller refuses the whole group otherwise (conflicting "
+        "protocol); choose other ports=, or use group= to get another ALB"]

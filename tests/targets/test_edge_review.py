@@ -95,3 +95,55 @@ expose("adm", via=ALB, host="adm.p.example.com", ports=[8443])
         "bp.py:6 listens with HTTPS on it on the same ALB (group 'albp-prod'); one listener "
         "has one protocol and the controller refuses the whole group otherwise (conflicting "
         "protocol); choose other ports=, or use group= to get another ALB"]
+
+
+# --- F5: a Gateway API redirect route takes only the TLS routes' own requests -----------
+
+GATEWAY = """\
+from netgen import *
+blueprint("gr", domain="gr.example.com")
+env("prod", namespace="gr")
+service("web", port=80, target_port=8080, image="o/web:1")
+service("api", port=8080, image="o/api:1")
+"""
+REDIRECT = [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https",
+                                                            "statusCode": 301}}]
+
+
+@pytest.mark.parametrize("names", [("secure", "plain"), ("a-secure", "plain")])
+def test_gateway_redirect_matches_only_the_tls_routes(
+        blueprint_file: MakeBlueprint, names: tuple[str, str]) -> None:
+    """The redirect HTTPRoute matched every path; beside a plain route's `/` on the same
+    host and `http` listener the two tied (Gateway API: most specific hostname, path,
+    method, headers, query; then the oldest Route, then `{namespace}/{name}`), so either
+    `http://host/api` reached 'web' in plain text or every request was redirected and
+    'web' (redirect_https=False, on `http` only) was unreachable, by the routes' names."""
+    secure, plain = names
+    docs = objects(blueprint_file, GATEWAY + (
+        f'expose("api", via=GATEWAY, path="/api", tls=tls_secret("gr-tls"), route="{secure}")\n'
+        f'expose("web", via=GATEWAY, path="/", redirect_https=False, route="{plain}")\n'))
+    valid(docs)
+    redirect = docs[("HTTPRoute", f"{secure}-redirect")]["spec"]
+    assert redirect["parentRefs"] == [{"name": "gr-prod", "sectionName": "http"}]
+    assert redirect["rules"] == [{"name": "api", "filters": REDIRECT, "matches": [
+        {"path": {"type": "PathPrefix", "value": "/api"}}]}]
+    served = docs[("HTTPRoute", plain)]["spec"]
+    assert served["rules"][0]["matches"] == [{"path": {"type": "PathPrefix", "value": "/"}}]
+    assert {p["sectionName"] for p in served["parentRefs"]} == {"http"}
+
+
+def test_gateway_redirect_keeps_headers_methods_and_query(
+        blueprint_file: MakeBlueprint) -> None:
+    """A TLS route matched by a header beside a plain route on its path: the redirect must
+    be as specific as the TLS route (more headers win), or it ties with the plain one."""
+    docs = objects(blueprint_file, GATEWAY + (
+        'expose("api", via=GATEWAY, path="/api", tls=tls_secret("gr-tls"), route="secure",\n'
+        '       match=header("X-Beta", "1"), methods=["GET", "HEAD"], query={"v": "2"})\n'
+        'expose("web", via=GATEWAY, path="/api", redirect_https=False, route="plain")\n'))
+    valid(docs)
+    rules = docs[("HTTPRoute", "secure-redirect")]["spec"]["rules"]
+    match = {"path": {"type": "PathPrefix", "value": "/api"},
+             "headers": [{"name": "X-Beta", "value": "1"}],
+             "queryParams": [{"name": "v", "value": "2"}]}
+    assert rules == [{"name": "api", "filters": REDIRECT,
+                      "matches": [{**match, "method": "GET"}, {**match, "method": "HEAD"}]}]

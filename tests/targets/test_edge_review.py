@@ -147,3 +147,54 @@ def test_gateway_redirect_keeps_headers_methods_and_query(
              "queryParams": [{"name": "v", "value": "2"}]}
     assert rules == [{"name": "api", "filters": REDIRECT,
                       "matches": [{**match, "method": "GET"}, {**match, "method": "HEAD"}]}]
+
+
+# --- F6: an NLB in front of a UDP service --------------------------------------------------
+
+NLB = """\
+from netgen import *
+blueprint("nlbt", domain="nlb.example.com")
+env("prod", namespace="nlbt", vpc_cidr="10.8.0.0/16",
+    tls=acm("arn:aws:acm:us-east-1:1:certificate/x"))
+service("dns", port=53, image="o/dns:1", protocol="UDP")
+"""
+SVC = "service.beta.kubernetes.io/aws-load-balancer-"
+
+
+def test_udp_nlb_takes_no_certificate(blueprint_file: MakeBlueprint) -> None:
+    """TLS runs over TCP: `ssl-ports: "53"` on a UDP-only port was a certificate the NLB
+    cannot apply, silently (the environment's); an explicit one is an error."""
+    docs = objects(blueprint_file, NLB + 'expose("dns", via=NLB)\n')
+    valid(docs)
+    annotations = docs[("Service", "dns-lb")]["metadata"]["annotations"]
+    assert not any(k.startswith(SVC + "ssl-") for k in annotations), annotations
+    assert errors(blueprint_file, NLB + 'expose("dns", via=NLB, '
+                                        'tls=acm("arn:aws:acm:us-east-1:1:certificate/y"))\n') == [
+        "bp.py:6: error: expose('dns', via=NLB): TLS runs over TCP, and 'dns' serves UDP port "
+        "53: NLB cannot terminate TLS for it; drop tls="]
+
+
+def test_udp_nlb_health_check_is_tcp_and_admitted(blueprint_file: MakeBlueprint) -> None:
+    """The controller health-checks a target group over TCP on the traffic port by default
+    (HTTP/HTTPS/TCP only, no UDP); the policy admitted only UDP 53, so every target was
+    unhealthy and the NLB failed open."""
+    docs = objects(blueprint_file, NLB + 'expose("dns", via=NLB)\n')
+    annotations = docs[("Service", "dns-lb")]["metadata"]["annotations"]
+    assert annotations[SVC + "healthcheck-protocol"] == "tcp"
+    assert annotations[SVC + "healthcheck-port"] == "traffic-port"
+    [rule] = docs[("NetworkPolicy", "dns")]["spec"]["ingress"]
+    assert rule["from"] == [{"ipBlock": {"cidr": "10.8.0.0/16"}}]
+    assert sorted((p["protocol"], p["port"]) for p in rule["ports"]) == [("TCP", 53),
+                                                                         ("UDP", 53)]
+    tcp = objects(blueprint_file, NLB.replace('protocol="UDP"', 'protocol="TCP"') +
+                  'expose("dns", via=NLB)\n')
+    assert SVC + "healthcheck-port" not in tcp[("Service", "dns-lb")]["metadata"]["annotations"]
+    [rule] = tcp[("NetworkPolicy", "dns")]["spec"]["ingress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 53}]
+
+
+def test_udp_service_port_is_named_udp(blueprint_file: MakeBlueprint) -> None:
+    docs = objects(blueprint_file, NLB + 'expose("dns", via=NLB)\n')
+    assert docs[("Service", "dns")]["spec"]["ports"][0]["name"] == "udp"
+    container = docs[("Deployment", "dns")]["spec"]["template"]["spec"]["containers"][0]
+    assert container["ports"] == [{"name": "udp", "containerPort": 53, "protocol": "UDP"}]

@@ -204,6 +204,11 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
         if isinstance(route.tls, AcmCert):
             a["ssl-cert"] = route.tls.arn
             a["ssl-ports"] = ",".join(str(p) for p in listen if p != 80) or "443"
+        if s.port.protocol != "TCP":
+            # AWS health-checks a UDP target group over TCP (or HTTP), on the target's port
+            # unless told otherwise: said here, and admitted by the NetworkPolicy
+            a["healthcheck-protocol"] = "tcp"
+            a["healthcheck-port"] = "traffic-port"
         if route.health is not None:
             a["healthcheck-protocol"] = "http"
             a["healthcheck-path"] = route.health.path
@@ -238,6 +243,7 @@ NLB_BACKEND = Backend(
     name="NLB",
     lower=lower_nlb,
     vias=(ViaSpec(NLB, Layer.L4, load_balancer=True, traffic_from=FromCidr(("vpc_cidr",)),
+                  checks_over_tcp=True,
                   graph_label=("NLB", "AWS Load Balancer Controller"),
                   tls_default="the controller's default (ELBSecurityPolicy-2016-08 unless "
                               "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-"

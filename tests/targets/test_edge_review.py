@@ -198,3 +198,33 @@ def test_udp_service_port_is_named_udp(blueprint_file: MakeBlueprint) -> None:
     assert docs[("Service", "dns")]["spec"]["ports"][0]["name"] == "udp"
     container = docs[("Deployment", "dns")]["spec"]["template"]["spec"]["containers"][0]
     assert container["ports"] == [{"name": "udp", "containerPort": 53, "protocol": "UDP"}]
+
+
+# --- F8: a clash of generated object names names the declarations' lines ------------------
+
+NAMES = """\
+from netgen import *
+blueprint("names", domain="n.example.com")
+env("prod", namespace="names")
+"""
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ('service("api", port=8080, image="a/api:1", versions=["v1", "v2"])\n'
+     'service("api-canary", port=8080, image="a/apic:1")\n'
+     'expose("api", via=NGINX, path="/api", canary=0.2)\n'
+     'expose("api-canary", via=NGINX, host="c.n.example.com")\n',
+     "bp.py:7: error: environment 'prod': two objects Ingress 'api-canary' in namespace "
+     "'names', one for this declaration and one for the one at bp.py:6; rename one of the "
+     "services or exposures"),
+    ('service("web", port=80, image="a/w:1")\n'
+     'service("web-lb", port=80, image="a/w:1")\n'
+     'expose("web", via=NLB)\n',
+     "bp.py:6: error: environment 'prod': two objects Service 'web-lb' in namespace "
+     "'names', one for this declaration and one for the one at bp.py:5; rename one of the "
+     "services or exposures"),
+])
+def test_object_name_clash_names_both_lines(
+        blueprint_file: MakeBlueprint, body: str, message: str) -> None:
+    """These were `error: environment 'prod': two objects ...` without a file or line."""
+    assert errors(blueprint_file, NAMES + body) == [message]

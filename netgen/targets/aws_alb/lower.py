@@ -153,7 +153,7 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         weighted = len(route.backends) > 1
         yield r.document(
             "aws_alb/ingress.yaml.j2", api_version="networking.k8s.io/v1", kind="Ingress",
-            name=route.object_name, namespace=route.namespace,
+            name=route.object_name, namespace=route.namespace, loc=route.loc,
             labels=object_labels(services[route.service].labels, plan.blueprint),
             annotations=_annotations(plan, route, orders[route.name]),
             host=route.host, path=route.path or "/", path_type=route.path_type,

@@ -20,16 +20,25 @@ def lower(plan: Plan, renderer: Renderer, registry: Registry) -> list[Document]:
 
 
 def _check_unique(docs: list[Document], plan: Plan) -> None:
-    """Two backends emitting the same object would silently overwrite one another."""
-    seen: set[tuple[str, str | None, str]] = set()
+    """Two backends emitting the same object would silently overwrite one another. The
+    problem is at the later declaration of the two when both objects know theirs."""
+    seen: dict[tuple[str, str | None, str], Document] = {}
     clashes = []
     for d in docs:
         key = (d.kind, d.namespace, d.name)
-        if key in seen:
-            where = f"namespace '{d.namespace}'" if d.namespace else "the cluster"
+        first = seen.setdefault(key, d)
+        if first is d:
+            continue
+        where = f"namespace '{d.namespace}'" if d.namespace else "the cluster"
+        if d.loc is not None and first.loc is not None and d.loc != first.loc:
+            at, other = sorted((d.loc, first.loc), reverse=True)
+            clashes.append(Problem(
+                f"environment '{plan.env.name}': two objects {d.kind} '{d.name}' in {where}, "
+                f"one for this declaration and one for the one at {other}; rename one of the "
+                "services or exposures", at))
+        else:
             clashes.append(Problem(
                 f"environment '{plan.env.name}': two objects {d.kind} '{d.name}' in {where}; "
                 "rename one of the services or exposures"))
-        seen.add(key)
     if clashes:
         raise ProblemError(clashes)

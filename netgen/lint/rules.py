@@ -37,6 +37,8 @@ def _public_without_tls(ctx: LintContext) -> Iterator[Problem]:
     # covers every route of that host through the same kind of proxy.
     covered = {(r.via, r.host) for r in ctx.plan.routes if r.tls is not None and r.host}
     for r in ctx.plan.routes:
+        if _not_tcp(ctx, r):
+            continue  # TLS cannot apply (NG115 says so when the environment has a certificate)
         if is_public(r) and r.tls is None and (r.via, r.host) not in covered:
             where = f"host {r.host!r}" if r.host else "an internet-facing load balancer"
             lb = _spec(r).load_balancer
@@ -45,6 +47,26 @@ def _public_without_tls(ctx: LintContext) -> Iterator[Problem]:
             yield Lint("NG101", r.loc, f"{_decl(r)}: {where} serves plain text to the "
                        f"internet; set {cert} (here or on the environment){internal}",
                        ctx.plan.env.name)
+
+
+def _not_tcp(ctx: LintContext, r: RoutePlan) -> bool:
+    """A load balancer's UDP (or SCTP) route: TLS runs over TCP, so no certificate applies."""
+    port = ctx.plan.service(r.service).port
+    return _spec(r).layer is Layer.L4 and port is not None and port.protocol != "TCP"
+
+
+def _tls_not_applied(ctx: LintContext) -> Iterator[Problem]:
+    if ctx.plan.env.tls is None:
+        return
+    for r in ctx.plan.routes:
+        backend = REGISTRY.backend_for(r.via)
+        if r.tls is None and _not_tcp(ctx, r) and backend is not None and backend.terminates_tls:
+            port = ctx.plan.service(r.service).port
+            assert port is not None
+            yield Lint("NG115", r.loc, f"{_decl(r)}: the environment's tls= certificate does "
+                       f"not apply: '{r.service}' serves {port.protocol} port {port.port} and "
+                       f"TLS runs over TCP, so {r.via.name} forwards it as it comes, "
+                       "unencrypted", ctx.plan.env.name)
 
 
 def _exposed_without_health(ctx: LintContext) -> Iterator[Problem]:
@@ -215,6 +237,10 @@ NEUTRAL: tuple[Rule, ...] = (
          "An AWS database or cache named by host name alone (RDS, ElastiCache, ...) has a "
          "private address inside its VPC, which a STRICT environment's egress allows only "
          "with cidr= or vpc_cidr=: the calls are denied.", _vpc_endpoint_denied),
+    Rule("NG115", "tls-not-applied-to-udp",
+         "The environment's certificate applies to every exposure whose load balancer "
+         "terminates TLS, but TLS runs over TCP: a UDP or SCTP port is served unencrypted.",
+         _tls_not_applied),
     Rule("NG116", "namespace-shared-by-environments",
          "A service's own namespace that another environment writes into too: in one cluster "
          "each apply replaces the other environment's workloads and policies.",

@@ -343,6 +343,9 @@ class IngressSource:
     cidrs: tuple[str, ...]
     loc: SourceLoc
     setting: str | None = None  # the env/blueprint setting naming `cidrs`; None: a default
+    # (protocol, port) the source reaches besides the service's port: the load balancer's
+    # TCP health check of a UDP target
+    health_ports: tuple[tuple[str, int], ...] = ()
 
 
 @frozen

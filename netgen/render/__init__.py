@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from attrs import frozen
+from attrs import field, frozen
 from jinja2.runtime import new_context
 from jinja2.utils import missing
 
 from netgen.cache import cache_folder, trim
 from netgen.loader import TimeLimit, time_limit
+from netgen.model import SourceLoc
 from netgen.render.overrides import OverrideProblem, check_output
 from netgen.render.yamltext import block, literal, quote, scalar
 
@@ -67,6 +68,8 @@ class Document:
     namespace: str | None
     text: str
     template: str = ""
+    # the declaration the object was made for (`service(...)`, `expose(...)`), for messages
+    loc: SourceLoc | None = field(default=None, eq=False)
 
 
 class TemplateProblem(Exception):
@@ -199,6 +202,7 @@ class Renderer:
         kind: str,
         name: str,
         namespace: str | None,
+        loc: SourceLoc | None = None,
         **context: Any,
     ) -> Document:
         context.update(api_version=api_version, kind=kind, name=name, namespace=namespace)
@@ -211,7 +215,7 @@ class Renderer:
             except OverrideProblem as e:
                 raise TemplateProblem(self.shown(template), e.line,
                                       f"{kind} '{name}': {e.message}") from None
-        return Document(api_version, kind, name, namespace, text, template)
+        return Document(api_version, kind, name, namespace, text, template, loc)
 
 
 def _template_line(error: BaseException, name: str) -> int | None:

@@ -73,7 +73,9 @@ def port_plan(s: Service) -> PortPlan | None:
     """None for a service without `port=` (a worker: a workload without a Service)."""
     if s.port is None:
         return None
-    default_name = "tcp" if s.stateful or s.protocol != "TCP" else "http"
+    # a UDP or SCTP port is named for its protocol; a TCP one `http`, a database's `tcp`
+    default_name = s.protocol.lower() if s.protocol != "TCP" else (
+        "tcp" if s.stateful else "http")
     if s.app_protocol == "grpc":
         default_name = "grpc"
     return PortPlan(

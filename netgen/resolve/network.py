@@ -18,6 +18,8 @@ import ipaddress
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from netgen import values as checks
 from netgen.model import BlueprintInfo, Env, Isolation, SourceLoc
 from netgen.plan import (
@@ -29,6 +31,7 @@ from netgen.plan import (
     IngressSource,
     IpBlock,
     NetworkPlan,
+    PortPlan,
     RoutePlan,
     ServicePlan,
 )
@@ -76,8 +79,9 @@ def network_plan(
     for pods, why in ((KUBE_DNS, "holds the cluster DNS"),
                       (control, "holds the mesh's control plane")):
         _unmanaged(pods, why, e, env, services, externals, c)
-    sources = [src for r in routes
-               if (src := _source(r, env, settings, namespaces, c, registry))]
+    ports = {s.name: s.port for s in services}
+    sources = [attrs.evolve(src, health_ports=_health_ports(src, ports[r.service], registry))
+               for r in routes if (src := _source(r, env, settings, namespaces, c, registry))]
     return NetworkPlan(
         control_plane=control,
         sources=tuple(sources),
@@ -158,6 +162,16 @@ def _cidrs(
         return None
     items = [value] if isinstance(value, str) else value
     return tuple(dict.fromkeys(str(ipaddress.ip_network(item)) for item in items))
+
+
+def _health_ports(
+    src: IngressSource, port: PortPlan | None, registry: Registry
+) -> tuple[tuple[str, int], ...]:
+    """An AWS target group health-checks a UDP (or SCTP) target over TCP on its port."""
+    spec = registry.spec(src.via)
+    if spec is None or not spec.checks_over_tcp or port is None or port.protocol == "TCP":
+        return ()
+    return (("TCP", port.target_port),)
 
 
 def _source(

@@ -68,8 +68,17 @@ def route_plans(
         grpc = s.app_protocol == "grpc"
         backend_tls = isinstance(s.app_protocol, str) and s.app_protocol.lower() == "https"
         tls = x.tls if x.tls is not None else _inherited_tls(e.tls, backend)
-        effective = x if tls is x.tls else _with_tls(x, tls)
         spec = registry.spec(x.via)
+        if tls is not None and p.port.protocol != "TCP" and spec is not None \
+                and spec.layer is Layer.L4:
+            # TLS runs over TCP: a load balancer has no TLS listener for UDP (or SCTP)
+            if x.tls is not None:
+                c.error(x.loc, f"{d}: TLS runs over TCP, and '{x.service}' serves "
+                               f"{p.port.protocol} port {p.port.port}: {x.via.name} cannot "
+                               "terminate TLS for it; drop tls=")
+                continue
+            tls = None  # the environment's certificate cannot apply: `netgen check` NG115
+        effective = x if tls is x.tls else _with_tls(x, tls)
         http = spec is not None and spec.layer is Layer.L7
         for feature in sorted(required_features(effective, grpc, http) - backend.features,
                               key=lambda f: f.name):

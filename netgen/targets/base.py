@@ -76,6 +76,10 @@ class ViaSpec:
     family: str | None = None  # objects numbered together ("ingress": ALB and NGINX)
     outside: bool = True  # traffic enters from outside the mesh
     load_balancer: bool = False  # an AWS load balancer: scheme= and ACM certificates
+    # its target groups health-check each target over TCP on the target's own port (TCP,
+    # or HTTP with health=; AWS has no UDP health check), whatever the listener's protocol:
+    # a UDP target's NetworkPolicy admits that too
+    checks_over_tcp: bool = False
     traffic_from: FromPods | FromCidr | None = None  # NetworkPolicy: where its traffic is from
     graph_label: tuple[str, ...] = ()  # the entry point's lines in `netgen graph`
     # which TLS policy applies when netgen sets none (the ECS importer tells a migrating

@@ -516,6 +516,12 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         "external('idle', host='x.y.us-west-2.rds.amazonaws.com', port=5432)\n"
         "calls('api', 'rds', 'msk', 'pinned', 's3')\n",
         [("NG113", 6, "prod"), ("NG113", 7, "prod")]),
+    "NG115 the environment's certificate on a UDP NLB, not on its TCP one, not without one": (
+        f"env('prod', isolation=OPEN, tls={ACM})\nenv('dev', isolation=OPEN)\n"
+        "service('dns', port=53, image='dns:1.0', protocol='UDP')\n"
+        "service('web', port=80, image='web:1.0')\n"
+        "expose('dns', via=NLB, scheme='internal')\nexpose('web', via=NLB, scheme='internal')\n",
+        [("NG115", 6, "prod")]),
     "NG116 a service's namespace= in two environments, or in another's own namespace; not "
     "one per environment, not an external's": (
         "env('dev', namespace='dev', isolation=OPEN)\nenv('prod', namespace='prod')\n"

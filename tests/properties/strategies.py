@@ -38,7 +38,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from netgen.model import Via
-from netgen.targets.base import Backend
+from netgen.targets.base import Backend, Layer
 from netgen.targets.features import Feature
 from netgen.targets.registry import BACKENDS
 from tests.properties import values as v
@@ -167,6 +167,7 @@ class _Gen:
         self.names: list[str] = []
         self.hosts: set[str] = set()
         self.node_ports: set[int] = set()
+        self.not_tcp: set[str] = set()  # services declared UDP or SCTP somewhere
         self.listener_ports: set[int] = set()
         self.hostless: Via | None = None  # the one HTTP exposure without a host, if any
         self.env_labels: dict[str, dict[str, str]] = {}
@@ -333,6 +334,7 @@ class _Gen:
             protocol = d(st.sampled_from(["TCP", "TCP", "TCP", "UDP", "SCTP"]))
             if protocol != "TCP":
                 kw.append(("protocol", protocol))
+                self.not_tcp.add(shape.name)
             app = d(st.sampled_from([None, "http", "https", "kubernetes.io/h2c"]))
             if app:
                 kw.append(("app_protocol", app))
@@ -516,6 +518,9 @@ class _Gen:
                        else matches))
         shared = self.shared_for(via, backend)
         tls_kinds = sorted(f & {Feature.TLS_ACM, Feature.TLS_SECRET}, key=lambda x: x.name)
+        if shape.name in self.not_tcp and any(
+                s.layer is Layer.L4 for s in backend.vias if s.token is via):
+            tls_kinds = []  # TLS runs over TCP: a load balancer has no TLS for UDP or SCTP
         if tls_kinds and (shared["redirect"] or d(st.integers(0, 2)) == 0):
             tls = self.tls_value(d(st.sampled_from(tls_kinds)))
             kw.append(("tls", tls))
@@ -525,11 +530,25 @@ class _Gen:
             port = pick(d, st.integers(30000, 32767), lambda p: p not in self.node_ports)
             self.node_ports.add(port)
             kw.append(("node_port", port))
-        if Feature.LISTENER_PORTS in f and (lim.unique_ports or d(st.booleans())):
+        with_ports = Feature.LISTENER_PORTS in f and (lim.unique_ports or d(st.booleans()))
+        first = None
+        if Feature.LISTENER_PORTS in f and shared["redirect"] and Feature.REDIRECT_HTTPS in f:
+            # one load balancer redirects HTTP to one HTTPS port: every route's first port
+            # is the same one (or none names ports: 443)
+            if "https_port" not in shared:
+                shared["https_port"] = pick(d, st.one_of(st.none(), st.integers(1024, 65535)),
+                                            lambda p: p not in self.listener_ports)
+                if shared["https_port"] is not None:
+                    self.listener_ports.add(shared["https_port"])
+            first = shared["https_port"]
+            with_ports = first is not None
+        if with_ports:
             ports = pick(d, st.lists(st.integers(1024, 65535), min_size=1, max_size=2,
                                      unique=True),
                          lambda ps: not set(ps) & self.listener_ports)
             self.listener_ports.update(ports)
+            if first is not None:
+                ports = [first, *ports[:1]]
             kw.append(("ports", ports))
         if shared["scheme"] is not None:
             kw.append(("scheme", shared["scheme"]))

@@ -144,9 +144,12 @@ def test_gateway_api_seed() -> None:
 
     redirect = docs[("HTTPRoute", "web-app-route-redirect")]
     assert redirect["spec"]["parentRefs"][0]["sectionName"] == "http"
-    assert redirect["spec"]["rules"] == [{"filters": [{"type": "RequestRedirect",
-                                                       "requestRedirect": {"scheme": "https",
-                                                                           "statusCode": 301}}]}]
+    # the TLS routes' own matches, in the same order: nothing else on the http listener
+    assert [r["matches"] for r in redirect["spec"]["rules"]] == [
+        r["matches"] for r in rules]
+    assert all(r["filters"] == [{"type": "RequestRedirect",
+                                 "requestRedirect": {"scheme": "https", "statusCode": 301}}]
+               and "backendRefs" not in r for r in redirect["spec"]["rules"])
     tcp = docs[("TCPRoute", "postgres-service")]
     assert tcp["apiVersion"] == "gateway.networking.k8s.io/v1"
     assert tcp["spec"]["parentRefs"][0]["sectionName"] == "tcp-5432"

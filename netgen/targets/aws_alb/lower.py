@@ -67,6 +67,13 @@ def listen_ports(route: RoutePlan) -> list[dict[str, int]]:
     return ([{"HTTP": 80}] if plain else []) + https
 
 
+def redirect_port(route: RoutePlan) -> int | None:
+    """The HTTPS port HTTP redirects to (`ssl-redirect`): the route's first HTTPS listener."""
+    if route.tls is None or not route.redirect_https:
+        return None
+    return next(p["HTTPS"] for p in listen_ports(route) if "HTTPS" in p)
+
+
 def _health(route: RoutePlan) -> dict[str, str]:
     h = route.health
     if h is None:
@@ -93,8 +100,9 @@ def _annotations(plan: Plan, route: RoutePlan, order: int) -> dict[str, str]:
     }
     if isinstance(route.tls, AcmCert):
         a["certificate-arn"] = route.tls.arn
-    if route.tls is not None and route.redirect_https:
-        a["ssl-redirect"] = str(next(p["HTTPS"] for p in listen_ports(route) if "HTTPS" in p))
+    port = redirect_port(route)
+    if port is not None:
+        a["ssl-redirect"] = str(port)
     if route.grpc:
         a["backend-protocol-version"] = "GRPC"
     if route.backend_tls:
@@ -145,7 +153,7 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         weighted = len(route.backends) > 1
         yield r.document(
             "aws_alb/ingress.yaml.j2", api_version="networking.k8s.io/v1", kind="Ingress",
-            name=route.object_name, namespace=route.namespace,
+            name=route.object_name, namespace=route.namespace, loc=route.loc,
             labels=object_labels(services[route.service].labels, plan.blueprint),
             annotations=_annotations(plan, route, orders[route.name]),
             host=route.host, path=route.path or "/", path_type=route.path_type,
@@ -171,9 +179,45 @@ def _condition_values(route: RoutePlan) -> int:
             + len(route.methods) + len(route.source_ips))
 
 
+def _listener_conflicts(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
+    """What the controller merges across a group and refuses to merge, failing the whole
+    group's model build (so no Ingress of it is reconciled): two `ssl-redirect` ports
+    ("conflicting sslRedirect port"), and HTTP and HTTPS on one listener port ("conflicting
+    protocol"). Certificates are merged (the union on each HTTPS port) and netgen writes no
+    `ssl-policy`, `inbound-cidrs` or mutual-authentication annotation, the other values
+    the controller requires to agree per port."""
+    redirects: dict[str, tuple[RoutePlan, int]] = {}
+    listeners: dict[tuple[str, int], tuple[RoutePlan, str]] = {}
+    for route in _routes(plan):
+        d = f"expose({route.service!r}, via=ALB)"
+        group = group_of(plan, route)
+        port = redirect_port(route)
+        if port is not None:
+            first, first_port = redirects.setdefault(group, (route, port))
+            if port != first_port:
+                yield route.loc, (
+                    f"{d}: redirects HTTP to HTTPS port {port}, but '{first.service}' at "
+                    f"{first.loc} redirects to port {first_port} on the same ALB (group "
+                    f"'{group}'); the controller takes one ssl-redirect port per group and "
+                    "refuses the whole group otherwise (conflicting sslRedirect port); give "
+                    "both the same first port in ports=, or use group= to get another ALB")
+        for entry in listen_ports(route):
+            for protocol, number in entry.items():
+                owner, owner_protocol = listeners.setdefault((group, number), (route, protocol))
+                if protocol != owner_protocol:
+                    yield route.loc, (
+                        f"{d}: listens with {protocol} on port {number}, but '{owner.service}' "
+                        f"at {owner.loc} listens with {owner_protocol} on it on the same ALB "
+                        f"(group '{group}'); one listener has one protocol and the controller "
+                        "refuses the whole group otherwise (conflicting protocol); choose "
+                        "other ports=, or use group= to get another ALB")
+
+
 def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
-    """What one ALB serves for all its Ingresses: one scheme, one HTTP->HTTPS redirect."""
+    """What one ALB serves for all its Ingresses: one scheme, one HTTP->HTTPS redirect (to
+    one port), one protocol per listener port."""
     yield from duplicate_objects(_routes(plan), "ALB")
+    yield from _listener_conflicts(plan)
     first: dict[str, RoutePlan] = {}
     for route in _routes(plan):
         d = f"expose({route.service!r}, via=ALB)"

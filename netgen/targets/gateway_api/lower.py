@@ -212,6 +212,16 @@ def _rule(route: RoutePlan) -> dict[str, Any]:
     return rule
 
 
+def _redirect_rule(route: RoutePlan) -> dict[str, Any]:
+    """HTTP -> HTTPS for exactly the requests the TLS route takes (its matches): a redirect
+    of every path would tie, by Gateway API's precedence, with a plain route's `/` on the
+    same host and listener, and the older Route or the first name would win."""
+    rule = _rule(route)
+    return {"name": rule["name"], **({"matches": rule["matches"]} if "matches" in rule else {}),
+            "filters": [{"type": "RequestRedirect",
+                         "requestRedirect": {"scheme": "https", "statusCode": 301}}]}
+
+
 def _labels(plan: Plan, routes: tuple[RoutePlan, ...]) -> dict[str, str]:
     services = {r.service for r in routes}
     labels: Labels = ()
@@ -306,14 +316,14 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
                 rules=[_rule(route) for route in routes],
             )
         if g.redirect:
-            redirect = {"type": "RequestRedirect",
-                        "requestRedirect": {"scheme": "https", "statusCode": 301}}
-            yield r.document(
-                "gateway_api/route.yaml.j2", api_version=API, kind="HTTPRoute",
-                name=f"{g.name}-redirect", namespace=g.namespace,
-                labels=_labels(plan, g.routes), hostnames=hostnames,
-                parents=[_parent(ref, g.namespace, HTTP)], rules=[{"filters": [redirect]}],
-            )
+            for name, routes in g.chunks():
+                yield r.document(
+                    "gateway_api/route.yaml.j2", api_version=API, kind="HTTPRoute",
+                    name=f"{name}-redirect", namespace=g.namespace,
+                    labels=_labels(plan, routes), hostnames=hostnames,
+                    parents=[_parent(ref, g.namespace, HTTP)],
+                    rules=[_redirect_rule(route) for route in routes],
+                )
     tcp_api = f"{GROUP}/{plan.setting('gateway_api', 'v1')}"
     for route in _tcp(plan):
         yield r.document(
@@ -398,7 +408,9 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
                                   f"paths; drop path={route.path!r}")
             if route.grpc and route.rewrite is not None:
                 yield route.loc, f"{d}: a GRPCRoute cannot rewrite paths"
-        longest = g.name + ("-redirect" if g.redirect else f"-{len(g.chunks())}")
+        chunks = len(g.chunks())
+        longest = g.name + (f"-{chunks}" if chunks > 1 else "") + (
+            "-redirect" if g.redirect else "")
         if len(longest) > 253:
             yield first.loc, (f"expose({first.service!r}, via=GATEWAY): the {g.kind} name "
                               f"'{longest}' is longer than 253 characters; name it with route=")

@@ -138,14 +138,14 @@ def _services(plan: Plan, s: ServicePlan, r: Renderer) -> Iterator[Document]:
     ports = [ServicePort(port.name, port.port, port.protocol, port.target_port,
                          app_protocol=port.app_protocol)]
     yield _service(r, plan, s.name, s.namespace, "ClusterIP", s.labels, s.selector, ports,
-                   headless=s.headless and not s.stateful)
+                   headless=s.headless and not s.stateful, loc=s.loc)
     if s.stateful and s.headless_name:
         yield _service(r, plan, s.headless_name, s.namespace, "ClusterIP", s.labels,
-                       s.selector, ports, headless=True)
+                       s.selector, ports, headless=True, loc=s.loc)
     for v in s.versions:
         labels = (*s.labels, ("version", v.name))
         yield _service(r, plan, v.service_name, s.namespace, "ClusterIP", labels, v.selector,
-                       ports)
+                       ports, loc=s.loc)
 
 
 def _service(
@@ -162,10 +162,11 @@ def _service(
     external_name: str | None = None,
     annotations: Labels | None = None,
     load_balancer_class: str | None = None,
+    loc: SourceLoc | None = None,
 ) -> Document:
     return r.document(
         "kubernetes/service.yaml.j2", api_version="v1", kind="Service", name=name,
-        namespace=namespace, type=type_, labels=object_labels(labels, plan.blueprint),
+        namespace=namespace, loc=loc, type=type_, labels=object_labels(labels, plan.blueprint),
         selector=selector, ports=ports, headless=headless,
         external_name=external_name, annotations=annotations,
         load_balancer_class=load_balancer_class,
@@ -188,7 +189,7 @@ def lower_nodeport(plan: Plan, r: Renderer) -> Iterator[Document]:
         ports = [ServicePort(s.port.name, s.port.port, s.port.protocol, s.port.target_port,
                              node_port=route.node_port)]
         yield _service(r, plan, f"{route.name}-nodeport", s.namespace, "NodePort", s.labels,
-                       s.selector, ports)
+                       s.selector, ports, loc=route.loc)
 
 
 def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
@@ -204,6 +205,11 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
         if isinstance(route.tls, AcmCert):
             a["ssl-cert"] = route.tls.arn
             a["ssl-ports"] = ",".join(str(p) for p in listen if p != 80) or "443"
+        if s.port.protocol != "TCP":
+            # AWS health-checks a UDP target group over TCP (or HTTP), on the target's port
+            # unless told otherwise: said here, and admitted by the NetworkPolicy
+            a["healthcheck-protocol"] = "tcp"
+            a["healthcheck-port"] = "traffic-port"
         if route.health is not None:
             a["healthcheck-protocol"] = "http"
             a["healthcheck-path"] = route.health.path
@@ -220,7 +226,7 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
         yield _service(
             r, plan, f"{route.name}-lb", s.namespace, "LoadBalancer", s.labels, s.selector, ports,
             annotations=tuple((NLB_ANNOTATION + k, v) for k, v in sorted(a.items())),
-            load_balancer_class="service.k8s.aws/nlb",
+            load_balancer_class="service.k8s.aws/nlb", loc=route.loc,
         )
 
 
@@ -238,6 +244,7 @@ NLB_BACKEND = Backend(
     name="NLB",
     lower=lower_nlb,
     vias=(ViaSpec(NLB, Layer.L4, load_balancer=True, traffic_from=FromCidr(("vpc_cidr",)),
+                  checks_over_tcp=True,
                   graph_label=("NLB", "AWS Load Balancer Controller"),
                   tls_default="the controller's default (ELBSecurityPolicy-2016-08 unless "
                               "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-"

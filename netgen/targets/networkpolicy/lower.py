@@ -139,11 +139,11 @@ def _traffic(
             )
     for source in plan.network.sources:
         s = services[source.service]
-        target = (s.port.protocol, s.port.target_port)
         rules = inbound.setdefault(s.name, [])
-        if source.namespace is not None:
-            rules.append((namespace(source.namespace), target))
-        rules.extend((addresses(IpBlock(c)), target) for c in source.cidrs)
+        for target in ((s.port.protocol, s.port.target_port), *source.health_ports):
+            if source.namespace is not None:
+                rules.append((namespace(source.namespace), target))
+            rules.extend((addresses(IpBlock(c)), target) for c in source.cidrs)
     return inbound, outbound
 
 

@@ -153,14 +153,15 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         stable = main.backends[0]
         tls = main.tls if isinstance(main.tls, TlsSecret) else None
         yield r.document(
-            "nginx/ingress.yaml.j2", name=main.object_name, **common,
+            "nginx/ingress.yaml.j2", name=main.object_name, loc=main.loc, **common,
             annotations=_annotations(main, main.host in regex),
             service=stable.service, port=stable.port, tls=tls,
         )
         canary = canary_of(site)
         if canary is not None:
             yield r.document(
-                "nginx/ingress.yaml.j2", name=f"{main.object_name}-canary", **common,
+                "nginx/ingress.yaml.j2", name=f"{main.object_name}-canary", loc=main.loc,
+                **common,
                 annotations=_canary_annotations(site, canary),
                 service=canary.service, port=canary.port, tls=None,
             )

@@ -223,6 +223,20 @@ env("prod", namespace="names")
      "bp.py:6: error: environment 'prod': two objects Service 'web-lb' in namespace "
      "'names', one for this declaration and one for the one at bp.py:5; rename one of the "
      "services or exposures"),
+    ('service("web", port=80, image="a/w:1")\n'
+     'service("api", port=80, image="a/a:1")\n'
+     'expose("web", via=GATEWAY, host="a.n.example.com", tls=tls_secret("t"), route="web")\n'
+     'expose("api", via=GATEWAY, host="b.n.example.com", route="web-redirect")\n',
+     "bp.py:7: error: environment 'prod': two objects HTTPRoute 'web-redirect' in namespace "
+     "'names', one for this declaration and one for the one at bp.py:6; rename one of the "
+     "services or exposures"),    ('mesh(LINKERD)\n'
+     'service("web", port=80, image="a/w:1")\n'
+     'service("api", port=80, image="a/a:1", versions=["v1", "v2"])\n'
+     'traffic("api", split={"v1": 90, "v2": 10})\n'
+     'expose("web", via=GATEWAY, host="a.n.example.com", route="api-mesh")\n',
+     "bp.py:8: error: environment 'prod': two objects HTTPRoute 'api-mesh' in namespace "
+     "'names', one for this declaration and one for the one at bp.py:7; rename one of the "
+     "services or exposures"),
 ])
 def test_object_name_clash_names_both_lines(
         blueprint_file: MakeBlueprint, body: str, message: str) -> None:

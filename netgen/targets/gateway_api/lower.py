@@ -311,7 +311,8 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         for name, routes in g.chunks():
             yield r.document(
                 "gateway_api/route.yaml.j2", api_version=API, kind=g.kind, name=name,
-                namespace=g.namespace, labels=_labels(plan, routes), hostnames=hostnames,
+                namespace=g.namespace, loc=g.lead.loc, labels=_labels(plan, routes),
+                hostnames=hostnames,
                 parents=[_parent(ref, g.namespace, s) for s in g.sections()],
                 rules=[_rule(route) for route in routes],
             )
@@ -319,7 +320,7 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
             for name, routes in g.chunks():
                 yield r.document(
                     "gateway_api/route.yaml.j2", api_version=API, kind="HTTPRoute",
-                    name=f"{name}-redirect", namespace=g.namespace,
+                    name=f"{name}-redirect", namespace=g.namespace, loc=g.lead.loc,
                     labels=_labels(plan, routes), hostnames=hostnames,
                     parents=[_parent(ref, g.namespace, HTTP)],
                     rules=[_redirect_rule(route) for route in routes],
@@ -328,7 +329,7 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
     for route in _tcp(plan):
         yield r.document(
             "gateway_api/route.yaml.j2", api_version=tcp_api, kind="TCPRoute",
-            name=route.object_name, namespace=route.namespace,
+            name=route.object_name, namespace=route.namespace, loc=route.loc,
             labels=_labels(plan, (route,)), hostnames=[],
             parents=[_parent(ref, route.namespace, f"tcp-{p}") for p in l4_ports(route)],
             rules=[{"backendRefs": _backend_refs(route.backends)}],

@@ -92,7 +92,7 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         if s.port is not None and is_http(s):
             yield r.document("linkerd/httproute.yaml.j2", api_version=f"{GATEWAY}/v1",
                              kind="HTTPRoute", name=f"{s.name}-mesh", namespace=s.namespace,
-                             labels=base, annotations=annotations(t),
+                             loc=t.loc, labels=base, annotations=annotations(t),
                              parent={"group": "", "kind": "Service", "name": s.name,
                                      "port": s.port.port},
                              rules=route_rules(t, s))

@@ -200,6 +200,15 @@ def test_udp_service_port_is_named_udp(blueprint_file: MakeBlueprint) -> None:
     assert container["ports"] == [{"name": "udp", "containerPort": 53, "protocol": "UDP"}]
 
 
+def test_udp_external_port_is_named_udp(blueprint_file: MakeBlueprint) -> None:
+    """Also on 80 or 443 (it was `tcp`, or `http` on 80, beside protocol UDP)."""
+    for port in (53, 443):
+        docs = objects(blueprint_file, NLB + f'external("ntp", host="ntp.example.com", '
+                                             f'port={port}, protocol="UDP")\n')
+        (entry,) = docs[("Service", "ntp")]["spec"]["ports"]
+        assert (entry["name"], entry["protocol"]) == ("udp", "UDP")
+
+
 # --- F8: a clash of generated object names names the declarations' lines ------------------
 
 NAMES = """\

@@ -68,8 +68,9 @@ def lower(plan: Plan, r: Renderer) -> Iterator[Document]:
         if x.alias:
             yield _service(
                 r, plan, x.name, x.namespace, "ExternalName", (("app", x.name),), None,
-                [ServicePort("tcp" if x.port not in (80, 443) else _port_name(x.port), x.port,
-                             x.protocol)],
+                [ServicePort(x.protocol.lower() if x.protocol != "TCP"
+                             else "tcp" if x.port not in (80, 443) else _port_name(x.port),
+                             x.port, x.protocol)],
                 external_name=x.host,
             )
 

@@ -113,3 +113,23 @@ def test_an_exact_path_rewrite_is_carried_where_the_via_can_say_it(tmp_path: Pat
     assert "login.example.com" not in out.read_text()
     code, _, stderr = run("build", str(out), "--out", str(tmp_path / "out"), "--quiet")
     assert code == 0, stderr
+
+
+def test_an_exact_path_beside_a_rewrite_on_its_host_is_left_out_for_nginx(
+        tmp_path: Path) -> None:
+    """A rewrite makes every path of its host a regex prefix in ingress-nginx: an exact
+    path on that host was imported and then failed `netgen build`."""
+    from tests.importers.test_appmesh_import import gateway_route
+
+    folder = copy(tmp_path, "appmesh-cli-examples")
+    gateway_route(folder, "g1", 1, {"path": {"exact": "/login"},
+                                    "hostname": {"exact": "shop.example.com"}}, {})
+    gateway_route(folder, "g2", 2, {"prefix": "/api/", "hostname": {"exact": "shop.example.com"}},
+                  {"rewrite": {"prefix": {"value": "/"}}})
+    out, stderr = imported(tmp_path, folder, "--via", "NGINX")
+    assert ("describe-gateway-route-g1.json: $.gatewayRoute.spec: warning: "
+            "[appmesh-gateway-route-left-out] gateway route g1 of vgIngress: --via NGINX "
+            "rewrites another route of its host through regex paths") in stderr
+    assert 'path="/login"' not in out.read_text()
+    code, _, stderr = run("build", str(out), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 0, stderr

@@ -515,16 +515,13 @@ class MeshSection:
         routes = sorted(self.index.mesh.gateway_routes.values(),
                         key=lambda r: (r.virtualGatewayName, r.spec.priority is None,
                                        r.spec.priority or 0, r.gatewayRouteName))
+        built: list[tuple[shapes.GatewayRoute, Call]] = []
         for r in routes:
-            at = self._at(r.metadata.arn)
             try:
-                node = self._gateway_route(r)
+                built.append((r, self._gateway_route(r)))
             except Skip as skip:
-                self.findings.append(at.finding("appmesh-gateway-route-left-out",
-                                                f"gateway route {r.gatewayRouteName} of "
-                                                f"{r.virtualGatewayName}: {skip}; left out",
-                                                skip.suffix))
-                continue
+                self._left_out(r, skip)
+        for r, node in self._exact_beside_rewrites(built):
             out.append(comment(f"gateway route {r.gatewayRouteName} of virtual gateway "
                                f"{r.virtualGatewayName}, through {self.gateway}")
                        + statement(node))
@@ -534,6 +531,30 @@ class MeshSection:
                                            f"{gateway}; {self.gateway} replaces it, so "
                                            "it is not imported"))
         return out
+
+    def _left_out(self, r: shapes.GatewayRoute, skip: Skip) -> None:
+        self.findings.append(self._at(r.metadata.arn).finding(
+            "appmesh-gateway-route-left-out", f"gateway route {r.gatewayRouteName} of "
+            f"{r.virtualGatewayName}: {skip}; left out", skip.suffix))
+
+    def _exact_beside_rewrites(self, built: list[tuple[shapes.GatewayRoute, Call]]
+                               ) -> list[tuple[shapes.GatewayRoute, Call]]:
+        """Through a via that rewrites with regex paths (ingress-nginx), a rewrite makes
+        every path of its host a regex prefix: an exact path there cannot be said (netgen
+        refuses the blueprint), so such a route is left out, not written to fail the build."""
+        if self.mesh.gateway or self.via.rewrites_exact:
+            return built
+        rewritten = {_kwarg(n, "host") for _, n in built if _kwarg(n, "rewrite") is not None}
+        kept = []
+        for r, node in built:
+            if _kwarg(node, "path_type") == "Exact" and _kwarg(node, "host") in rewritten:
+                self._left_out(r, Skip(
+                    f"--via {self.via.name} rewrites another route of its host through regex "
+                    "paths, which make every path of the host a prefix: it cannot match this "
+                    "exact path", ".spec"))
+                continue
+            kept.append((r, node))
+        return kept
 
     def _gateway_route(self, r: shapes.GatewayRoute) -> Call:
         key, http = next(((k, getattr(r.spec, k)) for k in ("httpRoute", "http2Route",
@@ -787,3 +808,7 @@ def _match(route: Call) -> HttpMatch:
     method = kw.get("method")
     return HttpMatch(kind, str(kw[kind]) if kind else None, exact,
                      str(method) if method is not None else None, query=pairs)
+
+
+def _kwarg(node: Call, name: str) -> Node | None:
+    return next((v for k, v in node.kwargs if k == name), None)

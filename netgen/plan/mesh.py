@@ -7,6 +7,8 @@ Kept apart from `plan/__init__.py` so the other backends never need to know abou
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from attrs import frozen
 
 from netgen.model import SourceLoc
@@ -46,6 +48,19 @@ def well_known_not_http(s: ServicePlan) -> int | None:
     if s.port is None:
         return None
     return next((p for p in (s.port.port, s.port.target_port) if p in NOT_HTTP), None)
+
+
+def not_http_taken_for_http(services: Iterable[ServicePlan]
+                            ) -> Iterator[tuple[ServicePlan, int, str]]:
+    """(service, port, what says HTTP) for each service whose port is a well-known non-HTTP
+    one while its appProtocol or port name says HTTP: what both meshes' lints look for."""
+    for s in services:
+        port = well_known_not_http(s)
+        if s.port is None or port is None or not is_http(s):
+            continue
+        said = (f"its appProtocol is {s.port.app_protocol!r}" if s.port.app_protocol
+                else f"its Service port is named {s.port.name!r}")
+        yield s, port, said
 
 
 def is_http(s: ServicePlan) -> bool:

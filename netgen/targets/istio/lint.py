@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from netgen.plan.mesh import NOT_HTTP, is_http, well_known_not_http
+from netgen.plan.mesh import NOT_HTTP, not_http_taken_for_http
 from netgen.problems import Problem
 from netgen.targets.base import Lint, LintContext, Rule
 from netgen.targets.istio.tokens import ISTIO
@@ -20,17 +20,9 @@ def _database_port_as_http(ctx: LintContext) -> Iterator[Problem]:
     plan = ctx.plan
     if plan.mesh is None or plan.mesh.kind != ISTIO.name:
         return
-    for s in plan.services:
-        if s.port is None or not is_http(s):
-            continue
-        port = well_known_not_http(s)
-        if port is None:
-            continue
-        if s.port.app_protocol:
-            said, fix = f"its appProtocol is {s.port.app_protocol!r}", "app_protocol='tcp'"
-        else:
-            said = f"its Service port is named {s.port.name!r}"
-            fix = "app_protocol='tcp' (or stateful=True for a database)"
+    for s, port, said in not_http_taken_for_http(plan.services):
+        fix = ("app_protocol='tcp'" if s.port is not None and s.port.app_protocol
+               else "app_protocol='tcp' (or stateful=True for a database)")
         yield Lint("NG201", s.loc, f"service({s.name!r}): port {port} is {NOT_HTTP[port]}'s, but "
                    f"{said}, so Istio's sidecars parse the traffic as HTTP and the connections "
                    f"fail; set {fix}", plan.env.name)

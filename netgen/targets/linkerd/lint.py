@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from netgen.plan.mesh import NOT_HTTP, is_http, well_known_not_http
+from netgen.plan.mesh import NOT_HTTP, not_http_taken_for_http
 from netgen.problems import Problem
 from netgen.targets.base import Lint, LintContext, Rule
 from netgen.targets.linkerd.checks import externals_without_address
@@ -27,14 +27,7 @@ def _database_port_as_http(ctx: LintContext) -> Iterator[Problem]:
     if not is_linkerd(plan):
         return
     routed = {t.service for t in plan.mesh.traffic} if plan.mesh else set()
-    for s in plan.services:
-        if s.port is None or not is_http(s):
-            continue
-        port = well_known_not_http(s)
-        if port is None:
-            continue
-        said = (f"its appProtocol is {s.port.app_protocol!r}" if s.port.app_protocol
-                else f"its Service port is named {s.port.name!r}")
+    for s, port, said in not_http_taken_for_http(plan.services):
         lost = (f"traffic({s.name!r}) becomes an HTTPRoute that Linkerd never applies to it, "
                 "and " if s.name in routed else "")
         yield Lint("NG302", s.loc, f"service({s.name!r}): port {port} is {NOT_HTTP[port]}'s, "

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout, suppress
 from pathlib import Path
 from types import CodeType
+from typing import NoReturn
 
 from netgen.cache import cache_folder, read_entry, store_entry
 from netgen.dsl import MAX_DECLARATIONS, Builder, TooManyDeclarations, current_builder
@@ -93,6 +94,33 @@ def _stdout_to_stderr() -> Iterator[None]:
                 sys.stderr.flush()
             os.dup2(saved, 1)
             os.close(saved)
+
+
+class _HardExit(BaseException):
+    """A blueprint called `os._exit`: the process would end at once with its code, exit 0
+    before anything was checked or written, a gate passing on nothing."""
+
+    def __init__(self, code: object) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@contextmanager
+def _no_hard_exit() -> Iterator[None]:
+    """`os._exit` raises while a blueprint runs, in this process only: a child it forks
+    (multiprocessing) still ends as it asks."""
+    real, pid = os._exit, os.getpid()
+
+    def refused(code: int) -> NoReturn:
+        if os.getpid() != pid:
+            real(code)
+        raise _HardExit(code)
+
+    os._exit = refused
+    try:
+        yield
+    finally:
+        os._exit = real
 
 
 @contextmanager
@@ -168,7 +196,7 @@ def load_blueprint(
     module = importlib.util.module_from_spec(spec)
     folder = os.path.dirname(builder.path)
     try:
-        with _restored_process_state(folder), _stdout_to_stderr():
+        with _restored_process_state(folder), _stdout_to_stderr(), _no_hard_exit():
             sys.path.insert(0, folder)
             sys.modules[module_name] = module
             try:
@@ -197,9 +225,10 @@ def load_blueprint(
         ) from None
     except KeyboardInterrupt:
         raise  # Ctrl-C (or a blueprint raising it) interrupts the build: the CLI says so
-    except SystemExit as e:
+    except (SystemExit, _HardExit) as e:
+        called = "os._exit" if isinstance(e, _HardExit) else "exit"
         raise ProblemError(
-            [Problem(f"blueprint called exit({e.code!r}); a blueprint declares, it cannot "
+            [Problem(f"blueprint called {called}({e.code!r}); a blueprint declares, it cannot "
                         "end the build", _user_loc(e.__traceback__, builder))]
         ) from None
     except BaseException as e:

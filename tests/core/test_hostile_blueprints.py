@@ -86,6 +86,25 @@ def test_cli_reports_a_raising_blueprint_with_exit_1(blueprint_file, tmp_path: P
     assert out == "" and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_os_exit_in_a_blueprint_fails_the_command(command: str, blueprint_file,  # type: ignore[no-untyped-def]
+                                                  tmp_path: Path) -> None:
+    """`os._exit(0)` ended the process with 0 before anything was checked or written: a
+    gate passing on nothing. A child process the blueprint forks still exits as it asks."""
+    path = blueprint_file(HEAD + "import os\n"
+                          "pid = os.fork()\n"
+                          "if pid == 0:\n    os._exit(7)\n"
+                          "assert os.waitpid(pid, 0)[1] >> 8 == 7\n"
+                          "os._exit(0)\n")
+    args = ["-o", str(tmp_path / "out")] if command == "build" else []
+    done = subprocess.run([sys.executable, "-m", "netgen", command, str(path), *args],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert (f"{path}:7: error: blueprint called os._exit(0); a blueprint declares, it cannot "
+            "end the build") in done.stdout + done.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_keyboard_interrupt_in_a_blueprint_is_an_interruption(blueprint_file) -> None:  # type: ignore[no-untyped-def]
     """Ctrl-C while the blueprint runs (or a blueprint raising KeyboardInterrupt) stops the
     build like Ctrl-C anywhere else: exit 130, no traceback."""

@@ -75,7 +75,7 @@ def _resolve(requested: str) -> Version:
     bundled = _bundled_versions()
     usable = [v for v in bundled if (v.major, v.minor) <= wanted]
     newest = bundled[-1]
-    if not usable or wanted > (newest.major, newest.minor):
+    if not usable:  # a release newer than the bundle's takes its newest: the report says which
         span = f"{bundled[0].major}.{bundled[0].minor}-{newest.major}.{newest.minor}"
         raise UnsupportedKubernetesVersion(
             f"kubernetes_validate has schemas for Kubernetes {span}, not {requested}"

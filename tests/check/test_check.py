@@ -325,7 +325,7 @@ def test_blueprint_errors_exit_1_with_file_and_line(blueprint_file: Write) -> No
 @pytest.mark.parametrize("args, message", [
     (["--format", "xml"], "'xml' is not one of"),
     (["--crds", "/nonexistent/crds"], "--crds: no such file or folder: /nonexistent/crds"),
-    (["--k8s-version", "1.99"], "--k8s-version: kubernetes_validate has schemas for"),
+    (["--k8s-version", "1.20"], "--k8s-version: kubernetes_validate has schemas for"),
     (["--ignore", "NG999"], "--ignore: NG999 is not a lint rule"),
     (["--ignore", "NG020"], "--ignore: NG020 is not a lint rule"),
 ])
@@ -334,6 +334,18 @@ def test_usage_errors_exit_2(blueprint_file: Write, args: list[str], message: st
     assert code == 2
     assert message in err
     assert out == ""
+
+
+def test_a_release_newer_than_the_bundle_is_checked_against_its_newest(
+        blueprint_file: Write) -> None:
+    """A pipeline pinned to its cluster's release broke the day the cluster passed
+    kubernetes-validate's newest bundle (exit 2); the option reads 'the newest bundled
+    release not newer than the one asked for'."""
+    from netgen.validate.core import default_kubernetes_version
+
+    code, out, err = check(str(blueprint_file(SMALL)), "--k8s-version", "1.99")
+    assert code == 0, err
+    assert f"checked against Kubernetes {default_kubernetes_version()}" in out
 
 
 def test_warnings_pass_unless_strict(blueprint_file: Write) -> None:

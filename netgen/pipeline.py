@@ -46,8 +46,16 @@ def template_dirs(bp: Blueprint, extra: Sequence[Path]) -> list[Path]:
     for d in dirs:
         if not _is_dir(d):
             loc = bp.info.loc if d not in extra else None
-            raise ProblemError([Problem(f"template folder {d} does not exist", loc)])
+            what = "is a file, not a folder" if _exists(d) else "does not exist"
+            raise ProblemError([Problem(f"template folder {d} {what}", loc)])
     return dirs
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _is_dir(path: Path) -> bool:

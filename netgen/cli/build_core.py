@@ -109,11 +109,13 @@ def _stream(blueprint: Path, env: Sequence[str], templates: Sequence[Path],
 
 def _report(blueprint: Path, out: Path, builds: Sequence[EnvBuild], quiet: bool) -> None:
     """`--check`: each file OUT has otherwise, and exit 1 if any."""
+    from netgen.problems import plural
+
     found = [(b.name, action, file) for b in builds for action, file in b.differs]
     for env_name, action, file in found:
         echo(f"{action:>8}  {out / env_name / file}", err=True)
     if found:
         raise Failed(f"netgen: {out} is not up to date with {blueprint} "
-                     f"({len(found)} file{'s' if len(found) != 1 else ''} differ)")
+                     f"({plural(len(found), 'file')} {'differ' if len(found) != 1 else 'differs'})")
     if not quiet:
         echo(f"{out} is up to date with {blueprint}")

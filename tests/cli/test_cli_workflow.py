@@ -97,3 +97,21 @@ def test_help_shows_flags_as_flags() -> None:
         assert result.exit_code == 0, command
         assert "<bool>" not in result.stdout, command
         assert "<list[" not in result.stdout, command
+
+
+def test_one_stale_file_and_a_templates_file_are_said_rightly(tmp_path: Path) -> None:
+    """'(1 file differ)'; a file given as --templates was 'does not exist'."""
+    bp = tmp_path / "bp.py"
+    bp.write_text('from netgen import *\nservice("a", port=80, image="a:1")\n')
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(app, ["build", str(bp), "-o", str(out), "-q"]).exit_code == 0
+    with (out / "default" / "Service.a.yaml").open("a") as f:
+        f.write("# edited\n")
+    checked = runner.invoke(app, ["build", str(bp), "-o", str(out), "--check"])
+    assert checked.exit_code == 1
+    assert checked.stderr.splitlines()[-1] == (
+        f"netgen: {out} is not up to date with {bp} (1 file differs)")
+    wrong = runner.invoke(app, ["build", str(bp), "-o", str(out), "--templates", str(bp)])
+    assert wrong.exit_code == 1
+    assert f"error: template folder {bp} is a file, not a folder" in wrong.stderr

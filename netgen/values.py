@@ -45,6 +45,8 @@ _URL_PATH = fullmatch(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+")
 _GROUP = fullmatch(r"([a-z0-9][-a-z0-9.]*)?[a-z0-9]")
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
+# Replicas, probe counts and periods, rollout counts: int32 fields of the API.
+MAX_INT32 = 2**31 - 1
 CLUSTER_DOMAIN = "svc.cluster.local"
 
 
@@ -101,9 +103,12 @@ def node_port(value: Any) -> str | None:
     return None
 
 
-def count(value: Any, what: str) -> str | None:
-    if type(value) is not int or value < 0:
-        return f"{what}={value!r} must be a whole number of at least 0"
+def count(value: Any, what: str, least: int = 0) -> str | None:
+    """A whole number Kubernetes keeps in an int32 field (replicas, probe periods, ...)."""
+    if type(value) is not int or value < least:
+        return f"{what}={value!r} must be a whole number of at least {least}"
+    if value > MAX_INT32:
+        return f"{what}={value!r} must be at most {MAX_INT32} (Kubernetes keeps it in 32 bits)"
     return None
 
 

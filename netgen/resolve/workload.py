@@ -269,9 +269,8 @@ def _probe(p: Any, what: str) -> list[str | None]:
     for field_name, least in (("period", 1), ("timeout", 1), ("failures", 1), ("successes", 1),
                               ("initial_delay", 0)):
         value = getattr(p, field_name)
-        if value is not None and (type(value) is not int or value < least):
-            out.append(f"{what}: {field_name}={value!r} must be a whole number of at least "
-                       f"{least}")
+        if value is not None:
+            out.append(checks.count(value, f"{what}: {field_name}", least))
     if what == "liveness" and p.successes not in (None, 1):
         out.append(f"liveness: successes={p.successes!r} must be 1 (Kubernetes requires it)")
     return out
@@ -292,6 +291,8 @@ def _rollout(r: Any, stateful: bool) -> str | None:
                 return f"rollout: max_unavailable={value!r} cannot exceed '100%'"
         elif type(value) is not int or value < 0:
             return f"rollout: {what}={value!r} must be a pod count or a percentage like '25%'"
+        elif value > checks.MAX_INT32:
+            return f"rollout: {checks.count(value, what)}"
     if _zero(r.max_surge) and _zero(r.max_unavailable):
         return "rollout: max_surge and max_unavailable cannot both be 0 (nothing could change)"
     return None

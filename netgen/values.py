@@ -112,6 +112,25 @@ def count(value: Any, what: str, least: int = 0) -> str | None:
     return None
 
 
+def label_value(value: Any, what: str) -> str | None:
+    """A value Kubernetes accepts in a label (`tier=`)."""
+    if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE(value):
+        return (f"{what}={value!r} must be a label value: at most 63 letters, digits, '-', "
+                "'_' and '.', starting and ending with a letter or digit")
+    return None
+
+
+def app_protocol(value: Any) -> str | None:
+    """A Service port's appProtocol: a qualified name, as a label key (Kubernetes'
+    ValidateQualifiedName): an IANA service name such as 'http' or 'grpc', or one behind
+    a DNS-subdomain prefix such as 'kubernetes.io/h2c'."""
+    if not isinstance(value, str) or not _label_key(value):
+        return (f"app_protocol={value!r} must be a protocol name such as 'http', 'grpc' or "
+                "'tcp', or a domain-prefixed one such as 'kubernetes.io/h2c' (at most 63 "
+                "letters, digits, '-', '_' and '.' after a lowercase DNS-subdomain prefix)")
+    return None
+
+
 def labels(value: Any) -> str | None:
     if not isinstance(value, Mapping):
         return f"labels={value!r} must be a mapping of strings"

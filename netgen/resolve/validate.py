@@ -139,6 +139,8 @@ def validate_service(s: Service, c: Collector) -> None:
         checks.count(s.replicas, "replicas") if s.replicas is not None else None,
         checks.http_path(s.health) if s.health is not None else None,
         checks.port_name(s.port_name) if s.port_name is not None else None,
+        checks.label_value(s.tier, "tier") if s.tier is not None else None,
+        checks.app_protocol(s.app_protocol) if s.app_protocol is not None else None,
     ]
     if s.protocol not in checks.PROTOCOLS:
         problems.append(f"protocol={s.protocol!r} must be one of {', '.join(checks.PROTOCOLS)}")

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from netgen.cli import app
 from netgen.problems import ProblemError
 from netgen.validate import validate_documents
 from tests.conftest import build, documents
@@ -33,6 +35,19 @@ def docs_of(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 REFUSED = {
+    "tier too long (F2)": (
+        SVC + ", tier='t' * 64)",
+        f"3: error: service('web'): tier='{'t' * 64}' must be a label value: at most 63 "
+        "letters, digits, '-', '_' and '.', starting and ending with a letter or digit"),
+    "tier with a space (F2)": (
+        SVC + ", tier='front end')",
+        "3: error: service('web'): tier='front end' must be a label value: at most 63 "
+        "letters, digits, '-', '_' and '.', starting and ending with a letter or digit"),
+    "app_protocol not a qualified name (F3)": (
+        SVC + ", app_protocol='HTTP/2')",
+        "3: error: service('web'): app_protocol='HTTP/2' must be a protocol name such as "
+        "'http', 'grpc' or 'tcp', or a domain-prefixed one such as 'kubernetes.io/h2c' (at "
+        "most 63 letters, digits, '-', '_' and '.' after a lowercase DNS-subdomain prefix)"),
     "replicas past int32 (F12)": (
         SVC + ", replicas=2**31)",
         "3: error: service('web'): replicas=2147483648 must be at most 2147483647 "
@@ -66,7 +81,21 @@ def test_values_the_api_server_refuses_are_errors_at_their_line(
     assert errors(blueprint_file(HEAD + source + "\n")) == [message]
 
 
+def test_a_refused_value_writes_nothing_and_exits_1(tmp_path: Path) -> None:
+    bp = tmp_path / "bp.py"
+    bp.write_text(HEAD + SVC + ", tier='front end')\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", str(bp), "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"{bp}:3: error: service('web'): tier='front end'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (out / "prod").exists()
+
+
 ACCEPTED = {
+    "tier at 63 characters": SVC + ", tier='t' * 63)",
+    "domain-prefixed app_protocol": SVC + ", app_protocol='kubernetes.io/h2c')",
+    "IANA app_protocol in upper case": SVC + ", app_protocol='HTTP')",
     "replicas at the int32 bound": SVC + ", replicas=2**31 - 1)",
 }
 
@@ -74,3 +103,14 @@ ACCEPTED = {
 @pytest.mark.parametrize("source", ACCEPTED.values(), ids=list(ACCEPTED))
 def test_values_kubernetes_accepts_build(blueprint_file, source: str) -> None:  # type: ignore[no-untyped-def]
     assert docs_of(blueprint_file(HEAD + source + "\n"))
+
+
+def test_upper_case_grpc_is_grpc(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """`app_protocol='GRPC'` is a valid appProtocol; netgen reads it as 'grpc' does (the
+    port is named grpc, the Gateway API route is a GRPCRoute), not as plain HTTP."""
+    path = blueprint_file(HEAD + "service('api', port=9090, image='a:1', app_protocol='GRPC')\n"
+                          "expose('api', via=GATEWAY, host='api.example.com')\n")
+    docs = docs_of(path)
+    port = docs[("Service", "api")]["spec"]["ports"][0]
+    assert (port["name"], port["appProtocol"]) == ("grpc", "GRPC")
+    assert any(kind == "GRPCRoute" for kind, _ in docs)

@@ -81,6 +81,23 @@ def hostname(host: Any, wildcard: bool = True) -> str | None:
     return None
 
 
+def route_host(host: Any) -> str | None:
+    """An exposure's `host=`: an Ingress rule's host, a Gateway API hostname, an Istio
+    Gateway's: a DNS name (a wildcard first label allowed), never an IP address."""
+    problem = hostname(host)
+    if problem is None and _looks_like_ipv4(host.removeprefix("*.")):
+        return (f"host {host!r} is an IP address; an Ingress rule's host and a Gateway API "
+                "hostname must be a DNS name")
+    return problem
+
+
+def _looks_like_ipv4(name: str) -> bool:
+    """What Kubernetes' ParseIPSloppy reads as an IPv4 address: four dot-separated
+    numbers up to 255, leading zeros allowed (an IPv6 address is no DNS name anyway)."""
+    parts = name.split(".")
+    return len(parts) == 4 and all(p.isdigit() and int(p) <= 255 for p in parts)
+
+
 def external_host(host: Any) -> str | None:
     if isinstance(host, str):
         try:
@@ -128,6 +145,14 @@ def app_protocol(value: Any) -> str | None:
         return (f"app_protocol={value!r} must be a protocol name such as 'http', 'grpc' or "
                 "'tcp', or a domain-prefixed one such as 'kubernetes.io/h2c' (at most 63 "
                 "letters, digits, '-', '_' and '.' after a lowercase DNS-subdomain prefix)")
+    return None
+
+
+def subdomain(name: Any, what: str) -> str | None:
+    """A DNS-1123 subdomain: the name of a Secret, a StorageClass, a claim."""
+    if not isinstance(name, str) or len(name) > 253 or not _SUBDOMAIN(name):
+        return (f"{what} {name!r} is not a valid DNS-1123 subdomain (lowercase letters, "
+                "digits, '-' and '.', at most 253 characters)")
     return None
 
 

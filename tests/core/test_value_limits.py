@@ -48,6 +48,26 @@ REFUSED = {
         "3: error: service('web'): app_protocol='HTTP/2' must be a protocol name such as "
         "'http', 'grpc' or 'tcp', or a domain-prefixed one such as 'kubernetes.io/h2c' (at "
         "most 63 letters, digits, '-', '_' and '.' after a lowercase DNS-subdomain prefix)"),
+    "IP address as an NGINX host (F4)": (
+        SVC + ")\nexpose('web', via=NGINX, host='10.0.0.1')",
+        "4: error: expose('web'): host '10.0.0.1' is an IP address; an Ingress rule's host "
+        "and a Gateway API hostname must be a DNS name"),
+    "IP address as a Gateway hostname (F4)": (
+        SVC + ")\nexpose('web', via=GATEWAY, host='192.0.2.10')",
+        "4: error: expose('web'): host '192.0.2.10' is an IP address; an Ingress rule's host "
+        "and a Gateway API hostname must be a DNS name"),
+    "tls_secret name not a subdomain (F5)": (
+        SVC + ")\nexpose('web', via=NGINX, host='a.example.com', tls=tls_secret('Bad_Name'))",
+        "4: error: expose('web'): tls_secret() name 'Bad_Name' is not a valid DNS-1123 "
+        "subdomain (lowercase letters, digits, '-' and '.', at most 253 characters)"),
+    "env tls_secret name not a subdomain (F5)": (
+        "env('dev', tls=tls_secret('x_y'))\n" + SVC + ")",
+        "3: error: env('dev'): tls_secret() name 'x_y' is not a valid DNS-1123 subdomain "
+        "(lowercase letters, digits, '-' and '.', at most 253 characters)"),
+    "repeated port (F6)": (
+        SVC + ")\nexpose('web', via=NLB, ports=[80, 443, 80])",
+        "4: error: expose('web'): ports= names 80 more than once (a Service's ports must be "
+        "unique)"),
     "replicas past int32 (F12)": (
         SVC + ", replicas=2**31)",
         "3: error: service('web'): replicas=2147483648 must be at most 2147483647 "
@@ -96,6 +116,11 @@ ACCEPTED = {
     "tier at 63 characters": SVC + ", tier='t' * 63)",
     "domain-prefixed app_protocol": SVC + ", app_protocol='kubernetes.io/h2c')",
     "IANA app_protocol in upper case": SVC + ", app_protocol='HTTP')",
+    "a host whose labels are digits but is no address": SVC + ")\n"
+        "expose('web', via=NGINX, host='1.2.3.4.example.com')",
+    "a dotted tls_secret name": SVC + ")\n"
+        "expose('web', via=NGINX, host='a.example.com', tls=tls_secret('a.example.com-tls'))",
+    "distinct ports": SVC + ")\nexpose('web', via=NLB, ports=[80, 443])",
     "replicas at the int32 bound": SVC + ", replicas=2**31 - 1)",
 }
 

@@ -89,6 +89,10 @@ def _problems(p: PodSettings, s: Service) -> list[str]:
             if getattr(v, "name", None) == SCRATCH.name and getattr(v, "path", None) != "/tmp":
                 out.append("read_only_root=True mounts a writable volume 'tmp' at /tmp; "
                            "rename your volume 'tmp'")
+        st = p.storage
+        if isinstance(st, Storage) and st.name == SCRATCH.name and st.path != SCRATCH.path:
+            out.append("read_only_root=True mounts a writable volume 'tmp' at /tmp; "
+                       "rename your storage 'tmp' (storage(..., name=...))")
     return [p for p in out if p]
 
 
@@ -176,10 +180,14 @@ def secure(
         s = services[w["service"]]
         security = _security(s, env, meshed)
         volumes = w["volumes"]
-        if security.read_only_root and all(v.path != SCRATCH.path for v in volumes):
+        storage = _storage(s)
+        # a writable /tmp, unless the pod mounts something there already (a volume, or
+        # its claim: both writable unless read_only=True, which the user asked for)
+        if security.read_only_root and all(v.path != SCRATCH.path for v in volumes) and (
+                storage is None or storage.path != SCRATCH.path):
             volumes = (*volumes, SCRATCH)
         out.append(Workload(**{
-            **w, "security": security, "volumes": volumes, "storage": _storage(s),
+            **w, "security": security, "volumes": volumes, "storage": storage,
             "service_account": w.get("service_account") or (
                 s.name if security.mount_token else None),
             "disruption_budget": budgets and env.isolation is Isolation.STRICT

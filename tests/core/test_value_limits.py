@@ -68,6 +68,11 @@ REFUSED = {
         SVC + ")\nexpose('web', via=NLB, ports=[80, 443, 80])",
         "4: error: expose('web'): ports= names 80 more than once (a Service's ports must be "
         "unique)"),
+    "storage named tmp beside read_only_root (F7)": (
+        "service('db', port=5432, image='p:1', stateful=True, run_as_user=1000, "
+        "read_only_root=True, storage=storage('1Gi', '/data', name='tmp'))",
+        "3: error: service('db'): read_only_root=True mounts a writable volume 'tmp' at /tmp; "
+        "rename your storage 'tmp' (storage(..., name=...))"),
     "replicas past int32 (F12)": (
         SVC + ", replicas=2**31)",
         "3: error: service('web'): replicas=2147483648 must be at most 2147483647 "
@@ -139,3 +144,17 @@ def test_upper_case_grpc_is_grpc(blueprint_file) -> None:  # type: ignore[no-unt
     port = docs[("Service", "api")]["spec"]["ports"][0]
     assert (port["name"], port["appProtocol"]) == ("grpc", "GRPC")
     assert any(kind == "GRPCRoute" for kind, _ in docs)
+
+
+@pytest.mark.parametrize("storage", ["storage('1Gi', '/tmp')",
+                                     "storage('1Gi', '/tmp', name='tmp')"])
+def test_storage_at_tmp_is_the_writable_tmp(blueprint_file, storage: str) -> None:  # type: ignore[no-untyped-def]
+    """read_only_root=True adds a writable /tmp unless the pod mounts something there:
+    the claim at /tmp is that writable /tmp (it was mounted twice, which is refused)."""
+    path = blueprint_file(HEAD + "service('db', port=5432, image='p:1', stateful=True, "
+                          f"run_as_user=1000, read_only_root=True, storage={storage})\n")
+    spec = docs_of(path)[("StatefulSet", "db")]["spec"]
+    mounts = spec["template"]["spec"]["containers"][0]["volumeMounts"]
+    assert [m["mountPath"] for m in mounts] == ["/tmp"]
+    assert all(v.get("emptyDir") is None for v in spec["template"]["spec"].get("volumes", []))
+    assert [t["metadata"]["name"] for t in spec["volumeClaimTemplates"]] == [mounts[0]["name"]]

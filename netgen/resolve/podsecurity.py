@@ -46,7 +46,7 @@ BASELINE_CAPABILITIES = frozenset({
 })
 ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
 _CAPABILITY = fullmatch(r"[A-Z][A-Z0-9_]*")
-_SIZE = fullmatch(r"\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
+_SIZE = fullmatch(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,9}|Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
 _MAX_ID = 2**31 - 1
 LEVELS = "RESTRICTED, BASELINE or PRIVILEGED"
 
@@ -126,7 +126,7 @@ def _storage_problems(st: Any, s: Service) -> list[str | None]:
         out.append(f"storage: access_mode={st.access_mode!r} must be one of "
                    f"{', '.join(ACCESS_MODES)}")
     if st.storage_class is not None:
-        out.append(checks.dns1123(st.storage_class, "storage: storage_class"))
+        out.append(checks.subdomain(st.storage_class, "storage: storage_class"))
     out.append(checks.dns1123(st.name, "storage: name"))
     for v in s.settings.volumes or ():
         if getattr(v, "name", None) == st.name or getattr(v, "path", None) == st.path:

@@ -97,6 +97,10 @@ REFUSED = {
         "service('web', port=80, image='w:1', versions={'v1': version(replicas=2**31)})",
         "3: error: service('web'): versions['v1']: replicas=2147483648 must be at most "
         "2147483647 (Kubernetes keeps it in 32 bits)"),
+    "cpu says what it accepts": (
+        SVC + ", cpu='1Gi')",
+        "3: error: service('web'): cpu='1Gi' must be a number of CPUs such as '2' or '0.5', "
+        "in thousandths such as '500m', or with an exponent such as '1e3'"),
 }
 
 
@@ -127,12 +131,22 @@ ACCEPTED = {
         "expose('web', via=NGINX, host='a.example.com', tls=tls_secret('a.example.com-tls'))",
     "distinct ports": SVC + ")\nexpose('web', via=NLB, ports=[80, 443])",
     "replicas at the int32 bound": SVC + ", replicas=2**31 - 1)",
+    "cpu with a decimal exponent": SVC + ", cpu='1e3', cpu_limit='2E3')",
+    "memory with a decimal exponent": SVC + ", memory='5e8', memory_limit='1Gi')",
+    "a dotted storage class": "service('db', port=5432, image='p:1', stateful=True, "
+        "storage=storage('1Gi', '/data', storage_class='fast.ssd.example.com'))",
 }
 
 
 @pytest.mark.parametrize("source", ACCEPTED.values(), ids=list(ACCEPTED))
 def test_values_kubernetes_accepts_build(blueprint_file, source: str) -> None:  # type: ignore[no-untyped-def]
     assert docs_of(blueprint_file(HEAD + source + "\n"))
+
+
+def test_a_limit_below_its_exponent_request_is_still_found(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    path = blueprint_file(HEAD + SVC + ", cpu='2e3', cpu_limit='1500')\n")
+    assert errors(path) == ["3: error: service('web'): cpu_limit='1500' is less than "
+                            "cpu='2e3' (Kubernetes rejects a request above its limit)"]
 
 
 def test_upper_case_grpc_is_grpc(blueprint_file) -> None:  # type: ignore[no-untyped-def]

@@ -45,6 +45,8 @@ _URL_PATH = fullmatch(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+")
 _GROUP = fullmatch(r"([a-z0-9][-a-z0-9.]*)?[a-z0-9]")
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
+# Replicas, probe counts and periods, rollout counts: int32 fields of the API.
+MAX_INT32 = 2**31 - 1
 CLUSTER_DOMAIN = "svc.cluster.local"
 
 
@@ -79,6 +81,23 @@ def hostname(host: Any, wildcard: bool = True) -> str | None:
     return None
 
 
+def route_host(host: Any) -> str | None:
+    """An exposure's `host=`: an Ingress rule's host, a Gateway API hostname, an Istio
+    Gateway's: a DNS name (a wildcard first label allowed), never an IP address."""
+    problem = hostname(host)
+    if problem is None and _looks_like_ipv4(host.removeprefix("*.")):
+        return (f"host {host!r} is an IP address; an Ingress rule's host and a Gateway API "
+                "hostname must be a DNS name")
+    return problem
+
+
+def _looks_like_ipv4(name: str) -> bool:
+    """What Kubernetes' ParseIPSloppy reads as an IPv4 address: four dot-separated
+    numbers up to 255, leading zeros allowed (an IPv6 address is no DNS name anyway)."""
+    parts = name.split(".")
+    return len(parts) == 4 and all(p.isdigit() and int(p) <= 255 for p in parts)
+
+
 def external_host(host: Any) -> str | None:
     if isinstance(host, str):
         try:
@@ -101,9 +120,39 @@ def node_port(value: Any) -> str | None:
     return None
 
 
-def count(value: Any, what: str) -> str | None:
-    if type(value) is not int or value < 0:
-        return f"{what}={value!r} must be a whole number of at least 0"
+def count(value: Any, what: str, least: int = 0) -> str | None:
+    """A whole number Kubernetes keeps in an int32 field (replicas, probe periods, ...)."""
+    if type(value) is not int or value < least:
+        return f"{what}={value!r} must be a whole number of at least {least}"
+    if value > MAX_INT32:
+        return f"{what}={value!r} must be at most {MAX_INT32} (Kubernetes keeps it in 32 bits)"
+    return None
+
+
+def label_value(value: Any, what: str) -> str | None:
+    """A value Kubernetes accepts in a label (`tier=`)."""
+    if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE(value):
+        return (f"{what}={value!r} must be a label value: at most 63 letters, digits, '-', "
+                "'_' and '.', starting and ending with a letter or digit")
+    return None
+
+
+def app_protocol(value: Any) -> str | None:
+    """A Service port's appProtocol: a qualified name, as a label key (Kubernetes'
+    ValidateQualifiedName): an IANA service name such as 'http' or 'grpc', or one behind
+    a DNS-subdomain prefix such as 'kubernetes.io/h2c'."""
+    if not isinstance(value, str) or not _label_key(value):
+        return (f"app_protocol={value!r} must be a protocol name such as 'http', 'grpc' or "
+                "'tcp', or a domain-prefixed one such as 'kubernetes.io/h2c' (at most 63 "
+                "letters, digits, '-', '_' and '.' after a lowercase DNS-subdomain prefix)")
+    return None
+
+
+def subdomain(name: Any, what: str) -> str | None:
+    """A DNS-1123 subdomain: the name of a Secret, a StorageClass, a claim."""
+    if not isinstance(name, str) or len(name) > 253 or not _SUBDOMAIN(name):
+        return (f"{what} {name!r} is not a valid DNS-1123 subdomain (lowercase letters, "
+                "digits, '-' and '.', at most 253 characters)")
     return None
 
 

@@ -76,7 +76,7 @@ def port_plan(s: Service) -> PortPlan | None:
     # a UDP or SCTP port is named for its protocol; a TCP one `http`, a database's `tcp`
     default_name = s.protocol.lower() if s.protocol != "TCP" else (
         "tcp" if s.stateful else "http")
-    if s.app_protocol == "grpc":
+    if isinstance(s.app_protocol, str) and s.app_protocol.lower() == "grpc":
         default_name = "grpc"
     return PortPlan(
         name=s.port_name or default_name,

@@ -46,7 +46,7 @@ BASELINE_CAPABILITIES = frozenset({
 })
 ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
 _CAPABILITY = fullmatch(r"[A-Z][A-Z0-9_]*")
-_SIZE = fullmatch(r"\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
+_SIZE = fullmatch(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,9}|Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
 _MAX_ID = 2**31 - 1
 LEVELS = "RESTRICTED, BASELINE or PRIVILEGED"
 
@@ -89,6 +89,10 @@ def _problems(p: PodSettings, s: Service) -> list[str]:
             if getattr(v, "name", None) == SCRATCH.name and getattr(v, "path", None) != "/tmp":
                 out.append("read_only_root=True mounts a writable volume 'tmp' at /tmp; "
                            "rename your volume 'tmp'")
+        st = p.storage
+        if isinstance(st, Storage) and st.name == SCRATCH.name and st.path != SCRATCH.path:
+            out.append("read_only_root=True mounts a writable volume 'tmp' at /tmp; "
+                       "rename your storage 'tmp' (storage(..., name=...))")
     return [p for p in out if p]
 
 
@@ -122,7 +126,7 @@ def _storage_problems(st: Any, s: Service) -> list[str | None]:
         out.append(f"storage: access_mode={st.access_mode!r} must be one of "
                    f"{', '.join(ACCESS_MODES)}")
     if st.storage_class is not None:
-        out.append(checks.dns1123(st.storage_class, "storage: storage_class"))
+        out.append(checks.subdomain(st.storage_class, "storage: storage_class"))
     out.append(checks.dns1123(st.name, "storage: name"))
     for v in s.settings.volumes or ():
         if getattr(v, "name", None) == st.name or getattr(v, "path", None) == st.path:
@@ -176,10 +180,14 @@ def secure(
         s = services[w["service"]]
         security = _security(s, env, meshed)
         volumes = w["volumes"]
-        if security.read_only_root and all(v.path != SCRATCH.path for v in volumes):
+        storage = _storage(s)
+        # a writable /tmp, unless the pod mounts something there already (a volume, or
+        # its claim: both writable unless read_only=True, which the user asked for)
+        if security.read_only_root and all(v.path != SCRATCH.path for v in volumes) and (
+                storage is None or storage.path != SCRATCH.path):
             volumes = (*volumes, SCRATCH)
         out.append(Workload(**{
-            **w, "security": security, "volumes": volumes, "storage": _storage(s),
+            **w, "security": security, "volumes": volumes, "storage": storage,
             "service_account": w.get("service_account") or (
                 s.name if security.mount_token else None),
             "disruption_budget": budgets and env.isolation is Isolation.STRICT

@@ -65,7 +65,7 @@ def route_plans(
         if backend is None:
             c.error(x.loc, f"{d}: exposure via {x.via.name} is not supported yet")
             continue
-        grpc = s.app_protocol == "grpc"
+        grpc = isinstance(s.app_protocol, str) and s.app_protocol.lower() == "grpc"
         backend_tls = isinstance(s.app_protocol, str) and s.app_protocol.lower() == "https"
         tls = x.tls if x.tls is not None else _inherited_tls(e.tls, backend)
         spec = registry.spec(x.via)

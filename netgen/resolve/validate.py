@@ -108,6 +108,7 @@ def validate_env(e: Env, c: Collector) -> None:
         c.error(e.loc, f"{d}: isolation={e.isolation!r} must be STRICT or OPEN")
     if e.tls is not None and not isinstance(e.tls, AcmCert | TlsSecret):
         c.error(e.loc, f"{d}: tls= must be acm('arn:...') or tls_secret('name')")
+    _report(c, d, e.loc, _tls_secret(e.tls))
     _report(c, d, e.loc, checks.labels(e.labels))
     for problem in _reserved_labels(e.labels):
         c.error(e.loc, f"{d}: {problem}")
@@ -139,6 +140,8 @@ def validate_service(s: Service, c: Collector) -> None:
         checks.count(s.replicas, "replicas") if s.replicas is not None else None,
         checks.http_path(s.health) if s.health is not None else None,
         checks.port_name(s.port_name) if s.port_name is not None else None,
+        checks.label_value(s.tier, "tier") if s.tier is not None else None,
+        checks.app_protocol(s.app_protocol) if s.app_protocol is not None else None,
     ]
     if s.protocol not in checks.PROTOCOLS:
         problems.append(f"protocol={s.protocol!r} must be one of {', '.join(checks.PROTOCOLS)}")
@@ -186,6 +189,14 @@ def _narrowing(x: Exposure) -> list[str | None]:
     return out
 
 
+def _tls_secret(tls: object) -> str | None:
+    """The Secret `tls_secret(name)` names: Ingress's secretName, a Gateway's
+    certificateRef and Istio's credentialName all name a Secret, a DNS-1123 subdomain."""
+    if not isinstance(tls, TlsSecret):
+        return None
+    return checks.subdomain(tls.secret, "tls_secret() name")
+
+
 def validate_external(x: External, c: Collector) -> None:
     d = f"external({x.name!r})"
     for p in (
@@ -204,11 +215,16 @@ def validate_external(x: External, c: Collector) -> None:
 def validate_exposure(x: Exposure, c: Collector) -> None:
     d = f"expose({x.service!r})"
     problems: list[str | None] = [
-        checks.hostname(x.host) if x.host not in (None, "*") else None,
+        checks.route_host(x.host) if x.host not in (None, "*") else None,
         checks.http_path(x.path) if x.path is not None else None,
         checks.node_port(x.node_port) if x.node_port is not None else None,
         *(checks.port(p, "port") for p in x.ports),
+        _tls_secret(x.tls),
     ]
+    repeated = sorted({p for p in x.ports if isinstance(p, int) and x.ports.count(p) > 1})
+    if repeated:
+        problems.append(f"ports= names {', '.join(map(str, repeated))} more than once "
+                        "(a Service's ports must be unique)")
     if x.path_type not in PATH_TYPES:
         problems.append(f"path_type={x.path_type!r} must be 'Prefix', 'Exact' or 'Regex'")
     elif x.path_type != "Regex" and isinstance(x.path, str) and x.path.startswith("/"):

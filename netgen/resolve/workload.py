@@ -43,8 +43,12 @@ if TYPE_CHECKING:
 
 _ENV_NAME = fullmatch(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 _SECRET_KEY = fullmatch(r"[-._a-zA-Z0-9]{1,253}")
-_CPU = fullmatch(r"(\d+(?:\.\d+)?|\.\d+)(m?)")
-_MEMORY = fullmatch(r"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
+# Kubernetes quantities without a sign (a request cannot be negative): a decimal number,
+# then for CPU 'm' (thousandths) or a decimal exponent ('1e3'), for memory a binary or
+# decimal SI suffix or an exponent. 'E' alone is exa; 'E3' is an exponent.
+_EXPONENT = r"[eE][-+]?\d{1,9}"
+_CPU = fullmatch(rf"(\d+(?:\.\d*)?|\.\d+)(m|{_EXPONENT})?")
+_MEMORY = fullmatch(rf"(\d+(?:\.\d*)?|\.\d+)({_EXPONENT}|Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
 _PERCENT = fullmatch(r"\d{1,9}%")
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {"k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
@@ -227,19 +231,27 @@ def _strings(value: Any, what: str) -> str | None:
 def _quantity(value: Any, what: str, pattern: Any) -> str | None:
     if value is None or (isinstance(value, str) and pattern(value)):
         return None
-    example = "'500m' or '2'" if pattern is _CPU else "'512Mi' or '2Gi'"
-    return f"{what}={value!r} must be a Kubernetes quantity such as {example}"
+    if pattern is _CPU:
+        return (f"{what}={value!r} must be a number of CPUs such as '2' or '0.5', in "
+                "thousandths such as '500m', or with an exponent such as '1e3'")
+    return (f"{what}={value!r} must be a number of bytes such as '1000000', with a suffix "
+            "(Ki, Mi, Gi, Ti, Pi, Ei or k, M, G, T, P, E) such as '512Mi', or with an "
+            "exponent such as '5e8'")
 
 
 def _amount(text: str, pattern: Any) -> Decimal:
-    from decimal import Decimal  # here: only a request compared with its limit needs it
+    # here: only a request compared with its limit needs decimal
+    from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
     found = pattern(text)
     number = Decimal(found[1])
     unit = found[2] or ""
+    exact = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN)
+    if unit[:1] in ("e", "E") and len(unit) > 1:
+        return number.scaleb(int(unit[1:]), exact)
     if pattern is _CPU:
         return number / 1000 if unit == "m" else number
-    return number * _BINARY.get(unit, _DECIMAL.get(unit, 1))
+    return exact.multiply(number, _BINARY.get(unit, _DECIMAL.get(unit, 1)))
 
 
 def _probe(p: Any, what: str) -> list[str | None]:
@@ -269,9 +281,8 @@ def _probe(p: Any, what: str) -> list[str | None]:
     for field_name, least in (("period", 1), ("timeout", 1), ("failures", 1), ("successes", 1),
                               ("initial_delay", 0)):
         value = getattr(p, field_name)
-        if value is not None and (type(value) is not int or value < least):
-            out.append(f"{what}: {field_name}={value!r} must be a whole number of at least "
-                       f"{least}")
+        if value is not None:
+            out.append(checks.count(value, f"{what}: {field_name}", least))
     if what == "liveness" and p.successes not in (None, 1):
         out.append(f"liveness: successes={p.successes!r} must be 1 (Kubernetes requires it)")
     return out
@@ -292,6 +303,8 @@ def _rollout(r: Any, stateful: bool) -> str | None:
                 return f"rollout: max_unavailable={value!r} cannot exceed '100%'"
         elif type(value) is not int or value < 0:
             return f"rollout: {what}={value!r} must be a pod count or a percentage like '25%'"
+        elif value > checks.MAX_INT32:
+            return f"rollout: {checks.count(value, what)}"
     if _zero(r.max_surge) and _zero(r.max_unavailable):
         return "rollout: max_surge and max_unavailable cannot both be 0 (nothing could change)"
     return None

@@ -150,7 +150,8 @@ ERRORS = {
         "['/app/run', '--port']"),
     "cpu quantity": (
         "service('a', port=80, image='a', cpu='half')",
-        "service('a'): cpu='half' must be a Kubernetes quantity such as '500m' or '2'"),
+        "service('a'): cpu='half' must be a number of CPUs such as '2' or '0.5', in "
+        "thousandths such as '500m', or with an exponent such as '1e3'"),
     "limit below request": (
         "service('a', port=80, image='a', memory='1Gi', memory_limit='512Mi')",
         "service('a'): memory_limit='512Mi' is less than memory='1Gi' (Kubernetes rejects a "

@@ -34,6 +34,28 @@ def at(offset: int, message: str) -> str:
     return f"bp.py:{FIRST + offset}: error: {message}"
 
 
+LONG = "a" * 61  # a valid service name whose -nodeport / -lb Service is not
+
+
+@pytest.mark.parametrize(("via", "suffix"), [("NODEPORT", "-nodeport"), ("NLB", "-lb")])
+def test_l4_service_names_fit_in_63(blueprint_file: MakeBlueprint, via: str,
+                                    suffix: str) -> None:
+    body = (f'service("{LONG}", port=80, image="x:1")\n'
+            f'expose("{LONG}", via={via})\n')
+    assert diagnostics(blueprint_file, body) == [
+        at(1, f"expose('{LONG}', via={via}): the Service name '{LONG}{suffix}' is longer than "
+              "63 characters (a DNS-1035 label); shorten the service's name"),
+    ]
+
+
+def test_l4_service_names_of_63_build(blueprint_file: MakeBlueprint) -> None:
+    name = "a" * (63 - len("-nodeport"))
+    body = (f'service("{name}", port=80, image="x:1")\n'
+            f'expose("{name}", via=NODEPORT)\n')
+    [env] = build(blueprint_file(HEADER + body))
+    assert f"{name}-nodeport" in {d.name for d in env.documents if d.kind == "Service"}
+
+
 @pytest.mark.parametrize("length", [53, 54])
 def test_stateful_names_leave_room_for_the_revision_hash(blueprint_file: MakeBlueprint,
                                                           length: int) -> None:

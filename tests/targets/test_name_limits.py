@@ -73,3 +73,13 @@ def test_a_stateful_name_of_52_builds(blueprint_file: MakeBlueprint) -> None:
     [env] = build(blueprint_file(HEADER + f'service("{name}", port=5432, image="pg:16", '
                                           'stateful=True)\n'))
     assert ("StatefulSet", name) in {(d.kind, d.name) for d in env.documents}
+
+
+def test_an_alb_canary_backend_is_a_dns1035_name(blueprint_file: MakeBlueprint) -> None:
+    body = ('service("api", port=8080, image="a:1", versions=["v1", "v2"])\n'
+            'expose("api", via=ALB, path="/api", canary=0.3, route="9front")\n')
+    assert diagnostics(blueprint_file, body) == [
+        at(1, "expose('api', via=ALB): the canary's backend '9front-canary' (route= and "
+              "'-canary') is an Ingress backend Service name, which must start with a letter "
+              "(a DNS-1035 label); give a route= that starts with a letter"),
+    ]

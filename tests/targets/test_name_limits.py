@@ -75,6 +75,18 @@ def test_a_stateful_name_of_52_builds(blueprint_file: MakeBlueprint) -> None:
     assert ("StatefulSet", name) in {(d.kind, d.name) for d in env.documents}
 
 
+def test_the_istio_gateway_name_fits_in_a_dns_label(blueprint_file: MakeBlueprint) -> None:
+    header = HEADER.replace('blueprint("shop", ', f'blueprint("{"b" * 58}", ')
+    body = ('mesh(ISTIO)\n'
+            'service("web", port=80, image="w:1")\n'
+            'expose("web", via=ISTIO)\n')
+    assert diagnostics(blueprint_file, body, header) == [
+        at(2, f"expose('web', via=ISTIO): the Istio Gateway name '{'b' * 58}-istio' is longer "
+              "than 63 characters (istiod accepts a DNS-1123 label only); shorten the "
+              "blueprint's name to at most 57 characters"),
+    ]
+
+
 def test_an_alb_canary_backend_is_a_dns1035_name(blueprint_file: MakeBlueprint) -> None:
     body = ('service("api", port=8080, image="a:1", versions=["v1", "v2"])\n'
             'expose("api", via=ALB, path="/api", canary=0.3, route="9front")\n')

@@ -87,6 +87,17 @@ def test_the_istio_gateway_name_fits_in_a_dns_label(blueprint_file: MakeBlueprin
     ]
 
 
+def test_a_coredns_key_fits_in_253(blueprint_file: MakeBlueprint) -> None:
+    zone = ".".join(["z" * 61] * 4)  # 247 characters: the key '<zone>.server' has 254
+    assert len(zone) == 247
+    body = f'dns_forward("{zone}", to=["10.0.0.2"])\n'
+    assert diagnostics(blueprint_file, body) == [
+        at(0, f"dns_forward('{zone}'): the coredns-custom ConfigMap key '{zone}.server' is "
+              "longer than 253 characters (a ConfigMap key's limit); the zone can have at "
+              "most 246"),
+    ]
+
+
 def test_an_alb_canary_backend_is_a_dns1035_name(blueprint_file: MakeBlueprint) -> None:
     body = ('service("api", port=8080, image="a:1", versions=["v1", "v2"])\n'
             'expose("api", via=ALB, path="/api", canary=0.3, route="9front")\n')

@@ -106,3 +106,27 @@ def test_an_alb_canary_backend_is_a_dns1035_name(blueprint_file: MakeBlueprint) 
               "'-canary') is an Ingress backend Service name, which must start with a letter "
               "(a DNS-1035 label); give a route= that starts with a letter"),
     ]
+
+
+def test_a_file_name_past_255_bytes_is_shortened(blueprint_file: MakeBlueprint) -> None:
+    host = ".".join(["h" * 63] * 3 + ["h" * 61])  # 253 characters: HTTPRoute.<host>.yaml
+    body = ('service("web", port=80, image="w:1")\n'
+            f'expose("web", via=GATEWAY, host="{host}")\n')
+    [env] = build(blueprint_file(HEADER + body))
+    files = env.files()
+    long = [n for n in files if host[:100] in n]
+    assert len(long) == 1
+    assert len(long[0].encode()) == NAME_MAX
+    assert long[0].startswith(f"HTTPRoute.{host[:200]}") and long[0].endswith(".yaml")
+    # every other name is as it was
+    assert all(n.endswith(".yaml") or n == "Kustomization" for n in files)
+    assert "Service.web.yaml" in files
+
+
+def test_a_file_name_that_fits_is_unchanged() -> None:
+    from netgen.output.layout import _fit
+
+    stem = "HTTPRoute." + "h" * (NAME_MAX - len("HTTPRoute..yaml"))
+    assert _fit(stem) == stem + ".yaml"
+    assert _fit(stem + "x") != _fit(stem + "y")
+    assert len(_fit(stem + "x").encode()) == NAME_MAX

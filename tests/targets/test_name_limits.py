@@ -130,3 +130,31 @@ def test_a_file_name_that_fits_is_unchanged() -> None:
     assert _fit(stem) == stem + ".yaml"
     assert _fit(stem + "x") != _fit(stem + "y")
     assert len(_fit(stem + "x").encode()) == NAME_MAX
+
+
+# --- CRD limits: the check's message keeps its reason ------------------------------------
+
+def _first_error(schema: dict, instance: object) -> str:
+    import jsonschema
+
+    from netgen.validate.problem import _message
+
+    [error] = jsonschema.Draft202012Validator(schema).iter_errors(instance)
+    return _message(error)
+
+
+def test_a_max_items_message_says_the_limit_and_the_count() -> None:
+    refs = [{"name": f"api-v{i}", "port": 8080, "weight": 5} for i in range(20)]
+    message = _first_error({"type": "array", "maxItems": 16}, refs)
+    assert message.startswith("must have at most 16 items, got 20: [")
+
+
+def test_a_max_length_message_says_the_limit_and_the_length() -> None:
+    message = _first_error({"type": "string", "maxLength": 1024}, "/" + "x" * 1024)
+    assert message.startswith("must be at most 1024 characters long, got 1025: \"/xxx")
+
+
+def test_a_long_message_keeps_its_reason() -> None:
+    message = _first_error({"type": "string", "pattern": "^a$"}, "b" * 400)
+    assert message.endswith("does not match '^a$'")
+    assert len(message) <= 300

@@ -158,3 +158,37 @@ def test_a_long_message_keeps_its_reason() -> None:
     message = _first_error({"type": "string", "pattern": "^a$"}, "b" * 400)
     assert message.endswith("does not match '^a$'")
     assert len(message) <= 300
+
+
+# --- CRD limits: refused or split by the build, not only by `check` -----------------------
+
+def test_gateway_query_params_at_most_16(blueprint_file: MakeBlueprint) -> None:
+    query = ", ".join(f'"q{i}": "v"' for i in range(17))
+    body = ('service("web", port=80, image="w:1")\n'
+            f'expose("web", via=GATEWAY, query={{{query}}})\n')
+    assert diagnostics(blueprint_file, body) == [
+        at(1, "expose('web', via=GATEWAY): Gateway API matches at most 16 query parameters, "
+              "not 17"),
+    ]
+
+
+def test_gateway_rewrite_at_most_1024(blueprint_file: MakeBlueprint) -> None:
+    rewrite = "/" + "x" * 1024
+    body = ('service("web", port=80, image="w:1")\n'
+            f'expose("web", via=GATEWAY, path="/a", path_type="Exact", rewrite="{rewrite}")\n')
+    assert diagnostics(blueprint_file, body) == [
+        at(1, "expose('web', via=GATEWAY): rewrite= has 1025 characters; Gateway API takes "
+              "at most 1024"),
+    ]
+
+
+def test_an_httproute_holds_at_most_128_matches(blueprint_file: MakeBlueprint) -> None:
+    methods = '["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]'
+    body = "".join(f'service("s{i}", port=80, image="w:1")\n'
+                   f'expose("s{i}", via=GATEWAY, host="h.example.com", path="/p{i}", '
+                   f'methods={methods}, route="r")\n' for i in range(17))
+    [env] = build(blueprint_file(HEADER + body))
+    routes = {d.name: d for d in env.documents if d.kind == "HTTPRoute"}
+    assert sorted(routes) == ["r", "r-2"]
+    counts = {name: d.text.count("method:") for name, d in routes.items()}
+    assert counts == {"r": 14 * 9, "r-2": 3 * 9}

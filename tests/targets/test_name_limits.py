@@ -192,3 +192,16 @@ def test_an_httproute_holds_at_most_128_matches(blueprint_file: MakeBlueprint) -
     assert sorted(routes) == ["r", "r-2"]
     counts = {name: d.text.count("method:") for name, d in routes.items()}
     assert counts == {"r": 14 * 9, "r-2": 3 * 9}
+
+
+def test_linkerd_split_at_most_16_backends(blueprint_file: MakeBlueprint) -> None:
+    versions = [f"v{i}" for i in range(1, 18)]
+    split = ", ".join(f'"{v}": {100 // 17 + (1 if i < 100 % 17 else 0)}'
+                      for i, v in enumerate(versions))
+    body = ('mesh(LINKERD)\n'
+            f'service("api", port=8080, image="a:1", versions={versions})\n'
+            f'traffic("api", split={{{split}}})\n')
+    assert diagnostics(blueprint_file, body) == [
+        at(2, "traffic('api'): split= over 17 versions: an HTTPRoute rule has at most 16 "
+              "backendRefs (Gateway API CRD)"),
+    ]

@@ -21,10 +21,29 @@ def file_name(doc: Document, env_namespace: str, qualified: bool = False) -> str
     (or when `qualified`); kinds and namespaces hold no dots, so the qualified form is
     unambiguous even for names that do (an HTTPRoute named after its host)."""
     if doc.kind == "Namespace":
-        return f"00-Namespace.{doc.name}.yaml"
+        return _fit(f"00-Namespace.{doc.name}")
     if doc.namespace is None or (doc.namespace == env_namespace and not qualified):
-        return f"{doc.kind}.{doc.name}.yaml"
-    return f"{doc.kind}.{doc.namespace}.{doc.name}.yaml"
+        return _fit(f"{doc.kind}.{doc.name}")
+    return _fit(f"{doc.kind}.{doc.namespace}.{doc.name}")
+
+
+NAME_MAX = 255  # bytes in one file name (Linux, macOS, Windows)
+SUFFIX = ".yaml"
+HASH = 10  # hex digits of the SHA-256 of the whole stem
+
+
+def _fit(stem: str) -> str:
+    """`stem.yaml`, or when that is longer than a file name can be (an object name may have
+    253 characters, its kind and namespace come on top), the stem cut to fit and followed
+    by `-<hash>` of the whole stem: deterministic, and distinct for names that share
+    their start. Every name that fits is left as it is."""
+    if len(stem.encode()) + len(SUFFIX) <= NAME_MAX:
+        return stem + SUFFIX
+    from hashlib import sha256
+
+    digest = sha256(stem.encode()).hexdigest()[:HASH]
+    keep = NAME_MAX - len(SUFFIX) - len("-") - HASH
+    return f"{stem.encode()[:keep].decode(errors='ignore')}-{digest}{SUFFIX}"
 
 
 def named(docs: Iterable[Document], env_namespace: str) -> dict[str, Document]:

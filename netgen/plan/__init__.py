@@ -219,6 +219,9 @@ class RoutePlan:
         return self.backends[-1] if len(self.backends) > 1 else None
 
 
+DNS_SERVER_SUFFIX = ".server"  # the coredns-custom ConfigMap key of a zone: `<zone>.server`
+
+
 @frozen
 class DnsForwardPlan:
     zone: str

@@ -10,7 +10,7 @@ import ipaddress
 
 from netgen import values as checks
 from netgen.model import Blueprint, DnsForward, DnsLog
-from netgen.plan import DnsForwardPlan, DnsPlan
+from netgen.plan import DNS_SERVER_SUFFIX, DnsForwardPlan, DnsPlan
 from netgen.problems import Collector
 from netgen.values import CLUSTER_DOMAIN, fullmatch
 
@@ -60,6 +60,10 @@ def validate_forward(f: DnsForward, c: Collector) -> None:
     elif zone == _CLUSTER_ZONE or zone.endswith("." + _CLUSTER_ZONE):
         c.error(f.loc, f"{d}: forwarding {zone} away from the cluster would break Service "
                        "discovery")
+    elif len(f"{zone}{DNS_SERVER_SUFFIX}") > 253:
+        c.error(f.loc, f"{d}: the coredns-custom ConfigMap key '{zone}{DNS_SERVER_SUFFIX}' is "
+                       "longer than 253 characters (a ConfigMap key's limit); the zone can "
+                       f"have at most {253 - len(DNS_SERVER_SUFFIX)}")
     if not f.to:
         c.error(f.loc, f"{d}: to= needs at least one resolver address")
     elif len(f.to) > MAX_UPSTREAMS:

@@ -128,6 +128,13 @@ def _portless(s: Service) -> str | None:
     return None
 
 
+# The StatefulSet controller labels each pod `controller-revision-hash: <name>-<hash>` (a
+# 10-character hash; kubernetes/kubernetes#64023): a label value has at most 63 characters,
+# so a longer name gives a StatefulSet whose pods are never created. It also leaves room
+# for `<name>-headless` (54).
+MAX_STATEFUL_NAME = 63 - len("-") - 10
+
+
 def validate_service(s: Service, c: Collector) -> None:
     d = f"service({s.name!r})"
     problems = [
@@ -157,8 +164,11 @@ def validate_service(s: Service, c: Collector) -> None:
     if s.stateful and s.versions:
         problems.append("a stateful service cannot have versions")
     problems.extend(unknown_arguments(s.extra, dsl.service))
-    if s.stateful and isinstance(s.name, str) and len(s.name) > 63 - len("-headless"):
-        problems.append("a stateful service name must leave room for '-headless' (54 characters)")
+    if s.stateful and isinstance(s.name, str) and len(s.name) > MAX_STATEFUL_NAME:
+        problems.append(
+            f"a stateful service name has at most {MAX_STATEFUL_NAME} characters, not "
+            f"{len(s.name)}: its pods are labelled controller-revision-hash="
+            f"'{s.name}-<10-character hash>', a label value of at most 63")
     for p in problems:
         _report(c, d, s.loc, p)
     validate_service_settings(s, c)

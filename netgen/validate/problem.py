@@ -108,5 +108,20 @@ def _message(error: jsonschema.ValidationError) -> str:
         return "matches a schema it must not match"
     if kind == "const":
         return f"must be {describe(value)}, got {describe(instance)}"
+    if kind in _BOUNDS and isinstance(instance, list | str | dict):
+        what, unit = _BOUNDS[kind]
+        return f"{what} {value} {unit}, got {len(instance)}: {describe(instance)}"
     text = error.message
-    return text if len(text) <= 300 else text[:297] + "..."
+    # jsonschema says the value first and the reason last ("[...] is too long"): a long
+    # message loses the middle of the value, never the reason
+    return text if len(text) <= 300 else text[:200] + " ... " + text[-95:]
+
+
+_BOUNDS = {
+    "maxItems": ("must have at most", "items"),
+    "minItems": ("must have at least", "items"),
+    "maxLength": ("must be at most", "characters long"),
+    "minLength": ("must be at least", "characters long"),
+    "maxProperties": ("must have at most", "properties"),
+    "minProperties": ("must have at least", "properties"),
+}

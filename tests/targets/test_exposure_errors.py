@@ -226,10 +226,24 @@ def test_alb_rule_limits(blueprint_file: MakeBlueprint) -> None:
 def test_alb_annotation_names_must_fit(blueprint_file: MakeBlueprint) -> None:
     body = (f'service("{"a" * 50}", port=80, image="x:1", versions=["v1", "v2"])\n'
             f'expose("{"a" * 50}", via=ALB, canary=0.5, match=header("X-A", "1"))\n')
-    keys = [f"actions.{'a' * 50}-canary", f"conditions.{'a' * 50}-v2"]
+    keys = [(f"actions.{'a' * 50}-canary", "the service's name or route="),
+            (f"conditions.{'a' * 50}-v2",
+             "the service's (or version's) name; route= does not name it")]
     assert diagnostics(blueprint_file, body) == [
         at(1, f"expose('{'a' * 50}', via=ALB): the annotation name '{key}' is longer than 63 "
-              "characters; shorten the service's name or route=") for key in keys
+              f"characters; shorten {hint}") for key, hint in keys
+    ]
+
+
+def test_alb_conditions_named_after_the_service_do_not_ask_for_route(
+        blueprint_file: MakeBlueprint) -> None:
+    """Without a canary `conditions.<name>` is named after the Service: route= cannot help."""
+    body = (f'service("{"a" * 53}", port=80, image="x:1")\n'
+            f'expose("{"a" * 53}", via=ALB, match=header("X-A", "1"), route="front")\n')
+    assert diagnostics(blueprint_file, body) == [
+        at(1, f"expose('{'a' * 53}', via=ALB): the annotation name 'conditions.{'a' * 53}' is "
+              "longer than 63 characters; shorten the service's (or version's) name; route= "
+              "does not name it"),
     ]
 
 

@@ -232,10 +232,18 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
                                   "(header(..., wildcards=True) if they are meant as wildcards)")
         if route.path_type != "Regex" and any(ch in (route.path or "") for ch in "*?"):
             yield route.loc, f"{d}: ALB cannot match '*' or '?' in a path literally"
+        if len(route.backends) > 1 and not action_name(route)[0].isalpha():
+            yield route.loc, (f"{d}: the canary's backend '{action_name(route)}' (route= and "
+                              "'-canary') is an Ingress backend Service name, which must "
+                              "start with a letter (a DNS-1035 label); give a route= that "
+                              "starts with a letter")
         for key in _named_annotations(route):
             if len(key) > 63:
+                # named after route= only through the canary's action; else after a Service
+                hint = ("the service's name or route=" if key.endswith(action_name(route))
+                        else "the service's (or version's) name; route= does not name it")
                 yield route.loc, (f"{d}: the annotation name '{key}' is longer than 63 "
-                                  "characters; shorten the service's name or route=")
+                                  f"characters; shorten {hint}")
         if _condition_values(route) > MAX_CONDITION_VALUES:
             yield route.loc, (f"{d}: ALB allows {MAX_CONDITION_VALUES} match values per rule "
                               f"(host, path patterns and headers); this route needs "

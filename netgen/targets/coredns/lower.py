@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from netgen.plan import DnsForwardPlan, DnsPlan, Plan
+from netgen.plan import DNS_SERVER_SUFFIX, DnsForwardPlan, DnsPlan, Plan
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, object_labels
 
@@ -40,7 +40,7 @@ def log_override(classes: tuple[str, ...]) -> str:
 
 def configmap_data(dns: DnsPlan) -> dict[str, str]:
     """Key -> Corefile text; the key suffixes are what AKS and k3s import."""
-    data = {f"{f.zone}.server": server_block(f) for f in dns.forwards}
+    data = {f"{f.zone}{DNS_SERVER_SUFFIX}": server_block(f) for f in dns.forwards}
     if dns.log_classes is not None:
         data["log.override"] = log_override(dns.log_classes)
     return dict(sorted(data.items()))

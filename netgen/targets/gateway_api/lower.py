@@ -52,6 +52,9 @@ ENVOY_GATEWAY_NAMESPACE = "envoy-gateway-system"
 TCP_VERSIONS = ("v1", "v1alpha2")
 MAX_RULES = 16  # per HTTPRoute/GRPCRoute (CRD maxItems)
 MAX_HEADERS = 16  # per match
+MAX_QUERY = 16  # query parameters per match
+MAX_MATCHES = 128  # per HTTPRoute/GRPCRoute, all rules together (CRD validation rule)
+MAX_PATH = 1024  # a path match's value and a rewrite's path (CRD maxLength)
 HTTP, HTTPS = "http", "https"
 _PRINCIPAL = fullmatch(r"[^/\s]+/ns/[a-z0-9]([-a-z0-9]*[a-z0-9])?/sa/[^/\s]+")
 _CONTROLLER = fullmatch(
@@ -93,8 +96,22 @@ class RouteGroup:
         return (HTTPS,) if self.redirect else (HTTP, HTTPS)
 
     def chunks(self) -> list[tuple[str, tuple[RoutePlan, ...]]]:
-        parts = [self.routes[i:i + MAX_RULES] for i in range(0, len(self.routes), MAX_RULES)]
-        return [(self.name if i == 0 else f"{self.name}-{i + 1}", p) for i, p in enumerate(parts)]
+        """The routes in order, a new object once one has 16 rules or the next rule's
+        matches would take it past 128 in all."""
+        parts: list[list[RoutePlan]] = [[]]
+        for route in self.routes:
+            part = parts[-1]
+            if part and (len(part) == MAX_RULES or sum(map(match_count, part))
+                         + match_count(route) > MAX_MATCHES):
+                parts.append(part := [])
+            part.append(route)
+        return [(self.name if i == 0 else f"{self.name}-{i + 1}", tuple(p))
+                for i, p in enumerate(parts) if p]
+
+
+def match_count(route: RoutePlan) -> int:
+    """The entries of the rule's `matches` (one per method; one when unset, as defaulted)."""
+    return len(route.methods) or 1
 
 
 def gateway_ref(plan: Plan) -> GatewayRef:
@@ -404,6 +421,13 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
                                   "a certificate; set tls=tls_secret('name')")
             if len(route.matches) > MAX_HEADERS:
                 yield route.loc, f"{d}: Gateway API matches at most {MAX_HEADERS} headers"
+            if len(route.query) > MAX_QUERY:
+                yield route.loc, (f"{d}: Gateway API matches at most {MAX_QUERY} query "
+                                  f"parameters, not {len(route.query)}")
+            for what, value in (("path", route.path), ("rewrite", route.rewrite)):
+                if value is not None and len(value) > MAX_PATH:
+                    yield route.loc, (f"{d}: {what}= has {len(value)} characters; Gateway API "
+                                      f"takes at most {MAX_PATH}")
             if route.grpc and (route.path or "/") != "/":
                 yield route.loc, (f"{d}: a GRPCRoute matches gRPC services and methods, not "
                                   f"paths; drop path={route.path!r}")

@@ -205,6 +205,12 @@ def gateway_routes(
     if not mine:
         return IngressPlan((), (), frozenset())
     gateway = f"{blueprint}-istio"
+    if len(gateway) > 63:  # istiod's webhook takes a Gateway named by a DNS-1123 label only
+        first = mine[0]
+        c.error(first.loc, f"expose({first.service!r}, via=ISTIO): the Istio Gateway name "
+                           f"'{gateway}' is longer than 63 characters (istiod accepts a "
+                           "DNS-1123 label only); shorten the blueprint's name to at most "
+                           f"{63 - len('-istio')} characters")
     hosts: dict[str, list[RoutePlan]] = {}
     for r in mine:
         hosts.setdefault(r.host or "*", []).append(r)

@@ -6,7 +6,7 @@ to the ClusterIP one) and NLB (a LoadBalancer Service for the AWS Load Balancer 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from attrs import frozen
@@ -185,11 +185,39 @@ def _routes(plan: Plan, via: Via) -> Iterator[tuple[RoutePlan, ServicePlan]]:
             yield route, services[route.service]
 
 
+def nodeport_name(route: RoutePlan) -> str:
+    return f"{route.name}-nodeport"
+
+
+def nlb_name(route: RoutePlan) -> str:
+    return f"{route.name}-lb"
+
+
+def _service_names_fit(plan: Plan, via: Via,
+                       name: Callable[[RoutePlan], str]) -> Iterator[tuple[SourceLoc, str]]:
+    """A Service name is a DNS-1035 label (at most 63 characters); the apiserver refuses a
+    longer one, so the generated `<service>-nodeport` / `<service>-lb` must fit."""
+    for route, _ in _routes(plan, via):
+        generated = name(route)
+        if len(generated) > 63:
+            yield route.loc, (f"expose({route.service!r}, via={via.name}): the Service name "
+                              f"'{generated}' is longer than 63 characters (a DNS-1035 label); "
+                              "shorten the service's name")
+
+
+def check_nodeport(plan: Plan) -> Iterator[tuple[SourceLoc, str]]:
+    yield from _service_names_fit(plan, NODEPORT, nodeport_name)
+
+
+def check_nlb(plan: Plan) -> Iterator[tuple[SourceLoc, str]]:
+    yield from _service_names_fit(plan, NLB, nlb_name)
+
+
 def lower_nodeport(plan: Plan, r: Renderer) -> Iterator[Document]:
     for route, s in _routes(plan, NODEPORT):
         ports = [ServicePort(s.port.name, s.port.port, s.port.protocol, s.port.target_port,
                              node_port=route.node_port)]
-        yield _service(r, plan, f"{route.name}-nodeport", s.namespace, "NodePort", s.labels,
+        yield _service(r, plan, nodeport_name(route), s.namespace, "NodePort", s.labels,
                        s.selector, ports, loc=route.loc)
 
 
@@ -225,7 +253,7 @@ def lower_nlb(plan: Plan, r: Renderer) -> Iterator[Document]:
         ports = [ServicePort(_port_name(p), p, s.port.protocol, s.port.target_port)
                  for p in listen]
         yield _service(
-            r, plan, f"{route.name}-lb", s.namespace, "LoadBalancer", s.labels, s.selector, ports,
+            r, plan, nlb_name(route), s.namespace, "LoadBalancer", s.labels, s.selector, ports,
             annotations=tuple((NLB_ANNOTATION + k, v) for k, v in sorted(a.items())),
             load_balancer_class="service.k8s.aws/nlb", loc=route.loc,
         )
@@ -237,6 +265,7 @@ BACKEND = Backend(name="Kubernetes", lower=lower, check=check, settings=SETTINGS
 NODEPORT_BACKEND = Backend(
     name="NODEPORT",
     lower=lower_nodeport,
+    check=check_nodeport,
     vias=(ViaSpec(NODEPORT, Layer.L4, traffic_from=FromCidr(("nodeport_cidr", "vpc_cidr")),
                   graph_label=("NodePort", "every node's IP")),),
     features=frozenset({Feature.NODE_PORT}),
@@ -244,6 +273,7 @@ NODEPORT_BACKEND = Backend(
 NLB_BACKEND = Backend(
     name="NLB",
     lower=lower_nlb,
+    check=check_nlb,
     vias=(ViaSpec(NLB, Layer.L4, load_balancer=True, traffic_from=FromCidr(("vpc_cidr",)),
                   checks_over_tcp=True,
                   graph_label=("NLB", "AWS Load Balancer Controller"),

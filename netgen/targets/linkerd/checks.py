@@ -24,6 +24,9 @@ _RETRY_ON = fullmatch(r"5xx|gateway-error|[1-5]\d\d(-[1-5]\d\d)?")
 _ROUTE_TIMEOUT = fullmatch(r"([0-9]{1,5}(h|m|s|ms)){1,4}")
 
 
+MAX_BACKEND_REFS = 16  # per HTTPRoute rule (Gateway API CRD maxItems)
+
+
 def problems(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
     mesh = plan.mesh
     assert mesh is not None
@@ -67,7 +70,13 @@ def _traffic(t: TrafficPlan, http: bool) -> Iterator[tuple[SourceLoc | None, str
                                   "them exclusive (different methods, or different exact "
                                   "values of one header, path or query parameter)")
                 break
+    if t.split is not None and len(t.split) > MAX_BACKEND_REFS:
+        yield t.loc, (f"{d}: split= over {len(t.split)} versions: an HTTPRoute rule has at "
+                      f"most {MAX_BACKEND_REFS} backendRefs (Gateway API CRD)")
     for m in t.routes:
+        if m.split is not None and len(m.split) > MAX_BACKEND_REFS:
+            yield m.loc, (f"{d}: mesh_route split= over {len(m.split)} versions: an HTTPRoute "
+                          f"rule has at most {MAX_BACKEND_REFS} backendRefs (Gateway API CRD)")
         if m.match.without:
             yield m.loc, (f"{d}: mesh_route: Gateway API (Linkerd's routes) cannot match a "
                           "header's absence (invert=True)")

@@ -52,7 +52,12 @@ def test_requested_version_is_resolved(requested: str, resolved: str) -> None:
     assert CoreSchemas(requested).version == resolved
 
 
-@pytest.mark.parametrize("requested", ["1.99", "1.10", "banana", "2.0"])
+@pytest.mark.parametrize("requested", ["1.99", "2.0"])
+def test_a_release_newer_than_every_bundle_takes_the_newest(requested: str) -> None:
+    assert CoreSchemas(requested).version == default_kubernetes_version()
+
+
+@pytest.mark.parametrize("requested", ["1.10", "banana"])
 def test_unsupported_versions_are_refused(requested: str) -> None:
     with pytest.raises(UnsupportedKubernetesVersion):
         CoreSchemas(requested)

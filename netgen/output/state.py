@@ -111,13 +111,68 @@ def stats(folder: Path, names: list[str], known: dict[str, list[int]] | None = N
 
 
 def record(folder: Path, fingerprint: str, names: list[str],
-           known: dict[str, list[int]] | None = None) -> bytes:
+           known: dict[str, list[int]] | None = None, blueprint: str | None = None) -> bytes:
     """The state to store once out/<env> holds the files `names` built from `fingerprint`,
     now in `folder`: out/<env> itself or the tree staged to replace it (the swap renames
     folders, which changes no file's size, mtime, inode or mode). `known`: the stats of
-    files just written, taken from their open descriptors."""
-    state = {"fingerprint": fingerprint, "files": stats(folder, sorted(names), known)}
+    files just written, taken from their open descriptors. `blueprint`: `owner` of the
+    blueprint it was built from, so a later build of that blueprint knows the folder is
+    its own once the environment is no longer declared (`gone`)."""
+    state: dict[str, Any] = {"fingerprint": fingerprint,
+                             "files": stats(folder, sorted(names), known)}
+    if blueprint is not None:
+        state["blueprint"] = blueprint
     return json.dumps(state, sort_keys=True).encode()
+
+
+def owner(blueprint: Path | str, out: Path) -> str:
+    """How OUT's state names the blueprint built into it: its real path relative to OUT's
+    (so a moved checkout still matches)."""
+    return os.path.relpath(os.path.realpath(blueprint), os.path.realpath(out))
+
+
+_STATE_PREFIX, _STATE_SUFFIX = "state-", ".json"
+
+
+def _read_state(out: Path, env: str) -> dict[str, Any] | None:
+    fd = open_regular(state_path(out, env))
+    if fd is None:
+        return None
+    try:
+        found = json.loads(read_fd(fd, MAX_FILE, state_path(out, env)))
+    finally:
+        os.close(fd)
+    return found if isinstance(found, dict) else None
+
+
+def gone(out: Path, blueprint: Path | str, declared: Sequence[str]) -> list[str]:
+    """The environments this OUT's state says were built from `blueprint` that it no longer
+    declares (removed or renamed): their generated files are stale and are pruned
+    (`write.stage_gone`) or reported (`build --check`, `diff`). Only what netgen's own
+    state names; any doubt (no state, another blueprint's, an older netgen's state without
+    the blueprint, an unreadable record) leaves the folder alone."""
+    folder = hidden(out)
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return []
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    me = owner(blueprint, out)
+    found = []
+    for name in names:
+        if not (name.startswith(_STATE_PREFIX) and name.endswith(_STATE_SUFFIX)):
+            continue
+        env = name[len(_STATE_PREFIX):-len(_STATE_SUFFIX)]
+        if not env or env in declared:
+            continue
+        try:
+            state = _read_state(out, env)
+        except (OSError, ValueError, OutputError):
+            continue
+        if state is not None and state.get("blueprint") == me:
+            found.append(env)
+    return found
 
 
 def up_to_date(out: Path, env: str, fingerprint: str) -> bool:
@@ -134,8 +189,8 @@ def up_to_date(out: Path, env: str, fingerprint: str) -> bool:
             state = json.loads(read_fd(fd, MAX_FILE, state_path(out, env)))
         finally:
             os.close(fd)
-        if state.get("fingerprint") != fingerprint:
-            return False
+        if state.get("fingerprint") != fingerprint or "blueprint" not in state:
+            return False  # (an older netgen's state: rebuilt once, to name its blueprint)
         folder = out / env
         if not env_folder(folder):
             return False

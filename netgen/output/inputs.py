@@ -8,14 +8,13 @@ can depend on, and the plan fingerprint of each environment it built:
   from its own folder or anywhere outside Python's and netgen's installation, data files it
   read), by content; the folders it listed, by their names;
 - the modules it imported from a site-packages folder (a shared definitions package
-  installed with pip, and what that imports), by name, size and mtime of each file, like the
-  templates: never the standard library (the Python version stands for it), nor what netgen
+  installed with pip, and what that imports), by name, size and mtime of each file: never the standard library (the Python version stands for it), nor what netgen
   and its dependencies import (netgen's version stands for them: a file opened by code of
   netgen's, or of a module netgen imported, is netgen's);
 - the whole process environment (a blueprint may read any variable: every change of
   `os.environ` forces the full path, at the price of some needless rebuilds);
-- the template folders (`--templates` and the blueprint's `templates=`), by name, size and
-  mtime of each file;
+- the template folders (`--templates` and the blueprint's `templates=`), by name and content
+  of each file (`state.templates_digest`; netgen's own by size and mtime);
 - netgen itself: its version, the Python version, and the name, size and mtime of every
   file of the installed `netgen` package (built-in templates included, and an edited
   checkout);

@@ -31,14 +31,27 @@ if TYPE_CHECKING:  # a no-op rebuild checks the state without importing the plan
     from netgen.plan import Plan
 
 
+_NETGEN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "")
+
+
 def templates_digest(folders: Sequence[Path]) -> bytes:
+    """The template folders' files: a user's (`--templates`, `templates=`) by content, so an
+    edit that keeps size and mtime (`cp -p`, `rsync -t`, a restored CI cache) still counts;
+    netgen's own by size and mtime (its version and package tree stand for them)."""
     h = hashlib.blake2b(digest_size=16)
     for folder in folders:
+        own = os.path.join(os.path.abspath(folder), "").startswith(_NETGEN)
         for root, dirs, files in os.walk(folder):
             dirs.sort()
             for name in sorted(files):
-                st = os.stat(os.path.join(root, name))
-                h.update(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+                path = os.path.join(root, name)
+                st = os.stat(path)
+                if own or not stat.S_ISREG(st.st_mode):
+                    h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_mode}\n".encode())
+                    continue
+                with open(path, "rb") as f:
+                    content = hashlib.blake2b(f.read(), digest_size=16).hexdigest()
+                h.update(f"{path}:{content}\n".encode())
     return h.digest()
 
 

@@ -116,6 +116,20 @@ def test_a_changed_template_folder_forces_the_full_path(project: Path, loads: li
     assert len(loads) == 2
 
 
+def test_a_template_edited_with_its_size_and_mtime_kept_forces_the_full_path(
+        project: Path, loads: list[str]) -> None:
+    """Overrides were keyed by size and mtime: an edit restored with `cp -p`, `rsync -t`,
+    tar or a CI cache, same size and mtime, rebuilt as 'no changes'."""
+    template = project / "templates" / "service.yaml.j2"
+    template.write_text("{# billing #}\n", encoding="utf-8")
+    build(project)
+    st = template.stat()
+    template.write_text("{# bolling #}\n", encoding="utf-8")
+    os.utime(template, ns=(st.st_atime_ns, st.st_mtime_ns))
+    build(project)
+    assert len(loads) == 2
+
+
 def test_another_netgen_version_forces_the_full_path(
     project: Path, loads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,8 +8,9 @@ can depend on, and the plan fingerprint of each environment it built:
   from its own folder or anywhere outside Python's and netgen's installation, data files it
   read), by content; the folders it listed, by their names;
 - the modules it imported from a site-packages folder (a shared definitions package
-  installed with pip, and what that imports), by name, size and mtime of each file: never the standard library (the Python version stands for it), nor what netgen
-  and its dependencies import (netgen's version stands for them: a file opened by code of
+  installed with pip, and what that imports), by name, size and mtime of each file: never
+  the standard library (the Python version stands for it), nor what netgen and its
+  dependencies import (netgen's version stands for them: a file opened by code of
   netgen's, or of a module netgen imported, is netgen's);
 - the whole process environment (a blueprint may read any variable: every change of
   `os.environ` forces the full path, at the price of some needless rebuilds);
@@ -116,10 +117,17 @@ class InputsRecord:
         files = sorted({_source(f) for f in self.files} | {os.path.abspath(blueprint)})
         folders = sorted({os.path.abspath(f) for f in self.folders})
         site = _site_files(self.openers)
+        # netgen's own cache (the blueprint's compiled code, trimmed by listing it) is made
+        # from the inputs, and every netgen on the machine writes to it
+        from netgen.cache import root
+
+        cache = os.path.join(os.path.abspath(root()), "")
         self.record: dict[str, Any] = {
-            "files": [f for f in files if not _installed(f) and f not in site],
+            "files": [f for f in files
+                      if not _installed(f) and f not in site and not f.startswith(cache)],
             "site": sorted(site),
-            "folders": [f for f in folders if not _installed(os.path.join(f, ""))],
+            "folders": [f for f in folders if not _installed(os.path.join(f, ""))
+                        and not os.path.join(f, "").startswith(cache)],
             "templates": [str(p) for p in search_path]}
         self.record["key"] = _key(blueprint, envs, templates, self.record, digest)
 

@@ -130,6 +130,21 @@ def test_a_template_edited_with_its_size_and_mtime_kept_forces_the_full_path(
     assert len(loads) == 2
 
 
+def test_another_builds_cache_entry_does_not_force_the_full_path(
+        project: Path, loads: list[str], tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """netgen's cache folder, which the load lists (to trim it) and every netgen on the
+    machine writes to, was part of the key: any other build in between forced a full one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    build(project)
+    folders = list((Path(os.environ["XDG_CACHE_HOME"]) / "netgen").iterdir())
+    assert folders
+    for folder in folders:
+        (folder / "another-blueprints-entry").write_bytes(b"x")
+    assert "no changes" in build(project)
+    assert len(loads) == 1
+
+
 def test_another_netgen_version_forces_the_full_path(
     project: Path, loads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,9 +15,9 @@ from attrs import evolve, frozen
 from netgen import workers
 from netgen.model import Env
 from netgen.output.changes import env_changes
-from netgen.output.reading import in_the_way, read_tree
-from netgen.output.state import plan_fingerprint, up_to_date
-from netgen.output.write import Staged, discard, locked, recover, stage
+from netgen.output.reading import OutputError, in_the_way, read_tree
+from netgen.output.state import gone, owner, plan_fingerprint, up_to_date
+from netgen.output.write import Staged, discard, locked, recover, stage, stage_gone
 from netgen.pipeline import compile_plans, worth_forking
 from netgen.plan import Plan
 from netgen.problems import Collector, Problem
@@ -79,7 +79,8 @@ class _Builder:
             yield built
             return built
         yield built
-        staged = stage(self.out, e.name, files, fingerprint)
+        staged = stage(self.out, e.name, files, fingerprint,
+                       owner(self.prepared.bp.path, self.out))
         return evolve(built, staged=staged, documents=len(compiled.documents))
 
     def _compared(self, plan: Plan, built: EnvBuild) -> EnvBuild:
@@ -99,8 +100,11 @@ def build_envs(prepared: Prepared, renderer: Renderer, templates: bytes, out: Pa
     their problems), its tree staged in OUT. Raises the problems of all environments, or
     else the first one's failure, with nothing written; once there is none, takes the
     output lock into `held` (the caller commits under it) and stages. A failure while
-    staging removes what was staged."""
+    staging removes what was staged. An environment OUT's state says was built from this
+    blueprint, and that it no longer declares, comes last: its generated files staged for
+    removal (`state.gone`, `write.stage_gone`), with no fingerprint."""
     envs: Sequence[Env] = prepared.envs
+    removed: list[str] = []
     locking = ExitStack()
     ours = False  # the lock, and so whatever is staged
 
@@ -116,9 +120,12 @@ def build_envs(prepared: Prepared, renderer: Renderer, templates: bytes, out: Pa
         try:
             builds = workers.each(envs, _Builder(prepared, renderer, templates, out), checked,
                                   worth=_worth(prepared))
+            removed.extend(gone(out, prepared.bp.path, [e.name for e in envs]))
+            builds.extend(EnvBuild(name, "", False, (), staged=stage_gone(out, name))
+                          for name in removed)
         except BaseException:
             if ours:
-                discard(out, (e.name for e in envs))
+                discard(out, [*(e.name for e in envs), *removed])
             raise
         held.push(locking.pop_all())
     return builds
@@ -129,8 +136,19 @@ def check_envs(prepared: Prepared, renderer: Renderer, out: Path) -> list[EnvBui
     (`EnvBuild.differs`), nothing written; problems and failures raised as `build_envs`
     raises them."""
     in_the_way(out, (e.name for e in prepared.envs if prepared.wanted(e.name)))
-    return workers.each(prepared.envs, _Builder(prepared, renderer, None, out),
-                        lambda builds: _told(prepared, builds), worth=_worth(prepared))
+    builds = workers.each(prepared.envs, _Builder(prepared, renderer, None, out),
+                          lambda builds: _told(prepared, builds), worth=_worth(prepared))
+    return builds + [EnvBuild(name, "", False, (), differs=gone_files(out, name))
+                     for name in gone(out, prepared.bp.path, [e.name for e in prepared.envs])]
+
+
+def gone_files(out: Path, env: str) -> tuple[tuple[str, str], ...]:
+    """("removed", file) of each generated file of an environment no longer declared."""
+    try:
+        found = env_changes(env, *read_tree(out / env), {}, out)
+    except OutputError:  # not a folder: not netgen's to remove
+        return ()
+    return tuple((c.action, c.file) for c in found)
 
 
 def _worth(prepared: Prepared) -> bool:

@@ -25,14 +25,19 @@ _READ = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
+def root() -> str:
+    """Where netgen's cache folders are: `$XDG_CACHE_HOME/netgen`, `~/.cache/netgen`."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "netgen")
+
+
 def cache_folder(name: str) -> str | None:
     """netgen's own cache folder `name` (`$XDG_CACHE_HOME/netgen/<name>`, by default
     `~/.cache/netgen/<name>`), created if missing. None when NETGEN_NO_CACHE is set or the
     folder cannot be written."""
     if os.environ.get("NETGEN_NO_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "netgen", name)
+    folder = os.path.join(root(), name)
     try:
         os.makedirs(folder, exist_ok=True)
         if not os.access(folder, os.W_OK):

@@ -14,6 +14,13 @@ Endpoints (`endpoints(plan)`), each with an id:
   or a mesh's ingress gateway run in. A source only.
 - `cidr:<cidr>`: every address of a range traffic is admitted from (`vpc_cidr` for ALB/NLB,
   `nodeport_cidr` for NodePorts, the private ranges or 0.0.0.0/0 by default). A source only.
+- `<namespace>/stranger`: a pod of a namespace netgen does not manage (`unmanaged`, or
+  `unmanaged-2`, ... when a name is taken), with a label no selector of netgen's names. A
+  source only: it asks whether a policy admits every namespace or every pod.
+- `internet:<address>`: one public address (`INTERNET`: the one fewest declared ranges
+  contain, outside all of them when one is), as a range of one address. A source only: it
+  asks whether a policy admits the whole internet. Intended like any `cidr:` source: a
+  service exposed to a range that contains it (a LoadBalancer's default 0.0.0.0/0, say).
 - `external:<name>`: every address an `external(...)` may have (`addresses`: its `cidr`, its
   host when that is an IP, else the internet outside the private ranges plus `vpc_cidr`).
   A destination only. Serves its port.
@@ -35,6 +42,9 @@ What is intended (`intended_connectivity(plan)`):
   source also reaches every service exposed to a range that contains it;
 - OPEN additionally lets every workload reach every other workload of its own namespace and
   every external (all egress is open; other namespaces stay closed to it).
+
+Nothing else: the stranger pod reaches nothing (under OPEN too: its namespace is not the
+workload's), and the internet address only what is exposed to a range holding it.
 """
 
 from __future__ import annotations
@@ -63,7 +73,9 @@ class Flow(NamedTuple):
 @frozen
 class Endpoint:
     id: str
-    kind: str  # "workload" | "cluster" (kube-dns, mesh control) | "ingress" | "cidr" | "external"
+    # "workload" | "cluster" (kube-dns, mesh control) | "ingress" | "stranger" | "cidr"
+    # | "external"
+    kind: str
     namespace: str | None = None  # pods: the namespace they run in
     labels: Labels = ()  # pods: labels every one of them carries
     addresses: tuple[IpBlock, ...] = ()  # address ranges: what they stand for
@@ -71,7 +83,7 @@ class Endpoint:
 
     @property
     def is_pods(self) -> bool:
-        return self.kind in ("workload", "cluster", "ingress")
+        return self.kind in ("workload", "cluster", "ingress", "stranger")
 
 
 def workload_id(namespace: str, service: str) -> str:
@@ -101,13 +113,42 @@ def endpoints(plan: Plan) -> dict[str, Endpoint]:
         key = f"external:{x.name}"
         out[key] = Endpoint(key, "external", addresses=net.external(x.name).blocks,
                             serves=((x.protocol, x.port),))
+    taken = {e.namespace for e in out.values()} | {plan.env.namespace}
+    stranger = next(n for k in range(1, len(taken) + 2)
+                    if (n := STRANGER_NAMESPACE + (f"-{k}" if k > 1 else "")) not in taken)
+    key = workload_id(stranger, STRANGER)
+    out[key] = Endpoint(key, "stranger", stranger, STRANGER_LABELS)
+    address = internet_address([b for e in out.values() for b in e.addresses])
+    out[f"internet:{address}"] = Endpoint(f"internet:{address}", "cidr",
+                                          addresses=(IpBlock(f"{address}/32"),))
     return out
+
+
+STRANGER_NAMESPACE, STRANGER = "unmanaged", "stranger"
+STRANGER_LABELS: Labels = (("netgen.verify/stranger", "true"),)
+# Public addresses (documentation ranges first, never routed) the internet is asked with.
+INTERNET = ("203.0.113.10", "198.51.100.10", "192.0.2.10", "8.8.8.8")
+
+
+def internet_address(declared: Iterable[IpBlock]) -> str:
+    """The address of `INTERNET` the fewest `declared` ranges contain (the first on a tie):
+    outside every one of them unless they cover them all (0.0.0.0/0)."""
+    nets = networks(declared)
+
+    def holding(address: str) -> int:
+        a = ipaddress.ip_address(address)
+        return sum(1 for n in nets if a in n)
+
+    return min(INTERNET, key=holding)
+
+
+SOURCES = ("workload", "ingress", "stranger", "cidr")
 
 
 def flow_domain(plan: Plan) -> set[Flow]:
     """Every question the intent answers: sources x destinations x the ports they serve."""
     points = endpoints(plan).values()
-    sources = [p for p in points if p.kind in ("workload", "ingress", "cidr")]
+    sources = [p for p in points if p.kind in SOURCES]
     return {
         Flow(s.id, d.id, proto, port)
         for s in sources

@@ -76,8 +76,12 @@ def run(blueprint: Path, out: Path | None, env: Sequence[str], stdout: bool, che
             if (n := sum(c.get(a, 0) for c in counts))
         ) or "no changes"
         envs = ", ".join(b.name for b in builds if b.fingerprint)
+        gone = [b.name for b in builds if b.staged is not None and b.staged.gone
+                and b.staged.counts]
         echo(f"netgen: {blueprint} -> {out} ({envs}): {summary}"
-             + (f" ({docs} objects rendered)" if docs else ""))
+             + (f" ({docs} objects rendered)" if docs else "")
+             + (f"; {', '.join(gone)} no longer in the blueprint: its files removed"
+                if gone else ""))
     except KeyboardInterrupt:
         raise Interrupted(out) from None
 

@@ -50,7 +50,8 @@ def diff(
 ) -> None:
     """Show what building BLUEPRINT would change in OUT, per object, as a unified diff.
 
-    Only files netgen wrote count; other files in OUT are ignored.
+    Only files netgen wrote count; other files in OUT are ignored. An environment that OUT's
+    state says was built from BLUEPRINT, and that it no longer declares, is all removed.
 
     Exit codes: 0 nothing would change; 1 something would, or the blueprint has errors;
     2 --against names no git revision (or the blueprint is not in a git repository);
@@ -58,15 +59,22 @@ def diff(
     """
     from netgen.output import diff as d
     from netgen.output.changes import changes, compare
-    from netgen.pipeline import compile_blueprint
+    from netgen.output.state import gone
+    from netgen.pipeline import compile_plans, prepare_blueprint
+    from netgen.resolve import resolve_prepared
     from netgen.revision import compile_at
 
     with progress(quiet) as stage:
-        new = compile_blueprint(blueprint, env or [], templates or [], on_stage=stage)
+        prepared, renderer = prepare_blueprint(blueprint, env or [], templates or [],
+                                               on_stage=stage)
+        new = compile_plans(resolve_prepared(prepared), renderer, stage)
         trees = {c.plan.env.name: c.files() for c in new}
         if against is None:
             stage(f"comparing with {out}")
-            found = changes(out, trees)
+            # an environment OUT's state says this blueprint built, no longer declared:
+            # the build removes its generated files
+            declared = [e.name for e in prepared.envs]
+            found = changes(out, {**trees, **{g: {} for g in gone(out, blueprint, declared)}})
             old_root, new_root = f"a/{out.as_posix()}", f"b/{out.as_posix()}"
         else:
             # a wrong --against is a RevisionError (exit 2), not "something changed"

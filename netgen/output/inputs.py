@@ -7,10 +7,15 @@ can depend on, and the plan fingerprint of each environment it built:
 - the blueprint file and every file it opened while loading (helper modules it imported
   from its own folder or anywhere outside Python's and netgen's installation, data files it
   read), by content; the folders it listed, by their names;
+- the modules it imported from a site-packages folder (a shared definitions package
+  installed with pip, and what that imports), by name, size and mtime of each file: never
+  the standard library (the Python version stands for it), nor what netgen and its
+  dependencies import (netgen's version stands for them: a file opened by code of
+  netgen's, or of a module netgen imported, is netgen's);
 - the whole process environment (a blueprint may read any variable: every change of
   `os.environ` forces the full path, at the price of some needless rebuilds);
-- the template folders (`--templates` and the blueprint's `templates=`), by name, size and
-  mtime of each file;
+- the template folders (`--templates` and the blueprint's `templates=`), by name and content
+  of each file (`state.templates_digest`; netgen's own by size and mtime);
 - netgen itself: its version, the Python version, and the name, size and mtime of every
   file of the installed `netgen` package (built-in templates included, and an edited
   checkout);
@@ -45,8 +50,24 @@ NETGEN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _INSTALLED = tuple({os.path.join(os.path.realpath(p), "") for p in
                     (sys.prefix, sys.base_prefix, sys.exec_prefix, NETGEN_DIR)})
 
-_recording: tuple[set[str], set[str]] | None = None
+_STDLIB = tuple({os.path.join(p, "") for p in (
+    os.path.dirname(os.__file__), os.path.realpath(os.path.dirname(os.__file__)))})
+
+_recording: tuple[set[str], set[str], dict[str, str]] | None = None
 _hooked = False
+
+
+def _opener() -> str:
+    """The file whose code opened what is being opened: the first frame below the hook
+    that is neither the import system's (frozen) nor the standard library's (`importlib`,
+    `io`, `pkgutil` working for someone)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not (name.startswith("<frozen") or name.startswith(_STDLIB)):
+            return name
+        frame = frame.f_back
+    return ""
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
@@ -55,7 +76,9 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     if event == "open":
         path = args[0]
         if isinstance(path, str | os.PathLike):
-            _recording[0].add(os.fspath(path))
+            path = os.fspath(path)
+            _recording[0].add(path)
+            _recording[2].setdefault(path, _opener())
     elif event in ("os.listdir", "os.scandir"):
         path = args[0]
         # the import system lists every folder it searches: that is not the blueprint
@@ -72,13 +95,14 @@ class InputsRecord:
     def __init__(self) -> None:
         self.files: set[str] = set()
         self.folders: set[str] = set()
+        self.openers: dict[str, str] = {}  # file -> the file whose code opened it, in order
 
     def __enter__(self) -> InputsRecord:
         global _recording, _hooked
         if not _hooked:
             sys.addaudithook(_audit)
             _hooked = True
-        _recording = (self.files, self.folders)
+        _recording = (self.files, self.folders, self.openers)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
@@ -92,9 +116,18 @@ class InputsRecord:
         `digest`: `state.templates_digest(search_path)`, which the build computes anyway."""
         files = sorted({_source(f) for f in self.files} | {os.path.abspath(blueprint)})
         folders = sorted({os.path.abspath(f) for f in self.folders})
+        site = _site_files(self.openers)
+        # netgen's own cache (the blueprint's compiled code, trimmed by listing it) is made
+        # from the inputs, and every netgen on the machine writes to it
+        from netgen.cache import root
+
+        cache = os.path.join(os.path.abspath(root()), "")
         self.record: dict[str, Any] = {
-            "files": [f for f in files if not _installed(f)],
-            "folders": [f for f in folders if not _installed(os.path.join(f, ""))],
+            "files": [f for f in files
+                      if not _installed(f) and f not in site and not f.startswith(cache)],
+            "site": sorted(site),
+            "folders": [f for f in folders if not _installed(os.path.join(f, ""))
+                        and not os.path.join(f, "").startswith(cache)],
             "templates": [str(p) for p in search_path]}
         self.record["key"] = _key(blueprint, envs, templates, self.record, digest)
 
@@ -124,6 +157,36 @@ def _source(path: str) -> str:
     return path
 
 
+def _site_dirs() -> tuple[str, ...]:
+    """The folders packages are installed in: site-packages (dist-packages) on sys.path."""
+    import site
+
+    found = [*getattr(site, "getsitepackages", list)(), site.getusersitepackages(),
+             *(p for p in sys.path
+               if {"site-packages", "dist-packages"} & set(Path(p).parts))]
+    return tuple({os.path.join(os.path.abspath(p), "") for p in found if p})
+
+
+def _site_files(openers: Mapping[str, str]) -> set[str]:
+    """The files in site-packages the blueprint's code opened while loading: those that
+    netgen's own code (or a module it imported) opened are netgen's, covered by its version.
+    `openers` is in the order of opening: a module is opened before its code runs."""
+    dirs = _site_dirs()
+    netgen_dir = os.path.join(NETGEN_DIR, "")
+    ours: set[str] = set()
+    theirs: set[str] = set()
+    for opened, by in openers.items():
+        path = _source(opened)
+        if not path.startswith(dirs):
+            continue
+        by = os.path.abspath(by) if by else by
+        if not by or by.startswith(netgen_dir) or by in ours:
+            ours.add(path)
+        else:
+            theirs.add(path)
+    return theirs - ours
+
+
 def _installed(path: str) -> bool:
     real = os.path.realpath(path)
     return any(real.startswith(p) for p in _INSTALLED)
@@ -148,6 +211,14 @@ def _key(blueprint: Path, envs: Sequence[str], templates: Sequence[Path],
                 add(path, hashlib.blake2b(f.read(), digest_size=20).digest())
         except OSError as e:
             add(path, type(e).__name__)
+    site = []
+    for path in record["site"]:  # by size and mtime: a package may be big
+        try:
+            st = os.stat(path)
+            site.append((path, st.st_size, st.st_mtime_ns))
+        except OSError as e:
+            site.append((path, type(e).__name__, 0))
+    add("site", site)
     for folder in record["folders"]:
         try:
             add(folder, sorted(n for n in os.listdir(folder) if n != "__pycache__"))

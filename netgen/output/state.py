@@ -31,14 +31,27 @@ if TYPE_CHECKING:  # a no-op rebuild checks the state without importing the plan
     from netgen.plan import Plan
 
 
+_NETGEN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "")
+
+
 def templates_digest(folders: Sequence[Path]) -> bytes:
+    """The template folders' files: a user's (`--templates`, `templates=`) by content, so an
+    edit that keeps size and mtime (`cp -p`, `rsync -t`, a restored CI cache) still counts;
+    netgen's own by size and mtime (its version and package tree stand for them)."""
     h = hashlib.blake2b(digest_size=16)
     for folder in folders:
+        own = os.path.join(os.path.abspath(folder), "").startswith(_NETGEN)
         for root, dirs, files in os.walk(folder):
             dirs.sort()
             for name in sorted(files):
-                st = os.stat(os.path.join(root, name))
-                h.update(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+                path = os.path.join(root, name)
+                st = os.stat(path)
+                if own or not stat.S_ISREG(st.st_mode):
+                    h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_mode}\n".encode())
+                    continue
+                with open(path, "rb") as f:
+                    content = hashlib.blake2b(f.read(), digest_size=16).hexdigest()
+                h.update(f"{path}:{content}\n".encode())
     return h.digest()
 
 
@@ -111,13 +124,68 @@ def stats(folder: Path, names: list[str], known: dict[str, list[int]] | None = N
 
 
 def record(folder: Path, fingerprint: str, names: list[str],
-           known: dict[str, list[int]] | None = None) -> bytes:
+           known: dict[str, list[int]] | None = None, blueprint: str | None = None) -> bytes:
     """The state to store once out/<env> holds the files `names` built from `fingerprint`,
     now in `folder`: out/<env> itself or the tree staged to replace it (the swap renames
     folders, which changes no file's size, mtime, inode or mode). `known`: the stats of
-    files just written, taken from their open descriptors."""
-    state = {"fingerprint": fingerprint, "files": stats(folder, sorted(names), known)}
+    files just written, taken from their open descriptors. `blueprint`: `owner` of the
+    blueprint it was built from, so a later build of that blueprint knows the folder is
+    its own once the environment is no longer declared (`gone`)."""
+    state: dict[str, Any] = {"fingerprint": fingerprint,
+                             "files": stats(folder, sorted(names), known)}
+    if blueprint is not None:
+        state["blueprint"] = blueprint
     return json.dumps(state, sort_keys=True).encode()
+
+
+def owner(blueprint: Path | str, out: Path) -> str:
+    """How OUT's state names the blueprint built into it: its real path relative to OUT's
+    (so a moved checkout still matches)."""
+    return os.path.relpath(os.path.realpath(blueprint), os.path.realpath(out))
+
+
+_STATE_PREFIX, _STATE_SUFFIX = "state-", ".json"
+
+
+def _read_state(out: Path, env: str) -> dict[str, Any] | None:
+    fd = open_regular(state_path(out, env))
+    if fd is None:
+        return None
+    try:
+        found = json.loads(read_fd(fd, MAX_FILE, state_path(out, env)))
+    finally:
+        os.close(fd)
+    return found if isinstance(found, dict) else None
+
+
+def gone(out: Path, blueprint: Path | str, declared: Sequence[str]) -> list[str]:
+    """The environments this OUT's state says were built from `blueprint` that it no longer
+    declares (removed or renamed): their generated files are stale and are pruned
+    (`write.stage_gone`) or reported (`build --check`, `diff`). Only what netgen's own
+    state names; any doubt (no state, another blueprint's, an older netgen's state without
+    the blueprint, an unreadable record) leaves the folder alone."""
+    folder = hidden(out)
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return []
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    me = owner(blueprint, out)
+    found = []
+    for name in names:
+        if not (name.startswith(_STATE_PREFIX) and name.endswith(_STATE_SUFFIX)):
+            continue
+        env = name[len(_STATE_PREFIX):-len(_STATE_SUFFIX)]
+        if not env or env in declared:
+            continue
+        try:
+            state = _read_state(out, env)
+        except (OSError, ValueError, OutputError):
+            continue
+        if state is not None and state.get("blueprint") == me:
+            found.append(env)
+    return found
 
 
 def up_to_date(out: Path, env: str, fingerprint: str) -> bool:
@@ -134,8 +202,8 @@ def up_to_date(out: Path, env: str, fingerprint: str) -> bool:
             state = json.loads(read_fd(fd, MAX_FILE, state_path(out, env)))
         finally:
             os.close(fd)
-        if state.get("fingerprint") != fingerprint:
-            return False
+        if state.get("fingerprint") != fingerprint or "blueprint" not in state:
+            return False  # (an older netgen's state: rebuilt once, to name its blueprint)
         folder = out / env
         if not env_folder(folder):
             return False

@@ -42,7 +42,9 @@ from netgen.output.changes import Change, env_changes
 from netgen.output.layout import LOCK, hidden
 from netgen.output.reading import READ, OutputError, env_folder, kind, open_regular, read_tree
 
-_NEW, _OLD = ".netgen-new-", ".netgen-old-"  # staged and set-aside trees, in OUT/.netgen/
+# staged and set-aside trees, in OUT/.netgen/; a removed environment's folder is moved
+# there whole (one rename) before it is deleted, and never put back
+_NEW, _OLD, _GONE = ".netgen-new-", ".netgen-old-", ".netgen-gone-"
 # What earlier versions kept in out/<env>/ and OUT/; dropped when found as regular files.
 _LEGACY_STATE = (".netgen-state", ".netgen-state.tmp")
 _LEGACY_LOCK = ".netgen.lock"
@@ -139,7 +141,7 @@ def recover(out: Path) -> None:
             else:
                 os.rename(folder / entry, target)
     for entry in sorted(os.listdir(folder)):
-        if entry.startswith(_NEW):
+        if entry.startswith((_NEW, _GONE)):
             _remove(folder / entry)
     legacy = out / _LEGACY_LOCK
     fd = open_regular(legacy)
@@ -223,10 +225,11 @@ class Staged:
     folder: Path | None
     counts: dict[str, int]
     state: bytes | None
+    gone: bool = False  # no longer declared: its generated files go, its state too
 
 
-def stage(out: Path, env: str, files: Mapping[str, str], fingerprint: str | None = None
-          ) -> Staged:
+def stage(out: Path, env: str, files: Mapping[str, str], fingerprint: str | None = None,
+          blueprint: str | None = None) -> Staged:
     """Stages `env`'s tree; call it holding the lock (`locked`), after `recover`. Whatever
     fails or is interrupted here leaves a staged folder that `discard` or the next build's
     `recover` removes."""
@@ -240,8 +243,23 @@ def stage(out: Path, env: str, files: Mapping[str, str], fingerprint: str | None
     record = None
     if fingerprint:
         record = state.record(folder if folder is not None else out / env, fingerprint,
-                              list(files), created)
+                              list(files), created, blueprint)
     return Staged(env, folder, dict(Counter(c.action for c in found)), record)
+
+
+def stage_gone(out: Path, env: str) -> Staged:
+    """An environment the blueprint no longer declares (`state.gone`): its tree staged
+    without netgen's files (what else is there is carried over, as `stage` does), to be
+    swapped in by `commit`, or the folder removed whole when nothing else is left in it.
+    A folder that is not a real one is left alone."""
+    try:
+        found = env_changes(env, *read_tree(out / env), {}, out)
+    except OutputError:  # a link or a file where the folder was: not netgen's to remove
+        return Staged(env, None, {}, None)
+    folder = None
+    if found:
+        folder = _stage(out, env, {}, found, {})
+    return Staged(env, folder, dict(Counter(c.action for c in found)), None, gone=True)
 
 
 def discard(out: Path, envs: Iterable[str]) -> None:
@@ -255,11 +273,20 @@ def commit(out: Path, staged: Sequence[Staged]) -> None:
     Ctrl-C and SIGTERM from the first swap to the last (`_ctrl_c_held`)."""
     with _ctrl_c_held(out):
         for s in staged:
-            if s.folder is not None:
+            if s.folder is None:
+                continue
+            if s.gone and not os.listdir(s.folder):
+                _drop(out / s.env, hidden(out) / f"{_GONE}{s.env}")
+                os.rmdir(s.folder)
+            else:
                 _swap(out / s.env, s.folder, hidden(out) / f"{_OLD}{s.env}")
         for s in staged:
             if s.state is not None:
                 _replace(state.state_path(out, s.env), s.state)
+        for s in staged:
+            if s.gone:  # after its folder: a state left behind only repeats the pruning
+                with suppress(FileNotFoundError):
+                    os.unlink(state.state_path(out, s.env))
 
 
 @contextmanager
@@ -299,6 +326,14 @@ def _swap(target: Path, stage: Path, old: Path) -> None:
         shutil.rmtree(old)
     else:
         os.rename(stage, target)
+
+
+def _drop(target: Path, aside: Path) -> None:
+    """Removes a folder in one step (a rename into OUT/.netgen, which `recover` empties if
+    the deleting is interrupted), so it is there whole or gone, never half deleted."""
+    _remove(aside)
+    os.rename(target, aside)
+    shutil.rmtree(aside)
 
 
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2

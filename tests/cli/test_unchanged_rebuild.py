@@ -6,6 +6,7 @@ build."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,6 +116,35 @@ def test_a_changed_template_folder_forces_the_full_path(project: Path, loads: li
     assert len(loads) == 2
 
 
+def test_a_template_edited_with_its_size_and_mtime_kept_forces_the_full_path(
+        project: Path, loads: list[str]) -> None:
+    """Overrides were keyed by size and mtime: an edit restored with `cp -p`, `rsync -t`,
+    tar or a CI cache, same size and mtime, rebuilt as 'no changes'."""
+    template = project / "templates" / "service.yaml.j2"
+    template.write_text("{# billing #}\n", encoding="utf-8")
+    build(project)
+    st = template.stat()
+    template.write_text("{# bolling #}\n", encoding="utf-8")
+    os.utime(template, ns=(st.st_atime_ns, st.st_mtime_ns))
+    build(project)
+    assert len(loads) == 2
+
+
+def test_another_builds_cache_entry_does_not_force_the_full_path(
+        project: Path, loads: list[str], tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """netgen's cache folder, which the load lists (to trim it) and every netgen on the
+    machine writes to, was part of the key: any other build in between forced a full one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    build(project)
+    folders = list((Path(os.environ["XDG_CACHE_HOME"]) / "netgen").iterdir())
+    assert folders
+    for folder in folders:
+        (folder / "another-blueprints-entry").write_bytes(b"x")
+    assert "no changes" in build(project)
+    assert len(loads) == 1
+
+
 def test_another_netgen_version_forces_the_full_path(
     project: Path, loads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -197,3 +227,45 @@ def test_a_planted_record_is_neither_read_nor_written_through(
     assert record.is_file()
     build(project)
     assert len(loads) == 2
+
+
+@pytest.fixture
+def site_package(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A package installed in the interpreter's site-packages (a shared definitions
+    package installed with pip), imported by the blueprint: here a site-packages folder
+    of a stand-in prefix, which netgen counts as Python's installation."""
+    prefix = project / "prefix"
+    site = prefix / "lib" / "site-packages"
+    (site / "orgdefs").mkdir(parents=True)
+    (site / "orgdefs" / "__init__.py").write_text("from orgdefs.images import *\n")
+    (site / "orgdefs" / "images.py").write_text('DB_IMAGE = "postgres:16"\n')
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(inputs, "_INSTALLED", (*inputs._INSTALLED, os.path.join(prefix, "")))
+    monkeypatch.delitem(sys.modules, "orgdefs", raising=False)
+    monkeypatch.delitem(sys.modules, "orgdefs.images", raising=False)
+    bp = project / "shop.py"
+    bp.write_text(bp.read_text().replace('"postgres:16"', "orgdefs.DB_IMAGE")
+                  .replace("import os\n", "import os\nimport orgdefs\n"), encoding="utf-8")
+    return site
+
+
+def test_an_upgraded_site_package_forces_the_full_path(
+        project: Path, loads: list[str], site_package: Path) -> None:
+    """A module imported from site-packages was left out of the key: an upgrade of it
+    rebuilt as 'no changes' and left the old output."""
+    build(project)
+    assert "no changes" in build(project) and len(loads) == 1
+    module = site_package / "orgdefs" / "images.py"
+    module.write_text('DB_IMAGE = "postgres:17"\n')
+    os.utime(module, ns=(1, 1))  # same size; a pip upgrade gives it another mtime
+    for name in ("orgdefs", "orgdefs.images"):  # as in the next build's new process
+        sys.modules.pop(name, None)
+    assert "1 changed" in build(project)
+    assert len(loads) == 2 and "postgres:17" in manifest(project, "db")
+    import json
+
+    record = json.loads((project / "out" / ".netgen" / "inputs.json").read_text())
+    assert sorted(os.path.relpath(f, site_package) for f in record["site"]) == [
+        "orgdefs/__init__.py", "orgdefs/images.py"]
+    # what netgen itself imports from site-packages (attrs, jinja2, ...) is not listed
+    assert not any("site-packages" in f for f in record["files"])

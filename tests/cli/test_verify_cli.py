@@ -64,13 +64,33 @@ def test_a_dropped_ingress_rule_is_a_missing_allow(tmp_path: Path) -> None:
     code, out, err = netgen("verify", BLUEPRINTS / "shop.py", "--templates", folder)
     assert code == 1
     assert out.splitlines() == [
-        "development: FAIL: NetworkPolicies differ from the declared traffic: 1 missing, 0 extra",
+        "development: FAIL: NetworkPolicies differ from the declared traffic: 2 missing, 0 extra",
         "  missing allow: cidr:0.0.0.0/0 -> shop-dev/api TCP/8080",
+        # under OPEN the ALB admits 0.0.0.0/0 (no vpc_cidr): the internet reaches api
+        "  missing allow: internet:203.0.113.10 -> shop-dev/api TCP/8080",
         "production: FAIL: NetworkPolicies differ from the declared traffic: 2 missing, 0 extra",
         "  missing allow: cidr:10.0.0.0/16 -> production/api TCP/8080",
         "  missing allow: production/web -> production/api TCP/8080",
     ]
     assert err == "netgen: 2 of the environments differ from the blueprint\n"
+
+
+def test_a_policy_open_to_the_internet_and_every_namespace_is_an_extra_allow(
+        tmp_path: Path) -> None:
+    rules = ("    - from: [{ipBlock: {cidr: 0.0.0.0/0}}]\n"
+             "      ports: [{protocol: TCP, port: 3000}]\n"
+             "    - from: [{namespaceSelector: {}}]\n      ports: [{protocol: TCP, port: 3000}]\n")
+    folder = override(tmp_path, "{{ ingress | block(4) }}\n",
+                      "{{ ingress | block(4) }}\n{% if name == 'web' %}" + rules + "{% endif %}")
+    code, out, err = netgen("verify", BLUEPRINTS / "shop.py", "-e", "production",
+                            "--templates", folder)
+    assert code == 1
+    assert out.splitlines() == [
+        "production: FAIL: NetworkPolicies differ from the declared traffic: 0 missing, 2 extra",
+        "  extra allow: internet:203.0.113.10 -> production/web TCP/3000",
+        "  extra allow: unmanaged/stranger -> production/web TCP/3000",
+    ]
+    assert err == "netgen: 1 environment differs from the blueprint\n"
 
 
 def test_a_widened_pod_selector_is_an_extra_allow(tmp_path: Path) -> None:
@@ -136,8 +156,8 @@ def test_the_verdict_says_what_was_checked_and_what_is_denied() -> None:
     code, out, _ = netgen("verify", BLUEPRINTS / "shop.py", "-e", "production")
     assert code == 0
     assert out.splitlines()[0] == (
-        "production: ok: NetworkPolicies allow exactly the declared traffic (18 "
-        "source-destination-port flows checked: 11 allowed and 7 denied, each as declared)")
+        "production: ok: NetworkPolicies allow exactly the declared traffic (24 "
+        "source-destination-port flows checked: 11 allowed and 13 denied, each as declared)")
 
 
 @frozen

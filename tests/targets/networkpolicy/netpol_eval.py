@@ -171,7 +171,7 @@ def world(plan: Plan, docs: list[dict[str, Any]]) -> dict[str, list[Target]]:
     for e in endpoints(plan).values():
         if e.kind == "workload":
             assert e.id in out, f"no pods generated for {e.id}"
-        elif e.kind in ("cluster", "ingress"):
+        elif e.is_pods:
             labels = e.labels or (("app.kubernetes.io/name", "controller"),)
             out[e.id] = [Pod(e.namespace or "", tuple(labels))]
         else:

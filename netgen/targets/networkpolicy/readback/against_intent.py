@@ -14,7 +14,15 @@ from typing import Any
 
 from attrs import frozen
 
-from netgen.intent import Endpoint, Flow, endpoints, flow_domain, intended_connectivity, networks
+from netgen.intent import (
+    SOURCES,
+    Endpoint,
+    Flow,
+    endpoints,
+    flow_domain,
+    intended_connectivity,
+    networks,
+)
 from netgen.plan import Plan
 from netgen.targets.networkpolicy.readback.analyze import compute_connectivity
 from netgen.targets.networkpolicy.readback.model import Allow, Connectivity, PortKey
@@ -53,8 +61,8 @@ def peer_model(plan: Plan) -> tuple[PeerModel, dict[str, str]]:
     cluster, external, ids = [], [], {}
     ranges = [e for e in endpoints(plan).values() if e.kind in ("cidr", "external")]
     for i, e in enumerate(endpoints(plan).values()):
-        if e.kind in ("cluster", "ingress"):
-            name = e.id.split("/", 1)[1] if e.kind == "cluster" else "proxy"
+        if e.kind in ("cluster", "ingress", "stranger"):
+            name = e.id.split("/", 1)[1] if e.kind != "ingress" else "proxy"
             ports = [ContainerPort(port, proto) for proto, port in e.serves]
             cluster.append(ClusterPeer(e.namespace or "", name, dict(e.labels), ports))
             ids[f"{e.namespace}/{name}"] = e.id
@@ -135,7 +143,7 @@ class Report:
     def matrix(self) -> str:
         """Rows are sources, columns destinations, cells the ports allowed; `-` means asked and
         denied, a blank cell was never asked (an address range to kube-dns, say)."""
-        sources = [p.id for p in self.points if p.kind in ("workload", "ingress", "cidr")]
+        sources = [p.id for p in self.points if p.kind in SOURCES]
         dests = [p.id for p in self.points if p.serves]
         asked = {(f.src, f.dst) for f in self.domain}
         conn = Connectivity(

@@ -30,6 +30,7 @@ def file_name(doc: Document, env_namespace: str, qualified: bool = False) -> str
 NAME_MAX = 255  # bytes in one file name (Linux, macOS, Windows)
 SUFFIX = ".yaml"
 HASH = 10  # hex digits of the SHA-256 of the whole stem
+_SURE = (NAME_MAX - len(SUFFIX)) // 4  # a stem this long fits whatever its characters
 
 
 def _fit(stem: str) -> str:
@@ -37,8 +38,8 @@ def _fit(stem: str) -> str:
     253 characters, its kind and namespace come on top), the stem cut to fit and followed
     by `-<hash>` of the whole stem: deterministic, and distinct for names that share
     their start. Every name that fits is left as it is."""
-    if len(stem.encode()) + len(SUFFIX) <= NAME_MAX:
-        return stem + SUFFIX
+    if len(stem) <= _SURE or len(stem.encode()) <= NAME_MAX - len(SUFFIX):
+        return stem + SUFFIX  # (no UTF-8 character takes more than 4 bytes)
     from hashlib import sha256
 
     digest = sha256(stem.encode()).hexdigest()[:HASH]

@@ -177,6 +177,9 @@ def _stage(out: Path, env: str, files: Mapping[str, str], found: list[Change],
     rewritten = {c.file for c in found}
     stage.mkdir()
     if env_folder(target):
+        # the swap puts a new folder in its place: it keeps the old one's mode (a chmod 700
+        # or a setgid bit on a committed output folder)
+        os.chmod(stage, stat.S_IMODE(os.stat(target).st_mode))
         for entry in os.scandir(target):
             if entry.name in rewritten:
                 continue

@@ -96,6 +96,18 @@ def test_foreign_files_survive_and_owned_stale_files_are_pruned(tmp_path: Path) 
     assert not stale.exists()
 
 
+def test_a_rebuilt_environment_folder_keeps_its_mode(tmp_path: Path) -> None:
+    """The swap puts a new folder in place; it was 755 whatever the old one's mode."""
+    run("build", SHOP, "-o", str(tmp_path))
+    prod = tmp_path / "production"
+    prod.chmod(0o2750)
+    with (prod / "Service.web.yaml").open("a") as f:
+        f.write("# edited\n")
+    code, out, _ = run("build", SHOP, "-o", str(tmp_path))
+    assert code == 0 and "1 changed" in out
+    assert prod.stat().st_mode & 0o7777 == 0o2750
+
+
 def test_foreign_file_in_the_way_is_an_error_not_overwritten(tmp_path: Path) -> None:
     prod = tmp_path / "production"
     prod.mkdir(parents=True)

@@ -45,8 +45,9 @@ def progress(quiet: bool, first: str = "loading blueprint", console: Any = None
 
 
 def paint(text: str, **style: Any) -> str:
-    """ANSI colour for a terminal; `typer.echo` strips it again when output is piped."""
-    if os.environ.get("NO_COLOR"):
+    """ANSI colour for a terminal; `typer.echo` strips it again when output is piped.
+    None with NO_COLOR, or on a terminal that says it has none (TERM=dumb: Emacs' shell)."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return text
     import typer  # here: `netgen build` prints no colour and need not import typer
 

@@ -167,6 +167,10 @@ def test_colour_only_on_a_terminal(built: tuple[Path, Path],
     monkeypatch.setenv("NO_COLOR", "1")
     _, no_color, _ = netgen("diff", bp, "--out", out, color=True)
     assert no_color == plain
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "dumb")  # a terminal that says it has no colours
+    _, dumb, _ = netgen("diff", bp, "--out", out, color=True)
+    assert dumb == plain
 
 
 # --against REF: the blueprint at a git revision, built in memory

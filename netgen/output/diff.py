@@ -24,7 +24,9 @@ def unified(change: Change, old_name: str, new_name: str) -> list[str]:
         tofile="/dev/null" if change.new is None else new_name,
     )
     out = []
-    for line in lines:
+    for i, line in enumerate(lines):
+        if i < 2 and " " in line[4:]:  # a name with a space: a tab ends it for `patch`
+            line = line.rstrip("\n") + "\t\n"
         out.append(line if line.endswith("\n") else line + "\n" + NO_NEWLINE)
     return out
 

@@ -134,6 +134,24 @@ def test_diff_applies_as_a_patch(built: tuple[Path, Path], tmp_path: Path,
     assert after == fresh
 
 
+def test_diff_applies_as_a_patch_with_a_space_in_out(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--- a/my out/...` without a tab made `patch -p1` read the file name `a/my`."""
+    if shutil.which("patch") is None:
+        pytest.skip("patch is not installed")
+    bp = tmp_path / "shop.py"
+    bp.write_text(SHOP)
+    monkeypatch.chdir(tmp_path)
+    netgen("build", bp, "--out", "my out")
+    fresh = (tmp_path / "my out" / "dev" / "Deployment.web.yaml").read_bytes()
+    web = tmp_path / "my out" / "dev" / "Deployment.web.yaml"
+    web.write_text(web.read_text().replace("replicas: 1", "replicas: 7"))
+    _, stdout, _ = netgen("diff", bp, "--out", "my out")
+    assert "--- a/my out/dev/Deployment.web.yaml\t\n" in stdout
+    subprocess.run(["patch", "-p1", "-s"], input=stdout.encode(), cwd=tmp_path, check=True)
+    assert web.read_bytes() == fresh
+
+
 def test_quiet_prints_nothing(built: tuple[Path, Path]) -> None:
     bp, out = built
     (out / "dev" / "Service.web.yaml").unlink()

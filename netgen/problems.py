@@ -125,9 +125,11 @@ class ProblemError(Exception):
         return plural(sum(1 for d in self.problems if d.severity == "error"),
                       self.noun) + self.subject
 
-    def lines(self) -> list[str]:
-        """What a person reads: every problem where it is, then how many, nothing written."""
-        return [*(d.render() for d in self.problems), f"netgen: {self.summary()}, nothing written"]
+    def lines(self, writes: bool = True) -> list[str]:
+        """What a person reads: every problem where it is, then how many (and, for a command
+        that writes, that it wrote nothing)."""
+        return [*(d.render() for d in self.problems),
+                f"netgen: {self.summary()}" + (", nothing written" if writes else "")]
 
 
 def _remade(cls: type[ProblemError], problems: tuple[Problem, ...], args: tuple[Any, ...]
@@ -147,7 +149,7 @@ class MessageError(ProblemError):
         super().__init__([Problem(message)])
         self.args = (message,)
 
-    def lines(self) -> list[str]:
+    def lines(self, writes: bool = True) -> list[str]:
         return [f"{self.said_by}: {d.message}" for d in self.problems]
 
 

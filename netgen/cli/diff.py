@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from netgen.cli.console import paint, progress
-from netgen.cli.options import Blueprint, Envs, Templates, guarded
+from netgen.cli.options import Blueprint, Envs, Templates, reading
 
 ACTION_COLOURS = {"added": "green", "changed": "yellow", "removed": "red"}
 
@@ -28,7 +28,7 @@ def _print_diff(lines: list[str]) -> None:
             typer.echo(text)
 
 
-@guarded
+@reading
 def diff(
     blueprint: Blueprint,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder to compare with.")

@@ -36,10 +36,12 @@ def echo(message: str, err: bool = False) -> None:
         quiet(stream)  # stderr failed: there is nowhere to say it
 
 
-def handled(e: BaseException) -> int | None:
+def handled(e: BaseException, writes: bool = True) -> int | None:
     """Print what the user should read about `e` and return the exit code; None for an
     exception that is not an error of the command (typer's own exits), to be re-raised.
-    Call it inside the `except` block: a netgen bug prints its traceback from there."""
+    Call it inside the `except` block: a netgen bug prints its traceback from there.
+    `writes`: the command writes files (build, import, init), so saying that it wrote
+    nothing means something."""
     from netgen.output.reading import OutputError
     from netgen.output.write import Interrupted
     from netgen.problems import ProblemError
@@ -51,7 +53,7 @@ def handled(e: BaseException) -> int | None:
         quiet_stdout()
         return EXIT_BROKEN_PIPE
     if isinstance(e, ProblemError):  # every stage's problems, rendered here only
-        for line in e.lines():
+        for line in e.lines(writes):
             echo(line, err=True)
         return EXIT_USAGE if e.usage else EXIT_ERRORS
     if isinstance(e, OutputError):
@@ -64,7 +66,7 @@ def handled(e: BaseException) -> int | None:
         echo(f"netgen: interrupted; {e.out} already holds the new output, whole", err=True)
         return EXIT_INTERRUPTED
     if isinstance(e, KeyboardInterrupt):
-        echo("netgen: interrupted; nothing was written", err=True)
+        echo("netgen: interrupted" + ("; nothing was written" if writes else ""), err=True)
         return EXIT_INTERRUPTED
     if isinstance(e, SystemExit) or not isinstance(e, Exception):
         return None

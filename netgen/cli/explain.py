@@ -8,14 +8,14 @@ from typing import Annotated
 import typer
 
 from netgen.cli.console import paint, progress
-from netgen.cli.options import Blueprint, Envs, NoProgress, guarded
+from netgen.cli.options import Blueprint, Envs, NoProgress, reading
 
 app = typer.Typer(help="Explain what netgen decided for a blueprint.", no_args_is_help=True,
                   rich_markup_mode=None)
 
 
 @app.command("dns")
-@guarded
+@reading
 def dns(
     blueprint: Blueprint,
     env: Envs = None,

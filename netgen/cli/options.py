@@ -39,7 +39,7 @@ def fail(message: str, code: int = EXIT_ERRORS) -> typer.Exit:
     return typer.Exit(code)
 
 
-def guarded(fn: F) -> F:
+def guarded(fn: F, writes: bool = True) -> F:
     """User mistakes become diagnostics; only a netgen bug shows a traceback (on request).
     The messages and codes are `netgen.cli.errors.handled`'s, shared with the fast path."""
 
@@ -50,12 +50,18 @@ def guarded(fn: F) -> F:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except BaseException as e:
-            code = handled(e)
+            code = handled(e, writes)
             if code is None:
                 raise
             raise typer.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def reading(fn: F) -> F:
+    """`guarded`, for a command that writes no file (diff, routes, verify, explain): its
+    errors do not end in 'nothing written'."""
+    return guarded(fn, writes=False)
 
 
 Blueprint = Annotated[

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from netgen.cli.options import Blueprint, Envs, guarded
+from netgen.cli.options import Blueprint, Envs, reading
 
 
-@guarded
+@reading
 def routes(blueprint: Blueprint, env: Envs = None) -> None:
     """Print the route table of each environment: host, path, match -> backends."""
     from netgen.loader import load_blueprint

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from netgen.cli.console import paint, progress
-from netgen.cli.options import Blueprint, Envs, NoProgress, Templates, fail, guarded
+from netgen.cli.options import Blueprint, Envs, NoProgress, Templates, fail, reading
 from netgen.plan import Plan
 from netgen.problems import Problem, ProblemError
 from netgen.targets.base import ReadbackError
@@ -34,7 +34,7 @@ def parsed_environments(
         yield c.plan, docs
 
 
-@guarded
+@reading
 def verify(
     blueprint: Blueprint,
     env: Envs = None,
@@ -83,7 +83,7 @@ def indent(text: str) -> str:
     return "\n".join(f"  {line}" if line else line for line in text.splitlines())
 
 
-@guarded
+@reading
 def connectivity(
     blueprint: Blueprint,
     env: Envs = None,

@@ -294,8 +294,8 @@ def test_ctrl_c_while_waiting_for_a_reader_ends_the_command(
     finally:
         process.kill()
         os.close(read)
-    assert (process.returncode, err) == (
-        130, None if both else "netgen: interrupted; nothing was written\n")
+    said = "interrupted" if command[0] == "diff" else "interrupted; nothing was written"
+    assert (process.returncode, err) == (130, None if both else f"netgen: {said}\n")
 
 
 def _waits_to_write(pid: int) -> bool:
@@ -466,3 +466,15 @@ def test_ctrl_c_before_the_swap_leaves_the_previous_output(
     assert code == 130
     assert err == "netgen: interrupted; nothing was written\n"
     assert not (tmp_path / "out" / "production").exists()
+
+
+@pytest.mark.parametrize("command", [["routes"], ["verify"], ["diff"], ["explain", "dns"]])
+def test_a_command_that_writes_nothing_does_not_say_it_wrote_nothing(
+        command: list[str], tmp_path: Path) -> None:
+    """Their errors ended in 'nothing written', which only a command that writes can say."""
+    bp = tmp_path / "bp.py"
+    bp.write_text("from netgen import *\ncalls('a', 'b')\n")
+    done = subprocess.run([sys.executable, "-m", "netgen", *command, str(bp)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == "netgen: 2 errors"

@@ -175,8 +175,18 @@ def _user_loc(tb: object, builder: Builder) -> SourceLoc | None:
             return SourceLoc(builder.display_path, frame.lineno or 0)
     for frame in reversed(frames):
         if not os.path.abspath(frame.filename).startswith(package) and frame.lineno:
-            return SourceLoc(frame.filename, frame.lineno)
+            return SourceLoc(_shown(frame.filename), frame.lineno)
     return None
+
+
+def _shown(path: str) -> str:
+    """A helper module's path as the blueprint's is shown: relative to the working folder
+    when it is inside it (editors and SARIF uploads read it there), else as it is."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if relative.startswith(os.pardir) else relative
 
 
 def load_blueprint(
@@ -205,7 +215,7 @@ def load_blueprint(
             finally:
                 sys.modules.pop(module_name, None)
     except SyntaxError as e:
-        loc = SourceLoc(shown if e.filename == builder.path else (e.filename or shown),
+        loc = SourceLoc(shown if e.filename == builder.path else _shown(e.filename or shown),
                         e.lineno or 0)
         raise ProblemError([Problem(f"syntax error: {e.msg}", loc)]) from None
     except _LoadTimeout as e:

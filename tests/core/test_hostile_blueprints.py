@@ -186,3 +186,14 @@ def test_helper_modules_are_imported_afresh_and_process_state_restored(tmp_path:
     (tmp_path / "ports.py").write_text("WEB = 8080\n")
     second = load_blueprint(bp)
     assert (first.services[0].port, second.services[0].port) == (80, 8080)
+
+
+def test_a_broken_helper_module_is_named_as_the_blueprint_is(tmp_path: Path) -> None:
+    """Relative to the working folder, as the blueprint: it was an absolute path (and a
+    `file:///...` URI in SARIF), where the blueprint's own stays as given."""
+    (tmp_path / "helper.py").write_text("x = (\n")
+    (tmp_path / "bp.py").write_text("from netgen import *\nimport helper\n")
+    done = subprocess.run([sys.executable, "-m", "netgen", "build", "bp.py", "-o", "out"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == "helper.py:1: error: syntax error: '(' was never closed"

@@ -205,3 +205,17 @@ def test_linkerd_split_at_most_16_backends(blueprint_file: MakeBlueprint) -> Non
         at(2, "traffic('api'): split= over 17 versions: an HTTPRoute rule has at most 16 "
               "backendRefs (Gateway API CRD)"),
     ]
+
+
+def test_linkerd_mesh_route_at_most_16_rules(blueprint_file: MakeBlueprint) -> None:
+    """20 mesh_routes and the split made an HTTPRoute of 21 rules: built with exit 0, the
+    API server refuses it (rules maxItems 16)."""
+    routes = ", ".join(f'mesh_route(exact="/p{i}", split={{"v2": 100}})' for i in range(20))
+    body = ('mesh(LINKERD)\n'
+            'service("api", port=8080, image="a:1", versions=["v1", "v2"])\n'
+            f'traffic("api", split={{"v1": 90, "v2": 10}}, routes=[{routes}])\n')
+    assert diagnostics(blueprint_file, body) == [
+        at(2, "traffic('api'): 20 mesh_routes make an HTTPRoute of 21 rules, and one has at "
+              "most 16 (Gateway API CRD); use fewer mesh_routes (one prefix or regex where "
+              "several send to the same versions)"),
+    ]

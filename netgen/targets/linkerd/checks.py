@@ -25,6 +25,7 @@ _ROUTE_TIMEOUT = fullmatch(r"([0-9]{1,5}(h|m|s|ms)){1,4}")
 
 
 MAX_BACKEND_REFS = 16  # per HTTPRoute rule (Gateway API CRD maxItems)
+MAX_RULES = 16  # per HTTPRoute (Gateway API CRD maxItems)
 
 
 def problems(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
@@ -70,6 +71,11 @@ def _traffic(t: TrafficPlan, http: bool) -> Iterator[tuple[SourceLoc | None, str
                                   "them exclusive (different methods, or different exact "
                                   "values of one header, path or query parameter)")
                 break
+    rules = len(t.routes) + (t.split is not None or not t.routes)  # as lower.route_rules
+    if rules > MAX_RULES:
+        yield t.loc, (f"{d}: {len(t.routes)} mesh_routes make an HTTPRoute of {rules} rules, "
+                      f"and one has at most {MAX_RULES} (Gateway API CRD); use fewer mesh_routes "
+                      "(one prefix or regex where several send to the same versions)")
     if t.split is not None and len(t.split) > MAX_BACKEND_REFS:
         yield t.loc, (f"{d}: split= over {len(t.split)} versions: an HTTPRoute rule has at "
                       f"most {MAX_BACKEND_REFS} backendRefs (Gateway API CRD)")

@@ -80,8 +80,8 @@ def run(blueprint: Path, out: Path | None, env: Sequence[str], stdout: bool, che
                 and b.staged.counts]
         echo(f"netgen: {blueprint} -> {out} ({envs}): {summary}"
              + (f" ({docs} objects rendered)" if docs else "")
-             + (f"; {', '.join(gone)} no longer in the blueprint: its files removed"
-                if gone else ""))
+             + (f"; {', '.join(gone)} no longer in the blueprint: "
+                f"{'its' if len(gone) == 1 else 'their'} files removed" if gone else ""))
     except KeyboardInterrupt:
         raise Interrupted(out) from None
 

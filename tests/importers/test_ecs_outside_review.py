@@ -279,3 +279,17 @@ def test_every_changed_ecs_name_is_listed(tmp_path: Path) -> None:
     assert "# Names: ECS names that changed" in text
     assert "Web_Front.End-- -> web-front-end" in text
     assert "wéb-サービス -> w-b" in text
+
+
+@pytest.mark.parametrize("user", ["0", "0:0"])
+def test_a_container_that_ran_as_root_is_a_warning_not_a_blueprint_that_fails(
+        tmp_path: Path, user: str) -> None:
+    """run_as_user=0 needs BASELINE: written as it was, the blueprint did not build."""
+    docs = shop_documents()
+    container(docs, "web-7")["user"] = user
+    generated = generate(system_of(docs), via="ALB")
+    plan_of(generated.text, tmp_path)  # builds
+    code = [line for line in generated.text.splitlines() if not line.startswith("#")]
+    assert not [line for line in code if "run_as_user" in line]
+    (root,) = [f for f in generated.warnings if f.code == "container-user"]
+    assert f"ran as root (user {user!r}); not carried over" in root.message

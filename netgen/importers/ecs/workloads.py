@@ -122,6 +122,14 @@ class WorkloadBuilder:
                     f"container {c.name} ran as user {c.user!r}, a name: Kubernetes runs a "
                     "container as numbers; set run_as_user= (and run_as_group=) to the ids the "
                     "image gives that name", ".user"))
+            elif user == 0:  # root: a RESTRICTED pod refuses it, the blueprint would not build
+                user = group = None
+                self.findings.append(at.finding(
+                    "container-user",
+                    f"container {c.name} ran as root (user {c.user!r}); not carried over: pods "
+                    "run as non-root by default; give the image a user of its own, or set "
+                    "pod_security=BASELINE on the service and its environment and "
+                    "run_as_user=0", ".user"))
         caps = c.linuxParameters.capabilities if c.linuxParameters else None
         added = tuple(x.upper().removeprefix("CAP_") for x in caps.add) if caps else ()
         kept = tuple(x for x in added if x == "NET_BIND_SERVICE")

@@ -195,14 +195,8 @@ def up_to_date(out: Path, env: str, fingerprint: str) -> bool:
     try:
         if not stat.S_ISDIR(os.lstat(hidden(out)).st_mode):
             return False
-        fd = open_regular(state_path(out, env))
-        if fd is None:
-            return False
-        try:
-            state = json.loads(read_fd(fd, MAX_FILE, state_path(out, env)))
-        finally:
-            os.close(fd)
-        if state.get("fingerprint") != fingerprint or "blueprint" not in state:
+        state = _read_state(out, env)
+        if state is None or state.get("fingerprint") != fingerprint or "blueprint" not in state:
             return False  # (an older netgen's state: rebuilt once, to name its blueprint)
         folder = out / env
         if not env_folder(folder):

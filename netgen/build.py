@@ -15,9 +15,17 @@ from attrs import evolve, frozen
 from netgen import workers
 from netgen.model import Env
 from netgen.output.changes import env_changes
-from netgen.output.reading import OutputError, in_the_way, read_tree
+from netgen.output.reading import in_the_way, read_tree
 from netgen.output.state import gone, owner, plan_fingerprint, up_to_date
-from netgen.output.write import Staged, discard, locked, recover, stage, stage_gone
+from netgen.output.write import (
+    Staged,
+    discard,
+    gone_changes,
+    locked,
+    recover,
+    stage,
+    stage_gone,
+)
 from netgen.pipeline import compile_plans, worth_forking
 from netgen.plan import Plan
 from netgen.problems import Collector, Problem
@@ -144,11 +152,7 @@ def check_envs(prepared: Prepared, renderer: Renderer, out: Path) -> list[EnvBui
 
 def gone_files(out: Path, env: str) -> tuple[tuple[str, str], ...]:
     """("removed", file) of each generated file of an environment no longer declared."""
-    try:
-        found = env_changes(env, *read_tree(out / env), {}, out)
-    except OutputError:  # not a folder: not netgen's to remove
-        return ()
-    return tuple((c.action, c.file) for c in found)
+    return tuple((c.action, c.file) for c in gone_changes(out, env) or ())
 
 
 def _worth(prepared: Prepared) -> bool:

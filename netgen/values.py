@@ -131,7 +131,7 @@ def count(value: Any, what: str, least: int = 0) -> str | None:
 
 def label_value(value: Any, what: str) -> str | None:
     """A value Kubernetes accepts in a label (`tier=`)."""
-    if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE(value):
+    if not _is_label_value(value):
         return (f"{what}={value!r} must be a label value: at most 63 letters, digits, '-', "
                 "'_' and '.', starting and ending with a letter or digit")
     return None
@@ -162,9 +162,13 @@ def labels(value: Any) -> str | None:
     for k, v in value.items():
         if not isinstance(k, str) or not _label_key(k):
             return f"label key {k!r} is not a valid Kubernetes label name"
-        if not isinstance(v, str) or len(v) > 63 or not _LABEL_VALUE(v):
+        if not _is_label_value(v):
             return f"label {k}={v!r}: value must be at most 63 letters, digits, '-', '_', '.'"
     return None
+
+
+def _is_label_value(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 63 and _LABEL_VALUE(value) is not None
 
 
 def _label_key(key: str) -> bool:

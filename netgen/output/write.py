@@ -250,14 +250,23 @@ def stage(out: Path, env: str, files: Mapping[str, str], fingerprint: str | None
     return Staged(env, folder, dict(Counter(c.action for c in found)), record)
 
 
+def gone_changes(out: Path, env: str) -> list[Change] | None:
+    """The removal of each generated file of an environment the blueprint no longer
+    declares (`state.gone`); None when out/<env> is not a real folder (a link or a file
+    there: not netgen's to remove)."""
+    try:
+        return env_changes(env, *read_tree(out / env), {}, out)
+    except OutputError:
+        return None
+
+
 def stage_gone(out: Path, env: str) -> Staged:
     """An environment the blueprint no longer declares (`state.gone`): its tree staged
     without netgen's files (what else is there is carried over, as `stage` does), to be
     swapped in by `commit`, or the folder removed whole when nothing else is left in it.
     A folder that is not a real one is left alone."""
-    try:
-        found = env_changes(env, *read_tree(out / env), {}, out)
-    except OutputError:  # a link or a file where the folder was: not netgen's to remove
+    found = gone_changes(out, env)
+    if found is None:
         return Staged(env, None, {}, None)
     folder = None
     if found:

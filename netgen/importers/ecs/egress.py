@@ -118,10 +118,7 @@ class EgressBuilder:
         out = []
         for service in services:
             group = by_name.get(service.name)
-            rules = self._egress_rules(group) if group else []
-            self.checked = group is not None and any(
-                sg in self.x.security_groups
-                for m in group.members for sg in task_security_groups(m.service))
+            rules, self.checked = self._egress_rules(group) if group else ([], False)
             versions = tuple(self._version(service.name, v, rules) for v in service.versions)
             out.append(attrs.evolve(service, versions=versions))
             self._warn_rest(service.name, rules)
@@ -129,8 +126,10 @@ class EgressBuilder:
 
     # --- the task's egress rules --------------------------------------------------------
 
-    def _egress_rules(self, group: Group) -> list[tuple[Source, IpPermission, str]]:
-        """(where, rule, security group id) of every egress rule of the tasks' groups."""
+    def _egress_rules(self, group: Group
+                      ) -> tuple[list[tuple[Source, IpPermission, str]], bool]:
+        """(where, rule, security group id) of every egress rule of the tasks' groups, and
+        whether any of those groups was in the export (none: no rule could be read)."""
         out = []
         seen: set[str] = set()
         for member in group.members:
@@ -141,7 +140,7 @@ class EgressBuilder:
                 at = self.x.source(sg)
                 for i, perm in enumerate(self.x.security_groups[sg].IpPermissionsEgress):
                     out.append((at.at(f".IpPermissionsEgress[{i}]"), perm, sg))
-        return out
+        return out, bool(seen)
 
     def _allowed(self, rules: list[tuple[Source, IpPermission, str]], port: int | None,
                  ) -> bool:

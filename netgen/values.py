@@ -83,9 +83,11 @@ def hostname(host: Any, wildcard: bool = True) -> str | None:
 
 def route_host(host: Any) -> str | None:
     """An exposure's `host=`: an Ingress rule's host, a Gateway API hostname, an Istio
-    Gateway's: a DNS name (a wildcard first label allowed), never an IP address."""
+    Gateway's: a DNS name (a wildcard first label allowed), never an IP address. Only the
+    whole host is read as an address, as the API server does: `*.10.0.0.1` is a wildcard
+    DNS name to it."""
     problem = hostname(host)
-    if problem is None and _looks_like_ipv4(host.removeprefix("*.")):
+    if problem is None and _looks_like_ipv4(host):
         return (f"host {host!r} is an IP address; an Ingress rule's host and a Gateway API "
                 "hostname must be a DNS name")
     return problem

@@ -127,6 +127,9 @@ ACCEPTED = {
     "IANA app_protocol in upper case": SVC + ", app_protocol='HTTP')",
     "a host whose labels are digits but is no address": SVC + ")\n"
         "expose('web', via=NGINX, host='1.2.3.4.example.com')",
+    "a wildcard over digit labels (NGINX)": SVC + ")\nexpose('web', via=NGINX, host='*.10.0.0.1')",
+    "a wildcard over digit labels (Gateway)": SVC + ")\n"
+        "expose('web', via=GATEWAY, host='*.10.0.0.1')",
     "a dotted tls_secret name": SVC + ")\n"
         "expose('web', via=NGINX, host='a.example.com', tls=tls_secret('a.example.com-tls'))",
     "distinct ports": SVC + ")\nexpose('web', via=NLB, ports=[80, 443])",

@@ -272,13 +272,16 @@ def test_ingress_names_cannot_repeat(blueprint_file: MakeBlueprint) -> None:
 def test_gateway_grpc_limits(blueprint_file: MakeBlueprint) -> None:
     body = ('expose("grpc", via=GATEWAY, host="grpc.example.com", path="/pkg.Svc")\n'
             'expose("grpc", via=GATEWAY)\n'
-            'expose("web", via=GATEWAY, path="/web")\n')
+            'expose("web", via=GATEWAY, path="/web")\n'
+            'expose("grpc", via=GATEWAY, host="m.example.com", methods=["GET"])\n')
     assert diagnostics(blueprint_file, body) == [
         at(0, "expose('grpc', via=GATEWAY): a GRPCRoute matches gRPC services and methods, not "
               "paths; drop path='/pkg.Svc'"),
         at(1, "expose('grpc', via=GATEWAY): a listener accepts either a GRPCRoute or an "
               f"HTTPRoute for a host name, and 'web' at bp.py:{FIRST + 2} has an HTTPRoute for "
               "shop.example.com; give the gRPC service its own host"),
+        at(3, "expose('grpc', via=GATEWAY): a GRPCRoute matches gRPC services and methods, not "
+              "HTTP methods (every gRPC call is a POST); drop methods=['GET']"),
     ]
 
 

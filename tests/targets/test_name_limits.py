@@ -219,3 +219,25 @@ def test_linkerd_mesh_route_at_most_16_rules(blueprint_file: MakeBlueprint) -> N
               "most 16 (Gateway API CRD); use fewer mesh_routes (one prefix or regex where "
               "several send to the same versions)"),
     ]
+
+
+def test_linkerd_mesh_route_at_most_16_headers_and_query_parameters(
+        blueprint_file: MakeBlueprint) -> None:
+    """17 headers or 17 query parameters in one mesh_route built with exit 0; the API server
+    refuses the HTTPRoute (a match's headers and queryParams have maxItems 16)."""
+    headers = ", ".join(f'header("x-h{i}", "v")' for i in range(16))
+    query = ", ".join(f'"q{i}": "v"' for i in range(17))
+    body = ('mesh(LINKERD)\n'
+            'service("api", port=8080, image="a:1", versions=["v1", "v2"])\n'
+            'traffic("api", split={"v1": 100}, routes=[\n'
+            f'    mesh_route(prefix="/a", split={{"v2": 100}}, headers=[{headers}, '
+            'mesh_header("x-r", regex="a.*")]),\n'
+            f'    mesh_route(prefix="/b", split={{"v2": 100}}, query={{{query}}}),\n'
+            f'    mesh_route(prefix="/c", split={{"v2": 100}}, headers=[{headers}]),\n'
+            '])\n')
+    assert diagnostics(blueprint_file, body) == [
+        at(3, "traffic('api'): mesh_route matches 17 headers; an HTTPRoute match (Linkerd's "
+              "routes) takes at most 16 (Gateway API CRD)"),
+        at(4, "traffic('api'): mesh_route matches 17 query parameters; an HTTPRoute match "
+              "(Linkerd's routes) takes at most 16 (Gateway API CRD)"),
+    ]

@@ -26,6 +26,7 @@ _ROUTE_TIMEOUT = fullmatch(r"([0-9]{1,5}(h|m|s|ms)){1,4}")
 
 MAX_BACKEND_REFS = 16  # per HTTPRoute rule (Gateway API CRD maxItems)
 MAX_RULES = 16  # per HTTPRoute (Gateway API CRD maxItems)
+MAX_HEADERS = MAX_QUERY = 16  # per HTTPRoute match (Gateway API CRD maxItems)
 
 
 def problems(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
@@ -83,6 +84,12 @@ def _traffic(t: TrafficPlan, http: bool) -> Iterator[tuple[SourceLoc | None, str
         if m.split is not None and len(m.split) > MAX_BACKEND_REFS:
             yield m.loc, (f"{d}: mesh_route split= over {len(m.split)} versions: an HTTPRoute "
                           f"rule has at most {MAX_BACKEND_REFS} backendRefs (Gateway API CRD)")
+        headers = len(m.match.headers) + len(m.match.rules)
+        for what, count, limit in (("headers", headers, MAX_HEADERS),
+                                   ("query parameters", len(m.match.query), MAX_QUERY)):
+            if count > limit:
+                yield m.loc, (f"{d}: mesh_route matches {count} {what}; an HTTPRoute match "
+                              f"(Linkerd's routes) takes at most {limit} (Gateway API CRD)")
         if m.match.without:
             yield m.loc, (f"{d}: mesh_route: Gateway API (Linkerd's routes) cannot match a "
                           "header's absence (invert=True)")

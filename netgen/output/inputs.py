@@ -8,7 +8,9 @@ can depend on, and the plan fingerprint of each environment it built:
   from its own folder or anywhere outside Python's and netgen's installation, data files it
   read), by content; the folders it listed, by their names;
 - the modules it imported from a site-packages folder (a shared definitions package
-  installed with pip, and what that imports), by name, size and mtime of each file: never
+  installed with pip, and what that imports; C extensions too, which the import system
+  names in an "import" audit event rather than opening them), by name, size and mtime of
+  each file: never
   the standard library (the Python version stands for it), nor what netgen and its
   dependencies import (netgen's version stands for them: a file opened by code of
   netgen's, or of a module netgen imported, is netgen's);
@@ -73,8 +75,10 @@ def _opener() -> str:
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     if _recording is None:
         return
-    if event == "open":
-        path = args[0]
+    if event in ("open", "import"):
+        # an extension module (.so, .pyd) is mapped by the dynamic loader, never opened:
+        # "import" names its file (a source module's is None: it is opened)
+        path = args[event == "import"]
         if isinstance(path, str | os.PathLike):
             path = os.fspath(path)
             _recording[0].add(path)

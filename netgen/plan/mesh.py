@@ -64,11 +64,14 @@ def not_http_taken_for_http(services: Iterable[ServicePlan]
 
 
 def is_http(s: ServicePlan) -> bool:
-    if s.port is None:
-        return False
-    if s.port.app_protocol:
-        return s.port.app_protocol.lower() in HTTP_APP_PROTOCOLS
-    name = s.port.name
+    return s.port is not None and speaks_http(s.port.name, s.port.app_protocol)
+
+
+def speaks_http(name: str, app_protocol: str | None) -> bool:
+    """A port whose appProtocol, else its name's prefix, says HTTP (as Istio reads it);
+    shared with the importer, which must not route HTTP to a port netgen reads as TCP."""
+    if app_protocol:
+        return app_protocol.lower() in HTTP_APP_PROTOCOLS
     return any(name == p or name.startswith(p + "-") for p in HTTP_PROTOCOLS)
 
 

@@ -269,3 +269,31 @@ def test_an_upgraded_site_package_forces_the_full_path(
         "orgdefs/__init__.py", "orgdefs/images.py"]
     # what netgen itself imports from site-packages (attrs, jinja2, ...) is not listed
     assert not any("site-packages" in f for f in record["files"])
+
+
+def test_an_upgraded_c_extension_in_a_site_package_forces_the_full_path(
+        project: Path, loads: list[str], site_package: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A C extension is loaded without an "open" audit event, so an upgrade of the .so a
+    site package imports was not seen: it rebuilt as 'no changes'. The stand-in is the
+    standard library's _bisect, copied under its own module name into the package."""
+    import _bisect
+    import json
+
+    original = getattr(_bisect, "__file__", None)
+    if original is None:
+        pytest.skip("_bisect is built into this Python")
+    so = site_package / "orgdefs" / os.path.basename(original)
+    so.write_bytes(Path(original).read_bytes())
+    init = site_package / "orgdefs" / "__init__.py"
+    init.write_text("from orgdefs._bisect import bisect_left\n" + init.read_text())
+    monkeypatch.delitem(sys.modules, "orgdefs._bisect", raising=False)
+    build(project)
+    record = json.loads((project / "out" / ".netgen" / "inputs.json").read_text())
+    assert str(so) in record["site"]
+    assert "no changes" in build(project) and len(loads) == 1
+    os.utime(so, ns=(1, 1))  # same size, another mtime: a reinstalled wheel
+    for name in ("orgdefs", "orgdefs.images", "orgdefs._bisect"):
+        sys.modules.pop(name, None)
+    assert "no changes" in build(project)
+    assert len(loads) == 2, "the rebuild after the upgrade did not load the blueprint"

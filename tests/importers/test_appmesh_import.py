@@ -169,6 +169,11 @@ CASES = {
     },
 }
 
+# vrServiceB again, with a tcp listener beside the http one: the HTTP routes (match.port 80)
+# route as before, the TCP route of port 9000 is left out (test_appmesh_listeners.py)
+CASES["appmesh-router-tcp"] = CASES["appmesh-cli-examples"]
+
+
 
 @pytest.mark.parametrize("fixture", sorted(CASES))
 def test_import_build_and_check_pass(tmp_path: Path, fixture: str) -> None:

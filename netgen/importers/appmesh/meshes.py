@@ -54,6 +54,9 @@ class MeshProfile:
     # an event `retry_events` does not name is passed on as it is (Envoy's own names)
     other_events: bool = True
     gateway: str | None = None  # the via of its own ingress gateway, from its MeshHooks
+    # splits a TCP port's connections between versions (Istio's `tcp` routes); Linkerd
+    # splits only through an HTTPRoute, which needs an HTTP port
+    tcp_split: bool = True
 
 
 PROFILES = (
@@ -65,7 +68,8 @@ PROFILES = (
                 APP_MESH_RETRIES + "has no equivalent: Linkerd retries only where retries= "
                 "says so",
                 "Linkerd injects its own proxy", "Linkerd sets no idle timeout per route",
-                disjoint=disjoint, absence=False, route_retries=False, other_events=False),
+                disjoint=disjoint, absence=False, route_retries=False, other_events=False,
+                tcp_split=False),
 )
 
 

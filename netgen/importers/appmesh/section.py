@@ -3,11 +3,11 @@ meshes.py), one `traffic(...)` per virtual router (its routes as `mesh_route`s, 
 Mesh's order), `calls` from the virtual nodes' backends, and exposures from the virtual
 gateways' routes: through the mesh's own ingress gateway (`via=ISTIO`), else through `--via`.
 
-Whatever a route asks that the blueprint or the mesh cannot say (a header range, a port
-match, an idle timeout; for Linkerd a header's absence, or an order that matters) is a
-warning naming the export file and JSON path, and the route is left out as a whole rather
-than widened. App Mesh's implicit 15 s per-request timeout is written out with a comment
-saying so, since neither mesh has a default timeout.
+Whatever a route asks that the blueprint or the mesh cannot say (a header range, another
+listener's port than the service's, an idle timeout; for Linkerd a header's absence, an
+order that matters, a TCP split) is a warning naming the export file and JSON path, and
+the route is left out as a whole rather than widened. App Mesh's implicit 15 s per-request
+timeout is written out with a comment saying so, since neither mesh has a default timeout.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from netgen.importers.ecs.pysource import (
     statement,
 )
 from netgen.importers.ecs.vias import ImportVia
-from netgen.plan.mesh import HttpMatch
+from netgen.plan.mesh import HttpMatch, speaks_http
 from netgen.targets.features import Feature
 
 DEFAULT_TIMEOUT = "15s"  # App Mesh's per-request timeout when a route sets none
@@ -209,6 +209,9 @@ class MeshSection:
                                      "appmesh describe-route for each of its routes); calls to "
                                      f"{s.name} reach every version"))
             return None
+        routes = self._on_service_port(s, router, routes)
+        if not routes:
+            return None
         if len(s.versions) < 2:
             return self._single(s, vs, router, routes)
         carried: list[tuple[shapes.Route, Call]] = []
@@ -218,12 +221,72 @@ class MeshSection:
             try:
                 carried.append((route, self._route(s, route, at, notes)))
             except Skip as skip:
-                self.findings.append(at.finding("appmesh-route-left-out",
-                                                f"route {route.routeName} of {router}: {skip}; "
-                                                "the route is left out", skip.suffix))
+                self._route_left_out(route, router, skip)
         if self.mesh.disjoint is not None:
             carried = self._unordered(carried, router)
+        if not carried:  # each route left out said why; an empty traffic() says nothing
+            return None
         return self._traffic(s, vs, router, carried, notes)
+
+    def _on_service_port(self, s: Service, router: str, routes: list[shapes.Route]
+                         ) -> list[shapes.Route]:
+        """The routes of the router's listener on the service's port. App Mesh routes each
+        listener's calls apart (a route names its listener with `match.port`), and netgen
+        gives a service one port: a route of another listener, or of none, would apply to
+        the wrong port's calls, so it is left out with a warning at its JSON path."""
+        kept: list[shapes.Route] = []
+        for route in routes:
+            try:
+                self._check_listener(s, router, route)
+                self._first_tcp(kept, route)
+            except Skip as skip:
+                self._route_left_out(route, router, skip)
+                continue
+            kept.append(route)
+        return kept
+
+    def _check_listener(self, s: Service, router: str, route: shapes.Route) -> None:
+        """Skip unless `route` routes the calls of the listener netgen carries: the router's
+        only one, or among several the one on the service's main port; a TCP route belongs
+        on a tcp listener, the others on an http, http2 or grpc one."""
+        found = self.index.routers.get(router)
+        listeners = [li.portMapping for li in found.spec.listeners] if found else []
+        key, part = _route_part(route)
+        if part is None or not listeners:
+            return  # no route kind (`_route` says so) or no router described to check against
+        port = part.match.port if part.match is not None else None
+        at = f".spec.{key}" + (".match.port" if port is not None
+                                else ".match" if part.match is not None else "")
+        ports = ", ".join(f"{p.port} ({p.protocol})" for p in listeners)
+        if port is None and len(listeners) > 1:
+            raise Skip(f"router {router} listens on {ports} and the route names none of them "
+                       "(match.port), so which calls it routes is ambiguous", at)
+        listener = next((p for p in listeners if port in (None, p.port)), None)
+        if listener is None:
+            raise Skip(f"it matches port {port}, and router {router} listens on {ports} only",
+                       at)
+        if (key == "tcpRoute") != (listener.protocol == "tcp"):
+            raise Skip(f"its {key} cannot route the calls of the {listener.protocol} listener "
+                       f"{listener.port}", at)
+        main = s.ports[0].port if s.ports else None
+        if len(listeners) > 1 and listener.port != main:
+            raise Skip(f"it routes the calls of port {listener.port} ({listener.protocol}) to "
+                       f"{_weights(part.action)}, and netgen gives {s.name} one port, {main}, "
+                       "whose routes are carried", at)
+
+    @staticmethod
+    def _first_tcp(kept: list[shapes.Route], route: shapes.Route) -> None:
+        """A TCP route matches every connection of its listener, so a later one on the same
+        (carried) listener never matched in App Mesh; a split cannot say two."""
+        first = next((r for r in kept if r.spec.tcpRoute is not None), None)
+        if route.spec.tcpRoute is not None and first is not None:
+            raise Skip(f"route {first.routeName}, tried first, takes every connection of its "
+                       "listener, so this one never matched", ".spec.tcpRoute")
+
+    def _route_left_out(self, route: shapes.Route, router: str, skip: Skip) -> None:
+        self.findings.append(self._at(route.metadata.arn).finding(
+            "appmesh-route-left-out", f"route {route.routeName} of {router}: {skip}; the route "
+            "is left out", skip.suffix))
 
     def _unordered(self, carried: list[tuple[shapes.Route, Call]], router: str
                    ) -> list[tuple[shapes.Route, Call]]:
@@ -369,9 +432,11 @@ class MeshSection:
             action, retry, timeout, prefix = g.action, g.retryPolicy, g.timeout, "grpcRoute"
         elif spec.tcpRoute:
             t = spec.tcpRoute
-            if t.match is not None and t.match.port is not None:
-                raise Skip(f"it matches listener port {t.match.port}, which netgen cannot "
-                           "express", ".spec.tcpRoute.match.port")
+            if not self.mesh.tcp_split:
+                raise Skip(f"{self.mesh.name} splits calls through an HTTPRoute only, not a "
+                           f"TCP port's connections: its split ({_weights(t.action)}) is not "
+                           f"carried, and connections reach every version of {s.name} in "
+                           "proportion to its pods", ".spec.tcpRoute.action.weightedTargets")
             action, retry, timeout, prefix = t.action, None, t.timeout, "tcpRoute"
         else:
             raise Skip("it has no httpRoute, http2Route, grpcRoute or tcpRoute", ".spec")
@@ -447,9 +512,6 @@ class MeshSection:
         if m.scheme is not None:
             raise Skip(f"it matches scheme {m.scheme}, which netgen cannot express",
                        path + ".scheme")
-        if m.port is not None:
-            raise Skip(f"it matches listener port {m.port}, which netgen cannot express",
-                       path + ".port")
         headers = [_header(h, f"{path}.headers[{i}]", self.mesh)
                    for i, h in enumerate(m.headers)]
         if headers:
@@ -472,9 +534,6 @@ class MeshSection:
             out["prefix"] = f"/{m.serviceName}/"
         elif m.methodName:
             raise Skip("it matches a method without its service", ".spec.grpcRoute.match")
-        if m.port is not None:
-            raise Skip(f"it matches listener port {m.port}, which netgen cannot express",
-                       ".spec.grpcRoute.match.port")
         headers = [_header(h, f".spec.grpcRoute.match.metadata[{i}]",  # type: ignore[arg-type]
                            self.mesh) for i, h in enumerate(m.metadata)]
         if headers:
@@ -606,6 +665,9 @@ class MeshSection:
             raise Skip(f"its target names port {target.port} of "
                        f"{target.virtualService.virtualServiceName}, and an exposure reaches "
                        f"{s.name} on its main port {main} only", path)
+        if s.ports and not speaks_http(s.ports[0].name, s.ports[0].app_protocol):
+            raise Skip(f"{s.name}'s port {main} ({s.ports[0].name}) is not HTTP, and an "
+                       "exposure routes HTTP requests", path.removesuffix(".port"))
 
     def _host_rewrite(self, r: shapes.GatewayRoute, key: str | None,
                       http: shapes.HttpGatewayRoute, service: str) -> None:
@@ -741,16 +803,29 @@ def _header(h: shapes.HttpRouteHeader, path: str, mesh: MeshProfile) -> Call:
                 invert=Name("True") if h.invert else None)
 
 
+def _route_part(route: shapes.Route
+                ) -> tuple[str, shapes.HttpRoute | shapes.GrpcRoute | shapes.TcpRoute | None]:
+    """The route's one part (App Mesh: "specify one route type") and its key in the spec."""
+    for key in ("httpRoute", "http2Route", "grpcRoute", "tcpRoute"):
+        found = getattr(route.spec, key)
+        if found is not None:
+            return key, found
+    return "", None
+
+
+def _weights(action: shapes.RouteAction) -> str:
+    """The weighted targets as the export says them, for a warning saying what is lost."""
+    return ", ".join(f"{t.virtualNode} {t.weight}" for t in action.weightedTargets)
+
+
 def _policy_route(route: shapes.Route
                   ) -> tuple[str, shapes.HttpRoute | shapes.GrpcRoute | None]:
     """The route's HTTP, HTTP/2 or gRPC part (the ones with a timeout and retries) and its
     key in the spec; (key, None) for a TCP route."""
-    spec = route.spec
-    for key in ("httpRoute", "http2Route", "grpcRoute"):
-        found = getattr(spec, key)
-        if found is not None:
-            return key, found
-    return "tcpRoute", None
+    key, part = _route_part(route)
+    if part is None or isinstance(part, shapes.TcpRoute):
+        return "tcpRoute", None
+    return key, part
 
 
 def _per_request(timeout: shapes.HttpTimeout | None) -> str:

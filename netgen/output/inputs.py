@@ -10,10 +10,9 @@ can depend on, and the plan fingerprint of each environment it built:
 - the modules it imported from a site-packages folder (a shared definitions package
   installed with pip, and what that imports; C extensions too, which the import system
   names in an "import" audit event rather than opening them), by name, size and mtime of
-  each file: never
-  the standard library (the Python version stands for it), nor what netgen and its
-  dependencies import (netgen's version stands for them: a file opened by code of
-  netgen's, or of a module netgen imported, is netgen's);
+  each file: never the standard library (the Python version stands for it), nor what
+  netgen and its dependencies import (netgen's version stands for them: a file opened by
+  code of netgen's, or of a module netgen imported, is netgen's);
 - the whole process environment (a blueprint may read any variable: every change of
   `os.environ` forces the full path, at the price of some needless rebuilds);
 - the template folders (`--templates` and the blueprint's `templates=`), by name and content

@@ -202,12 +202,14 @@ def _universe(
             continue
         meta = doc["metadata"]
         _, containers = _template(doc)
-        cluster[f"{meta.get('namespace') or 'default'}/{meta['name']}"] = sorted(
+        ident = f"{meta.get('namespace') or 'default'}/{meta['name']}"
+        cluster[ident] = sorted(
             {
                 PortKey(p.get("protocol") or "TCP", int(p["containerPort"]))
                 for c in containers
                 for p in c.get("ports") or []
             }
+            | {p.key for p in peers.workload_ports.get(ident, ())}
         )
     peer_ids = [p.id for p in peers.cluster]
     ids = sorted(set(cluster) - set(peer_ids)) + peer_ids + [e.name for e in peers.external]

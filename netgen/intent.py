@@ -4,7 +4,8 @@ in a vocabulary any NetworkPolicy analyzer can be compared with.
 Endpoints (`endpoints(plan)`), each with an id:
 
 - `<namespace>/<service>`: the pods of a service, all its versions (labels `labels`, in
-  namespace `namespace`). Serves its target port.
+  namespace `namespace`). Serves its target port, and the port a load balancer
+  health-checks it on when that differs (an NLB checks a UDP service over TCP).
 - `kube-system/kube-dns`: the cluster DNS pods (`k8s-app: kube-dns` in `kube-system`).
   Serves UDP and TCP 53.
 - `<namespace>/<name>`: the control plane of the environment's mesh, only where the mesh
@@ -15,12 +16,18 @@ Endpoints (`endpoints(plan)`), each with an id:
 - `cidr:<cidr>`: every address of a range traffic is admitted from (`vpc_cidr` for ALB/NLB,
   `nodeport_cidr` for NodePorts, the private ranges or 0.0.0.0/0 by default). A source only.
 - `<namespace>/stranger`: a pod of a namespace netgen does not manage (`unmanaged`, or
-  `unmanaged-2`, ... when a name is taken), with a label no selector of netgen's names. A
-  source only: it asks whether a policy admits every namespace or every pod.
-- `internet:<address>`: one public address (`INTERNET`: the one fewest declared ranges
-  contain, outside all of them when one is), as a range of one address. A source only: it
-  asks whether a policy admits the whole internet. Intended like any `cidr:` source: a
-  service exposed to a range that contains it (a LoadBalancer's default 0.0.0.0/0, say).
+  `unmanaged-2`, ... when a name is taken), with a label no selector of netgen's names. As
+  a source it asks whether a policy admits every namespace or every pod; as a destination
+  whether a workload's egress reaches them.
+- `internet:<address>`: one public IPv4 address (`INTERNET`) and one IPv6 address
+  (`INTERNET6`), each the one of its list fewest declared ranges contain (outside all of them
+  when one is), as a range of one address. As a source it asks whether a policy admits the
+  whole internet (intended like any `cidr:` source: from a service exposed to a range that
+  contains it, a LoadBalancer's default 0.0.0.0/0, say); as a destination whether egress
+  reaches it.
+- The stranger and the internet addresses serve `probe_ports`: every port a destination of
+  the blueprint serves (DNS's 53 included) and one nobody uses, so that a too-wide egress
+  rule is caught whatever ports it is limited to.
 - `external:<name>`: every address an `external(...)` may have (`addresses`: its `cidr`, its
   host when that is an IP, else the internet outside the private ranges plus `vpc_cidr`).
   A destination only. Serves its port.
@@ -38,13 +45,19 @@ What is intended (`intended_connectivity(plan)`):
 - a declared call `calls(a, b)` lets `a` reach `b` on b's target port (or port, for an
   external). NetworkPolicy names externals by address, so a caller of one external also
   reaches every other external whose addresses and port its calls already cover;
-- the source of each exposure reaches the exposed service on its target port; a `cidr:`
-  source also reaches every service exposed to a range that contains it;
-- OPEN additionally lets every workload reach every other workload of its own namespace and
-  every external (all egress is open; other namespaces stay closed to it).
+- the source of each exposure reaches the exposed service on its target port, and on the
+  port its load balancer health-checks it on; a `cidr:` or `internet:` source also reaches
+  every service exposed to a range that contains it;
+- a caller of an external whose addresses hold an internet address (a host name: the
+  internet outside the private ranges; `cidr="0.0.0.0/0"`) reaches that address on the
+  external's port;
+- OPEN additionally lets every workload reach every other workload of its own namespace on
+  every port it serves, and every external, internet address and stranger pod on every
+  port they serve (all egress is open; other namespaces stay closed to it).
 
 Nothing else: the stranger pod reaches nothing (under OPEN too: its namespace is not the
-workload's), and the internet address only what is exposed to a range holding it.
+workload's) and is reached only under OPEN; the internet addresses reach only what is
+exposed to a range holding them and are reached only under OPEN or through an external.
 """
 
 from __future__ import annotations
@@ -74,7 +87,7 @@ class Flow(NamedTuple):
 class Endpoint:
     id: str
     # "workload" | "cluster" (kube-dns, mesh control) | "ingress" | "stranger" | "cidr"
-    # | "external"
+    # | "internet" | "external"
     kind: str
     namespace: str | None = None  # pods: the namespace they run in
     labels: Labels = ()  # pods: labels every one of them carries
@@ -95,7 +108,10 @@ def endpoints(plan: Plan) -> dict[str, Endpoint]:
     out = {
         workload_id(s.namespace, s.name): Endpoint(
             workload_id(s.namespace, s.name), "workload", s.namespace, s.labels,
-            serves=((s.port.protocol, s.port.target_port),) if s.port else (),
+            serves=tuple(dict.fromkeys(
+                [(s.port.protocol, s.port.target_port),
+                 *(p for src in net.sources if src.service == s.name for p in src.health_ports)]
+            )) if s.port else (),
         )
         for s in plan.services
     }
@@ -116,33 +132,49 @@ def endpoints(plan: Plan) -> dict[str, Endpoint]:
     taken = {e.namespace for e in out.values()} | {plan.env.namespace}
     stranger = next(n for k in range(1, len(taken) + 2)
                     if (n := STRANGER_NAMESPACE + (f"-{k}" if k > 1 else "")) not in taken)
+    probes = probe_ports(out.values())
     key = workload_id(stranger, STRANGER)
-    out[key] = Endpoint(key, "stranger", stranger, STRANGER_LABELS)
-    address = internet_address([b for e in out.values() for b in e.addresses])
-    out[f"internet:{address}"] = Endpoint(f"internet:{address}", "cidr",
-                                          addresses=(IpBlock(f"{address}/32"),))
+    out[key] = Endpoint(key, "stranger", stranger, STRANGER_LABELS, serves=probes)
+    declared = [b for e in out.values() for b in e.addresses]
+    for candidates in (INTERNET, INTERNET6):
+        address = ipaddress.ip_address(internet_address(declared, candidates))
+        key = f"internet:{address}"
+        out[key] = Endpoint(key, "internet", serves=probes,
+                            addresses=(IpBlock(f"{address}/{address.max_prefixlen}"),))
     return out
+
+
+def probe_ports(points: Iterable[Endpoint]) -> tuple[tuple[str, int], ...]:
+    """The ports the stranger pod and the internet addresses serve as destinations: every
+    port a destination of the blueprint serves (kube-dns's 53 included: "DNS to anywhere" is
+    the classic too-wide egress rule), plus one TCP port nobody uses, so that an egress rule
+    open to every pod or address is caught whatever ports it is limited to."""
+    used = list(dict.fromkeys(port for e in points for port in e.serves))
+    unused = next(("TCP", p) for p in range(UNUSED_PORT, 0, -1) if ("TCP", p) not in used)
+    return (*used, unused)
 
 
 STRANGER_NAMESPACE, STRANGER = "unmanaged", "stranger"
 STRANGER_LABELS: Labels = (("netgen.verify/stranger", "true"),)
 # Public addresses (documentation ranges first, never routed) the internet is asked with.
 INTERNET = ("203.0.113.10", "198.51.100.10", "192.0.2.10", "8.8.8.8")
+INTERNET6 = ("2001:db8::10", "2001:db8:ffff::10", "2001:4860:4860::8888")
+UNUSED_PORT = 65535  # the probes' unused port: the highest TCP port no destination serves
 
 
-def internet_address(declared: Iterable[IpBlock]) -> str:
-    """The address of `INTERNET` the fewest `declared` ranges contain (the first on a tie):
-    outside every one of them unless they cover them all (0.0.0.0/0)."""
+def internet_address(declared: Iterable[IpBlock], candidates: Iterable[str] = INTERNET) -> str:
+    """The address of `candidates` the fewest `declared` ranges contain (the first on a tie):
+    outside every one of them unless they cover them all (0.0.0.0/0, ::/0)."""
     nets = networks(declared)
 
     def holding(address: str) -> int:
         a = ipaddress.ip_address(address)
         return sum(1 for n in nets if a in n)
 
-    return min(INTERNET, key=holding)
+    return min(candidates, key=holding)
 
 
-SOURCES = ("workload", "ingress", "stranger", "cidr")
+SOURCES = ("workload", "ingress", "stranger", "cidr", "internet")
 
 
 def flow_domain(plan: Plan) -> set[Flow]:
@@ -160,23 +192,37 @@ def flow_domain(plan: Plan) -> set[Flow]:
 
 def intended_connectivity(plan: Plan) -> set[Flow]:
     points = endpoints(plan)
-    services = {s.name: s for s in plan.services}
     ids = {s.name: workload_id(s.namespace, s.name) for s in plan.services}
-    externals = [p for p in points.values() if p.kind == "external"]
     cluster = [p for p in points.values() if p.kind == "cluster"]
-    open_ = plan.env.isolation is Isolation.OPEN
+    flows = {Flow(ids[s.name], p.id, *port)
+             for s in plan.services for p in cluster for port in p.serves}
+    if plan.env.isolation is Isolation.OPEN:
+        flows |= _open_egress(plan, points, ids)
+    return flows | _call_flows(plan, points, ids) | _exposure_flows(plan, points, ids)
+
+
+def _open_egress(plan: Plan, points: dict[str, Endpoint], ids: dict[str, str]) -> set[Flow]:
+    """OPEN opens every workload's egress and admits a namespace's own pods on every port: a
+    workload reaches the other workloads of its namespace, every address (the externals, the
+    internet) and the pods of namespaces netgen leaves alone (the stranger) on every port
+    they serve."""
+    outside = [p for p in points.values() if p.kind in ("external", "internet", "stranger")]
+    return {
+        Flow(ids[s.name], p.id, *port)
+        for s in plan.services
+        for p in [*outside, *(points[ids[o.name]] for o in plan.services
+                              if o.namespace == s.namespace and o.name != s.name)]
+        for port in p.serves
+    }
+
+
+def _call_flows(plan: Plan, points: dict[str, Endpoint], ids: dict[str, str]) -> set[Flow]:
+    """A call reaches the callee on its target port. NetworkPolicy names externals by address,
+    so a caller of externals reaches whatever addresses its calls on one port cover: other
+    externals, and the internet addresses where an external is the internet (0.0.0.0/0, a
+    host name)."""
+    services = {s.name: s for s in plan.services}
     flows: set[Flow] = set()
-
-    for s in plan.services:
-        flows.update(Flow(ids[s.name], p.id, *port) for p in cluster for port in p.serves)
-        if open_:
-            flows.update(Flow(ids[s.name], x.id, *x.serves[0]) for x in externals)
-            flows.update(
-                Flow(ids[s.name], ids[o.name], o.port.protocol, o.port.target_port)
-                for o in plan.services
-                if o.namespace == s.namespace and o.name != s.name and o.port is not None
-            )
-
     reached: dict[tuple[str, str, int], list[IpBlock]] = {}  # (caller, proto, port) -> blocks
     for call in plan.calls:
         if call.dst_kind == "service":
@@ -185,27 +231,33 @@ def intended_connectivity(plan: Plan) -> set[Flow]:
         else:
             x = points[f"external:{call.dst}"]
             reached.setdefault((call.src, *x.serves[0]), []).extend(x.addresses)
+    addressed = [p for p in points.values() if p.kind in ("external", "internet")]
     for (caller, proto, port), blocks in reached.items():
         flows.update(
             Flow(ids[caller], x.id, proto, port)
-            for x in externals
-            if x.serves[0] == (proto, port) and covers(blocks, x.addresses)
+            for x in addressed
+            if (proto, port) in x.serves and covers(blocks, x.addresses)
         )
+    return flows
 
-    admitted: dict[str, list[IpBlock]] = {}  # service -> address ranges admitted
+
+def _exposure_flows(plan: Plan, points: dict[str, Endpoint], ids: dict[str, str]) -> set[Flow]:
+    """An exposure's source reaches the service on its target port and on the ports the load
+    balancer health-checks it on; an address range reaches every service port exposed to a
+    range that contains it."""
+    services = {s.name: s for s in plan.services}
+    flows: set[Flow] = set()
+    admitted: dict[tuple[str, str, int], list[IpBlock]] = {}  # (service, proto, port) -> blocks
     for src in plan.network.sources:
         s = services[src.service]
-        if src.namespace is not None:
-            flows.add(Flow(f"ingress:{src.namespace}", ids[s.name], s.port.protocol,
-                           s.port.target_port))
-        admitted.setdefault(s.name, []).extend(IpBlock(c) for c in src.cidrs)
-    for name, blocks in admitted.items():
-        s = services[name]
-        flows.update(
-            Flow(p.id, ids[name], s.port.protocol, s.port.target_port)
-            for p in points.values()
-            if p.kind == "cidr" and covers(blocks, p.addresses)
-        )
+        for proto, port in ((s.port.protocol, s.port.target_port), *src.health_ports):
+            if src.namespace is not None:
+                flows.add(Flow(f"ingress:{src.namespace}", ids[s.name], proto, port))
+            admitted.setdefault((s.name, proto, port), []).extend(IpBlock(c) for c in src.cidrs)
+    ranges = [p for p in points.values() if p.kind in ("cidr", "internet")]
+    for (name, proto, port), blocks in admitted.items():
+        flows.update(Flow(p.id, ids[name], proto, port)
+                     for p in ranges if covers(blocks, p.addresses))
     return flows
 
 

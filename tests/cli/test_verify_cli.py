@@ -98,12 +98,47 @@ def test_a_widened_pod_selector_is_an_extra_allow(tmp_path: Path) -> None:
     code, out, err = netgen("verify", BLUEPRINTS / "shop.py", "-e", "production",
                             "--templates", folder)
     assert code == 1
-    # api's policy now selects every pod: its egress to rds opens for web and postgres too
-    # (postgres still admits only api, so web -> postgres stays closed)
+    # api's policy now selects every pod: its egress to rds (the internet) opens for web and
+    # postgres too (postgres still admits only api, so web -> postgres stays closed)
     assert out.splitlines() == [
-        "production: FAIL: NetworkPolicies differ from the declared traffic: 0 missing, 2 extra",
+        "production: FAIL: NetworkPolicies differ from the declared traffic: 0 missing, 4 extra",
         "  extra allow: production/postgres -> external:rds TCP/5432",
+        "  extra allow: production/postgres -> internet:203.0.113.10 TCP/5432",
         "  extra allow: production/web -> external:rds TCP/5432",
+        "  extra allow: production/web -> internet:203.0.113.10 TCP/5432",
+    ]
+    assert err == "netgen: 1 environment differs from the blueprint\n"
+
+
+CALLER = """from netgen import *
+blueprint("calls")
+env("production", namespace="prod", isolation=STRICT, vpc_cidr="10.0.0.0/16")
+service("web", port=80, target_port=3000, image="web:1")
+service("api", port=8080, image="api:1")
+service("auth", port=9000, image="auth:1")
+calls("web", "api", "auth")
+"""
+
+
+def test_egress_open_to_every_namespace_and_the_internet_is_an_extra_allow(
+        tmp_path: Path, blueprint_file: Callable[[str], Path]) -> None:
+    """web declares two calls; a hand-edited policy lets it reach every pod of every namespace
+    and, on api's port only, every IPv4 and IPv6 address. verify asked only whether policies
+    admitted the stranger and the internet, so it passed this; they are destinations now,
+    asked on every port the blueprint uses (53 of DNS too) and one nobody uses (65535)."""
+    rules = ("    - to: [{namespaceSelector: {}}]\n"
+             "    - to: [{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: '::/0'}}]\n"
+             "      ports: [{protocol: TCP, port: 8080}]\n")
+    folder = override(tmp_path, "{{ egress | block(4) }}\n",
+                      "{{ egress | block(4) }}\n{% if name == 'web' %}" + rules + "{% endif %}")
+    code, out, err = netgen("verify", blueprint_file(CALLER), "--templates", folder)
+    assert code == 1
+    assert out.splitlines() == [
+        "production: FAIL: NetworkPolicies differ from the declared traffic: 0 missing, 8 extra",
+        "  extra allow: prod/web -> internet:2001:db8::10 TCP/8080",
+        "  extra allow: prod/web -> internet:203.0.113.10 TCP/8080",
+        *(f"  extra allow: prod/web -> unmanaged/stranger {port}" for port in (
+            "TCP/53", "TCP/3000", "TCP/8080", "TCP/9000", "TCP/65535", "UDP/53")),
     ]
     assert err == "netgen: 1 environment differs from the blueprint\n"
 
@@ -156,8 +191,8 @@ def test_the_verdict_says_what_was_checked_and_what_is_denied() -> None:
     code, out, _ = netgen("verify", BLUEPRINTS / "shop.py", "-e", "production")
     assert code == 0
     assert out.splitlines()[0] == (
-        "production: ok: NetworkPolicies allow exactly the declared traffic (24 "
-        "source-destination-port flows checked: 11 allowed and 13 denied, each as declared)")
+        "production: ok: NetworkPolicies allow exactly the declared traffic (81 "
+        "source-destination-port flows checked: 12 allowed and 69 denied, each as declared)")
 
 
 @frozen

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import io
 import ipaddress
 import re
@@ -201,12 +202,14 @@ def _universe(
             continue
         meta = doc["metadata"]
         _, containers = _template(doc)
-        cluster[f"{meta.get('namespace') or 'default'}/{meta['name']}"] = sorted(
+        ident = f"{meta.get('namespace') or 'default'}/{meta['name']}"
+        cluster[ident] = sorted(
             {
                 PortKey(p.get("protocol") or "TCP", int(p["containerPort"]))
                 for c in containers
                 for p in c.get("ports") or []
             }
+            | {p.key for p in peers.workload_ports.get(ident, ())}
         )
     peer_ids = [p.id for p in peers.cluster]
     ids = sorted(set(cluster) - set(peer_ids)) + peer_ids + [e.name for e in peers.external]
@@ -270,20 +273,32 @@ def nca_connectivity(
     def props(**dims: Any) -> Any:
         return ConnectivityProperties.make_conn_props_from_dict(dims)
 
+    @functools.cache
+    def to(dst: str, protocol: str, numbers: tuple[int, ...]) -> Any:
+        port_set = PortSet()
+        for n in numbers:
+            port_set.add_port(n)
+        return props(dst_peers=nca_peers[dst], dst_ports=port_set,
+                     protocols=ProtocolSet.get_protocol_set_with_single_protocol(protocol))
+
+    # cubes are costly to make: one per source, one per destination and protocol, and one
+    # per port only where some ports of a pair are allowed and some not
+    sources = {src: props(src_peers=nca_peers[src]) for src in ids}
     allows = set()
-    for src in ids:
-        for dst in ids:
-            if src in external_ips and dst in external_ips:
-                continue
-            for key in ports[dst]:
-                cube = props(
-                    src_peers=nca_peers[src],
-                    dst_peers=nca_peers[dst],
-                    protocols=ProtocolSet.get_protocol_set_with_single_protocol(key.protocol),
-                    dst_ports=PortSet.make_port_set_with_range(key.port, key.port),
-                )
-                if cube.contained_in(conns):
-                    allows.add(Allow(src, dst, key.protocol, key.port))
+    for dst in ids:
+        for protocol in sorted({k.protocol for k in ports[dst]}):
+            keys = [k for k in ports[dst] if k.protocol == protocol]
+            every = to(dst, protocol, tuple(k.port for k in keys))
+            for src in ids:
+                if src in external_ips and dst in external_ips:
+                    continue
+                pair = sources[src] & every
+                if not pair & conns:
+                    continue
+                allowed = keys if pair.contained_in(conns) else [
+                    k for k in keys
+                    if (sources[src] & to(dst, protocol, (k.port,))).contained_in(conns)]
+                allows.update(Allow(src, dst, protocol, k.port) for k in allowed)
     return Connectivity(tuple(ids), frozenset(allows))
 
 

@@ -117,6 +117,8 @@ def test_shop_intent_in_the_shared_vocabulary() -> None:
         Flow("production/web", "production/api", "TCP", 8080),
         Flow("production/api", "production/postgres", "TCP", 5432),
         Flow("production/api", "external:rds", "TCP", 5432),
+        # rds is a host name: its addresses are the internet's, which api reaches on its port
+        Flow("production/api", "internet:203.0.113.10", "TCP", 5432),
         *(Flow(f"production/{s}", DNS, *p) for s in ("web", "api", "postgres") for p in dns),
     }
     assert intended_connectivity(plans["production"]) == expected

@@ -59,21 +59,31 @@ def peer_model(plan: Plan) -> tuple[PeerModel, dict[str, str]]:
     are treated differently by the policies shows up as a difference.
     """
     cluster, external, ids = [], [], {}
-    ranges = [e for e in endpoints(plan).values() if e.kind in ("cidr", "external")]
-    for i, e in enumerate(endpoints(plan).values()):
+    points = endpoints(plan)
+    ranges = [e for e in points.values() if e.kind in ADDRESSES]
+    for i, e in enumerate(points.values()):
         if e.kind in ("cluster", "ingress", "stranger"):
             name = e.id.split("/", 1)[1] if e.kind != "ingress" else "proxy"
             ports = [ContainerPort(port, proto) for proto, port in e.serves]
             cluster.append(ClusterPeer(e.namespace or "", name, dict(e.labels), ports))
             ids[f"{e.namespace}/{name}"] = e.id
-        elif e.kind in ("cidr", "external"):
+        elif e.kind in ADDRESSES:
             name = f"peer-{i}"  # external peer names may not hold a '/'
             ports = [PortKey(proto, port) for proto, port in e.serves]
             external.append(ExternalPeer(name, representative(e, ranges), ports))
             ids[name] = e.id
+    workload_ports = {}
     for w in plan.workloads:
-        ids[f"{w.namespace}/{w.name}"] = f"{w.namespace}/{w.service}"
-    return PeerModel(cluster=cluster, external=external), ids
+        ids[f"{w.namespace}/{w.name}"] = key = f"{w.namespace}/{w.service}"
+        # what its service serves besides its own port: a load balancer's TCP health check
+        # of a UDP port, which no containerPort declares
+        if extra := points[key].serves[1:]:
+            workload_ports[f"{w.namespace}/{w.name}"] = tuple(
+                ContainerPort(port, proto) for proto, port in extra)
+    return PeerModel(cluster=cluster, external=external, workload_ports=workload_ports), ids
+
+
+ADDRESSES = ("cidr", "internet", "external")  # the endpoints that are address ranges
 
 
 def answers(

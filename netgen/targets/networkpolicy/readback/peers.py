@@ -72,12 +72,16 @@ class PeerModel:
     """Everything outside the build that connectivity is computed against.
 
     `namespace_labels` gives extra labels for namespaces the build does not emit (the label
-    `kubernetes.io/metadata.name` is always added, as the API server does).
+    `kubernetes.io/metadata.name` is always added, as the API server does). `workload_ports`
+    are ports an emitted workload (`<namespace>/<name>`) is asked about besides its
+    containerPorts: a policy admits a port whether or not a container declares it (a load
+    balancer's TCP health check of a UDP port, say).
     """
 
     cluster: tuple[ClusterPeer, ...] = field(converter=tuple, default=())
     external: tuple[ExternalPeer, ...] = field(converter=tuple, default=())
     namespace_labels: Mapping[str, Mapping[str, str]] = field(factory=dict)
+    workload_ports: Mapping[str, tuple[ContainerPort, ...]] = field(factory=dict)
 
 
 KUBE_DNS = ClusterPeer(

@@ -118,12 +118,15 @@ def build_topology(docs: Iterable[Mapping[str, Any] | None], peers: PeerModel) -
             if ident in workloads:
                 raise PolicyError(f"two workloads named {ident}")
             labels, containers = pod_template(doc)
+            declared = container_ports(containers)
+            keys = {p.key for p in declared}
+            asked = tuple(p for p in peers.workload_ports.get(ident, ()) if p.key not in keys)
             workloads[ident] = Endpoint(
                 ident,
                 namespace,
                 dict(labels),
                 labels_of(namespace),
-                ports=container_ports(containers),
+                ports=declared + asked,
             )
 
     endpoints = [workloads[k] for k in sorted(workloads)]

@@ -130,7 +130,7 @@ expose("api", via=GATEWAY, path="/api", query={"version": "beta"}, methods=["GET
     ("NGINX", 'match=header("User-Agent", "*Chrome*", wildcards=True)',
      "match header values with wildcards"),
     ("NGINX", 'query={"a": "b"}', "match query parameters"),
-    ("ISTIO", 'methods=["GET"]', "match HTTP methods"),
+    ("ISTIO", 'source_ips=["10.0.0.0/8"]', "match client addresses"),
     ("GATEWAY", 'source_ips=["10.0.0.0/8"]', "match client addresses"),
     ("GATEWAY", 'health=health_check("/h", codes="200")',
      "choose the health check's success codes"),

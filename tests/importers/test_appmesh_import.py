@@ -616,3 +616,41 @@ def test_a_rewrite_an_exposure_cannot_say_leaves_the_route_out(
     assert (f"describe-gateway-route-odd.json: $.gatewayRoute.spec.httpRoute.{where}: warning:"
             " [appmesh-gateway-route-left-out] gateway route odd of vgIngress") in stderr
     assert "odd.example.com" not in out.read_text()
+
+
+def test_gateway_route_methods_and_query_are_carried_where_the_via_matches_them(
+    tmp_path: Path,
+) -> None:
+    """Before, a gateway route matching a method or query parameters was left out, though
+    the Istio ingress gateway matches both; a query parameter matched only by its presence,
+    and a via that matches neither (Linkerd's routes through --via NGINX), still leave it
+    out, by name."""
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    gateway_route(folder, "m1", 1, {"prefix": "/m/", "hostname": {"exact": "m.example.com"},
+                                    "method": "POST",
+                                    "queryParameters": [{"name": "v", "match": {"exact": "2"}}]},
+                  {})
+    gateway_route(folder, "m2", 2, {"prefix": "/n/", "hostname": {"exact": "m.example.com"},
+                                    "queryParameters": [{"name": "debug"}]}, {})
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--mesh", "ISTIO")
+    assert code == 0, stderr
+    assert ('    host="m.example.com",\n    path="/m",\n    rewrite="/",\n'
+            '    methods=["POST"],\n    query={"v": "2"},\n)') in out.read_text()
+    assert "gateway route m1 of vgIngress: it matches" not in stderr
+    assert ("describe-gateway-route-m2.json: $.gatewayRoute.spec.httpRoute.match."
+            "queryParameters[0]: warning: [appmesh-gateway-route-left-out] gateway route m2 of "
+            "vgIngress: it matches query parameter debug being present, which an exposure "
+            "cannot express (it matches exact values); left out") in stderr
+    http = built(out)[("VirtualService", "m.example.com")]["spec"]["http"]
+    narrow = {"method": {"exact": "POST"}, "queryParams": {"v": {"exact": "2"}}}
+    assert [(h["match"], h["rewrite"]) for h in http] == [
+        ([{"uri": {"exact": "/m"}, **narrow}], {"uri": "/"}),
+        ([{"uri": {"prefix": "/m/"}, **narrow}], {"uri": "/"})]
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(tmp_path / "linkerd.py"),
+                          "--mesh", "LINKERD", "--via", "NGINX")
+    assert code == 0, stderr
+    assert ("describe-gateway-route-m1.json: $.gatewayRoute.spec.httpRoute.match.method: "
+            "warning: [appmesh-gateway-route-left-out] gateway route m1 of vgIngress: it "
+            "matches method, which the NGINX exposure cannot express; left out") in stderr

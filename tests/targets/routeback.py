@@ -1,9 +1,12 @@
 """Read generated YAML back into route tables, independently of the lowering code.
 
 Each parser knows only its controller's documented semantics (annotation JSON, canary
-Ingresses, HTTPRoute rules), so comparing its table with the plan's checks the backend.
-Tables: RouteKey -> {Service: percent}; L4 routes: port -> {Service: percent}.
-Also simple request simulators: which backends a request reaches, per controller.
+Ingresses, HTTPRoute rules, VirtualService matches), so comparing its table with the plan's
+checks the backend. Tables: RouteKey -> {Service: percent}; L4 routes: port -> {Service:
+percent}. A query parameter is the match `("?name", value)`, the methods one match
+`(":method", "GET POST")` (any of them), as `netgen.plan.routes.route_key` writes them.
+Also simple request simulators: which backends a request reaches, per controller; a request's
+method and query parameters are given with its headers, as `:method` and `?name`.
 """
 
 from __future__ import annotations
@@ -90,14 +93,25 @@ def alb_rules(docs: Iterable[dict[str, Any]]) -> list[tuple[RouteKey, dict[str, 
                 weights = _percent({g["serviceName"]: g.get("weight", 1) for g in groups})
             else:
                 weights = {name: 100}
-            headers = []
-            for cond in json.loads(a.get(f"{ALB}conditions.{name}", "[]")):
-                assert cond["field"] == "http-header"
-                config = cond["httpHeaderConfig"]
-                assert len(config["values"]) == 1
-                headers.append((config["httpHeaderName"], config["values"][0]))
+            headers = [_alb_condition(c)
+                       for c in json.loads(a.get(f"{ALB}conditions.{name}", "[]"))]
             rules.append((_key(host, p["path"], p["pathType"], headers), weights))
     return rules
+
+
+def _alb_condition(cond: dict[str, Any]) -> tuple[str, str]:
+    """One ALB rule condition with one value (a header, a query parameter), or the
+    methods, any of which holds."""
+    field = cond["field"]
+    if field == "http-request-method":
+        return ":method", " ".join(sorted(cond["httpRequestMethodConfig"]["values"]))
+    if field == "query-string":
+        (pair,) = cond["queryStringConfig"]["values"]
+        return "?" + pair["key"], pair["value"]
+    assert field == "http-header", field
+    config = cond["httpHeaderConfig"]
+    assert len(config["values"]) == 1
+    return config["httpHeaderName"], config["values"][0]
 
 
 def alb_table(docs: Iterable[dict[str, Any]]) -> Table:
@@ -197,10 +211,16 @@ def gateway_table(docs: Iterable[dict[str, Any]]) -> Table:
                 continue
             weights = _percent({r["name"]: r.get("weight", 1) for r in refs})
             matches = rule.get("matches") or [{}]
-            assert len(matches) == 1, "one match per rule: path AND headers"
-            m = matches[0]
+            m = {k: v for k, v in matches[0].items() if k != "method"}
+            assert all({k: v for k, v in o.items() if k != "method"} == m for o in matches), \
+                "one match per rule (path AND headers AND query), or one per method"
+            methods = sorted(o["method"] for o in matches if "method" in o)
+            assert len(methods) in (0, len(matches)), matches
             headers = [(h["name"], h["value"]) for h in m.get("headers", [])]
             assert all(h.get("type", "Exact") == "Exact" for h in m.get("headers", []))
+            assert all(q.get("type", "Exact") == "Exact" for q in m.get("queryParams", []))
+            headers += [("?" + q["name"], q["value"]) for q in m.get("queryParams", [])]
+            headers += [(":method", " ".join(methods))] if methods else []
             path = m.get("path", {"type": "PathPrefix", "value": "/"})
             path_type = {"PathPrefix": "Prefix", "Exact": "Exact"}[path.get("type",
                                                                              "PathPrefix")]
@@ -208,6 +228,107 @@ def gateway_table(docs: Iterable[dict[str, Any]]) -> Table:
             assert key not in table, f"two Gateway API rules for {key}"
             table[key] = weights
     return table
+
+
+# --- Istio -----------------------------------------------------------------------------------
+
+
+def _istio_backends(route: list[dict[str, Any]]) -> dict[str, int]:
+    """A destination is a Service's host and a subset, the version `<name>-<subset>`'s
+    pods (the DestinationRule's subset selects the version label, as the version's
+    Service does); no subset is the Service itself."""
+    def name(d: dict[str, Any]) -> str:
+        service = d["host"].split(".")[0]
+        return f"{service}-{d['subset']}" if "subset" in d else service
+
+    return _percent({name(r["destination"]): r.get("weight", 1) for r in route})
+
+
+def _istio_match(m: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]], str | None]:
+    """(uri kind, uri, exact headers and query parameters, method) of one match."""
+    assert set(m) <= {"uri", "headers", "queryParams", "method"}, m
+    conditions = []
+    for name, value in {**m.get("headers", {}), **{
+            "?" + k: v for k, v in m.get("queryParams", {}).items()}}.items():
+        assert list(value) == ["exact"], value
+        conditions.append((name, value["exact"]))
+    (kind, uri), = (m.get("uri") or {"prefix": "/"}).items()
+    method = m.get("method")
+    assert method is None or list(method) == ["exact"], method
+    return kind, uri, conditions, method and method["exact"]
+
+
+def istio_rules(docs: Iterable[dict[str, Any]]) -> dict[str, list[tuple[RouteKey, dict]]]:
+    """Each ingress VirtualService's host -> its routes in Istio's order (the first that
+    matches wins), as RouteKeys: an entry's matches (OR'ed) that differ only by method are
+    one key with those methods; `prefix: /p/` with an `exact: /p` of the same conditions,
+    methods and destinations (in its own entry, else the nearest earlier one: a rewrite
+    splits the two) is the segment-wise Prefix /p; `prefix: /` or no uri is every path."""
+    out: dict[str, list[tuple[RouteKey, dict]]] = {}
+    for d in docs:
+        if d["kind"] != "VirtualService" or not d["spec"].get("gateways"):
+            continue
+        (host,) = d["spec"]["hosts"]
+        found = _istio_entries(d["spec"]["http"])
+        halves = _prefix_halves(found)
+        rows = out.setdefault(host, [])
+        for i, (_, kind, uri, conditions, methods, weights) in enumerate(found):
+            if i in halves.values():
+                continue  # the second half of the Prefix its exact half stands for
+            assert kind in ("exact", "prefix") and (kind == "exact" or uri == "/"), \
+                f"{kind} {uri}"
+            matches = [*conditions, *([(":method", methods)] if methods else [])]
+            rows.append((_key(None if host == "*" else host, uri,
+                              "Prefix" if kind == "prefix" or i in halves else "Exact",
+                              matches), weights))
+    return out
+
+
+def _istio_entries(http: list[dict[str, Any]]) -> list[tuple[int, str, str, tuple, str, dict]]:
+    """(entry, uri kind, uri, conditions, methods, destinations) in order, an entry's
+    matches that differ only by method as one."""
+    found = []
+    for n, entry in enumerate(http):
+        weights = _istio_backends(entry["route"])
+        methods: dict[tuple[str, str, tuple], list[str]] = {}
+        for m in entry.get("match") or [{}]:
+            kind, uri, conditions, method = _istio_match(m)
+            methods.setdefault((kind, uri, tuple(sorted(conditions))), []).append(method or "")
+        for (kind, uri, conditions), these in methods.items():
+            assert all(these) or these == [""], these
+            found.append((n, kind, uri, conditions, " ".join(sorted(these)), weights))
+    return found
+
+
+def _prefix_halves(found: list[tuple[int, str, str, tuple, str, dict]]) -> dict[int, int]:
+    """exact half -> its `prefix: /p/` half (indexes in `found`)."""
+    pairs: dict[int, int] = {}
+    for j, (n, kind, uri, conditions, methods, weights) in enumerate(found):
+        if kind != "prefix" or uri == "/":
+            continue
+        assert uri.endswith("/"), f"a string prefix {uri}"
+        exacts = [i for i, (m, k, u, c, ms, w) in enumerate(found[:j])
+                  if (k, u, c, ms, w) == ("exact", uri[:-1], conditions, methods, weights)
+                  and i not in pairs]
+        assert exacts, f"prefix {uri} without its exact half"
+        same = [i for i in exacts if found[i][0] == n]
+        pairs[(same or exacts)[-1]] = j
+    return pairs
+
+
+def istio_table(docs: Iterable[dict[str, Any]]) -> Table:
+    table: Table = {}
+    for rules in istio_rules(docs).values():
+        for key, weights in rules:
+            assert key not in table, f"two Istio routes for {key}"
+            table[key] = weights
+    return table
+
+
+def istio_pick(rules: list[tuple[RouteKey, dict[str, int]]], host: str, path: str,
+               headers: Mapping[str, str]) -> dict[str, int] | None:
+    """One VirtualService of the ingress gateway: its first route whose match holds."""
+    return alb_pick(rules, host, path, headers)
 
 
 def tcp_table(docs: Iterable[dict[str, Any]]) -> dict[int, dict[str, int]]:
@@ -249,8 +370,10 @@ def path_matches(path_type: str, pattern: str, path: str) -> bool:
 
 
 def headers_match(key: RouteKey, headers: Mapping[str, str]) -> bool:
+    """Every header and query parameter equal, and the method one of the key's."""
     lower = {k.lower(): v for k, v in headers.items()}
-    return all(lower.get(name) == value for name, value in key.matches)
+    return all(lower.get(name) in value.split() if name == ":method"
+               else lower.get(name) == value for name, value in key.matches)
 
 
 def matches(key: RouteKey, host: str, path: str, headers: Mapping[str, str]) -> bool:

@@ -1,17 +1,19 @@
 """The backends agree with the plan: each backend's YAML, read back by an independent
-parser, gives the plan's route table, for every example and for generated exposures; and
-an ALB evaluates its rules in the precedence Gateway API defines."""
+parser, gives the plan's route table, for every example and for generated exposures (Istio's
+ingress VirtualServices too, methods and query parameters included); and an ALB, and each
+Istio VirtualService, evaluates its rules in the precedence Gateway API defines."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
-from netgen import ALB, GATEWAY, NGINX
+from netgen import ALB, GATEWAY, ISTIO, NGINX
 from netgen.plan.routes import http_weights, precedence, route_table
 from netgen.problems import ProblemError
 from tests.conftest import EXAMPLES, build, documents
@@ -21,8 +23,8 @@ from tests.targets import routeback
 READ_BACK = (ALB, NGINX, GATEWAY)
 
 
-def plan_table(compiled) -> dict:  # type: ignore[no-untyped-def]
-    return routeback.without_zeros(http_weights(route_table(compiled.plan, READ_BACK)))
+def plan_table(compiled, vias: tuple = READ_BACK) -> dict:  # type: ignore[no-untyped-def]
+    return routeback.without_zeros(http_weights(route_table(compiled.plan, vias)))
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
@@ -67,6 +69,8 @@ HOSTS = ["a.example.com", "b.example.com", "*.example.com"]
 PATHS = ["/", "/api", "/api/v2", "/static", "/api-x"]
 HEADERS = [("X-Version", "v2"), ("X-Region", "us-west"), ("X-User-Type", "beta")]
 SERVICES = {"app": ("v1", "v2"), "svc-a": (), "svc-b": ()}
+METHODS = ["GET", "POST", "DELETE"]
+QUERY = [("v", "2"), ("debug", "1")]
 
 
 @st.composite
@@ -80,6 +84,13 @@ def exposure(draw: st.DrawFn) -> dict:
         "match": draw(st.lists(st.sampled_from(HEADERS), max_size=2,
                                unique_by=lambda h: h[0])),
     }
+    # an ALB rule holds 5 match values: the host, 2 path patterns (a Prefix, which
+    # `exposures` may make it), then the rest
+    room = 5 - 1 - 2 - len(spec["match"])
+    spec["query"] = draw(st.lists(st.sampled_from(QUERY), max_size=min(room, 2),
+                                  unique_by=lambda q: q[0]))
+    spec["methods"] = draw(st.lists(st.sampled_from(METHODS),
+                                    max_size=min(room - len(spec["query"]), 2), unique=True))
     if SERVICES[service]:
         choice = draw(st.sampled_from(["canary", "version", "none"]))
         if choice == "canary":
@@ -90,13 +101,15 @@ def exposure(draw: st.DrawFn) -> dict:
 
 
 def _keys(spec: dict) -> list[tuple]:
-    base = (spec["host"], spec["path"], spec["path_type"])
+    base = (spec["host"], spec["path"], spec["path_type"], tuple(sorted(spec["query"])),
+            tuple(sorted(spec["methods"])))
     key = (*base, tuple(sorted(spec["match"])))
     return [key, (*base, ())] if spec.get("canary") is not None and spec["match"] else [key]
 
 
 def source(specs: list[dict], via: str) -> str:
     lines = ["from netgen import *", 'blueprint("gen")', 'env("test", namespace="test")']
+    lines += ["mesh(ISTIO)"] if via == "ISTIO" else []
     for name, versions in SERVICES.items():
         extra = f", versions={list(versions)!r}" if versions else ""
         lines.append(f'service({name!r}, port=80, target_port=8080, image="x:1"{extra})')
@@ -106,6 +119,10 @@ def source(specs: list[dict], via: str) -> str:
         if s["match"]:
             args.append("match=[" + ", ".join(f"header({n!r}, {v!r})" for n, v in s["match"])
                         + "]")
+        if s["methods"]:
+            args.append(f"methods={s['methods']!r}")
+        if s["query"]:
+            args.append(f"query={dict(s['query'])!r}")
         for opt in ("canary", "version"):
             if s.get(opt) is not None:
                 args.append(f"{opt}={s[opt]!r}")
@@ -122,6 +139,15 @@ REQUEST_PATHS = ["/", "/api", "/api/", "/api/v2", "/api/v2/x", "/apix", "/static
 REQUEST_HOSTS = ["a.example.com", "b.example.com", "c.example.com", "other.org"]
 REQUEST_HEADERS = [{}, {"x-version": "v2"}, {"X-Region": "us-west"},
                    {"x-version": "v2", "x-user-type": "beta"}, {"X-User-Type": "beta"}]
+REQUEST_METHODS = ["GET", "POST", "PUT"]
+REQUEST_QUERIES = [{}, {"?v": "2"}, {"?v": "2", "?debug": "1"}, {"?debug": "1"}, {"?v": "3"}]
+
+
+def requests() -> Iterator[tuple[str, str, dict[str, str]]]:
+    """(host, path, headers with the method and query parameters) of each request tried."""
+    for host, p, headers, method, query in itertools.product(
+            REQUEST_HOSTS, REQUEST_PATHS, REQUEST_HEADERS, REQUEST_METHODS, REQUEST_QUERIES):
+        yield host, p, {**headers, ":method": method, **query}
 
 
 def reference_pick(table: dict, host: str, path: str, headers: dict) -> dict | None:
@@ -137,52 +163,122 @@ def reference_pick(table: dict, host: str, path: str, headers: dict) -> dict | N
     return table[chosen[0]]
 
 
+def _same_pick(got: dict | None, want: dict | None) -> bool:
+    return (got and routeback.without_zeros({0: got})[0]) == want
+
+
+def check_alb_order(docs: list[dict], expected: dict) -> None:
+    """The ALB picks what Gateway API's precedence picks for every request tried."""
+    rules = routeback.alb_rules(docs)
+    for host, p, headers in requests():
+        want = reference_pick(expected, host, p, headers)
+        if want != {"<tie>": 0}:
+            assert _same_pick(routeback.alb_pick(rules, host, p, headers), want), \
+                (host, p, headers)
+
+
+def _virtual_host(hosts: Iterable[str], host: str) -> str | None:
+    """The VirtualService Envoy serves a request's host from: its own host, else the
+    longest wildcard suffix, else '*'."""
+    if host in hosts:
+        return host
+    wild = [h for h in hosts if h.startswith("*.") and host.endswith(h[1:])]
+    return max(wild, key=len) if wild else ("*" if "*" in hosts else None)
+
+
+def check_istio_order(docs: list[dict], expected: dict) -> None:
+    """Each VirtualService (one per host) picks, for every request tried, what Gateway API's
+    precedence picks among that host's routes: Istio takes the first matching route, so
+    this proves netgen's order (a route with methods or query parameters before the same
+    path without them). Envoy does not fall back from a host's VirtualService to a
+    wildcard one, so requests are compared within the host that serves them."""
+    rules = routeback.istio_rules(docs)
+    for host, p, headers in requests():
+        served = _virtual_host(rules, host)
+        if served is None:
+            continue
+        key_host = None if served == "*" else served
+        mine = {k: v for k, v in expected.items() if k.host == key_host}
+        want = reference_pick(mine, host, p, headers)
+        if want != {"<tie>": 0}:
+            assert _same_pick(routeback.istio_pick(rules[served], host, p, headers), want), \
+                (host, p, headers)
+
+
+READERS = (("ALB", routeback.alb_table, check_alb_order),
+           ("GATEWAY", routeback.gateway_table, None),
+           ("NGINX", routeback.nginx_table, None),
+           ("ISTIO", routeback.istio_table, check_istio_order))
+# What a via cannot express among the generated exposures, each named in its error.
+LIMITS = {
+    "NGINX": ("via=NGINX): NGINX", "ingress-nginx", "canary Ingress",
+              "like the route without match="),
+    # the mesh's own split is per path, headers, methods and query, whatever the host
+    "ISTIO": ("inside the mesh 'app' has one split for",),
+}
+
+
 def check_agreement(specs: list[dict], folder: Path) -> None:
-    """ALB and GATEWAY express every generated set; ingress-nginx expresses it or names why;
-    each backend's YAML reads back to the plan's table, and the ALB picks what Gateway API's
-    precedence picks for every request tried."""
+    """ALB and GATEWAY express every generated set; ingress-nginx and Istio express it or
+    name why; each backend's YAML reads back to the plan's table, and the ALB and each
+    Istio VirtualService pick what Gateway API's precedence picks for every request tried."""
     assume(distinct(specs))
     tables = {}
-    for via, parse in (("ALB", routeback.alb_table), ("GATEWAY", routeback.gateway_table),
-                       ("NGINX", routeback.nginx_table)):
+    for via, parse, check_order in READERS:
         path = folder / f"{via.lower()}.py"
         path.write_text(source(specs, via))
         try:
             (compiled,) = build(path)
         except ProblemError as e:
-            # Only ingress-nginx has limits these exposures can reach, and they are named.
-            assert via == "NGINX", str(e)
-            event("ingress-nginx cannot express it")
-            assert all("via=NGINX): NGINX" in d.message or "ingress-nginx" in d.message
-                       or "canary Ingress" in d.message or "like the route without match="
-                       in d.message for d in e.problems), str(e)
+            # Only ingress-nginx and Istio have limits these exposures can reach, named.
+            assert via in LIMITS, str(e)
+            event(f"{via} cannot express it")
+            assert all(any(why in d.message for why in LIMITS[via]) for d in e.problems), str(e)
             continue
         docs = documents(compiled)
-        expected = plan_table(compiled)
+        expected = plan_table(compiled, (ISTIO,) if via == "ISTIO" else READ_BACK)
         tables[via] = routeback.without_zeros(parse(docs))
         assert tables[via] == expected, via
-        if via == "ALB":
-            rules = routeback.alb_rules(docs)
-            for host, p, headers in itertools.product(REQUEST_HOSTS, REQUEST_PATHS,
-                                                      REQUEST_HEADERS):
-                want = reference_pick(expected, host, p, headers)
-                if want == {"<tie>": 0}:
-                    continue
-                got = routeback.alb_pick(rules, host, p, headers)
-                assert (got and routeback.without_zeros({0: got})[0]) == want, \
-                    (host, p, headers)
+        if check_order is not None:
+            check_order(docs, expected)
     assert tables["ALB"] == tables["GATEWAY"]
     event(f"{len(tables['ALB'])} routes")
-    if "NGINX" in tables:
-        assert tables["NGINX"] == tables["GATEWAY"]
+    for via in ("NGINX", "ISTIO"):
+        if via in tables:
+            assert tables[via] == tables["GATEWAY"], via
 
 
-GENERATED = st.lists(exposure(), min_size=1, max_size=6)
+@st.composite
+def exposures(draw: st.DrawFn) -> list[dict]:
+    """Exposures, half of them on the host and path of an earlier one (where the order of
+    routes, by their headers, methods and query parameters, decides)."""
+    specs = draw(st.lists(exposure(), min_size=1, max_size=6))
+    for i, spec in enumerate(specs[1:], 1):
+        if draw(st.booleans()):
+            site = specs[draw(st.integers(0, i - 1))]
+            spec.update(host=site["host"], path=site["path"], path_type=site["path_type"])
+    return specs
+
+
+GENERATED = exposures()
 RELAXED = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+
+
+def _spec(service: str, host: str, path: str, path_type: str = "Prefix", **more: object
+          ) -> dict:
+    return {"service": service, "host": host, "path": path, "path_type": path_type,
+            "match": [], "query": [], "methods": [], **more}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=RELAXED)
 @given(specs=GENERATED)
+# Istio: the route with a method, declared last, must still come first.
+@example(specs=[_spec("svc-a", "a.example.com", "/"),
+                _spec("svc-b", "a.example.com", "/", methods=["GET"]),
+                _spec("app", "a.example.com", "/", query=[("v", "2")], canary=0.0)])
+# Istio: an Exact and a Prefix of one path to one service, both `exact: /api` matches.
+@example(specs=[_spec("svc-b", "b.example.com", "/api", methods=["GET"]),
+                _spec("svc-b", "b.example.com", "/api", "Exact", methods=["GET"])])
 def test_backends_agree_on_generated_exposures(specs: list[dict], tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     check_agreement(specs, tmp_path_factory.mktemp("gen"))
 

@@ -12,8 +12,10 @@ from collections.abc import Callable
 
 from attrs import evolve, frozen
 
+from netgen.model import Via
 from netgen.plan.mesh import HttpMatch
 from netgen.targets.base import Registry
+from netgen.targets.features import Feature
 from netgen.targets.linkerd.checks import disjoint
 from netgen.targets.registry import REGISTRY
 
@@ -57,6 +59,7 @@ class MeshProfile:
     # splits a TCP port's connections between versions (Istio's `tcp` routes); Linkerd
     # splits only through an HTTPRoute, which needs an HTTP port
     tcp_split: bool = True
+    gateway_features: frozenset[Feature] = frozenset()  # what that via can express
 
 
 PROFILES = (
@@ -79,8 +82,14 @@ def importable_meshes(registry: Registry = REGISTRY) -> tuple[MeshProfile, ...]:
     by_kind = {p.kind: p for p in PROFILES}
     return tuple(
         evolve(by_kind[h.kind.name],
-               gateway=h.ingress_via.name if h.ingress_via is not None else None)
+               gateway=h.ingress_via.name if h.ingress_via is not None else None,
+               gateway_features=_features(registry, h.ingress_via))
         for h in registry.meshes() if h.kind.name in by_kind)
+
+
+def _features(registry: Registry, via: Via | None) -> frozenset[Feature]:
+    backend = registry.backend_for(via) if via is not None else None
+    return backend.features if backend is not None else frozenset()
 
 
 def mesh_profile(kind: str, registry: Registry = REGISTRY) -> MeshProfile:

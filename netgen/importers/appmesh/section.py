@@ -636,14 +636,12 @@ class MeshSection:
                 raise Skip("it matches a host name suffix, which netgen cannot express",
                            base + ".match.hostname")
             kwargs["host"] = m.hostname.exact
-        for name in ("method", "port", "serviceName"):
+        for name in ("port", "serviceName"):
             if getattr(m, name) is not None:
                 raise Skip(f"it matches {name}, which an exposure cannot express",
                            f"{base}.match.{name}")
-        if m.queryParameters:
-            raise Skip("it matches query parameters, which an exposure cannot express",
-                       base + ".match.queryParameters")
         kwargs.update(_gateway_path(m, http.action.rewrite, base))
+        kwargs.update(self._narrowing(m, base))
         headers = []
         for i, h in enumerate(m.headers):
             if h.invert or h.match is None or h.match.exact is None:
@@ -656,6 +654,30 @@ class MeshSection:
             self._exposable(kwargs, s.name, base + ".action.rewrite")
         self._host_rewrite(r, key, http, s.name)
         return call("expose", s.name, **kwargs)
+
+    def _narrowing(self, m: shapes.GatewayRouteMatch, base: str) -> dict[str, Node]:
+        """The route's method and exact query parameters, as `methods=` and `query=` where
+        the via carrying it can match them (the mesh's gateway, else `--via`)."""
+        can = self.mesh.gateway_features if self.mesh.gateway else self.via.features
+        out: dict[str, Node] = {}
+        if m.method is not None:
+            if Feature.METHOD_MATCH not in can:
+                raise Skip(f"it matches method, which {self.gateway} cannot express",
+                           base + ".match.method")
+            out["methods"] = sequence([m.method])
+        query = {}
+        for i, q in enumerate(m.queryParameters):
+            if Feature.QUERY_MATCH not in can:
+                raise Skip(f"it matches query parameters, which {self.gateway} cannot express",
+                           base + ".match.queryParameters")
+            if q.match is None or q.match.exact is None:
+                raise Skip(f"it matches query parameter {q.name} being present, which an "
+                           "exposure cannot express (it matches exact values)",
+                           f"{base}.match.queryParameters[{i}]")
+            query[q.name] = q.match.exact
+        if query:
+            out["query"] = mapping(query)
+        return out
 
     def _target_port(self, target: shapes.GatewayTarget, s: Service, path: str) -> None:
         """`target.port` picks one listener of the virtual service's provider; an exposure

@@ -165,7 +165,7 @@ BACKEND = Backend(
     features=frozenset({
         Feature.HOST, Feature.PATH, Feature.PATH_EXACT, Feature.HEADER_MATCH, Feature.CANARY,
         Feature.VERSION_PIN, Feature.TLS_SECRET, Feature.REDIRECT_HTTPS, Feature.REWRITE,
-        Feature.GRPC,
+        Feature.GRPC, Feature.METHOD_MATCH, Feature.QUERY_MATCH,
     }),
     terminates_tls=True,
     lints=LINTS,

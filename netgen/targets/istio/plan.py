@@ -39,6 +39,16 @@ def headers_of(r: RoutePlan) -> Pairs:
     return tuple(sorted((m.name.lower(), m.value) for m in r.matches))
 
 
+def methods_of(r: RoutePlan) -> tuple[str, ...]:
+    """Any of them (one Istio match each, OR'ed); none: every method."""
+    return tuple(sorted(set(r.methods)))
+
+
+def query_of(r: RoutePlan) -> Pairs:
+    """Exact query parameters, all of which must hold (Istio's `queryParams`)."""
+    return tuple(sorted(r.query))
+
+
 @frozen
 class EntryPort:
     number: int

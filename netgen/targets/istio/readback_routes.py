@@ -12,13 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from netgen.plan import Plan, RoutePlan, ServicePlan
 from netgen.plan.covers import covers
 from netgen.plan.mesh import HttpMatch, TrafficPlan
 from netgen.targets.base import ReadbackError
-from netgen.targets.istio.plan import headers_of, normal_path, path_in_mesh
+from netgen.targets.istio.plan import (
+    headers_of,
+    methods_of,
+    normal_path,
+    path_in_mesh,
+    query_of,
+)
 from netgen.targets.istio.splits import uri_through
 from netgen.targets.istio.tokens import ISTIO
 
@@ -30,6 +36,12 @@ Conditions = tuple[tuple[str, str], ...]  # method, other header / query matches
 Key = tuple[str, str, Headers, Conditions]
 
 
+def _backend_order(backends: Backends) -> tuple[tuple[str, str, float], ...]:
+    """Two rows can differ by their backends alone (by method or query), and a subset is
+    None for the whole service: sorted as ''."""
+    return tuple((h, s or "", w) for h, s, w in backends)
+
+
 @frozen(order=True)
 class RouteRow:
     scope: str  # "mesh" (sidecars) or "ingress" (a Gateway)
@@ -37,7 +49,7 @@ class RouteRow:
     path_type: str  # "Exact" | "Prefix" | "StringPrefix" (Envoy's) | "Regex"
     path: str  # "/" with Prefix: every path
     headers: Headers
-    backends: Backends
+    backends: Backends = field(order=_backend_order)
     conditions: Conditions = ()  # ("method", "GET"), ("header x", "regex .*"), ...
 
     def __str__(self) -> str:
@@ -131,14 +143,19 @@ def _coalesce(
     /p; a lone `prefix` not ending in '/' is Envoy's plain string prefix."""
     found = {(k, v, h, b, c) for (k, v, h, c), b in raw}
     used: set[tuple[str, str, Headers, Backends, Conditions]] = set()
-    for item in sorted(found):
+    for item in sorted(found, key=_in_order):
         kind, value, headers, backends, conditions = item
         partner = ("prefix", value + "/", headers, backends, conditions)
         if kind == "exact" and partner in found:
             used.update((item, partner))
             yield ("Prefix", value, headers, backends, conditions)
-    for kind, value, headers, backends, conditions in sorted(found - used):
+    for kind, value, headers, backends, conditions in sorted(found - used, key=_in_order):
         yield (_path_type(kind, value), value, headers, backends, conditions)
+
+
+def _in_order(item: tuple[str, str, Headers, Backends, Conditions]) -> tuple[object, ...]:
+    kind, value, headers, backends, conditions = item
+    return kind, value, headers, _backend_order(backends), conditions
 
 
 def _path_type(kind: str, value: str) -> str:
@@ -194,13 +211,14 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
     for r in plan.routes:
         if r.via is not ISTIO:
             continue
-        row = RouteRow(INGRESS, r.host or "*", *normal_path(r.path_type, r.path),
-                       headers_of(r), backends(r))
         t = splits.get(r.service)
-        if t is None or any(b.version for b in r.backends):
-            rows.add(row)
-        else:  # the gateway takes the service's in-mesh split
-            rows.update(_through(row, _split_rows(services[r.service], t), r.rewrite))
+        for conditions in _conditions(r):
+            row = RouteRow(INGRESS, r.host or "*", *normal_path(r.path_type, r.path),
+                           headers_of(r), backends(r), conditions)
+            if t is None or any(b.version for b in r.backends):
+                rows.add(row)
+            else:  # the gateway takes the service's in-mesh split
+                rows.update(_through(row, _split_rows(services[r.service], t), r.rewrite))
     for name, t in splits.items():
         rows.update(_split_rows(services[name], t))
     timed = {t.service for t in plan.mesh.traffic if t.timeout or t.retries}
@@ -212,13 +230,22 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
         if s.name in splits:
             continue
         split = {} if not s.versions else {
-            (*path_in_mesh(r), headers_of(r)): backends(r) for r in asking.get(s.name, ())
+            (*path_in_mesh(r), headers_of(r), conditions): backends(r)
+            for r in asking.get(s.name, ()) for conditions in _conditions(r)
         }
         if not split and s.name not in timed:
             continue
-        split.setdefault(("Prefix", "/", ()), ((s.fqdn, None, 100),))
-        rows.update(RouteRow(MESH, s.fqdn, *key, b) for key, b in split.items())
+        split.setdefault(("Prefix", "/", (), ()), ((s.fqdn, None, 100),))
+        rows.update(RouteRow(MESH, s.fqdn, *key[:3], b, key[3]) for key, b in split.items())
     return sorted(rows)
+
+
+def _conditions(r: RoutePlan) -> list[Conditions]:
+    """An exposure's query parameters and methods as the read-back's conditions: one set
+    per method, as Istio has one match per method."""
+    query = [(f"query {n}", v) for n, v in query_of(r)]
+    return [tuple(sorted([*query, *([("method", f"exact {m}")] if m else [])]))
+            for m in methods_of(r) or (None,)]
 
 
 def _split_rows(s: ServicePlan, t: TrafficPlan) -> list[RouteRow]:
@@ -254,19 +281,24 @@ def _through(gateway: RouteRow, splits: list[RouteRow], rewrite: str | None = No
     an earlier pair catches every call of (Istio's routes leave them out). A mesh row's
     path is the path the service receives, after the exposure's `rewrite` (`uri_through`)."""
     exact = dict(gateway.headers)
+    asked = dict(gateway.conditions)
     raw: list[tuple[Key, Backends]] = []
     earlier: list[HttpMatch] = []
     for split in splits:
         if any(exact.get(n, v) != v for n, v in split.headers):
             continue  # one header cannot equal two values
+        if any(asked.get(n, v) != v for n, v in split.conditions
+               if n == "method" or n.startswith("query ")):
+            continue  # one method, one query parameter cannot be two values
         headers = tuple(sorted({*gateway.headers, *split.headers}))
+        conditions = tuple(sorted({*gateway.conditions, *split.conditions}))
         for g, to in _gateway_uris(gateway, rewrite):
             for m in _raw_uris(split):
                 through = uri_through(g, to, m)
                 if isinstance(through, tuple):
                     both = through[0]
                     key = (*(both if both[0] is not None else ("prefix", "/")),
-                           headers, split.conditions)
+                           headers, conditions)
                     match = _as_match(key)
                     if not any(covers(e, match) for e in earlier):
                         raw.append((key, split.backends))

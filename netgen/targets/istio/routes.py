@@ -32,8 +32,10 @@ from netgen.targets.istio.plan import (
     ServerPlan,
     VirtualServicePlan,
     headers_of,
+    methods_of,
     normal_path,
     path_in_mesh,
+    query_of,
 )
 from netgen.targets.istio.splits import split_routes, through_gateway
 from netgen.targets.istio.tokens import ISTIO
@@ -56,7 +58,8 @@ def _destinations(s: ServicePlan, split: Split) -> tuple[Destination, ...]:
 
 @frozen
 class _Row:
-    """Requests (path, headers) and where they go, with the exposure that asked."""
+    """Requests (path, headers, methods, query) and where they go, with the exposure that
+    asked."""
 
     path: tuple[str, str]
     headers: Headers
@@ -64,12 +67,36 @@ class _Row:
     rewrite: str | None
     loc: SourceLoc
     order: int
+    methods: tuple[str, ...] = ()  # any of them; none: every method
+    query: Headers = ()
+
+    @classmethod
+    def of(cls, r: RoutePlan, path: tuple[str, str], split: Split, rewrite: str | None,
+           order: int) -> _Row:
+        return cls(path, headers_of(r), split, rewrite, r.loc, order, methods_of(r),
+                   query_of(r))
+
+    @property
+    def requests(self) -> tuple[tuple[str, str], Headers, tuple[str, ...], Headers]:
+        """What a request must look like to take the row."""
+        return self.path, self.headers, self.methods, self.query
 
     def specificity(self) -> tuple[int, int, int, int]:
-        """Exact paths, then longer prefixes, then more headers: Istio takes the first match."""
+        """Exact paths, then longer prefixes, then more conditions (headers, query
+        parameters, methods counting as one), as `plan.routes.precedence` ranks them for
+        every via: Istio takes the first match, so a narrower route must come first."""
         kind, path = self.path
         length = 0 if self.path == EVERY_PATH else len(path)
-        return (0 if kind == "Exact" else 1, -length, -len(self.headers), self.order)
+        conditions = len(self.headers) + len(self.query) + (1 if self.methods else 0)
+        return (0 if kind == "Exact" else 1, -length, -conditions, self.order)
+
+    def describe(self) -> str:
+        """The requests in words, for an error."""
+        conditions = [f"{n}: {v}" for n, v in self.headers]
+        conditions += [f"query {n}={v}" for n, v in self.query]
+        conditions += ["method " + " or ".join(self.methods)] if self.methods else []
+        return "requests" + (f" to {self.path[1]}" if self.path != EVERY_PATH else "") + (
+            " with " + ", ".join(conditions) if conditions else "")
 
 
 def mesh_virtual_services(
@@ -90,7 +117,7 @@ def mesh_virtual_services(
         timed = t is not None and (t.timeout is not None or t.retries is not None)
         if not rows and not timed:
             continue
-        default = next((r for r in rows if r.path == EVERY_PATH and not r.headers), None)
+        default = next((r for r in rows if r.requests == (EVERY_PATH, (), (), ())), None)
         if not is_http(s):
             yield VirtualServicePlan(f"{s.name}-mesh", s.namespace, (s.fqdn,), (),
                                      tcp=(_destinations(s, default.split),) if default else ())
@@ -121,7 +148,7 @@ def _split_service(s: ServicePlan, t: TrafficPlan, rows: list[_Row],
 def _mesh_rows(s: ServicePlan, routes: list[RoutePlan], c: Collector) -> list[_Row]:
     """The exposures that ask for versions. Those sending to the whole Service ask nothing
     of the mesh; two that ask differently for the same requests cannot both hold in it."""
-    rows: dict[tuple[tuple[str, str], Headers], _Row] = {}
+    rows: dict[tuple[object, ...], _Row] = {}
     if not s.versions:
         return []
     for r in routes:
@@ -135,18 +162,16 @@ def _mesh_rows(s: ServicePlan, routes: list[RoutePlan], c: Collector) -> list[_R
                            "without a value (ingress-nginx's switch) has no Istio form; give "
                            "the header a value")
             continue
-        row = _Row(path_in_mesh(r), headers_of(r), split, None, r.loc, len(rows))
-        if (row.headers or row.path != EVERY_PATH) and not is_http(s):
+        row = _Row.of(r, path_in_mesh(r), split, None, len(rows))
+        if row.requests != (EVERY_PATH, (), (), ()) and not is_http(s):
             c.error(r.loc, f"expose({s.name!r}, via={r.via.name}): Istio cannot match paths or "
                            f"headers for '{s.name}' inside the mesh: its port '{s.port.name}' "
                            "is not HTTP")
             continue
-        first = rows.setdefault((row.path, row.headers), row)
+        first = rows.setdefault(row.requests, row)
         if first.split != split:
-            which = "requests" + (f" to {row.path[1]}" if row.path != EVERY_PATH else "") + (
-                " with " + ", ".join(f"{n}: {v}" for n, v in row.headers) if row.headers else "")
             c.error(r.loc, f"expose({s.name!r}, via={r.via.name}): inside the mesh '{s.name}' "
-                           f"has one split for {which}; this exposure asks for "
+                           f"has one split for {row.describe()}; this exposure asks for "
                            f"{_describe(split)} but the one at {first.loc} asks for "
                            f"{_describe(first.split)}")
     return list(rows.values())
@@ -157,20 +182,24 @@ def _http_routes(row: _Row, s: ServicePlan, t: TrafficPlan | None) -> list[HttpR
     timeout, retries = (t.timeout, t.retries) if t else (None, None)
     rewrite_to = row.rewrite
 
-    def route(matches: tuple[HttpMatch, ...], to: str | None) -> HttpRoute:
-        return HttpRoute(matches, dests, to, timeout, retries)
+    def route(uris: tuple[tuple[str | None, str | None], ...], to: str | None) -> HttpRoute:
+        """Each uri with each method (entries are OR'ed), all with the headers and query;
+        every request: no match at all."""
+        matches = tuple(HttpMatch(kind, uri, row.headers, method, query=row.query)
+                        for kind, uri in uris for method in row.methods or (None,))
+        every = matches == (HttpMatch(None, None, ()),)
+        return HttpRoute(() if every else matches, dests, to, timeout, retries)
 
     # Istio's rewrite replaces the matched prefix: '/api/x' matched by '/api/' keeps its '/'.
     below_to = rewrite_to.rstrip("/") + "/" if rewrite_to is not None else None
     kind, path = row.path
     if kind == "Exact":
-        return [route((HttpMatch("exact", path, row.headers),), rewrite_to)]
+        return [route((("exact", path),), rewrite_to)]
     if path == "/":
         if rewrite_to is None:  # every path: no uri match at all
-            return [route((HttpMatch(None, None, row.headers),) if row.headers else (), None)]
-        return [route((HttpMatch("prefix", "/", row.headers),), below_to)]
-    exact = HttpMatch("exact", path, row.headers)
-    below = HttpMatch("prefix", path + "/", row.headers)
+            return [route(((None, None),), None)]
+        return [route((("prefix", "/"),), below_to)]
+    exact, below = ("exact", path), ("prefix", path + "/")
     if rewrite_to is None:
         return [route((exact, below), None)]
     return [route((exact,), rewrite_to), route((below,), below_to)]
@@ -217,8 +246,8 @@ def gateway_routes(
     tls, redirect = _host_tls(hosts, c)
     vs = []
     for host, rs in sorted(hosts.items()):
-        rows = [_Row(normal_path(r.path_type, r.path), headers_of(r), split_of(r), r.rewrite,
-                     r.loc, i) for i, r in enumerate(rs)]
+        rows = [_Row.of(r, normal_path(r.path_type, r.path), split_of(r), r.rewrite, i)
+                for i, r in enumerate(rs)]
         http = tuple(route for row, r in sorted(zip(rows, rs, strict=True),
                                                 key=lambda pair: pair[0].specificity())
                      for route in _gateway_http(row, r, plans[r.service],

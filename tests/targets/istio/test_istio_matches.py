@@ -1,0 +1,122 @@
+"""`via=ISTIO` exposures matching HTTP methods and query parameters: the VirtualService
+matches (one per method, each with the path, headers and query), their first-match order,
+the mesh's own split for them, the CRD, the read-back, and what stays an error."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgen.targets.istio import readback_routes as routes
+from tests.conftest import documents
+from tests.targets.istio.istio_schema import is_istio, problems
+from tests.targets.mesh_blueprints import Make, compiled, errors
+
+API = "api.prod.svc.cluster.local"
+
+
+def _to(subset: str | None = None, host: str = API, port: int = 8080) -> list[dict]:
+    destination: dict = {"host": host}
+    if subset is not None:
+        destination["subset"] = subset
+    destination["port"] = {"number": port}
+    return [{"destination": destination}]
+
+
+def _checked(make: Make, body: str) -> dict[tuple[str, str], dict]:
+    """The documents, after checking they pass the CRDs and read back to the plan's routes
+    with no match shadowed."""
+    c = compiled(make, body)
+    docs = documents(c)
+    assert [p for d in docs if is_istio(d) for p in problems(d)] == []
+    assert routes.route_table(docs) == routes.expected_route_table(c.plan)
+    assert routes.shadowed(docs) == []
+    return {(d["kind"], d["metadata"]["name"]): d for d in docs}
+
+
+def test_methods_and_query_are_matches_most_specific_first(blueprint_file: Make) -> None:
+    """Declared least specific first: the gateway still tries the method+query route, then
+    the method route, then the plain one (Istio takes the first match); two methods are two
+    matches, each with the path's two halves and the query."""
+    docs = _checked(blueprint_file, """\
+    mesh(ISTIO)
+    expose("web", via=ISTIO, host="a.example.com", path="/api")
+    expose("api", via=ISTIO, host="a.example.com", path="/api", methods=["DELETE"])
+    expose("api", via=ISTIO, host="a.example.com", path="/api", methods=["POST", "GET"],
+           query={"v": "2"}, version="v2")
+    """)
+    q = {"queryParams": {"v": {"exact": "2"}}}
+    assert docs[("VirtualService", "a.example.com")]["spec"]["http"] == [
+        {"match": [{"uri": {"exact": "/api"}, "method": {"exact": "GET"}, **q},
+                   {"uri": {"exact": "/api"}, "method": {"exact": "POST"}, **q},
+                   {"uri": {"prefix": "/api/"}, "method": {"exact": "GET"}, **q},
+                   {"uri": {"prefix": "/api/"}, "method": {"exact": "POST"}, **q}],
+         "route": _to("v2")},
+        {"match": [{"uri": {"exact": "/api"}, "method": {"exact": "DELETE"}},
+                   {"uri": {"prefix": "/api/"}, "method": {"exact": "DELETE"}}],
+         "route": _to()},
+        {"match": [{"uri": {"exact": "/api"}}, {"uri": {"prefix": "/api/"}}],
+         "route": _to(host="web.prod.svc.cluster.local", port=80)},
+    ]
+    # Inside the mesh the version pin holds for the same requests only, not every call.
+    assert docs[("VirtualService", "api-mesh")]["spec"]["http"] == [
+        {"match": [{"uri": {"exact": "/api"}, "method": {"exact": "GET"}, **q},
+                   {"uri": {"exact": "/api"}, "method": {"exact": "POST"}, **q},
+                   {"uri": {"prefix": "/api/"}, "method": {"exact": "GET"}, **q},
+                   {"uri": {"prefix": "/api/"}, "method": {"exact": "POST"}, **q}],
+         "route": _to("v2")},
+        {"route": _to()},
+    ]
+
+
+def test_query_alone_on_every_path_and_the_mesh_split_behind_it(blueprint_file: Make) -> None:
+    """A query match without a path is a match without `uri`; an exposure to the whole
+    service takes its in-mesh split, AND'ed with each mesh route: a mesh route for another
+    method is no request of this exposure and is left out."""
+    docs = _checked(blueprint_file, """\
+    mesh(ISTIO)
+    traffic("api", routes=[mesh_route(method="POST", split={"v2": 100}),
+                           mesh_route(prefix="/beta", split={"v2": 100})],
+            split={"v1": 100})
+    expose("api", via=ISTIO, host="a.example.com", methods=["GET"], query={"debug": "1"})
+    """)
+    match = {"method": {"exact": "GET"}, "queryParams": {"debug": {"exact": "1"}}}
+    assert docs[("VirtualService", "a.example.com")]["spec"]["http"] == [
+        {"match": [{"uri": {"prefix": "/beta"}, **match}], "route": _to("v2")},
+        {"match": [match], "route": _to("v1")},
+    ]
+
+
+def test_exposures_differing_by_method_or_query_are_not_duplicates(blueprint_file: Make) -> None:
+    docs = _checked(blueprint_file, """\
+    mesh(ISTIO)
+    expose("api", via=ISTIO, host="a.example.com", path="/x", methods=["GET"])
+    expose("web", via=ISTIO, host="a.example.com", path="/x", methods=["PUT"])
+    expose("api", via=ISTIO, host="a.example.com", path="/x", query={"a": "1"})
+    expose("web", via=ISTIO, host="a.example.com", path="/x", query={"a": "2"})
+    """)
+    assert len(docs[("VirtualService", "a.example.com")]["spec"]["http"]) == 4
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ('mesh(ISTIO)\n'
+     'expose("api", via=ISTIO, host="a.example.com", path="/x", methods=["GET", "POST"])\n'
+     'expose("web", via=ISTIO, host="a.example.com", path="/x", methods=["POST", "GET"])\n',
+     ["bp.py:8: error: expose('web'): host 'a.example.com' and path '/x' are already exposed "
+      "by 'api' at bp.py:7"]),
+    ('mesh(ISTIO)\n'
+     'expose("api", via=ISTIO, host="a.example.com", path="/x", query={"a": "1"})\n'
+     'expose("web", via=ISTIO, host="a.example.com", path="/x/", query={"a": "1"})\n',
+     ["bp.py:8: error: expose('web'): host 'a.example.com' and path '/x/' are already exposed "
+      "by 'api' at bp.py:7"]),
+    ('mesh(ISTIO)\nexpose("api", via=ISTIO, host="a.example.com", path="/x", methods=["GET"],\n'
+     '       version="v1")\n'
+     'expose("api", via=ISTIO, host="b.example.com", path="/x", methods=["GET"], version="v2")\n',
+     ["bp.py:9: error: expose('api', via=ISTIO): inside the mesh 'api' has one split for "
+      "requests to /x with method GET; this exposure asks for 100% to v2 but the one at bp.py:7 "
+      "asks for 100% to v1"]),
+    ('mesh(ISTIO)\nexpose("api", via=ISTIO, path="/v[0-9]+", path_type="Regex")\n',
+     ["bp.py:7: error: expose('api', via=ISTIO): Istio cannot match regular-expression paths "
+      "(use NGINX)"]),
+])
+def test_what_stays_an_error(blueprint_file: Make, body: str, expected: list[str]) -> None:
+    assert errors(blueprint_file, body) == expected

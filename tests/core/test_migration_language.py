@@ -114,6 +114,18 @@ expose("web", via=ALB, path="/x", match=header("User-Agent", "*Chrome*", wildcar
         {"field": "source-ip", "sourceIpConfig": {"values": ["10.0.0.0/8"]}}]
 
 
+def test_alb_matches_a_query_value_as_written(blueprint_file) -> None:
+    """`*` and `?` are ALB's wildcards in query-string conditions, matched literally only
+    when escaped: `query=` is an exact match, as on GATEWAY and ISTIO."""
+    docs = docs_of(blueprint_file, """
+service("api", port=8080, image="a")
+expose("api", via=ALB, path="/api", query={"q*": "a?b"})
+""")
+    assert _conditions(_one(docs, "Ingress", "api")) == [
+        {"field": "query-string", "queryStringConfig": {"values": [{"key": "q\\*",
+                                                                    "value": "a\\?b"}]}}]
+
+
 def test_gateway_carries_query_and_methods(blueprint_file) -> None:
     docs = docs_of(blueprint_file, """
 service("api", port=8080, image="a")

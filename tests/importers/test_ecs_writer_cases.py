@@ -195,6 +195,23 @@ def test_method_query_and_source_conditions_are_carried_or_the_rule_left_out(
     assert "rule-shadowed" not in codes(generated)
 
 
+def test_a_query_wildcard_leaves_the_rule_out_and_an_escaped_one_is_literal(
+        tmp_path: Path) -> None:
+    """ALB reads `*` and `?` in a query-string condition as wildcards, `\\*` and `\\?` as
+    the characters: `query=` matches exactly, so the first cannot be carried (it was, as a
+    literal `*`, on every via) and the second is carried without its backslash."""
+    sys = system(alb(*https(
+        rule(10, fwd(("web", None, 1)), queries=(QueryMatch("v", "beta*"),)),
+        rule(20, fwd(("api", "v1", 1)), queries=(QueryMatch("q", "a\\?b"),)),
+        rule(None, FixedResponse(404)),
+    )))
+    found, generated = routes(sys, tmp_path)
+    assert [(x.service, x.query) for x in found] == [("api", (("q", "a?b"),))]
+    assert codes(generated) == ["rule-condition"]
+    assert ("its query-string wildcard condition cannot be expressed with --via ALB"
+            in generated.warnings[0].message)
+
+
 def test_a_catch_all_and_the_default_to_one_target_are_one_exposure(tmp_path: Path) -> None:
     sys = system(alb(*https(
         rule(10, fwd(("web", None, 1)), paths=(PathMatch("prefix", "/", "/*"),)),

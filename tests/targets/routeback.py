@@ -99,6 +99,10 @@ def alb_rules(docs: Iterable[dict[str, Any]]) -> list[tuple[RouteKey, dict[str, 
     return rules
 
 
+def _alb_literal(text: str) -> str:
+    return re.sub(r"\\([*?])", r"\1", text)
+
+
 def _alb_condition(cond: dict[str, Any]) -> tuple[str, str]:
     """One ALB rule condition with one value (a header, a query parameter), or the
     methods, any of which holds."""
@@ -107,7 +111,9 @@ def _alb_condition(cond: dict[str, Any]) -> tuple[str, str]:
         return ":method", " ".join(sorted(cond["httpRequestMethodConfig"]["values"]))
     if field == "query-string":
         (pair,) = cond["queryStringConfig"]["values"]
-        return "?" + pair["key"], pair["value"]
+        # a backslash makes ALB's wildcards literal; an unescaped one is no exact match
+        assert not re.search(r"(?<!\\)[*?]", pair["key"] + pair["value"]), pair
+        return "?" + _alb_literal(pair["key"]), _alb_literal(pair["value"])
     assert field == "http-header", field
     config = cond["httpHeaderConfig"]
     assert len(config["values"]) == 1

@@ -70,7 +70,7 @@ PATHS = ["/", "/api", "/api/v2", "/static", "/api-x"]
 HEADERS = [("X-Version", "v2"), ("X-Region", "us-west"), ("X-User-Type", "beta")]
 SERVICES = {"app": ("v1", "v2"), "svc-a": (), "svc-b": ()}
 METHODS = ["GET", "POST", "DELETE"]
-QUERY = [("v", "2"), ("debug", "1")]
+QUERY = [("v", "2"), ("debug", "1"), ("q", "a*?")]  # ALB: * and ? literal
 
 
 @st.composite
@@ -140,7 +140,8 @@ REQUEST_HOSTS = ["a.example.com", "b.example.com", "c.example.com", "other.org"]
 REQUEST_HEADERS = [{}, {"x-version": "v2"}, {"X-Region": "us-west"},
                    {"x-version": "v2", "x-user-type": "beta"}, {"X-User-Type": "beta"}]
 REQUEST_METHODS = ["GET", "POST", "PUT"]
-REQUEST_QUERIES = [{}, {"?v": "2"}, {"?v": "2", "?debug": "1"}, {"?debug": "1"}, {"?v": "3"}]
+REQUEST_QUERIES = [{}, {"?v": "2"}, {"?v": "2", "?debug": "1"}, {"?debug": "1"}, {"?v": "3"},
+                   {"?q": "a*?"}, {"?q": "abc"}]
 
 
 def requests() -> Iterator[tuple[str, str, dict[str, str]]]:
@@ -276,6 +277,8 @@ def _spec(service: str, host: str, path: str, path_type: str = "Prefix", **more:
 @example(specs=[_spec("svc-a", "a.example.com", "/"),
                 _spec("svc-b", "a.example.com", "/", methods=["GET"]),
                 _spec("app", "a.example.com", "/", query=[("v", "2")], canary=0.0)])
+# ALB: `*` and `?` in a query value are escaped (they are its wildcards), so matched as written.
+@example(specs=[_spec("svc-a", "a.example.com", "/", query=[("q", "a*?")])])
 # Istio: an Exact and a Prefix of one path to one service, both `exact: /api` matches.
 @example(specs=[_spec("svc-b", "b.example.com", "/api", methods=["GET"]),
                 _spec("svc-b", "b.example.com", "/api", "Exact", methods=["GET"])])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import re
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -331,6 +332,9 @@ class ExposurePlanner:
         missing = [word for word, on in wanted.items() if on and not self.via.can(word)]
         if any(q.key is None for q in route.queries) and self.via.can("query-string"):
             missing.append("key-less query-string")
+        if self.via.can("query-string") and any(
+                _QUERY_WILDCARD.search(f"{q.key or ''}={q.value}") for q in route.queries):
+            missing.append("query-string wildcard")
         return missing
 
     def _target(self, action: Forward, title: str, at: Source | str) -> Target | None:
@@ -399,6 +403,13 @@ class ExposurePlanner:
 
 
 _WILDCARDS = frozenset("*?")
+# ALB query-string conditions: `*` and `?` are wildcards unless escaped with a backslash
+_QUERY_WILDCARD = re.compile(r"(?<!\\)[*?]")
+
+
+def _query_literal(text: str) -> str:
+    """An ALB query key or value without its escapes: what `query=` matches exactly."""
+    return re.sub(r"\\([*?])", r"\1", text)
 
 
 def _path(path: PathMatch | None) -> str | None:
@@ -413,7 +424,8 @@ def _query_choices(route: Route) -> list[tuple[tuple[str, str], ...]]:
     """Values of one query-string condition are alternatives: one combination each."""
     groups: dict[int, list[tuple[str, str]]] = {}
     for q in route.queries:
-        groups.setdefault(q.condition, []).append((q.key or "", q.value))
+        groups.setdefault(q.condition, []).append((_query_literal(q.key or ""),
+                                                   _query_literal(q.value)))
     if not groups:
         return [()]
     return [tuple(c) for c in itertools.product(*groups.values())]

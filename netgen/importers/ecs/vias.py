@@ -18,6 +18,7 @@ CONDITIONS: dict[str, Feature | None] = {
     "method": Feature.METHOD_MATCH,
     "source-ip": Feature.SOURCE_IP_MATCH,
     "key-less query-string": None,
+    "query-string wildcard": None,  # `query=` matches exactly
 }
 
 

@@ -122,6 +122,12 @@ def _annotations(plan: Plan, route: RoutePlan, order: int) -> dict[str, str]:
     return {PREFIX + k: v for k, v in sorted(a.items())}
 
 
+def literal(text: str) -> str:
+    """A query-string key or value ALB compares literally: `query=` matches exactly, and ALB
+    reads `*` and `?` as wildcards unless escaped with a backslash."""
+    return text.replace("*", "\\*").replace("?", "\\?")
+
+
 def _conditions(route: RoutePlan) -> list[dict[str, Any]]:
     """Header values as ALB reads them (`*` and `?` are its wildcards), then the query
     string, the method and the client address (ALB rule conditions)."""
@@ -131,7 +137,7 @@ def _conditions(route: RoutePlan) -> list[dict[str, Any]]:
         for m in route.matches]
     if route.query:
         out += [{"field": "query-string",
-                 "queryStringConfig": {"values": [{"key": k, "value": v}]}}
+                 "queryStringConfig": {"values": [{"key": literal(k), "value": literal(v)}]}}
                 for k, v in route.query]
     if route.methods:
         out.append({"field": "http-request-method",

@@ -84,6 +84,10 @@ def route_plans(
                               key=lambda f: f.name):
             c.error(x.loc, f"{d}: {backend.name} cannot {feature.value}"
                            f"{_suggest(feature, x.via, registry)}")
+        if grpc and http and x.methods and Feature.METHOD_MATCH in backend.features:
+            c.error(x.loc, f"{d}: '{x.service}' speaks gRPC, whose calls are all POSTs: "
+                           f"methods={list(x.methods)!r} selects all or none of them; drop "
+                           "methods=")
         backends = _weights(x, p, c, d)
         if backends is None:
             continue

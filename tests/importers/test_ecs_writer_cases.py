@@ -212,6 +212,23 @@ def test_a_query_wildcard_leaves_the_rule_out_and_an_escaped_one_is_literal(
             in generated.warnings[0].message)
 
 
+def test_a_method_condition_to_a_grpc_target_group(tmp_path: Path) -> None:
+    """Every gRPC call is a POST: a POST condition holds for all of them (dropped, the rule
+    kept), a GET one for none (the rule left out). Both were written as methods=, which
+    netgen refuses for a gRPC service: the imported blueprint did not build."""
+    grpc = service("g", attrs.evolve(version(), target_protocol="GRPC"))
+    sys = system(alb(*https(
+        rule(10, fwd(("g", None, 1)), methods=("POST",), paths=(prefix("/a"),)),
+        rule(20, fwd(("g", None, 1)), methods=("GET",), paths=(prefix("/b"),)),
+        rule(None, FixedResponse(404)))), services=(grpc,))
+    found, generated = routes(sys, tmp_path)
+    assert [(x.service, x.path, x.methods) for x in found] == [("g", "/a", ())]
+    assert codes(generated) == ["rule-condition"]
+    assert generated.warnings[0].message.endswith(
+        "its method condition (GET) takes no call of 'g', which speaks gRPC (every call a "
+        "POST)")
+
+
 def test_a_catch_all_and_the_default_to_one_target_are_one_exposure(tmp_path: Path) -> None:
     sys = system(alb(*https(
         rule(10, fwd(("web", None, 1)), paths=(PathMatch("prefix", "/", "/*"),)),

@@ -280,8 +280,21 @@ def test_gateway_grpc_limits(blueprint_file: MakeBlueprint) -> None:
         at(1, "expose('grpc', via=GATEWAY): a listener accepts either a GRPCRoute or an "
               f"HTTPRoute for a host name, and 'web' at bp.py:{FIRST + 2} has an HTTPRoute for "
               "shop.example.com; give the gRPC service its own host"),
-        at(3, "expose('grpc', via=GATEWAY): a GRPCRoute matches gRPC services and methods, not "
-              "HTTP methods (every gRPC call is a POST); drop methods=['GET']"),
+        at(3, "expose('grpc', via=GATEWAY): 'grpc' speaks gRPC, whose calls are all POSTs: "
+              "methods=['GET'] selects all or none of them; drop methods="),
+    ]
+
+
+@pytest.mark.parametrize("via", ["ALB", "ISTIO"])
+def test_methods_cannot_select_grpc_calls(blueprint_file: MakeBlueprint, via: str) -> None:
+    """Every gRPC call is a POST: ALB's method condition and Istio's `method` match took
+    all of them or none (methods=["GET"] built a route no call reaches)."""
+    header = HEADER + ("mesh(ISTIO)\n" if via == "ISTIO" else "")
+    body = f'expose("grpc", via={via}, host="g.example.com", methods=["GET"])\n'
+    assert diagnostics(blueprint_file, body, header) == [
+        f"bp.py:{FIRST + 1 if via == 'ISTIO' else FIRST}: error: expose('grpc', via={via}): "
+        "'grpc' speaks gRPC, whose calls are all POSTs: methods=['GET'] selects all or none "
+        "of them; drop methods=",
     ]
 
 

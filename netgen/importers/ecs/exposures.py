@@ -37,6 +37,7 @@ from netgen.importers.ecs.model import (
     TlsCertificate,
 )
 from netgen.importers.ecs.problems import Finding, Source
+from netgen.importers.ecs.services import speaks_grpc
 from netgen.importers.ecs.vias import ImportVia, routers
 from netgen.plan.routes import RouteKey, canonical_path, precedence
 
@@ -301,6 +302,13 @@ class ExposurePlanner:
         target = self._target(route.action, title, at)
         if target is None:
             return evolve(block, left_out="no backend left to forward to")
+        if route.methods and speaks_grpc(self.system.service(target.service)):
+            if "POST" not in route.methods:
+                reason = (f"its method condition ({' or '.join(route.methods)}) takes no call "
+                          f"of '{target.service}', which speaks gRPC (every call a POST)")
+                self._warn("rule-condition", f"{title}: {reason}", at)
+                return evolve(block, left_out=reason)
+            route = evolve(route, methods=())  # every gRPC call is a POST: it holds for all
         missing = self._inexpressible(route) if not self.via.in_cluster else []
         if missing:
             reason = (f"its {' and '.join(missing)} condition cannot be expressed with "

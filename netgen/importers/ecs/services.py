@@ -141,7 +141,7 @@ class ServiceWriter:
         own = _app_protocol(declared)
         if own is not None or target is None:
             return own
-        if target == "GRPC":
+        if speaks_grpc(s):
             return "grpc"
         if target == "HTTPS" and self.via.backend_tls:
             return "https"
@@ -434,6 +434,13 @@ def _memory(mib: int | None) -> str | None:
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://$")
 _SCHEME_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def speaks_grpc(s: Service) -> bool:
+    """The service's container says gRPC (appProtocol), or says nothing and its target group
+    speaks it: what `app_protocol="grpc"` is written for."""
+    own = _app_protocol(s.ports[0].app_protocol) if s.ports else None
+    return own == "grpc" or (own is None and s.versions[0].target_protocol == "GRPC")
 
 
 def _app_protocol(value: str | None) -> str | None:

@@ -433,10 +433,6 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
                                   f"paths; drop path={route.path!r}")
             if route.grpc and route.rewrite is not None:
                 yield route.loc, f"{d}: a GRPCRoute cannot rewrite paths"
-            if route.grpc and route.methods:
-                yield route.loc, (f"{d}: a GRPCRoute matches gRPC services and methods, not "
-                                  f"HTTP methods (every gRPC call is a POST); drop "
-                                  f"methods={list(route.methods)!r}")
         chunks = len(g.chunks())
         longest = g.name + (f"-{chunks}" if chunks > 1 else "") + (
             "-redirect" if g.redirect else "")

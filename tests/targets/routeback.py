@@ -276,14 +276,18 @@ def istio_rules(docs: Iterable[dict[str, Any]]) -> dict[str, list[tuple[RouteKey
             continue
         (host,) = d["spec"]["hosts"]
         found = _istio_entries(d["spec"]["http"])
-        halves = _prefix_halves(found)
+        halves, lone = _prefix_halves(found)
         rows = out.setdefault(host, [])
         for i, (_, kind, uri, conditions, methods, weights) in enumerate(found):
             if i in halves.values():
                 continue  # the second half of the Prefix its exact half stands for
+            matches = [*conditions, *([(":method", methods)] if methods else [])]
+            if i in lone:  # a Prefix whose `exact: /p` an earlier Exact route takes
+                rows.append((_key(None if host == "*" else host, uri[:-1], "Prefix",
+                                  matches), weights))
+                continue
             assert kind in ("exact", "prefix") and (kind == "exact" or uri == "/"), \
                 f"{kind} {uri}"
-            matches = [*conditions, *([(":method", methods)] if methods else [])]
             rows.append((_key(None if host == "*" else host, uri,
                               "Prefix" if kind == "prefix" or i in halves else "Exact",
                               matches), weights))
@@ -306,9 +310,13 @@ def _istio_entries(http: list[dict[str, Any]]) -> list[tuple[int, str, str, tupl
     return found
 
 
-def _prefix_halves(found: list[tuple[int, str, str, tuple, str, dict]]) -> dict[int, int]:
-    """exact half -> its `prefix: /p/` half (indexes in `found`)."""
+def _prefix_halves(found: list[tuple[int, str, str, tuple, str, dict]]
+                   ) -> tuple[dict[int, int], set[int]]:
+    """exact half -> its `prefix: /p/` half (indexes in `found`), and the `prefix: /p/`
+    halves standing alone: an earlier route (an Exact exposure elsewhere) sends `exact: /p`
+    to other destinations first, so the Prefix's own exact half would never fire."""
     pairs: dict[int, int] = {}
+    lone: set[int] = set()
     for j, (n, kind, uri, conditions, methods, weights) in enumerate(found):
         if kind != "prefix" or uri == "/":
             continue
@@ -316,10 +324,22 @@ def _prefix_halves(found: list[tuple[int, str, str, tuple, str, dict]]) -> dict[
         exacts = [i for i, (m, k, u, c, ms, w) in enumerate(found[:j])
                   if (k, u, c, ms, w) == ("exact", uri[:-1], conditions, methods, weights)
                   and i not in pairs]
-        assert exacts, f"prefix {uri} without its exact half"
+        if not exacts:
+            assert any((k, u, c, ms) == ("exact", uri[:-1], conditions, methods)
+                       for _, k, u, c, ms, _ in found[:j]), f"prefix {uri} without its exact half"
+            lone.add(j)
+            continue
         same = [i for i in exacts if found[i][0] == n]
         pairs[(same or exacts)[-1]] = j
-    return pairs
+    return pairs, lone
+
+
+def without_redundant_exact(table: Table) -> Table:
+    """An Exact route whose path a Prefix route of the same conditions sends to the same
+    place adds nothing: Istio is written without it (its first match wins, so one of the two
+    `exact: /p` matches could never fire)."""
+    return {k: w for k, w in table.items() if k.path_type != "Exact"
+            or table.get(RouteKey(k.host, k.path, "Prefix", k.matches)) != w}
 
 
 def istio_table(docs: Iterable[dict[str, Any]]) -> Table:

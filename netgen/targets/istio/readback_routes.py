@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from netgen.plan import Plan, RoutePlan, ServicePlan
 from netgen.plan.covers import covers
@@ -149,7 +149,13 @@ def _coalesce(
         if kind == "exact" and partner in found:
             used.update((item, partner))
             yield ("Prefix", value, headers, backends, conditions)
+    exact = {(v, h, c) for k, v, h, _, c in found if k == "exact"}
     for kind, value, headers, backends, conditions in sorted(found - used, key=_in_order):
+        if kind == "prefix" and value != "/" and value.endswith("/") and (
+                value[:-1], headers, conditions) in exact:
+            # Prefix /p whose `exact: /p` an Exact route elsewhere takes first
+            yield ("Prefix", value[:-1], headers, backends, conditions)
+            continue
         yield (_path_type(kind, value), value, headers, backends, conditions)
 
 
@@ -237,7 +243,10 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
             continue
         split.setdefault(("Prefix", "/", (), ()), ((s.fqdn, None, 100),))
         rows.update(RouteRow(MESH, s.fqdn, *key[:3], b, key[3]) for key, b in split.items())
-    return sorted(rows)
+    # an Exact row that a Prefix row of the same path sends to the same place says nothing
+    # more (and Istio is written without it: `without_dead_matches`)
+    return sorted(r for r in rows if r.path_type != "Exact"
+                  or evolve(r, path_type="Prefix") not in rows)
 
 
 def _conditions(r: RoutePlan) -> list[Conditions]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from netgen.model import SourceLoc, TlsSecret
 from netgen.plan import EnvPlan, Labels, RoutePlan, ServicePlan
@@ -254,9 +254,25 @@ def gateway_routes(
                                                 traffic.get(r.service), c))
         vs.append(VirtualServicePlan(
             name=gateway if host == "*" else host.replace("*", "wildcard"),
-            namespace=env.namespace, hosts=(host,), gateways=(gateway,), http=http))
+            namespace=env.namespace, hosts=(host,), gateways=(gateway,),
+            http=without_dead_matches(http)))
     gw = GatewayPlan(gateway, env.namespace, selector, _servers(sorted(hosts), tls, redirect))
     return IngressPlan((gw,), tuple(vs), frozenset(r.service for r in mine))
+
+
+def without_dead_matches(http: tuple[HttpRoute, ...]) -> tuple[HttpRoute, ...]:
+    """Istio takes the first match, so a match an earlier route already has never fires: an
+    Exact exposure of a path that a Prefix exposure of the same path also matches exactly
+    (`exact: /p` and `prefix: /p/`) is left out of the later route, and a route left with
+    none of its matches is left out too."""
+    seen: set[HttpMatch] = set()
+    out = []
+    for route in http:
+        live = tuple(m for m in route.matches if m not in seen)
+        seen.update(route.matches)
+        if live or not route.matches:
+            out.append(route if live == route.matches else evolve(route, matches=live))
+    return tuple(out)
 
 
 def _gateway_http(row: _Row, r: RoutePlan, s: ServicePlan, t: TrafficPlan | None,

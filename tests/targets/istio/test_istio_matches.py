@@ -86,6 +86,23 @@ def test_query_alone_on_every_path_and_the_mesh_split_behind_it(blueprint_file: 
     ]
 
 
+@pytest.mark.parametrize("exact_to", ["web", "api"])
+def test_an_exact_beside_a_prefix_of_its_path(blueprint_file: Make, exact_to: str) -> None:
+    """The Exact exposure's `exact: /api` comes first; the Prefix's own `exact: /api` would
+    never fire, so it is left out. `netgen verify` read the pair as a shadowed match and
+    (to one service) a planned route missing."""
+    docs = _checked(blueprint_file, f"""\
+    mesh(ISTIO)
+    expose("web", via=ISTIO, host="a.example.com", path="/api")
+    expose("{exact_to}", via=ISTIO, host="a.example.com", path="/api", path_type="Exact")
+    """)
+    web = _to(host="web.prod.svc.cluster.local", port=80)
+    assert docs[("VirtualService", "a.example.com")]["spec"]["http"] == [
+        {"match": [{"uri": {"exact": "/api"}}], "route": web if exact_to == "web" else _to()},
+        {"match": [{"uri": {"prefix": "/api/"}}], "route": web},
+    ]
+
+
 def test_exposures_differing_by_method_or_query_are_not_duplicates(blueprint_file: Make) -> None:
     docs = _checked(blueprint_file, """\
     mesh(ISTIO)

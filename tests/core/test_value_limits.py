@@ -56,6 +56,27 @@ REFUSED = {
         SVC + ")\nexpose('web', via=GATEWAY, host='192.0.2.10')",
         "4: error: expose('web'): host '192.0.2.10' is an IP address; an Ingress rule's host "
         "and a Gateway API hostname must be a DNS name"),
+    "query parameter name not an HTTP token (Gateway API)": (
+        SVC + ")\nexpose('web', via=GATEWAY, host='a.example.com', query={'ids[]': '1'})",
+        "4: error: expose('web', via=GATEWAY): query parameter name 'ids[]' is not an HTTP "
+        "token (letters, digits and !#$%&'*+-.^_`|~), as Gateway API requires"),
+    "query value past 1024 characters (Gateway API)": (
+        SVC + ")\nexpose('web', via=GATEWAY, host='a.example.com', query={'q': 'v' * 1025})",
+        "4: error: expose('web', via=GATEWAY): query 'q': value "
+        "'vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv...' has 1025 characters; Gateway API takes at "
+        "most 1024"),
+    "header name past 40 characters (ALB)": (
+        SVC + ")\nexpose('web', via=ALB, match=header('x' * 41, 'v'))",
+        "4: error: expose('web', via=ALB): the header name "
+        "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' has 41 characters; ALB takes at most 40"),
+    "path pattern past 128 characters (ALB)": (
+        SVC + ")\nexpose('web', via=ALB, path='/' + 'a' * 126)",
+        "4: error: expose('web', via=ALB): the path pattern "
+        "'/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' has 129 characters; ALB takes at most 128"),
+    "escaped query value past 128 characters (ALB)": (
+        SVC + ")\nexpose('web', via=ALB, query={'q': '*' * 65})",
+        "4: error: expose('web', via=ALB): the query value '" + "*" * 37 + "...' has 130 "
+        "characters with ALB's escapes of '*' and '?'; ALB takes at most 128"),
     "tls_secret name not a subdomain (F5)": (
         SVC + ")\nexpose('web', via=NGINX, host='a.example.com', tls=tls_secret('Bad_Name'))",
         "4: error: expose('web'): tls_secret() name 'Bad_Name' is not a valid DNS-1123 "
@@ -133,6 +154,10 @@ ACCEPTED = {
     "a dotted tls_secret name": SVC + ")\n"
         "expose('web', via=NGINX, host='a.example.com', tls=tls_secret('a.example.com-tls'))",
     "distinct ports": SVC + ")\nexpose('web', via=NLB, ports=[80, 443])",
+    "a bracketed query parameter name (ALB)": SVC + ")\nexpose('web', via=ALB, "
+        "query={'ids[]': '1'})",
+    "a path pattern of 128 characters (ALB)": SVC + ")\n"
+        "expose('web', via=ALB, path='/' + 'a' * 125)",
     "replicas at the int32 bound": SVC + ", replicas=2**31 - 1)",
     "cpu with a decimal exponent": SVC + ", cpu='1e3', cpu_limit='2E3')",
     "memory with a decimal exponent": SVC + ", memory='5e8', memory_limit='1Gi')",

@@ -185,6 +185,24 @@ def _condition_values(route: RoutePlan) -> int:
             + len(route.methods) + len(route.source_ips))
 
 
+def _condition_strings(route: RoutePlan) -> Iterator[tuple[str, str, int, int]]:
+    """Each string of the rule's conditions, its length as ALB stores it and ALB's limit on
+    that (the controller turns a Prefix path `/p` into the patterns `/p` and `/p/*`)."""
+    if route.host:
+        yield "the host", route.host, len(route.host), 128
+    path = route.path or "/"
+    if route.path_type == "Prefix" and path != "/":
+        path = path.rstrip("/") + "/*"
+    yield "the path pattern", path, len(path), 128
+    for m in route.matches:
+        yield "the header name", m.name, len(m.name), 40
+        if m.value is not None:
+            yield "the header value", m.value, len(m.value), 128
+    for k, v in route.query:
+        yield "the query key", k, len(literal(k)), 128
+        yield "the query value", v, len(literal(v)), 128
+
+
 def _listener_conflicts(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
     """What the controller merges across a group and refuses to merge, failing the whole
     group's model build (so no Ingress of it is reconciled): two `ssl-redirect` ports
@@ -250,6 +268,12 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
                         else "the service's (or version's) name; route= does not name it")
                 yield route.loc, (f"{d}: the annotation name '{key}' is longer than 63 "
                                   f"characters; shorten {hint}")
+        for what, value, stored, limit in _condition_strings(route):
+            if stored > limit:
+                shown = value if len(value) <= 40 else value[:37] + "..."
+                escaped = " with ALB's escapes of '*' and '?'" if stored != len(value) else ""
+                yield route.loc, (f"{d}: {what} {shown!r} has {stored} characters{escaped}; "
+                                  f"ALB takes at most {limit}")
         if _condition_values(route) > MAX_CONDITION_VALUES:
             yield route.loc, (f"{d}: ALB allows {MAX_CONDITION_VALUES} match values per rule "
                               f"(host, path patterns and headers); this route needs "

@@ -37,7 +37,7 @@ from netgen.targets.base import Backend, FromPods, Layer, MeshProxy, ViaSpec, ob
 from netgen.targets.features import Feature
 from netgen.targets.gateway_api.settings import SETTINGS
 from netgen.targets.gateway_api.tokens import GATEWAY, TCP
-from netgen.values import fullmatch
+from netgen.values import fullmatch, header_name
 
 GROUP = "gateway.networking.k8s.io"
 API = f"{GROUP}/v1"
@@ -395,6 +395,26 @@ def _check_settings(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
                                   "v1.6+) or 'v1alpha2' (experimental channel only)")
 
 
+def _match_strings(route: RoutePlan, d: str) -> Iterator[tuple[SourceLoc | None, str]]:
+    """A match's header and query parameter names (HTTP tokens of at most 256 characters)
+    and values (at most 4096 and 1024), as the HTTPRoute CRD takes them: a query parameter
+    name such as `ids[]` is fine for ALB and Istio, not here."""
+    strings = [(f"header {m.name!r}: value", m.value, 4096, None) for m in route.matches
+               if m.value is not None]
+    strings += [("header name", m.name, 256, None) for m in route.matches]
+    for k, v in route.query:
+        strings += [("query parameter name", k, 256, header_name), (f"query {k!r}: value", v,
+                                                                    1024, None)]
+    for what, value, limit, form in strings:
+        if len(value) > limit:
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            yield route.loc, (f"{d}: {what} {shown!r} has {len(value)} characters; Gateway "
+                              f"API takes at most {limit}")
+        elif form is not None and form(value) is not None:
+            yield route.loc, (f"{d}: {what} {value!r} is not an HTTP token (letters, digits "
+                              "and !#$%&'*+-.^_`|~), as Gateway API requires")
+
+
 def _overlap(a: str | None, b: str | None) -> bool:
     if a is None or b is None or a == b:
         return True
@@ -424,6 +444,7 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
             if len(route.query) > MAX_QUERY:
                 yield route.loc, (f"{d}: Gateway API matches at most {MAX_QUERY} query "
                                   f"parameters, not {len(route.query)}")
+            yield from _match_strings(route, d)
             for what, value in (("path", route.path), ("rewrite", route.rewrite)):
                 if value is not None and len(value) > MAX_PATH:
                     yield route.loc, (f"{d}: {what}= has {len(value)} characters; Gateway API "

@@ -243,9 +243,10 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
             continue
         split.setdefault(("Prefix", "/", (), ()), ((s.fqdn, None, 100),))
         rows.update(RouteRow(MESH, s.fqdn, *key[:3], b, key[3]) for key, b in split.items())
-    # an Exact row that a Prefix row of the same path sends to the same place says nothing
-    # more (and Istio is written without it: `without_dead_matches`)
-    return sorted(r for r in rows if r.path_type != "Exact"
+    # at the gateway, an Exact row that a Prefix row of the same path sends to the same place
+    # says nothing more (and the gateway's routes are written without it:
+    # `without_dead_matches`)
+    return sorted(r for r in rows if r.scope != INGRESS or r.path_type != "Exact"
                   or evolve(r, path_type="Prefix") not in rows)
 
 

@@ -103,6 +103,17 @@ def test_an_exact_beside_a_prefix_of_its_path(blueprint_file: Make, exact_to: st
     ]
 
 
+def test_an_exact_mesh_route_beside_the_same_split_is_kept(blueprint_file: Make) -> None:
+    """Inside the mesh an Exact row equal to the Prefix split is still written (only the
+    gateway's routes drop a match an earlier one has), so verify expects it there."""
+    docs = _checked(blueprint_file, """\
+    mesh(ISTIO)
+    traffic("api", split={"v2": 100}, routes=[mesh_route(exact="/", split={"v2": 100})])
+    """)
+    assert [r["match"] for r in docs[("VirtualService", "api-mesh")]["spec"]["http"]
+            if "match" in r] == [[{"uri": {"exact": "/"}}]]
+
+
 def test_exposures_differing_by_method_or_query_are_not_duplicates(blueprint_file: Make) -> None:
     docs = _checked(blueprint_file, """\
     mesh(ISTIO)

@@ -88,6 +88,9 @@ def route_plans(
             c.error(x.loc, f"{d}: '{x.service}' speaks gRPC, whose calls are all POSTs: "
                            f"methods={list(x.methods)!r} selects all or none of them; drop "
                            "methods=")
+        if grpc and http and x.query and Feature.QUERY_MATCH in backend.features:
+            c.error(x.loc, f"{d}: '{x.service}' speaks gRPC, whose calls carry no query "
+                           f"string: query={dict(x.query)!r} matches none of them; drop query=")
         backends = _weights(x, p, c, d)
         if backends is None:
             continue

@@ -220,13 +220,16 @@ def test_a_method_condition_to_a_grpc_target_group(tmp_path: Path) -> None:
     sys = system(alb(*https(
         rule(10, fwd(("g", None, 1)), methods=("POST",), paths=(prefix("/a"),)),
         rule(20, fwd(("g", None, 1)), methods=("GET",), paths=(prefix("/b"),)),
+        rule(30, fwd(("g", None, 1)), queries=(QueryMatch("v", "2"),), paths=(prefix("/c"),)),
         rule(None, FixedResponse(404)))), services=(grpc,))
     found, generated = routes(sys, tmp_path)
     assert [(x.service, x.path, x.methods) for x in found] == [("g", "/a", ())]
-    assert codes(generated) == ["rule-condition"]
-    assert generated.warnings[0].message.endswith(
+    assert codes(generated) == ["rule-condition", "rule-condition"]
+    assert [w.message.split(": ", 2)[-1] for w in generated.warnings] == [
         "its method condition (GET) takes no call of 'g', which speaks gRPC (every call a "
-        "POST)")
+        "POST)",
+        "its query-string condition takes no call of 'g', which speaks gRPC (no call has a "
+        "query string)"]
 
 
 def test_a_catch_all_and_the_default_to_one_target_are_one_exposure(tmp_path: Path) -> None:

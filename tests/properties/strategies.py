@@ -79,11 +79,14 @@ class Limits:
     rewrite_excludes: str = ""
     unique_ports: bool = False  # one listener per port: every route names its own ports
     mesh: str | None = None  # the mesh target (backend name) the via routes into
+    condition_values: int = 99  # match values per rule: host, path patterns, headers...
+    value_chars: int = 1024  # a header or query value (Gateway API's query values: 1024)
 
 
 LIMITS: dict[str, Limits] = {
     # '*' and '?' are wildcards in ALB conditions.
-    "ALB": Limits(path_excludes="*?", header_value_excludes="*?"),
+    "ALB": Limits(path_excludes="*?", header_value_excludes="*?", condition_values=5,
+                  value_chars=128),
     # strict-validate-path-type; canary-by-header; one canary Ingress per host and path;
     # a rewrite makes every path of the host a regex, where Exact cannot be kept.
     "NGINX": Limits(path_chars=string.ascii_letters + string.digits + "_-", max_headers=1,
@@ -510,12 +513,13 @@ class _Gen:
                 if switch:
                     matches.append(Expr("header", (name,)))
                     continue
-                value = pick(d, v.text(1, 60), lambda s: not any(
+                value = pick(d, v.text(1, 60), lambda s: len(s) <= lim.value_chars and not any(
                     c in s for c in lim.header_value_excludes))
                 matches.append(Expr("header", (name, value)))
                 self.supply(value, "header value", where, envs)
             kw.append(("match", matches[0] if len(matches) == 1 and d(st.booleans())
                        else matches))
+        kw += self.narrowing(shape, kw, f, lim, where, envs)
         shared = self.shared_for(via, backend)
         tls_kinds = sorted(f & {Feature.TLS_ACM, Feature.TLS_SECRET}, key=lambda x: x.name)
         if shape.name in self.not_tcp and any(
@@ -575,6 +579,36 @@ class _Gen:
         self.exposed.append((backend, envs, any(k == "tls" for k, _ in kw)))
         return Decl("expose", (shape.name,), (("via", Sym(via.name)), *kw),
                     key=f"expose {shape.name}")
+
+    def narrowing(self, shape: ServiceShape, kw: list[tuple[str, Any]], f: frozenset[Feature],
+                  lim: Limits, where: str, envs: list[str]) -> list[tuple[str, Any]]:
+        """`query=` and `methods=` where the backend matches them, within its match values
+        per rule (ALB: 5, the host and the path's patterns included); none for gRPC, whose
+        calls are all POSTs without a query string."""
+        d, given = self.draw, dict(kw)
+        path = given.get("path")
+        patterns = 2 if path not in (None, "/") and given.get("path_type") != "Exact" else 1
+        match = given.get("match", [])
+        room = lim.condition_values - ("host" in given) - patterns - (
+            len(match) if isinstance(match, list) else 1)
+        out: list[tuple[str, Any]] = []
+        if Feature.QUERY_MATCH in f and not shape.grpc and room > 0 \
+                and d(st.integers(0, 3)) == 0:
+            names = d(st.lists(v.header_name(), min_size=1, max_size=min(room, 2),
+                               unique=True))
+            query = {}
+            for name in names:
+                query[name] = pick(d, v.text(1, 60), lambda s: len(s) <= lim.value_chars
+                                   and not any(c in s for c in lim.header_value_excludes))
+                self.supply(query[name], "query value", where, envs)
+            out.append(("query", query))
+            room -= len(query)
+        if Feature.METHOD_MATCH in f and not shape.grpc and room > 0 \
+                and d(st.integers(0, 3)) == 0:
+            out.append(("methods", d(st.lists(st.sampled_from(
+                ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]),
+                min_size=1, max_size=min(room, 2), unique=True))))
+        return out
 
     def exposures(self, shape: ServiceShape, envs: list[str]) -> list[Decl]:
         out: list[Decl] = []

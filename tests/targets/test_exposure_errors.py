@@ -285,16 +285,21 @@ def test_gateway_grpc_limits(blueprint_file: MakeBlueprint) -> None:
     ]
 
 
-@pytest.mark.parametrize("via", ["ALB", "ISTIO"])
-def test_methods_cannot_select_grpc_calls(blueprint_file: MakeBlueprint, via: str) -> None:
-    """Every gRPC call is a POST: ALB's method condition and Istio's `method` match took
-    all of them or none (methods=["GET"] built a route no call reaches)."""
+@pytest.mark.parametrize("via", ["ALB", "GATEWAY", "ISTIO"])
+def test_methods_and_query_cannot_select_grpc_calls(blueprint_file: MakeBlueprint,
+                                                    via: str) -> None:
+    """Every gRPC call is a POST to a path without a query string: a method or query match
+    took all of them or none (methods=["GET"] built a route no call reaches; GATEWAY wrote
+    the query into a GRPCRoute, which has no queryParams, and dropped the methods)."""
     header = HEADER + ("mesh(ISTIO)\n" if via == "ISTIO" else "")
-    body = f'expose("grpc", via={via}, host="g.example.com", methods=["GET"])\n'
+    body = (f'expose("grpc", via={via}, host="g.example.com", methods=["GET"])\n'
+            f'expose("grpc", via={via}, host="h.example.com", query={{"v": "2"}})\n')
+    first = FIRST + 1 if via == "ISTIO" else FIRST
     assert diagnostics(blueprint_file, body, header) == [
-        f"bp.py:{FIRST + 1 if via == 'ISTIO' else FIRST}: error: expose('grpc', via={via}): "
-        "'grpc' speaks gRPC, whose calls are all POSTs: methods=['GET'] selects all or none "
-        "of them; drop methods=",
+        f"bp.py:{first}: error: expose('grpc', via={via}): 'grpc' speaks gRPC, whose calls "
+        "are all POSTs: methods=['GET'] selects all or none of them; drop methods=",
+        f"bp.py:{first + 1}: error: expose('grpc', via={via}): 'grpc' speaks gRPC, whose "
+        "calls carry no query string: query={'v': '2'} matches none of them; drop query=",
     ]
 
 

@@ -302,10 +302,16 @@ class ExposurePlanner:
         target = self._target(route.action, title, at)
         if target is None:
             return evolve(block, left_out="no backend left to forward to")
-        if route.methods and speaks_grpc(self.system.service(target.service)):
-            if "POST" not in route.methods:
+        if (route.methods or route.queries) and speaks_grpc(
+                self.system.service(target.service)):
+            reason = None
+            if route.queries:
+                reason = (f"its query-string condition takes no call of '{target.service}', "
+                          "which speaks gRPC (no call has a query string)")
+            elif "POST" not in route.methods:
                 reason = (f"its method condition ({' or '.join(route.methods)}) takes no call "
                           f"of '{target.service}', which speaks gRPC (every call a POST)")
+            if reason is not None:
                 self._warn("rule-condition", f"{title}: {reason}", at)
                 return evolve(block, left_out=reason)
             route = evolve(route, methods=())  # every gRPC call is a POST: it holds for all

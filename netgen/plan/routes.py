@@ -86,12 +86,22 @@ def canonical_path(path: str | None, path_type: str) -> tuple[str, str]:
 def route_key(route: RoutePlan, switch: str = "always") -> RouteKey:
     """`switch`: the value a header without one (ingress-nginx's switch) stands for: the
     route takes `always`; `never` goes to the stable version (`route_table`)."""
-    path, path_type = canonical_path(route.path, route.path_type)
-    matches = [(m.name.lower(), switch if m.value is None else m.value) for m in route.matches]
-    matches += [(f"?{k}", v) for k, v in route.query]  # not header names: no clash
-    matches += [(":method", " ".join(sorted(route.methods)))] if route.methods else []
-    matches += [(":source-ip", " ".join(sorted(route.source_ips)))] if route.source_ips else []
-    return RouteKey(route.host, path, path_type, tuple(sorted(matches)))
+    headers = [(m.name, switch if m.value is None else m.value) for m in route.matches]
+    return request_key(route.host, route.path, route.path_type, headers, route.query,
+                       route.methods, route.source_ips)
+
+
+def request_key(host: str | None, path: str | None, path_type: str,
+                headers: Iterable[tuple[str, str]] = (), query: Iterable[tuple[str, str]] = (),
+                methods: Collection[str] = (), source_ips: Collection[str] = ()) -> RouteKey:
+    """A route's key from its conditions: `route_key` for a plan's route, and for the
+    importers, which must know where netgen will put a route before there is a plan."""
+    path, path_type = canonical_path(path, path_type)
+    matches = [(n.lower(), v) for n, v in headers]
+    matches += [(f"?{k}", v) for k, v in query]  # not header names: no clash
+    matches += [(":method", " ".join(sorted(methods)))] if methods else []
+    matches += [(":source-ip", " ".join(sorted(source_ips)))] if source_ips else []
+    return RouteKey(host, path, path_type, tuple(sorted(matches)))
 
 
 def precedence(key: RouteKey) -> tuple[object, ...]:

@@ -546,9 +546,10 @@ def test_a_listener_timeout_is_named_with_its_values(tmp_path: Path) -> None:
 # Mesh user guide, "Virtual gateways".
 
 
-def gateway_route(folder: Path, name: str, priority: int, match: dict[str, Any],
+def gateway_route(folder: Path, name: str, priority: int | None, match: dict[str, Any],
                   action: dict[str, Any]) -> None:
-    """describe-gateway-route-NAME.json, from the fixture's gr-serviceA, to serviceA."""
+    """describe-gateway-route-NAME.json, from the fixture's gr-serviceA, to serviceA
+    (`priority` None: the key left out, as describe-gateway-route prints a route without)."""
     doc = json.loads((folder / "describe-gateway-route-serviceA.json").read_text())
     route = doc["gatewayRoute"]
     route["gatewayRouteName"] = name
@@ -558,6 +559,8 @@ def gateway_route(folder: Path, name: str, priority: int, match: dict[str, Any],
               **action.pop("target", {})}
     route["spec"] = {"priority": priority, "httpRoute": {
         "match": match, "action": {"target": target, **action}}}
+    if priority is None:
+        del route["spec"]["priority"]
     (folder / f"describe-gateway-route-{name}.json").write_text(json.dumps(doc))
 
 

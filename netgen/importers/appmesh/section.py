@@ -8,13 +8,16 @@ listener's port than the service's, an idle timeout; for Linkerd a header's abse
 order that matters, a TCP split) is a warning naming the export file and JSON path, and
 the route is left out as a whole rather than widened. App Mesh's implicit 15 s per-request
 timeout is written out with a comment saying so, since neither mesh has a default timeout.
+Exposures are tried most specific first, gateway routes by priority (order.py): a gateway
+route a higher-priority one catches whole is left out, one that now takes part of a
+higher-priority route's requests is a warning naming them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from netgen.importers.appmesh import shapes
+from netgen.importers.appmesh import order, shapes
 from netgen.importers.appmesh.analyse import MeshIndex
 from netgen.importers.appmesh.meshes import MeshProfile, importable_meshes, mesh_profile
 from netgen.importers.ecs.model import EcsSystem, Service
@@ -575,12 +578,16 @@ class MeshSection:
                         key=lambda r: (r.virtualGatewayName, r.spec.priority is None,
                                        r.spec.priority or 0, r.gatewayRouteName))
         built: list[tuple[shapes.GatewayRoute, Call]] = []
-        for r in routes:
+        for i, r in enumerate(routes):
+            if self._shadowed(r, routes[:i]):
+                continue
             try:
                 built.append((r, self._gateway_route(r)))
             except Skip as skip:
                 self._left_out(r, skip)
-        for r, node in self._exact_beside_rewrites(built):
+        built = self._exact_beside_rewrites(built)
+        self._reordered(built)
+        for r, node in built:
             out.append(comment(f"gateway route {r.gatewayRouteName} of virtual gateway "
                                f"{r.virtualGatewayName}, through {self.gateway}")
                        + statement(node))
@@ -590,6 +597,81 @@ class MeshSection:
                                            f"{gateway}; {self.gateway} replaces it, so "
                                            "it is not imported"))
         return out
+
+    def _shadowed(self, r: shapes.GatewayRoute, earlier: list[shapes.GatewayRoute]) -> bool:
+        """A route every request of which a route of higher priority (carried or not)
+        matches never answered in App Mesh; netgen tries the most specific route first and
+        would let it answer, so it is left out, with a warning naming the one that caught
+        its requests."""
+        mine = order.requests(r)
+        catcher = next((e for e in earlier if e.virtualGatewayName == r.virtualGatewayName
+                        and order.tried_before(e, r) and mine is not None
+                        and (theirs := order.requests(e)) is not None
+                        and order.catches(theirs, mine)), None)
+        if catcher is None:
+            return False
+        self.findings.append(self._at(r.metadata.arn).finding(
+            "appmesh-gateway-route-shadowed", f"gateway route {r.gatewayRouteName} of "
+            f"{r.virtualGatewayName} (priority {r.spec.priority}): gateway route "
+            f"{catcher.gatewayRouteName} (priority {catcher.spec.priority}) matches every "
+            "request it matches and App Mesh tried it first, so this route never received "
+            f"traffic; {self.gateway} tries the most specific route first and would let it "
+            "answer, so it is left out", ".spec.priority"))
+        return True
+
+    def _reordered(self, built: list[tuple[shapes.GatewayRoute, Call]]) -> None:
+        """Two carried routes of one virtual gateway that a request can match both, to
+        different answers: App Mesh gave it to the one of higher priority, netgen gives it
+        to the more specific. When that may be the later one (or App Mesh's order between
+        them is not known), the requests change hands: a warning at the later route."""
+        for i, (a, first) in enumerate(built):
+            for b, node in built[i + 1:]:
+                ma, mb = order.requests(a), order.requests(b)
+                if (a.virtualGatewayName != b.virtualGatewayName or ma is None or mb is None
+                        or _same_answer(first, node) or not order.overlap(ma, mb)):
+                    continue
+                rank = order.exposure_precedence(node), order.exposure_precedence(first)
+                if order.tried_before(a, b):
+                    if rank[0] <= rank[1]:
+                        self._order_lost(a, first, b, node, order.shared(ma, mb),
+                                         rank[0] == rank[1])
+                else:
+                    self._order_unknown(a, first, b, node, order.shared(ma, mb),
+                                        None if rank[0] == rank[1] else rank[0] < rank[1])
+
+    def _order_lost(self, a: shapes.GatewayRoute, first: Call, b: shapes.GatewayRoute,
+                    node: Call, where: str, tie: bool) -> None:
+        """`b`, tried after `a` in App Mesh, is at least as specific: netgen tries it
+        first (or, as specific, may), so the requests both match change hands."""
+        self.findings.append(self._at(b.metadata.arn).finding(
+            "appmesh-gateway-route-order", f"gateway route {b.gatewayRouteName} of "
+            f"{b.virtualGatewayName}: {where} went to {first.args[0]} (gateway route "
+            f"{a.gatewayRouteName}, priority {a.spec.priority}) and {'may ' if tie else ''}"
+            f"now reach {node.args[0]} (this route, priority {b.spec.priority}): "
+            f"{self.gateway} tries the most specific route first, not App Mesh's priority "
+            f"order; the route is kept: to keep App Mesh's answer, add an exposure of "
+            f"{first.args[0]} for those requests at least as specific as this route, or "
+            "narrow this route so it leaves them out", ".spec.priority"))
+
+    def _order_unknown(self, a: shapes.GatewayRoute, first: Call, b: shapes.GatewayRoute,
+                       node: Call, where: str, later_first: bool | None) -> None:
+        """App Mesh tried `a` and `b` in an order of its own (a missing or equal priority):
+        which answered the requests both match is not known, so say who answers now."""
+        pa, pb = a.spec.priority, b.spec.priority
+        why = ("neither has a priority" if pa is None and pb is None
+               else f"both have priority {pa}" if pa == pb else
+               f"{b.gatewayRouteName if pb is None else a.gatewayRouteName} has no priority")
+        now = (f"{node.args[0]} (this route)" if later_first
+               else f"{first.args[0]} ({a.gatewayRouteName})" if later_first is False
+               else f"either ({first.args[0]} or {node.args[0]}), as both are as specific")
+        self.findings.append(self._at(b.metadata.arn).finding(
+            "appmesh-gateway-route-order", f"gateway route {b.gatewayRouteName} of "
+            f"{b.virtualGatewayName}: it and gateway route {a.gatewayRouteName} can both "
+            f"match {where}, and App Mesh tried them in an order of its own ({why}); "
+            f"{self.gateway} tries the most specific route first and gives them to {now}; "
+            "the route is kept: check which one App Mesh answered with, and give the routes "
+            "conditions that do not overlap if it matters",
+            ".spec.priority" if pb is not None else ".spec"))
 
     def _left_out(self, r: shapes.GatewayRoute, skip: Skip) -> None:
         self.findings.append(self._at(r.metadata.arn).finding(
@@ -905,6 +987,13 @@ def _match(route: Call) -> HttpMatch:
     method = kw.get("method")
     return HttpMatch(kind, str(kw[kind]) if kind else None, exact,
                      str(method) if method is not None else None, query=pairs)
+
+
+def _same_answer(a: Call, b: Call) -> bool:
+    """Two exposures that send a request to the same service unchanged: which one takes
+    it cannot matter."""
+    return (a.args[:1] == b.args[:1] and _kwarg(a, "rewrite") is None
+            and _kwarg(b, "rewrite") is None)
 
 
 def _kwarg(node: Call, name: str) -> Node | None:

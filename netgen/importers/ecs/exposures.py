@@ -39,7 +39,7 @@ from netgen.importers.ecs.model import (
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.services import speaks_grpc
 from netgen.importers.ecs.vias import ImportVia, routers
-from netgen.plan.routes import RouteKey, canonical_path, precedence
+from netgen.plan.routes import precedence, request_key
 
 Locate = Callable[[str], Source]
 LAYER4 = ("TCP", "TLS")  # NLB listener protocols netgen exposes (UDP needs a UDP port)
@@ -469,11 +469,8 @@ def _key(e: Entry) -> tuple[object, ...]:
 
 def _precedence(e: Entry) -> tuple[object, ...]:
     """Where netgen's route table puts the exposure (`netgen.plan.routes.precedence`)."""
-    matches = [(n.lower(), v) for n, v in e.headers] + [(f"?{k}", v) for k, v in e.query]
-    matches += [(":method", " ".join(e.methods))] if e.methods else []
-    matches += [(":source-ip", " ".join(e.source_ips))] if e.source_ips else []
-    path, kind = canonical_path(e.path, "Exact" if e.exact else "Prefix")
-    return precedence(RouteKey(e.host, path, kind, tuple(sorted(matches))))
+    return precedence(request_key(e.host, e.path, "Exact" if e.exact else "Prefix", e.headers,
+                                  e.query, e.methods, e.source_ips))
 
 
 def _overlap(a: Entry, b: Entry) -> bool:

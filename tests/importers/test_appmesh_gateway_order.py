@@ -1,0 +1,211 @@
+"""A virtual gateway's routes in App Mesh's priority order, against netgen's most specific
+first (`netgen.plan.routes.precedence`).
+
+App Mesh tries gateway routes by `spec.priority` (0 first, 1000 last: botocore's
+GatewayRouteSpec, `priority` "The ordering of the gateway routes spec", range 0-1000; a
+route without one has "no particular priority", AWS CDK's GatewayRouteSpec docs) and the
+first match wins. The routes here are composed from botocore's HttpGatewayRoute /
+HttpGatewayRouteMatch shapes (prefix, path.exact, hostname.exact, headers, method) as
+describe-gateway-route prints them, from the appmesh-cli-examples fixture's gr-serviceA
+(tests/importers/fixtures/appmesh-cli-examples/SOURCES.md); values ours.
+
+Before, every route was exposed and netgen's order silently gave requests to other
+services: each test here fails on that code.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from netgen.importers.appmesh import order, shapes
+from netgen.importers.ecs.convert import CONVERTER
+from tests.importers.test_appmesh_import import FIXTURES, built, gateway_route, run
+
+SHOP = {"hostname": {"exact": "shop.example.com"}}
+TO_B = {"target": {"virtualService": {"virtualServiceName": "serviceB.svc.cluster.local"}}}
+HEADER = "describe-gateway-route-{}.json: $.gatewayRoute.spec{}: warning: [{}]"
+
+
+def export(tmp_path: Path, *routes: tuple[str, int | None, dict[str, Any], dict[str, Any]]
+           ) -> Path:
+    """The cli-examples export with these gateway routes added to vgIngress."""
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "appmesh-cli-examples", folder)
+    for name, priority, match, action in routes:
+        gateway_route(folder, name, priority, match, action)
+    return folder
+
+
+def imported(tmp_path: Path, folder: Path, *options: str) -> tuple[str, str]:
+    """The blueprint written to tmp_path/bp.py (replaced), and the warnings."""
+    out = tmp_path / "bp.py"
+    code, _, stderr = run("import", "ecs", str(folder), "-o", str(out), "--force", *options)
+    assert code == 0, stderr
+    return out.read_text(), stderr
+
+
+def answers(docs: dict[tuple[str, str], dict[str, Any]], host: str
+            ) -> list[tuple[dict[str, Any], set[str]]]:
+    """The host's VirtualService routes in Istio's order: (first match, services sent to)."""
+    http = docs[("VirtualService", host)]["spec"]["http"]
+    return [((h.get("match") or [{}])[0], {r["destination"]["host"].split(".")[0]
+                                          for r in h["route"]}) for h in http]
+
+
+def test_a_route_a_higher_priority_one_fully_catches_is_left_out(tmp_path: Path) -> None:
+    """Priority 1 prefix '/' to service-b catches every request of priority 2 prefix
+    '/api/' to service-a: App Mesh never sent it one. Kept, netgen's longer prefix would
+    take /api/... from service-b."""
+    folder = export(tmp_path, ("web", 1, {"prefix": "/", **SHOP}, TO_B),
+                    ("api", 2, {"prefix": "/api/", **SHOP}, {}))
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("api", ".priority", "appmesh-gateway-route-shadowed")
+            + " gateway route api of vgIngress (priority 2): gateway route web (priority 1) "
+            "matches every request it matches and App Mesh tried it first, so this route "
+            "never received traffic; the Istio ingress gateway tries the most specific route "
+            "first and would let it answer, so it is left out") in stderr
+    assert "gateway route api of virtual gateway" not in text and 'path="/api"' not in text
+    assert {s for _, to in answers(built(tmp_path / "bp.py"), "shop.example.com")
+            for s in to} == {"service-b"}
+    assert "appmesh-gateway-route-order" not in stderr
+
+
+def test_a_partial_overlap_netgen_would_reorder_is_warned_and_kept(tmp_path: Path) -> None:
+    """Priority 1 takes shop's requests with x-version: beta to service-b; priority 2
+    prefix '/api/' to service-a is more specific in netgen, so /api/... with the header now
+    reaches service-a: a warning at route api naming both, and both are kept."""
+    folder = export(tmp_path, ("beta", 1, {"prefix": "/", **SHOP, "headers": [
+                        {"name": "x-version", "match": {"exact": "beta"}}]}, TO_B),
+                    ("api", 2, {"prefix": "/api/", **SHOP}, {}))
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("api", ".priority", "appmesh-gateway-route-order")
+            + " gateway route api of vgIngress: requests to shop.example.com/api/... with "
+            "header x-version: beta went to service-b (gateway route beta, priority 1) and "
+            "now reach service-a (this route, priority 2): the Istio ingress gateway tries "
+            "the most specific route first, not App Mesh's priority order; the route is kept: "
+            "to keep App Mesh's answer, add an exposure of service-b for those requests at "
+            "least as specific as this route, or narrow this route so it leaves them out"
+            ) in stderr
+    assert "gateway route api of virtual gateway vgIngress, through" in text
+    assert "appmesh-gateway-route-shadowed" not in stderr
+    # what the warning says the cluster does: /api/ is tried before the header route
+    assert answers(built(tmp_path / "bp.py"), "shop.example.com")[:2] == [
+        ({"uri": {"exact": "/api"}}, {"service-a"}), ({"uri": {"prefix": "/api/"}}, {"service-a"})]
+    # the same through Linkerd and --via GATEWAY: it is the exposures' order
+    _, stderr = imported(tmp_path, folder, "--mesh", "LINKERD", "--via", "GATEWAY")
+    assert (HEADER.format("api", ".priority", "appmesh-gateway-route-order")
+            + " gateway route api of vgIngress: requests to shop.example.com/api/... with "
+            "header x-version: beta went to service-b") in stderr
+    assert "the GATEWAY exposure tries the most specific route first" in stderr
+
+
+def test_routes_whose_order_cannot_matter_are_quiet(tmp_path: Path) -> None:
+    """Disjoint routes (an exact path outside the prefix, different exact header values,
+    different methods, different hosts), a narrower route of higher priority, and a
+    broader later one to the same service unchanged keep their answers in any order: no
+    warning, every route exposed. Beside them one route the POST route catches whole
+    ('late') is the only one named."""
+    other = {"hostname": {"exact": "other.example.com"}}
+    folder = export(
+        tmp_path,
+        ("login", 1, {"path": {"exact": "/login"}, **SHOP}, TO_B),
+        ("api", 2, {"prefix": "/api/", **SHOP}, {}),
+        ("beta", 3, {"prefix": "/", **SHOP, "headers": [
+            {"name": "x-version", "match": {"exact": "beta"}}]}, TO_B),
+        ("alpha", 4, {"prefix": "/", **SHOP, "headers": [
+            {"name": "X-Version", "match": {"exact": "alpha"}}]}, {}),
+        ("reads", 5, {"prefix": "/", **other, "method": "GET"}, {}),
+        ("writes", 6, {"prefix": "/x/", **other, "method": "POST"}, TO_B),
+        ("rest", 7, {"prefix": "/", **other}, {}),
+        ("late", 8, {"prefix": "/x/y/", **other, "method": "POST"}, {}),
+        # a regex may or may not take every 'admin': not claimed, so 'admin' stays
+        ("anyadm", 0, {"prefix": "/", "hostname": {"exact": "adm.example.com"}, "headers": [
+            {"name": "x-user", "match": {"regex": "adm.*"}}]}, TO_B),
+        ("admin", 9, {"prefix": "/", "hostname": {"exact": "adm.example.com"}, "headers": [
+            {"name": "x-user", "match": {"exact": "admin"}}]}, {}))
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert re.findall(r"describe-gateway-route-(\w+)\.json: \S+ warning: "
+                      r"\[(appmesh-gateway-route-(?:order|shadowed))\]", stderr) == [
+        ("late", "appmesh-gateway-route-shadowed")]
+    for name in ("login", "api", "beta", "alpha", "reads", "writes", "rest", "admin"):
+        assert f"gateway route {name} of virtual gateway vgIngress, through" in text
+
+
+def test_routes_app_mesh_ordered_itself_are_warned_not_judged(tmp_path: Path) -> None:
+    """Without a priority App Mesh's order is its own: a route that another catches is not
+    claimed shadowed (it is kept), and who answers the overlap now is said."""
+    folder = export(tmp_path, ("web", None, {"prefix": "/", **SHOP}, TO_B),
+                    ("api", None, {"prefix": "/api/", **SHOP}, {}))
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("web", "", "appmesh-gateway-route-order")
+            + " gateway route web of vgIngress: it and gateway route api can both match "
+            "requests to shop.example.com/api/..., and App Mesh tried them in an order of its "
+            "own (neither has a priority); the Istio ingress gateway tries the most specific "
+            "route first and gives them to service-a (api); the route is kept: check which "
+            "one App Mesh answered with, and give the routes conditions that do not overlap "
+            "if it matters") in stderr
+    assert "appmesh-gateway-route-shadowed" not in stderr
+    assert "gateway route api of virtual gateway vgIngress, through" in text
+
+
+@pytest.mark.parametrize(("catcher", "caught"), [
+    # App Mesh's prefix is a string prefix: '/ap' takes '/api/...' (and is itself left
+    # out, as an exposure's path is whole segments); a route left out still caught
+    ({"prefix": "/ap", **SHOP}, {"prefix": "/api/", **SHOP}),
+    ({"prefix": "/", "hostname": {"suffix": ".example.com"}}, {"prefix": "/api/", **SHOP}),
+    ({"prefix": "/", **SHOP, "headers": [{"name": "x-user", "match": {"prefix": "adm"}}]},
+     {"path": {"exact": "/login"}, **SHOP, "method": "POST",
+      "headers": [{"name": "X-User", "match": {"exact": "admin"}}]}),
+])
+def test_app_mesh_matching_decides_what_a_route_catches(
+    tmp_path: Path, catcher: dict[str, Any], caught: dict[str, Any],
+) -> None:
+    # 9: before the fixture's gr-serviceB (priority 10, every request)
+    folder = export(tmp_path, ("first", 0, catcher, TO_B), ("second", 9, caught, {}))
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("second", ".priority", "appmesh-gateway-route-shadowed")
+            + " gateway route second of vgIngress (priority 9): gateway route first "
+            "(priority 0) matches every request it matches") in stderr
+    assert "gateway route second of virtual gateway" not in text
+
+
+def _match(**fields: Any) -> order.Requests:
+    """A gateway route's match from describe-gateway-route's keys."""
+    match = CONVERTER.structure(fields, shapes.GatewayRouteMatch)
+    return order.match_requests("httpRoute", match)
+
+
+@pytest.mark.parametrize(("a", "b", "catches", "overlap"), [
+    ({"prefix": "/"}, {"path": {"regex": "/x.*"}}, True, True),
+    ({"path": {"regex": "/x.*"}}, {"path": {"exact": "/x"}}, False, True),
+    ({"port": 8080}, {"port": 9080}, False, False),
+    ({"port": 8080}, {}, False, True),
+    ({"hostname": {"suffix": ".example.com"}}, {"hostname": {"suffix": ".a.example.com"}},
+     True, True),
+    ({"hostname": {"suffix": ".example.com"}}, {"hostname": {"exact": "example.com"}},
+     False, False),
+    ({"queryParameters": [{"name": "v"}]},
+     {"queryParameters": [{"name": "v", "match": {"exact": "2"}}]}, True, True),
+    ({"queryParameters": [{"name": "v", "match": {"exact": "1"}}]},
+     {"queryParameters": [{"name": "v", "match": {"exact": "2"}}]}, False, False),
+    ({"headers": [{"name": "x-legacy"}]}, {"headers": [{"name": "X-Legacy", "invert": True}]},
+     False, False),
+    ({"headers": [{"name": "x-v", "match": {"suffix": "-beta"}}]},
+     {"headers": [{"name": "x-v", "match": {"exact": "2-beta"}}]}, True, True),
+    ({"headers": [{"name": "x-v", "match": {"range": {"start": 1, "end": 5}}}]},
+     {"headers": [{"name": "x-v", "match": {"exact": "2"}}]}, False, True),
+    ({"path": {"exact": "/a"}}, {"prefix": "/a/"}, False, False),
+    ({"method": "GET"}, {"method": "POST", "prefix": "/x/"}, False, False),
+])
+def test_app_mesh_match_sets(a: dict[str, Any], b: dict[str, Any], catches: bool,
+                             overlap: bool) -> None:
+    """What App Mesh's matches mean for `catches` (certain only) and `overlap` (unless
+    surely apart), case by case."""
+    assert order.catches(_match(**a), _match(**b)) is catches
+    assert order.overlap(_match(**a), _match(**b)) is overlap
+    assert order.overlap(_match(**b), _match(**a)) is overlap

@@ -30,7 +30,7 @@ def covers(a: HttpMatch, b: HttpMatch) -> bool:
 
 
 def _path_covers(ka: str | None, pa: str | None, kb: str | None, pb: str | None) -> bool:
-    if ka is None:
+    if ka is None or (ka, pa) == ("prefix", "/"):  # every path begins with '/'
         return True
     if kb is None:
         return False

@@ -274,8 +274,10 @@ def test_the_virtual_gateway_routes_become_istio_exposures(tmp_path: Path) -> No
     a = docs[("VirtualService", "api.example.com")]
     assert a["spec"]["gateways"] == ["app1-istio"]
     assert where_to(a, Request("/a/x")) == {"service-a.app1.svc.cluster.local": 100}
-    assert where_to(a, Request("/b")) is None
     b = docs[("VirtualService", "app1-istio")]
+    # the gateway routes without a hostname match take every host's other requests, in
+    # App Mesh as through the host's VirtualService, which repeats them after its own
+    assert where_to(a, Request("/b")) == where_to(b, Request("/b")) is not None
     export = _load(FIXTURES / "appmesh-cli-examples")
     nodes = version_of_node(docs, "service-b", CASES["appmesh-cli-examples"]["marks"])
     for request in (Request("/"), Request("/v2/x")):  # through the gateway, still split
@@ -646,11 +648,14 @@ def test_gateway_route_methods_and_query_are_carried_where_the_via_matches_them(
             "queryParameters[0]: warning: [appmesh-gateway-route-left-out] gateway route m2 of "
             "vgIngress: it matches query parameter debug being present, which an exposure "
             "cannot express (it matches exact values); left out") in stderr
-    http = built(out)[("VirtualService", "m.example.com")]["spec"]["http"]
+    docs = built(out)
+    http = docs[("VirtualService", "m.example.com")]["spec"]["http"]
     narrow = {"method": {"exact": "POST"}, "queryParams": {"v": {"exact": "2"}}}
-    assert [(h["match"], h["rewrite"]) for h in http] == [
+    assert [(h["match"], h["rewrite"]) for h in http[:2]] == [
         ([{"uri": {"exact": "/m"}, **narrow}], {"uri": "/"}),
         ([{"uri": {"prefix": "/m/"}, **narrow}], {"uri": "/"})]
+    # then the routes of every host, which App Mesh's routes without a hostname are
+    assert http[2:] == docs[("VirtualService", "app1-istio")]["spec"]["http"]
     code, _, stderr = run("import", "ecs", str(folder), "-o", str(tmp_path / "linkerd.py"),
                           "--mesh", "LINKERD", "--via", "NGINX")
     assert code == 0, stderr

@@ -266,72 +266,119 @@ def _istio_match(m: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]], st
 
 def istio_rules(docs: Iterable[dict[str, Any]]) -> dict[str, list[tuple[RouteKey, dict]]]:
     """Each ingress VirtualService's host -> its routes in Istio's order (the first that
-    matches wins), as RouteKeys: an entry's matches (OR'ed) that differ only by method are
-    one key with those methods; `prefix: /p/` with an `exact: /p` of the same conditions,
-    methods and destinations (in its own entry, else the nearest earlier one: a rewrite
-    splits the two) is the segment-wise Prefix /p; `prefix: /` or no uri is every path."""
+    matches wins), as RouteKeys, one per match (a method is one `(":method", m)`, as
+    `per_method` writes a plan's table): `prefix: /p/` with an `exact: /p` of the same
+    conditions and destinations in its own entry is the segment-wise Prefix /p; one alone
+    (its `exact: /p` half left out, as an earlier match catches it; or in the entry before,
+    split by a rewrite) is read as Prefix /p where it stands, which the earlier exact takes
+    first; `prefix: /` or no uri is every path."""
     out: dict[str, list[tuple[RouteKey, dict]]] = {}
     for d in docs:
         if d["kind"] != "VirtualService" or not d["spec"].get("gateways"):
             continue
         (host,) = d["spec"]["hosts"]
+        key_host = None if host == "*" else host
         found = _istio_entries(d["spec"]["http"])
-        halves, lone = _prefix_halves(found)
+        halves = _prefix_halves(found)
         rows = out.setdefault(host, [])
-        for i, (_, kind, uri, conditions, methods, weights) in enumerate(found):
+        for i, (_, kind, uri, conditions, weights) in enumerate(found):
             if i in halves.values():
                 continue  # the second half of the Prefix its exact half stands for
-            matches = [*conditions, *([(":method", methods)] if methods else [])]
-            if i in lone:  # a Prefix whose `exact: /p` an earlier Exact route takes
-                rows.append((_key(None if host == "*" else host, uri[:-1], "Prefix",
-                                  matches), weights))
+            if kind == "prefix" and uri != "/":
+                rows.append((_key(key_host, uri[:-1], "Prefix", conditions), weights))
                 continue
-            assert kind in ("exact", "prefix") and (kind == "exact" or uri == "/"), \
-                f"{kind} {uri}"
-            rows.append((_key(None if host == "*" else host, uri,
-                              "Prefix" if kind == "prefix" or i in halves else "Exact",
-                              matches), weights))
+            assert kind in ("exact", "prefix"), f"{kind} {uri}"
+            rows.append((_key(key_host, uri, "Prefix" if kind == "prefix" or i in halves
+                              else "Exact", conditions), weights))
     return out
 
 
-def _istio_entries(http: list[dict[str, Any]]) -> list[tuple[int, str, str, tuple, str, dict]]:
-    """(entry, uri kind, uri, conditions, methods, destinations) in order, an entry's
-    matches that differ only by method as one."""
+def _istio_entries(http: list[dict[str, Any]]) -> list[tuple[int, str, str, tuple, dict]]:
+    """(entry, uri kind, uri, conditions with the method, destinations), match by match."""
     found = []
     for n, entry in enumerate(http):
         weights = _istio_backends(entry["route"])
-        methods: dict[tuple[str, str, tuple], list[str]] = {}
         for m in entry.get("match") or [{}]:
             kind, uri, conditions, method = _istio_match(m)
-            methods.setdefault((kind, uri, tuple(sorted(conditions))), []).append(method or "")
-        for (kind, uri, conditions), these in methods.items():
-            assert all(these) or these == [""], these
-            found.append((n, kind, uri, conditions, " ".join(sorted(these)), weights))
+            conditions += [(":method", method)] if method else []
+            found.append((n, kind, uri, tuple(sorted(conditions)), weights))
     return found
 
 
-def _prefix_halves(found: list[tuple[int, str, str, tuple, str, dict]]
-                   ) -> tuple[dict[int, int], set[int]]:
-    """exact half -> its `prefix: /p/` half (indexes in `found`), and the `prefix: /p/`
-    halves standing alone: an earlier route (an Exact exposure elsewhere) sends `exact: /p`
-    to other destinations first, so the Prefix's own exact half would never fire."""
+def _prefix_halves(found: list[tuple[int, str, str, tuple, dict]]) -> dict[int, int]:
+    """exact half -> its `prefix: /p/` half (indexes in `found`, the same entry); a
+    `prefix: /p/` without one must have an `exact: /p` before it that catches its requests
+    (no string prefixes are written)."""
     pairs: dict[int, int] = {}
-    lone: set[int] = set()
-    for j, (n, kind, uri, conditions, methods, weights) in enumerate(found):
+    for j, (n, kind, uri, conditions, weights) in enumerate(found):
         if kind != "prefix" or uri == "/":
             continue
         assert uri.endswith("/"), f"a string prefix {uri}"
-        exacts = [i for i, (m, k, u, c, ms, w) in enumerate(found[:j])
-                  if (k, u, c, ms, w) == ("exact", uri[:-1], conditions, methods, weights)
-                  and i not in pairs]
-        if not exacts:
-            assert any((k, u, c, ms) == ("exact", uri[:-1], conditions, methods)
-                       for _, k, u, c, ms, _ in found[:j]), f"prefix {uri} without its exact half"
-            lone.add(j)
+        same = [i for i, (m, k, u, c, w) in enumerate(found[:j])
+                if (m, k, u, c, w) == (n, "exact", uri[:-1], conditions, weights)]
+        if same:
+            pairs[same[-1]] = j
             continue
-        same = [i for i in exacts if found[i][0] == n]
-        pairs[(same or exacts)[-1]] = j
-    return pairs, lone
+        assert any(k == "exact" and u == uri[:-1] and set(c) <= set(conditions)
+                   for _, k, u, c, _ in found[:j]), f"prefix {uri} without its exact half"
+    return pairs
+
+
+def per_method(table: Table) -> Table:
+    """A route of several methods as one route per method (Istio has one match per
+    method, and may leave out one an earlier route catches)."""
+    out: Table = {}
+    for key, weights in table.items():
+        methods = dict(key.matches).get(":method")
+        if methods is None:
+            out[key] = weights
+            continue
+        rest = [m for m in key.matches if m[0] != ":method"]
+        for method in methods.split():
+            out[RouteKey(key.host, key.path, key.path_type,
+                         tuple(sorted([*rest, (":method", method)])))] = weights
+    return out
+
+
+def istio_fallback(table: Table) -> Table:
+    """The plan's table as Istio's ingress serves it, per method: each host also has the
+    routes of the wildcards covering it and of every host (most specific first), less
+    those its earlier routes leave no request to."""
+    table = per_method(table)
+    out = dict(table)
+    hosts = {k.host for k in table}
+    for host in hosts - {None}:
+        earlier = [k for k in table if k.host == host]
+        name = host[1:] if host.startswith("*.") else host
+        wild = sorted((h for h in hosts if h and h != host and h.startswith("*.")
+                       and name.endswith(h[1:])), key=len, reverse=True)
+        for other in [*wild, None]:
+            copies = [RouteKey(host, k.path, k.path_type, k.matches)
+                      for k in table if k.host == other]
+            live = [k for k in copies if not all(any(_catches(e, k, part) for e in earlier)
+                                                 for part in _halves(k))]
+            out.update((k, table[RouteKey(other, k.path, k.path_type, k.matches)])
+                       for k in live)
+            earlier += live
+    return out
+
+
+def _halves(key: RouteKey) -> list[tuple[str, str]]:
+    """The uri matches a key is written as."""
+    if key.path_type == "Exact":
+        return [("exact", key.path)]
+    return [("prefix", "/")] if key.path == "/" else [("exact", key.path),
+                                                      ("prefix", key.path + "/")]
+
+
+def _catches(earlier: RouteKey, key: RouteKey, part: tuple[str, str]) -> bool:
+    """Every request of `key`'s match `part` takes `earlier` (a per-method key)."""
+    if not set(earlier.matches) <= set(key.matches):
+        return False
+    if earlier.path_type == "Exact":
+        return part == ("exact", earlier.path)
+    uri = part[1]
+    return earlier.path == "/" or uri == earlier.path or uri.startswith(earlier.path + "/")
 
 
 def without_redundant_exact(table: Table) -> Table:
@@ -343,12 +390,13 @@ def without_redundant_exact(table: Table) -> Table:
 
 
 def istio_table(docs: Iterable[dict[str, Any]]) -> Table:
+    """Per method; an Exact route that a Prefix route sends to the same place is one."""
     table: Table = {}
     for rules in istio_rules(docs).values():
         for key, weights in rules:
             assert key not in table, f"two Istio routes for {key}"
             table[key] = weights
-    return table
+    return without_redundant_exact(table)
 
 
 def istio_pick(rules: list[tuple[RouteKey, dict[str, int]]], host: str, path: str,

@@ -9,6 +9,8 @@ planning and the read-back.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from attrs import frozen
 
 from netgen.plan import RoutePlan
@@ -24,6 +26,16 @@ def normal_path(path_type: str, path: str | None) -> tuple[str, str]:
     if path_type == "Exact":
         return ("Exact", path)
     return ("Prefix", path.rstrip("/") or "/")
+
+
+def covering_hosts(host: str, hosts: Iterable[str]) -> list[str]:
+    """The other hosts of `hosts` whose every name `host` also is (a wildcard it ends with,
+    '*' for every host), most specific first as `plan.routes.precedence` ranks hosts: a
+    request to `host` falls back to their routes through the ingress gateway."""
+    name = host[1:] if host.startswith("*.") else host
+    wild = [h for h in hosts if h != host and h.startswith("*.") and name.endswith(h[1:])]
+    every = ["*"] if host != "*" and "*" in hosts else []
+    return sorted(wild, key=lambda h: (-len(h), h)) + every
 
 
 def path_in_mesh(r: RoutePlan) -> tuple[str, str]:

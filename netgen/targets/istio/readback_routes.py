@@ -19,6 +19,7 @@ from netgen.plan.covers import covers
 from netgen.plan.mesh import HttpMatch, TrafficPlan
 from netgen.targets.base import ReadbackError
 from netgen.targets.istio.plan import (
+    covering_hosts,
     headers_of,
     methods_of,
     normal_path,
@@ -151,9 +152,10 @@ def _coalesce(
             yield ("Prefix", value, headers, backends, conditions)
     exact = {(v, h, c) for k, v, h, _, c in found if k == "exact"}
     for kind, value, headers, backends, conditions in sorted(found - used, key=_in_order):
-        if kind == "prefix" and value != "/" and value.endswith("/") and (
-                value[:-1], headers, conditions) in exact:
-            # Prefix /p whose `exact: /p` an Exact route elsewhere takes first
+        if kind == "prefix" and value != "/" and value.endswith("/") and any(
+                v == value[:-1] and set(h) <= set(headers) and set(c) <= set(conditions)
+                for v, h, c in exact):
+            # Prefix /p whose `exact: /p` an Exact route elsewhere catches first
             yield ("Prefix", value[:-1], headers, backends, conditions)
             continue
         yield (_path_type(kind, value), value, headers, backends, conditions)
@@ -199,7 +201,8 @@ def _covers(a: Key, b: Key) -> bool:
 
 
 def expected_route_table(plan: Plan) -> list[RouteRow]:
-    """What the plan says: every `via=ISTIO` route at the gateway, and inside the mesh the
+    """What the plan says: every `via=ISTIO` route at the gateway (at its own host, and at
+    each host it covers that its own routes leave requests to), and inside the mesh the
     splits the exposures of each versioned service ask for (at the path the service
     receives, after any rewrite), over a default to the whole service; services whose
     traffic policy adds a timeout or retries get that default row too."""
@@ -243,11 +246,39 @@ def expected_route_table(plan: Plan) -> list[RouteRow]:
             continue
         split.setdefault(("Prefix", "/", (), ()), ((s.fqdn, None, 100),))
         rows.update(RouteRow(MESH, s.fqdn, *key[:3], b, key[3]) for key, b in split.items())
+    rows |= _fallback_rows(rows)
     # at the gateway, an Exact row that a Prefix row of the same path sends to the same place
     # says nothing more (and the gateway's routes are written without it:
     # `without_dead_matches`)
     return sorted(r for r in rows if r.scope != INGRESS or r.path_type != "Exact"
                   or evolve(r, path_type="Prefix") not in rows)
+
+
+def _fallback_rows(rows: set[RouteRow]) -> set[RouteRow]:
+    """A host's requests its own gateway routes do not take go to the routes of the hosts
+    covering it (its wildcard, then every host: `covering_hosts`), which its VirtualService
+    repeats after its own; a repeated row whose matches all an earlier one catches never
+    fires and is not written (`without_dead_matches`)."""
+    by_host: dict[str, list[RouteRow]] = {}
+    for r in rows:
+        if r.scope == INGRESS:
+            by_host.setdefault(r.host, []).append(r)
+    out: set[RouteRow] = set()
+    for host, own in by_host.items():
+        earlier = [m for r in own for m in _matches(r)]
+        for other in covering_hosts(host, by_host):
+            kept = [(r, live) for r in by_host[other]
+                    if (live := [m for m in _matches(r)
+                                 if not any(covers(e, m) for e in earlier)])]
+            out.update(evolve(r, host=host) for r, _ in kept)
+            earlier += [m for _, live in kept for m in live]
+    return out
+
+
+def _matches(row: RouteRow) -> list[HttpMatch]:
+    """The Istio matches a row is written as (a Prefix path is two)."""
+    return [_as_match((*(uri if uri[0] is not None else ("prefix", "/")), row.headers,
+                       row.conditions)) for uri in _raw_uris(row)]
 
 
 def _conditions(r: RoutePlan) -> list[Conditions]:

@@ -7,7 +7,10 @@ applies inside the mesh as the service receives it: after its rewrite, if it has
 
 Through the gateway each host has one VirtualService with its routes ordered most specific
 first, because Istio takes the first matching route and merges several VirtualServices of
-one host in no guaranteed order.
+one host in no guaranteed order. Envoy serves a request from the VirtualService of its most
+specific host only (it never falls back to a wildcard's or to '*'), so each host's
+VirtualService also carries, after its own routes, those of the wildcards covering it and of
+every host: the first match is then what `plan.routes.precedence` picks across hosts.
 
 A Prefix path matches whole segments and ignores a trailing '/' (as Ingress and Gateway
 API do), while Istio's `prefix` is a plain string prefix: '/api' is written as
@@ -22,6 +25,7 @@ from attrs import evolve, frozen
 
 from netgen.model import SourceLoc, TlsSecret
 from netgen.plan import EnvPlan, Labels, RoutePlan, ServicePlan
+from netgen.plan.covers import covers
 from netgen.plan.mesh import HttpMatch, TrafficPlan, is_http
 from netgen.problems import Collector
 from netgen.targets.istio.plan import (
@@ -31,6 +35,7 @@ from netgen.targets.istio.plan import (
     HttpRoute,
     ServerPlan,
     VirtualServicePlan,
+    covering_hosts,
     headers_of,
     methods_of,
     normal_path,
@@ -40,6 +45,7 @@ from netgen.targets.istio.plan import (
 from netgen.targets.istio.splits import split_routes, through_gateway
 from netgen.targets.istio.tokens import ISTIO
 
+_EVERY = HttpMatch(None, None, ())  # a route without matches: every request
 Split = tuple[tuple[str | None, int], ...]  # (version or None for every pod, weight)
 Headers = tuple[tuple[str, str], ...]
 
@@ -244,34 +250,41 @@ def gateway_routes(
     for r in mine:
         hosts.setdefault(r.host or "*", []).append(r)
     tls, redirect = _host_tls(hosts, c)
-    vs = []
-    for host, rs in sorted(hosts.items()):
-        rows = [_Row.of(r, normal_path(r.path_type, r.path), split_of(r), r.rewrite, i)
-                for i, r in enumerate(rs)]
-        http = tuple(route for row, r in sorted(zip(rows, rs, strict=True),
-                                                key=lambda pair: pair[0].specificity())
-                     for route in _gateway_http(row, r, plans[r.service],
-                                                traffic.get(r.service), c))
-        vs.append(VirtualServicePlan(
-            name=gateway if host == "*" else host.replace("*", "wildcard"),
-            namespace=env.namespace, hosts=(host,), gateways=(gateway,),
-            http=without_dead_matches(http)))
+    own = {host: _host_http(rs, plans, traffic, c) for host, rs in sorted(hosts.items())}
+    vs = [VirtualServicePlan(
+        name=gateway if host == "*" else host.replace("*", "wildcard"),
+        namespace=env.namespace, hosts=(host,), gateways=(gateway,),
+        http=without_dead_matches(http + tuple(
+            route for other in covering_hosts(host, own) for route in own[other])))
+        for host, http in own.items()]
     gw = GatewayPlan(gateway, env.namespace, selector, _servers(sorted(hosts), tls, redirect))
     return IngressPlan((gw,), tuple(vs), frozenset(r.service for r in mine))
 
 
+def _host_http(rs: list[RoutePlan], plans: dict[str, ServicePlan],
+               traffic: dict[str, TrafficPlan], c: Collector) -> tuple[HttpRoute, ...]:
+    """One host's own routes, most specific first (the in-mesh splits applied)."""
+    rows = [_Row.of(r, normal_path(r.path_type, r.path), split_of(r), r.rewrite, i)
+            for i, r in enumerate(rs)]
+    return tuple(route for row, r in sorted(zip(rows, rs, strict=True),
+                                            key=lambda pair: pair[0].specificity())
+                 for route in _gateway_http(row, r, plans[r.service], traffic.get(r.service), c))
+
+
 def without_dead_matches(http: tuple[HttpRoute, ...]) -> tuple[HttpRoute, ...]:
-    """Istio takes the first match, so a match an earlier route already has never fires: an
-    Exact exposure of a path that a Prefix exposure of the same path also matches exactly
-    (`exact: /p` and `prefix: /p/`) is left out of the later route, and a route left with
-    none of its matches is left out too."""
-    seen: set[HttpMatch] = set()
+    """Istio takes the first match, so a match an earlier one catches every request of
+    (`covers`) never fires and is left out, and a route left with none of its matches is
+    left out too: an Exact exposure's `exact: /p` beside a Prefix exposure's of the same
+    path; a host's fallback routes (those of its wildcard and of every host, after its own)
+    that its own routes already catch, all of them after an own route of every request."""
+    earlier: list[HttpMatch] = []
     out = []
     for route in http:
-        live = tuple(m for m in route.matches if m not in seen)
-        seen.update(route.matches)
-        if live or not route.matches:
-            out.append(route if live == route.matches else evolve(route, matches=live))
+        matches = route.matches or (_EVERY,)
+        live = tuple(m for m in matches if not any(covers(e, m) for e in earlier))
+        earlier.extend(live)
+        if live:
+            out.append(route if live == matches else evolve(route, matches=live))
     return tuple(out)
 
 

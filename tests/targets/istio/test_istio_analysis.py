@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from attrs import frozen
+from attrs import evolve, frozen
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -426,6 +426,10 @@ def spec_route_table(spec: Spec) -> list[routes.RouteRow]:
             if e.version or e.canary is not None:
                 inside = _path(e.rewrite or e.path, e.path_type)
                 split.setdefault(e.service, {})[(*inside, hdrs)] = backends
+    # a request to a host its own routes leave goes to every host's routes, which the
+    # host's VirtualService repeats (the paths here never overlap: none is left out)
+    every = [r for r in rows if r.host == "*"]
+    rows |= {evolve(r, host=host) for host in {r.host for r in rows} - {"*"} for r in every}
     for s in spec.services:
         mine = split.get(s.name, {})
         if mine or s.timeout:

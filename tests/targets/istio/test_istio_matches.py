@@ -148,3 +148,65 @@ def test_exposures_differing_by_method_or_query_are_not_duplicates(blueprint_fil
 ])
 def test_what_stays_an_error(blueprint_file: Make, body: str, expected: list[str]) -> None:
     assert errors(blueprint_file, body) == expected
+
+
+def test_a_host_falls_back_to_its_wildcard_and_every_host(blueprint_file: Make) -> None:
+    """Envoy serves a request from the VirtualService of its most specific host only, so
+    a.example.com's carries, after its own route, the wildcard's and every host's (in that
+    order: `precedence`), less those its own routes catch first: every host's `/api/x` is
+    left out (its own `/api` catches it), and the wildcard's
+    VirtualService carries every host's routes. `netgen verify` reads them as planned."""
+    docs = _checked(blueprint_file, """\
+    mesh(ISTIO)
+    expose("web", via=ISTIO, path="/")
+    expose("web", via=ISTIO, path="/api/x")
+    expose("api", via=ISTIO, host="*.example.com", path="/static")
+    expose("api", via=ISTIO, host="a.example.com", path="/api")
+    """)
+    web = _to(host="web.prod.svc.cluster.local", port=80)
+    api = [{"match": [{"uri": {"exact": "/api"}}, {"uri": {"prefix": "/api/"}}],
+            "route": _to()}]
+    static = [{"match": [{"uri": {"exact": "/static"}}, {"uri": {"prefix": "/static/"}}],
+               "route": _to()}]
+    every = [{"match": [{"uri": {"exact": "/api/x"}}, {"uri": {"prefix": "/api/x/"}}],
+              "route": web}, {"route": web}]
+    vs = {name: docs[("VirtualService", name)]["spec"]["http"]
+          for name in ("a.example.com", "wildcard.example.com", "bp-istio")}
+    assert vs == {"a.example.com": api + static + every[1:],
+                  "wildcard.example.com": static + every, "bp-istio": every}
+
+
+def test_verify_sees_a_missing_fallback_route(blueprint_file: Make) -> None:
+    """The plan's table says a.example.com also routes every host's rows: a VirtualService
+    without them (as netgen wrote it before) reads back short of the plan."""
+    c = compiled(blueprint_file, """\
+    mesh(ISTIO)
+    expose("web", via=ISTIO, path="/")
+    expose("api", via=ISTIO, host="a.example.com", path="/api")
+    """)
+    docs = documents(c)
+    expected = routes.expected_route_table(c.plan)
+    assert routes.RouteRow("ingress", "a.example.com", "Prefix", "/", (),
+                           (("web.prod.svc.cluster.local", None, 100),)) in expected
+    (mine,) = [d for d in docs if d["kind"] == "VirtualService"
+               and d["metadata"]["name"] == "a.example.com"]
+    assert mine["spec"]["http"].pop() == {"route": _to(host="web.prod.svc.cluster.local",
+                                                        port=80)}
+    assert routes.route_table(docs) != expected
+
+
+def test_a_fallback_route_half_caught_by_an_own_exact_route(blueprint_file: Make) -> None:
+    """Every host's Prefix /api with a header after a.example.com's Exact /api: its
+    `exact: /api` match never fires (the Exact route takes every such request) and is left
+    out; the `prefix: /api/` half alone still reads back as the planned Prefix /api, and no
+    match is shadowed."""
+    docs = _checked(blueprint_file, """\
+    mesh(ISTIO)
+    expose("web", via=ISTIO, path="/api", match=header("X-Track", "t"))
+    expose("api", via=ISTIO, host="a.example.com", path="/api", path_type="Exact")
+    """)
+    assert docs[("VirtualService", "a.example.com")]["spec"]["http"] == [
+        {"match": [{"uri": {"exact": "/api"}}], "route": _to()},
+        {"match": [{"uri": {"prefix": "/api/"}, "headers": {"x-track": {"exact": "t"}}}],
+         "route": _to(host="web.prod.svc.cluster.local", port=80)},
+    ]

@@ -589,7 +589,8 @@ class _Gen:
         path = given.get("path")
         patterns = 2 if path not in (None, "/") and given.get("path_type") != "Exact" else 1
         match = given.get("match", [])
-        room = lim.condition_values - ("host" in given) - patterns - (
+        # the host counts even when not given: the blueprint's domain= may supply it
+        room = lim.condition_values - 1 - patterns - (
             len(match) if isinstance(match, list) else 1)
         out: list[tuple[str, Any]] = []
         if Feature.QUERY_MATCH in f and not shape.grpc and room > 0 \

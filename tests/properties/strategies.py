@@ -81,6 +81,7 @@ class Limits:
     mesh: str | None = None  # the mesh target (backend name) the via routes into
     condition_values: int = 99  # match values per rule: host, path patterns, headers...
     value_chars: int = 1024  # a header or query value (Gateway API's query values: 1024)
+    prefix_rewrite_methods: int = 99  # methods of a Prefix route that rewrites (one match)
 
 
 LIMITS: dict[str, Limits] = {
@@ -93,6 +94,8 @@ LIMITS: dict[str, Limits] = {
                     header_needs_canary=True, pin_conflicts_canary=True,
                     rewrite_excludes_exact=True),
     "TCP": Limits(unique_ports=True),
+    # ReplacePrefixMatch takes one PathPrefix match in its rule: one per method
+    "GATEWAY": Limits(prefix_rewrite_methods=1),
     # An Istio ingress gateway routes only into mesh(ISTIO).
     # Istio replaces the matched prefix: a '$' in the rewrite would read as a regex capture.
     "Istio": Limits(mesh="Istio", rewrite_excludes="$"),
@@ -604,6 +607,8 @@ class _Gen:
                 self.supply(query[name], "query value", where, envs)
             out.append(("query", query))
             room -= len(query)
+        if "rewrite" in given and given.get("path_type") != "Exact":
+            room = min(room, lim.prefix_rewrite_methods)
         if Feature.METHOD_MATCH in f and not shape.grpc and room > 0 \
                 and d(st.integers(0, 3)) == 0:
             out.append(("methods", d(st.lists(st.sampled_from(

@@ -303,6 +303,21 @@ def test_methods_and_query_cannot_select_grpc_calls(blueprint_file: MakeBlueprin
     ]
 
 
+def test_gateway_prefix_rewrite_takes_one_method(blueprint_file: MakeBlueprint) -> None:
+    """ReplacePrefixMatch needs exactly one PathPrefix match in its rule (a CEL rule of the
+    HTTPRoute CRD), and each method is a match: built with exit 0, refused by the API
+    server. An Exact path (ReplaceFullPath) and one method still build."""
+    body = ('expose("web", via=GATEWAY, path="/a", rewrite="/", methods=["GET", "HEAD"])\n'
+            'expose("web", via=GATEWAY, path="/b", rewrite="/", methods=["GET"])\n'
+            'expose("web", via=GATEWAY, path="/c", path_type="Exact", rewrite="/", '
+            'methods=["GET", "HEAD"])\n')
+    assert diagnostics(blueprint_file, body) == [
+        at(0, "expose('web', via=GATEWAY): Gateway API rewrites a path prefix only in a rule "
+              "of one match, and methods=['GET', 'HEAD'] makes one match per method; give one "
+              "method per exposure"),
+    ]
+
+
 def test_gateway_route_sharing_and_tls(blueprint_file: MakeBlueprint) -> None:
     body = ('expose("web", via=GATEWAY, path="/", tls=tls_secret("t"), route="site")\n'
             'expose("api", via=GATEWAY, path="/api", route="site")\n'

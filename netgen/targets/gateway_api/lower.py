@@ -454,6 +454,11 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
                                   f"paths; drop path={route.path!r}")
             if route.grpc and route.rewrite is not None:
                 yield route.loc, f"{d}: a GRPCRoute cannot rewrite paths"
+            if route.rewrite is not None and route.path_type != "Exact" \
+                    and len(route.methods) > 1:
+                yield route.loc, (f"{d}: Gateway API rewrites a path prefix only in a rule of "
+                                  f"one match, and methods={list(route.methods)!r} makes one "
+                                  "match per method; give one method per exposure")
         chunks = len(g.chunks())
         longest = g.name + (f"-{chunks}" if chunks > 1 else "") + (
             "-redirect" if g.redirect else "")

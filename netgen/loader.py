@@ -194,10 +194,6 @@ def load_blueprint(
 ) -> Blueprint:
     shown = os.fspath(path)
     _check_blueprint_path(shown)
-    # Errors name a wrong value with repr(), which refuses a whole number past 4300 digits
-    # (read_only_root=10**5000 was an internal error); the limit guards parsers of untrusted
-    # text, and a blueprint is code its author runs.
-    sys.set_int_max_str_digits(0)
     builder = Builder(os.path.abspath(shown), shown)
     try:
         source = Path(builder.path).read_bytes()

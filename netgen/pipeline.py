@@ -17,9 +17,9 @@ from netgen.problems import Problem, ProblemError
 from netgen.render import Document, Renderer, TemplateProblem
 from netgen.resolve import Prepared, prepare, resolve_prepared
 from netgen.resolve.settings import all_settings
-from netgen.resolve.shapes import show
 from netgen.targets.base import Registry
 from netgen.targets.registry import REGISTRY
+from netgen.values import show
 
 
 @frozen

@@ -72,6 +72,19 @@ def dns1123(name: Any, what: str = "name") -> str | None:
     return None
 
 
+_MAX_SHOWN = 60
+
+
+def show(value: Any) -> str:
+    """repr() for messages: short, and safe for values whose repr fails (a whole number past
+    Python's 4300 digits, a recursive structure)."""
+    try:
+        text = repr(value)
+    except Exception:
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
 def hostname(host: Any, wildcard: bool = True) -> str | None:
     if not isinstance(host, str) or not host:
         return f"host {host!r} must be a non-empty string"
@@ -215,7 +228,7 @@ def cidrs(value: Any, what: str = "cidr") -> str | None:
     if isinstance(value, str):
         return cidr(value, what)
     if not isinstance(value, list | tuple) or not value:
-        return f"{what}={value!r} must be a CIDR such as '10.0.0.0/16' or a list of them"
+        return f"{what}={show(value)} must be a CIDR such as '10.0.0.0/16' or a list of them"
     return next((p for item in value if (p := cidr(item, what))), None)
 
 

@@ -35,7 +35,7 @@ from netgen.plan import (
     psa_labels,
 )
 from netgen.problems import Collector
-from netgen.values import fullmatch
+from netgen.values import fullmatch, show
 
 RESTRICTED, BASELINE, PRIVILEGED = PodSecurity
 # Capabilities each level lets a container add (after dropping ALL).
@@ -72,15 +72,15 @@ def validate_pod_settings(s: Service, c: Collector) -> None:
 def _problems(p: PodSettings, s: Service) -> list[str]:
     out: list[str | None] = []
     if p.pod_security is not None and not isinstance(p.pod_security, PodSecurity):
-        out.append(f"pod_security={p.pod_security!r} must be {LEVELS}")
+        out.append(f"pod_security={show(p.pod_security)} must be {LEVELS}")
     for what in ("run_as_user", "run_as_group", "fs_group"):
         value = getattr(p, what)
         if value is not None and (type(value) is not int or not 0 <= value <= _MAX_ID):
-            out.append(f"{what}={value!r} must be a whole number from 0 to {_MAX_ID}")
+            out.append(f"{what}={show(value)} must be a whole number from 0 to {_MAX_ID}")
     for what in ("read_only_root", "service_account_token", "host_network"):
         value = getattr(p, what)
         if value is not None and not isinstance(value, bool):
-            out.append(f"{what}={value!r} must be True or False")
+            out.append(f"{what}={show(value)} must be True or False")
     out += _capability_problems(p.capabilities)
     if p.storage is not None:
         out += _storage_problems(p.storage, s)
@@ -100,7 +100,7 @@ def _capability_problems(caps: Any) -> list[str]:
     if caps is None:
         return []
     if not isinstance(caps, tuple) or not all(isinstance(x, str) for x in caps):
-        return [f"capabilities={caps!r} must be a list of names such as ['NET_BIND_SERVICE']"]
+        return [f"capabilities={show(caps)} must be a list of names such as ['NET_BIND_SERVICE']"]
     out = []
     for cap in caps:
         if cap == "ALL" or not _CAPABILITY(cap) or cap.startswith("CAP_"):

@@ -19,8 +19,8 @@ from typing import Any
 from netgen import dsl
 from netgen.model import Blueprint, SourceLoc
 from netgen.problems import Collector, did_you_mean
-from netgen.resolve.shapes import show
 from netgen.targets.base import BLUEPRINT, ENV, Registry, Setting
+from netgen.values import show
 
 
 def _flag(value: Any) -> str | None:

@@ -24,12 +24,12 @@ import attrs
 
 from netgen import model
 from netgen.problems import Collector
+from netgen.values import show
 
 # Every number a manifest can hold fits in 64 bits; larger ones cannot even be printed in
 # a message once they pass Python's int-to-text limit.
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 _SKIPPED = frozenset({"loc", "scope"})  # set by netgen, not by the user
-_MAX_SHOWN = 60
 
 # How each declaration is named in messages, and by which field.
 _DECLS: dict[type, tuple[str, str | None]] = {
@@ -51,15 +51,6 @@ _HELPERS: dict[type, str] = {
     model.RateLimit: "rate_limit(...)",
     model.BasicAuth: "basic('secret')",
 }
-
-
-def show(value: Any) -> str:
-    """repr() for messages: short, and safe for values whose repr fails."""
-    try:
-        text = repr(value)
-    except Exception:
-        return f"<{type(value).__name__}>"
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
 def _lone_surrogate(text: str) -> str | None:

@@ -26,10 +26,9 @@ from netgen.naming import default_blueprint_name
 from netgen.problems import Collector, did_you_mean
 from netgen.resolve.podsecurity import validate_env_settings, validate_pod_settings
 from netgen.resolve.settings import validate_settings
-from netgen.resolve.shapes import show
 from netgen.resolve.workload import validate_service_settings
 from netgen.targets.base import Registry
-from netgen.values import fullmatch
+from netgen.values import fullmatch, show
 
 PATH_TYPES = ("Prefix", "Exact", "Regex")
 

@@ -36,7 +36,7 @@ from netgen.plan import (
     VolumePlan,
 )
 from netgen.problems import Collector
-from netgen.values import fullmatch
+from netgen.values import fullmatch, show
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -232,9 +232,9 @@ def _quantity(value: Any, what: str, pattern: Any) -> str | None:
     if value is None or (isinstance(value, str) and pattern(value)):
         return None
     if pattern is _CPU:
-        return (f"{what}={value!r} must be a number of CPUs such as '2' or '0.5', in "
+        return (f"{what}={show(value)} must be a number of CPUs such as '2' or '0.5', in "
                 "thousandths such as '500m', or with an exponent such as '1e3'")
-    return (f"{what}={value!r} must be a number of bytes such as '1000000', with a suffix "
+    return (f"{what}={show(value)} must be a number of bytes such as '1000000', with a suffix "
             "(Ki, Mi, Gi, Ti, Pi, Ei or k, M, G, T, P, E) such as '512Mi', or with an "
             "exponent such as '5e8'")
 

@@ -85,6 +85,12 @@ def show(value: Any) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
+def excerpt(text: str, width: int = 40) -> str:
+    """A long string cut for a message, its end marked: the value is the user's own, so the
+    message shows enough of it to find it."""
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def hostname(host: Any, wildcard: bool = True) -> str | None:
     if not isinstance(host, str) or not host:
         return f"host {host!r} must be a non-empty string"

@@ -23,6 +23,7 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from netgen.importers.ecs.shapes.ecs import ContainerDefinition, HealthCheck, PortMapping, Service
 from netgen.importers.ecs.shapes.elbv2 import Rule
+from netgen.values import excerpt
 
 
 class ShapeError(TypeError):
@@ -38,8 +39,7 @@ def describe(value: object) -> str:
     if isinstance(value, int | float):
         return f"number {value!r}"
     if isinstance(value, str):
-        preview = value if len(value) <= 40 else value[:37] + "..."
-        return f"string {json.dumps(preview)}"
+        return f"string {json.dumps(excerpt(value))}"
     if isinstance(value, list):
         return "array"
     if isinstance(value, dict):

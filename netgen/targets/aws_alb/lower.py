@@ -21,6 +21,7 @@ from netgen.render import Document, Renderer
 from netgen.targets.aws_alb.tokens import ALB
 from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec, object_labels
 from netgen.targets.features import Feature
+from netgen.values import excerpt
 
 PREFIX = "alb.ingress.kubernetes.io/"
 MAX_ORDER = 1000  # group.order is 1..1000 in every controller release
@@ -270,7 +271,7 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
                                   f"characters; shorten {hint}")
         for what, value, stored, limit in _condition_strings(route):
             if stored > limit:
-                shown = value if len(value) <= 40 else value[:37] + "..."
+                shown = excerpt(value)
                 escaped = " with ALB's escapes of '*' and '?'" if stored != len(value) else ""
                 yield route.loc, (f"{d}: {what} {shown!r} has {stored} characters{escaped}; "
                                   f"ALB takes at most {limit}")

@@ -37,7 +37,7 @@ from netgen.targets.base import Backend, FromPods, Layer, MeshProxy, ViaSpec, ob
 from netgen.targets.features import Feature
 from netgen.targets.gateway_api.settings import SETTINGS
 from netgen.targets.gateway_api.tokens import GATEWAY, TCP
-from netgen.values import fullmatch, header_name
+from netgen.values import excerpt, fullmatch, header_name
 
 GROUP = "gateway.networking.k8s.io"
 API = f"{GROUP}/v1"
@@ -407,7 +407,7 @@ def _match_strings(route: RoutePlan, d: str) -> Iterator[tuple[SourceLoc | None,
                                                                     1024, None)]
     for what, value, limit, form in strings:
         if len(value) > limit:
-            shown = value if len(value) <= 40 else value[:37] + "..."
+            shown = excerpt(value)
             yield route.loc, (f"{d}: {what} {shown!r} has {len(value)} characters; Gateway "
                               f"API takes at most {limit}")
         elif form is not None and form(value) is not None:

@@ -26,7 +26,7 @@ RANKS: dict[str, int] = {
     "netgen.plan": 2, "netgen.intent": 2,  # the Plan, and what it intends (target-neutral)
     "netgen.render": 3,
     "netgen.targets": 4, "netgen.targets.base": 4, "netgen.targets.features": 4,
-    "netgen.targets.mesh_readback": 4,
+    "netgen.targets.mesh_readback": 4, "netgen.targets.httproute": 4,
     "netgen.resolve": 5,
     "netgen.targets.registry": 6,
     "netgen.lower": 7, "netgen.output": 7,

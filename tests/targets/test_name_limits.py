@@ -241,3 +241,38 @@ def test_linkerd_mesh_route_at_most_16_headers_and_query_parameters(
         at(4, "traffic('api'): mesh_route matches 17 query parameters; an HTTPRoute match "
               "(Linkerd's routes) takes at most 16 (Gateway API CRD)"),
     ]
+
+
+def test_linkerd_mesh_route_match_strings(blueprint_file: MakeBlueprint) -> None:
+    """A mesh_route's strings as its HTTPRoute writes them, measured as the CRD does (the
+    limits GATEWAY's exposures already had): a query name that is no HTTP token, values past
+    4096 (header) or 1024 (query) characters, names past 256, a prefix whose escaped regular
+    expression is past 1024. Each built with exit 0 and the API server refused it."""
+    routes = [
+        'prefix="/r0", query={"ids[]": "1"}',
+        'prefix="/r1", query={"q": "x" * 1025}',
+        'prefix="/r2", headers=header("x-v", "v" * 4097)',
+        'prefix="/r3", headers=mesh_header("x-p", prefix="p" * 4095)',
+        'prefix="/r4", query={"q" * 257: "1"}',
+        'prefix="/" + "a" * 1021',
+        'prefix="/" + "b" * 1020, query={"ok": "1"}',
+    ]
+    lines = "".join(f'    mesh_route(split={{"v2": 100}}, {r}),\n' for r in routes)
+    body = ('mesh(LINKERD)\n'
+            'service("api", port=8080, image="a:1", versions=["v1", "v2"])\n'
+            f'traffic("api", split={{"v1": 100}}, routes=[\n{lines}])\n')
+    cut = "; Gateway API takes at most"
+    assert diagnostics(blueprint_file, body) == [
+        at(3, "traffic('api'): mesh_route query parameter name 'ids[]' is not an HTTP token "
+              "(letters, digits and !#$%&'*+-.^_`|~), as Gateway API requires"),
+        at(4, f"traffic('api'): mesh_route query 'q': value '{'x' * 37}...' has 1025 "
+              f"characters{cut} 1024"),
+        at(5, f"traffic('api'): mesh_route header 'x-v': value '{'v' * 37}...' has 4097 "
+              f"characters{cut} 4096"),
+        at(6, f"traffic('api'): mesh_route header 'x-p': value '{'p' * 37}...' has 4097 "
+              f"characters{cut} 4096"),
+        at(7, f"traffic('api'): mesh_route query parameter name '{'q' * 37}...' has 257 "
+              f"characters{cut} 256"),
+        at(8, "traffic('api'): mesh_route path is written as 1025 characters; Gateway API "
+              "(Linkerd's routes) takes at most 1024"),
+    ]

@@ -33,11 +33,13 @@ from netgen.plan import EnvPlan, Labels, Plan, RoutePlan, WeightedBackend
 from netgen.plan.mesh import principal
 from netgen.plan.routes import l4_ports, precedence, route_key
 from netgen.render import Document, Renderer
+from netgen.targets import httproute
 from netgen.targets.base import Backend, FromPods, Layer, MeshProxy, ViaSpec, object_labels
 from netgen.targets.features import Feature
 from netgen.targets.gateway_api.settings import SETTINGS
 from netgen.targets.gateway_api.tokens import GATEWAY, TCP
-from netgen.values import excerpt, fullmatch, header_name
+from netgen.targets.httproute import MAX_HEADERS, MAX_MATCHES, MAX_PATH, MAX_QUERY, MAX_RULES
+from netgen.values import fullmatch
 
 GROUP = "gateway.networking.k8s.io"
 API = f"{GROUP}/v1"
@@ -50,11 +52,6 @@ ISTIO_CLASS = "istio"
 # namespace, not in the Gateway's.
 ENVOY_GATEWAY_NAMESPACE = "envoy-gateway-system"
 TCP_VERSIONS = ("v1", "v1alpha2")
-MAX_RULES = 16  # per HTTPRoute/GRPCRoute (CRD maxItems)
-MAX_HEADERS = 16  # per match
-MAX_QUERY = 16  # query parameters per match
-MAX_MATCHES = 128  # per HTTPRoute/GRPCRoute, all rules together (CRD validation rule)
-MAX_PATH = 1024  # a path match's value and a rewrite's path (CRD maxLength)
 HTTP, HTTPS = "http", "https"
 _PRINCIPAL = fullmatch(r"[^/\s]+/ns/[a-z0-9]([-a-z0-9]*[a-z0-9])?/sa/[^/\s]+")
 _CONTROLLER = fullmatch(
@@ -396,23 +393,8 @@ def _check_settings(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
 
 
 def _match_strings(route: RoutePlan, d: str) -> Iterator[tuple[SourceLoc | None, str]]:
-    """A match's header and query parameter names (HTTP tokens of at most 256 characters)
-    and values (at most 4096 and 1024), as the HTTPRoute CRD takes them: a query parameter
-    name such as `ids[]` is fine for ALB and Istio, not here."""
-    strings = [(f"header {m.name!r}: value", m.value, 4096, None) for m in route.matches
-               if m.value is not None]
-    strings += [("header name", m.name, 256, None) for m in route.matches]
-    for k, v in route.query:
-        strings += [("query parameter name", k, 256, header_name), (f"query {k!r}: value", v,
-                                                                    1024, None)]
-    for what, value, limit, form in strings:
-        if len(value) > limit:
-            shown = excerpt(value)
-            yield route.loc, (f"{d}: {what} {shown!r} has {len(value)} characters; Gateway "
-                              f"API takes at most {limit}")
-        elif form is not None and form(value) is not None:
-            yield route.loc, (f"{d}: {what} {value!r} is not an HTTP token (letters, digits "
-                              "and !#$%&'*+-.^_`|~), as Gateway API requires")
+    for problem in httproute.match_problems(_match(route)):
+        yield route.loc, f"{d}: {problem}"
 
 
 def _overlap(a: str | None, b: str | None) -> bool:

@@ -9,6 +9,15 @@ from collections.abc import Iterator
 from netgen.model import SourceLoc
 from netgen.plan import Plan
 from netgen.plan.mesh import HttpMatch, TrafficPlan, is_http
+from netgen.targets.httproute import (
+    MAX_BACKEND_REFS,
+    MAX_HEADERS,
+    MAX_PATH,
+    MAX_QUERY,
+    MAX_RULES,
+    match_problems,
+)
+from netgen.targets.linkerd.matches import match
 from netgen.values import dns1123, fullmatch
 
 # traffic() options Linkerd has no equivalent for: it balances by latency (EWMA), has no
@@ -23,10 +32,6 @@ _RETRY_ON = fullmatch(r"5xx|gateway-error|[1-5]\d\d(-[1-5]\d\d)?")
 # Gateway API's HTTPRoute timeouts (per rule): whole numbers with h, m, s or ms.
 _ROUTE_TIMEOUT = fullmatch(r"([0-9]{1,5}(h|m|s|ms)){1,4}")
 
-
-MAX_BACKEND_REFS = 16  # per HTTPRoute rule (Gateway API CRD maxItems)
-MAX_RULES = 16  # per HTTPRoute (Gateway API CRD maxItems)
-MAX_HEADERS = MAX_QUERY = 16  # per HTTPRoute match (Gateway API CRD maxItems)
 
 
 def problems(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
@@ -90,12 +95,25 @@ def _traffic(t: TrafficPlan, http: bool) -> Iterator[tuple[SourceLoc | None, str
             if count > limit:
                 yield m.loc, (f"{d}: mesh_route matches {count} {what}; an HTTPRoute match "
                               f"(Linkerd's routes) takes at most {limit} (Gateway API CRD)")
+        yield from _match_strings(m.match, m.loc, d)
         if m.match.without:
             yield m.loc, (f"{d}: mesh_route: Gateway API (Linkerd's routes) cannot match a "
                           "header's absence (invert=True)")
         if m.timeout is not None and not _ROUTE_TIMEOUT(m.timeout):
             yield m.loc, (f"{d}: mesh_route timeout={m.timeout!r}: an HTTPRoute rule's timeout "
                           "is whole numbers of h, m, s or ms, such as '1500ms'")
+
+
+def _match_strings(m: HttpMatch, loc: SourceLoc, d: str) -> Iterator[tuple[SourceLoc, str]]:
+    """The strings of the match as written (a prefix is an escaped regular expression there),
+    measured as the HTTPRoute CRD does: the API server refuses the route otherwise."""
+    written = match(m)
+    path = written.get("path", {}).get("value", "")
+    if len(path) > MAX_PATH:
+        yield loc, (f"{d}: mesh_route path is written as {len(path)} characters; Gateway API "
+                    f"(Linkerd's routes) takes at most {MAX_PATH}")
+    for problem in match_problems(written):
+        yield loc, f"{d}: mesh_route {problem}"
 
 
 def externals_without_address(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:

@@ -20,16 +20,16 @@ shapes it into Linkerd's policy resources and GAMMA routes:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from netgen.plan import Plan, ServicePlan
-from netgen.plan.mesh import HttpMatch, RetryPlan, TrafficPlan, is_http
+from netgen.plan.mesh import RetryPlan, TrafficPlan, is_http
 from netgen.render import Document, Renderer
 from netgen.targets.base import Backend, MeshHooks, object_labels
 from netgen.targets.linkerd import checks, settings
 from netgen.targets.linkerd.lint import LINTS
+from netgen.targets.linkerd.matches import match
 from netgen.targets.linkerd.protocol import is_linkerd, server_protocol
 from netgen.targets.linkerd.tokens import LINKERD
 from netgen.targets.mesh_readback import MeshReadback
@@ -145,33 +145,6 @@ def _backends(s: ServicePlan, split: tuple[tuple[str, int], ...] | None
     names = {v.name: v.service_name for v in s.versions}
     return [{"name": names[version], "port": s.port.port, "weight": weight}
             for version, weight in split]
-
-
-def prefix_regex(prefix: str) -> str:
-    """Istio's (and App Mesh's) prefix is a string prefix; Gateway API's PathPrefix matches
-    whole path segments, so any other prefix than '/' is written as a regular expression."""
-    return "^" + re.escape(prefix) + ".*"
-
-
-def match(m: HttpMatch) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if m.uri_kind == "exact":
-        out["path"] = {"type": "Exact", "value": m.uri}
-    elif m.uri_kind == "prefix":
-        out["path"] = {"type": "RegularExpression", "value": prefix_regex(m.uri or "/")}
-    elif m.uri_kind == "regex":
-        out["path"] = {"type": "RegularExpression", "value": m.uri}
-    headers = [{"type": "Exact", "name": n, "value": v} for n, v in m.headers]
-    headers += [{"type": "RegularExpression", "name": n,
-                 "value": prefix_regex(v)[1:] if kind == "prefix" else v}
-                for n, kind, v in m.rules]
-    if headers:
-        out["headers"] = sorted(headers, key=lambda h: h["name"])
-    if m.query:
-        out["queryParams"] = [{"type": "Exact", "name": n, "value": v} for n, v in m.query]
-    if m.method is not None:
-        out["method"] = m.method
-    return out
 
 
 def route_rules(t: TrafficPlan, s: ServicePlan) -> list[dict[str, Any]]:

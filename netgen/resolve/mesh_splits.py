@@ -10,12 +10,12 @@ turns into its own routes (Istio: targets/istio/splits.py; Linkerd: HTTPRoutes).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from netgen.model import HeaderMatch, MeshHeader, MeshRoute, Retries, Traffic
 from netgen.plan import ServicePlan
-from netgen.plan.mesh import HttpMatch, MeshRoutePlan, RetryPlan
+from netgen.plan.mesh import HttpMatch, MeshRoutePlan, RetryPlan, speaks_grpc
 from netgen.problems import Collector
 from netgen.resolve import mesh_shadow
 from netgen.values import fullmatch
@@ -163,6 +163,8 @@ def plan_split(
             c.error(r.loc, f"{d}: mesh_route matches need an HTTP port, but '{s.name}' port "
                            f"'{s.port.name}' is not HTTP to {mesh} (name it 'http' or set "
                            "app_protocol='http')")
+        for problem in _grpc_problems(r, s):
+            c.error(r.loc, f"{d}: {problem}")
         retries = r.retries if isinstance(r.retries, Retries) else None
         routes.append(MeshRoutePlan(
             match=match, split=checked(r.split, r.loc, "mesh_route split"),
@@ -175,6 +177,18 @@ def plan_split(
     for loc, message in mesh_shadow.unreachable(t.loc, split is not None, tuple(routes), d):
         c.error(loc, message)
     return split, tuple(routes)
+
+
+def _grpc_problems(r: MeshRoute, s: ServicePlan) -> Iterator[str]:
+    """A condition no gRPC call meets (or every one does), refused as an exposure's is."""
+    if not speaks_grpc(s):
+        return
+    if r.method is not None:
+        yield (f"'{s.name}' speaks gRPC, whose calls are all POSTs: mesh_route "
+               f"method={r.method!r} selects all or none of them; drop method=")
+    if r.query:
+        yield (f"'{s.name}' speaks gRPC, whose calls carry no query string: mesh_route "
+               f"query={dict(r.query)!r} matches none of them; drop query=")
 
 
 def _match(r: MeshRoute) -> HttpMatch:

@@ -303,6 +303,29 @@ def test_methods_and_query_cannot_select_grpc_calls(blueprint_file: MakeBlueprin
     ]
 
 
+@pytest.mark.parametrize("mesh", ["ISTIO", "LINKERD"])
+def test_mesh_routes_cannot_select_grpc_calls_by_method_or_query(
+        blueprint_file: MakeBlueprint, mesh: str) -> None:
+    """The same holds inside the mesh: a mesh_route's method= or query= to a gRPC service (by
+    appProtocol or by a port named grpc-*, as the meshes read it) took all calls or none and
+    built with exit 0; a path prefix still selects gRPC services."""
+    header = HEADER.replace('port=50051, image="g:1", app_protocol="grpc"',
+                            'port=50051, image="g:1", versions=["v1", "v2"], '
+                            'port_name="grpc-api"')
+    body = (f"mesh({mesh})\n"
+            'traffic("grpc", split={"v1": 100}, routes=[\n'
+            '    mesh_route(exact="/a.A/M", method="GET", split={"v2": 100}),\n'
+            '    mesh_route(exact="/b.B/M", query={"v": "2"}, split={"v2": 100}),\n'
+            '    mesh_route(prefix="/pkg.Svc/", split={"v2": 100}),\n'
+            '])\n')
+    assert diagnostics(blueprint_file, body, header) == [
+        at(2, "traffic('grpc'): 'grpc' speaks gRPC, whose calls are all POSTs: mesh_route "
+              "method='GET' selects all or none of them; drop method="),
+        at(3, "traffic('grpc'): 'grpc' speaks gRPC, whose calls carry no query string: "
+              "mesh_route query={'v': '2'} matches none of them; drop query="),
+    ]
+
+
 def test_gateway_prefix_rewrite_takes_one_method(blueprint_file: MakeBlueprint) -> None:
     """ReplacePrefixMatch needs exactly one PathPrefix match in its rule (a CEL rule of the
     HTTPRoute CRD), and each method is a match: built with exit 0, refused by the API

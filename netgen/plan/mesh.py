@@ -75,12 +75,14 @@ def speaks_http(name: str, app_protocol: str | None) -> bool:
     return any(name == p or name.startswith(p + "-") for p in HTTP_PROTOCOLS)
 
 
-def speaks_grpc(s: ServicePlan) -> bool:
-    """Its port's protocol, read as `speaks_http` reads it, is gRPC (or gRPC-Web): every call
+def is_grpc(s: ServicePlan) -> bool:
+    return s.port is not None and speaks_grpc(s.port.name, s.port.app_protocol)
+
+
+def speaks_grpc(name: str, app_protocol: str | None) -> bool:
+    """The port's protocol, read as `speaks_http` reads it, is gRPC (or gRPC-Web): every call
     is then a POST to `/package.Service/Method`, without a query string."""
-    if s.port is None:
-        return False
-    protocol = (s.port.app_protocol or s.port.name.partition("-")[0]).lower()
+    protocol = (app_protocol or name.partition("-")[0]).lower()
     return protocol in ("grpc", "grpc-web")
 
 

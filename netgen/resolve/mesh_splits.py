@@ -15,7 +15,7 @@ from typing import Any
 
 from netgen.model import HeaderMatch, MeshHeader, MeshRoute, Retries, Traffic
 from netgen.plan import ServicePlan
-from netgen.plan.mesh import HttpMatch, MeshRoutePlan, RetryPlan, speaks_grpc
+from netgen.plan.mesh import HttpMatch, MeshRoutePlan, RetryPlan, is_grpc
 from netgen.problems import Collector
 from netgen.resolve import mesh_shadow
 from netgen.values import fullmatch
@@ -181,7 +181,7 @@ def plan_split(
 
 def _grpc_problems(r: MeshRoute, s: ServicePlan) -> Iterator[str]:
     """A condition no gRPC call meets (or every one does), refused as an exposure's is."""
-    if not speaks_grpc(s):
+    if not is_grpc(s):
         return
     if r.method is not None:
         yield (f"'{s.name}' speaks gRPC, whose calls are all POSTs: mesh_route "

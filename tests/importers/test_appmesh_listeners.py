@@ -177,3 +177,42 @@ def test_a_tcp_route_on_an_http_listener_is_not_applied_to_http_calls(tmp_path: 
         "the calls of the http listener 80; the route is left out")
     vs = built(out)[("VirtualService", "service-b-mesh")]
     assert where_to(vs, Request("/")) == {"v1": 90, "v2": 10}
+
+
+def grpc_on_80(folder: Path) -> None:
+    """Router and nodes serve gRPC on 80 (botocore's PortProtocol `grpc`)."""
+    def listeners(kind: str) -> Any:
+        def change(doc: dict[str, Any]) -> None:
+            for li in doc[kind]["spec"]["listeners"]:
+                if li["portMapping"]["port"] == 80:
+                    li["portMapping"]["protocol"] = "grpc"
+        return change
+    edit(folder, "describe-virtual-router.json", listeners("virtualRouter"))
+    for node in ("vnServiceBv1", "vnServiceBv2"):
+        edit(folder, f"describe-virtual-node-{node}.json", listeners("virtualNode"))
+
+
+def test_method_and_query_conditions_to_a_grpc_service(tmp_path: Path) -> None:
+    """HTTP routes to a service App Mesh serves as gRPC: every call is a POST without a query
+    string, so a GET or query condition never matched (the route is named and left out) and
+    POST holds for every call (dropped). The imported blueprint failed to build: a
+    mesh_route's method=/query= and an exposure's methods= to a gRPC service are errors."""
+    folder = export(tmp_path)
+    grpc_on_80(folder)
+    edit(folder, "describe-route-v2-path.json",
+         lambda d: d["route"]["spec"]["httpRoute"]["match"].update(method="GET"))
+    edit(folder, "describe-gateway-route-serviceB.json",
+         lambda d: d["gatewayRoute"]["spec"]["httpRoute"]["match"].update(method="POST"))
+    out, stderr = imported(folder, tmp_path)
+    assert warning(stderr, "describe-route-v2-path.json", ".spec.httpRoute.match.method") == (
+        "[appmesh-route-left-out] route v2-path of vrServiceB: its method condition (GET) takes "
+        "no call of service-b, which speaks gRPC (every call a POST), so it never matched; the "
+        "route is left out")
+    assert warning(stderr, "describe-route-beta.json",
+                   ".spec.httpRoute.match.queryParameters") == (
+        "[appmesh-route-left-out] route beta of vrServiceB: its query condition takes no call "
+        "of service-b, which speaks gRPC (no call has a query string), so it never matched; "
+        "the route is left out")
+    assert 'expose("service-b", via=ISTIO)\n' in out.read_text()
+    vs = built(out)[("VirtualService", "service-b-mesh")]
+    assert where_to(vs, Request("/v2/items")) == {"v1": 90, "v2": 10}

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from netgen.importers.appmesh import order, shapes
 from netgen.importers.appmesh.analyse import MeshIndex
 from netgen.importers.appmesh.meshes import MeshProfile, importable_meshes, mesh_profile
+from netgen.importers.ecs import services
 from netgen.importers.ecs.model import EcsSystem, Service
 from netgen.importers.ecs.problems import Finding, Source
 from netgen.importers.ecs.pysource import (
@@ -35,7 +36,7 @@ from netgen.importers.ecs.pysource import (
     statement,
 )
 from netgen.importers.ecs.vias import ImportVia
-from netgen.plan.mesh import HttpMatch, speaks_http
+from netgen.plan.mesh import HttpMatch, speaks_grpc, speaks_http
 from netgen.targets.features import Feature
 
 DEFAULT_TIMEOUT = "15s"  # App Mesh's per-request timeout when a route sets none
@@ -428,6 +429,9 @@ class MeshSection:
             http = spec.httpRoute or spec.http2Route
             assert http is not None
             kwargs.update(self._http_match(http.match, f".spec.{key}.match"))
+            if _grpc_drops_method(s, http.match.method,
+                                  "query" in kwargs, f".spec.{key}.match"):
+                del kwargs["method"]
             action, retry, timeout, prefix = http.action, http.retryPolicy, http.timeout, key
         elif spec.grpcRoute:
             g = spec.grpcRoute
@@ -723,7 +727,8 @@ class MeshSection:
                 raise Skip(f"it matches {name}, which an exposure cannot express",
                            f"{base}.match.{name}")
         kwargs.update(_gateway_path(m, http.action.rewrite, base))
-        kwargs.update(self._narrowing(m, base))
+        post = _grpc_drops_method(s, m.method, bool(m.queryParameters), base + ".match")
+        kwargs.update(self._narrowing(m, base, method=not post))
         headers = []
         for i, h in enumerate(m.headers):
             if h.invert or h.match is None or h.match.exact is None:
@@ -737,12 +742,14 @@ class MeshSection:
         self._host_rewrite(r, key, http, s.name)
         return call("expose", s.name, **kwargs)
 
-    def _narrowing(self, m: shapes.GatewayRouteMatch, base: str) -> dict[str, Node]:
-        """The route's method and exact query parameters, as `methods=` and `query=` where
-        the via carrying it can match them (the mesh's gateway, else `--via`)."""
+    def _narrowing(self, m: shapes.GatewayRouteMatch, base: str, method: bool = True
+                   ) -> dict[str, Node]:
+        """The route's method (unless `method` is False: it holds for every call) and exact
+        query parameters, as `methods=` and `query=` where the via carrying it can match
+        them (the mesh's gateway, else `--via`)."""
         can = self.mesh.gateway_features if self.mesh.gateway else self.via.features
         out: dict[str, Node] = {}
-        if m.method is not None:
+        if method and m.method is not None:
             if Feature.METHOD_MATCH not in can:
                 raise Skip(f"it matches method, which {self.gateway} cannot express",
                            base + ".match.method")
@@ -883,6 +890,23 @@ def _gateway_path(m: shapes.GatewayRouteMatch, rewrite: shapes.GatewayRewrite | 
     elif not keep:
         out["rewrite"] = "/"  # App Mesh's default: the matched prefix becomes '/'
     return out
+
+
+def _grpc_drops_method(s: Service, method: str | None, query: bool, path: str) -> bool:
+    """A method or query condition of an HTTP route to a service read as gRPC (its port's
+    appProtocol or name): every gRPC call is a POST without a query string, so POST holds
+    for all of them (True: drop it) and anything else for none (the route never matched)."""
+    port = s.ports[0] if s.ports else None
+    if port is None or not (services.speaks_grpc(s)
+                            or speaks_grpc(port.name, port.app_protocol)):
+        return False
+    if query:
+        raise Skip(f"its query condition takes no call of {s.name}, which speaks gRPC (no call "
+                   "has a query string), so it never matched", path + ".queryParameters")
+    if method not in (None, "POST"):
+        raise Skip(f"its method condition ({method}) takes no call of {s.name}, which speaks "
+                   "gRPC (every call a POST), so it never matched", path + ".method")
+    return method is not None
 
 
 def _header(h: shapes.HttpRouteHeader, path: str, mesh: MeshProfile) -> Call:

@@ -7,7 +7,10 @@ route without one has "no particular priority", AWS CDK's GatewayRouteSpec docs)
 first match wins. The routes here are composed from botocore's HttpGatewayRoute /
 HttpGatewayRouteMatch shapes (prefix, path.exact, hostname.exact, headers, method) as
 describe-gateway-route prints them, from the appmesh-cli-examples fixture's gr-serviceA
-(tests/importers/fixtures/appmesh-cli-examples/SOURCES.md); values ours.
+(tests/importers/fixtures/appmesh-cli-examples/SOURCES.md); values ours. gRPC gateway
+routes are botocore's GrpcGatewayRoute / GrpcGatewayRouteMatch (serviceName, hostname,
+`metadata`: GrpcGatewayRouteMetadata name, invert, match exact|regex|range|prefix|suffix;
+port), which gRPC sends as HTTP/2 headers.
 
 Before, every route was exposed and netgen's order silently gave requests to other
 services: each test here fails on that code.
@@ -15,6 +18,7 @@ services: each test here fails on that code.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -209,3 +213,78 @@ def test_app_mesh_match_sets(a: dict[str, Any], b: dict[str, Any], catches: bool
     assert order.catches(_match(**a), _match(**b)) is catches
     assert order.overlap(_match(**a), _match(**b)) is overlap
     assert order.overlap(_match(**b), _match(**a)) is overlap
+
+
+
+# --- gRPC metadata -----------------------------------------------------------------------------
+
+
+def grpc_route(folder: Path, name: str, priority: int, match: dict[str, Any],
+               action: dict[str, Any]) -> None:
+    """A gRPC gateway route (botocore's GrpcGatewayRoute: match serviceName, hostname,
+    metadata [{name, invert, match: exact|regex|range|prefix|suffix}], port)."""
+    gateway_route(folder, name, priority, match, action)
+    path = folder / f"describe-gateway-route-{name}.json"
+    doc = json.loads(path.read_text())
+    spec = doc["gatewayRoute"]["spec"]
+    spec["grpcRoute"] = spec.pop("httpRoute")
+    path.write_text(json.dumps(doc))
+
+
+TENANT = [{"name": "x-tenant", "match": {"exact": "a"}}]
+
+
+def test_grpc_metadata_narrows_a_gateway_route(tmp_path: Path) -> None:
+    """Priority 1 takes shop's calls with metadata x-tenant: a to service-b; priority 2
+    every other call to service-a. Before, the metadata was not read: route 1 was exposed
+    for every call and claimed to shadow route 2, which was left out."""
+    folder = export(tmp_path)
+    grpc_route(folder, "tenant", 1, {**SHOP, "metadata": TENANT}, TO_B)
+    grpc_route(folder, "rest", 2, SHOP, {})
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert ('expose("service-b", via=ISTIO, host="shop.example.com", '
+            'match=header("x-tenant", "a"))') in text
+    assert "gateway route rest of virtual gateway vgIngress, through" in text
+    assert "appmesh-gateway-route-shadowed" not in stderr
+    assert "appmesh-gateway-route-order" not in stderr
+    # service-b's own routes (its split) are tried for those calls, then service-a
+    found = answers(built(tmp_path / "bp.py"), "shop.example.com")
+    assert found[-2:] == [({"headers": {"x-tenant": {"exact": "a"}}}, {"service-b"}),
+                          ({}, {"service-a"})]
+    assert all(m["headers"]["x-tenant"] == {"exact": "a"} for m, _ in found[:-1])
+
+
+def test_a_grpc_route_without_metadata_catches_one_with_it(tmp_path: Path) -> None:
+    folder = export(tmp_path)
+    grpc_route(folder, "rest", 1, SHOP, TO_B)
+    grpc_route(folder, "tenant", 2, {**SHOP, "metadata": TENANT}, {})
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("tenant", ".priority", "appmesh-gateway-route-shadowed")
+            + " gateway route tenant of vgIngress (priority 2): gateway route rest "
+            "(priority 1) matches every request it matches") in stderr
+    assert "gateway route tenant of virtual gateway" not in text
+
+
+def test_grpc_metadata_an_exposure_cannot_match_leaves_the_route_out(tmp_path: Path) -> None:
+    """A metadata regex cannot be an exposure's match: the route is left out, not widened
+    to every call (before, it was exposed without it)."""
+    folder = export(tmp_path)
+    grpc_route(folder, "tenant", 1, {**SHOP, "metadata": [
+        {"name": "x-tenant", "match": {"regex": "a.*"}}]}, {})
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("tenant", ".grpcRoute.match.metadata[0]",
+                          "appmesh-gateway-route-left-out")
+            + " gateway route tenant of vgIngress: metadata x-tenant is matched other than "
+            "exactly, which an exposure cannot express; left out") in stderr
+    assert "gateway route tenant of virtual gateway" not in text
+
+
+def _grpc(**fields: Any) -> order.Requests:
+    return order.match_requests("grpcRoute", CONVERTER.structure(fields, shapes.GatewayRouteMatch))
+
+
+def test_grpc_metadata_counts_in_app_mesh_match_sets() -> None:
+    bare, tenant = _grpc(serviceName="shop.Cart"), _grpc(serviceName="shop.Cart", metadata=TENANT)
+    other = _grpc(metadata=[{"name": "X-Tenant", "match": {"exact": "b"}}])
+    assert order.catches(bare, tenant) and not order.catches(tenant, bare)
+    assert order.overlap(tenant, bare) and not order.overlap(tenant, other)

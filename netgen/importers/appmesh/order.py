@@ -6,9 +6,9 @@ first match wins. netgen tries a host's exposures most specific first
 (`netgen.plan.routes.precedence`), as Gateway API does. The sets compared here are App
 Mesh's: `prefix` is a plain string prefix, `path.exact` the path without its query,
 headers by name case-insensitively, `invert` negating; a gRPC route's `serviceName` the
-prefix `/service/`. A route "catches" another only when that is certain (regexes and
-ranges never are), and two routes are "disjoint" only when no request can match both;
-anything unsure is an overlap.
+prefix `/service/`, its `metadata` headers (gRPC sends metadata as HTTP/2 headers). A
+route "catches" another only when that is certain (regexes and ranges never are), and two
+routes are "disjoint" only when no request can match both; anything unsure is an overlap.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def match_requests(kind: str, m: shapes.GatewayRouteMatch) -> Requests:
         suffix=name.suffix.lower() if name and name.suffix else None, port=m.port,
         prefix=None if prefix == "/" else prefix,
         exact=m.path.exact if m.path else None, regex=m.path.regex if m.path else None,
-        method=m.method, headers=m.headers,
+        method=m.method, headers=(*m.headers, *m.metadata),
         query=tuple((q.name, q.match.exact if q.match else None) for q in m.queryParameters))
 
 

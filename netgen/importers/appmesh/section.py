@@ -724,12 +724,7 @@ class MeshSection:
                            f"{base}.match.{name}")
         kwargs.update(_gateway_path(m, http.action.rewrite, base))
         kwargs.update(self._narrowing(m, base))
-        headers = []
-        for i, h in enumerate(m.headers):
-            if h.invert or h.match is None or h.match.exact is None:
-                raise Skip(f"header {h.name} is matched other than exactly, which an "
-                           "exposure cannot express", f"{base}.match.headers[{i}]")
-            headers.append(call("header", h.name, h.match.exact))
+        headers = _exact_headers(m, base)
         if headers:
             kwargs["match"] = headers[0] if len(headers) == 1 else sequence(headers)
         if not self.mesh.gateway:
@@ -882,6 +877,20 @@ def _gateway_path(m: shapes.GatewayRouteMatch, rewrite: shapes.GatewayRewrite | 
         out["rewrite"] = value
     elif not keep:
         out["rewrite"] = "/"  # App Mesh's default: the matched prefix becomes '/'
+    return out
+
+
+def _exact_headers(m: shapes.GatewayRouteMatch, base: str) -> list[Call]:
+    """The route's headers (a gRPC route's metadata, which gRPC sends as headers) as an
+    exposure's `match=`, which takes exact values only: any other condition Skips, rather
+    than widen the route to requests without it."""
+    out = []
+    for key, word in (("headers", "header"), ("metadata", "metadata")):
+        for i, h in enumerate(getattr(m, key)):
+            if h.invert or h.match is None or h.match.exact is None:
+                raise Skip(f"{word} {h.name} is matched other than exactly, which an "
+                           "exposure cannot express", f"{base}.match.{key}[{i}]")
+            out.append(call("header", h.name, h.match.exact))
     return out
 
 

@@ -216,6 +216,49 @@ def test_app_mesh_match_sets(a: dict[str, Any], b: dict[str, Any], catches: bool
 
 
 
+# --- a prefix ending in '/' carried as the path without it ---------------------------------
+
+
+def test_a_prefix_path_now_also_takes_the_bare_path_and_says_so(tmp_path: Path) -> None:
+    """The fixture's gr-serviceA matches prefix '/a/' on api.example.com: App Mesh's prefix
+    is a string prefix, so the path '/a' itself went to gr-serviceB's service-b. The
+    exposure's path '/a' matches whole segments (Gateway API's PathPrefix ignores a
+    trailing '/'; Istio gets exact '/a' and prefix '/a/'), so '/a' now reaches service-a:
+    carried, with a warning at the prefix. Before, nothing was said."""
+    folder = export(tmp_path)
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("serviceA", ".httpRoute.match.prefix", "appmesh-gateway-bare-prefix")
+            + " gateway route gr-serviceA of vgIngress: App Mesh's prefix '/a/' does not "
+            "match the path '/a' itself, and the exposure's path '/a' matches whole path "
+            "segments, so requests to api.example.com/a now also reach service-a (rewritten "
+            "to '/'); the route is kept: to keep them elsewhere, add an exposure of "
+            "path='/a', path_type='Exact' for them") in stderr
+    assert 'expose("service-a", via=ISTIO, host="api.example.com", path="/a", rewrite="/")' \
+        in text
+    # what the warning says the cluster does
+    assert answers(built(tmp_path / "bp.py"), "api.example.com")[0] == (
+        {"uri": {"exact": "/a"}}, {"service-a"})
+
+
+@pytest.mark.parametrize("other", [
+    # an exact route for the bare path: netgen tries it first, as it is more specific
+    ("bare", 1, {"path": {"exact": "/a"}, "hostname": {"exact": "api.example.com"}}, TO_B),
+    # a route taking every path of the host to the same service, unchanged
+    ("all", 7, {"prefix": "/", "hostname": {"exact": "api.example.com"}}, {}),
+])
+def test_a_bare_path_another_route_keeps_is_quiet(
+    tmp_path: Path, other: tuple[str, int, dict[str, Any], dict[str, Any]],
+) -> None:
+    folder = export(tmp_path, other)
+    if other[0] == "all":  # gr-serviceA keeps its prefix: '/a' reaches service-a unchanged
+        doc = json.loads((folder / "describe-gateway-route-serviceA.json").read_text())
+        doc["gatewayRoute"]["spec"]["httpRoute"]["action"]["rewrite"]["prefix"] = {
+            "defaultPrefix": "DISABLED"}
+        (folder / "describe-gateway-route-serviceA.json").write_text(json.dumps(doc))
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert "gateway route gr-serviceA of virtual gateway vgIngress, through" in text
+    assert "appmesh-gateway-bare-prefix" not in stderr
+
 # --- gRPC metadata -----------------------------------------------------------------------------
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import attrs
+
 from netgen.importers.appmesh import order, shapes
 from netgen.importers.appmesh.analyse import MeshIndex
 from netgen.importers.appmesh.meshes import MeshProfile, importable_meshes, mesh_profile
@@ -587,6 +589,7 @@ class MeshSection:
                 self._left_out(r, skip)
         built = self._exact_beside_rewrites(built)
         self._reordered(built)
+        self._bare_paths(built)
         for r, node in built:
             out.append(comment(f"gateway route {r.gatewayRouteName} of virtual gateway "
                                f"{r.virtualGatewayName}, through {self.gateway}")
@@ -638,6 +641,42 @@ class MeshSection:
                 else:
                     self._order_unknown(a, first, b, node, order.shared(ma, mb),
                                         None if rank[0] == rank[1] else rank[0] < rank[1])
+
+    def _bare_paths(self, built: list[tuple[shapes.GatewayRoute, Call]]) -> None:
+        """App Mesh's prefix is a string prefix: '/api/' does not match '/api' itself. The
+        exposure's path '/api' matches whole segments (Kubernetes and Gateway API ignore a
+        trailing '/'), so it takes '/api' too: a warning at the prefix, unless another
+        carried route of the gateway that App Mesh matched '/api' with keeps it (netgen
+        tries it first: an exact '/api') or answers it the same (one service, no rewrite)."""
+        for r, node in built:
+            mine = order.requests(r)
+            if mine is None or mine.prefix is None or _kwarg(node, "path") is None:
+                continue
+            bare = attrs.evolve(mine, prefix=None, exact=mine.prefix.rstrip("/"))
+            if not any(self._keeps(o, other, bare, node) for o, other in built if o is not r
+                       and o.virtualGatewayName == r.virtualGatewayName):
+                self._bare_path_taken(r, node, mine, bare)
+
+    @staticmethod
+    def _keeps(r: shapes.GatewayRoute, node: Call, bare: order.Requests, taker: Call) -> bool:
+        """`r` (exposed as `node`) matched App Mesh's `bare` requests and still answers
+        them, or answers them as `taker` does."""
+        theirs = order.requests(r)
+        return theirs is not None and order.catches(theirs, bare) and (
+            _same_answer(node, taker)
+            or order.exposure_precedence(node) < order.exposure_precedence(taker))
+
+    def _bare_path_taken(self, r: shapes.GatewayRoute, node: Call, mine: order.Requests,
+                         bare: order.Requests) -> None:
+        rewrite = _kwarg(node, "rewrite")
+        self.findings.append(self._at(r.metadata.arn).finding(
+            "appmesh-gateway-bare-prefix", f"gateway route {r.gatewayRouteName} of "
+            f"{r.virtualGatewayName}: App Mesh's prefix {mine.prefix!r} does not match the path "
+            f"{bare.exact!r} itself, and the exposure's path {bare.exact!r} matches whole path "
+            f"segments, so {order.shared(bare, bare)} now also reach {node.args[0]}"
+            + (f" (rewritten to {str(rewrite)!r})" if rewrite is not None else "")
+            + "; the route is kept: to keep them elsewhere, add an exposure of "
+            f"path={bare.exact!r}, path_type='Exact' for them", f".spec.{mine.kind}.match.prefix"))
 
     def _order_lost(self, a: shapes.GatewayRoute, first: Call, b: shapes.GatewayRoute,
                     node: Call, where: str, tie: bool) -> None:

@@ -259,6 +259,92 @@ def test_a_bare_path_another_route_keeps_is_quiet(
     assert "gateway route gr-serviceA of virtual gateway vgIngress, through" in text
     assert "appmesh-gateway-bare-prefix" not in stderr
 
+# --- routes of several virtual gateways ------------------------------------------------------
+
+
+def on_gateway(folder: Path, name: str, gateway: str) -> None:
+    """Move gateway route `name` to virtual gateway `gateway`, described like vgIngress
+    (botocore's VirtualGatewayData / GatewayRouteData: the gateway's name in both)."""
+    doc = json.loads((folder / "describe-virtual-gateway.json").read_text())
+    vg = doc["virtualGateway"]
+    vg["virtualGatewayName"] = gateway
+    vg["metadata"]["arn"] = vg["metadata"]["arn"].replace("vgIngress", gateway)
+    (folder / f"describe-virtual-gateway-{gateway}.json").write_text(json.dumps(doc))
+    path = folder / f"describe-gateway-route-{name}.json"
+    doc = json.loads(path.read_text())
+    route = doc["gatewayRoute"]
+    route["virtualGatewayName"] = gateway
+    route["metadata"]["arn"] = route["metadata"]["arn"].replace("vgIngress", gateway)
+    path.write_text(json.dumps(doc))
+
+
+def test_two_gateways_routes_for_the_same_requests_keep_one_and_say_so(
+    tmp_path: Path,
+) -> None:
+    """vgOther's route takes every request to service-a, as vgIngress's gr-serviceB takes
+    them to service-b: two entry points in App Mesh, one in the cluster, where one exposure
+    can answer them. Before, both were written and the blueprint failed to build
+    ("already exposed"); now the later one is left out, naming both JSON paths."""
+    folder = export(tmp_path, ("other", 1, {"prefix": "/"}, {}))
+    on_gateway(folder, "other", "vgOther")
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("other", ".httpRoute.match", "appmesh-gateway-route-duplicate")
+            + " gateway route other of vgOther: it matches the same requests as gateway "
+            "route gr-serviceB of vgIngress (describe-gateway-route-serviceB.json: "
+            "$.gatewayRoute), which went to service-b; App Mesh's virtual gateways were "
+            "separate entry points, the Istio ingress gateway is one, and one exposure "
+            "answers those requests for the clients of both: service-b; left out: give each "
+            "gateway's routes the host its clients use (hostname.exact) to keep them apart"
+            ) in stderr
+    assert "gateway route other of virtual gateway" not in text
+    assert {s for _, to in answers(built(tmp_path / "bp.py"), "app1-istio") for s in to} == {
+        "service-b"}
+
+
+def test_routes_app_mesh_ordered_itself_for_the_same_requests_keep_one(tmp_path: Path) -> None:
+    """Two routes without a priority for the same requests: App Mesh picked one its own
+    way, and one exposure can take them. Before, both were written and the build refused
+    the blueprint ("already exposed")."""
+    beta = {"prefix": "/", **SHOP, "headers": [{"name": "x-version", "match": {"exact": "b"}}]}
+    folder = export(tmp_path, ("one", None, beta, TO_B), ("two", None, beta, {}))
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("two", ".httpRoute.match", "appmesh-gateway-route-duplicate")
+            + " gateway route two of vgIngress: it matches the same requests as gateway route "
+            "one of vgIngress (describe-gateway-route-one.json: $.gatewayRoute), which went "
+            "to service-b; App Mesh tried them in an order of its own (no priority, or the "
+            "same), and one exposure answers those requests: service-b; left out: check which "
+            "one App Mesh answered with") in stderr
+    assert "gateway route two of virtual gateway" not in text
+    assert {s for _, to in answers(built(tmp_path / "bp.py"), "shop.example.com")
+            for s in to} == {"service-b"}
+
+
+def test_two_gateways_routes_that_overlap_are_named(tmp_path: Path) -> None:
+    """vgOther's '/b/' to service-a and vgIngress's '/' to service-b: the clients of
+    vgIngress got /b/... from service-b, and now, through one ingress gateway, from
+    service-a. Before, the gateways were never compared."""
+    folder = export(tmp_path, ("other", 1, {"prefix": "/b/"}, {}))
+    on_gateway(folder, "other", "vgOther")
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("other", ".httpRoute.match", "appmesh-gateways-merged")
+            + " gateway route other of vgOther: it and gateway route gr-serviceB of vgIngress "
+            "(describe-gateway-route-serviceB.json: $.gatewayRoute) can both match requests "
+            "to /b/..., which went to service-a from vgOther and to service-b from "
+            "vgIngress; App Mesh's virtual gateways were separate entry points, the Istio "
+            "ingress gateway is one and gives them to service-a (this route) from either; "
+            "the route is kept: give each gateway's routes the host its clients use "
+            "(hostname.exact) to keep them apart") in stderr
+    assert "gateway route other of virtual gateway vgOther, through" in text
+    # two routes of different gateways on different hosts are apart: nothing said
+    folder = export(tmp_path / "apart", ("other", 1, {"prefix": "/b/", **SHOP}, {}),
+                    ("web", 2, {"prefix": "/", "hostname": {"exact": "other.example.com"}},
+                     TO_B))
+    on_gateway(folder, "other", "vgOther")
+    (folder / "describe-gateway-route-serviceB.json").unlink()
+    _, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert "appmesh-gateways-merged" not in stderr
+
+
 # --- gRPC metadata -----------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from attrs import frozen
 
 from netgen.importers.appmesh import shapes
 from netgen.importers.ecs.pysource import Call, Dict, List
-from netgen.plan.routes import precedence, request_key
+from netgen.plan.routes import RouteKey, precedence, request_key
 
 
 @frozen
@@ -210,6 +210,12 @@ def _header_words(h: shapes.HttpRouteHeader) -> str:
 
 def exposure_precedence(node: Call) -> tuple[object, ...]:
     """Where netgen's route table puts a written `expose(...)` (smaller: tried first)."""
+    return precedence(exposure_key(node))
+
+
+def exposure_key(node: Call) -> RouteKey:
+    """The requests a written `expose(...)` takes, as netgen keys them: two exposures with
+    one key are one too many (the build refuses the second)."""
     kw = dict(node.kwargs)
     found = kw.get("match")
     headers = found.items if isinstance(found, List) else (found,) if found else ()
@@ -217,8 +223,8 @@ def exposure_precedence(node: Call) -> tuple[object, ...]:
     query = kw.get("query")
     methods = kw.get("methods")
     path = kw.get("path")
-    return precedence(request_key(
+    return request_key(
         str(kw["host"]) if "host" in kw else None, str(path) if path is not None else None,
         str(kw.get("path_type") or "Prefix"), pairs,
         [(str(k), str(v)) for k, v in query.items] if isinstance(query, Dict) else (),
-        [str(m) for m in methods.items] if isinstance(methods, List) else ()))
+        [str(m) for m in methods.items] if isinstance(methods, List) else ())

@@ -7,7 +7,10 @@ route without one has "no particular priority", AWS CDK's GatewayRouteSpec docs)
 first match wins. The routes here are composed from botocore's HttpGatewayRoute /
 HttpGatewayRouteMatch shapes (prefix, path.exact, hostname.exact, headers, method) as
 describe-gateway-route prints them, from the appmesh-cli-examples fixture's gr-serviceA
-(tests/importers/fixtures/appmesh-cli-examples/SOURCES.md); values ours.
+(tests/importers/fixtures/appmesh-cli-examples/SOURCES.md); values ours. gRPC gateway
+routes are botocore's GrpcGatewayRoute / GrpcGatewayRouteMatch (serviceName, hostname,
+`metadata`: GrpcGatewayRouteMetadata name, invert, match exact|regex|range|prefix|suffix;
+port), which gRPC sends as HTTP/2 headers.
 
 Before, every route was exposed and netgen's order silently gave requests to other
 services: each test here fails on that code.
@@ -15,6 +18,7 @@ services: each test here fails on that code.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -209,3 +213,207 @@ def test_app_mesh_match_sets(a: dict[str, Any], b: dict[str, Any], catches: bool
     assert order.catches(_match(**a), _match(**b)) is catches
     assert order.overlap(_match(**a), _match(**b)) is overlap
     assert order.overlap(_match(**b), _match(**a)) is overlap
+
+
+
+# --- a prefix ending in '/' carried as the path without it ---------------------------------
+
+
+def test_a_prefix_path_now_also_takes_the_bare_path_and_says_so(tmp_path: Path) -> None:
+    """The fixture's gr-serviceA matches prefix '/a/' on api.example.com: App Mesh's prefix
+    is a string prefix, so the path '/a' itself went to gr-serviceB's service-b. The
+    exposure's path '/a' matches whole segments (Gateway API's PathPrefix ignores a
+    trailing '/'; Istio gets exact '/a' and prefix '/a/'), so '/a' now reaches service-a:
+    carried, with a warning at the prefix. Before, nothing was said."""
+    folder = export(tmp_path)
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("serviceA", ".httpRoute.match.prefix", "appmesh-gateway-bare-prefix")
+            + " gateway route gr-serviceA of vgIngress: App Mesh's prefix '/a/' does not "
+            "match the path '/a' itself, and the exposure's path '/a' matches whole path "
+            "segments, so requests to api.example.com/a now also reach service-a (rewritten "
+            "to '/'); the route is kept: to keep them elsewhere, add an exposure of "
+            "path='/a', path_type='Exact' for them") in stderr
+    assert 'expose("service-a", via=ISTIO, host="api.example.com", path="/a", rewrite="/")' \
+        in text
+    # what the warning says the cluster does
+    assert answers(built(tmp_path / "bp.py"), "api.example.com")[0] == (
+        {"uri": {"exact": "/a"}}, {"service-a"})
+
+
+@pytest.mark.parametrize("other", [
+    # an exact route for the bare path: netgen tries it first, as it is more specific
+    ("bare", 1, {"path": {"exact": "/a"}, "hostname": {"exact": "api.example.com"}}, TO_B),
+    # a route taking every path of the host to the same service, unchanged
+    ("all", 7, {"prefix": "/", "hostname": {"exact": "api.example.com"}}, {}),
+])
+def test_a_bare_path_another_route_keeps_is_quiet(
+    tmp_path: Path, other: tuple[str, int, dict[str, Any], dict[str, Any]],
+) -> None:
+    folder = export(tmp_path, other)
+    if other[0] == "all":  # gr-serviceA keeps its prefix: '/a' reaches service-a unchanged
+        doc = json.loads((folder / "describe-gateway-route-serviceA.json").read_text())
+        doc["gatewayRoute"]["spec"]["httpRoute"]["action"]["rewrite"]["prefix"] = {
+            "defaultPrefix": "DISABLED"}
+        (folder / "describe-gateway-route-serviceA.json").write_text(json.dumps(doc))
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert "gateway route gr-serviceA of virtual gateway vgIngress, through" in text
+    assert "appmesh-gateway-bare-prefix" not in stderr
+
+# --- routes of several virtual gateways ------------------------------------------------------
+
+
+def on_gateway(folder: Path, name: str, gateway: str) -> None:
+    """Move gateway route `name` to virtual gateway `gateway`, described like vgIngress
+    (botocore's VirtualGatewayData / GatewayRouteData: the gateway's name in both)."""
+    doc = json.loads((folder / "describe-virtual-gateway.json").read_text())
+    vg = doc["virtualGateway"]
+    vg["virtualGatewayName"] = gateway
+    vg["metadata"]["arn"] = vg["metadata"]["arn"].replace("vgIngress", gateway)
+    (folder / f"describe-virtual-gateway-{gateway}.json").write_text(json.dumps(doc))
+    path = folder / f"describe-gateway-route-{name}.json"
+    doc = json.loads(path.read_text())
+    route = doc["gatewayRoute"]
+    route["virtualGatewayName"] = gateway
+    route["metadata"]["arn"] = route["metadata"]["arn"].replace("vgIngress", gateway)
+    path.write_text(json.dumps(doc))
+
+
+def test_two_gateways_routes_for_the_same_requests_keep_one_and_say_so(
+    tmp_path: Path,
+) -> None:
+    """vgOther's route takes every request to service-a, as vgIngress's gr-serviceB takes
+    them to service-b: two entry points in App Mesh, one in the cluster, where one exposure
+    can answer them. Before, both were written and the blueprint failed to build
+    ("already exposed"); now the later one is left out, naming both JSON paths."""
+    folder = export(tmp_path, ("other", 1, {"prefix": "/"}, {}))
+    on_gateway(folder, "other", "vgOther")
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("other", ".httpRoute.match", "appmesh-gateway-route-duplicate")
+            + " gateway route other of vgOther: it matches the same requests as gateway "
+            "route gr-serviceB of vgIngress (describe-gateway-route-serviceB.json: "
+            "$.gatewayRoute), which went to service-b; App Mesh's virtual gateways were "
+            "separate entry points, the Istio ingress gateway is one, and one exposure "
+            "answers those requests for the clients of both: service-b; left out: give each "
+            "gateway's routes the host its clients use (hostname.exact) to keep them apart"
+            ) in stderr
+    assert "gateway route other of virtual gateway" not in text
+    assert {s for _, to in answers(built(tmp_path / "bp.py"), "app1-istio") for s in to} == {
+        "service-b"}
+
+
+def test_routes_app_mesh_ordered_itself_for_the_same_requests_keep_one(tmp_path: Path) -> None:
+    """Two routes without a priority for the same requests: App Mesh picked one its own
+    way, and one exposure can take them. Before, both were written and the build refused
+    the blueprint ("already exposed")."""
+    beta = {"prefix": "/", **SHOP, "headers": [{"name": "x-version", "match": {"exact": "b"}}]}
+    folder = export(tmp_path, ("one", None, beta, TO_B), ("two", None, beta, {}))
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("two", ".httpRoute.match", "appmesh-gateway-route-duplicate")
+            + " gateway route two of vgIngress: it matches the same requests as gateway route "
+            "one of vgIngress (describe-gateway-route-one.json: $.gatewayRoute), which went "
+            "to service-b; App Mesh tried them in an order of its own (no priority, or the "
+            "same), and one exposure answers those requests: service-b; left out: check which "
+            "one App Mesh answered with") in stderr
+    assert "gateway route two of virtual gateway" not in text
+    assert {s for _, to in answers(built(tmp_path / "bp.py"), "shop.example.com")
+            for s in to} == {"service-b"}
+
+
+def test_two_gateways_routes_that_overlap_are_named(tmp_path: Path) -> None:
+    """vgOther's '/b/' to service-a and vgIngress's '/' to service-b: the clients of
+    vgIngress got /b/... from service-b, and now, through one ingress gateway, from
+    service-a. Before, the gateways were never compared."""
+    folder = export(tmp_path, ("other", 1, {"prefix": "/b/"}, {}))
+    on_gateway(folder, "other", "vgOther")
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("other", ".httpRoute.match", "appmesh-gateways-merged")
+            + " gateway route other of vgOther: it and gateway route gr-serviceB of vgIngress "
+            "(describe-gateway-route-serviceB.json: $.gatewayRoute) can both match requests "
+            "to /b/..., which went to service-a from vgOther and to service-b from "
+            "vgIngress; App Mesh's virtual gateways were separate entry points, the Istio "
+            "ingress gateway is one and gives them to service-a (this route) from either; "
+            "the route is kept: give each gateway's routes the host its clients use "
+            "(hostname.exact) to keep them apart") in stderr
+    assert "gateway route other of virtual gateway vgOther, through" in text
+    # two routes of different gateways on different hosts are apart: nothing said
+    folder = export(tmp_path / "apart", ("other", 1, {"prefix": "/b/", **SHOP}, {}),
+                    ("web", 2, {"prefix": "/", "hostname": {"exact": "other.example.com"}},
+                     TO_B))
+    on_gateway(folder, "other", "vgOther")
+    (folder / "describe-gateway-route-serviceB.json").unlink()
+    _, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert "appmesh-gateways-merged" not in stderr
+
+
+# --- gRPC metadata -----------------------------------------------------------------------------
+
+
+def grpc_route(folder: Path, name: str, priority: int, match: dict[str, Any],
+               action: dict[str, Any]) -> None:
+    """A gRPC gateway route (botocore's GrpcGatewayRoute: match serviceName, hostname,
+    metadata [{name, invert, match: exact|regex|range|prefix|suffix}], port)."""
+    gateway_route(folder, name, priority, match, action)
+    path = folder / f"describe-gateway-route-{name}.json"
+    doc = json.loads(path.read_text())
+    spec = doc["gatewayRoute"]["spec"]
+    spec["grpcRoute"] = spec.pop("httpRoute")
+    path.write_text(json.dumps(doc))
+
+
+TENANT = [{"name": "x-tenant", "match": {"exact": "a"}}]
+
+
+def test_grpc_metadata_narrows_a_gateway_route(tmp_path: Path) -> None:
+    """Priority 1 takes shop's calls with metadata x-tenant: a to service-b; priority 2
+    every other call to service-a. Before, the metadata was not read: route 1 was exposed
+    for every call and claimed to shadow route 2, which was left out."""
+    folder = export(tmp_path)
+    grpc_route(folder, "tenant", 1, {**SHOP, "metadata": TENANT}, TO_B)
+    grpc_route(folder, "rest", 2, SHOP, {})
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert ('expose("service-b", via=ISTIO, host="shop.example.com", '
+            'match=header("x-tenant", "a"))') in text
+    assert "gateway route rest of virtual gateway vgIngress, through" in text
+    assert "appmesh-gateway-route-shadowed" not in stderr
+    assert "appmesh-gateway-route-order" not in stderr
+    # service-b's own routes (its split) are tried for those calls, then service-a
+    found = answers(built(tmp_path / "bp.py"), "shop.example.com")
+    assert found[-2:] == [({"headers": {"x-tenant": {"exact": "a"}}}, {"service-b"}),
+                          ({}, {"service-a"})]
+    assert all(m["headers"]["x-tenant"] == {"exact": "a"} for m, _ in found[:-1])
+
+
+def test_a_grpc_route_without_metadata_catches_one_with_it(tmp_path: Path) -> None:
+    folder = export(tmp_path)
+    grpc_route(folder, "rest", 1, SHOP, TO_B)
+    grpc_route(folder, "tenant", 2, {**SHOP, "metadata": TENANT}, {})
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("tenant", ".priority", "appmesh-gateway-route-shadowed")
+            + " gateway route tenant of vgIngress (priority 2): gateway route rest "
+            "(priority 1) matches every request it matches") in stderr
+    assert "gateway route tenant of virtual gateway" not in text
+
+
+def test_grpc_metadata_an_exposure_cannot_match_leaves_the_route_out(tmp_path: Path) -> None:
+    """A metadata regex cannot be an exposure's match: the route is left out, not widened
+    to every call (before, it was exposed without it)."""
+    folder = export(tmp_path)
+    grpc_route(folder, "tenant", 1, {**SHOP, "metadata": [
+        {"name": "x-tenant", "match": {"regex": "a.*"}}]}, {})
+    text, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert (HEADER.format("tenant", ".grpcRoute.match.metadata[0]",
+                          "appmesh-gateway-route-left-out")
+            + " gateway route tenant of vgIngress: metadata x-tenant is matched other than "
+            "exactly, which an exposure cannot express; left out") in stderr
+    assert "gateway route tenant of virtual gateway" not in text
+
+
+def _grpc(**fields: Any) -> order.Requests:
+    return order.match_requests("grpcRoute", CONVERTER.structure(fields, shapes.GatewayRouteMatch))
+
+
+def test_grpc_metadata_counts_in_app_mesh_match_sets() -> None:
+    bare, tenant = _grpc(serviceName="shop.Cart"), _grpc(serviceName="shop.Cart", metadata=TENANT)
+    other = _grpc(metadata=[{"name": "X-Tenant", "match": {"exact": "b"}}])
+    assert order.catches(bare, tenant) and not order.catches(tenant, bare)
+    assert order.overlap(tenant, bare) and not order.overlap(tenant, other)

@@ -6,9 +6,9 @@ first match wins. netgen tries a host's exposures most specific first
 (`netgen.plan.routes.precedence`), as Gateway API does. The sets compared here are App
 Mesh's: `prefix` is a plain string prefix, `path.exact` the path without its query,
 headers by name case-insensitively, `invert` negating; a gRPC route's `serviceName` the
-prefix `/service/`. A route "catches" another only when that is certain (regexes and
-ranges never are), and two routes are "disjoint" only when no request can match both;
-anything unsure is an overlap.
+prefix `/service/`, its `metadata` headers (gRPC sends metadata as HTTP/2 headers). A
+route "catches" another only when that is certain (regexes and ranges never are), and two
+routes are "disjoint" only when no request can match both; anything unsure is an overlap.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from attrs import frozen
 
 from netgen.importers.appmesh import shapes
 from netgen.importers.ecs.pysource import Call, Dict, List
-from netgen.plan.routes import precedence, request_key
+from netgen.plan.routes import RouteKey, precedence, request_key
 
 
 @frozen
@@ -54,7 +54,7 @@ def match_requests(kind: str, m: shapes.GatewayRouteMatch) -> Requests:
         suffix=name.suffix.lower() if name and name.suffix else None, port=m.port,
         prefix=None if prefix == "/" else prefix,
         exact=m.path.exact if m.path else None, regex=m.path.regex if m.path else None,
-        method=m.method, headers=m.headers,
+        method=m.method, headers=(*m.headers, *m.metadata),
         query=tuple((q.name, q.match.exact if q.match else None) for q in m.queryParameters))
 
 
@@ -210,6 +210,12 @@ def _header_words(h: shapes.HttpRouteHeader) -> str:
 
 def exposure_precedence(node: Call) -> tuple[object, ...]:
     """Where netgen's route table puts a written `expose(...)` (smaller: tried first)."""
+    return precedence(exposure_key(node))
+
+
+def exposure_key(node: Call) -> RouteKey:
+    """The requests a written `expose(...)` takes, as netgen keys them: two exposures with
+    one key are one too many (the build refuses the second)."""
     kw = dict(node.kwargs)
     found = kw.get("match")
     headers = found.items if isinstance(found, List) else (found,) if found else ()
@@ -217,8 +223,8 @@ def exposure_precedence(node: Call) -> tuple[object, ...]:
     query = kw.get("query")
     methods = kw.get("methods")
     path = kw.get("path")
-    return precedence(request_key(
+    return request_key(
         str(kw["host"]) if "host" in kw else None, str(path) if path is not None else None,
         str(kw.get("path_type") or "Prefix"), pairs,
         [(str(k), str(v)) for k, v in query.items] if isinstance(query, Dict) else (),
-        [str(m) for m in methods.items] if isinstance(methods, List) else ()))
+        [str(m) for m in methods.items] if isinstance(methods, List) else ())

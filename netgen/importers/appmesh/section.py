@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import attrs
+
 from netgen.importers.appmesh import order, shapes
 from netgen.importers.appmesh.analyse import MeshIndex
 from netgen.importers.appmesh.meshes import MeshProfile, importable_meshes, mesh_profile
@@ -37,10 +39,14 @@ from netgen.importers.ecs.pysource import (
 )
 from netgen.importers.ecs.vias import ImportVia
 from netgen.plan.mesh import HttpMatch, speaks_grpc, speaks_http
+from netgen.plan.routes import RouteKey
 from netgen.targets.features import Feature
 
 DEFAULT_TIMEOUT = "15s"  # App Mesh's per-request timeout when a route sets none
 _POLICY = {"split", "timeout", "retries"}  # a mesh_route with these only matches every call
+# What keeps the routes of several virtual gateways apart once one via serves them all.
+_APART = ("give each gateway's routes the host its clients use (hostname.exact) to keep them "
+          "apart")
 # What an exposure of a gateway route asks of the via that carries it (no mesh gateway).
 _EXPOSE_FEATURES = {"host": Feature.HOST, "path": Feature.PATH, "path_type": Feature.PATH_EXACT,
                     "rewrite": Feature.REWRITE, "match": Feature.HEADER_MATCH}
@@ -589,8 +595,9 @@ class MeshSection:
                 built.append((r, self._gateway_route(r)))
             except Skip as skip:
                 self._left_out(r, skip)
-        built = self._exact_beside_rewrites(built)
+        built = self._one_exposure_each(self._exact_beside_rewrites(built))
         self._reordered(built)
+        self._bare_paths(built)
         for r, node in built:
             out.append(comment(f"gateway route {r.gatewayRouteName} of virtual gateway "
                                f"{r.virtualGatewayName}, through {self.gateway}")
@@ -627,21 +634,117 @@ class MeshSection:
         """Two carried routes of one virtual gateway that a request can match both, to
         different answers: App Mesh gave it to the one of higher priority, netgen gives it
         to the more specific. When that may be the later one (or App Mesh's order between
-        them is not known), the requests change hands: a warning at the later route."""
+        them is not known), the requests change hands: a warning at the later route. Two
+        such routes of different virtual gateways answered different clients, and now
+        share one exposure via: a warning too."""
         for i, (a, first) in enumerate(built):
             for b, node in built[i + 1:]:
                 ma, mb = order.requests(a), order.requests(b)
-                if (a.virtualGatewayName != b.virtualGatewayName or ma is None or mb is None
-                        or _same_answer(first, node) or not order.overlap(ma, mb)):
+                if (ma is None or mb is None or _same_answer(first, node)
+                        or not order.overlap(ma, mb)):
                     continue
                 rank = order.exposure_precedence(node), order.exposure_precedence(first)
-                if order.tried_before(a, b):
+                if a.virtualGatewayName != b.virtualGatewayName:
+                    self._gateways_merged(a, first, b, node, order.shared(ma, mb),
+                                          None if rank[0] == rank[1] else rank[0] < rank[1])
+                elif order.tried_before(a, b):
                     if rank[0] <= rank[1]:
                         self._order_lost(a, first, b, node, order.shared(ma, mb),
                                          rank[0] == rank[1])
                 else:
                     self._order_unknown(a, first, b, node, order.shared(ma, mb),
                                         None if rank[0] == rank[1] else rank[0] < rank[1])
+
+    def _bare_paths(self, built: list[tuple[shapes.GatewayRoute, Call]]) -> None:
+        """App Mesh's prefix is a string prefix: '/api/' does not match '/api' itself. The
+        exposure's path '/api' matches whole segments (Kubernetes and Gateway API ignore a
+        trailing '/'), so it takes '/api' too: a warning at the prefix, unless another
+        carried route of the gateway that App Mesh matched '/api' with keeps it (netgen
+        tries it first: an exact '/api') or answers it the same (one service, no rewrite)."""
+        for r, node in built:
+            mine = order.requests(r)
+            if mine is None or mine.prefix is None or _kwarg(node, "path") is None:
+                continue
+            bare = attrs.evolve(mine, prefix=None, exact=mine.prefix.rstrip("/"))
+            if not any(self._keeps(o, other, bare, node) for o, other in built if o is not r
+                       and o.virtualGatewayName == r.virtualGatewayName):
+                self._bare_path_taken(r, node, mine, bare)
+
+    @staticmethod
+    def _keeps(r: shapes.GatewayRoute, node: Call, bare: order.Requests, taker: Call) -> bool:
+        """`r` (exposed as `node`) matched App Mesh's `bare` requests and still answers
+        them, or answers them as `taker` does."""
+        theirs = order.requests(r)
+        return theirs is not None and order.catches(theirs, bare) and (
+            _same_answer(node, taker)
+            or order.exposure_precedence(node) < order.exposure_precedence(taker))
+
+    def _bare_path_taken(self, r: shapes.GatewayRoute, node: Call, mine: order.Requests,
+                         bare: order.Requests) -> None:
+        rewrite = _kwarg(node, "rewrite")
+        self.findings.append(self._at(r.metadata.arn).finding(
+            "appmesh-gateway-bare-prefix", f"gateway route {r.gatewayRouteName} of "
+            f"{r.virtualGatewayName}: App Mesh's prefix {mine.prefix!r} does not match the path "
+            f"{bare.exact!r} itself, and the exposure's path {bare.exact!r} matches whole path "
+            f"segments, so {order.shared(bare, bare)} now also reach {node.args[0]}"
+            + (f" (rewritten to {str(rewrite)!r})" if rewrite is not None else "")
+            + "; the route is kept: to keep them elsewhere, add an exposure of "
+            f"path={bare.exact!r}, path_type='Exact' for them", f".spec.{mine.kind}.match.prefix"))
+
+    def _gateways_merged(self, a: shapes.GatewayRoute, first: Call, b: shapes.GatewayRoute,
+                         node: Call, where: str, later_first: bool | None) -> None:
+        """`a` and `b` are routes of different virtual gateways, separate Envoys that the
+        clients reached apart (their own DNS name, load balancer, port); `self.gateway`
+        serves both, so the requests both match go to the more specific for everyone."""
+        now = (f"{node.args[0]} (this route)" if later_first
+               else f"{first.args[0]} (gateway route {a.gatewayRouteName})"
+               if later_first is False
+               else f"either ({first.args[0]} or {node.args[0]}), as both are as specific")
+        self.findings.append(self._at(b.metadata.arn).finding(
+            "appmesh-gateways-merged", f"gateway route {b.gatewayRouteName} of "
+            f"{b.virtualGatewayName}: it and {self._named(a)} can both match {where}, which "
+            f"went to {node.args[0]} from {b.virtualGatewayName} and to {first.args[0]} from "
+            f"{a.virtualGatewayName}; App Mesh's virtual gateways were separate entry points, "
+            f"{self.gateway} is one and gives them to {now} from either; the route is kept: "
+            f"{_APART}", self._match_at(b)))
+
+    def _one_exposure_each(self, built: list[tuple[shapes.GatewayRoute, Call]]
+                           ) -> list[tuple[shapes.GatewayRoute, Call]]:
+        """Two routes whose exposures take the same requests (netgen's key: host, path,
+        headers, query, methods) cannot both be written: the build refuses the second. A
+        route of higher priority caught the other already (`_shadowed`), so these are
+        routes App Mesh ordered itself, or of different virtual gateways: the later one is
+        left out, naming the one that answers for both."""
+        seen: dict[RouteKey, tuple[shapes.GatewayRoute, Call]] = {}
+        kept = []
+        for r, node in built:
+            a, first = seen.setdefault(order.exposure_key(node), (r, node))
+            if a is r:
+                kept.append((r, node))
+                continue
+            why = (f"App Mesh's virtual gateways were separate entry points, {self.gateway} is "
+                   "one, and one exposure answers those requests for the clients of both"
+                   if a.virtualGatewayName != r.virtualGatewayName else
+                   "App Mesh tried them in an order of its own (no priority, or the same), and "
+                   "one exposure answers those requests")
+            self.findings.append(self._at(r.metadata.arn).finding(
+                "appmesh-gateway-route-duplicate", f"gateway route {r.gatewayRouteName} of "
+                f"{r.virtualGatewayName}: it matches the same requests as {self._named(a)}, "
+                f"which went to {first.args[0]}; {why}: {first.args[0]}; left out: "
+                + (_APART if a.virtualGatewayName != r.virtualGatewayName else
+                   "check which one App Mesh answered with"), self._match_at(r)))
+        return kept
+
+    def _named(self, r: shapes.GatewayRoute) -> str:
+        """A gateway route as another's warning names it: with its file and JSON path."""
+        at = self._at(r.metadata.arn)
+        return (f"gateway route {r.gatewayRouteName} of {r.virtualGatewayName} "
+                f"({at.file}: {at.json_path})")
+
+    @staticmethod
+    def _match_at(r: shapes.GatewayRoute) -> str:
+        mine = order.requests(r)
+        return f".spec.{mine.kind}.match" if mine is not None else ".spec"
 
     def _order_lost(self, a: shapes.GatewayRoute, first: Call, b: shapes.GatewayRoute,
                     node: Call, where: str, tie: bool) -> None:
@@ -729,12 +832,7 @@ class MeshSection:
         kwargs.update(_gateway_path(m, http.action.rewrite, base))
         post = _grpc_drops_method(s, m.method, bool(m.queryParameters), base + ".match")
         kwargs.update(self._narrowing(m, base, method=not post))
-        headers = []
-        for i, h in enumerate(m.headers):
-            if h.invert or h.match is None or h.match.exact is None:
-                raise Skip(f"header {h.name} is matched other than exactly, which an "
-                           "exposure cannot express", f"{base}.match.headers[{i}]")
-            headers.append(call("header", h.name, h.match.exact))
+        headers = _exact_headers(m, base)
         if headers:
             kwargs["match"] = headers[0] if len(headers) == 1 else sequence(headers)
         if not self.mesh.gateway:
@@ -907,6 +1005,20 @@ def _grpc_drops_method(s: Service, method: str | None, query: bool, path: str) -
         raise Skip(f"its method condition ({method}) takes no call of {s.name}, which speaks "
                    "gRPC (every call a POST), so it never matched", path + ".method")
     return method is not None
+
+
+def _exact_headers(m: shapes.GatewayRouteMatch, base: str) -> list[Call]:
+    """The route's headers (a gRPC route's metadata, which gRPC sends as headers) as an
+    exposure's `match=`, which takes exact values only: any other condition Skips, rather
+    than widen the route to requests without it."""
+    out = []
+    for key, word in (("headers", "header"), ("metadata", "metadata")):
+        for i, h in enumerate(getattr(m, key)):
+            if h.invert or h.match is None or h.match.exact is None:
+                raise Skip(f"{word} {h.name} is matched other than exactly, which an "
+                           "exposure cannot express", f"{base}.match.{key}[{i}]")
+            out.append(call("header", h.name, h.match.exact))
+    return out
 
 
 def _header(h: shapes.HttpRouteHeader, path: str, mesh: MeshProfile) -> Call:

@@ -403,6 +403,9 @@ class GatewayRouteMatch:
     queryParameters: tuple[HttpQueryParameter, ...] = ()
     port: int | None = None
     serviceName: str | None = None  # gRPC gateway routes
+    # gRPC gateway routes: botocore's GrpcGatewayRouteMetadata, a header's fields (name,
+    # invert, match: exact | regex | range | prefix | suffix); all must match
+    metadata: tuple[HttpRouteHeader, ...] = ()
 
 
 @frozen

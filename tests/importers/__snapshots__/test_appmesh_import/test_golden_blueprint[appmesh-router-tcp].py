@@ -2,7 +2,7 @@
 # aws-export/. It is yours now: review it, keep it in version control, and build the
 # manifests with `netgen build` (see docs/migration.md).
 #
-# What did not carry over exactly (16 warnings, with the export file and JSON path they
+# What did not carry over exactly (17 warnings, with the export file and JSON path they
 # come from):
 # - [appmesh-proxy] containers envoy and proxyConfiguration APPMESH are App Mesh's data
 #   plane (Envoy, X-Ray); not carried over: Istio injects its own sidecar
@@ -65,6 +65,12 @@
 #   routes); the Istio ingress gateway passes the client's Host on to service-b, so
 #   check that service-b accepts it
 #     (describe-gateway-route-serviceB.json $.gatewayRoute.spec.httpRoute.action)
+# - [appmesh-gateway-bare-prefix] gateway route gr-serviceA of vgIngress: App Mesh's
+#   prefix '/a/' does not match the path '/a' itself, and the exposure's path '/a'
+#   matches whole path segments, so requests to api.example.com/a now also reach
+#   service-a (rewritten to '/'); the route is kept: to keep them elsewhere, add an
+#   exposure of path='/a', path_type='Exact' for them
+#     (describe-gateway-route-serviceA.json $.gatewayRoute.spec.httpRoute.match.prefix)
 #
 # Names: ECS names that changed (characters a DNS label cannot hold, CloudFormation
 # stack prefixes and random suffixes) or were joined as versions:

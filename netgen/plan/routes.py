@@ -3,16 +3,23 @@
 `netgen routes` prints it; the tests read each backend's YAML back into the same shape, so
 ALB, ingress-nginx and Gateway API output is checked against the plan and each other.
 Precedence follows Gateway API's rules (the only backend that writes them down): the most
-specific host, then an Exact path, then the longest prefix, then the most header matches.
+specific host, then an Exact path, then the longest prefix, then a method match, then the
+most header matches, then the most query parameters (then a source address match, which only
+ALB and Istio take). Two routes a request can take both that rank alike (`tie`) are taken
+in the order the blueprint declares them: Gateway API's rule order within one HTTPRoute,
+the order netgen writes an Istio VirtualService's routes in, ALB's `group.order`
+(`tie_levels`); where a controller breaks the tie by itself (Gateway API across Routes: the
+oldest one) the blueprint is refused.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Collection, Iterable, Iterator
 
 from attrs import frozen
 
-from netgen.model import SourceLoc, Via
+from netgen.model import HeaderMatch, SourceLoc, Via
 from netgen.plan import Plan, RoutePlan
 
 _REGEX_META = frozenset(".^$*+?{}[]\\|()")
@@ -106,11 +113,17 @@ def request_key(host: str | None, path: str | None, path_type: str,
 
 def precedence(key: RouteKey) -> tuple[object, ...]:
     """Sorts the most specific route first: exact host, wildcard host, every host; then
-    Exact, longest Prefix, Regex; then most header matches."""
+    Exact, longest Prefix, Regex; then, as Gateway API ranks them (each before the next,
+    not added up), a method match, most header matches, most query parameters; last a
+    source address match."""
     host = key.host
     host_rank = (2, 0) if host is None else (1 if host.startswith("*.") else 0, -len(host))
     type_rank = {"Exact": 0, "Prefix": 1}.get(key.path_type, 2)
-    return (host_rank, type_rank, -len(key.path), -len(key.matches))
+    kinds = [name[0] if name[0] in "?:" else "" for name, _ in key.matches]
+    method = any(name == ":method" for name, _ in key.matches)
+    source = any(name == ":source-ip" for name, _ in key.matches)
+    return (host_rank, type_rank, -len(key.path), -method, -kinds.count(""),
+            -kinds.count("?"), -source)
 
 
 def l4_ports(route: RoutePlan) -> tuple[int, ...]:
@@ -155,12 +168,13 @@ def _never(plan: Plan, switch: RoutePlan) -> Iterator[RouteRow]:
 
 
 def _row_order(row: RouteRow) -> tuple[object, ...]:
-    """Hosts alphabetically (their order does not matter), each host's routes by precedence."""
+    """Hosts alphabetically (their order does not matter), each host's routes by precedence,
+    those that rank alike as declared (the first takes a request both take; sorting is
+    stable)."""
     if row.port is not None:
         return (1, row.port, row.via.value, row.route)
     host_class = precedence(row.key)[0][0]  # type: ignore[index]
-    return (0, host_class, row.key.host or "", precedence(row.key), row.key, row.via.value,
-            row.route)
+    return (0, host_class, row.key.host or "", precedence(row.key), row.via.value)
 
 
 def http_weights(rows: Iterable[RouteRow]) -> dict[RouteKey, dict[str, int]]:
@@ -205,3 +219,122 @@ def duplicate_objects(routes: Iterable[RoutePlan], via: str) -> Iterator[tuple[S
             yield r.loc, (f"expose({r.service!r}, via={via}): the Ingress name "
                           f"'{r.object_name}' is already used by '{first.service}' at "
                           f"{first.loc}; each {via} exposure is its own Ingress")
+
+
+def tie(a: RoutePlan, b: RoutePlan) -> str | None:
+    """A request both routes take and answer differently, in words (`GET /x?q=1 with a: 1
+    from 10.0.0.0/8`), when they rank alike (`precedence`) on one host, so that only the
+    order of the two decides; None when they rank differently, answer alike or no request
+    meets both. Two Regex paths meet only when equal (whether two regexes share a path is
+    not decided)."""
+    ka, kb = route_key(a), route_key(b)
+    if ka.host != kb.host or ka.path != kb.path or precedence(ka) != precedence(kb) \
+            or _answer(a) == _answer(b):
+        return None
+    headers = _meet(_headers(a.matches), _headers(b.matches))
+    query = _meet({k: (v, False) for k, v in a.query}, {k: (v, False) for k, v in b.query})
+    methods = sorted(set(a.methods) & set(b.methods) if a.methods and b.methods
+                     else set(a.methods) | set(b.methods))
+    source = _source(a.source_ips, b.source_ips)
+    if headers is None or query is None or source is None or (
+            a.methods and b.methods and not methods):
+        return None
+    said = " ".join([*methods[:1], ("~ " if ka.path_type == "Regex" else "") + ka.path])
+    said += "?" + "&".join(f"{k}={v}" for k, v in query) if query else ""
+    said += " with " + ", ".join(f"{n}: {v}" for n, v in headers) if headers else ""
+    return said + (f" from {source}" if source else "")
+
+
+def tie_levels(routes: Iterable[RoutePlan]) -> dict[str, int]:
+    """Route name -> how many routes declared before it win a tie with it (a chain: one
+    more than the highest of those it ties with): ALB ranks its rules by this after their
+    precedence, so the first declared answers, as in a Gateway API HTTPRoute's rule order
+    and an Istio VirtualService's."""
+    levels: dict[str, int] = {}
+    alike: dict[tuple[object, ...], list[RoutePlan]] = {}
+    for r in routes:
+        key = route_key(r)
+        earlier = alike.setdefault((key.host, key.path, precedence(key)), [])
+        levels[r.name] = max((levels[o.name] + 1 for o in earlier if tie(o, r)), default=0)
+        earlier.append(r)
+    return levels
+
+
+def _answer(r: RoutePlan) -> tuple[object, ...]:
+    """What a route does with a request it takes."""
+    return (r.backends, r.rewrite, r.auth, r.rate_limit, sorted(r.options.items()),
+            r.redirect_https)
+
+
+Pattern = tuple[str, bool]  # a value, and whether '*' and '?' are ALB's wildcards in it
+
+
+def _headers(matches: Iterable[HeaderMatch]) -> dict[str, Pattern]:
+    """By lowercase name; a header without a value is ingress-nginx's switch: `always`."""
+    return {m.name.lower(): ("always" if m.value is None else m.value, m.wildcards)
+            for m in matches}
+
+
+def _meet(a: dict[str, Pattern], b: dict[str, Pattern]) -> list[tuple[str, str]] | None:
+    """The conditions of a request meeting both sets (a name in both: values one string
+    can match), sorted; None when no request can."""
+    out = dict(a)
+    for name, value in b.items():
+        if name in out:
+            if not _patterns_meet(out[name], value):
+                return None
+            value = value if out[name][1] else out[name]  # the literal, if either is one
+        out[name] = value
+    return sorted((name, value) for name, (value, _) in out.items())
+
+
+def _patterns_meet(a: Pattern, b: Pattern) -> bool:
+    """Some string matches both (ALB: `*` any run of characters, `?` one character)."""
+    if not (a[1] or b[1]):
+        return a[0] == b[0]
+    return _globs_meet(_glob(a), _glob(b))
+
+
+def _glob(p: Pattern) -> tuple[str, ...]:
+    """One token a character; a wildcard is two characters long, so no literal equals it."""
+    return tuple(ch * 2 if p[1] and ch in "*?" else ch for ch in p[0])
+
+
+def _globs_meet(p: tuple[str, ...], q: tuple[str, ...]) -> bool:
+    """Walks both patterns at once (a wildcard run may take a character of the other or
+    end), without recursion: a header value may be thousands of characters long."""
+    todo, seen = [(0, 0)], {(0, 0)}
+    while todo:
+        i, j = todo.pop()
+        if i == len(p) and j == len(q):
+            return True
+        steps = []
+        if i < len(p) and p[i] == "**":
+            steps += [(i + 1, j)] + ([(i, j + 1)] if j < len(q) else [])
+        if j < len(q) and q[j] == "**":
+            steps += [(i, j + 1)] + ([(i + 1, j)] if i < len(p) else [])
+        if i < len(p) and j < len(q) and "**" not in (p[i], q[j]) and (
+                p[i] == q[j] or "??" in (p[i], q[j])):
+            steps.append((i + 1, j + 1))
+        for step in steps:
+            if step not in seen:
+                seen.add(step)
+                todo.append(step)
+    return False
+
+
+def _source(a: Collection[str], b: Collection[str]) -> str | None:
+    """A source range in both (the narrower of a meeting pair), '' when neither asks for
+    one, None when they are apart."""
+    if not a or not b:
+        return next(iter(a or b), "")
+    for x in a:
+        for y in b:
+            try:
+                nx = ipaddress.ip_network(x, strict=False)
+                ny = ipaddress.ip_network(y, strict=False)
+            except ValueError:  # reported where the exposure is checked
+                return x
+            if nx.overlaps(ny):
+                return x if nx.prefixlen >= ny.prefixlen else y
+    return None

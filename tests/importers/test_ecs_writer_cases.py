@@ -426,6 +426,20 @@ def test_an_https_target_group_means_tls_to_the_pods(tmp_path: Path, via: str,
         assert "BackendTLSPolicy" in generated.warnings[0].message
 
 
+@pytest.mark.parametrize("via", ["ALB", "GATEWAY"])
+def test_a_later_rule_as_specific_keeps_its_place(tmp_path: Path, via: str) -> None:
+    """Rules 10 and 20 rank alike (one header each): the first declared answers a request
+    with both headers in the cluster too (ALB's group.order, the HTTPRoute's rule order), as
+    on the ALB: no warning."""
+    sys = system(alb(*https(
+        rule(10, fwd(("api", "v2", 1)), headers=(HeaderMatch("X-A", ("1",)),)),
+        rule(20, fwd(("web", None, 1)), headers=(HeaderMatch("X-B", ("2",)),)),
+    )))
+    found, generated = routes(sys, tmp_path, via=via)
+    assert [r.service for r in found] == ["api", "web"]
+    assert codes(generated) == []
+
+
 def test_a_later_more_specific_rule_that_overlaps_is_named(tmp_path: Path) -> None:
     """The ALB tried rule 10 first; the cluster tries the more specific rule 20 first: a
     request matching both changes target, and the warning says which."""

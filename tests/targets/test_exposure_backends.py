@@ -201,8 +201,8 @@ def test_routes_command(tmp_path: Path) -> None:
     assert result.output.splitlines() == [
         "environment production (namespace production)",
         "  HOST               PATH  MATCH             BACKENDS                VIA      ROUTE",
-        "  myapp.example.com  /     x-region=us-west  app-west 100%           GATEWAY  app-west",
         "  myapp.example.com  /     x-user-type=beta  app-v2 100%             GATEWAY  app",
+        "  myapp.example.com  /     x-region=us-west  app-west 100%           GATEWAY  app-west",
         "  myapp.example.com  /     -                 app-v1 80%, app-v2 20%  GATEWAY  app-2",
     ]
     shop = CliRunner().invoke(app, ["routes", str(BLUEPRINTS / "shop.py"), "--env",

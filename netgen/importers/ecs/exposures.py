@@ -208,13 +208,15 @@ class ExposurePlanner:
     def _check_order(self, li: Listener, kept: list[tuple[Route, Entry]]) -> None:
         """The ALB tries rules by priority; netgen (and the ALB it configures) by
         specificity. Two rules a request can match both, to different targets, answer
-        differently when the later one is the more specific (or as specific): say so."""
+        differently when the later one is the more specific: say so (of two as specific,
+        the first declared answers in the cluster too, and the rules are written in the
+        ALB's order)."""
         warned: set[tuple[str, str]] = set()
         for i, (first_route, first) in enumerate(kept):
             for route, entry in kept[i + 1:]:
                 if route is first_route or entry.target == first.target:
                     continue
-                if _precedence(entry) > _precedence(first) or not _overlap(first, entry):
+                if _precedence(entry) >= _precedence(first) or not _overlap(first, entry):
                     continue
                 pair = (rule_name(li, first_route), rule_name(li, route))
                 if pair in warned:

@@ -4,8 +4,9 @@ One Ingress per route, and the routes of an environment share one ALB through an
 IngressGroup. The controller numbers listener rules by `group.order`, then Ingress name,
 then path order, so netgen gives every Ingress the rank of its route's precedence (most
 specific first): a header-matched rule is evaluated before the weighted catch-all on the
-same path, and `/api` before `/`. Weights are a forward action (`actions.<name>`) over the
-per-version Services; header matches are `conditions.<name>`.
+same path, and `/api` before `/`; of two that tie, the one declared first. Weights are a
+forward action (`actions.<name>`) over the per-version Services; header matches are
+`conditions.<name>`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from netgen.model import AcmCert, SourceLoc
 from netgen.plan import Plan, RoutePlan
-from netgen.plan.routes import duplicate_objects, precedence, route_key
+from netgen.plan.routes import duplicate_objects, precedence, route_key, tie_levels
 from netgen.render import Document, Renderer
 from netgen.targets.aws_alb.tokens import ALB
 from netgen.targets.base import Backend, FromCidr, Layer, ViaSpec, object_labels
@@ -42,15 +43,18 @@ def _routes(plan: Plan) -> list[RoutePlan]:
 
 
 def group_orders(plan: Plan) -> dict[str, int]:
-    """Route name -> group.order: the rank of its precedence within its group."""
+    """Route name -> group.order: the rank of its precedence within its group; of two
+    that tie (a request both take, answered differently), the one declared first ranks
+    first (the controller would order them by Ingress name)."""
     ranks: dict[str, int] = {}
     groups: dict[str, list[RoutePlan]] = {}
     for r in _routes(plan):
         groups.setdefault(group_of(plan, r), []).append(r)
     for members in groups.values():
-        keys = sorted({precedence(route_key(r)) for r in members})
-        rank = {k: i + 1 for i, k in enumerate(keys)}
-        ranks.update({r.name: rank[precedence(route_key(r))] for r in members})
+        levels = tie_levels(members)
+        keys = {r.name: (precedence(route_key(r)), levels[r.name]) for r in members}
+        rank = {k: i + 1 for i, k in enumerate(sorted(set(keys.values())))}
+        ranks.update({name: rank[k] for name, k in keys.items()})
     return ranks
 
 

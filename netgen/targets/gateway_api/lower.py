@@ -3,7 +3,8 @@
 Each environment gets a GatewayClass and a Gateway (an `http` listener, an `https` one
 when a route has a certificate, a `tcp-<port>` one per TCP port) unless a setting points at
 an existing Gateway. HTTP exposures of one host (and one `route=` name) share an
-HTTPRoute, its rules sorted most specific first, so even ties are decided by rule order;
+HTTPRoute, its rules sorted most specific first, so even ties are decided by rule order
+(the order declared; two that tie in different Routes are an error);
 gRPC services get a GRPCRoute; `via=TCP` gives a TCPRoute on its TCP listener.
 
 Settings (`env(...)` or `blueprint(...)`, the environment's win):
@@ -31,7 +32,7 @@ from netgen import values as checks
 from netgen.model import SourceLoc, TlsSecret
 from netgen.plan import EnvPlan, Labels, Plan, RoutePlan, WeightedBackend
 from netgen.plan.mesh import principal
-from netgen.plan.routes import l4_ports, precedence, route_key
+from netgen.plan.routes import l4_ports, precedence, route_key, tie
 from netgen.render import Document, Renderer
 from netgen.targets import httproute
 from netgen.targets.base import Backend, FromPods, Layer, MeshProxy, ViaSpec, object_labels
@@ -452,6 +453,7 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
             yield first.loc, (f"expose({first.service!r}, via=GATEWAY): the {g.kind} '{g.name}' "
                               f"in namespace '{g.namespace}' already holds the routes of "
                               f"{owner.host or 'every host'}; use another route=")
+    yield from _ties_across_routes(plan, groups)
     http_hosts = [g for g in groups if g.kind == "HTTPRoute"]
     for g in groups:
         if g.kind != "GRPCRoute":
@@ -477,6 +479,29 @@ def check(plan: Plan) -> Iterator[tuple[SourceLoc | None, str]]:
                 listener = HTTP if port == 80 else HTTPS
                 yield route.loc, (f"{d}: port {port} is the Gateway's {listener} listener; "
                                   "choose another with ports=")
+
+
+def _ties_across_routes(plan: Plan,
+                        groups: list[RouteGroup]) -> Iterator[tuple[SourceLoc | None, str]]:
+    """Within one HTTPRoute the first of two rules that tie takes the request (the order
+    the blueprint declares them); across two Routes Gateway API gives it to the older one,
+    then to the first by namespace/name, which a re-created Route changes: an error."""
+    objects = {id(r): (g.kind, name) for g in groups for name, part in g.chunks()
+               for r in part}
+    alike: dict[tuple[object, ...], list[RoutePlan]] = {}
+    for r in _l7(plan):
+        key = route_key(r)
+        earlier = alike.setdefault((key.host, key.path, precedence(key)), [])
+        other, request = next(((o, said) for o in earlier if objects[id(o)] != objects[id(r)]
+                               and (said := tie(o, r)) is not None), (None, None))
+        earlier.append(r)
+        if other is not None:
+            (kind, mine), (_, theirs) = objects[id(r)], objects[id(other)]
+            yield r.loc, (f"expose({r.service!r}, via=GATEWAY): {request} is taken by this "
+                          f"exposure ({kind} '{mine}') and by '{other.service}' at {other.loc} "
+                          f"({kind} '{theirs}'), which rank alike; across two {kind}s Gateway "
+                          "API gives it to the older one, not to the first declared; put both "
+                          "in one (the same route= and namespace) or narrow one of them")
 
 
 def _nothing(plan: Plan, r: Renderer) -> Iterator[Document]:

@@ -87,14 +87,14 @@ class _Row:
         """What a request must look like to take the row."""
         return self.path, self.headers, self.methods, self.query
 
-    def specificity(self) -> tuple[int, int, int, int]:
-        """Exact paths, then longer prefixes, then more conditions (headers, query
-        parameters, methods counting as one), as `plan.routes.precedence` ranks them for
-        every via: Istio takes the first match, so a narrower route must come first."""
+    def specificity(self) -> tuple[int, ...]:
+        """Exact paths, then longer prefixes, then a method match, more headers, more query
+        parameters (each before the next), as `plan.routes.precedence` ranks them for every
+        via: Istio takes the first match, so a narrower route must come first."""
         kind, path = self.path
         length = 0 if self.path == EVERY_PATH else len(path)
-        conditions = len(self.headers) + len(self.query) + (1 if self.methods else 0)
-        return (0 if kind == "Exact" else 1, -length, -conditions, self.order)
+        return (0 if kind == "Exact" else 1, -length, -bool(self.methods), -len(self.headers),
+                -len(self.query), self.order)
 
     def describe(self) -> str:
         """The requests in words, for an error."""

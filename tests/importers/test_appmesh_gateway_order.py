@@ -157,6 +157,30 @@ def test_routes_app_mesh_ordered_itself_are_warned_not_judged(tmp_path: Path) ->
     assert "gateway route api of virtual gateway vgIngress, through" in text
 
 
+def test_routes_as_specific_keep_app_mesh_answer_by_declaration_order(
+        tmp_path: Path) -> None:
+    """Two routes netgen ranks alike (one header each, on one host and path) that a request
+    can match both: every via gives it to the first declared, and the importer writes them
+    in App Mesh's priority order, so nothing changes hands and nothing is warned (it said
+    the requests "may now reach" the later route). Without priorities, it says the first
+    declared answers (it said "either")."""
+    beta = {"prefix": "/", **SHOP, "headers": [{"name": "x-version", "match": {"exact": "b"}}]}
+    west = {"prefix": "/", **SHOP, "headers": [{"name": "x-region", "match": {"exact": "w"}}]}
+    folder = export(tmp_path, ("beta", 1, beta, TO_B), ("west", 2, west, {}))
+    _, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert "appmesh-gateway-route-order" not in stderr
+    http = [(m.get("headers", {}), to) for m, to in
+            answers(built(tmp_path / "bp.py"), "shop.example.com")]
+    beta_rows = [i for i, (h, to) in enumerate(http) if "x-version" in h and to == {"service-b"}]
+    (west_row,) = [i for i, (h, to) in enumerate(http) if "x-region" in h]
+    assert beta_rows and max(beta_rows) < west_row and http[west_row][1] == {"service-a"}
+    folder = export(tmp_path / "unordered", ("beta", None, beta, TO_B), ("west", None, west, {}))
+    _, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
+    assert ("and App Mesh tried them in an order of its own (neither has a priority); the "
+            "Istio ingress gateway tries the most specific route first and gives them to "
+            "service-b (beta); the route is kept") in stderr
+
+
 @pytest.mark.parametrize(("catcher", "caught"), [
     # App Mesh's prefix is a string prefix: '/ap' takes '/api/...' (and is itself left
     # out, as an exposure's path is whole segments); a route left out still caught

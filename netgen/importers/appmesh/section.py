@@ -643,17 +643,15 @@ class MeshSection:
                 if (ma is None or mb is None or _same_answer(first, node)
                         or not order.overlap(ma, mb)):
                     continue
-                rank = order.exposure_precedence(node), order.exposure_precedence(first)
+                # as specific, the first declared (`a`, written first) answers on every via
+                later_first = order.exposure_precedence(node) < order.exposure_precedence(first)
                 if a.virtualGatewayName != b.virtualGatewayName:
-                    self._gateways_merged(a, first, b, node, order.shared(ma, mb),
-                                          None if rank[0] == rank[1] else rank[0] < rank[1])
+                    self._gateways_merged(a, first, b, node, order.shared(ma, mb), later_first)
                 elif order.tried_before(a, b):
-                    if rank[0] <= rank[1]:
-                        self._order_lost(a, first, b, node, order.shared(ma, mb),
-                                         rank[0] == rank[1])
+                    if later_first:
+                        self._order_lost(a, first, b, node, order.shared(ma, mb))
                 else:
-                    self._order_unknown(a, first, b, node, order.shared(ma, mb),
-                                        None if rank[0] == rank[1] else rank[0] < rank[1])
+                    self._order_unknown(a, first, b, node, order.shared(ma, mb), later_first)
 
     def _bare_paths(self, built: list[tuple[shapes.GatewayRoute, Call]]) -> None:
         """App Mesh's prefix is a string prefix: '/api/' does not match '/api' itself. The
@@ -692,14 +690,13 @@ class MeshSection:
             f"path={bare.exact!r}, path_type='Exact' for them", f".spec.{mine.kind}.match.prefix"))
 
     def _gateways_merged(self, a: shapes.GatewayRoute, first: Call, b: shapes.GatewayRoute,
-                         node: Call, where: str, later_first: bool | None) -> None:
+                         node: Call, where: str, later_first: bool) -> None:
         """`a` and `b` are routes of different virtual gateways, separate Envoys that the
         clients reached apart (their own DNS name, load balancer, port); `self.gateway`
-        serves both, so the requests both match go to the more specific for everyone."""
+        serves both, so the requests both match go to the more specific for everyone (of
+        two as specific, to the first declared, `a`)."""
         now = (f"{node.args[0]} (this route)" if later_first
-               else f"{first.args[0]} (gateway route {a.gatewayRouteName})"
-               if later_first is False
-               else f"either ({first.args[0]} or {node.args[0]}), as both are as specific")
+               else f"{first.args[0]} (gateway route {a.gatewayRouteName})")
         self.findings.append(self._at(b.metadata.arn).finding(
             "appmesh-gateways-merged", f"gateway route {b.gatewayRouteName} of "
             f"{b.virtualGatewayName}: it and {self._named(a)} can both match {where}, which "
@@ -747,13 +744,14 @@ class MeshSection:
         return f".spec.{mine.kind}.match" if mine is not None else ".spec"
 
     def _order_lost(self, a: shapes.GatewayRoute, first: Call, b: shapes.GatewayRoute,
-                    node: Call, where: str, tie: bool) -> None:
-        """`b`, tried after `a` in App Mesh, is at least as specific: netgen tries it
-        first (or, as specific, may), so the requests both match change hands."""
+                    node: Call, where: str) -> None:
+        """`b`, tried after `a` in App Mesh, is more specific: netgen tries it first, so
+        the requests both match change hands (of two as specific, the first declared
+        answers, as in App Mesh)."""
         self.findings.append(self._at(b.metadata.arn).finding(
             "appmesh-gateway-route-order", f"gateway route {b.gatewayRouteName} of "
             f"{b.virtualGatewayName}: {where} went to {first.args[0]} (gateway route "
-            f"{a.gatewayRouteName}, priority {a.spec.priority}) and {'may ' if tie else ''}"
+            f"{a.gatewayRouteName}, priority {a.spec.priority}) and "
             f"now reach {node.args[0]} (this route, priority {b.spec.priority}): "
             f"{self.gateway} tries the most specific route first, not App Mesh's priority "
             f"order; the route is kept: to keep App Mesh's answer, add an exposure of "
@@ -761,7 +759,7 @@ class MeshSection:
             "narrow this route so it leaves them out", ".spec.priority"))
 
     def _order_unknown(self, a: shapes.GatewayRoute, first: Call, b: shapes.GatewayRoute,
-                       node: Call, where: str, later_first: bool | None) -> None:
+                       node: Call, where: str, later_first: bool) -> None:
         """App Mesh tried `a` and `b` in an order of its own (a missing or equal priority):
         which answered the requests both match is not known, so say who answers now."""
         pa, pb = a.spec.priority, b.spec.priority
@@ -769,8 +767,7 @@ class MeshSection:
                else f"both have priority {pa}" if pa == pb else
                f"{b.gatewayRouteName if pb is None else a.gatewayRouteName} has no priority")
         now = (f"{node.args[0]} (this route)" if later_first
-               else f"{first.args[0]} ({a.gatewayRouteName})" if later_first is False
-               else f"either ({first.args[0]} or {node.args[0]}), as both are as specific")
+               else f"{first.args[0]} ({a.gatewayRouteName})")
         self.findings.append(self._at(b.metadata.arn).finding(
             "appmesh-gateway-route-order", f"gateway route {b.gatewayRouteName} of "
             f"{b.virtualGatewayName}: it and gateway route {a.gatewayRouteName} can both "

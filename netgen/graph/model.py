@@ -147,11 +147,18 @@ def _weight(b: WeightedBackend, count: int) -> str:
 
 
 def _describe(r: RoutePlan) -> str:
+    """The route's conditions, all of them, so two edges of one host and path (an Exact path
+    beside a Prefix, a route by method or query parameter beside one without) read apart."""
     parts = []
     if r.host or r.path:
         parts.append(f"{r.host or ''}{r.path or ''}")
+    if r.path_type == "Exact" and r.path:
+        parts.append("(exact)")
     parts.extend(f"{m.name}: {'always' if m.value is None else m.value}"  # the switch's
                  for m in r.matches)  # `always` is what reaches this route's versions
+    parts.extend(sorted(set(r.methods)))
+    parts.extend(f"?{k}={v}" for k, v in r.query)
+    parts.extend(f"from {ip}" for ip in r.source_ips)
     if r.node_port is not None:
         parts.append(f":{r.node_port}")
     if r.ports:

@@ -193,3 +193,27 @@ def test_cli_svg_without_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert err.startswith("netgen: --format svg needs Graphviz's `dot` program, which is not "
                           "installed")
     assert not (tmp_path / "shop.svg").exists()
+
+
+def test_routes_of_one_host_and_path_read_apart(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """An Exact path beside a Prefix of the same path, and a route by method, query parameter
+    or client address beside one without, went to different Services under one label
+    (`x.example.com/p` twice)."""
+    path = blueprint_file(
+        "from netgen import *\nblueprint('t', domain='example.com')\n"
+        "service('api', port=8080, image='a:1')\nservice('web', port=8080, image='w:1')\n"
+        "expose('web', via=GATEWAY, host='x.example.com', path='/p', path_type='Exact')\n"
+        "expose('api', via=GATEWAY, host='x.example.com', path='/p')\n"
+        "expose('api', via=GATEWAY, host='x.example.com', path='/q', methods=['POST', 'GET'],\n"
+        "       query={'a': '1'})\n"
+        "expose('web', via=GATEWAY, host='x.example.com', path='/q')\n"
+        "expose('web', via=ALB, host='z.example.com', path='/', source_ips=['10.0.0.0/8'])\n")
+    (plan,) = resolve_blueprint(path)
+    assert {(e.dst, e.label) for e in build_graph(plan).edges if e.src.startswith("entry_")
+            and e.dst != "clients"} == {
+        ("svc_t_web", "x.example.com/p (exact)"),
+        ("svc_t_api", "x.example.com/p"),
+        ("svc_t_api", "x.example.com/q GET POST ?a=1"),
+        ("svc_t_web", "x.example.com/q"),
+        ("svc_t_web", "z.example.com/ from 10.0.0.0/8"),
+    }

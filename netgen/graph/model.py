@@ -13,6 +13,7 @@ from attrs import frozen
 
 from netgen.model import Via
 from netgen.plan import Plan, RoutePlan, WeightedBackend
+from netgen.plan.routes import mesh_steps
 from netgen.targets.registry import REGISTRY
 
 CLIENT, ENTRY, SERVICE, WORKLOAD, EXTERNAL = "client", "entry", "service", "workload", "external"
@@ -110,7 +111,7 @@ def build_graph(plan: Plan) -> Graph:
             entries[key] = ids.make("entry", r.via.value, r.group or "")
             lines = label + ((f"group {r.group}",) if r.group else ())
             nodes.append(Node(entries[key], ENTRY, lines))
-        for target, label in _route_targets(r, services, workloads):
+        for target, label in _route_targets(plan, r, services, workloads):
             route_edges.append(Edge(entries[key], target, TRAFFIC, label))
     if entries:
         nodes.insert(0, Node("clients", CLIENT, ("Clients",)))
@@ -127,11 +128,17 @@ def build_graph(plan: Plan) -> Graph:
 
 
 def _route_targets(
-    r: RoutePlan, services: dict[str, str], workloads: dict[tuple[str, str], str]
+    plan: Plan, r: RoutePlan, services: dict[str, str], workloads: dict[tuple[str, str], str]
 ) -> list[tuple[str, str | None]]:
     """A route to the whole service points at its Service; a split or pinned route points
-    at each version's pods, with its weight."""
+    at each version's pods, with its weight, and so does a route whose gateway takes the
+    service's in-mesh split (`mesh_steps`), with each mesh route's conditions."""
     base = _describe(r)
+    steps = mesh_steps(plan, r)
+    if steps is not None:
+        return [(workloads.get((r.namespace, svc), services[r.service]),
+                 " ".join(p for p in (base, then, f"{weight}%") if p))
+                for then, backends, _ in steps for svc, weight in backends]
     only = r.backends[0] if len(r.backends) == 1 else None
     if only is not None and only.version is None:
         return [(services[r.service], base or None)]
@@ -147,11 +154,18 @@ def _weight(b: WeightedBackend, count: int) -> str:
 
 
 def _describe(r: RoutePlan) -> str:
+    """The route's conditions, all of them, so two edges of one host and path (an Exact path
+    beside a Prefix, a route by method or query parameter beside one without) read apart."""
     parts = []
     if r.host or r.path:
         parts.append(f"{r.host or ''}{r.path or ''}")
+    if r.path_type == "Exact" and r.path:
+        parts.append("(exact)")
     parts.extend(f"{m.name}: {'always' if m.value is None else m.value}"  # the switch's
                  for m in r.matches)  # `always` is what reaches this route's versions
+    parts.extend(sorted(set(r.methods)))
+    parts.extend(f"?{k}={v}" for k, v in r.query)
+    parts.extend(f"from {ip}" for ip in r.source_ips)
     if r.node_port is not None:
         parts.append(f":{r.node_port}")
     if r.ports:

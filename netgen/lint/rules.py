@@ -106,12 +106,17 @@ def _canary_all_or_nothing(ctx: LintContext) -> Iterator[Problem]:
 
 
 def _unreachable(ctx: LintContext) -> Iterator[Problem]:
+    """`via=CLUSTER` admits nothing (it is the ClusterIP Service every service has), so it
+    does not make a service reachable; a host-network pod is, since no NetworkPolicy
+    polices it (NG112 says so)."""
     if ctx.plan.env.isolation is not Isolation.STRICT:
         return
-    exposed = {r.service for r in ctx.plan.routes}
+    exposed = {r.service for r in ctx.plan.routes if _spec(r).layer is not Layer.CLUSTER}
     linked = {c.src for c in ctx.plan.calls} | {c.dst for c in ctx.plan.calls}
+    unpoliced = {w.service for w in ctx.plan.workloads
+                 if w.security is not None and w.security.host_network}
     for s in ctx.plan.services:
-        if s.name not in exposed and s.name not in linked:
+        if s.name not in exposed | linked | unpoliced:
             yield Lint("NG106", s.loc, f"service({s.name!r}) is neither exposed nor called and "
                        "calls nothing in a STRICT environment, so no traffic may reach it; "
                        "declare calls(...) or expose(...), or remove it",

@@ -7,7 +7,7 @@ from attrs import frozen
 
 from netgen.model import SourceLoc
 from netgen.plan import Plan
-from netgen.values import fqdn
+from netgen.values import fqdn, is_ip
 
 
 @frozen
@@ -41,9 +41,10 @@ def dns_names(plan: Plan) -> list[DnsName]:
     for x in plan.externals:
         if x.alias:
             out.append(DnsName("external", x.fqdn, x.name, x.port, f"CNAME {x.host}", x.loc))
-        else:
+        else:  # an IP address has no ExternalName Service whatever alias= says
+            why = "an IP address, no DNS name" if is_ip(x.host) else "alias=False"
             out.append(DnsName("external", x.host, x.name, x.port,
-                               "outside the cluster (alias=False)", x.loc))
+                               f"outside the cluster ({why})", x.loc))
     if plan.dns is not None:
         for f in plan.dns.forwards:
             out.append(DnsName("forward", f.zone, f.zone, None,

@@ -21,6 +21,9 @@ from attrs import frozen
 
 from netgen.model import HeaderMatch, SourceLoc, Via
 from netgen.plan import Plan, RoutePlan
+from netgen.plan.covers import covers
+from netgen.plan.mesh import HttpMatch, TrafficPlan
+from netgen.plan.through import match_and
 
 _REGEX_META = frozenset(".^$*+?{}[]\\|()")
 _PREFIX_SUFFIX = "(/|$)(.*)"
@@ -192,22 +195,103 @@ def format_table(plan: Plan) -> str:
     rows = route_table(plan)
     if not rows:
         return f"{head}: no exposures\n"
+    routes = {(r.name, r.namespace): r for r in plan.routes}
     cells = [("HOST", "PATH", "MATCH", "BACKENDS", "VIA", "ROUTE")]
     for r in rows:
         where = (r.key.host or "*", _path(r.key)) if r.port is None else ("*", f":{r.port}")
-        cells.append((
-            *where,
-            " ".join(f"{n}={v}" for n, v in r.key.matches) or "-",
-            ", ".join(f"{svc} {weight}%" for svc, weight in r.backends),
-            r.via.name,
-            r.route,
-        ))
+        match = " ".join(f"{n}={v}" for n, v in r.key.matches)
+        steps = mesh_steps(plan, routes[(r.route, r.namespace)]) if r.port is None else None
+        if steps is None:
+            cells.append((*where, match or "-", _backends(r.backends), r.via.name, r.route))
+            continue
+        cells.extend((*where, " ".join(p for p in (match, then) if p) or "-",
+                      _backends(backends), r.via.name, f"{r.route} {step}")
+                     for then, backends, step in steps)
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]) - 1)]
     lines = [
         "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1]
         for row in cells
     ]
     return head + "\n" + "\n".join(lines) + "\n"
+
+
+def _backends(backends: Weights) -> str:
+    return ", ".join(f"{svc} {weight}%" for svc, weight in backends)
+
+
+MeshStep = tuple[str, Weights, str]  # (the mesh route's conditions, backends, which step)
+
+
+def mesh_steps(plan: Plan, r: RoutePlan) -> list[MeshStep] | None:
+    """What Istio's ingress gateway does with a request of a `via=ISTIO` route to the whole
+    of a service whose `traffic(split=, routes=)` splits its calls: the gateway sends
+    straight to the pods, past the service's VirtualService, so its route carries the
+    service's mesh routes, in their order (first match wins), each ANDed with the route's own
+    conditions, then `split=` (without it, a request no mesh route takes goes on to the next
+    route, as through any other route of the host). A mesh route no request of this route
+    can meet, or one an earlier one catches every such request of, is not there and not
+    listed (as `targets/istio/splits.through_gateway` leaves it out). None: the route
+    sends as its backends say."""
+    t = _split_of(plan, r)
+    if t is None:
+        return None
+    s = plan.service(r.service)
+    names = {v.name: v.service_name for v in s.versions}
+    inner = [(m.match, m.split, f"+ mesh_route at {m.loc}") for m in t.routes]
+    if t.split is not None:
+        inner.append((HttpMatch(None, None, ()), t.split, f"+ traffic split at {t.loc}"))
+    live = set()
+    for outer, to in _gateway_matches(r):
+        earlier: list[HttpMatch] = []
+        for n, (match, _, _) in enumerate(inner):
+            both = match_and(outer, match, to)
+            if isinstance(both, tuple):
+                if not any(covers(e, both[0]) for e in earlier):
+                    live.add(n)
+                earlier.append(both[0])
+    path = "path" if r.rewrite is None else "path-after-rewrite"
+    return [(_conditions(match, path), tuple((names[v], w) for v, w in split), step)
+            for n, (match, split, step) in enumerate(inner) if n in live]
+
+
+def _split_of(plan: Plan, r: RoutePlan) -> TrafficPlan | None:
+    """The traffic policy whose split Istio's gateway takes for this route, if any."""
+    if plan.mesh is None or r.via.name != "ISTIO" or r.layer != "l7":
+        return None
+    if any(b.version is not None for b in r.backends):
+        return None  # a canary or a pinned version: the route's own weights
+    return next((t for t in plan.mesh.traffic if t.service == r.service and t.splits), None)
+
+
+def _gateway_matches(r: RoutePlan) -> list[tuple[HttpMatch, str | None]]:
+    """The gateway's matches of a route, each with the path its prefix is rewritten to (as
+    Istio's HTTPRewrite.uri replaces the matched prefix): a Prefix path is its exact path
+    and the prefix below it, one match per method."""
+    headers = tuple(sorted((m.name.lower(), m.value or "") for m in r.matches))
+    below = r.rewrite.rstrip("/") + "/" if r.rewrite is not None else None
+    path = r.path or "/"
+    if r.path_type == "Exact":
+        uris = [(("exact", path), r.rewrite)]
+    elif path.rstrip("/") == "":
+        uris = [((None, None), None) if r.rewrite is None else (("prefix", "/"), below)]
+    else:
+        base = path.rstrip("/")
+        uris = [(("exact", base), r.rewrite), (("prefix", base + "/"), below)]
+    return [(HttpMatch(kind, uri, headers, method, query=tuple(sorted(r.query))), to)
+            for (kind, uri), to in uris for method in sorted(set(r.methods)) or (None,)]
+
+
+def _conditions(m: HttpMatch, path: str) -> str:
+    """A mesh route's conditions in the table's words: `^=` a prefix, `~=` a regex, `!` not;
+    the path is the one the service receives."""
+    ops = {"exact": "=", "prefix": "^=", "regex": "~=", "suffix": "$="}
+    parts = [f"{path}{ops[m.uri_kind]}{m.uri}"] if m.uri_kind is not None else []
+    parts += [f"{n}={v}" for n, v in m.headers]
+    parts += [f"{n}{ops.get(k, '=')}{v}" for n, k, v in m.rules]
+    parts += [f"!{n}{ops.get(k, '=')}{v}" for n, k, v in m.without]
+    parts += [f"?{n}={v}" for n, v in m.query]
+    parts += [f":method={m.method}"] if m.method else []
+    return " ".join(parts)
 
 
 def duplicate_objects(routes: Iterable[RoutePlan], via: str) -> Iterator[tuple[SourceLoc, str]]:

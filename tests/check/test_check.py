@@ -442,6 +442,12 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         ENV + "service('web', port=80, image='web:1.0')\n"
         "service('orphan', port=80, image='o:1')\nexpose('web', via=NLB, scheme='internal')\n",
         [("NG106", 4, "prod")]),
+    "NG106 also when exposed via=CLUSTER only (it admits nothing), not for a host-network "
+    "pod (no NetworkPolicy polices it)": (
+        "env('prod', pod_security=PRIVILEGED)\n"
+        "service('web', port=80, image='web:1.0')\nexpose('web', via=CLUSTER)\n"
+        "service('agent', port=9100, image='agent:1.0', host_network=True)\n",
+        [("NG106", 3, "prod"), ("NG112", 5, "prod")]),
     "NG107 database on the internet": (
         ENV + "service('db', port=5432, image='pg:16', stateful=True, health='/h')\n"
         f"expose('db', via=NLB, tls={ACM})\n",
@@ -461,7 +467,7 @@ LINT_CASES: dict[str, tuple[str, list[tuple[str, int, str | None]]]] = {
         ENV + "service('db', port=5432, image='pg:16', stateful=True)\n"
         "service('ok', port=5432, image='pg:16', stateful=True, "
         "storage=storage('1Gi', '/data'))\nexpose('db', via=CLUSTER)\nexpose('ok', via=CLUSTER)\n",
-        [("NG109", 3, "prod")]),
+        [("NG106", 3, "prod"), ("NG106", 4, "prod"), ("NG109", 3, "prod")]),
     "NG110 STRICT service without requests": (
         PROD + "service('web', port=80, image='web:1.0', health='/h')\n"
         "service('api', port=80, image='api:1.0', health='/h', cpu='100m', memory='64Mi')\n"

@@ -52,6 +52,17 @@ def test_versions_headless_and_unaliased_externals(blueprint_file) -> None:  # t
     ]
 
 
+def test_an_external_at_an_ip_address_has_no_name(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """An IP host gets no ExternalName Service (the workload is handed the address); the
+    note said `alias=False`, which the blueprint never set."""
+    path = blueprint_file(
+        "from netgen import *\nblueprint('b')\n"
+        "external('ldap', host='10.1.2.3', port=636)\n")
+    (plan,) = resolve_blueprint(path)
+    assert [(n.kind, n.name, n.note) for n in dns_names(plan)] == [
+        ("external", "10.1.2.3", "outside the cluster (an IP address, no DNS name)")]
+
+
 def test_cli_text() -> None:
     code, out, err = netgen("explain", "dns", BLUEPRINTS / "shop.py", "-e", "development")
     assert (code, err) == (0, "")

@@ -193,3 +193,44 @@ def test_cli_svg_without_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert err.startswith("netgen: --format svg needs Graphviz's `dot` program, which is not "
                           "installed")
     assert not (tmp_path / "shop.svg").exists()
+
+
+def test_routes_of_one_host_and_path_read_apart(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """An Exact path beside a Prefix of the same path, and a route by method, query parameter
+    or client address beside one without, went to different Services under one label
+    (`x.example.com/p` twice)."""
+    path = blueprint_file(
+        "from netgen import *\nblueprint('t', domain='example.com')\n"
+        "service('api', port=8080, image='a:1')\nservice('web', port=8080, image='w:1')\n"
+        "expose('web', via=GATEWAY, host='x.example.com', path='/p', path_type='Exact')\n"
+        "expose('api', via=GATEWAY, host='x.example.com', path='/p')\n"
+        "expose('api', via=GATEWAY, host='x.example.com', path='/q', methods=['POST', 'GET'],\n"
+        "       query={'a': '1'})\n"
+        "expose('web', via=GATEWAY, host='x.example.com', path='/q')\n"
+        "expose('web', via=ALB, host='z.example.com', path='/', source_ips=['10.0.0.0/8'])\n")
+    (plan,) = resolve_blueprint(path)
+    assert {(e.dst, e.label) for e in build_graph(plan).edges if e.src.startswith("entry_")
+            and e.dst != "clients"} == {
+        ("svc_t_web", "x.example.com/p (exact)"),
+        ("svc_t_api", "x.example.com/p"),
+        ("svc_t_api", "x.example.com/q GET POST ?a=1"),
+        ("svc_t_web", "x.example.com/q"),
+        ("svc_t_web", "z.example.com/ from 10.0.0.0/8"),
+    }
+
+
+def test_an_istio_route_through_a_mesh_split_points_at_the_versions(blueprint_file) -> None:  # type: ignore[no-untyped-def]
+    """Istio's gateway takes the service's traffic(split=, routes=): the edge went to the
+    Service without a weight, while x-beta: 1 reaches v2 and the rest 90/10."""
+    path = blueprint_file(
+        "from netgen import *\nblueprint('t', domain='example.com')\nmesh(ISTIO)\n"
+        "service('api', port=8080, image='a:1', versions=['v1', 'v2'])\n"
+        "traffic('api', split={'v1': 90, 'v2': 10}, routes=[\n"
+        "    mesh_route(headers=[mesh_header('x-beta', exact='1')], split={'v2': 100})])\n"
+        "expose('api', via=ISTIO, host='api.example.com', path='/')\n")
+    (plan,) = resolve_blueprint(path)
+    assert [(e.dst, e.label) for e in build_graph(plan).edges if e.src == "entry_istio"] == [
+        ("pods_t_api_v2", "api.example.com/ x-beta=1 100%"),
+        ("pods_t_api_v1", "api.example.com/ 90%"),
+        ("pods_t_api_v2", "api.example.com/ 10%"),
+    ]

@@ -17,6 +17,7 @@ from attrs import evolve, field, frozen
 from netgen.plan import Plan, RoutePlan, ServicePlan
 from netgen.plan.covers import covers
 from netgen.plan.mesh import HttpMatch, TrafficPlan
+from netgen.plan.through import uri_through
 from netgen.targets.base import ReadbackError
 from netgen.targets.istio.plan import (
     covering_hosts,
@@ -26,7 +27,6 @@ from netgen.targets.istio.plan import (
     path_in_mesh,
     query_of,
 )
-from netgen.targets.istio.splits import uri_through
 from netgen.targets.istio.tokens import ISTIO
 
 MESH, INGRESS = "mesh", "ingress"

@@ -53,7 +53,8 @@ def _opened(docs: list[dict], *cidrs: str) -> list[dict]:
 
 V4, V6 = "internet:203.0.113.10", "internet:2001:db8::10"
 # what the stranger and the internet serve: every port of the blueprint, DNS's, one unused
-PROBES = {("TCP", 3000), ("TCP", 8080), ("UDP", 53), ("TCP", 53), ("TCP", 65535)}
+# per protocol
+PROBES = {("TCP", 3000), ("TCP", 8080), ("UDP", 53), ("TCP", 53), ("TCP", 65535), ("UDP", 65535)}
 
 
 @pytest.mark.parametrize("isolation", ["STRICT", "OPEN"])

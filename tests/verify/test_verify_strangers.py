@@ -3,7 +3,8 @@ namespace netgen does not manage and two public addresses (IPv4 and IPv6) outsid
 declared range, as sources and as destinations. A policy admitting every namespace or the
 whole internet is an extra allow, and so is an egress rule open to them; what the intent
 exposes to a range holding that address (an internet-facing NLB) is not, nor what a call of
-an external that is the internet (a host name, 0.0.0.0/0) reaches, nor OPEN's open egress."""
+an external that is the internet (a host name, 0.0.0.0/0) reaches, nor OPEN's open egress.
+Ports the policies name beyond the blueprint's: tests/verify/test_verify_ports.py."""
 
 from __future__ import annotations
 

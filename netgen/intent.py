@@ -12,7 +12,8 @@ Endpoints (`endpoints(plan)`), each with an id:
   injects its proxies (the pods, namespace and ports its target's `MeshHooks.control_plane`
   names: `istio-system/istiod` on TCP 15012, say).
 - `ingress:<namespace>`: any pod of the namespace an ingress controller, a Gateway's proxies
-  or a mesh's ingress gateway run in. A source only.
+  or a mesh's ingress gateway run in. A source, and a destination of workloads (no policy
+  netgen writes lives in that namespace, so nothing else about its pods is netgen's).
 - `cidr:<cidr>`: every address of a range traffic is admitted from (`vpc_cidr` for ALB/NLB,
   `nodeport_cidr` for NodePorts, the private ranges or 0.0.0.0/0 by default). A source only.
 - `<namespace>/stranger`: a pod of a namespace netgen does not manage (`unmanaged`, or
@@ -26,14 +27,17 @@ Endpoints (`endpoints(plan)`), each with an id:
   contains it, a LoadBalancer's default 0.0.0.0/0, say); as a destination whether egress
   reaches it.
 - The stranger and the internet addresses serve `probe_ports`: every port a destination of
-  the blueprint serves (DNS's 53 included) and one nobody uses, so that a too-wide egress
-  rule is caught whatever ports it is limited to.
+  the blueprint serves (DNS's 53 included), one of every class of ports the configuration
+  being verified names (`named`: a NetworkPolicy's ports, ranges, resolved named ports) and
+  per protocol one nothing names; every pod destination is asked on them too (`asked`), so
+  that a too-wide rule is caught whatever ports it is limited to.
 - `external:<name>`: every address an `external(...)` may have (`addresses`: its `cidr`, its
   host when that is an IP, else the internet outside the private ranges plus `vpc_cidr`).
   A destination only. Serves its port.
 
 A flow `(src, dst, protocol, port)` asks "may src open a connection to dst on that port?";
-only the ports a destination serves are asked (`flow_domain(plan)`), and a service is not
+only the ports a destination is asked on (`asked`: its own port for an external, the probe
+ports for the rest) are asked (`flow_domain(plan)`), and a service is not
 asked about itself. A flow from or to an address range holds only if it holds for every
 address in the range, and address ranges never contain pods (NetworkPolicy `ipBlock`s are
 meant for addresses outside the cluster).
@@ -51,9 +55,9 @@ What is intended (`intended_connectivity(plan)`):
 - a caller of an external whose addresses hold an internet address (a host name: the
   internet outside the private ranges; `cidr="0.0.0.0/0"`) reaches that address on the
   external's port;
-- OPEN additionally lets every workload reach every other workload of its own namespace on
-  every port it serves, and every external, internet address and stranger pod on every
-  port they serve (all egress is open; other namespaces stay closed to it).
+- OPEN additionally lets every workload reach every other workload of its own namespace,
+  every external, internet address and pod of a namespace netgen does not manage, on every
+  port they are asked on (all egress is open; other namespaces stay closed to it).
 
 Nothing else: the stranger pod reaches nothing (under OPEN too: its namespace is not the
 workload's) and is reached only under OPEN; the internet addresses reach only what is
@@ -66,7 +70,7 @@ import ipaddress
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from netgen.model import Isolation
 from netgen.plan import KUBE_DNS, IpBlock, Labels, Plan
@@ -92,7 +96,8 @@ class Endpoint:
     namespace: str | None = None  # pods: the namespace they run in
     labels: Labels = ()  # pods: labels every one of them carries
     addresses: tuple[IpBlock, ...] = ()  # address ranges: what they stand for
-    serves: tuple[tuple[str, int], ...] = ()  # destinations: (protocol, port)
+    serves: tuple[tuple[str, int], ...] = ()  # destinations: (protocol, port) it listens on
+    asked: tuple[tuple[str, int], ...] = ()  # destinations: every port it is asked about
 
     @property
     def is_pods(self) -> bool:
@@ -103,7 +108,8 @@ def workload_id(namespace: str, service: str) -> str:
     return f"{namespace}/{service}"
 
 
-def endpoints(plan: Plan) -> dict[str, Endpoint]:
+def endpoints(plan: Plan, named: Iterable[PortRange] = ()) -> dict[str, Endpoint]:
+    """`named`: the port ranges the configuration being verified names (see `probe_ports`)."""
     net = plan.network
     out = {
         workload_id(s.namespace, s.name): Endpoint(
@@ -132,7 +138,7 @@ def endpoints(plan: Plan) -> dict[str, Endpoint]:
     taken = {e.namespace for e in out.values()} | {plan.env.namespace}
     stranger = next(n for k in range(1, len(taken) + 2)
                     if (n := STRANGER_NAMESPACE + (f"-{k}" if k > 1 else "")) not in taken)
-    probes = probe_ports(out.values())
+    probes = probe_ports(out.values(), named)
     key = workload_id(stranger, STRANGER)
     out[key] = Endpoint(key, "stranger", stranger, STRANGER_LABELS, serves=probes)
     declared = [b for e in out.values() for b in e.addresses]
@@ -141,17 +147,40 @@ def endpoints(plan: Plan) -> dict[str, Endpoint]:
         key = f"internet:{address}"
         out[key] = Endpoint(key, "internet", serves=probes,
                             addresses=(IpBlock(f"{address}/{address.max_prefixlen}"),))
-    return out
+    return {k: evolve(e, asked=probes if e.kind in PROBED else e.serves)
+            for k, e in out.items()}
 
 
-def probe_ports(points: Iterable[Endpoint]) -> tuple[tuple[str, int], ...]:
-    """The ports the stranger pod and the internet addresses serve as destinations: every
-    port a destination of the blueprint serves (kube-dns's 53 included: "DNS to anywhere" is
-    the classic too-wide egress rule), plus one TCP port nobody uses, so that an egress rule
-    open to every pod or address is caught whatever ports it is limited to."""
+def probe_ports(
+    points: Iterable[Endpoint], named: Iterable[PortRange] = ()
+) -> tuple[tuple[str, int], ...]:
+    """The ports every destination is asked about: every port a destination of the blueprint
+    serves (kube-dns's 53 included: "DNS to anywhere" is the classic too-wide rule), one port
+    of every class of ports the `named` ranges (a policy's `port`/`endPort`, a named port
+    resolved) treat alike, and, per protocol, one port no range names (`UNUSED_PORT`, or the
+    highest free one below it). A rule treats every port of such a class the same way, so
+    whatever ports an allow is limited to, one of these falls inside it."""
     used = list(dict.fromkeys(port for e in points for port in e.serves))
-    unused = next(("TCP", p) for p in range(UNUSED_PORT, 0, -1) if ("TCP", p) not in used)
-    return (*used, unused)
+    ranges = sorted(set(named))
+    protocols = dict.fromkeys(["TCP", *(p for p, _ in used), *(r[0] for r in ranges)])
+    probes = dict.fromkeys([*used, *_class_starts(ranges)])
+    for proto in protocols:
+        taken = [(lo, hi) for p, lo, hi in ranges if p == proto]
+        free = next((n for n in range(UNUSED_PORT, 0, -1) if (proto, n) not in probes
+                     and not any(lo <= n <= hi for lo, hi in taken)), None)
+        if free is not None:
+            probes[proto, free] = None
+    return tuple(probes)
+
+
+def _class_starts(ranges: Iterable[PortRange]) -> list[tuple[str, int]]:
+    """The first port of every class of ports the ranges treat alike and at least one names:
+    each range's first port, and the port after each range where another range goes on."""
+    ranges = list(ranges)
+    starts = [(p, lo) for p, lo, _ in ranges]
+    starts += [(p, hi + 1) for p, _, hi in ranges
+               if any(q == p and lo <= hi + 1 <= end for q, lo, end in ranges)]
+    return sorted(set(starts))
 
 
 STRANGER_NAMESPACE, STRANGER = "unmanaged", "stranger"
@@ -159,7 +188,9 @@ STRANGER_LABELS: Labels = (("netgen.verify/stranger", "true"),)
 # Public addresses (documentation ranges first, never routed) the internet is asked with.
 INTERNET = ("203.0.113.10", "198.51.100.10", "192.0.2.10", "8.8.8.8")
 INTERNET6 = ("2001:db8::10", "2001:db8:ffff::10", "2001:4860:4860::8888")
-UNUSED_PORT = 65535  # the probes' unused port: the highest TCP port no destination serves
+UNUSED_PORT = 65535  # the probes' unused port, per protocol: the highest one nothing names
+# (protocol, first, last): ports a rule of the configuration being verified names
+PortRange = tuple[str, int, int]
 
 
 def internet_address(declared: Iterable[IpBlock], candidates: Iterable[str] = INTERNET) -> str:
@@ -175,23 +206,27 @@ def internet_address(declared: Iterable[IpBlock], candidates: Iterable[str] = IN
 
 
 SOURCES = ("workload", "ingress", "stranger", "cidr", "internet")
+# the destinations asked on every probe port: pods and single addresses. An external is
+# asked on its own port only: it stands for a range, which one address cannot speak for on
+# a port where a rule admits part of it (the internet addresses ask about every address).
+PROBED = ("workload", "cluster", "ingress", "stranger", "internet")
 
 
-def flow_domain(plan: Plan) -> set[Flow]:
-    """Every question the intent answers: sources x destinations x the ports they serve."""
-    points = endpoints(plan).values()
+def flow_domain(plan: Plan, named: Iterable[PortRange] = ()) -> set[Flow]:
+    """Every question the intent answers: sources x destinations x the probe ports."""
+    points = endpoints(plan, named).values()
     sources = [p for p in points if p.kind in SOURCES]
     return {
         Flow(s.id, d.id, proto, port)
         for s in sources
         for d in points
-        if d.serves and s.id != d.id and (s.kind == "workload" or d.kind == "workload")
-        for proto, port in d.serves
+        if d.asked and s.id != d.id and (s.kind == "workload" or d.kind == "workload")
+        for proto, port in d.asked
     }
 
 
-def intended_connectivity(plan: Plan) -> set[Flow]:
-    points = endpoints(plan)
+def intended_connectivity(plan: Plan, named: Iterable[PortRange] = ()) -> set[Flow]:
+    points = endpoints(plan, named)
     ids = {s.name: workload_id(s.namespace, s.name) for s in plan.services}
     cluster = [p for p in points.values() if p.kind == "cluster"]
     flows = {Flow(ids[s.name], p.id, *port)
@@ -204,15 +239,15 @@ def intended_connectivity(plan: Plan) -> set[Flow]:
 def _open_egress(plan: Plan, points: dict[str, Endpoint], ids: dict[str, str]) -> set[Flow]:
     """OPEN opens every workload's egress and admits a namespace's own pods on every port: a
     workload reaches the other workloads of its namespace, every address (the externals, the
-    internet) and the pods of namespaces netgen leaves alone (the stranger) on every port
-    they serve."""
-    outside = [p for p in points.values() if p.kind in ("external", "internet", "stranger")]
+    internet) and the pods of namespaces netgen leaves alone (the stranger, kube-dns, the
+    ingress controllers, the mesh's control plane) on every port they are asked about."""
+    outside = [p for p in points.values() if p.kind not in ("workload", "cidr")]
     return {
         Flow(ids[s.name], p.id, *port)
         for s in plan.services
         for p in [*outside, *(points[ids[o.name]] for o in plan.services
                               if o.namespace == s.namespace and o.name != s.name)]
-        for port in p.serves
+        for port in p.asked
     }
 
 
@@ -236,7 +271,7 @@ def _call_flows(plan: Plan, points: dict[str, Endpoint], ids: dict[str, str]) ->
         flows.update(
             Flow(ids[caller], x.id, proto, port)
             for x in addressed
-            if (proto, port) in x.serves and covers(blocks, x.addresses)
+            if (proto, port) in x.asked and covers(blocks, x.addresses)
         )
     return flows
 

@@ -99,9 +99,12 @@ def test_a_widened_pod_selector_is_an_extra_allow(tmp_path: Path) -> None:
                             "--templates", folder)
     assert code == 1
     # api's policy now selects every pod: its egress to rds (the internet) opens for web and
-    # postgres too (postgres still admits only api, so web -> postgres stays closed)
+    # postgres too (postgres still admits only api, so web -> postgres stays closed), and so
+    # does its ingress from the VPC on api's port, which web and postgres do not serve
     assert out.splitlines() == [
-        "production: FAIL: NetworkPolicies differ from the declared traffic: 0 missing, 4 extra",
+        "production: FAIL: NetworkPolicies differ from the declared traffic: 0 missing, 6 extra",
+        "  extra allow: cidr:10.0.0.0/16 -> production/postgres TCP/8080",
+        "  extra allow: cidr:10.0.0.0/16 -> production/web TCP/8080",
         "  extra allow: production/postgres -> external:rds TCP/5432",
         "  extra allow: production/postgres -> internet:203.0.113.10 TCP/5432",
         "  extra allow: production/web -> external:rds TCP/5432",
@@ -125,7 +128,8 @@ def test_egress_open_to_every_namespace_and_the_internet_is_an_extra_allow(
     """web declares two calls; a hand-edited policy lets it reach every pod of every namespace
     and, on api's port only, every IPv4 and IPv6 address. verify asked only whether policies
     admitted the stranger and the internet, so it passed this; they are destinations now,
-    asked on every port the blueprint uses (53 of DNS too) and one nobody uses (65535)."""
+    asked on every port the blueprint uses (53 of DNS too) and one nobody uses (65535, per
+    protocol); so is kube-dns, on the ports besides 53."""
     rules = ("    - to: [{namespaceSelector: {}}]\n"
              "    - to: [{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: '::/0'}}]\n"
              "      ports: [{protocol: TCP, port: 8080}]\n")
@@ -134,11 +138,13 @@ def test_egress_open_to_every_namespace_and_the_internet_is_an_extra_allow(
     code, out, err = netgen("verify", blueprint_file(CALLER), "--templates", folder)
     assert code == 1
     assert out.splitlines() == [
-        "production: FAIL: NetworkPolicies differ from the declared traffic: 0 missing, 8 extra",
+        "production: FAIL: NetworkPolicies differ from the declared traffic: 0 missing, 14 extra",
         "  extra allow: prod/web -> internet:2001:db8::10 TCP/8080",
         "  extra allow: prod/web -> internet:203.0.113.10 TCP/8080",
+        *(f"  extra allow: prod/web -> kube-system/kube-dns {port}" for port in (
+            "TCP/3000", "TCP/8080", "TCP/9000", "TCP/65535", "UDP/65535")),
         *(f"  extra allow: prod/web -> unmanaged/stranger {port}" for port in (
-            "TCP/53", "TCP/3000", "TCP/8080", "TCP/9000", "TCP/65535", "UDP/53")),
+            "TCP/53", "TCP/3000", "TCP/8080", "TCP/9000", "TCP/65535", "UDP/53", "UDP/65535")),
     ]
     assert err == "netgen: 1 environment differs from the blueprint\n"
 
@@ -172,7 +178,9 @@ def test_explain_connectivity_prints_the_matrix_per_environment() -> None:
     assert code == 0
     dev, prod = out.split("production (namespace production)\n")
     assert dev.startswith("development (namespace development)\n")
-    assert cells(dev)["development/api", "development/web"] == "TCP/8080"  # OPEN: namespace
+    # OPEN: its namespace on every port asked
+    assert cells(dev)["development/api", "development/web"] == (
+        "TCP/53,TCP/443,TCP/5432,TCP/8080,TCP/65535,UDP/53,UDP/65535")
     assert cells(prod)["production/api", "production/web"] == "-"
     assert cells(prod)["production/web", "database/database"] == "TCP/5432"
     assert cells(prod)["ingress:ingress-nginx", "production/web"] == "TCP/8080"
@@ -191,8 +199,8 @@ def test_the_verdict_says_what_was_checked_and_what_is_denied() -> None:
     code, out, _ = netgen("verify", BLUEPRINTS / "shop.py", "-e", "production")
     assert code == 0
     assert out.splitlines()[0] == (
-        "production: ok: NetworkPolicies allow exactly the declared traffic (81 "
-        "source-destination-port flows checked: 12 allowed and 69 denied, each as declared)")
+        "production: ok: NetworkPolicies allow exactly the declared traffic (213 "
+        "source-destination-port flows checked: 12 allowed and 201 denied, each as declared)")
 
 
 @frozen

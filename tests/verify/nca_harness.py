@@ -281,24 +281,36 @@ def nca_connectivity(
         return props(dst_peers=nca_peers[dst], dst_ports=port_set,
                      protocols=ProtocolSet.get_protocol_set_with_single_protocol(protocol))
 
-    # cubes are costly to make: one per source, one per destination and protocol, and one
-    # per port only where some ports of a pair are allowed and some not
+    # cubes are costly to make: one per source, one per destination and protocol, and
+    # halves of a port list only where some ports of a pair are allowed and some not (every
+    # destination listens on every probe port, of which a pair is allowed one or two)
     sources = {src: props(src_peers=nca_peers[src]) for src in ids}
+
+    def allowed(out: Any, src: str, dst: str, protocol: str, keys: list[PortKey]) -> list[PortKey]:
+        """The keys src reaches on dst; `out` is what src reaches at all (a smaller set than
+        `conns` to intersect with, and the same answer: the pair is src's)."""
+        pair = sources[src] & to(dst, protocol, tuple(k.port for k in keys))
+        if not pair & out:
+            return []
+        if pair.contained_in(out):
+            return keys
+        half = len(keys) // 2
+        return [*allowed(out, src, dst, protocol, keys[:half]),
+                *allowed(out, src, dst, protocol, keys[half:])] if half else []
+
     allows = set()
-    for dst in ids:
-        for protocol in sorted({k.protocol for k in ports[dst]}):
-            keys = [k for k in ports[dst] if k.protocol == protocol]
-            every = to(dst, protocol, tuple(k.port for k in keys))
-            for src in ids:
-                if src in external_ips and dst in external_ips:
-                    continue
-                pair = sources[src] & every
-                if not pair & conns:
-                    continue
-                allowed = keys if pair.contained_in(conns) else [
-                    k for k in keys
-                    if (sources[src] & to(dst, protocol, (k.port,))).contained_in(conns)]
-                allows.update(Allow(src, dst, protocol, k.port) for k in allowed)
+    for src in ids:
+        # the destinations some connection of src reaches: nca's own projection, which
+        # spares asking the many pairs that are denied outright
+        out = sources[src] & conns
+        reach = out.project_on_one_dimension("dst_peers")
+        for dst in ids:
+            if (src in external_ips and dst in external_ips) or not (nca_peers[dst] & reach):
+                continue
+            for protocol in sorted({k.protocol for k in ports[dst]}):
+                keys = [k for k in ports[dst] if k.protocol == protocol]
+                allows.update(Allow(src, dst, protocol, k.port)
+                              for k in allowed(out, src, dst, protocol, keys))
     return Connectivity(tuple(ids), frozenset(allows))
 
 

@@ -29,6 +29,7 @@ from netgen.targets.networkpolicy.readback.against_intent import (
     answers,
     host_network_endpoints,
     peer_model,
+    policy_ports,
     verify_policies,
 )
 from tests.conftest import EXAMPLES, build, documents
@@ -39,12 +40,14 @@ from tests.verify.nca_harness import nca_connectivity
 
 
 def check(plan: Plan, docs: Sequence[dict[str, Any]]) -> None:
-    peers, ids = peer_model(plan)
+    named = policy_ports(docs)  # the probe ports: what the policies name, read from them
+    peers, ids = peer_model(plan, named)
     # Flows of host-network pods are reported as not enforceable, not proved (nca, like
     # netgen's analyzer, would apply the policies to them as to any pod).
     host = host_network_endpoints(plan)
-    domain = {f for f in flow_domain(plan) if f.src not in host and f.dst not in host}
-    intended = {f for f in intended_connectivity(plan) if f.src not in host and f.dst not in host}
+    domain = {f for f in flow_domain(plan, named) if f.src not in host and f.dst not in host}
+    intended = {f for f in intended_connectivity(plan, named)
+                if f.src not in host and f.dst not in host}
     where = f"{plan.blueprint}/{plan.env.name}"
 
     oracle = nca_connectivity(docs, peers)

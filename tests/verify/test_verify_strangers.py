@@ -3,7 +3,8 @@ namespace netgen does not manage and two public addresses (IPv4 and IPv6) outsid
 declared range, as sources and as destinations. A policy admitting every namespace or the
 whole internet is an extra allow, and so is an egress rule open to them; what the intent
 exposes to a range holding that address (an internet-facing NLB) is not, nor what a call of
-an external that is the internet (a host name, 0.0.0.0/0) reaches, nor OPEN's open egress."""
+an external that is the internet (a host name, 0.0.0.0/0) reaches, nor OPEN's open egress.
+Ports the policies name beyond the blueprint's: tests/verify/test_verify_ports.py."""
 
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ def _opened(docs: list[dict], *cidrs: str) -> list[dict]:
 
 V4, V6 = "internet:203.0.113.10", "internet:2001:db8::10"
 # what the stranger and the internet serve: every port of the blueprint, DNS's, one unused
-PROBES = {("TCP", 3000), ("TCP", 8080), ("UDP", 53), ("TCP", 53), ("TCP", 65535)}
+# per protocol
+PROBES = {("TCP", 3000), ("TCP", 8080), ("UDP", 53), ("TCP", 53), ("TCP", 65535), ("UDP", 65535)}
 
 
 @pytest.mark.parametrize("isolation", ["STRICT", "OPEN"])

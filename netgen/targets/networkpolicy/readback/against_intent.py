@@ -18,6 +18,7 @@ from netgen.intent import (
     SOURCES,
     Endpoint,
     Flow,
+    PortRange,
     endpoints,
     flow_domain,
     intended_connectivity,
@@ -32,7 +33,14 @@ from netgen.targets.networkpolicy.readback.peers import (
     ExternalPeer,
     PeerModel,
 )
+from netgen.targets.networkpolicy.readback.policy import PortMatch, parse_policy
 from netgen.targets.networkpolicy.readback.render import render_matrix
+from netgen.targets.networkpolicy.readback.topology import (
+    WORKLOAD_KINDS,
+    container_ports,
+    iter_documents,
+    pod_template,
+)
 
 
 def representative(e: Endpoint, others: Iterable[Endpoint] = ()) -> str:
@@ -52,34 +60,37 @@ def representative(e: Endpoint, others: Iterable[Endpoint] = ()) -> str:
     return str(candidates[0])
 
 
-def peer_model(plan: Plan) -> tuple[PeerModel, dict[str, str]]:
+def peer_model(
+    plan: Plan, named: Iterable[PortRange] = ()
+) -> tuple[PeerModel, dict[str, str]]:
     """The analyzer's stand-ins for the intent's endpoints, and analyzer ids -> intent ids.
 
     Every workload (one per version) maps to its service's id, so a service whose versions
-    are treated differently by the policies shows up as a difference.
+    are treated differently by the policies shows up as a difference. Every stand-in listens
+    on every probe port (`named`: what `policy_ports` read from the policies), since a
+    policy admits a port whether or not a container declares it.
     """
     cluster, external, ids = [], [], {}
-    points = endpoints(plan)
+    points = endpoints(plan, named)
     ranges = [e for e in points.values() if e.kind in ADDRESSES]
     for i, e in enumerate(points.values()):
         if e.kind in ("cluster", "ingress", "stranger"):
             name = e.id.split("/", 1)[1] if e.kind != "ingress" else "proxy"
-            ports = [ContainerPort(port, proto) for proto, port in e.serves]
+            ports = [ContainerPort(port, proto) for proto, port in e.asked]
             cluster.append(ClusterPeer(e.namespace or "", name, dict(e.labels), ports))
             ids[f"{e.namespace}/{name}"] = e.id
         elif e.kind in ADDRESSES:
             name = f"peer-{i}"  # external peer names may not hold a '/'
-            ports = [PortKey(proto, port) for proto, port in e.serves]
+            ports = [PortKey(proto, port) for proto, port in e.asked]
             external.append(ExternalPeer(name, representative(e, ranges), ports))
             ids[name] = e.id
     workload_ports = {}
     for w in plan.workloads:
         ids[f"{w.namespace}/{w.name}"] = key = f"{w.namespace}/{w.service}"
-        # what its service serves besides its own port: a load balancer's TCP health check
-        # of a UDP port, which no containerPort declares
-        if extra := points[key].serves[1:]:
-            workload_ports[f"{w.namespace}/{w.name}"] = tuple(
-                ContainerPort(port, proto) for proto, port in extra)
+        # every probe port besides its containerPorts (the analyzer skips those): a load
+        # balancer's TCP health check of a UDP port, any port a rule may admit
+        workload_ports[f"{w.namespace}/{w.name}"] = tuple(
+            ContainerPort(port, proto) for proto, port in points[key].asked)
     return PeerModel(cluster=cluster, external=external, workload_ports=workload_ports), ids
 
 
@@ -154,7 +165,7 @@ class Report:
         """Rows are sources, columns destinations, cells the ports allowed; `-` means asked and
         denied, a blank cell was never asked (an address range to kube-dns, say)."""
         sources = [p.id for p in self.points if p.kind in SOURCES]
-        dests = [p.id for p in self.points if p.serves]
+        dests = [p.id for p in self.points if p.asked]
         asked = {(f.src, f.dst) for f in self.domain}
         conn = Connectivity(
             tuple(p.id for p in self.points),
@@ -174,22 +185,56 @@ def host_network_endpoints(plan: Plan) -> set[str]:
             if w.security is not None and w.security.host_network}
 
 
+def policy_ports(docs: Iterable[Mapping[str, Any] | None]) -> tuple[PortRange, ...]:
+    """Every port range a rule of the NetworkPolicies in `docs` names: a `port` alone, a
+    `port`-`endPort` range, a named port as every number a container of `docs` gives that
+    name, and every port of a protocol a rule names without a port. The probe ports take
+    one port of each, so an allow limited to a port the blueprint never uses is asked
+    about too."""
+    docs = list(iter_documents(docs))
+    names: dict[tuple[str, str], set[int]] = {}
+    for d in docs:
+        if d.get("kind") in WORKLOAD_KINDS:
+            for p in container_ports(pod_template(d)[1]):
+                names.setdefault((p.name or "", p.protocol), set()).add(p.port)
+    ranges: set[PortRange] = set()
+    for doc in docs:
+        if doc.get("kind") == "NetworkPolicy":
+            policy = parse_policy(doc)
+            for rule in (*(policy.ingress or ()), *(policy.egress or ())):
+                for match in rule.ports or ():
+                    ranges.update(_named(match, names))
+    return tuple(sorted(ranges))
+
+
+def _named(match: PortMatch, names: Mapping[tuple[str, str], set[int]]) -> list[PortRange]:
+    """The ports one `ports` entry names (none: a name no container of the build carries)."""
+    if match.port is None:
+        return [(match.protocol, 1, 65535)]
+    if isinstance(match.port, str):
+        return [(match.protocol, n, n) for n in names.get((match.port, match.protocol), ())]
+    return [(match.protocol, match.port, match.end_port or match.port)]
+
+
 def verify_policies(plan: Plan, docs: Iterable[Mapping[str, Any] | None]) -> Report:
     """`docs` are the parsed documents of `plan`'s environment, policies and workloads."""
-    peers, ids = peer_model(plan)
+    docs = list(docs)
+    named = policy_ports(docs)
+    peers, ids = peer_model(plan, named)
     seen = compute_connectivity(docs, peers)
     host = host_network_endpoints(plan)
-    everything = set(flow_domain(plan))
+    everything = set(flow_domain(plan, named))
     unenforceable = {f for f in everything if f.src in host or f.dst in host}
     domain = everything - unenforceable
     every, some = answers(seen, ids, domain)
-    intended = intended_connectivity(plan) - unenforceable
+    intended_all = intended_connectivity(plan, named)
+    intended = intended_all - unenforceable
     return Report(
         env=plan.env.name,
-        points=tuple(endpoints(plan).values()),
+        points=tuple(endpoints(plan, named).values()),
         domain=frozenset(domain),
         allowed=frozenset(every),
         missing=tuple(sorted(intended - every)),
         extra=tuple(sorted(some - intended)),
-        unenforceable=tuple(sorted(unenforceable & intended_connectivity(plan))),
+        unenforceable=tuple(sorted(unenforceable & intended_all)),
     )

@@ -34,11 +34,16 @@ def compute_connectivity(
         for dst in topo.endpoints:
             if not (src.in_cluster or dst.in_cluster):
                 continue
-            for port in dst.ports:
-                if _side_allows(egress_of[src.id], "egress", src, dst, port) and _side_allows(
-                    ingress_of[dst.id], "ingress", src, dst, port
-                ):
-                    allows.add(Allow(src.id, dst.id, port.protocol, port.port))
+            # which rules admit the pair is settled once; only their ports differ per port
+            out = _admitting(egress_of[src.id], "egress", dst)
+            into = _admitting(ingress_of[dst.id], "ingress", src) if out != [] else []
+            if into == []:
+                continue
+            allows.update(
+                Allow(src.id, dst.id, port.protocol, port.port)
+                for port in dst.ports
+                if _ports_allow(out, dst, port) and _ports_allow(into, dst, port)
+            )
     return Connectivity(tuple(e.id for e in topo.endpoints), frozenset(allows))
 
 
@@ -56,18 +61,18 @@ def _selecting(policies: Iterable[Policy], ep: Endpoint, direction: str) -> list
     return chosen or None
 
 
-def _side_allows(
-    policies: list[Policy] | None, direction: str, src: Endpoint, dst: Endpoint, port: ContainerPort
-) -> bool:
+def _admitting(
+    policies: list[Policy] | None, direction: str, remote: Endpoint
+) -> list[Rule] | None:
+    """The rules of `direction` whose peers hold `remote`; None if the side is unrestricted."""
     if policies is None:
-        return True
-    remote = dst if direction == "egress" else src
-    for policy in policies:
-        rules: tuple[Rule, ...] = getattr(policy, direction)
-        for rule in rules:
-            if _peers_match(rule, policy, remote) and _ports_match(rule, dst, port):
-                return True
-    return False
+        return None
+    return [rule for policy in policies for rule in getattr(policy, direction)
+            if _peers_match(rule, policy, remote)]
+
+
+def _ports_allow(rules: list[Rule] | None, dst: Endpoint, port: ContainerPort) -> bool:
+    return rules is None or any(_ports_match(rule, dst, port) for rule in rules)
 
 
 def _peers_match(rule: Rule, policy: Policy, remote: Endpoint) -> bool:

@@ -150,9 +150,9 @@ def test_routes_app_mesh_ordered_itself_are_warned_not_judged(tmp_path: Path) ->
             + " gateway route web of vgIngress: it and gateway route api can both match "
             "requests to shop.example.com/api/..., and App Mesh tried them in an order of its "
             "own (neither has a priority); the Istio ingress gateway tries the most specific "
-            "route first and gives them to service-a (api); the route is kept: check which "
-            "one App Mesh answered with, and give the routes conditions that do not overlap "
-            "if it matters") in stderr
+            "route first and gives them to service-a (gateway route api); the route is kept: "
+            "check which one App Mesh answered with, and give the routes conditions that do "
+            "not overlap if it matters") in stderr
     assert "appmesh-gateway-route-shadowed" not in stderr
     assert "gateway route api of virtual gateway vgIngress, through" in text
 
@@ -178,7 +178,7 @@ def test_routes_as_specific_keep_app_mesh_answer_by_declaration_order(
     _, stderr = imported(tmp_path, folder, "--mesh", "ISTIO")
     assert ("and App Mesh tried them in an order of its own (neither has a priority); the "
             "Istio ingress gateway tries the most specific route first and gives them to "
-            "service-b (beta); the route is kept") in stderr
+            "service-b (gateway route beta); the route is kept") in stderr
 
 
 @pytest.mark.parametrize(("catcher", "caught"), [

@@ -695,8 +695,7 @@ class MeshSection:
         clients reached apart (their own DNS name, load balancer, port); `self.gateway`
         serves both, so the requests both match go to the more specific for everyone (of
         two as specific, to the first declared, `a`)."""
-        now = (f"{node.args[0]} (this route)" if later_first
-               else f"{first.args[0]} (gateway route {a.gatewayRouteName})")
+        now = _answers(a, first, node, later_first)
         self.findings.append(self._at(b.metadata.arn).finding(
             "appmesh-gateways-merged", f"gateway route {b.gatewayRouteName} of "
             f"{b.virtualGatewayName}: it and {self._named(a)} can both match {where}, which "
@@ -766,8 +765,7 @@ class MeshSection:
         why = ("neither has a priority" if pa is None and pb is None
                else f"both have priority {pa}" if pa == pb else
                f"{b.gatewayRouteName if pb is None else a.gatewayRouteName} has no priority")
-        now = (f"{node.args[0]} (this route)" if later_first
-               else f"{first.args[0]} ({a.gatewayRouteName})")
+        now = _answers(a, first, node, later_first)
         self.findings.append(self._at(b.metadata.arn).finding(
             "appmesh-gateway-route-order", f"gateway route {b.gatewayRouteName} of "
             f"{b.virtualGatewayName}: it and gateway route {a.gatewayRouteName} can both "
@@ -985,6 +983,13 @@ def _gateway_path(m: shapes.GatewayRouteMatch, rewrite: shapes.GatewayRewrite | 
     elif not keep:
         out["rewrite"] = "/"  # App Mesh's default: the matched prefix becomes '/'
     return out
+
+
+def _answers(a: shapes.GatewayRoute, first: Call, node: Call, later_first: bool) -> str:
+    """Who takes the requests two carried routes share: the more specific, of two as
+    specific the first declared (`a`, written first)."""
+    return (f"{node.args[0]} (this route)" if later_first
+            else f"{first.args[0]} (gateway route {a.gatewayRouteName})")
 
 
 def _grpc_drops_method(s: Service, method: str | None, query: bool, path: str) -> bool:

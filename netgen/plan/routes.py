@@ -305,17 +305,17 @@ def duplicate_objects(routes: Iterable[RoutePlan], via: str) -> Iterator[tuple[S
                           f"{first.loc}; each {via} exposure is its own Ingress")
 
 
-def tie(a: RoutePlan, b: RoutePlan) -> str | None:
+def tie(a: RoutePlan, b: RoutePlan, fold_case: bool = False) -> str | None:
     """A request both routes take and answer differently, in words (`GET /x?q=1 with a: 1
     from 10.0.0.0/8`), when they rank alike (`precedence`) on one host, so that only the
     order of the two decides; None when they rank differently, answer alike or no request
     meets both. Two Regex paths meet only when equal (whether two regexes share a path is
-    not decided)."""
+    not decided). `fold_case`: header values compare without case (ALB's conditions)."""
     ka, kb = route_key(a), route_key(b)
     if ka.host != kb.host or ka.path != kb.path or precedence(ka) != precedence(kb) \
             or _answer(a) == _answer(b):
         return None
-    headers = _meet(_headers(a.matches), _headers(b.matches))
+    headers = _meet(_headers(a.matches, fold_case), _headers(b.matches, fold_case))
     query = _meet({k: (v, False) for k, v in a.query}, {k: (v, False) for k, v in b.query})
     methods = sorted(set(a.methods) & set(b.methods) if a.methods and b.methods
                      else set(a.methods) | set(b.methods))
@@ -329,7 +329,7 @@ def tie(a: RoutePlan, b: RoutePlan) -> str | None:
     return said + (f" from {source}" if source else "")
 
 
-def tie_levels(routes: Iterable[RoutePlan]) -> dict[str, int]:
+def tie_levels(routes: Iterable[RoutePlan], fold_case: bool = False) -> dict[str, int]:
     """Route name -> how many routes declared before it win a tie with it (a chain: one
     more than the highest of those it ties with): ALB ranks its rules by this after their
     precedence, so the first declared answers, as in a Gateway API HTTPRoute's rule order
@@ -339,7 +339,8 @@ def tie_levels(routes: Iterable[RoutePlan]) -> dict[str, int]:
     for r in routes:
         key = route_key(r)
         earlier = alike.setdefault((key.host, key.path, precedence(key)), [])
-        levels[r.name] = max((levels[o.name] + 1 for o in earlier if tie(o, r)), default=0)
+        levels[r.name] = max((levels[o.name] + 1 for o in earlier
+                            if tie(o, r, fold_case)), default=0)
         earlier.append(r)
     return levels
 
@@ -353,9 +354,10 @@ def _answer(r: RoutePlan) -> tuple[object, ...]:
 Pattern = tuple[str, bool]  # a value, and whether '*' and '?' are ALB's wildcards in it
 
 
-def _headers(matches: Iterable[HeaderMatch]) -> dict[str, Pattern]:
+def _headers(matches: Iterable[HeaderMatch], fold_case: bool = False) -> dict[str, Pattern]:
     """By lowercase name; a header without a value is ingress-nginx's switch: `always`."""
-    return {m.name.lower(): ("always" if m.value is None else m.value, m.wildcards)
+    return {m.name.lower(): ("always" if m.value is None
+                             else m.value.lower() if fold_case else m.value, m.wildcards)
             for m in matches}
 
 

@@ -90,6 +90,15 @@ def test_alb_ranks_a_tie_as_declared(blueprint_file: Make, first: str, second: s
     assert orders == {first: 1, second: 2}
 
 
+def test_alb_ties_header_values_that_differ_in_case_only(blueprint_file: Make) -> None:
+    """ALB compares header condition values without case (HttpHeaderConfig: "The
+    comparison strings are case insensitive"), so `a: beta` is taken by both: the first
+    declared ranks first (both had order 1, and the Ingress name decided)."""
+    body = ('expose("web", via=ALB, host="a.example.com", path="/x", match=header("a", "Beta"))\n'
+            'expose("api", via=ALB, host="a.example.com", path="/x", match=header("a", "beta"))\n')
+    assert _orders(_docs(blueprint_file, body)) == {"web": 1, "api": 2}
+
+
 def test_alb_ranks_alike_what_no_request_takes_twice(blueprint_file: Make) -> None:
     """No tie, no extra rank: other methods, other header values, the same answer."""
     body = """\

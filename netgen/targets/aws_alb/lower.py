@@ -45,13 +45,14 @@ def _routes(plan: Plan) -> list[RoutePlan]:
 def group_orders(plan: Plan) -> dict[str, int]:
     """Route name -> group.order: the rank of its precedence within its group; of two
     that tie (a request both take, answered differently), the one declared first ranks
-    first (the controller would order them by Ingress name)."""
+    first (the controller would order them by Ingress name). ALB compares header values
+    without case, so `a: Beta` and `a: beta` tie."""
     ranks: dict[str, int] = {}
     groups: dict[str, list[RoutePlan]] = {}
     for r in _routes(plan):
         groups.setdefault(group_of(plan, r), []).append(r)
     for members in groups.values():
-        levels = tie_levels(members)
+        levels = tie_levels(members, fold_case=True)
         keys = {r.name: (precedence(route_key(r)), levels[r.name]) for r in members}
         rank = {k: i + 1 for i, k in enumerate(sorted(set(keys.values())))}
         ranks.update({name: rank[k] for name, k in keys.items()})

@@ -329,19 +329,27 @@ def tie(a: RoutePlan, b: RoutePlan, fold_case: bool = False) -> str | None:
     return said + (f" from {source}" if source else "")
 
 
+def ties(routes: Iterable[RoutePlan], fold_case: bool = False
+         ) -> Iterator[tuple[RoutePlan, list[tuple[RoutePlan, str]]]]:
+    """Each route, with the routes declared before it that it ties with (`tie`) and a request
+    both take, in declaration order: only routes that rank alike on one host and path are
+    compared."""
+    alike: dict[tuple[object, ...], list[RoutePlan]] = {}
+    for r in routes:
+        key = route_key(r)
+        earlier = alike.setdefault((key.host, key.path, precedence(key)), [])
+        yield r, [(o, said) for o in earlier if (said := tie(o, r, fold_case)) is not None]
+        earlier.append(r)
+
+
 def tie_levels(routes: Iterable[RoutePlan], fold_case: bool = False) -> dict[str, int]:
     """Route name -> how many routes declared before it win a tie with it (a chain: one
     more than the highest of those it ties with): ALB ranks its rules by this after their
     precedence, so the first declared answers, as in a Gateway API HTTPRoute's rule order
     and an Istio VirtualService's."""
     levels: dict[str, int] = {}
-    alike: dict[tuple[object, ...], list[RoutePlan]] = {}
-    for r in routes:
-        key = route_key(r)
-        earlier = alike.setdefault((key.host, key.path, precedence(key)), [])
-        levels[r.name] = max((levels[o.name] + 1 for o in earlier
-                            if tie(o, r, fold_case)), default=0)
-        earlier.append(r)
+    for r, tied in ties(routes, fold_case):
+        levels[r.name] = max((levels[o.name] + 1 for o, _ in tied), default=0)
     return levels
 
 

@@ -67,7 +67,7 @@ def uri_and(a: tuple[str | None, str | None], b: tuple[str | None, str | None]
 
 
 def match_and(a: HttpMatch, b: HttpMatch, rewrite: str | None = None
-         ) -> tuple[HttpMatch, str | None] | str:
+              ) -> tuple[HttpMatch, str | None] | str:
     """`a` at the gateway (rewritten to `rewrite`) and `b` on the path the service receives:
     the one match at the gateway and the rewrite it needs (`uri_through`)."""
     through = uri_through((a.uri_kind, a.uri), rewrite, (b.uri_kind, b.uri))

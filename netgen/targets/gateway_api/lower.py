@@ -32,7 +32,7 @@ from netgen import values as checks
 from netgen.model import SourceLoc, TlsSecret
 from netgen.plan import EnvPlan, Labels, Plan, RoutePlan, WeightedBackend
 from netgen.plan.mesh import principal
-from netgen.plan.routes import l4_ports, precedence, route_key, tie
+from netgen.plan.routes import l4_ports, precedence, route_key, ties
 from netgen.render import Document, Renderer
 from netgen.targets import httproute
 from netgen.targets.base import Backend, FromPods, Layer, MeshProxy, ViaSpec, object_labels
@@ -488,13 +488,9 @@ def _ties_across_routes(plan: Plan,
     then to the first by namespace/name, which a re-created Route changes: an error."""
     objects = {id(r): (g.kind, name) for g in groups for name, part in g.chunks()
                for r in part}
-    alike: dict[tuple[object, ...], list[RoutePlan]] = {}
-    for r in _l7(plan):
-        key = route_key(r)
-        earlier = alike.setdefault((key.host, key.path, precedence(key)), [])
-        other, request = next(((o, said) for o in earlier if objects[id(o)] != objects[id(r)]
-                               and (said := tie(o, r)) is not None), (None, None))
-        earlier.append(r)
+    for r, tied in ties(_l7(plan)):
+        other, request = next(((o, said) for o, said in tied
+                               if objects[id(o)] != objects[id(r)]), (None, None))
         if other is not None:
             (kind, mine), (_, theirs) = objects[id(r)], objects[id(other)]
             yield r.loc, (f"expose({r.service!r}, via=GATEWAY): {request} is taken by this "
